@@ -1,0 +1,181 @@
+/* fz-core.c: the engine's real-time core, see fz-core.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "fz-core.h"
+#include "fz-counter.h"
+
+FzCore *
+fz_core_new (uint32_t sample_rate, uint32_t channels)
+{
+  FzCore *core = calloc (1, sizeof (FzCore));
+
+  if (core == NULL)
+    return NULL;
+  core->commands = fz_ring_new ();
+  core->replies = fz_ring_new ();
+  if (core->commands == NULL || core->replies == NULL)
+    {
+      fz_core_free (core);
+      return NULL;
+    }
+  fz_mixer_init (&core->mixer, channels);
+  core->sample_rate = sample_rate;
+  atomic_init (&core->frame_time, 0);
+  atomic_init (&core->replies_dropped, 0);
+  return core;
+}
+
+static void
+release_ring (FzRing *ring)
+{
+  FzMsg msg;
+
+  while (fz_ring_pop (ring, &msg))
+    fz_sample_unref (msg.sample);
+}
+
+void
+fz_core_free (FzCore *core)
+{
+  if (core == NULL)
+    return;
+  if (core->commands != NULL)
+    release_ring (core->commands);
+  if (core->replies != NULL)
+    release_ring (core->replies);
+  for (uint32_t i = 0; i < FZ_MAX_SLOTS; i++)
+    fz_sample_unref (core->mixer.slots[i]);
+  for (uint32_t i = 0; i < core->n_retiring; i++)
+    fz_sample_unref (core->retiring[i]);
+  fz_ring_free (core->commands);
+  fz_ring_free (core->replies);
+  free (core);
+}
+
+bool
+fz_core_send (FzCore *core, const FzMsg *command)
+{
+  return fz_ring_push (core->commands, command);
+}
+
+bool
+fz_core_receive (FzCore *core, FzMsg *reply)
+{
+  return fz_ring_pop (core->replies, reply);
+}
+
+/* ---- audio thread from here on ---- */
+
+static void
+reply_pong (FzCore *core, const FzMsg *ping, uint64_t frame)
+{
+  FzMsg pong = { .type = FZ_REPLY_PONG, .seq = ping->seq, .frame = frame };
+
+  if (!fz_ring_push (core->replies, &pong))
+    fz_counter_increment (&core->replies_dropped);
+}
+
+/* Returns false when the sample it replaces has nowhere to wait for
+ * retirement: the command then stays queued until there is room. */
+static bool
+publish_sample (FzCore *core, const FzMsg *load)
+{
+  FzSample *old = core->mixer.slots[load->slot];
+
+  if (old != NULL && core->n_retiring == FZ_RETIRE_CAPACITY)
+    return false;
+  core->mixer.slots[load->slot] = load->sample;
+  if (old != NULL)
+    core->retiring[core->n_retiring++] = old;
+  return true;
+}
+
+static bool
+apply_command (FzCore *core, const FzMsg *command, uint64_t frame)
+{
+  switch ((FzMsgType) command->type)
+    {
+    case FZ_CMD_PING:
+      reply_pong (core, command, frame);
+      return true;
+    case FZ_CMD_LOAD:
+      return publish_sample (core, command);
+    case FZ_CMD_PLAY:
+      fz_mixer_trigger (&core->mixer, command->slot, command->velocity);
+      return true;
+    case FZ_REPLY_PONG:
+    case FZ_REPLY_RETIRE:
+    default:
+      return true;  /* not a command: consumed and ignored */
+    }
+}
+
+static void
+process_commands (FzCore *core, uint64_t frame)
+{
+  const FzMsg *command;
+
+  while ((command = fz_ring_peek (core->commands)) != NULL)
+    {
+      if (!apply_command (core, command, frame))
+        break;
+      fz_ring_advance (core->commands);
+    }
+}
+
+/* Hands back every retiring sample that no voice plays any more, for as long
+ * as the reply ring has room. */
+static void
+flush_retiring (FzCore *core)
+{
+  uint32_t i = 0;
+
+  while (i < core->n_retiring)
+    {
+      FzMsg retire = { .type = FZ_REPLY_RETIRE, .sample = core->retiring[i] };
+
+      if (fz_mixer_is_playing (&core->mixer, retire.sample))
+        {
+          i++;
+          continue;
+        }
+      if (!fz_ring_push (core->replies, &retire))
+        return;
+      core->retiring[i] = core->retiring[--core->n_retiring];
+    }
+}
+
+void
+fz_core_process (FzCore *core, float *out, size_t frames)
+{
+  uint64_t frame = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
+
+  process_commands (core, frame);
+  fz_mixer_render (&core->mixer, out, frames);
+  flush_retiring (core);
+  atomic_store_explicit (&core->frame_time, frame + frames, memory_order_relaxed);
+}
+
+uint64_t
+fz_core_get_frame_time (FzCore *core)
+{
+  return atomic_load_explicit (&core->frame_time, memory_order_relaxed);
+}
+
+uint64_t
+fz_core_get_replies_dropped (FzCore *core)
+{
+  return fz_counter_get (&core->replies_dropped);
+}
+
+uint64_t
+fz_core_get_voices_dropped (FzCore *core)
+{
+  return fz_mixer_get_voices_dropped (&core->mixer);
+}

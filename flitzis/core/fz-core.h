@@ -1,0 +1,57 @@
+/* fz-core.h: the engine's real-time core: two rings, a mixer, retirement
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * fz_core_process() is the whole audio callback: it runs on the audio thread
+ * (or, offline, on whichever single thread renders) and does no allocation,
+ * no free, no locking and no system call.  Everything else here runs on a
+ * control thread: the command ring's producer and the reply ring's consumer
+ * must each be one thread at a time (callers serialise them).
+ */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fz-mixer.h"
+#include "fz-ring.h"
+
+/* Replaced samples that may still be playing wait here until no voice uses
+ * them and the reply ring has room to hand them back.  A replacement that
+ * would overflow this list waits in the command ring instead (admission
+ * control): commands are delayed, never dropped. */
+#define FZ_RETIRE_CAPACITY 64u
+
+typedef struct {
+  FzRing *commands;                /* control → audio */
+  FzRing *replies;                 /* audio → control */
+  FzMixer mixer;
+  FzSample *retiring[FZ_RETIRE_CAPACITY];
+  uint32_t n_retiring;
+  uint32_t sample_rate;
+  /* Written by the audio thread only (relaxed single-writer stores). */
+  atomic_uint_fast64_t frame_time;       /* frames rendered so far */
+  atomic_uint_fast64_t replies_dropped;  /* pongs lost to a full reply ring */
+} FzCore;
+
+/* Control thread. */
+FzCore  *fz_core_new (uint32_t sample_rate, uint32_t channels);
+/* Control thread, once the audio thread has stopped for good: releases every
+ * reference still held by the core or travelling in either ring. */
+void     fz_core_free (FzCore *core);
+/* Control thread: false at once when the command ring is full. */
+bool     fz_core_send (FzCore *core, const FzMsg *command);
+/* Control thread: false when no reply is pending. */
+bool     fz_core_receive (FzCore *core, FzMsg *reply);
+
+/* Audio thread: carry out pending commands, then render @frames frames of
+ * interleaved float32 into @out, then hand back retired samples. */
+void     fz_core_process (FzCore *core, float *out, size_t frames);
+
+/* Any thread. */
+uint64_t fz_core_get_frame_time (FzCore *core);
+uint64_t fz_core_get_replies_dropped (FzCore *core);
+uint64_t fz_core_get_voices_dropped (FzCore *core);

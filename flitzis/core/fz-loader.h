@@ -1,0 +1,30 @@
+/* fz-loader.h: decoding audio files into samples
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Runs in the calling (control) thread, never on the audio thread.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fz-sample.h"
+
+/* Largest magnitude a decoded sample value may have (about +18 dBFS):
+ * float files may hold anything, but 32 voices of such values still sum to
+ * something finite. */
+#define FZ_SAMPLE_PEAK_MAX 8.0f
+
+/* Decodes @path into a new sample laid out as @channels interleaved
+ * channels at @rate Hz.  On failure returns NULL and sets @error. */
+FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
+                          GError **error);
+
+/* Maps @frames frames of @in_channels interleaved channels into
+ * @out_channels: mono goes to every output channel; otherwise output
+ * channel c is the mean of the input channels k with k % out_channels == c
+ * (so stereo to mono averages, equal counts copy, and output channels with
+ * no input stay silent). */
+void fz_map_channels (const float *in, uint32_t in_channels,
+                      float *out, uint32_t out_channels, size_t frames);

@@ -1,0 +1,117 @@
+/* fz-ring.c: lock-free SPSC ring, see fz-ring.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Indices run freely and wrap at SIZE_MAX; head - tail is the fill level in
+ * modular arithmetic, which stays correct across that wrap because the
+ * capacity divides SIZE_MAX + 1.  The producer publishes a slot with a
+ * release store of head after writing it; the consumer acquires head before
+ * reading it, and releases tail after copying the slot out, which the
+ * producer acquires before overwriting it.  Each side caches the other's
+ * index and reloads it only when the cached value says full or empty, so a
+ * push or pop usually touches one shared line.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fz-ring.h"
+
+_Static_assert ((FZ_RING_CAPACITY & FZ_RING_MASK) == 0, "capacity must be a power of two");
+_Static_assert (sizeof (FzMsg) <= 64, "a message must fit one cache line");
+
+FzRing *
+fz_ring_new (void)
+{
+  FzRing *ring = aligned_alloc (FZ_RING_LINE, sizeof (FzRing));
+
+  if (ring == NULL)
+    return NULL;
+  memset (ring, 0, sizeof (FzRing));
+  fz_ring_reset_at (ring, 0);
+  return ring;
+}
+
+void
+fz_ring_free (FzRing *ring)
+{
+  free (ring);
+}
+
+void
+fz_ring_reset_at (FzRing *ring, size_t index)
+{
+  atomic_store_explicit (&ring->head, index, memory_order_relaxed);
+  atomic_store_explicit (&ring->tail, index, memory_order_relaxed);
+  ring->cached_head = index;
+  ring->cached_tail = index;
+  atomic_thread_fence (memory_order_release);
+}
+
+bool
+fz_ring_push (FzRing *ring, const FzMsg *msg)
+{
+  size_t head = atomic_load_explicit (&ring->head, memory_order_relaxed);
+
+  if (head - ring->cached_tail == FZ_RING_CAPACITY)
+    {
+      ring->cached_tail = atomic_load_explicit (&ring->tail, memory_order_acquire);
+      if (head - ring->cached_tail == FZ_RING_CAPACITY)
+        return false;
+    }
+  ring->slots[head & FZ_RING_MASK] = *msg;
+  atomic_store_explicit (&ring->head, head + 1, memory_order_release);
+  return true;
+}
+
+size_t
+fz_ring_free_space (FzRing *ring)
+{
+  size_t head = atomic_load_explicit (&ring->head, memory_order_relaxed);
+
+  ring->cached_tail = atomic_load_explicit (&ring->tail, memory_order_acquire);
+  return FZ_RING_CAPACITY - (head - ring->cached_tail);
+}
+
+const FzMsg *
+fz_ring_peek (FzRing *ring)
+{
+  size_t tail = atomic_load_explicit (&ring->tail, memory_order_relaxed);
+
+  if (tail == ring->cached_head)
+    {
+      ring->cached_head = atomic_load_explicit (&ring->head, memory_order_acquire);
+      if (tail == ring->cached_head)
+        return NULL;
+    }
+  return &ring->slots[tail & FZ_RING_MASK];
+}
+
+void
+fz_ring_advance (FzRing *ring)
+{
+  size_t tail = atomic_load_explicit (&ring->tail, memory_order_relaxed);
+
+  atomic_store_explicit (&ring->tail, tail + 1, memory_order_release);
+}
+
+bool
+fz_ring_pop (FzRing *ring, FzMsg *msg)
+{
+  const FzMsg *head_msg = fz_ring_peek (ring);
+
+  if (head_msg == NULL)
+    return false;
+  *msg = *head_msg;
+  fz_ring_advance (ring);
+  return true;
+}
+
+bool
+fz_ring_has_data (FzRing *ring)
+{
+  return atomic_load_explicit (&ring->head, memory_order_acquire)
+         != atomic_load_explicit (&ring->tail, memory_order_acquire);
+}

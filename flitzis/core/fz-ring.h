@@ -1,0 +1,56 @@
+/* fz-ring.h: lock-free single-producer/single-consumer message ring
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Plain C11, no GLib: this is shared by the control threads and the audio
+ * callback.  Exactly one thread pushes and exactly one thread pops at any
+ * time; callers serialise their own side if several threads may use it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "fz-msg.h"
+
+/* Power of two, so that free-running indices wrap with a mask. */
+#define FZ_RING_CAPACITY 1024u
+#define FZ_RING_MASK (FZ_RING_CAPACITY - 1u)
+/* Two cache lines: keeps adjacent-line prefetchers from pairing the
+ * producer's and the consumer's lines. */
+#define FZ_RING_LINE 128
+
+typedef struct {
+  /* Producer's line: written by the producer only. */
+  alignas (FZ_RING_LINE) atomic_size_t head;
+  size_t cached_tail;   /* producer's last view of tail */
+  /* Consumer's line: written by the consumer only. */
+  alignas (FZ_RING_LINE) atomic_size_t tail;
+  size_t cached_head;   /* consumer's last view of head */
+  alignas (FZ_RING_LINE) FzMsg slots[FZ_RING_CAPACITY];
+} FzRing;
+
+FzRing *fz_ring_new (void);
+void    fz_ring_free (FzRing *ring);
+/* For tests: start both indices at @index (e.g. near SIZE_MAX). */
+void    fz_ring_reset_at (FzRing *ring, size_t index);
+
+/* Producer side.  Returns false at once when the ring is full. */
+bool    fz_ring_push (FzRing *ring, const FzMsg *msg);
+/* Producer side: how many pushes would succeed now (a lower bound). */
+size_t  fz_ring_free_space (FzRing *ring);
+
+/* Consumer side.  Return false at once when the ring is empty. */
+bool    fz_ring_pop (FzRing *ring, FzMsg *msg);
+/* Look at the oldest message without consuming it; fz_ring_advance()
+ * consumes it.  Used for admission control: a command that cannot be
+ * carried out yet stays at the head of the ring. */
+const FzMsg *fz_ring_peek (FzRing *ring);
+void    fz_ring_advance (FzRing *ring);
+
+/* Any thread: whether a message seemed pending at the time of the call.
+ * Reads both indices without touching either side's cache. */
+bool    fz_ring_has_data (FzRing *ring);

@@ -1,0 +1,65 @@
+/* fz-sample.c: immutable decoded sample, see fz-sample.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Runs on control threads only.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "fz-sample.h"
+
+#define FZ_SAMPLE_ALIGN 64
+/* The header padded so that data starts on its own aligned line. */
+#define FZ_SAMPLE_HEADER ((sizeof (FzSample) + FZ_SAMPLE_ALIGN - 1) / FZ_SAMPLE_ALIGN * FZ_SAMPLE_ALIGN)
+
+static atomic_size_t live_samples;
+
+FzSample *
+fz_sample_new (size_t frames, uint32_t channels, uint32_t rate)
+{
+  FzSample *sample;
+  void *block;
+  size_t floats;
+
+  if (channels == 0 || frames > (SIZE_MAX - FZ_SAMPLE_HEADER) / sizeof (float) / channels)
+    return NULL;
+  floats = frames * channels;
+  if (posix_memalign (&block, FZ_SAMPLE_ALIGN, FZ_SAMPLE_HEADER + floats * sizeof (float)) != 0)
+    return NULL;
+
+  sample = block;
+  atomic_init (&sample->ref_count, 1);
+  sample->channels = channels;
+  sample->rate = rate;
+  sample->frames = frames;
+  sample->data = (float *) ((char *) block + FZ_SAMPLE_HEADER);
+  atomic_fetch_add_explicit (&live_samples, 1, memory_order_relaxed);
+  return sample;
+}
+
+FzSample *
+fz_sample_ref (FzSample *sample)
+{
+  atomic_fetch_add_explicit (&sample->ref_count, 1, memory_order_relaxed);
+  return sample;
+}
+
+void
+fz_sample_unref (FzSample *sample)
+{
+  if (sample == NULL)
+    return;
+  if (atomic_fetch_sub_explicit (&sample->ref_count, 1, memory_order_acq_rel) != 1)
+    return;
+  atomic_fetch_sub_explicit (&live_samples, 1, memory_order_relaxed);
+  free (sample);
+}
+
+size_t
+fz_sample_live_count (void)
+{
+  return atomic_load_explicit (&live_samples, memory_order_relaxed);
+}

@@ -1,0 +1,35 @@
+/* fz-sample.h: an immutable decoded sample
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Float32 interleaved frames at the stream's rate and channel count, in one
+ * allocation with its header.  Written once by the loader, then only read.
+ * The reference count is touched by control threads only: the audio thread
+ * borrows a reference that travels to it inside an FZ_CMD_LOAD message and
+ * hands it back inside FZ_REPLY_RETIRE, so it never frees anything.
+ */
+#pragma once
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fz-msg.h"
+
+struct FzSample {
+  atomic_uint ref_count;
+  uint32_t channels;
+  uint32_t rate;
+  size_t frames;        /* frames of audio in data */
+  float *data;          /* frames * channels floats, 64-byte aligned */
+};
+
+/* Allocates header and @frames * @channels floats at once (uninitialised).
+ * NULL when the size overflows or memory is short. */
+FzSample *fz_sample_new (size_t frames, uint32_t channels, uint32_t rate);
+FzSample *fz_sample_ref (FzSample *sample);
+void      fz_sample_unref (FzSample *sample);
+/* Samples allocated and not yet freed, process-wide: tests use it to prove
+ * that every buffer is freed exactly once. */
+size_t    fz_sample_live_count (void);

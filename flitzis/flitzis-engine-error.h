@@ -1,0 +1,65 @@
+/* flitzis-engine-error.h: the engine's error domain
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__FLITZIS_H_INSIDE__) && !defined(FLITZIS_COMPILATION)
+#error "Only <flitzis/flitzis.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <flitzis/flitzis-version.h>
+
+G_BEGIN_DECLS
+
+/**
+ * FLITZIS_ENGINE_ERROR:
+ *
+ * Error domain for #FlitzisAudioEngine. Errors in this domain are from the
+ * #FlitzisEngineError enumeration. See #GError for information on error
+ * domains.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_ENGINE_ERROR (flitzis_engine_error_quark ())
+
+/**
+ * FlitzisEngineError:
+ * @FLITZIS_ENGINE_ERROR_NOT_RUNNING: the engine must be running
+ *   (see flitzis_audio_engine_run()) for this call
+ * @FLITZIS_ENGINE_ERROR_ALREADY_RUNNING: flitzis_audio_engine_run() was
+ *   called on a running engine
+ * @FLITZIS_ENGINE_ERROR_INVALID_SLOT: a sample slot id was not below
+ *   %FLITZIS_MAX_SAMPLE_SLOTS
+ * @FLITZIS_ENGINE_ERROR_INVALID_VELOCITY: a velocity was NaN, infinite or
+ *   outside 0.0 to 1.0
+ * @FLITZIS_ENGINE_ERROR_QUEUE_FULL: the command queue to the audio thread
+ *   is full; nothing was queued and the call can be retried
+ * @FLITZIS_ENGINE_ERROR_NO_DEVICE: no output device was found, or none of
+ *   the requested name
+ * @FLITZIS_ENGINE_ERROR_DEVICE_FAILED: the audio device could not be
+ *   opened or started
+ * @FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT: a file is not audio that
+ *   libflitzis can decode, or not in a form the stream can play
+ *
+ * Error codes in the %FLITZIS_ENGINE_ERROR domain.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  FLITZIS_ENGINE_ERROR_NOT_RUNNING,
+  FLITZIS_ENGINE_ERROR_ALREADY_RUNNING,
+  FLITZIS_ENGINE_ERROR_INVALID_SLOT,
+  FLITZIS_ENGINE_ERROR_INVALID_VELOCITY,
+  FLITZIS_ENGINE_ERROR_QUEUE_FULL,
+  FLITZIS_ENGINE_ERROR_NO_DEVICE,
+  FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+  FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
+} FlitzisEngineError;
+
+FLITZIS_AVAILABLE_IN_0_1
+GQuark flitzis_engine_error_quark (void);
+
+G_END_DECLS

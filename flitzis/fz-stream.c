@@ -1,0 +1,305 @@
+/* fz-stream.c: the PortAudio output stream, see fz-stream.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * PortAudio is initialised per stream, so that a JACK server started after
+ * the process is found (PortAudio only lists the JACK host API when the
+ * server is up at Pa_Initialize() time).  Its set-up calls are not
+ * thread-safe, so they are serialised by pa_lock.
+ *
+ * On a machine without a sound card, initialising ALSA and probing for JACK
+ * prints dozens of lines to stderr.  Silent handlers are installed around
+ * PortAudio's set-up and tear-down calls and the previous ones put back
+ * afterwards; FLITZIS_BACKEND_MESSAGES=1 keeps the messages for debugging.
+ */
+#include "config.h"
+
+#include <alsa/asoundlib.h>
+#include <jack/jack.h>
+#include <portaudio.h>
+
+#include "flitzis-engine-error.h"
+#include "flitzis-private.h"
+#include "fz-stream.h"
+
+/* Stereo is what loopers and DJ tools play; a mono device gets mono. */
+#define FZ_STREAM_MAX_CHANNELS 2
+
+struct FzStream {
+  PaStream *pa;
+  FzCore *core;          /* read by the audio thread once started */
+  guint sample_rate;
+  guint channels;
+  char *device_name;
+};
+
+static GMutex pa_lock;
+
+/* ---- quiet back-ends ---- */
+
+typedef struct {
+  void (*jack_error) (const char *);
+  void (*jack_info) (const char *);
+  gboolean active;
+} FzQuiet;
+
+static void
+silent_alsa (const char *file, int line, const char *function, int err, const char *fmt, ...)
+{
+  (void) file; (void) line; (void) function; (void) err; (void) fmt;
+}
+
+static void
+silent_jack (const char *message)
+{
+  (void) message;
+}
+
+static void
+quiet_begin (FzQuiet *quiet)
+{
+  quiet->active = g_strcmp0 (g_getenv ("FLITZIS_BACKEND_MESSAGES"), "1") != 0;
+  if (!quiet->active)
+    return;
+  quiet->jack_error = jack_error_callback;
+  quiet->jack_info = jack_info_callback;
+  snd_lib_error_set_handler (silent_alsa);
+  jack_set_error_function (silent_jack);
+  jack_set_info_function (silent_jack);
+}
+
+static void
+quiet_end (FzQuiet *quiet)
+{
+  if (!quiet->active)
+    return;
+  snd_lib_error_set_handler (NULL);
+  jack_set_error_function (quiet->jack_error);
+  jack_set_info_function (quiet->jack_info);
+}
+
+/* ---- device choice ---- */
+
+static PaDeviceIndex
+find_output_device (const char *name)
+{
+  PaDeviceIndex count = Pa_GetDeviceCount ();
+
+  for (PaDeviceIndex i = 0; i < count; i++)
+    {
+      const PaDeviceInfo *info = Pa_GetDeviceInfo (i);
+
+      if (info != NULL && info->maxOutputChannels > 0 && g_strcmp0 (info->name, name) == 0)
+        return i;
+    }
+  return paNoDevice;
+}
+
+static char *
+list_output_devices (void)
+{
+  GString *names = g_string_new (NULL);
+  PaDeviceIndex count = Pa_GetDeviceCount ();
+
+  for (PaDeviceIndex i = 0; i < count; i++)
+    {
+      const PaDeviceInfo *info = Pa_GetDeviceInfo (i);
+
+      if (info == NULL || info->maxOutputChannels <= 0)
+        continue;
+      g_string_append_printf (names, "%s“%s”", names->len > 0 ? ", " : "", info->name);
+    }
+  if (names->len == 0)
+    g_string_append (names, _("none"));
+  return g_string_free (names, FALSE);
+}
+
+static PaDeviceIndex
+default_output_device (void)
+{
+  PaHostApiIndex jack = Pa_HostApiTypeIdToHostApiIndex (paJACK);
+
+  if (jack >= 0)
+    {
+      const PaHostApiInfo *api = Pa_GetHostApiInfo (jack);
+
+      if (api != NULL && api->defaultOutputDevice != paNoDevice)
+        return api->defaultOutputDevice;
+    }
+  return Pa_GetDefaultOutputDevice ();
+}
+
+static PaDeviceIndex
+choose_device (const char *device_name, GError **error)
+{
+  PaDeviceIndex device;
+  g_autofree char *available = NULL;
+
+  if (device_name == NULL)
+    {
+      device = default_output_device ();
+      if (device == paNoDevice)
+        g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                     _("No audio output device was found; connect one or start a JACK server"));
+      return device;
+    }
+  device = find_output_device (device_name);
+  if (device == paNoDevice)
+    {
+      available = list_output_devices ();
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                   _("No output device is named “%s”; available are: %s"),
+                   device_name, available);
+    }
+  return device;
+}
+
+/* ---- the audio thread ---- */
+
+/* Runs on PortAudio's audio thread: the whole real-time work is in
+ * fz_core_process(), which allocates nothing, locks nothing and makes no
+ * system call. */
+static int
+on_period (const void *input, void *output, unsigned long frames,
+           const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags,
+           void *user_data)
+{
+  FzStream *stream = user_data;
+
+  (void) input; (void) time_info; (void) flags;
+  fz_core_process (stream->core, output, frames);
+  return paContinue;
+}
+
+/* ---- control thread ---- */
+
+static void
+set_pa_error (GError **error, const char *what, PaError pa_error)
+{
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+               /* TRANSLATORS: the first %s is what failed, the second PortAudio's reason */
+               _("%s: %s"), what, Pa_GetErrorText (pa_error));
+}
+
+static gboolean
+open_pa_stream (FzStream *stream, PaDeviceIndex device, GError **error)
+{
+  const PaDeviceInfo *info = Pa_GetDeviceInfo (device);
+  PaStreamParameters params = {
+    .device = device,
+    .channelCount = MIN (info->maxOutputChannels, FZ_STREAM_MAX_CHANNELS),
+    .sampleFormat = paFloat32,
+    .suggestedLatency = info->defaultLowOutputLatency,
+  };
+  const PaStreamInfo *stream_info;
+  PaError pa_error;
+
+  pa_error = Pa_OpenStream (&stream->pa, NULL, &params, info->defaultSampleRate,
+                            paFramesPerBufferUnspecified, paDitherOff, on_period, stream);
+  if (pa_error != paNoError)
+    {
+      g_autofree char *what = g_strdup_printf (_("Cannot open output device “%s”"), info->name);
+      set_pa_error (error, what, pa_error);
+      stream->pa = NULL;
+      return FALSE;
+    }
+  stream_info = Pa_GetStreamInfo (stream->pa);
+  stream->sample_rate = (guint) (stream_info != NULL ? stream_info->sampleRate
+                                                     : info->defaultSampleRate);
+  stream->channels = (guint) params.channelCount;
+  stream->device_name = g_strdup (info->name);
+  return TRUE;
+}
+
+FzStream *
+fz_stream_open (const char *device_name, GError **error)
+{
+  FzStream *stream = g_new0 (FzStream, 1);
+  PaDeviceIndex device;
+  PaError pa_error;
+  FzQuiet quiet;
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&pa_lock);
+  quiet_begin (&quiet);
+  pa_error = Pa_Initialize ();
+  if (pa_error != paNoError)
+    {
+      set_pa_error (error, _("Cannot initialise PortAudio"), pa_error);
+      quiet_end (&quiet);
+      g_mutex_unlock (&pa_lock);
+      g_free (stream);
+      return NULL;
+    }
+  device = choose_device (device_name, error);
+  if (device != paNoDevice)
+    ok = open_pa_stream (stream, device, error);
+  if (!ok)
+    Pa_Terminate ();
+  quiet_end (&quiet);
+  g_mutex_unlock (&pa_lock);
+
+  if (!ok)
+    g_clear_pointer (&stream, g_free);
+  return stream;
+}
+
+guint
+fz_stream_get_sample_rate (FzStream *stream)
+{
+  return stream->sample_rate;
+}
+
+guint
+fz_stream_get_channels (FzStream *stream)
+{
+  return stream->channels;
+}
+
+const char *
+fz_stream_get_device_name (FzStream *stream)
+{
+  return stream->device_name;
+}
+
+gboolean
+fz_stream_start (FzStream *stream, FzCore *core, GError **error)
+{
+  PaError pa_error;
+  FzQuiet quiet;
+
+  stream->core = core;
+  g_mutex_lock (&pa_lock);
+  quiet_begin (&quiet);
+  pa_error = Pa_StartStream (stream->pa);
+  quiet_end (&quiet);
+  g_mutex_unlock (&pa_lock);
+  if (pa_error != paNoError)
+    {
+      g_autofree char *what = g_strdup_printf (_("Cannot start output device “%s”"),
+                                               stream->device_name);
+      set_pa_error (error, what, pa_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+fz_stream_close (FzStream *stream)
+{
+  FzQuiet quiet;
+
+  if (stream == NULL)
+    return;
+  g_mutex_lock (&pa_lock);
+  quiet_begin (&quiet);
+  if (Pa_IsStreamStopped (stream->pa) == 0)
+    Pa_StopStream (stream->pa);
+  Pa_CloseStream (stream->pa);
+  Pa_Terminate ();
+  quiet_end (&quiet);
+  g_mutex_unlock (&pa_lock);
+  g_free (stream->device_name);
+  g_free (stream);
+}
