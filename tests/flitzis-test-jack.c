@@ -1,0 +1,231 @@
+/* flitzis-test-jack.c: a private JACK dummy server and capture client
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The capture client lives in the test process.  Its process callback
+ * copies its input ports into preallocated buffers; PortAudio's output
+ * ports are connected to them by name, found through PaJack_GetClientName()
+ * (nothing is hard-coded, so parallel tests and second streams work).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <jack/jack.h>
+#include <pa_jack.h>
+
+#include "flitzis-test.h"
+#include "flitzis-test-jack.h"
+
+#define CAPTURE_CHANNELS 2
+
+struct FlitzisTestJack {
+  char *name;
+  GSubprocess *server;
+  jack_client_t *client;
+  jack_port_t *inputs[CAPTURE_CHANNELS];
+  float *buffers[CAPTURE_CHANNELS];   /* one per channel, max_frames long */
+  gsize max_frames;
+  atomic_size_t frames;
+  atomic_bool recording;
+  atomic_uint cycles;
+};
+
+static void
+silent (const char *message)
+{
+  (void) message;
+}
+
+/* JACK's process thread. */
+static int
+on_process (jack_nframes_t n, void *data)
+{
+  FlitzisTestJack *jack = data;
+  gsize done = atomic_load (&jack->frames);
+
+  atomic_fetch_add (&jack->cycles, 1);
+  if (!atomic_load (&jack->recording))
+    return 0;
+  n = (jack_nframes_t) MIN ((gsize) n, jack->max_frames - done);
+  for (guint c = 0; c < CAPTURE_CHANNELS; c++)
+    memcpy (jack->buffers[c] + done, jack_port_get_buffer (jack->inputs[c], n),
+            n * sizeof (float));
+  atomic_store (&jack->frames, done + n);
+  return 0;
+}
+
+static gboolean
+try_connect_client (gpointer data)
+{
+  FlitzisTestJack *jack = data;
+  jack_status_t status;
+
+  jack->client = jack_client_open ("flitzis-test", JackNoStartServer | JackServerName,
+                                   &status, jack->name);
+  return jack->client != NULL;
+}
+
+static void
+register_inputs (FlitzisTestJack *jack)
+{
+  for (guint c = 0; c < CAPTURE_CHANNELS; c++)
+    {
+      g_autofree char *port = g_strdup_printf ("in_%u", c);
+      jack->inputs[c] = jack_port_register (jack->client, port, JACK_DEFAULT_AUDIO_TYPE,
+                                            JackPortIsInput, 0);
+      g_assert_nonnull (jack->inputs[c]);
+    }
+  jack_set_process_callback (jack->client, on_process, jack);
+  g_assert_cmpint (jack_activate (jack->client), ==, 0);
+}
+
+FlitzisTestJack *
+flitzis_test_jack_start (guint rate, guint period)
+{
+  const char *jackd = g_getenv ("FLITZIS_JACKD");
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *rate_s = g_strdup_printf ("%u", rate);
+  g_autofree char *period_s = g_strdup_printf ("%u", period);
+  FlitzisTestJack *jack = g_new0 (FlitzisTestJack, 1);
+
+  if (jackd == NULL || *jackd == '\0' || g_strcmp0 (jackd, "no") == 0)
+    jackd = JACKD_PATH;
+  g_assert_true (g_file_test (jackd, G_FILE_TEST_IS_EXECUTABLE));
+
+  jack_set_error_function (silent);
+  jack_set_info_function (silent);
+  jack->name = g_strdup_printf ("flitzis-test-%d-%u", (int) getpid (), g_random_int ());
+  g_setenv ("JACK_DEFAULT_SERVER", jack->name, TRUE);
+  g_setenv ("JACK_NO_START_SERVER", "1", TRUE);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-n", jack->name,
+                                              "-d", "dummy", "-r", rate_s, "-p", period_s,
+                                              NULL);
+  g_assert_no_error (error);
+  if (!flitzis_test_wait_until (NULL, try_connect_client, jack, 10000))
+    g_error ("the JACK server %s did not come up within 10 s", jack->name);
+  register_inputs (jack);
+  return jack;
+}
+
+void
+flitzis_test_jack_stop (FlitzisTestJack *jack)
+{
+  g_autoptr (GError) error = NULL;
+
+  jack_client_close (jack->client);
+  g_subprocess_send_signal (jack->server, SIGTERM);
+  g_subprocess_wait (jack->server, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (jack->server);
+  for (guint c = 0; c < CAPTURE_CHANNELS; c++)
+    g_free (jack->buffers[c]);
+  g_free (jack->name);
+  g_free (jack);
+}
+
+const char *
+flitzis_test_jack_get_name (FlitzisTestJack *jack)
+{
+  return jack->name;
+}
+
+static gboolean
+ports_connected (gpointer data)
+{
+  FlitzisTestJack *jack = data;
+
+  for (guint c = 0; c < CAPTURE_CHANNELS; c++)
+    if (jack_port_connected (jack->inputs[c]) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  FlitzisTestJack *jack;
+  guint until;
+} CycleWait;
+
+static gboolean
+cycles_reached (gpointer data)
+{
+  CycleWait *wait = data;
+
+  return atomic_load (&wait->jack->cycles) >= wait->until;
+}
+
+static void
+connect_portaudio (FlitzisTestJack *jack)
+{
+  const char *pa_name = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *pattern = NULL;
+  const char **ports;
+  guint n = 0;
+
+  g_assert_cmpint (PaJack_GetClientName (&pa_name), ==, 0);
+  g_assert_nonnull (pa_name);
+  escaped = g_regex_escape_string (pa_name, -1);
+  pattern = g_strdup_printf ("^%s:", escaped);
+  ports = jack_get_ports (jack->client, pattern, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput);
+  g_assert_nonnull (ports);
+  for (; ports[n] != NULL && n < CAPTURE_CHANNELS; n++)
+    g_assert_cmpint (jack_connect (jack->client, ports[n], jack_port_name (jack->inputs[n])), ==, 0);
+  jack_free (ports);
+  g_assert_cmpuint (n, ==, CAPTURE_CHANNELS);
+}
+
+void
+flitzis_test_jack_capture_start (FlitzisTestJack *jack, gsize max_frames)
+{
+  CycleWait wait = { jack, 0 };
+
+  g_assert_false (atomic_load (&jack->recording));
+  for (guint c = 0; c < CAPTURE_CHANNELS; c++)
+    {
+      g_free (jack->buffers[c]);
+      jack->buffers[c] = g_new0 (float, max_frames);
+    }
+  jack->max_frames = max_frames;
+  atomic_store (&jack->frames, 0);
+
+  connect_portaudio (jack);
+  g_assert_true (flitzis_test_wait_until (NULL, ports_connected, jack, 5000));
+  /* Two whole cycles after the graph changed, the connection is live. */
+  wait.until = atomic_load (&jack->cycles) + 2;
+  g_assert_true (flitzis_test_wait_until (NULL, cycles_reached, &wait, 5000));
+  atomic_store (&jack->recording, TRUE);
+}
+
+gsize
+flitzis_test_jack_capture_frames (FlitzisTestJack *jack)
+{
+  return atomic_load (&jack->frames);
+}
+
+float *
+flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n_channels, gsize *n_frames)
+{
+  gsize frames;
+  float *interleaved;
+
+  atomic_store (&jack->recording, FALSE);
+  frames = atomic_load (&jack->frames);
+  interleaved = g_new (float, frames * CAPTURE_CHANNELS + 1);
+  for (gsize f = 0; f < frames; f++)
+    for (guint c = 0; c < CAPTURE_CHANNELS; c++)
+      interleaved[f * CAPTURE_CHANNELS + c] = jack->buffers[c][f];
+  *n_channels = CAPTURE_CHANNELS;
+  *n_frames = frames;
+  return interleaved;
+}

@@ -1,0 +1,35 @@
+/* flitzis-test-jack.h: a private JACK dummy server, and capturing what
+ * PortAudio plays into it, frame by frame
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct FlitzisTestJack FlitzisTestJack;
+
+/* Starts `jackd -n NAME -d dummy -r RATE -p PERIOD` with a name of its
+ * own, points JACK_DEFAULT_SERVER at it, and waits until it accepts
+ * clients.  Fails the test (it does not skip) when jackd is missing or
+ * does not come up. */
+FlitzisTestJack *flitzis_test_jack_start (guint rate, guint period);
+/* Sends SIGTERM to the server's PID and waits for it to exit. */
+void             flitzis_test_jack_stop (FlitzisTestJack *jack);
+const char      *flitzis_test_jack_get_name (FlitzisTestJack *jack);
+
+/* Starts recording what PortAudio (in this process) plays: connects its
+ * output ports to this test's input ports and waits until the connection
+ * is live.  Call while an engine runs on the server. */
+void             flitzis_test_jack_capture_start (FlitzisTestJack *jack, gsize max_frames);
+/* Frames recorded so far (any thread). */
+gsize            flitzis_test_jack_capture_frames (FlitzisTestJack *jack);
+/* Stops recording; returns the interleaved frames (@n_frames of them, of
+ * @n_channels channels). */
+float           *flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n_channels,
+                                                 gsize *n_frames);
+
+G_END_DECLS

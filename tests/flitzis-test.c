@@ -1,0 +1,111 @@
+/* flitzis-test.c: helpers shared by the test programs
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <sndfile.h>
+#include <glib/gstdio.h>
+
+#include "flitzis-test.h"
+
+static gboolean
+tick (gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+flitzis_test_wait_until (GMainContext *context, FlitzisTestCondition condition,
+                         gpointer data, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GSource *ticker = g_timeout_source_new (1);
+  gboolean held;
+
+  g_source_set_callback (ticker, tick, NULL, NULL);
+  g_source_attach (ticker, context);
+  while (!(held = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (ticker);
+  g_source_unref (ticker);
+  return held;
+}
+
+char *
+flitzis_test_make_tmpdir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("flitzis-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+flitzis_test_remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          flitzis_test_remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    {
+      g_chmod (path, 0600);
+      g_unlink (path);
+    }
+}
+
+char *
+flitzis_test_write_audio (const char *dir, const char *name, int format,
+                          int rate, int channels, const float *data, gsize frames)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  SF_INFO info = { .samplerate = rate, .channels = channels, .format = format };
+  SNDFILE *file = sf_open (path, SFM_WRITE, &info);
+
+  if (file == NULL)
+    g_error ("cannot write %s: %s", path, sf_strerror (NULL));
+  g_assert_cmpint (sf_writef_float (file, data, (sf_count_t) frames), ==, (sf_count_t) frames);
+  g_assert_cmpint (sf_close (file), ==, 0);
+  return path;
+}
+
+char *
+flitzis_test_write_text (const char *dir, const char *name, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+float *
+flitzis_test_signal (gsize n, guint32 seed)
+{
+  float *signal = g_new (float, n);
+  guint32 state = seed * 2654435761u + 1u;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float magnitude;
+
+      state = state * 1664525u + 1013904223u;
+      magnitude = 0.05f + 0.9f * (float) (state >> 8) / (float) (1u << 24);
+      signal[i] = (state & 1u) ? magnitude : -magnitude;
+    }
+  return signal;
+}

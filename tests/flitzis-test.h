@@ -1,0 +1,37 @@
+/* flitzis-test.h: helpers shared by the test programs
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*FlitzisTestCondition) (gpointer data);
+
+/* Iterates @context until @condition holds or @timeout_ms pass; returns
+ * whether it holds.  A 1 ms tick keeps conditions that change on other
+ * threads (audio, JACK) from waiting for an unrelated wake-up. */
+gboolean flitzis_test_wait_until (GMainContext *context, FlitzisTestCondition condition,
+                                  gpointer data, guint timeout_ms);
+
+/* A temporary directory, removed with everything in it by
+ * flitzis_test_remove_tree(). */
+char    *flitzis_test_make_tmpdir (void);
+void     flitzis_test_remove_tree (const char *path);
+
+/* Writes @frames frames of @channels interleaved floats as a file of
+ * libsndfile @format (e.g. SF_FORMAT_WAV | SF_FORMAT_FLOAT); returns its
+ * path inside @dir. */
+char    *flitzis_test_write_audio (const char *dir, const char *name, int format,
+                                   int rate, int channels, const float *data, gsize frames);
+/* Writes a text file (not audio). */
+char    *flitzis_test_write_text (const char *dir, const char *name, const char *text);
+
+/* Deterministic test signal: every value non-zero, |x| in [0.05, 0.95].
+ * The caller frees it. */
+float   *flitzis_test_signal (gsize n, guint32 seed);
+
+G_END_DECLS

@@ -1,1 +1,324 @@
-int main (void) { return 0; }
+/* test-core.c: the real-time core driven without a device: commands,
+ * replies, retirement and admission control
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+
+#include "core/fz-core.h"
+
+#define PERIOD 64
+
+typedef struct {
+  FzCore *core;
+  float out[PERIOD * 2];
+} CoreFixture;
+
+static void
+core_setup (CoreFixture *fixture, gconstpointer data)
+{
+  (void) data;
+  fixture->core = fz_core_new (48000, 2);
+  g_assert_nonnull (fixture->core);
+}
+
+static void
+core_teardown (CoreFixture *fixture, gconstpointer data)
+{
+  (void) data;
+  fz_core_free (fixture->core);
+  /* Whatever was in slots, retiring or in flight was released once. */
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
+static void
+process (CoreFixture *fixture)
+{
+  fz_core_process (fixture->core, fixture->out, PERIOD);
+}
+
+static FzSample *
+constant_sample (gsize frames, float value)
+{
+  FzSample *sample = fz_sample_new (frames, 2, 48000);
+
+  for (gsize i = 0; i < frames * 2; i++)
+    sample->data[i] = value;
+  return sample;
+}
+
+/* Sends a LOAD carrying a new reference to @sample. */
+static gboolean
+send_load (CoreFixture *fixture, guint slot, FzSample *sample)
+{
+  FzMsg load = { .type = FZ_CMD_LOAD, .slot = slot, .sample = fz_sample_ref (sample) };
+
+  if (fz_core_send (fixture->core, &load))
+    return TRUE;
+  fz_sample_unref (sample);
+  return FALSE;
+}
+
+static void
+send_ok (CoreFixture *fixture, FzMsg msg)
+{
+  g_assert_true (fz_core_send (fixture->core, &msg));
+}
+
+/* Takes every reply; returns how many pongs, and releases retired samples
+ * (counted into @retired when given). */
+static guint
+receive_all (CoreFixture *fixture, guint *retired)
+{
+  FzMsg reply;
+  guint pongs = 0;
+
+  while (fz_core_receive (fixture->core, &reply))
+    {
+      if (reply.type == FZ_REPLY_PONG)
+        pongs++;
+      else
+        {
+          g_assert_cmpuint (reply.type, ==, FZ_REPLY_RETIRE);
+          fz_sample_unref (reply.sample);
+          if (retired != NULL)
+            (*retired)++;
+        }
+    }
+  return pongs;
+}
+
+static void
+test_ping_pong (CoreFixture *fixture, gconstpointer data)
+{
+  FzMsg reply;
+
+  (void) data;
+  process (fixture);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PING, .seq = 7 });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PING, .seq = 8 });
+  g_assert_false (fz_core_receive (fixture->core, &reply));
+  process (fixture);
+  for (guint64 seq = 7; seq <= 8; seq++)
+    {
+      g_assert_true (fz_core_receive (fixture->core, &reply));
+      g_assert_cmpuint (reply.type, ==, FZ_REPLY_PONG);
+      g_assert_cmpuint (reply.seq, ==, seq);
+      /* Answered in the second period, which starts at frame PERIOD. */
+      g_assert_cmpuint (reply.frame, ==, PERIOD);
+    }
+  g_assert_false (fz_core_receive (fixture->core, &reply));
+  g_assert_cmpuint (fz_core_get_frame_time (fixture->core), ==, 2 * PERIOD);
+}
+
+static void
+test_load_and_play (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *sample = constant_sample (PERIOD / 2, 0.5f);
+
+  (void) data;
+  g_assert_true (send_load (fixture, 4, sample));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 4, .velocity = 0.5f });
+  process (fixture);
+  /* Commands take effect at the start of the period they are taken in. */
+  for (guint i = 0; i < PERIOD * 2; i++)
+    g_assert_cmpfloat (fixture->out[i], ==, i < PERIOD ? 0.25f : 0.0f);
+  fz_sample_unref (sample);
+}
+
+static void
+test_play_empty_slot (CoreFixture *fixture, gconstpointer data)
+{
+  (void) data;
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 9, .velocity = 1.0f });
+  process (fixture);
+  for (guint i = 0; i < PERIOD * 2; i++)
+    g_assert_cmpfloat (fixture->out[i], ==, 0.0f);
+  g_assert_cmpuint (fz_core_get_voices_dropped (fixture->core), ==, 0);
+}
+
+static void
+test_retire_after_voice_ends (CoreFixture *fixture, gconstpointer data)
+{
+  /* 2.5 periods long, so the voice outlives its slot by two periods. */
+  FzSample *first = constant_sample (PERIOD * 5 / 2, 0.5f);
+  FzSample *second = constant_sample (PERIOD, 0.25f);
+  guint retired = 0;
+
+  (void) data;
+  g_assert_true (send_load (fixture, 0, first));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  process (fixture);
+  g_assert_true (send_load (fixture, 0, second));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  process (fixture);
+  /* Both voices sound: the replaced sample plays on. */
+  g_assert_cmpfloat (fixture->out[0], ==, 0.75f);
+  receive_all (fixture, &retired);
+  g_assert_cmpuint (retired, ==, 0);
+  g_assert_cmpuint (g_atomic_int_get ((gint *) &first->ref_count), ==, 2);
+  process (fixture);
+  /* The first voice ended in this period: now it is handed back. */
+  g_assert_cmpfloat (fixture->out[0], ==, 0.5f);
+  g_assert_cmpfloat (fixture->out[PERIOD], ==, 0.0f);
+  receive_all (fixture, &retired);
+  g_assert_cmpuint (retired, ==, 1);
+  g_assert_cmpuint (g_atomic_int_get ((gint *) &first->ref_count), ==, 1);
+  fz_sample_unref (first);
+  fz_sample_unref (second);
+}
+
+static void
+test_retire_unplayed_at_once (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *first = constant_sample (4, 0.5f);
+  FzSample *second = constant_sample (4, 0.5f);
+  guint retired = 0;
+
+  (void) data;
+  g_assert_true (send_load (fixture, 1, first));
+  g_assert_true (send_load (fixture, 1, second));
+  process (fixture);
+  receive_all (fixture, &retired);
+  g_assert_cmpuint (retired, ==, 1);
+  fz_sample_unref (first);
+  fz_sample_unref (second);
+}
+
+static void
+test_command_ring_full (CoreFixture *fixture, gconstpointer data)
+{
+  FzMsg ping = { .type = FZ_CMD_PING };
+
+  (void) data;
+  for (guint i = 0; i < FZ_RING_CAPACITY; i++)
+    send_ok (fixture, ping);
+  /* The 1025th is refused at once, and again. */
+  g_assert_false (fz_core_send (fixture->core, &ping));
+  g_assert_false (fz_core_send (fixture->core, &ping));
+  process (fixture);
+  g_assert_cmpuint (receive_all (fixture, NULL), ==, FZ_RING_CAPACITY);
+  send_ok (fixture, ping);
+}
+
+static void
+test_reply_ring_full (CoreFixture *fixture, gconstpointer data)
+{
+  FzMsg ping = { .type = FZ_CMD_PING };
+  guint pongs;
+
+  (void) data;
+  for (guint i = 0; i < FZ_RING_CAPACITY; i++)
+    send_ok (fixture, ping);
+  process (fixture);
+  for (guint i = 0; i < 10; i++)
+    send_ok (fixture, ping);
+  /* Nobody took the replies: the audio thread goes on, and counts. */
+  process (fixture);
+  g_assert_cmpuint (fz_core_get_replies_dropped (fixture->core), ==, 10);
+  pongs = receive_all (fixture, NULL);
+  g_assert_cmpuint (pongs + fz_core_get_replies_dropped (fixture->core), ==, FZ_RING_CAPACITY + 10);
+}
+
+static void
+test_admission_control (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *samples[FZ_RETIRE_CAPACITY + 2];
+  FzMsg ping = { .type = FZ_CMD_PING };
+  guint retired = 0;
+
+  (void) data;
+  /* Fill the reply ring, so that nothing can be handed back. */
+  for (guint i = 0; i < FZ_RING_CAPACITY; i++)
+    send_ok (fixture, ping);
+  process (fixture);
+  /* 66 loads into one slot: 65 replacements, 64 of which can wait. */
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      samples[i] = constant_sample (4, (float) i);
+      g_assert_true (send_load (fixture, 0, samples[i]));
+    }
+  process (fixture);
+  g_assert_cmpuint (fixture->core->n_retiring, ==, FZ_RETIRE_CAPACITY);
+  g_assert_true (fixture->core->mixer.slots[0] == samples[FZ_RETIRE_CAPACITY]);
+  /* The last load was not dropped: it waits in the command ring. */
+  g_assert_true (fz_ring_has_data (fixture->core->commands));
+  /* Later periods change nothing while the replies are not taken. */
+  process (fixture);
+  g_assert_true (fixture->core->mixer.slots[0] == samples[FZ_RETIRE_CAPACITY]);
+
+  g_assert_cmpuint (receive_all (fixture, &retired), ==, FZ_RING_CAPACITY);
+  process (fixture);
+  g_assert_true (fixture->core->mixer.slots[0] == samples[FZ_RETIRE_CAPACITY + 1]);
+  g_assert_false (fz_ring_has_data (fixture->core->commands));
+  process (fixture);
+  receive_all (fixture, &retired);
+  g_assert_cmpuint (retired, ==, FZ_RETIRE_CAPACITY + 1);
+  g_assert_cmpuint (fixture->core->n_retiring, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    fz_sample_unref (samples[i]);
+  /* Only the sample in the slot is still alive, held by the core. */
+  g_assert_cmpuint (fz_sample_live_count (), ==, 1);
+}
+
+static void
+test_free_with_messages_in_flight (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *playing = constant_sample (PERIOD * 10, 0.5f);
+
+  (void) data;
+  g_assert_true (send_load (fixture, 0, playing));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  process (fixture);
+  /* A replaced sample still playing, loads still queued, replies unread. */
+  for (guint i = 0; i < 3; i++)
+    {
+      FzSample *next = constant_sample (PERIOD, 0.1f);
+      g_assert_true (send_load (fixture, 0, next));
+      fz_sample_unref (next);
+      if (i == 0)
+        process (fixture);
+    }
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PING });
+  fz_sample_unref (playing);
+  /* The teardown frees the core and checks that nothing is left. */
+}
+
+static void
+test_polyphony_counted (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *sample = constant_sample (PERIOD * 4, 0.01f);
+
+  (void) data;
+  g_assert_true (send_load (fixture, 0, sample));
+  for (guint i = 0; i < FZ_MAX_VOICES + 1; i++)
+    send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  process (fixture);
+  g_assert_cmpuint (fz_core_get_voices_dropped (fixture->core), ==, 1);
+  g_assert_cmpuint (fixture->core->mixer.n_voices, ==, FZ_MAX_VOICES);
+  fz_sample_unref (sample);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, CoreFixture, NULL, core_setup, func, core_teardown)
+  ADD ("/core/ping-pong", test_ping_pong);
+  ADD ("/core/load-and-play", test_load_and_play);
+  ADD ("/core/play-empty-slot", test_play_empty_slot);
+  ADD ("/core/retire/after-voice-ends", test_retire_after_voice_ends);
+  ADD ("/core/retire/unplayed-at-once", test_retire_unplayed_at_once);
+  ADD ("/core/retire/admission-control", test_admission_control);
+  ADD ("/core/command-ring-full", test_command_ring_full);
+  ADD ("/core/reply-ring-full", test_reply_ring_full);
+  ADD ("/core/free-with-messages-in-flight", test_free_with_messages_in_flight);
+  ADD ("/core/polyphony-counted", test_polyphony_counted);
+#undef ADD
+  return g_test_run ();
+}

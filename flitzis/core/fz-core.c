@@ -156,6 +156,9 @@ fz_core_process (FzCore *core, float *out, size_t frames)
 {
   uint64_t frame = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
 
+  /* Handing back first makes room for replacements waiting in the command
+   * ring; handing back after rendering returns what just stopped playing. */
+  flush_retiring (core);
   process_commands (core, frame);
   fz_mixer_render (&core->mixer, out, frames);
   flush_retiring (core);
