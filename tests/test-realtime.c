@@ -1,1 +1,214 @@
-int main (void) { return 0; }
+/* test-realtime.c: the audio callback allocates, frees, locks, sleeps,
+ * reads, writes and prints nothing, under a stress of loads, replacements,
+ * triggers and full queues on a real stream
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sndfile.h>
+
+#include "flitzis.h"
+#include "core/fz-sample.h"
+#include "flitzis-test.h"
+#include "flitzis-test-jack.h"
+#include "rt-interposer.h"
+
+#define RATE 48000
+#define PERIOD 128
+/* How much audio the stress covers. */
+#define STRESS_FRAMES (3 * RATE)
+
+static FlitzisTestJack *jack;
+
+static void
+report_counts (void)
+{
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    g_test_message ("%-20s in callback: %lu, anywhere: %lu", rt_kind_names[kind],
+                    rt_count_in_callback (kind), rt_count_total (kind));
+}
+
+/* The detector detects: every kind of call, made while this thread is
+ * marked, is counted. */
+/* Called through volatile pointers, so that the compiler cannot elide an
+ * allocation and its free, or a print of nothing. */
+static void *(*volatile call_malloc) (size_t) = malloc;
+static void (*volatile call_free) (void *) = free;
+static gpointer (*volatile call_g_malloc) (gsize) = g_malloc;
+static void (*volatile call_g_free) (gpointer) = g_free;
+static int (*volatile call_fputs) (const char *, FILE *) = fputs;
+
+/* The detector detects: every kind of call, made while this thread is
+ * marked, is counted. */
+static void
+test_interposer_detects (void)
+{
+  static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+  FILE *sink = fopen ("/dev/null", "w");
+  char byte = 0;
+  int fd = open ("/dev/null", O_RDWR);
+
+  g_assert_nonnull (sink);
+  rt_reset ();
+  rt_mark_in_callback (1);
+  call_free (call_malloc (16));
+  pthread_mutex_lock (&mutex);
+  pthread_mutex_unlock (&mutex);
+  g_assert_cmpint (write (fd, &byte, 1), ==, 1);
+  g_assert_cmpint (read (fd, &byte, 1), ==, 0);
+  syscall (SYS_getpid);
+  call_fputs ("x", sink);
+  rt_mark_in_callback (0);
+  report_counts ();
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    g_assert_cmpuint (rt_count_in_callback (kind), >, 0);
+
+  /* GLib's allocator reaches the same malloc. */
+  rt_reset ();
+  rt_mark_in_callback (1);
+  call_g_free (call_g_malloc (8));
+  rt_mark_in_callback (0);
+  g_assert_cmpuint (rt_count_in_callback (RT_ALLOC), ==, 1);
+  g_assert_cmpuint (rt_count_in_callback (RT_FREE), ==, 1);
+  fclose (sink);
+  close (fd);
+  rt_reset ();
+}
+
+static char *
+write_sample (const char *dir, const char *name, gsize frames, guint32 seed)
+{
+  g_autofree float *mono = flitzis_test_signal (frames, seed);
+  g_autofree float *stereo = g_new (float, frames * 2);
+
+  for (gsize f = 0; f < frames; f++)
+    stereo[2 * f] = stereo[2 * f + 1] = mono[f] * 0.1f;
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 2,
+                                   stereo, frames);
+}
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  guint64 until;
+} FrameWait;
+
+static gboolean
+frames_reached (gpointer data)
+{
+  FrameWait *wait = data;
+
+  return flitzis_audio_engine_get_frame_time (wait->engine) >= wait->until;
+}
+
+static guint
+burst_of_pings (FlitzisAudioEngine *engine)
+{
+  g_autoptr (GError) error = NULL;
+  guint sent = 0;
+
+  while (flitzis_audio_engine_ping (engine, &error))
+    sent++;
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL);
+  return sent;
+}
+
+static void
+test_callback_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  const gsize lengths[4] = { 200, 700, 3000, RATE / 2 };
+  char *paths[4];
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  FrameWait wait = { engine, 0 };
+  guint iterations = 0, loads = 0, triggers = 0, pings = 0;
+  FlitzisMessage *message;
+  /* A context the engine is not attached to: waiting in it is a main
+   * loop that has stalled. */
+  GMainContext *stalled = g_main_context_new ();
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("s%u.wav", i);
+      paths[i] = write_sample (dir, name, lengths[i], i + 1);
+    }
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_no_error (error);
+  rt_reset ();
+
+  while (flitzis_audio_engine_get_frame_time (engine) < STRESS_FRAMES)
+    {
+      guint slot = iterations % 8;
+
+      /* Replace a slot whose voices may still play, trigger, ping. */
+      g_assert_true (flitzis_audio_engine_load_sample (engine, slot, paths[iterations % 4], &error));
+      loads++;
+      for (guint v = 0; v < 3; v++, triggers++)
+        g_assert_true (flitzis_audio_engine_play_sample (engine, (slot + v) % 8, 0.5f, &error));
+      g_assert_true (flitzis_audio_engine_ping (engine, &error));
+      pings++;
+      /* Now and then, fill the command ring twice while nobody takes the
+       * replies: the reply ring fills up and the audio thread must drop. */
+      if (iterations % 40 == 39)
+        for (guint burst = 0; burst < 2; burst++)
+          {
+            pings += burst_of_pings (engine);
+            wait.until = flitzis_audio_engine_get_frame_time (engine) + PERIOD;
+            g_assert_true (flitzis_test_wait_until (stalled, frames_reached, &wait, 5000));
+          }
+      g_assert_no_error (error);
+      while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+        flitzis_message_unref (message);
+      wait.until = flitzis_audio_engine_get_frame_time (engine) + PERIOD;
+      g_assert_true (flitzis_test_wait_until (NULL, frames_reached, &wait, 5000));
+      iterations++;
+    }
+
+  g_test_message ("%u iterations: %u loads, %u triggers (%" G_GUINT64_FORMAT " dropped), "
+                  "%u pings (%" G_GUINT64_FORMAT " replies dropped) over %lu callbacks",
+                  iterations, loads, triggers, flitzis_audio_engine_get_dropped_voices (engine),
+                  pings, flitzis_audio_engine_get_dropped_replies (engine), rt_callbacks ());
+  report_counts ();
+  /* The stress reached the paths it is meant to reach. */
+  g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / PERIOD / 2);
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_voices (engine), >, 0);
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_replies (engine), >, 0);
+  g_assert_cmpuint (rt_count_total (RT_ALLOC), >, 0);
+  g_assert_cmpuint (rt_count_total (RT_FREE), >, 0);
+  /* And the callback never once did what it must not. */
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls", rt_count_in_callback (kind),
+               rt_kind_names[kind]);
+
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 4; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+  g_main_context_unref (stalled);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  jack = flitzis_test_jack_start (RATE, PERIOD);
+
+  g_test_add_func ("/realtime/interposer-detects", test_interposer_detects);
+  g_test_add_func ("/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
+
+  status = g_test_run ();
+  flitzis_test_jack_stop (jack);
+  return status;
+}
