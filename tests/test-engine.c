@@ -271,6 +271,87 @@ test_dispose_while_playing (EngineFixture *fixture, gconstpointer data)
    * and checks that the engine is finalised with every sample freed. */
 }
 
+static gboolean
+one_pong (gpointer data)
+{
+  return ((EngineFixture *) data)->pongs >= 1;
+}
+
+static gboolean
+pongs_two (gpointer data)
+{
+  return ((EngineFixture *) data)->pongs >= 2;
+}
+
+/* The application's one reference, dropped at the first pong. */
+static void
+unref_in_handler (FlitzisAudioEngine *engine, gpointer data)
+{
+  gboolean *dropped = data;
+
+  if (!*dropped)
+    g_object_unref (engine);
+  *dropped = TRUE;
+}
+
+static gboolean
+engine_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Dropping the last reference from inside a signal handler, while the
+ * engine's own source is dispatching: the engine goes away afterwards,
+ * cleanly, and its source with it. */
+static void
+test_unref_in_pong_handler (EngineFixture *fixture, gconstpointer data)
+{
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  gpointer weak = engine;
+  gboolean dropped = FALSE;
+
+  (void) data;
+  (void) fixture;
+  g_object_add_weak_pointer (G_OBJECT (engine), &weak);
+  g_signal_connect (engine, "pong", G_CALLBACK (unref_in_handler), &dropped);
+  g_assert_true (flitzis_audio_engine_run (engine, NULL));
+  g_assert_true (flitzis_audio_engine_ping (engine, NULL));
+  g_assert_true (flitzis_audio_engine_ping (engine, NULL));
+  g_assert_true (flitzis_test_wait_until (NULL, engine_gone, &weak, 5000));
+  /* The second pong has nobody left to reach: nothing runs, nothing crashes. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+shut_down_in_handler (FlitzisAudioEngine *engine, gpointer data)
+{
+  EngineFixture *fixture = data;
+
+  fixture->pongs++;
+  flitzis_audio_engine_shut_down (engine);
+}
+
+static void
+test_shut_down_in_pong_handler (EngineFixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_signal_connect (fixture->engine, "pong", G_CALLBACK (shut_down_in_handler), fixture);
+  run_engine (fixture);
+  ping_ok (fixture);
+  g_assert_true (flitzis_test_wait_until (NULL, one_pong, fixture, 5000));
+  g_assert_false (flitzis_audio_engine_get_running (fixture->engine));
+  /* The source outlives the stream only until it is idle; the engine
+   * runs again, from the same thread. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fixture->pongs, ==, 1);
+  run_engine (fixture);
+  ping_ok (fixture);
+  g_assert_true (flitzis_test_wait_until (NULL, pongs_two, fixture, 5000));
+  g_assert_false (flitzis_audio_engine_get_running (fixture->engine));
+}
+
 static void
 test_shut_down_frees_samples (EngineFixture *fixture, gconstpointer data)
 {
@@ -373,11 +454,6 @@ typedef struct {
   gboolean done;
 } ThreadRun;
 
-static gboolean
-one_pong (gpointer data)
-{
-  return ((EngineFixture *) data)->pongs >= 1;
-}
 
 static gpointer
 run_in_thread (gpointer data)
@@ -817,6 +893,8 @@ main (int argc, char **argv)
   ADD ("/engine/lifecycle/calls-before-run", test_calls_before_run);
   ADD ("/engine/lifecycle/dispose-while-playing", test_dispose_while_playing);
   ADD ("/engine/lifecycle/shut-down-frees-samples", test_shut_down_frees_samples);
+  ADD ("/engine/lifecycle/unref-in-pong-handler", test_unref_in_pong_handler);
+  ADD ("/engine/lifecycle/shut-down-in-pong-handler", test_shut_down_in_pong_handler);
   ADD ("/engine/ping/pong-in-main-loop", test_pong_in_main_loop);
   ADD ("/engine/ping/pong-in-context-of-run", test_pong_in_context_of_run);
   ADD ("/engine/ping/five-pings-polled", test_five_pings_polled);
