@@ -14,8 +14,10 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <jack/jack.h>
 #include <pa_jack.h>
 
@@ -26,6 +28,7 @@
 
 struct FlitzisTestJack {
   char *name;
+  char *log;                          /* the server's output */
   GSubprocess *server;
   jack_client_t *client;
   jack_port_t *inputs[CAPTURE_CHANNELS];
@@ -58,6 +61,17 @@ on_process (jack_nframes_t n, void *data)
             n * sizeof (float));
   atomic_store (&jack->frames, done + n);
   return 0;
+}
+
+/* Runs in the forked child, before exec: the server gets SIGTERM when the
+ * test process dies, however it dies (an assertion aborts it before
+ * flitzis_test_jack_stop() can run).  JACK keeps at most 8 servers in its
+ * shared-memory registry, so orphans would soon stop other tests. */
+static void
+die_with_parent (gpointer data)
+{
+  (void) data;
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 static gboolean
@@ -105,15 +119,22 @@ flitzis_test_jack_start (guint rate, guint period)
   g_setenv ("JACK_DEFAULT_SERVER", jack->name, TRUE);
   g_setenv ("JACK_NO_START_SERVER", "1", TRUE);
 
+  jack->log = g_strdup_printf ("%s/%s.log", g_get_tmp_dir (), jack->name);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
-                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, jack->log);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-n", jack->name,
                                               "-d", "dummy", "-r", rate_s, "-p", period_s,
                                               NULL);
   g_assert_no_error (error);
   if (!flitzis_test_wait_until (NULL, try_connect_client, jack, 10000))
-    g_error ("the JACK server %s did not come up within 10 s", jack->name);
+    {
+      g_autofree char *log = NULL;
+      g_file_get_contents (jack->log, &log, NULL, NULL);
+      g_error ("the JACK server %s did not come up within 10 s; it said:\n%s",
+               jack->name, log != NULL ? log : "(nothing)");
+    }
   register_inputs (jack);
   return jack;
 }
@@ -128,6 +149,8 @@ flitzis_test_jack_stop (FlitzisTestJack *jack)
   g_subprocess_wait (jack->server, NULL, &error);
   g_assert_no_error (error);
   g_object_unref (jack->server);
+  g_unlink (jack->log);
+  g_free (jack->log);
   for (guint c = 0; c < CAPTURE_CHANNELS; c++)
     g_free (jack->buffers[c]);
   g_free (jack->name);
