@@ -694,6 +694,21 @@ read_guint (FlitzisAudioEngine *self, const guint *field)
   return value;
 }
 
+/* A drop counter: the totals of earlier runs plus, while running, the
+ * audio thread's live count (@live may be NULL for control-side counts). */
+static guint64
+read_count (FlitzisAudioEngine *self, const guint64 *earlier, uint64_t (*live) (FzCore *))
+{
+  guint64 count;
+
+  g_mutex_lock (&self->lock);
+  count = *earlier;
+  if (live != NULL && self->core != NULL)
+    count += live (self->core);
+  g_mutex_unlock (&self->lock);
+  return count;
+}
+
 /**
  * flitzis_audio_engine_get_running:
  * @self: a #FlitzisAudioEngine
@@ -826,16 +841,9 @@ flitzis_audio_engine_get_frame_time (FlitzisAudioEngine *self)
 guint64
 flitzis_audio_engine_get_dropped_voices (FlitzisAudioEngine *self)
 {
-  guint64 dropped;
-
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
 
-  g_mutex_lock (&self->lock);
-  dropped = self->dropped_voices;
-  if (self->core != NULL)
-    dropped += fz_core_get_voices_dropped (self->core);
-  g_mutex_unlock (&self->lock);
-  return dropped;
+  return read_count (self, &self->dropped_voices, fz_core_get_voices_dropped);
 }
 
 /**
@@ -851,16 +859,9 @@ flitzis_audio_engine_get_dropped_voices (FlitzisAudioEngine *self)
 guint64
 flitzis_audio_engine_get_dropped_replies (FlitzisAudioEngine *self)
 {
-  guint64 dropped;
-
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
 
-  g_mutex_lock (&self->lock);
-  dropped = self->dropped_replies;
-  if (self->core != NULL)
-    dropped += fz_core_get_replies_dropped (self->core);
-  g_mutex_unlock (&self->lock);
-  return dropped;
+  return read_count (self, &self->dropped_replies, fz_core_get_replies_dropped);
 }
 
 /**
@@ -876,14 +877,9 @@ flitzis_audio_engine_get_dropped_replies (FlitzisAudioEngine *self)
 guint64
 flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self)
 {
-  guint64 dropped;
-
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
 
-  g_mutex_lock (&self->lock);
-  dropped = self->dropped_messages;
-  g_mutex_unlock (&self->lock);
-  return dropped;
+  return read_count (self, &self->dropped_messages, NULL);
 }
 
 /**
@@ -899,14 +895,9 @@ flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self)
 guint64
 flitzis_audio_engine_get_dropped_signals (FlitzisAudioEngine *self)
 {
-  guint64 dropped;
-
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
 
-  g_mutex_lock (&self->lock);
-  dropped = self->dropped_signals;
-  g_mutex_unlock (&self->lock);
-  return dropped;
+  return read_count (self, &self->dropped_signals, NULL);
 }
 
 /* ---- GObject ---- */
