@@ -605,6 +605,72 @@ test_command_queue_full (EngineFixture *fixture, gconstpointer data)
   ping_ok (fixture);
 }
 
+typedef struct {
+  FlitzisAudioEngine *engine;
+  guint64 start;
+} FrameWait;
+
+static gboolean
+two_periods_later (gpointer data)
+{
+  FrameWait *wait = data;
+
+  return flitzis_audio_engine_get_frame_time (wait->engine) >= wait->start + 2 * PERIOD;
+}
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  guint64 dropped;
+} DroppedWait;
+
+static gboolean
+messages_dropped (gpointer data)
+{
+  DroppedWait *wait = data;
+
+  return flitzis_audio_engine_get_dropped_messages (wait->engine) >= wait->dropped;
+}
+
+static void
+send_pings (EngineFixture *fixture, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    ping_ok (fixture);
+}
+
+/* Nobody polls: the main loop takes the replies, keeps the newest 1024
+ * for receive_msg() and counts the older ones it had to drop. */
+static void
+test_kept_messages_bounded (EngineFixture *fixture, gconstpointer data)
+{
+  DroppedWait wait = { fixture->engine, 10 };
+  FrameWait periods = { fixture->engine, 0 };
+  guint64 last_frame = 0;
+  guint received = 0;
+  FlitzisMessage *message;
+
+  (void) data;
+  run_engine (fixture);
+  send_pings (fixture, FLITZIS_QUEUE_CAPACITY);
+  periods.start = flitzis_audio_engine_get_frame_time (fixture->engine);
+  g_assert_true (flitzis_test_wait_until (NULL, two_periods_later, &periods, 5000));
+  send_pings (fixture, 10);
+  g_assert_true (flitzis_test_wait_until (NULL, messages_dropped, &wait, 5000));
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_replies (fixture->engine), ==, 0);
+
+  while ((message = flitzis_audio_engine_receive_msg (fixture->engine)) != NULL)
+    {
+      g_assert_cmpuint (flitzis_message_get_frame (message), >=, last_frame);
+      last_frame = flitzis_message_get_frame (message);
+      flitzis_message_unref (message);
+      received++;
+    }
+  g_assert_cmpuint (received, ==, FLITZIS_QUEUE_CAPACITY);
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_messages (fixture->engine), ==, 10);
+  /* The newest were kept: the last one answers the second batch. */
+  g_assert_cmpuint (last_frame, >=, periods.start + 2 * PERIOD);
+}
+
 /* ---- playing, captured ---- */
 
 static void
@@ -753,19 +819,6 @@ test_invalid_arguments (EngineFixture *fixture, gconstpointer data)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
-typedef struct {
-  FlitzisAudioEngine *engine;
-  guint64 start;
-} FrameWait;
-
-static gboolean
-two_periods_later (gpointer data)
-{
-  FrameWait *wait = data;
-
-  return flitzis_audio_engine_get_frame_time (wait->engine) >= wait->start + 2 * PERIOD;
-}
-
 static void
 test_polyphony_limit (EngineFixture *fixture, gconstpointer data)
 {
@@ -900,6 +953,7 @@ main (int argc, char **argv)
   ADD ("/engine/ping/five-pings-polled", test_five_pings_polled);
   ADD ("/engine/ping/signal-and-poll-same-stream", test_signal_and_poll_same_stream);
   ADD ("/engine/command-queue-full", test_command_queue_full);
+  ADD ("/engine/ping/kept-messages-bounded", test_kept_messages_bounded);
   ADD ("/engine/play/captured", test_play_captured);
   ADD ("/engine/play/replace-while-playing", test_replace_while_playing);
   ADD ("/engine/play/failed-load-keeps-slot", test_failed_load_keeps_slot);
