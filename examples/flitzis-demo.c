@@ -135,10 +135,8 @@ main (void)
       return g_error_matches (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE) ? 2 : 1;
     }
   rate = flitzis_audio_engine_get_sample_rate (demo.engine);
-  g_print ("Playing on %s at %u Hz, %u channels\n",
-           flitzis_audio_engine_get_device (demo.engine) != NULL
-             ? flitzis_audio_engine_get_device (demo.engine) : "the default output",
-           rate, flitzis_audio_engine_get_channels (demo.engine));
+  g_print ("Playing at %u Hz on %u channels\n", rate,
+           flitzis_audio_engine_get_channels (demo.engine));
 
   dir = g_dir_make_tmp ("flitzis-demo-XXXXXX", &error);
   g_assert_no_error (error);

@@ -44,6 +44,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "flitzis-audio-engine.h"
 #include "flitzis-engine-error.h"
@@ -66,7 +67,11 @@ struct _FlitzisAudioEngine {
 
   char *device;                 /* property; used by the next run() */
 
-  /* Control state, guarded by lock.  The audio thread never takes it. */
+  /* Serialises run(), shut_down() and dispose; taken before lock, never
+   * while holding it. */
+  GMutex lifecycle_lock;
+  /* Control state, guarded by lock, which is only ever held briefly.  The
+   * audio thread never takes either lock. */
   GMutex lock;
   FzStream *stream;             /* non-NULL while running */
   FzCore *core;                 /* non-NULL while running */
@@ -76,8 +81,8 @@ struct _FlitzisAudioEngine {
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   FzSample *published[FZ_MAX_SLOTS];  /* what each slot holds, control view */
-  guint64 next_ping;
-  guint pings_in_flight;
+  guint64 pings_sent;            /* this run */
+  guint64 pongs_received;        /* this run */
   guint retires_in_flight;
   GQueue received;              /* FlitzisMessage *, for receive_msg() */
   GQueue to_emit;               /* FlitzisMessage *, for signals */
@@ -170,10 +175,16 @@ check_same_run (FlitzisAudioEngine *self, guint run_id, const char *path, GError
   return FALSE;
 }
 
-/* Called with the lock held.  Never waits for the audio thread. */
+static void drain_replies (FlitzisAudioEngine *self);
+
+/* Called with the lock held.  Never waits for the audio thread.  Replies
+ * are taken first: an application that neither polls nor runs a main loop
+ * must not stall the audio thread's retirements (and so, by admission
+ * control, its commands). */
 static gboolean
 send_command (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
 {
+  drain_replies (self);
   if (fz_core_send (self->core, command))
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL,
@@ -184,6 +195,25 @@ send_command (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
 }
 
 /* ---- replies: control side ---- */
+
+/* Called with the lock held: pings neither answered nor counted as
+ * dropped by the audio thread (a full reply ring drops pongs). */
+static guint64
+pings_unanswered (FlitzisAudioEngine *self)
+{
+  guint64 settled = self->pongs_received;
+
+  if (self->core != NULL)
+    settled += fz_core_get_replies_dropped (self->core);
+  return self->pings_sent > settled ? self->pings_sent - settled : 0;
+}
+
+/* Called with the lock held. */
+static gboolean
+awaiting_replies (FlitzisAudioEngine *self)
+{
+  return self->core != NULL && (pings_unanswered (self) > 0 || self->retires_in_flight > 0);
+}
 
 static void
 keep_bounded (GQueue *queue, FlitzisMessage *message, guint64 *dropped)
@@ -237,7 +267,7 @@ drain_replies (FlitzisAudioEngine *self)
           self->retires_in_flight--;
           break;
         case FZ_REPLY_PONG:
-          self->pings_in_flight--;
+          self->pongs_received++;
           deliver (self, flitzis_message_new (FLITZIS_MESSAGE_KIND_PONG, reply.frame));
           break;
         case FZ_CMD_PING:
@@ -271,7 +301,7 @@ source_is_awaiting (GObject *object)
   gboolean awaiting;
 
   g_mutex_lock (&self->lock);
-  awaiting = self->core != NULL && (self->pings_in_flight > 0 || self->retires_in_flight > 0);
+  awaiting = awaiting_replies (self);
   g_mutex_unlock (&self->lock);
   return awaiting;
 }
@@ -310,11 +340,12 @@ static const FzReplySourceFuncs reply_source_funcs = {
 };
 
 /* Called with the lock held, after queueing a command that will be
- * answered: a context asleep in poll() must start polling for it. */
+ * answered (@was_awaiting: whether replies were awaited before it): a
+ * context asleep in poll() must start polling. */
 static void
-expect_reply (FlitzisAudioEngine *self, guint *in_flight)
+wake_context (FlitzisAudioEngine *self, gboolean was_awaiting)
 {
-  if ((*in_flight)++ == 0 && self->context != NULL)
+  if (!was_awaiting && self->context != NULL)
     g_main_context_wakeup (self->context);
 }
 
@@ -342,31 +373,90 @@ attach_source (FlitzisAudioEngine *self)
 
 /* ---- lifecycle ---- */
 
-static const char *
-requested_device (FlitzisAudioEngine *self)
+/* Called with the lock held. */
+static char *
+dup_requested_device (FlitzisAudioEngine *self)
 {
   const char *from_env = g_getenv ("FLITZIS_DEVICE");
 
   if (self->device != NULL)
-    return self->device;
-  return from_env != NULL && *from_env != '\0' ? from_env : NULL;
+    return g_strdup (self->device);
+  return from_env != NULL && *from_env != '\0' ? g_strdup (from_env) : NULL;
+}
+
+typedef struct {
+  GWeakRef engine;
+  GParamSpec *pspec;
+} FzNotify;
+
+static gboolean
+notify_now (gpointer data)
+{
+  FzNotify *notify = data;
+  g_autoptr (GObject) engine = g_weak_ref_get (&notify->engine);
+
+  if (engine != NULL)
+    g_object_notify_by_pspec (engine, notify->pspec);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_free (gpointer data)
+{
+  FzNotify *notify = data;
+
+  g_weak_ref_clear (&notify->engine);
+  g_free (notify);
+}
+
+/* Property notifications are signals too, so they are emitted in the main
+ * context: at once when the calling thread runs it, later otherwise.
+ * Before the first run() there is no main context yet, and the caller's
+ * thread emits them. */
+static void
+notify_in_context (FlitzisAudioEngine *self, GParamSpec *pspec)
+{
+  GMainContext *context;
+  FzNotify *notify;
+
+  g_mutex_lock (&self->lock);
+  context = self->context != NULL ? g_main_context_ref (self->context) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (context == NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), pspec);
+      return;
+    }
+  notify = g_new0 (FzNotify, 1);
+  g_weak_ref_init (&notify->engine, self);
+  notify->pspec = pspec;
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, notify_now, notify, notify_free);
+  g_main_context_unref (context);
 }
 
 static void
 notify_stream_properties (FlitzisAudioEngine *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAMPLE_RATE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
+  notify_in_context (self, properties[PROP_RUNNING]);
+  notify_in_context (self, properties[PROP_SAMPLE_RATE]);
+  notify_in_context (self, properties[PROP_CHANNELS]);
 }
 
-/* Called with the lock held. */
+/* Called with the lifecycle lock held and the lock not held: opening a
+ * device takes tens of milliseconds, which must not stall the main
+ * context or other callers. */
 static gboolean
 start_stream (FlitzisAudioEngine *self, GError **error)
 {
-  FzStream *stream = fz_stream_open (requested_device (self), error);
+  g_autofree char *device = NULL;
+  FzStream *stream;
   FzCore *core;
 
+  g_mutex_lock (&self->lock);
+  device = dup_requested_device (self);
+  g_mutex_unlock (&self->lock);
+
+  stream = fz_stream_open (device, error);
   if (stream == NULL)
     return FALSE;
   core = fz_core_new (fz_stream_get_sample_rate (stream), fz_stream_get_channels (stream));
@@ -374,15 +464,21 @@ start_stream (FlitzisAudioEngine *self, GError **error)
     g_error ("%s: out of memory", G_STRLOC);
   if (!fz_stream_start (stream, core, error))
     {
-      fz_stream_close (stream);
-      fz_core_free (core);
+      if (fz_stream_close (stream))
+        fz_core_free (core);
       return FALSE;
     }
+
+  g_mutex_lock (&self->lock);
   self->stream = stream;
   self->core = core;
   self->sample_rate = fz_stream_get_sample_rate (stream);
   self->channels = fz_stream_get_channels (stream);
   self->run_id++;
+  self->pings_sent = 0;
+  self->pongs_received = 0;
+  attach_source (self);
+  g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
@@ -408,20 +504,21 @@ start_stream (FlitzisAudioEngine *self, GError **error)
 gboolean
 flitzis_audio_engine_run (FlitzisAudioEngine *self, GError **error)
 {
-  gboolean started = FALSE;
+  gboolean running, started = FALSE;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  g_mutex_lock (&self->lifecycle_lock);
   g_mutex_lock (&self->lock);
-  if (self->core != NULL)
+  running = self->core != NULL;
+  g_mutex_unlock (&self->lock);
+  if (running)
     g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_ALREADY_RUNNING,
                  _("The audio engine is already running; call shut_down() before running it again"));
   else
     started = start_stream (self, error);
-  if (started)
-    attach_source (self);
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->lifecycle_lock);
 
   if (started)
     notify_stream_properties (self);
@@ -435,10 +532,10 @@ release_core (FlitzisAudioEngine *self)
 {
   drain_replies (self);
   self->dropped_voices += fz_core_get_voices_dropped (self->core);
-  self->dropped_replies += fz_core_get_replies_dropped (self->core);
-  /* Pings still queued were never answered: count them as lost replies. */
-  self->dropped_replies += self->pings_in_flight;
-  self->pings_in_flight = 0;
+  /* Pongs the audio thread dropped, and pings it never took. */
+  self->dropped_replies += fz_core_get_replies_dropped (self->core) + pings_unanswered (self);
+  self->pings_sent = 0;
+  self->pongs_received = 0;
   self->retires_in_flight = 0;
   g_clear_pointer (&self->core, fz_core_free);
   for (guint i = 0; i < FZ_MAX_SLOTS; i++)
@@ -447,18 +544,40 @@ release_core (FlitzisAudioEngine *self)
   self->channels = 0;
 }
 
-/* Returns whether the engine was running. */
+/* Called with the lock held, when the stream could not be stopped: the
+ * callback may still run, so its core and samples are kept (leaked) on
+ * purpose rather than freed under it. */
+static void
+abandon_core (FlitzisAudioEngine *self)
+{
+  self->core = NULL;
+  memset (self->published, 0, sizeof (self->published));
+  self->sample_rate = 0;
+  self->channels = 0;
+}
+
+/* Called with the lifecycle lock held.  Returns whether it was running. */
 static gboolean
 stop_stream (FlitzisAudioEngine *self)
 {
+  FzStream *stream;
+  gboolean stopped;
+
   g_mutex_lock (&self->lock);
-  if (self->core == NULL)
-    {
-      g_mutex_unlock (&self->lock);
-      return FALSE;
-    }
-  g_clear_pointer (&self->stream, fz_stream_close);
-  release_core (self);
+  stream = g_steal_pointer (&self->stream);
+  g_mutex_unlock (&self->lock);
+  if (stream == NULL)
+    return FALSE;
+
+  /* Without the lock: this waits for the last callback to return.
+   * Commands queued meanwhile are released with the core. */
+  stopped = fz_stream_close (stream);
+
+  g_mutex_lock (&self->lock);
+  if (stopped)
+    release_core (self);
+  else
+    abandon_core (self);
   /* The source stays attached until it has emitted what is left. */
   if (self->context != NULL)
     g_main_context_wakeup (self->context);
@@ -481,9 +600,14 @@ stop_stream (FlitzisAudioEngine *self)
 void
 flitzis_audio_engine_shut_down (FlitzisAudioEngine *self)
 {
+  gboolean was_running;
+
   g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
 
-  if (stop_stream (self))
+  g_mutex_lock (&self->lifecycle_lock);
+  was_running = stop_stream (self);
+  g_mutex_unlock (&self->lifecycle_lock);
+  if (was_running)
     notify_stream_properties (self);
 }
 
@@ -507,8 +631,11 @@ publish (FlitzisAudioEngine *self, guint id, FzSample *sample, GError **error)
     {
       /* The audio thread hands its reference to @old back once no voice
        * plays it any more. */
+      gboolean was_awaiting = awaiting_replies (self);
+
       fz_sample_unref (old);
-      expect_reply (self, &self->retires_in_flight);
+      self->retires_in_flight++;
+      wake_context (self, was_awaiting);
     }
   return TRUE;
 }
@@ -634,18 +761,19 @@ gboolean
 flitzis_audio_engine_ping (FlitzisAudioEngine *self, GError **error)
 {
   FzMsg ping = { .type = FZ_CMD_PING };
-  gboolean ok;
+  gboolean ok, was_awaiting;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  ping.seq = self->next_ping;
+  ping.seq = self->pings_sent;
+  was_awaiting = awaiting_replies (self);
   ok = check_running (self, error) && send_command (self, &ping, error);
   if (ok)
     {
-      self->next_ping++;
-      expect_reply (self, &self->pings_in_flight);
+      self->pings_sent++;
+      wake_context (self, was_awaiting);
     }
   g_mutex_unlock (&self->lock);
   return ok;
@@ -763,20 +891,28 @@ flitzis_audio_engine_get_channels (FlitzisAudioEngine *self)
 }
 
 /**
- * flitzis_audio_engine_get_device:
+ * flitzis_audio_engine_dup_device:
  * @self: a #FlitzisAudioEngine
  *
- * Returns: (nullable): the name of the output device to open, or %NULL
- *   for the default
+ * Gets #FlitzisAudioEngine:device.  A copy, so that another thread may
+ * set the property meanwhile.
+ *
+ * Returns: (nullable) (transfer full): the name of the output device to
+ *   open, or %NULL for the default
  *
  * Since: 0.1
  */
-const char *
-flitzis_audio_engine_get_device (FlitzisAudioEngine *self)
+char *
+flitzis_audio_engine_dup_device (FlitzisAudioEngine *self)
 {
+  char *device;
+
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
 
-  return self->device;
+  g_mutex_lock (&self->lock);
+  device = g_strdup (self->device);
+  g_mutex_unlock (&self->lock);
+  return device;
 }
 
 /**
@@ -804,7 +940,7 @@ flitzis_audio_engine_set_device (FlitzisAudioEngine *self, const char *device)
   g_free (self->device);
   self->device = g_strdup (device);
   g_mutex_unlock (&self->lock);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
+  notify_in_context (self, properties[PROP_DEVICE]);
 }
 
 /**
@@ -922,7 +1058,9 @@ flitzis_audio_engine_dispose (GObject *object)
 {
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
 
+  g_mutex_lock (&self->lifecycle_lock);
   stop_stream (self);
+  g_mutex_unlock (&self->lifecycle_lock);
   g_mutex_lock (&self->lock);
   detach_source (self);
   g_queue_clear_full (&self->to_emit, (GDestroyNotify) flitzis_message_unref);
@@ -939,6 +1077,7 @@ flitzis_audio_engine_finalize (GObject *object)
 
   g_free (self->device);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->lifecycle_lock);
 
   G_OBJECT_CLASS (flitzis_audio_engine_parent_class)->finalize (object);
 }
@@ -961,7 +1100,7 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       g_value_set_uint (value, flitzis_audio_engine_get_channels (self));
       break;
     case PROP_DEVICE:
-      g_value_set_string (value, flitzis_audio_engine_get_device (self));
+      g_value_take_string (value, flitzis_audio_engine_dup_device (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1062,6 +1201,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
 static void
 flitzis_audio_engine_init (FlitzisAudioEngine *self)
 {
+  g_mutex_init (&self->lifecycle_lock);
   g_mutex_init (&self->lock);
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);

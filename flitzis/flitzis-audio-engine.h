@@ -83,7 +83,7 @@ guint               flitzis_audio_engine_get_sample_rate (FlitzisAudioEngine *se
 FLITZIS_AVAILABLE_IN_0_1
 guint               flitzis_audio_engine_get_channels   (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
-const char         *flitzis_audio_engine_get_device     (FlitzisAudioEngine *self);
+char               *flitzis_audio_engine_dup_device     (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
 void                flitzis_audio_engine_set_device     (FlitzisAudioEngine *self,
                                                          const char         *device);

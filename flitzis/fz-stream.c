@@ -39,6 +39,7 @@ static GMutex pa_lock;
 /* ---- quiet back-ends ---- */
 
 typedef struct {
+  snd_lib_error_handler_t alsa_error;
   void (*jack_error) (const char *);
   void (*jack_info) (const char *);
   gboolean active;
@@ -62,6 +63,7 @@ quiet_begin (FzQuiet *quiet)
   quiet->active = g_strcmp0 (g_getenv ("FLITZIS_BACKEND_MESSAGES"), "1") != 0;
   if (!quiet->active)
     return;
+  quiet->alsa_error = snd_lib_error;
   quiet->jack_error = jack_error_callback;
   quiet->jack_info = jack_info_callback;
   snd_lib_error_set_handler (silent_alsa);
@@ -74,7 +76,7 @@ quiet_end (FzQuiet *quiet)
 {
   if (!quiet->active)
     return;
-  snd_lib_error_set_handler (NULL);
+  snd_lib_error_set_handler (quiet->alsa_error);
   jack_set_error_function (quiet->jack_error);
   jack_set_info_function (quiet->jack_info);
 }
@@ -285,21 +287,34 @@ fz_stream_start (FzStream *stream, FzCore *core, GError **error)
   return TRUE;
 }
 
-void
+gboolean
 fz_stream_close (FzStream *stream)
 {
+  gboolean stopped;
   FzQuiet quiet;
 
   if (stream == NULL)
-    return;
+    return TRUE;
   g_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
-  if (Pa_IsStreamStopped (stream->pa) == 0)
-    Pa_StopStream (stream->pa);
-  Pa_CloseStream (stream->pa);
-  Pa_Terminate ();
+  /* Pa_StopStream() waits for the callback to return; should it fail,
+   * Pa_AbortStream() stops without draining. */
+  if (Pa_IsStreamStopped (stream->pa) == 0 && Pa_StopStream (stream->pa) != paNoError)
+    Pa_AbortStream (stream->pa);
+  stopped = Pa_IsStreamActive (stream->pa) == 0;
+  if (stopped && Pa_CloseStream (stream->pa) == paNoError)
+    Pa_Terminate ();
+  else
+    stopped = FALSE;
   quiet_end (&quiet);
   g_mutex_unlock (&pa_lock);
+  if (!stopped)
+    {
+      /* The callback may still run: its stream and core must stay. */
+      g_warning ("The audio stream on “%s” did not stop; its memory is kept", stream->device_name);
+      return FALSE;
+    }
   g_free (stream->device_name);
   g_free (stream);
+  return TRUE;
 }

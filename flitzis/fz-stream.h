@@ -24,5 +24,7 @@ const char *fz_stream_get_device_name (FzStream *stream);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */
 gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);
-/* Stops (waiting for a running callback to return), closes, and frees. */
-void        fz_stream_close (FzStream *stream);
+/* Stops (waiting for a running callback to return), closes, and frees.
+ * Returns FALSE, and frees nothing, if PortAudio could not stop it: then
+ * the callback may still run, and the core must not be freed either. */
+gboolean    fz_stream_close (FzStream *stream);

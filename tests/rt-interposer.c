@@ -24,6 +24,9 @@
 #include <dlfcn.h>
 #include <malloc.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -217,7 +220,75 @@ FORWARD (int, clock_nanosleep, RT_SYSCALL,
 FORWARD (int, usleep, RT_SYSCALL, (useconds_t us), (us))
 FORWARD (int, sched_yield, RT_SYSCALL, (void), ())
 FORWARD (int, poll, RT_SYSCALL, (struct pollfd *fds, nfds_t n, int timeout), (fds, n, timeout))
+FORWARD (void *, mmap, RT_SYSCALL, (void *a, size_t n, int p, int f, int fd, off_t o), (a, n, p, f, fd, o))
+FORWARD (int, munmap, RT_SYSCALL, (void *a, size_t n), (a, n))
+FORWARD (int, close, RT_SYSCALL, (int fd), (fd))
 FORWARD (FILE *, fopen, RT_STDIO, (const char *path, const char *mode), (path, mode))
+/* What fortified (-D_FORTIFY_SOURCE) callers use instead of the above. */
+int __fprintf_chk (FILE *f, int flag, const char *fmt, ...);
+int __printf_chk (int flag, const char *fmt, ...);
+int __vfprintf_chk (FILE *f, int flag, const char *fmt, va_list ap);
+ssize_t __read_chk (int fd, void *buf, size_t n, size_t size);
+
+FORWARD (int, __vfprintf_chk, RT_STDIO, (FILE *f, int flag, const char *fmt, va_list ap), (f, flag, fmt, ap))
+FORWARD (ssize_t, __read_chk, RT_READ, (int fd, void *buf, size_t n, size_t size), (fd, buf, n, size))
+
+int
+__fprintf_chk (FILE *f, int flag, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start (ap, fmt);
+  n = __vfprintf_chk (f, flag, fmt, ap);
+  va_end (ap);
+  return n;
+}
+
+int
+__printf_chk (int flag, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start (ap, fmt);
+  n = __vfprintf_chk (stdout, flag, fmt, ap);
+  va_end (ap);
+  return n;
+}
+
+int
+ioctl (int fd, unsigned long request, ...)
+{
+  static int (*real) (int, unsigned long, ...);
+  void *arg;
+  va_list ap;
+
+  note (RT_SYSCALL);
+  if (real == NULL)
+    real = (int (*) (int, unsigned long, ...)) dlsym (RTLD_NEXT, "ioctl");
+  va_start (ap, request);
+  arg = va_arg (ap, void *);
+  va_end (ap);
+  return real (fd, request, arg);
+}
+
+int
+open (const char *path, int flags, ...)
+{
+  static int (*real) (const char *, int, ...);
+  mode_t mode = 0;
+  va_list ap;
+
+  note (RT_STDIO);
+  if (real == NULL)
+    real = (int (*) (const char *, int, ...)) dlsym (RTLD_NEXT, "open");
+  va_start (ap, flags);
+  if (flags & (O_CREAT | O_TMPFILE))
+    mode = va_arg (ap, mode_t);
+  va_end (ap);
+  return real (path, flags, mode);
+}
 FORWARD (size_t, fwrite, RT_STDIO, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f))
 FORWARD (int, fputs, RT_STDIO, (const char *s, FILE *f), (s, f))
 FORWARD (int, puts, RT_STDIO, (const char *s), (s))

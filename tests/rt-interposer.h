@@ -13,8 +13,10 @@ typedef enum {
   RT_LOCK,        /* pthread mutex, rwlock, condition and semaphore waits and wakes */
   RT_READ,        /* read */
   RT_WRITE,       /* write */
-  RT_SYSCALL,     /* syscall() (GLib's futex path), sleeps, poll, sched_yield */
-  RT_STDIO,       /* fopen printf fprintf vfprintf fwrite fputs puts */
+  RT_SYSCALL,     /* syscall() (GLib's futex path), sleeps, poll, sched_yield,
+                   * mmap munmap ioctl close */
+  RT_STDIO,       /* open fopen printf fprintf vfprintf fwrite fputs puts,
+                   * and their fortified _chk variants */
   RT_N_KINDS
 } RtKind;
 

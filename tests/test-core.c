@@ -303,6 +303,37 @@ test_polyphony_counted (CoreFixture *fixture, gconstpointer data)
   fz_sample_unref (sample);
 }
 
+static void
+test_slot_out_of_range (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *sample = constant_sample (4, 0.5f);
+  guint retired = 0;
+
+  (void) data;
+  /* The engine never sends this; the core must still not write out of
+   * bounds, and hands the sample straight back. */
+  g_assert_true (send_load (fixture, FZ_MAX_SLOTS, sample));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = FZ_MAX_SLOTS + 7, .velocity = 1.0f });
+  process (fixture);
+  receive_all (fixture, &retired);
+  g_assert_cmpuint (retired, ==, 1);
+  for (guint i = 0; i < FZ_MAX_SLOTS; i++)
+    g_assert_null (fixture->core->mixer.slots[i]);
+  fz_sample_unref (sample);
+}
+
+/* The audio thread's counters must be lock-free where this is built:
+ * otherwise libatomic would take a lock on the real-time path. */
+static void
+test_counters_lock_free (CoreFixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_assert_true (atomic_is_lock_free (&fixture->core->frame_time));
+  g_assert_true (atomic_is_lock_free (&fixture->core->replies_dropped));
+  g_assert_true (atomic_is_lock_free (&fixture->core->mixer.voices_dropped));
+  g_assert_true (atomic_is_lock_free (&fixture->core->commands->head));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -319,6 +350,8 @@ main (int argc, char **argv)
   ADD ("/core/reply-ring-full", test_reply_ring_full);
   ADD ("/core/free-with-messages-in-flight", test_free_with_messages_in_flight);
   ADD ("/core/polyphony-counted", test_polyphony_counted);
+  ADD ("/core/slot-out-of-range", test_slot_out_of_range);
+  ADD ("/core/counters-lock-free", test_counters_lock_free);
 #undef ADD
   return g_test_run ();
 }

@@ -81,18 +81,36 @@ reply_pong (FzCore *core, const FzMsg *ping, uint64_t frame)
     fz_counter_increment (&core->replies_dropped);
 }
 
-/* Returns false when the sample it replaces has nowhere to wait for
- * retirement: the command then stays queued until there is room. */
+/* Hands @sample back at once when no voice plays it and the reply ring has
+ * room; otherwise it waits in the retiring list.  Returns false, doing
+ * nothing, when it can do neither. */
+static bool
+retire (FzCore *core, FzSample *sample)
+{
+  FzMsg reply = { .type = FZ_REPLY_RETIRE, .sample = sample };
+
+  if (!fz_mixer_is_playing (&core->mixer, sample) && fz_ring_push (core->replies, &reply))
+    return true;
+  if (core->n_retiring == FZ_RETIRE_CAPACITY)
+    return false;
+  core->retiring[core->n_retiring++] = sample;
+  return true;
+}
+
+/* Returns false when the sample it replaces can be neither handed back nor
+ * kept waiting: the command then stays queued until there is room. */
 static bool
 publish_sample (FzCore *core, const FzMsg *load)
 {
-  FzSample *old = core->mixer.slots[load->slot];
+  bool in_range = load->slot < FZ_MAX_SLOTS;
+  /* A slot out of range is a caller's bug: the sample goes straight back
+   * instead of being written out of bounds. */
+  FzSample *old = in_range ? core->mixer.slots[load->slot] : load->sample;
 
-  if (old != NULL && core->n_retiring == FZ_RETIRE_CAPACITY)
+  if (old != NULL && !retire (core, old))
     return false;
-  core->mixer.slots[load->slot] = load->sample;
-  if (old != NULL)
-    core->retiring[core->n_retiring++] = old;
+  if (in_range)
+    core->mixer.slots[load->slot] = load->sample;
   return true;
 }
 

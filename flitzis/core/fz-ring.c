@@ -47,7 +47,6 @@ fz_ring_reset_at (FzRing *ring, size_t index)
   atomic_store_explicit (&ring->tail, index, memory_order_relaxed);
   ring->cached_head = index;
   ring->cached_tail = index;
-  atomic_thread_fence (memory_order_release);
 }
 
 bool
