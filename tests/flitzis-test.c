@@ -8,6 +8,7 @@
 #include <sndfile.h>
 #include <glib/gstdio.h>
 
+#include "flitzis.h"
 #include "flitzis-test.h"
 
 static gboolean
@@ -32,6 +33,29 @@ flitzis_test_wait_until (GMainContext *context, FlitzisTestCondition condition,
   g_source_destroy (ticker);
   g_source_unref (ticker);
   return held;
+}
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  guint64 until;
+} FramesWait;
+
+static gboolean
+frames_reached (gpointer data)
+{
+  FramesWait *wait = data;
+
+  return flitzis_audio_engine_get_frame_time (wait->engine) >= wait->until;
+}
+
+guint64
+flitzis_test_wait_frames (GMainContext *context, gpointer engine, guint64 frames)
+{
+  guint64 start = flitzis_audio_engine_get_frame_time (engine);
+  FramesWait wait = { engine, start + frames };
+
+  g_assert_true (flitzis_test_wait_until (context, frames_reached, &wait, 5000));
+  return start;
 }
 
 char *

@@ -17,6 +17,11 @@ typedef gboolean (*FlitzisTestCondition) (gpointer data);
 gboolean flitzis_test_wait_until (GMainContext *context, FlitzisTestCondition condition,
                                   gpointer data, guint timeout_ms);
 
+/* Iterates @context (NULL: the default one) until the engine has rendered
+ * @frames more frames; fails the test after 5 s.  Returns the frame time
+ * it started from. */
+guint64  flitzis_test_wait_frames (GMainContext *context, gpointer engine, guint64 frames);
+
 /* A temporary directory, removed with everything in it by
  * flitzis_test_remove_tree(). */
 char    *flitzis_test_make_tmpdir (void);

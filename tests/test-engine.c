@@ -627,19 +627,6 @@ test_command_queue_full (EngineFixture *fixture, gconstpointer data)
 
 typedef struct {
   FlitzisAudioEngine *engine;
-  guint64 start;
-} FrameWait;
-
-static gboolean
-two_periods_later (gpointer data)
-{
-  FrameWait *wait = data;
-
-  return flitzis_audio_engine_get_frame_time (wait->engine) >= wait->start + 2 * PERIOD;
-}
-
-typedef struct {
-  FlitzisAudioEngine *engine;
   guint64 dropped;
 } DroppedWait;
 
@@ -664,16 +651,14 @@ static void
 test_kept_messages_bounded (EngineFixture *fixture, gconstpointer data)
 {
   DroppedWait wait = { fixture->engine, 10 };
-  FrameWait periods = { fixture->engine, 0 };
-  guint64 last_frame = 0;
+  guint64 start, last_frame = 0;
   guint received = 0;
   FlitzisMessage *message;
 
   (void) data;
   run_engine (fixture);
   send_pings (fixture, FLITZIS_QUEUE_CAPACITY);
-  periods.start = flitzis_audio_engine_get_frame_time (fixture->engine);
-  g_assert_true (flitzis_test_wait_until (NULL, two_periods_later, &periods, 5000));
+  start = flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
   send_pings (fixture, 10);
   g_assert_true (flitzis_test_wait_until (NULL, messages_dropped, &wait, 5000));
   g_assert_cmpuint (flitzis_audio_engine_get_dropped_replies (fixture->engine), ==, 0);
@@ -688,7 +673,7 @@ test_kept_messages_bounded (EngineFixture *fixture, gconstpointer data)
   g_assert_cmpuint (received, ==, FLITZIS_QUEUE_CAPACITY);
   g_assert_cmpuint (flitzis_audio_engine_get_dropped_messages (fixture->engine), ==, 10);
   /* The newest were kept: the last one answers the second batch. */
-  g_assert_cmpuint (last_frame, >=, periods.start + 2 * PERIOD);
+  g_assert_cmpuint (last_frame, >=, start + 2 * PERIOD);
 }
 
 /* An application that neither polls nor runs the engine's main context
@@ -700,7 +685,6 @@ test_no_main_loop_no_polling (EngineFixture *fixture, gconstpointer data)
   g_autofree float *signal = flitzis_test_signal (64, 11);
   g_autofree char *path = write_stereo (fixture, "short.wav", signal, signal, 64);
   GMainContext *unrelated = g_main_context_new ();
-  FrameWait periods = { fixture->engine, 0 };
   gsize most_alive = 0;
 
   (void) data;
@@ -710,10 +694,7 @@ test_no_main_loop_no_polling (EngineFixture *fixture, gconstpointer data)
       load_ok (fixture, i % FLITZIS_MAX_SAMPLE_SLOTS, path);
       most_alive = MAX (most_alive, fz_sample_live_count ());
       if (i % 256 == 255)
-        {
-          periods.start = flitzis_audio_engine_get_frame_time (fixture->engine);
-          g_assert_true (flitzis_test_wait_until (unrelated, two_periods_later, &periods, 5000));
-        }
+        flitzis_test_wait_frames (unrelated, fixture->engine, 2 * PERIOD);
     }
   ping_ok (fixture);
   /* Old samples were freed as the loads went on, not piled up. */
@@ -784,7 +765,6 @@ static void
 test_shut_down_accounts_pings (EngineFixture *fixture, gconstpointer data)
 {
   GMainContext *unrelated = g_main_context_new ();
-  FrameWait periods = { fixture->engine, 0 };
   guint received = 0;
   FlitzisMessage *message;
 
@@ -792,8 +772,7 @@ test_shut_down_accounts_pings (EngineFixture *fixture, gconstpointer data)
   run_engine (fixture);
   send_pings (fixture, 100);
   /* Answered, and left in the reply ring: nobody takes them meanwhile. */
-  periods.start = flitzis_audio_engine_get_frame_time (fixture->engine);
-  g_assert_true (flitzis_test_wait_until (unrelated, two_periods_later, &periods, 5000));
+  flitzis_test_wait_frames (unrelated, fixture->engine, 2 * PERIOD);
   send_pings (fixture, 100);
   flitzis_audio_engine_shut_down (fixture->engine);
   while ((message = flitzis_audio_engine_receive_msg (fixture->engine)) != NULL)
@@ -998,15 +977,13 @@ test_polyphony_limit (EngineFixture *fixture, gconstpointer data)
 {
   g_autofree float *signal = flitzis_test_signal (RATE, 10);
   g_autofree char *path = write_stereo (fixture, "long.wav", signal, signal, RATE);
-  FrameWait wait = { fixture->engine, 0 };
 
   (void) data;
   run_engine (fixture);
   load_ok (fixture, 0, path);
   for (guint i = 0; i < FLITZIS_MAX_VOICES + 1; i++)
     play_ok (fixture, 0, 0.01f);
-  wait.start = flitzis_audio_engine_get_frame_time (fixture->engine);
-  g_assert_true (flitzis_test_wait_until (NULL, two_periods_later, &wait, 5000));
+  flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
   g_assert_cmpuint (flitzis_audio_engine_get_dropped_voices (fixture->engine), ==, 1);
 }
 

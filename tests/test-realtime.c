@@ -95,19 +95,6 @@ write_sample (const char *dir, const char *name, gsize frames, guint32 seed)
                                    stereo, frames);
 }
 
-typedef struct {
-  FlitzisAudioEngine *engine;
-  guint64 until;
-} FrameWait;
-
-static gboolean
-frames_reached (gpointer data)
-{
-  FrameWait *wait = data;
-
-  return flitzis_audio_engine_get_frame_time (wait->engine) >= wait->until;
-}
-
 static guint
 burst_of_pings (FlitzisAudioEngine *engine)
 {
@@ -128,7 +115,6 @@ test_callback_is_realtime_safe (void)
   char *paths[4];
   FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
   g_autoptr (GError) error = NULL;
-  FrameWait wait = { engine, 0 };
   guint iterations = 0, loads = 0, triggers = 0, pings = 0, pongs = 0;
   FlitzisMessage *message;
   /* A context the engine is not attached to: waiting in it is a main
@@ -162,8 +148,7 @@ test_callback_is_realtime_safe (void)
         for (guint burst = 0; burst < 2; burst++)
           {
             pings += burst_of_pings (engine);
-            wait.until = flitzis_audio_engine_get_frame_time (engine) + PERIOD;
-            g_assert_true (flitzis_test_wait_until (stalled, frames_reached, &wait, 5000));
+            flitzis_test_wait_frames (stalled, engine, PERIOD);
           }
       g_assert_no_error (error);
       while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
@@ -171,8 +156,7 @@ test_callback_is_realtime_safe (void)
           pongs++;
           flitzis_message_unref (message);
         }
-      wait.until = flitzis_audio_engine_get_frame_time (engine) + PERIOD;
-      g_assert_true (flitzis_test_wait_until (NULL, frames_reached, &wait, 5000));
+      flitzis_test_wait_frames (NULL, engine, PERIOD);
       iterations++;
     }
 
