@@ -98,6 +98,13 @@ ping_ok (EngineFixture *fixture)
   g_assert_no_error (error);
 }
 
+static void
+send_pings (EngineFixture *fixture, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    ping_ok (fixture);
+}
+
 /* ---- capture ---- */
 
 typedef struct {
@@ -265,8 +272,7 @@ test_dispose_while_playing (EngineFixture *fixture, gconstpointer data)
     play_ok (fixture, i % 4, 0.1f);
   /* Replace a slot that plays, and leave replies and commands queued. */
   load_ok (fixture, 0, path);
-  for (guint i = 0; i < 10; i++)
-    ping_ok (fixture);
+  send_pings (fixture, 10);
   /* The teardown drops the last reference while all of this is pending,
    * and checks that the engine is finalised with every sample freed. */
 }
@@ -520,8 +526,7 @@ test_five_pings_polled (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  for (guint i = 0; i < 5; i++)
-    ping_ok (fixture);
+  send_pings (fixture, 5);
   g_assert_true (flitzis_test_wait_until (unrelated, polled_enough, &wait, 5000));
   g_assert_cmpuint (wait.messages->len, ==, 5);
   for (guint i = 0; i < 5; i++)
@@ -548,8 +553,7 @@ test_signal_and_poll_same_stream (EngineFixture *fixture, gconstpointer data)
   (void) data;
   g_signal_connect (fixture->engine, "pong", G_CALLBACK (on_pong), &check);
   run_engine (fixture);
-  for (guint i = 0; i < 3; i++)
-    ping_ok (fixture);
+  send_pings (fixture, 3);
   g_assert_true (flitzis_test_wait_until (NULL, pongs_reached, &wait, 5000));
   /* The same three messages, once each, for the polling view. */
   for (guint i = 0; i < 3; i++)
@@ -636,13 +640,6 @@ messages_dropped (gpointer data)
   DroppedWait *wait = data;
 
   return flitzis_audio_engine_get_dropped_messages (wait->engine) >= wait->dropped;
-}
-
-static void
-send_pings (EngineFixture *fixture, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    ping_ok (fixture);
 }
 
 /* Nobody polls: the main loop takes the replies, keeps the newest 1024

@@ -81,15 +81,23 @@ reply_pong (FzCore *core, const FzMsg *ping, uint64_t frame)
     fz_counter_increment (&core->replies_dropped);
 }
 
+/* Sends @sample's reference back to the control side; false when the
+ * reply ring is full. */
+static bool
+hand_back (FzCore *core, FzSample *sample)
+{
+  FzMsg reply = { .type = FZ_REPLY_RETIRE, .sample = sample };
+
+  return fz_ring_push (core->replies, &reply);
+}
+
 /* Hands @sample back at once when no voice plays it and the reply ring has
  * room; otherwise it waits in the retiring list.  Returns false, doing
  * nothing, when it can do neither. */
 static bool
 retire (FzCore *core, FzSample *sample)
 {
-  FzMsg reply = { .type = FZ_REPLY_RETIRE, .sample = sample };
-
-  if (!fz_mixer_is_playing (&core->mixer, sample) && fz_ring_push (core->replies, &reply))
+  if (!fz_mixer_is_playing (&core->mixer, sample) && hand_back (core, sample))
     return true;
   if (core->n_retiring == FZ_RETIRE_CAPACITY)
     return false;
@@ -156,14 +164,12 @@ flush_retiring (FzCore *core)
 
   while (i < core->n_retiring)
     {
-      FzMsg retire = { .type = FZ_REPLY_RETIRE, .sample = core->retiring[i] };
-
-      if (fz_mixer_is_playing (&core->mixer, retire.sample))
+      if (fz_mixer_is_playing (&core->mixer, core->retiring[i]))
         {
           i++;
           continue;
         }
-      if (!fz_ring_push (core->replies, &retire))
+      if (!hand_back (core, core->retiring[i]))
         return;
       core->retiring[i] = core->retiring[--core->n_retiring];
     }
