@@ -1,6 +1,9 @@
 #!/bin/sh
 # Bootstraps the build from a git checkout: autoreconf, then configure
-# (with the arguments given here) unless NOCONFIGURE is set.
+# unless NOCONFIGURE is set.  A checkout is for development, so everything
+# is built and tested (introspection, Vala, the API reference) and a
+# missing tool is an error rather than a silently smaller build; arguments
+# given here come last and win.
 set -e
 
 srcdir=$(dirname "$0")
@@ -18,5 +21,5 @@ autoreconf --force --install --verbose
 
 cd "$olddir"
 if [ -z "$NOCONFIGURE" ]; then
-  "$srcdir/configure" "$@"
+  "$srcdir/configure" --enable-introspection=yes --enable-vala=yes --enable-docs "$@"
 fi

@@ -1136,7 +1136,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   object_class->set_property = flitzis_audio_engine_set_property;
 
   /**
-   * FlitzisAudioEngine:running:
+   * FlitzisAudioEngine:running: (getter get_running)
    *
    * Whether the output stream is running.  Notified in the thread that
    * called flitzis_audio_engine_run() or flitzis_audio_engine_shut_down().
@@ -1148,7 +1148,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * FlitzisAudioEngine:sample-rate:
+   * FlitzisAudioEngine:sample-rate: (getter get_sample_rate)
    *
    * The sample rate of the open stream in Hz; 0 when not running.
    *
@@ -1159,7 +1159,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * FlitzisAudioEngine:channels:
+   * FlitzisAudioEngine:channels: (getter get_channels)
    *
    * The channel count of the open stream; 0 when not running.
    *
@@ -1170,7 +1170,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * FlitzisAudioEngine:device:
+   * FlitzisAudioEngine:device: (getter dup_device) (setter set_device)
    *
    * The name of the output device that flitzis_audio_engine_run() opens,
    * as PortAudio lists it; %NULL for the default (see

@@ -9,6 +9,8 @@ packages="
   libglib2.0-dev libglib2.0-dev-bin
   portaudio19-dev libsndfile1-dev libasound2-dev
   jackd2 libjack-jackd2-dev
+  gobject-introspection libgirepository1.0-dev valac gi-docgen
+  python3-gi python3-pytest python3-jack-client
 "
 
 if [ "$(id -u)" -eq 0 ]; then
