@@ -1,0 +1,148 @@
+# conftest.py: fixtures for the Python tests of libflitzis's bindings.
+#
+# Copyright 2026 The libflitzis authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The tests run against the build tree (see run-uninstalled) and a private
+# JACK dummy server (see tools/with-jackd.sh), so a real PortAudio stream
+# runs at real-time pace.  What the engine plays is captured by a JACK
+# client in this process and compared sample by sample.
+
+import array
+import os
+import threading
+import wave
+
+import gi
+
+gi.require_version("Flitzis", "1.0")
+gi.require_version("GLib", "2.0")
+from gi.repository import Flitzis, GLib  # noqa: E402
+
+import jack  # noqa: E402
+import pytest  # noqa: E402
+
+RATE = 48000
+DEADLINE_SECONDS = 10.0
+
+
+def pytest_configure(config):
+    if "JACK_DEFAULT_SERVER" not in os.environ:
+        raise pytest.UsageError(
+            "run these tests under tools/with-jackd.sh (make check does)")
+
+
+def iterate_until(predicate, timeout=DEADLINE_SECONDS):
+    """Iterates the default main context until predicate() holds or the
+    deadline passes; returns predicate().  A 5 ms tick wakes the context
+    for conditions that other threads make true."""
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + int(timeout * 1e6)
+    tick = GLib.timeout_add(5, lambda: GLib.SOURCE_CONTINUE)
+    try:
+        while not predicate() and GLib.get_monotonic_time() < deadline:
+            context.iteration(True)
+    finally:
+        GLib.source_remove(tick)
+    return predicate()
+
+
+def write_wav(path, frames, channels=1, rate=RATE):
+    """Writes 16-bit PCM frames (a list of ints, interleaved) with the
+    standard library's wave module, as a Python user would."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(array.array("h", frames).tobytes())
+    return str(path)
+
+
+def make_signal(n_frames, seed=1):
+    """A deterministic 16-bit signal with no zero sample: a linear
+    congruential generator, so the capture can find its start."""
+    values, state = [], seed
+    for _ in range(n_frames):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        value = (state >> 16) - 16384
+        values.append(value if value != 0 else 1)
+    return values
+
+
+@pytest.fixture
+def engine():
+    engine = Flitzis.AudioEngine.new()
+    engine.run()
+    yield engine
+    engine.shut_down()
+
+
+class Capture:
+    """A JACK client recording the engine's output ports."""
+
+    def __init__(self):
+        self.client = jack.Client("flitzis-pytest", no_start_server=True)
+        self.inputs = [self.client.inports.register(f"in_{c}") for c in range(2)]
+        self.lock = threading.Lock()
+        self.chunks = [[] for _ in self.inputs]
+        self.recording = False
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+
+    def _process(self, frames):  # JACK's process thread
+        if not self.recording:
+            return
+        with self.lock:
+            for port, chunks in zip(self.inputs, self.chunks):
+                chunks.append(bytes(port.get_buffer()))
+
+    def connect(self):
+        """Connects every output port of other clients, in order."""
+        own = self.client.name + ":"
+        sources = [p for p in self.client.get_ports(is_audio=True, is_output=True)
+                   if not p.name.startswith(("system:", own))]
+        assert len(sources) == len(self.inputs), [p.name for p in sources]
+        for source, sink in zip(sources, self.inputs):
+            self.client.connect(source, sink)
+
+    def start(self):
+        self.recording = True
+
+    def channel(self, c):
+        with self.lock:
+            data = b"".join(self.chunks[c])
+        return array.array("f", data)
+
+    def close(self):
+        self.recording = False
+        self.client.deactivate()
+        self.client.close()
+
+
+@pytest.fixture
+def capture():
+    capture = Capture()
+    yield capture
+    capture.close()
+
+
+def f32(x):
+    """x rounded to single precision, as the engine stores it."""
+    return array.array("f", [x])[0]
+
+
+def expected_output(frames, velocity):
+    """What the engine must play for 16-bit frames at velocity: libsndfile
+    scales by 1/32768, and the mixer multiplies by the velocity in single
+    precision (the exact product of two floats, rounded once)."""
+    return array.array("f", [f32(f32(v / 32768.0) * f32(velocity)) for v in frames])
+
+
+def played(capture, channel, length):
+    """The first length frames of channel from its first non-zero sample,
+    or None while they have not all been captured."""
+    data = capture.channel(channel)
+    start = next((i for i, v in enumerate(data) if v != 0.0), None)
+    if start is None or len(data) - start < length:
+        return None
+    return data[start:start + length]

@@ -1,0 +1,269 @@
+# test_engine.py: libflitzis from Python, through GObject introspection.
+#
+# Copyright 2026 The libflitzis authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import math
+import threading
+
+import pytest
+from gi.repository import Flitzis, Gio, GLib
+
+from conftest import (RATE, expected_output, iterate_until, played,
+                      make_signal, write_wav)
+
+NOT_RUNNING = Flitzis.EngineError.NOT_RUNNING
+
+
+def assert_engine_error(excinfo, code):
+    error = excinfo.value
+    assert error.domain == GLib.quark_to_string(Flitzis.EngineError.quark())
+    assert error.code == int(code)
+    assert error.matches(Flitzis.EngineError.quark(), code)
+    assert error.message
+
+
+# ---- the library ----
+
+def test_version_at_run_time_matches_the_headers():
+    assert (Flitzis.get_major_version(), Flitzis.get_minor_version(),
+            Flitzis.get_micro_version()) == \
+        (Flitzis.MAJOR_VERSION, Flitzis.MINOR_VERSION, Flitzis.MICRO_VERSION)
+    assert Flitzis.VERSION_S == "%d.%d.%d" % (
+        Flitzis.MAJOR_VERSION, Flitzis.MINOR_VERSION, Flitzis.MICRO_VERSION)
+    assert Flitzis.check_version(Flitzis.MAJOR_VERSION, Flitzis.MINOR_VERSION,
+                                 Flitzis.MICRO_VERSION)
+    assert Flitzis.check_version(0, 0, 0)
+    assert not Flitzis.check_version(Flitzis.MAJOR_VERSION + 1, 0, 0)
+    assert not Flitzis.check_version(Flitzis.MAJOR_VERSION,
+                                     Flitzis.MINOR_VERSION + 1, 0)
+
+
+def test_constants():
+    assert Flitzis.MAX_SAMPLE_SLOTS == 32
+    assert Flitzis.MAX_VOICES == 32
+    assert Flitzis.QUEUE_CAPACITY == 1024
+
+
+# ---- lifecycle ----
+
+def test_new_engine_is_stopped():
+    engine = Flitzis.AudioEngine()
+    assert not engine.props.running
+    assert engine.get_sample_rate() == 0
+    assert engine.props.channels == 0
+    assert engine.props.device is None
+    assert engine.get_frame_time() == 0
+    assert engine.receive_msg() is None
+
+
+def test_run_and_shut_down():
+    engine = Flitzis.AudioEngine.new()
+    notified = []
+    engine.connect("notify::running", lambda e, pspec: notified.append(e.props.running))
+
+    assert engine.run()
+    assert engine.get_running()
+    assert engine.props.sample_rate == RATE
+    assert engine.props.channels == 2
+    assert iterate_until(lambda: engine.get_frame_time() > 0)
+    assert iterate_until(lambda: notified == [True])
+
+    engine.shut_down()
+    assert not engine.get_running()
+    assert engine.props.sample_rate == 0
+    assert iterate_until(lambda: notified == [True, False])
+    engine.shut_down()  # not running: nothing happens
+    assert notified == [True, False]
+
+
+def test_run_twice_fails(engine):
+    with pytest.raises(GLib.Error) as excinfo:
+        engine.run()
+    assert_engine_error(excinfo, Flitzis.EngineError.ALREADY_RUNNING)
+    assert engine.get_running()
+
+
+def test_device_property():
+    engine = Flitzis.AudioEngine(device="no such device")
+    assert engine.dup_device() == "no such device"
+    with pytest.raises(GLib.Error) as excinfo:
+        engine.run()
+    assert_engine_error(excinfo, Flitzis.EngineError.NO_DEVICE)
+    assert "no such device" in excinfo.value.message
+    engine.props.device = None
+    assert engine.dup_device() is None
+
+
+def test_dropped_while_running():
+    engine = Flitzis.AudioEngine.new()
+    engine.run()
+    engine.ping()
+    del engine  # disposes the running engine: stops the stream first
+
+
+# ---- messages ----
+
+def test_pong_through_main_loop(engine):
+    loop = GLib.MainLoop()
+    pongs = []
+
+    def on_pong(source):
+        pongs.append(source)
+        loop.quit()
+
+    engine.connect("pong", on_pong)
+    engine.ping()
+    guard = GLib.timeout_add_seconds(10, loop.quit)
+    loop.run()
+    GLib.source_remove(guard)
+    assert pongs == [engine]
+
+
+def test_five_pings_five_polled_pongs(engine):
+    for _ in range(5):
+        engine.ping()
+    messages = []
+
+    def receive_all():
+        message = engine.receive_msg()
+        while message is not None:
+            messages.append(message)
+            message = engine.receive_msg()
+        return len(messages) >= 5
+
+    assert iterate_until(receive_all)
+    assert len(messages) == 5
+    assert all(m.get_kind() == Flitzis.MessageKind.PONG for m in messages)
+    frames = [m.get_frame() for m in messages]
+    assert frames == sorted(frames)
+    assert engine.receive_msg() is None
+    assert engine.get_dropped_replies() == 0
+    assert engine.get_dropped_messages() == 0
+
+
+# ---- samples ----
+
+def test_load_and_play_a_wav_from_the_wave_module(engine, capture, tmp_path):
+    frames = make_signal(4800)
+    path = write_wav(tmp_path / "signal.wav", frames)
+    engine.load_sample(3, path)
+    capture.connect()
+    capture.start()
+
+    engine.play_sample(3, 0.5)
+
+    expected = expected_output(frames, 0.5)
+    for channel in (0, 1):  # mono plays on every channel
+        assert iterate_until(lambda: played(capture, channel, len(frames)) is not None)
+        assert played(capture, channel, len(frames)) == expected
+
+
+def test_failed_load_leaves_the_slot_as_it_was(engine, capture, tmp_path):
+    frames = make_signal(2400, seed=7)
+    good = write_wav(tmp_path / "good.wav", frames)
+    not_audio = tmp_path / "notes.txt"
+    not_audio.write_text("not audio\n")
+    engine.load_sample(0, good)
+
+    with pytest.raises(GLib.Error):
+        engine.load_sample(0, str(tmp_path / "missing.wav"))
+    with pytest.raises(GLib.Error):
+        engine.load_sample(0, str(not_audio))
+    with pytest.raises(GLib.Error):
+        engine.load_sample(0, write_wav(tmp_path / "rate.wav", frames, rate=44100))
+
+    capture.connect()
+    capture.start()
+    engine.play_sample(0, 1.0)
+    assert iterate_until(lambda: played(capture, 0, len(frames)) is not None)
+    assert played(capture, 0, len(frames)) == expected_output(frames, 1.0)
+
+
+# ---- errors: each is a GLib.Error with the engine's domain and code ----
+
+@pytest.mark.parametrize("call", [
+    lambda e, path: e.ping(),
+    lambda e, path: e.play_sample(0, 0.5),
+    lambda e, path: e.load_sample(0, path),
+], ids=["ping", "play_sample", "load_sample"])
+def test_calls_before_run_fail(call, tmp_path):
+    engine = Flitzis.AudioEngine.new()
+    path = write_wav(tmp_path / "a.wav", make_signal(10))
+    with pytest.raises(GLib.Error) as excinfo:
+        call(engine, path)
+    assert_engine_error(excinfo, NOT_RUNNING)
+    assert "run()" in excinfo.value.message
+
+
+@pytest.mark.parametrize("slot", [32, 1000, 2**32 - 1])
+def test_slot_out_of_range(engine, slot, tmp_path):
+    path = write_wav(tmp_path / "a.wav", make_signal(10))
+    for call in (lambda: engine.play_sample(slot, 0.5),
+                 lambda: engine.load_sample(slot, path)):
+        with pytest.raises(GLib.Error) as excinfo:
+            call()
+        assert_engine_error(excinfo, Flitzis.EngineError.INVALID_SLOT)
+        assert "0 to 31" in excinfo.value.message
+
+
+@pytest.mark.parametrize("velocity", [1.5, math.nan, math.inf, -0.1])
+def test_velocity_out_of_range(engine, velocity):
+    with pytest.raises(GLib.Error) as excinfo:
+        engine.play_sample(0, velocity)
+    assert_engine_error(excinfo, Flitzis.EngineError.INVALID_VELOCITY)
+    assert "0.0 to 1.0" in excinfo.value.message
+
+
+def test_missing_file(engine, tmp_path):
+    with pytest.raises(GLib.Error) as excinfo:
+        engine.load_sample(0, str(tmp_path / "missing.wav"))
+    assert excinfo.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND)
+    assert "missing.wav" in excinfo.value.message
+
+
+def test_file_that_is_not_audio(engine, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("These are not the samples you are looking for.\n")
+    with pytest.raises(GLib.Error) as excinfo:
+        engine.load_sample(0, str(path))
+    assert_engine_error(excinfo, Flitzis.EngineError.UNSUPPORTED_FORMAT)
+    assert "notes.txt" in excinfo.value.message
+
+
+# ---- threads ----
+
+def test_engine_driven_from_another_python_thread(tmp_path):
+    """A worker thread runs the engine, pings and polls, loads and plays,
+    while the main thread runs the main loop and receives the same pongs
+    as signals: neither the GIL nor the engine's lock may deadlock."""
+    engine = Flitzis.AudioEngine.new()
+    path = write_wav(tmp_path / "a.wav", make_signal(480))
+    signalled = []
+    engine.connect("pong", lambda e: signalled.append(threading.get_ident()))
+    polled, failures = [], []
+
+    def worker():
+        try:
+            engine.run()  # no thread-default context: signals go to main's
+            for _ in range(20):
+                engine.ping()
+                engine.load_sample(1, path)
+                engine.play_sample(1, 0.25)
+                engine.get_frame_time()
+            deadline = GLib.get_monotonic_time() + 10_000_000
+            while len(polled) < 20 and GLib.get_monotonic_time() < deadline:
+                message = engine.receive_msg()
+                if message is not None:
+                    polled.append(message.get_kind())
+        except Exception as error:  # reported by the main thread
+            failures.append(error)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert iterate_until(lambda: not thread.is_alive() and len(signalled) >= 20)
+    thread.join()
+    engine.shut_down()
+    assert failures == []
+    assert polled == [Flitzis.MessageKind.PONG] * 20
+    assert signalled == [threading.main_thread().ident] * 20
