@@ -841,6 +841,8 @@ read_count (FlitzisAudioEngine *self, const guint64 *earlier, uint64_t (*live) (
  * flitzis_audio_engine_get_running:
  * @self: a #FlitzisAudioEngine
  *
+ * Gets #FlitzisAudioEngine:running.
+ *
  * Returns: whether the engine's stream is running
  *
  * Since: 0.1
@@ -862,6 +864,8 @@ flitzis_audio_engine_get_running (FlitzisAudioEngine *self)
  * flitzis_audio_engine_get_sample_rate:
  * @self: a #FlitzisAudioEngine
  *
+ * Gets #FlitzisAudioEngine:sample-rate.
+ *
  * Returns: the sample rate of the open stream in Hz, or 0 when not running
  *
  * Since: 0.1
@@ -877,6 +881,8 @@ flitzis_audio_engine_get_sample_rate (FlitzisAudioEngine *self)
 /**
  * flitzis_audio_engine_get_channels:
  * @self: a #FlitzisAudioEngine
+ *
+ * Gets #FlitzisAudioEngine:channels.
  *
  * Returns: the channel count of the open stream, or 0 when not running
  *
@@ -947,6 +953,10 @@ flitzis_audio_engine_set_device (FlitzisAudioEngine *self, const char *device)
  * flitzis_audio_engine_get_frame_time:
  * @self: a #FlitzisAudioEngine
  *
+ * Reads the audio thread's frame counter, which advances once per audio
+ * period; use it to relate messages (flitzis_message_get_frame()) to
+ * the time of the stream.
+ *
  * Returns: the number of frames the audio thread has rendered since
  *   flitzis_audio_engine_run(), or 0 when not running
  *
@@ -969,6 +979,8 @@ flitzis_audio_engine_get_frame_time (FlitzisAudioEngine *self)
  * flitzis_audio_engine_get_dropped_voices:
  * @self: a #FlitzisAudioEngine
  *
+ * Counts the triggers that found no free voice.
+ *
  * Returns: how many triggers were dropped, since the engine was created,
  *   because all %FLITZIS_MAX_VOICES voices were busy
  *
@@ -985,6 +997,8 @@ flitzis_audio_engine_get_dropped_voices (FlitzisAudioEngine *self)
 /**
  * flitzis_audio_engine_get_dropped_replies:
  * @self: a #FlitzisAudioEngine
+ *
+ * Counts the replies of the audio thread that never arrived.
  *
  * Returns: how many replies (such as pongs) were lost, since the engine
  *   was created, because the reply queue from the audio thread was full,
@@ -1004,6 +1018,9 @@ flitzis_audio_engine_get_dropped_replies (FlitzisAudioEngine *self)
  * flitzis_audio_engine_get_dropped_messages:
  * @self: a #FlitzisAudioEngine
  *
+ * Counts the messages that flitzis_audio_engine_receive_msg() will
+ * never return because newer ones pushed them out.
+ *
  * Returns: how many messages were dropped unreceived, oldest first,
  *   because %FLITZIS_QUEUE_CAPACITY newer ones were waiting for
  *   flitzis_audio_engine_receive_msg()
@@ -1021,6 +1038,9 @@ flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self)
 /**
  * flitzis_audio_engine_get_dropped_signals:
  * @self: a #FlitzisAudioEngine
+ *
+ * Counts the signal emissions that were dropped because the main
+ * context did not run for too long.
  *
  * Returns: how many signal emissions were dropped, oldest first, because
  *   %FLITZIS_QUEUE_CAPACITY newer ones were waiting for the main context

@@ -10,6 +10,8 @@
 /**
  * flitzis_engine_error_quark:
  *
+ * Gets the error domain of #FlitzisAudioEngine, %FLITZIS_ENGINE_ERROR.
+ *
  * Returns: the error domain of #FlitzisAudioEngine errors
  *
  * Since: 0.1

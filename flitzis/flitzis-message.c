@@ -71,6 +71,8 @@ flitzis_message_unref (FlitzisMessage *message)
  * flitzis_message_get_kind:
  * @message: a #FlitzisMessage
  *
+ * Gets what @message reports.
+ *
  * Returns: what @message reports
  *
  * Since: 0.1

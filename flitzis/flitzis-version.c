@@ -14,6 +14,8 @@
 /**
  * flitzis_get_major_version:
  *
+ * Gets the major version of the library at run time.
+ *
  * Returns: the major version of the libflitzis the program runs with
  *
  * Since: 0.1
@@ -27,6 +29,8 @@ flitzis_get_major_version (void)
 /**
  * flitzis_get_minor_version:
  *
+ * Gets the minor version of the library at run time.
+ *
  * Returns: the minor version of the libflitzis the program runs with
  *
  * Since: 0.1
@@ -39,6 +43,8 @@ flitzis_get_minor_version (void)
 
 /**
  * flitzis_get_micro_version:
+ *
+ * Gets the micro version of the library at run time.
  *
  * Returns: the micro version of the libflitzis the program runs with
  *
