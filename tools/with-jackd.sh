@@ -4,7 +4,8 @@
 # Runs COMMAND with a private JACK server as its default server: the dummy
 # back-end, paced in real time like a sound card, but with no hardware.
 # The server is stopped by its PID afterwards, whatever COMMAND did, and
-# COMMAND's exit status is returned.  Used by the quick start on machines
+# COMMAND's exit status is returned (with the server's output on stderr
+# when it is not 0).  Used by the quick start on machines
 # without a sound card, and by the tests of the examples and bindings.
 #
 # JACKD names the server binary (default: jackd on PATH);
@@ -47,3 +48,9 @@ until jack_lsp >/dev/null 2>&1; do
 done
 
 "$@"
+status=$?
+if [ "$status" -ne 0 ]; then
+  echo "with-jackd: the command failed (status $status); the JACK server said:" >&2
+  cat "$log" >&2
+fi
+exit "$status"

@@ -77,14 +77,21 @@ def engine():
     engine.shut_down()
 
 
+class CaptureGap(Exception):
+    """The capture client missed cycles where the sound was playing."""
+
+
 class Capture:
-    """A JACK client recording the engine's output ports."""
+    """A JACK client recording the engine's output ports.  Its process
+    callback is Python and needs the GIL, so under load it may miss JACK
+    cycles; each block is stored with its frame time so that a gap is
+    detected, never mistaken for the sound."""
 
     def __init__(self):
         self.client = jack.Client("flitzis-pytest", no_start_server=True)
         self.inputs = [self.client.inports.register(f"in_{c}") for c in range(2)]
         self.lock = threading.Lock()
-        self.chunks = [[] for _ in self.inputs]
+        self.blocks = []  # (frame time, frames, [bytes per channel])
         self.recording = False
         self.client.set_process_callback(self._process)
         self.client.activate()
@@ -92,9 +99,10 @@ class Capture:
     def _process(self, frames):  # JACK's process thread
         if not self.recording:
             return
+        block = (self.client.last_frame_time, frames,
+                 [bytes(port.get_buffer()) for port in self.inputs])
         with self.lock:
-            for port, chunks in zip(self.inputs, self.chunks):
-                chunks.append(bytes(port.get_buffer()))
+            self.blocks.append(block)
 
     def connect(self):
         """Connects every output port of other clients, in order."""
@@ -106,17 +114,56 @@ class Capture:
             self.client.connect(source, sink)
 
     def start(self):
+        with self.lock:
+            self.blocks = []
         self.recording = True
 
-    def channel(self, c):
+    def sound(self, length):
+        """The first length frames of each channel from the first non-zero
+        sample of channel 0; None while not all captured yet.  Raises
+        CaptureGap if a cycle is missing from the block before the sound
+        to its end."""
         with self.lock:
-            data = b"".join(self.chunks[c])
-        return array.array("f", data)
+            blocks = list(self.blocks)
+        first = next((n for n, (_, _, data) in enumerate(blocks)
+                      if any(array.array("f", data[0]))), None)
+        if first is None:
+            return None
+        if first == 0:
+            raise CaptureGap()  # the sound may have begun before the capture
+        channels = [array.array("f") for _ in self.inputs]
+        for (time, frames, _), (next_time, _, data) in zip(blocks[first - 1:], blocks[first:]):
+            if next_time != time + frames:
+                raise CaptureGap()
+            for channel, samples in zip(channels, data):
+                channel.frombytes(samples)
+            start = next(i for i, v in enumerate(channels[0]) if v != 0.0)
+            if len(channels[0]) - start >= length:
+                return [c[start:start + length] for c in channels]
+        return None
 
     def close(self):
         self.recording = False
         self.client.deactivate()
         self.client.close()
+
+
+def play_and_capture(engine, capture, slot, velocity, length, attempts=5):
+    """Plays slot and returns what the engine played, per channel.  A
+    capture with a gap (see Capture) is thrown away and the sound played
+    again, once it has ended."""
+    for _ in range(attempts):
+        capture.start()
+        # One block of silence first: the sound must begin after a block.
+        assert iterate_until(lambda: len(capture.blocks) > 0)
+        engine.play_sample(slot, velocity)
+        started = engine.get_frame_time()
+        try:
+            assert iterate_until(lambda: capture.sound(length) is not None)
+            return capture.sound(length)
+        except CaptureGap:
+            iterate_until(lambda: engine.get_frame_time() > started + length + 1024)
+    raise AssertionError("every capture had a gap: the JACK client was too late")
 
 
 @pytest.fixture
@@ -136,13 +183,3 @@ def expected_output(frames, velocity):
     scales by 1/32768, and the mixer multiplies by the velocity in single
     precision (the exact product of two floats, rounded once)."""
     return array.array("f", [f32(f32(v / 32768.0) * f32(velocity)) for v in frames])
-
-
-def played(capture, channel, length):
-    """The first length frames of channel from its first non-zero sample,
-    or None while they have not all been captured."""
-    data = capture.channel(channel)
-    start = next((i for i, v in enumerate(data) if v != 0.0), None)
-    if start is None or len(data) - start < length:
-        return None
-    return data[start:start + length]

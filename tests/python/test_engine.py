@@ -9,8 +9,8 @@ import threading
 import pytest
 from gi.repository import Flitzis, Gio, GLib
 
-from conftest import (RATE, expected_output, iterate_until, played,
-                      make_signal, write_wav)
+from conftest import (RATE, expected_output, iterate_until, make_signal,
+                      play_and_capture, write_wav)
 
 NOT_RUNNING = Flitzis.EngineError.NOT_RUNNING
 
@@ -149,14 +149,12 @@ def test_load_and_play_a_wav_from_the_wave_module(engine, capture, tmp_path):
     path = write_wav(tmp_path / "signal.wav", frames)
     engine.load_sample(3, path)
     capture.connect()
-    capture.start()
 
-    engine.play_sample(3, 0.5)
+    left, right = play_and_capture(engine, capture, 3, 0.5, len(frames))
 
     expected = expected_output(frames, 0.5)
-    for channel in (0, 1):  # mono plays on every channel
-        assert iterate_until(lambda: played(capture, channel, len(frames)) is not None)
-        assert played(capture, channel, len(frames)) == expected
+    assert left == expected
+    assert right == expected  # mono plays on every channel
 
 
 def test_failed_load_leaves_the_slot_as_it_was(engine, capture, tmp_path):
@@ -174,10 +172,8 @@ def test_failed_load_leaves_the_slot_as_it_was(engine, capture, tmp_path):
         engine.load_sample(0, write_wav(tmp_path / "rate.wav", frames, rate=44100))
 
     capture.connect()
-    capture.start()
-    engine.play_sample(0, 1.0)
-    assert iterate_until(lambda: played(capture, 0, len(frames)) is not None)
-    assert played(capture, 0, len(frames)) == expected_output(frames, 1.0)
+    left, _ = play_and_capture(engine, capture, 0, 1.0, len(frames))
+    assert left == expected_output(frames, 1.0)
 
 
 # ---- errors: each is a GLib.Error with the engine's domain and code ----
