@@ -188,8 +188,12 @@ send_command (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
   if (fz_core_send (self->core, command))
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL,
-               _("The command queue to the audio thread is full (%u commands); "
-                 "nothing was queued, try again once the audio thread has caught up"),
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The command queue to the audio thread is full (%u command); "
+                            "nothing was queued, try again once the audio thread has caught up",
+                            "The command queue to the audio thread is full (%u commands); "
+                            "nothing was queued, try again once the audio thread has caught up",
+                            FLITZIS_QUEUE_CAPACITY),
                FLITZIS_QUEUE_CAPACITY);
   return FALSE;
 }
@@ -1164,7 +1168,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * Since: 0.1
    */
   properties[PROP_RUNNING] =
-    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+    g_param_spec_boolean ("running", _("Running"),
+                          _("Whether the output stream is running"), FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1175,7 +1180,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * Since: 0.1
    */
   properties[PROP_SAMPLE_RATE] =
-    g_param_spec_uint ("sample-rate", NULL, NULL, 0, G_MAXUINT, 0,
+    g_param_spec_uint ("sample-rate", _("Sample rate"),
+                       _("The sample rate of the open stream in Hz, or 0"), 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1186,7 +1192,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * Since: 0.1
    */
   properties[PROP_CHANNELS] =
-    g_param_spec_uint ("channels", NULL, NULL, 0, G_MAXUINT, 0,
+    g_param_spec_uint ("channels", _("Channels"),
+                       _("The channel count of the open stream, or 0"), 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1199,7 +1206,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * Since: 0.1
    */
   properties[PROP_DEVICE] =
-    g_param_spec_string ("device", NULL, NULL, NULL,
+    g_param_spec_string ("device", _("Device"),
+                         _("The name of the output device to open, or NULL for the default"), NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

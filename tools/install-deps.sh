@@ -11,6 +11,7 @@ packages="
   jackd2 libjack-jackd2-dev
   gobject-introspection libgirepository1.0-dev valac gi-docgen
   python3-gi python3-pytest python3-jack-client
+  locales
 "
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -155,8 +155,11 @@ decode (SNDFILE *file, const SF_INFO *info, const char *display,
   if (sample == NULL)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
-                   _("“%s” is too long to hold in memory (%" G_GINT64_FORMAT " frames)"),
-                   display, (gint64) info->frames);
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "“%s” is too long to hold in memory (%llu frame)",
+                                "“%s” is too long to hold in memory (%llu frames)",
+                                (gulong) MIN ((guint64) info->frames, G_MAXULONG)),
+                   display, (unsigned long long) info->frames);
       return NULL;
     }
   frames = decode_frames (file, (uint32_t) info->channels, sample);
