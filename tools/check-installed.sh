@@ -22,10 +22,7 @@ export LD_LIBRARY_PATH="$libdir"
 export GI_TYPELIB_PATH="$libdir/girepository-1.0"
 export PYTHONDONTWRITEBYTECODE=1
 
-"$python3" -c 'import array, wave
-w = wave.open("'"$tmp"'/beep.wav", "wb"); w.setnchannels(1); w.setsampwidth(2)
-w.setframerate(48000)
-w.writeframes(array.array("h", [(n * 97 % 2000) - 1000 for n in range(4800)]).tobytes())'
+"$python3" "$here/tools/write-beep.py" "$tmp/beep.wav"
 
 for part in "$@"; do
   echo "check-installed: $part"
