@@ -66,6 +66,11 @@ struct _FlitzisAudioEngine {
   GObject parent_instance;
 
   char *device;                 /* property; used by the next run() */
+  /* Offline engines (flitzis_audio_engine_new_offline()) have no device:
+   * the caller of render() is their audio thread.  Set at construction. */
+  gboolean offline;
+  guint offline_rate;
+  guint offline_channels;
 
   /* Serialises run(), shut_down() and dispose; taken before lock, never
    * while holding it. */
@@ -73,7 +78,10 @@ struct _FlitzisAudioEngine {
   /* Control state, guarded by lock, which is only ever held briefly.  The
    * audio thread never takes either lock. */
   GMutex lock;
-  FzStream *stream;             /* non-NULL while running */
+  /* Held by render() while it runs the core, and by shut_down() while it
+   * frees it: taken before lock, never while holding it. */
+  GMutex render_lock;
+  FzStream *stream;             /* non-NULL while a device engine runs */
   FzCore *core;                 /* non-NULL while running */
   guint run_id;                 /* bumped by each run(): detects a restart */
   guint sample_rate;
@@ -446,6 +454,33 @@ notify_stream_properties (FlitzisAudioEngine *self)
   notify_in_context (self, properties[PROP_CHANNELS]);
 }
 
+static FzCore *
+new_core (guint sample_rate, guint channels)
+{
+  FzCore *core = fz_core_new (sample_rate, channels);
+
+  if (core == NULL)
+    g_error ("%s: out of memory", G_STRLOC);
+  return core;
+}
+
+/* Called with the lifecycle lock held. */
+static void
+publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
+              guint sample_rate, guint channels)
+{
+  g_mutex_lock (&self->lock);
+  self->stream = stream;
+  self->core = core;
+  self->sample_rate = sample_rate;
+  self->channels = channels;
+  self->run_id++;
+  self->pings_sent = 0;
+  self->pongs_received = 0;
+  attach_source (self);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Called with the lifecycle lock held and the lock not held: opening a
  * device takes tens of milliseconds, which must not stall the main
  * context or other callers. */
@@ -455,6 +490,14 @@ start_stream (FlitzisAudioEngine *self, GError **error)
   g_autofree char *device = NULL;
   FzStream *stream;
   FzCore *core;
+  guint rate, channels;
+
+  if (self->offline)
+    {
+      publish_core (self, NULL, new_core (self->offline_rate, self->offline_channels),
+                    self->offline_rate, self->offline_channels);
+      return TRUE;
+    }
 
   g_mutex_lock (&self->lock);
   device = dup_requested_device (self);
@@ -463,26 +506,16 @@ start_stream (FlitzisAudioEngine *self, GError **error)
   stream = fz_stream_open (device, error);
   if (stream == NULL)
     return FALSE;
-  core = fz_core_new (fz_stream_get_sample_rate (stream), fz_stream_get_channels (stream));
-  if (core == NULL)
-    g_error ("%s: out of memory", G_STRLOC);
+  rate = fz_stream_get_sample_rate (stream);
+  channels = fz_stream_get_channels (stream);
+  core = new_core (rate, channels);
   if (!fz_stream_start (stream, core, error))
     {
       if (fz_stream_close (stream))
         fz_core_free (core);
       return FALSE;
     }
-
-  g_mutex_lock (&self->lock);
-  self->stream = stream;
-  self->core = core;
-  self->sample_rate = fz_stream_get_sample_rate (stream);
-  self->channels = fz_stream_get_channels (stream);
-  self->run_id++;
-  self->pings_sent = 0;
-  self->pongs_received = 0;
-  attach_source (self);
-  g_mutex_unlock (&self->lock);
+  publish_core (self, stream, core, rate, channels);
   return TRUE;
 }
 
@@ -491,7 +524,9 @@ start_stream (FlitzisAudioEngine *self, GError **error)
  * @self: a #FlitzisAudioEngine
  * @error: return location for a #GError, or %NULL
  *
- * Opens the output device and starts the audio thread.
+ * Opens the output device and starts the audio thread.  An offline
+ * engine (flitzis_audio_engine_new_offline()) opens no device: from now on
+ * it renders when flitzis_audio_engine_render() is called.
  *
  * The device is #FlitzisAudioEngine:device if set, else the one named by
  * the `FLITZIS_DEVICE` environment variable, else the JACK host API's
@@ -565,18 +600,22 @@ static gboolean
 stop_stream (FlitzisAudioEngine *self)
 {
   FzStream *stream;
-  gboolean stopped;
+  gboolean running, stopped = TRUE;
 
   g_mutex_lock (&self->lock);
   stream = g_steal_pointer (&self->stream);
+  running = self->core != NULL;
   g_mutex_unlock (&self->lock);
-  if (stream == NULL)
+  if (!running)
     return FALSE;
 
   /* Without the lock: this waits for the last callback to return.
    * Commands queued meanwhile are released with the core. */
-  stopped = fz_stream_close (stream);
+  if (stream != NULL)
+    stopped = fz_stream_close (stream);
 
+  /* Offline, the renderer is the audio thread: wait for its render(). */
+  g_mutex_lock (&self->render_lock);
   g_mutex_lock (&self->lock);
   if (stopped)
     release_core (self);
@@ -586,6 +625,7 @@ stop_stream (FlitzisAudioEngine *self)
   if (self->context != NULL)
     g_main_context_wakeup (self->context);
   g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->render_lock);
   return TRUE;
 }
 
@@ -1077,6 +1117,139 @@ flitzis_audio_engine_new (void)
   return g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, NULL);
 }
 
+/**
+ * flitzis_audio_engine_new_offline:
+ * @sample_rate: the sample rate to render at, in Hz: 1 to
+ *   %FLITZIS_MAX_OFFLINE_RATE
+ * @channels: the number of interleaved channels to render: 1 to
+ *   %FLITZIS_MAX_OFFLINE_CHANNELS
+ *
+ * Creates an engine that renders without a device: the same commands and
+ * the same mixer as a device engine, driven by
+ * flitzis_audio_engine_render() instead of a sound card.  It is run() and
+ * shut down like any engine; each render is one audio period.  For
+ * bounces, tests and benchmarks: the output of a given sequence of calls
+ * and renders is the same, sample for sample, on every run.
+ *
+ * Returns: (transfer full): a new offline #FlitzisAudioEngine
+ *
+ * Since: 0.1
+ */
+FlitzisAudioEngine *
+flitzis_audio_engine_new_offline (guint sample_rate, guint channels)
+{
+  FlitzisAudioEngine *self;
+
+  g_return_val_if_fail (sample_rate > 0 && sample_rate <= FLITZIS_MAX_OFFLINE_RATE, NULL);
+  g_return_val_if_fail (channels > 0 && channels <= FLITZIS_MAX_OFFLINE_CHANNELS, NULL);
+
+  self = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, NULL);
+  self->offline = TRUE;
+  self->offline_rate = sample_rate;
+  self->offline_channels = channels;
+  return self;
+}
+
+static gboolean
+check_offline (FlitzisAudioEngine *self, GError **error)
+{
+  if (self->offline)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_OFFLINE,
+               _("This engine plays on a device, whose callback renders it; only an "
+                 "engine made with new_offline() can be rendered"));
+  return FALSE;
+}
+
+/**
+ * flitzis_audio_engine_render: (skip)
+ * @self: an offline #FlitzisAudioEngine
+ * @buffer: (array length=n_frames): where to write @n_frames frames of
+ *   interleaved float samples, flitzis_audio_engine_get_channels() per
+ *   frame
+ * @n_frames: how many frames to render: one audio period
+ * @error: return location for a #GError, or %NULL
+ *
+ * Renders one period of an offline engine, exactly as the audio callback
+ * of a device engine would: first the commands queued since the last
+ * render are carried out, then the voices are mixed into @buffer.  The
+ * calling thread acts as the engine's audio thread; renders of one engine
+ * must not overlap.  Bindings use flitzis_audio_engine_render_bytes().
+ *
+ * Returns: %TRUE when @buffer was rendered; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_NOT_OFFLINE or %FLITZIS_ENGINE_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_render (FlitzisAudioEngine *self, float *buffer,
+                             gsize n_frames, GError **error)
+{
+  FzCore *core;
+  gboolean ok;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (buffer != NULL || n_frames == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_offline (self, error))
+    return FALSE;
+  g_mutex_lock (&self->render_lock);
+  g_mutex_lock (&self->lock);
+  ok = check_running (self, error);
+  core = self->core;
+  g_mutex_unlock (&self->lock);
+  /* Without the lock, like the callback: control calls go on meanwhile. */
+  if (ok)
+    fz_core_process (core, buffer, n_frames);
+  g_mutex_unlock (&self->render_lock);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_render_bytes:
+ * @self: an offline #FlitzisAudioEngine
+ * @n_frames: how many frames to render: one audio period
+ * @error: return location for a #GError, or %NULL
+ *
+ * Renders one period like flitzis_audio_engine_render(), into new memory:
+ * the binding-friendly form.
+ *
+ * Returns: (transfer full) (nullable): @n_frames frames of interleaved
+ *   32-bit float samples, little-endian, flitzis_audio_engine_get_channels()
+ *   per frame; %NULL with @error set on failure
+ *
+ * Since: 0.1
+ */
+GBytes *
+flitzis_audio_engine_render_bytes (FlitzisAudioEngine *self, gsize n_frames, GError **error)
+{
+  g_autofree float *buffer = NULL;
+  gsize n_samples;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_offline (self, error))
+    return NULL;
+  n_samples = n_frames * self->offline_channels;
+  g_return_val_if_fail (n_samples / self->offline_channels == n_frames, NULL);
+  buffer = g_new (float, n_samples);
+  if (!flitzis_audio_engine_render (self, buffer, n_frames, error))
+    return NULL;
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (gsize i = 0; i < n_samples; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, &buffer[i], sizeof bits);
+      bits = GUINT32_TO_LE (bits);
+      memcpy (&buffer[i], &bits, sizeof bits);
+    }
+#endif
+  return g_bytes_new_take (g_steal_pointer (&buffer), n_samples * sizeof (float));
+}
+
 static void
 flitzis_audio_engine_dispose (GObject *object)
 {
@@ -1101,6 +1274,7 @@ flitzis_audio_engine_finalize (GObject *object)
 
   g_free (self->device);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->render_lock);
   g_mutex_clear (&self->lifecycle_lock);
 
   G_OBJECT_CLASS (flitzis_audio_engine_parent_class)->finalize (object);
@@ -1231,6 +1405,7 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
 {
   g_mutex_init (&self->lifecycle_lock);
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->render_lock);
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
 }

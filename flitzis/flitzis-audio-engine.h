@@ -46,6 +46,24 @@ G_BEGIN_DECLS
  */
 #define FLITZIS_QUEUE_CAPACITY 1024
 
+/**
+ * FLITZIS_MAX_OFFLINE_RATE:
+ *
+ * The highest sample rate, in Hz, of an offline engine.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_OFFLINE_RATE 768000
+
+/**
+ * FLITZIS_MAX_OFFLINE_CHANNELS:
+ *
+ * The most channels an offline engine renders.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_OFFLINE_CHANNELS 32
+
 #define FLITZIS_TYPE_AUDIO_ENGINE (flitzis_audio_engine_get_type ())
 
 FLITZIS_AVAILABLE_IN_0_1
@@ -53,6 +71,18 @@ G_DECLARE_FINAL_TYPE (FlitzisAudioEngine, flitzis_audio_engine, FLITZIS, AUDIO_E
 
 FLITZIS_AVAILABLE_IN_0_1
 FlitzisAudioEngine *flitzis_audio_engine_new            (void);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisAudioEngine *flitzis_audio_engine_new_offline    (guint               sample_rate,
+                                                         guint               channels);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_render         (FlitzisAudioEngine *self,
+                                                         float              *buffer,
+                                                         gsize               n_frames,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+GBytes             *flitzis_audio_engine_render_bytes   (FlitzisAudioEngine *self,
+                                                         gsize               n_frames,
+                                                         GError            **error);
 
 FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_run            (FlitzisAudioEngine *self,

@@ -43,6 +43,8 @@ G_BEGIN_DECLS
  *   opened or started
  * @FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT: a file is not audio that
  *   libflitzis can decode, or not in a form the stream can play
+ * @FLITZIS_ENGINE_ERROR_NOT_OFFLINE: flitzis_audio_engine_render() was
+ *   called on an engine that plays on a device
  *
  * Error codes in the %FLITZIS_ENGINE_ERROR domain.
  *
@@ -57,6 +59,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_NO_DEVICE,
   FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
   FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
+  FLITZIS_ENGINE_ERROR_NOT_OFFLINE,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

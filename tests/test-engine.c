@@ -845,6 +845,51 @@ test_play_captured (EngineFixture *fixture, gconstpointer data)
   g_assert_cmpuint (onset (captured, frames, 0), ==, onset (captured, frames, 1));
 }
 
+/* An offline engine renders what the device engine plays, bit for bit:
+ * the same file, the same trigger, rendered in the same period size. */
+static float *
+render_offline (const char *path, guint slot, float velocity, gsize n_frames)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  float *out = g_new0 (float, n_frames * 2);
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_play_sample (engine, slot, velocity, &error));
+  for (gsize done = 0; done < n_frames; done += PERIOD)
+    g_assert_true (flitzis_audio_engine_render (engine, out + 2 * done,
+                                                MIN (PERIOD, n_frames - done), &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+static void
+test_offline_matches_live (EngineFixture *fixture, gconstpointer data)
+{
+  const gsize length = 3000;
+  g_autofree float *left = flitzis_test_signal (length, 8);
+  g_autofree float *right = flitzis_test_signal (length, 9);
+  g_autofree char *path = write_stereo (fixture, "both.wav", left, right, length);
+  g_autofree float *offline = render_offline (path, 2, 0.7f, length + PERIOD);
+  g_autofree float *captured = NULL;
+  gsize frames, start;
+
+  (void) data;
+  run_engine (fixture);
+  load_ok (fixture, 2, path);
+  start_capture_with_silence (RATE);
+  play_ok (fixture, 2, 0.7f);
+  captured = capture_for (length + 8 * PERIOD, &frames);
+
+  /* Offline, the trigger is taken at the first render: frame 0. */
+  g_assert_cmpuint (onset (offline, length + PERIOD, 0), ==, 0);
+  start = onset (captured, frames, 0);
+  g_assert_cmpuint (frames - start, >=, length + PERIOD);
+  g_assert_cmpmem (captured + 2 * start, (length + PERIOD) * 2 * sizeof (float),
+                   offline, (length + PERIOD) * 2 * sizeof (float));
+}
+
 typedef struct {
   gsize count;
 } LiveWait;
@@ -1107,6 +1152,7 @@ main (int argc, char **argv)
   ADD ("/engine/no-main-loop-no-polling", test_no_main_loop_no_polling);
   ADD ("/engine/device/across-threads", test_device_across_threads);
   ADD ("/engine/play/captured", test_play_captured);
+  ADD ("/engine/play/offline-matches-live", test_offline_matches_live);
   ADD ("/engine/play/replace-while-playing", test_replace_while_playing);
   ADD ("/engine/play/failed-load-keeps-slot", test_failed_load_keeps_slot);
   ADD ("/engine/play/invalid-arguments", test_invalid_arguments);

@@ -3,7 +3,9 @@
 # Copyright 2026 The libflitzis authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import array
 import math
+import sys
 import threading
 
 import pytest
@@ -263,3 +265,32 @@ def test_engine_driven_from_another_python_thread(tmp_path):
     assert failures == []
     assert polled == [Flitzis.MessageKind.PONG] * 20
     assert signalled == [threading.main_thread().ident] * 20
+
+
+# ---- offline rendering ----
+
+def test_offline_engine_renders_what_it_plays(tmp_path):
+    frames = make_signal(1000, seed=3)
+    engine = Flitzis.AudioEngine.new_offline(RATE, 2)
+    engine.run()
+    engine.load_sample(0, write_wav(tmp_path / "a.wav", frames))
+    engine.play_sample(0, 0.5)
+
+    rendered = array.array("f", engine.render_bytes(1200).get_data())
+    if sys.byteorder == "big":
+        rendered.byteswap()  # render_bytes() is little-endian
+
+    expected = expected_output(frames, 0.5) + array.array("f", [0.0] * 200)
+    assert rendered[0::2] == expected
+    assert rendered[1::2] == expected
+    assert engine.get_frame_time() == 1200
+    engine.shut_down()
+
+
+def test_only_offline_engines_render():
+    with pytest.raises(GLib.Error) as excinfo:
+        Flitzis.AudioEngine.new().render_bytes(256)
+    assert_engine_error(excinfo, Flitzis.EngineError.NOT_OFFLINE)
+    with pytest.raises(GLib.Error) as excinfo:
+        Flitzis.AudioEngine.new_offline(RATE, 2).render_bytes(256)
+    assert_engine_error(excinfo, NOT_RUNNING)
