@@ -92,6 +92,7 @@ struct _FlitzisAudioEngine {
   guint64 pings_sent;            /* this run */
   guint64 pongs_received;        /* this run */
   guint retires_in_flight;
+  gboolean paused;              /* as last queued; FALSE when not running */
   GQueue received;              /* FlitzisMessage *, for receive_msg() */
   GQueue to_emit;               /* FlitzisMessage *, for signals */
   guint64 dropped_messages;
@@ -106,6 +107,7 @@ enum {
   PROP_SAMPLE_RATE,
   PROP_CHANNELS,
   PROP_DEVICE,
+  PROP_PAUSED,
   N_PROPS
 };
 
@@ -285,6 +287,8 @@ drain_replies (FlitzisAudioEngine *self)
         case FZ_CMD_PING:
         case FZ_CMD_LOAD:
         case FZ_CMD_PLAY:
+        case FZ_CMD_PAUSE:
+        case FZ_CMD_RESUME:
         default:
           g_assert_not_reached ();
         }
@@ -581,6 +585,7 @@ release_core (FlitzisAudioEngine *self)
     g_clear_pointer (&self->published[i], fz_sample_unref);
   self->sample_rate = 0;
   self->channels = 0;
+  self->paused = FALSE;
 }
 
 /* Called with the lock held, when the stream could not be stopped: the
@@ -593,6 +598,7 @@ abandon_core (FlitzisAudioEngine *self)
   memset (self->published, 0, sizeof (self->published));
   self->sample_rate = 0;
   self->channels = 0;
+  self->paused = FALSE;
 }
 
 /* Called with the lifecycle lock held.  Returns whether it was running. */
@@ -644,15 +650,18 @@ stop_stream (FlitzisAudioEngine *self)
 void
 flitzis_audio_engine_shut_down (FlitzisAudioEngine *self)
 {
-  gboolean was_running;
+  gboolean was_running, was_paused;
 
   g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
 
   g_mutex_lock (&self->lifecycle_lock);
+  was_paused = flitzis_audio_engine_get_paused (self);
   was_running = stop_stream (self);
   g_mutex_unlock (&self->lifecycle_lock);
   if (was_running)
     notify_stream_properties (self);
+  if (was_paused)
+    notify_in_context (self, properties[PROP_PAUSED]);
 }
 
 /* ---- commands ---- */
@@ -821,6 +830,100 @@ flitzis_audio_engine_ping (FlitzisAudioEngine *self, GError **error)
     }
   g_mutex_unlock (&self->lock);
   return ok;
+}
+
+static gboolean
+set_paused (FlitzisAudioEngine *self, gboolean paused, GError **error)
+{
+  FzMsg command = { .type = paused ? FZ_CMD_PAUSE : FZ_CMD_RESUME };
+  gboolean ok, changed = FALSE;
+
+  g_mutex_lock (&self->lock);
+  ok = check_running (self, error);
+  if (ok && self->paused != paused)
+    {
+      ok = send_command (self, &command, error);
+      changed = ok;
+      if (ok)
+        self->paused = paused;
+    }
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    notify_in_context (self, properties[PROP_PAUSED]);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_pause:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Silences the output from the next audio period on, keeping the stream
+ * open and every voice where it is: flitzis_audio_engine_resume() goes on
+ * from there, sample for sample.  While paused, commands are still carried
+ * out (a trigger starts a voice that sounds on resume) and pings are
+ * answered; the frame time goes on counting.  Pausing a paused engine does
+ * nothing.
+ *
+ * Returns: %TRUE when the engine is (to be) paused; %FALSE with @error set
+ *   to %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_pause (FlitzisAudioEngine *self, GError **error)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return set_paused (self, TRUE, error);
+}
+
+/**
+ * flitzis_audio_engine_resume:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Ends a flitzis_audio_engine_pause() at the next audio period: the voices
+ * go on from where they were.  Resuming an engine that is not paused does
+ * nothing.
+ *
+ * Returns: %TRUE when the engine is (to be) playing; %FALSE with @error
+ *   set to %FLITZIS_ENGINE_ERROR_NOT_RUNNING or
+ *   %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_resume (FlitzisAudioEngine *self, GError **error)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return set_paused (self, FALSE, error);
+}
+
+/**
+ * flitzis_audio_engine_get_paused:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Gets #FlitzisAudioEngine:paused.
+ *
+ * Returns: whether the engine is paused (as last requested)
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_get_paused (FlitzisAudioEngine *self)
+{
+  gboolean paused;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  return paused;
 }
 
 /**
@@ -1300,6 +1403,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_DEVICE:
       g_value_take_string (value, flitzis_audio_engine_dup_device (self));
       break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, flitzis_audio_engine_get_paused (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1383,6 +1489,20 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
     g_param_spec_string ("device", _("Device"),
                          _("The name of the output device to open, or NULL for the default"), NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * FlitzisAudioEngine:paused: (getter get_paused)
+   *
+   * Whether the engine is paused (see flitzis_audio_engine_pause()), as
+   * last requested; %FALSE when not running.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", _("Paused"),
+                          _("Whether the output is paused, with the voices kept where they are"),
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -104,6 +104,14 @@ FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_ping           (FlitzisAudioEngine *self,
                                                          GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_pause          (FlitzisAudioEngine *self,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_resume         (FlitzisAudioEngine *self,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_paused     (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
 FlitzisMessage     *flitzis_audio_engine_receive_msg    (FlitzisAudioEngine *self);
 
 FLITZIS_AVAILABLE_IN_0_1

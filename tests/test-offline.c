@@ -228,6 +228,86 @@ test_bad_arguments (void)
   g_test_trap_assert_stderr ("*CRITICAL*flitzis_audio_engine_new_offline*sample_rate > 0*");
 }
 
+static void
+test_pause_resume (OfflineFixture *fixture, gconstpointer data)
+{
+  const gsize length = 1000;
+  g_autofree float *signal = flitzis_test_signal (length, 31);
+  g_autofree char *path = write_mono (fixture, "a.wav", signal, length);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlitzisMessage) pong = NULL;
+  float out[1000 * 2];
+
+  (void) data;
+  g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, 0, path, &error));
+  g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
+  render_ok (fixture->engine, out, 300);
+  for (gsize f = 0; f < 300; f++)
+    g_assert_cmpfloat (out[2 * f], ==, signal[f]);
+
+  g_assert_false (flitzis_audio_engine_get_paused (fixture->engine));
+  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
+  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));  /* no-op */
+  g_assert_true (flitzis_audio_engine_get_paused (fixture->engine));
+  g_assert_true (flitzis_audio_engine_ping (fixture->engine, &error));
+  render_ok (fixture->engine, out, 200);
+  for (gsize i = 0; i < 200 * 2; i++)
+    g_assert_cmpfloat (out[i], ==, 0.0f);
+  /* Paused, commands are still carried out and pings answered. */
+  pong = flitzis_audio_engine_receive_msg (fixture->engine);
+  g_assert_nonnull (pong);
+  g_assert_cmpuint (flitzis_message_get_frame (pong), ==, 300);
+  g_assert_cmpuint (flitzis_audio_engine_get_frame_time (fixture->engine), ==, 500);
+
+  g_assert_true (flitzis_audio_engine_resume (fixture->engine, &error));
+  g_assert_false (flitzis_audio_engine_get_paused (fixture->engine));
+  render_ok (fixture->engine, out, 1000);
+  /* The voice goes on from frame 300 of the sample, then silence. */
+  for (gsize f = 0; f < 1000; f++)
+    g_assert_cmpfloat (out[2 * f + 1], ==, f < length - 300 ? signal[300 + f] : 0.0f);
+  g_assert_no_error (error);
+}
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, guint *count)
+{
+  (void) object;
+  (void) pspec;
+  (*count)++;
+}
+
+static void
+test_pause_errors_and_notify (OfflineFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FlitzisAudioEngine) stopped = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  guint notified = 0;
+
+  (void) data;
+  g_assert_false (flitzis_audio_engine_pause (stopped, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  g_assert_false (flitzis_audio_engine_resume (stopped, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+
+  g_signal_connect (fixture->engine, "notify::paused", G_CALLBACK (count_notify), &notified);
+  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
+  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
+  g_assert_true (flitzis_audio_engine_resume (fixture->engine, &error));
+  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
+  /* Notified in the main context, once per change. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (notified, ==, 3);
+  /* Shutting down ends the pause. */
+  flitzis_audio_engine_shut_down (fixture->engine);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (flitzis_audio_engine_get_paused (fixture->engine));
+  g_assert_cmpuint (notified, ==, 4);
+}
+
 typedef struct {
   FlitzisAudioEngine *engine;
   gint renders;          /* successful ones */
@@ -295,6 +375,8 @@ main (int argc, char **argv)
   ADD ("/offline/render/bytes", test_render_bytes);
   ADD ("/offline/pong-at-render", test_pong_at_render);
   ADD ("/offline/errors", test_errors);
+  ADD ("/offline/pause/resume-where-it-was", test_pause_resume);
+  ADD ("/offline/pause/errors-and-notify", test_pause_errors_and_notify);
   ADD ("/offline/shut-down-while-rendering", test_shut_down_while_rendering);
 #undef ADD
   g_test_add_func ("/offline/bad-arguments", test_bad_arguments);

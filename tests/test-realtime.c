@@ -141,6 +141,11 @@ test_callback_is_realtime_safe (void)
         g_assert_true (flitzis_audio_engine_play_sample (engine, (slot + v) % 8, 0.5f, &error));
       g_assert_true (flitzis_audio_engine_ping (engine, &error));
       pings++;
+      /* Every other period paused: the callback silences, voices wait. */
+      if (iterations % 2 == 0)
+        g_assert_true (flitzis_audio_engine_pause (engine, &error));
+      else
+        g_assert_true (flitzis_audio_engine_resume (engine, &error));
       /* Now and then, fill the command ring twice, with a period between
        * in which nobody takes the replies: the audio thread answers 1024
        * pings at once, and the second burst finds the reply ring full. */

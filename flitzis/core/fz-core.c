@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "fz-core.h"
 #include "fz-counter.h"
 
@@ -135,6 +137,12 @@ apply_command (FzCore *core, const FzMsg *command, uint64_t frame)
     case FZ_CMD_PLAY:
       fz_mixer_trigger (&core->mixer, command->slot, command->velocity);
       return true;
+    case FZ_CMD_PAUSE:
+      core->paused = true;
+      return true;
+    case FZ_CMD_RESUME:
+      core->paused = false;
+      return true;
     case FZ_REPLY_PONG:
     case FZ_REPLY_RETIRE:
     default:
@@ -184,7 +192,11 @@ fz_core_process (FzCore *core, float *out, size_t frames)
    * ring; handing back after rendering returns what just stopped playing. */
   flush_retiring (core);
   process_commands (core, frame);
-  fz_mixer_render (&core->mixer, out, frames);
+  /* Paused, the voices do not advance: resume() goes on where they were. */
+  if (core->paused)
+    memset (out, 0, frames * core->mixer.channels * sizeof (float));
+  else
+    fz_mixer_render (&core->mixer, out, frames);
   flush_retiring (core);
   atomic_store_explicit (&core->frame_time, frame + frames, memory_order_relaxed);
 }

@@ -32,6 +32,7 @@ typedef struct {
   FzSample *retiring[FZ_RETIRE_CAPACITY];
   uint32_t n_retiring;
   uint32_t sample_rate;
+  bool paused;                     /* audio thread only */
   /* Written by the audio thread only (relaxed single-writer stores). */
   atomic_uint_fast64_t frame_time;       /* frames rendered so far */
   atomic_uint_fast64_t replies_dropped;  /* pongs lost to a full reply ring */

@@ -14,6 +14,8 @@ typedef enum {
   FZ_CMD_PING = 1,     /* seq */
   FZ_CMD_LOAD,         /* slot, sample: one reference moves to the audio thread */
   FZ_CMD_PLAY,         /* slot, velocity */
+  FZ_CMD_PAUSE,        /* silence from now on; voices stay where they are */
+  FZ_CMD_RESUME,       /* voices go on from where they paused */
   /* audio → control (reply ring) */
   FZ_REPLY_PONG,       /* seq, frame */
   FZ_REPLY_RETIRE,     /* sample: the reference comes back, to be released */

@@ -294,3 +294,29 @@ def test_only_offline_engines_render():
     with pytest.raises(GLib.Error) as excinfo:
         Flitzis.AudioEngine.new_offline(RATE, 2).render_bytes(256)
     assert_engine_error(excinfo, NOT_RUNNING)
+
+
+def test_pause_keeps_voices_where_they_are(tmp_path):
+    frames = make_signal(600, seed=5)
+    engine = Flitzis.AudioEngine.new_offline(RATE, 1)
+    engine.run()
+    engine.load_sample(0, write_wav(tmp_path / "a.wav", frames))
+    engine.play_sample(0, 1.0)
+
+    def render(n):
+        out = array.array("f", engine.render_bytes(n).get_data())
+        if sys.byteorder == "big":
+            out.byteswap()
+        return out
+
+    first = render(200)
+    engine.pause()
+    assert engine.props.paused
+    silence = render(300)
+    engine.resume()
+    rest = render(500)
+
+    expected = expected_output(frames, 1.0)
+    assert first == expected[:200]
+    assert silence == array.array("f", [0.0] * 300)
+    assert rest == expected[200:] + array.array("f", [0.0] * 100)
