@@ -124,7 +124,10 @@ flitzis_test_jack_start (guint rate, guint period)
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_stdout_file_path (launcher, jack->log);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-n", jack->name,
+  /* -t: clients get 5 s, not 0.5 s, to answer the server, so that a
+   * loaded 2-core machine does not make a client's start-up fail. */
+  jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-t", "5000",
+                                              "-n", jack->name,
                                               "-d", "dummy", "-r", rate_s, "-p", period_s,
                                               NULL);
   g_assert_no_error (error);

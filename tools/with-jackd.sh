@@ -19,7 +19,9 @@ period=${FLITZIS_JACK_PERIOD:-256}
 server="flitzis-$$"
 log=$(mktemp "${TMPDIR:-/tmp}/with-jackd.XXXXXX")
 
-"$jackd" -n "$server" -d dummy -r "$rate" -p "$period" </dev/null >"$log" 2>&1 &
+# -t: clients get 5 s, not 0.5 s, to answer the server, so that a loaded
+# machine does not make a client's start-up fail.
+"$jackd" -t 5000 -n "$server" -d dummy -r "$rate" -p "$period" </dev/null >"$log" 2>&1 &
 jackd_pid=$!
 
 stop_server () {

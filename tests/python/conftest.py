@@ -10,6 +10,7 @@
 
 import array
 import os
+import sys
 import threading
 import wave
 
@@ -183,3 +184,22 @@ def expected_output(frames, velocity):
     scales by 1/32768, and the mixer multiplies by the velocity in single
     precision (the exact product of two floats, rounded once)."""
     return array.array("f", [f32(f32(v / 32768.0) * f32(velocity)) for v in frames])
+
+
+def render(engine, n_frames):
+    """n_frames rendered by an offline engine, as native floats
+    (render_bytes() gives little-endian ones)."""
+    out = array.array("f", engine.render_bytes(n_frames).get_data())
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out
+
+
+def offline_engine_playing(path, channels, velocity):
+    """A running offline engine that has slot 0 loaded from path and
+    triggered at velocity."""
+    engine = Flitzis.AudioEngine.new_offline(RATE, channels)
+    engine.run()
+    engine.load_sample(0, path)
+    engine.play_sample(0, velocity)
+    return engine

@@ -13,8 +13,6 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
 SRCDIR = os.path.dirname(os.environ.get("G_TEST_SRCDIR", os.path.dirname(__file__)))
 OVERVIEW = os.path.join(SRCDIR, "docs", "overview.md")
 

@@ -5,14 +5,14 @@
 
 import array
 import math
-import sys
 import threading
 
 import pytest
 from gi.repository import Flitzis, Gio, GLib
 
 from conftest import (RATE, expected_output, iterate_until, make_signal,
-                      play_and_capture, write_wav)
+                      offline_engine_playing, play_and_capture, render,
+                      write_wav)
 
 NOT_RUNNING = Flitzis.EngineError.NOT_RUNNING
 
@@ -271,14 +271,9 @@ def test_engine_driven_from_another_python_thread(tmp_path):
 
 def test_offline_engine_renders_what_it_plays(tmp_path):
     frames = make_signal(1000, seed=3)
-    engine = Flitzis.AudioEngine.new_offline(RATE, 2)
-    engine.run()
-    engine.load_sample(0, write_wav(tmp_path / "a.wav", frames))
-    engine.play_sample(0, 0.5)
+    engine = offline_engine_playing(write_wav(tmp_path / "a.wav", frames), 2, 0.5)
 
-    rendered = array.array("f", engine.render_bytes(1200).get_data())
-    if sys.byteorder == "big":
-        rendered.byteswap()  # render_bytes() is little-endian
+    rendered = render(engine, 1200)
 
     expected = expected_output(frames, 0.5) + array.array("f", [0.0] * 200)
     assert rendered[0::2] == expected
@@ -298,23 +293,14 @@ def test_only_offline_engines_render():
 
 def test_pause_keeps_voices_where_they_are(tmp_path):
     frames = make_signal(600, seed=5)
-    engine = Flitzis.AudioEngine.new_offline(RATE, 1)
-    engine.run()
-    engine.load_sample(0, write_wav(tmp_path / "a.wav", frames))
-    engine.play_sample(0, 1.0)
+    engine = offline_engine_playing(write_wav(tmp_path / "a.wav", frames), 1, 1.0)
 
-    def render(n):
-        out = array.array("f", engine.render_bytes(n).get_data())
-        if sys.byteorder == "big":
-            out.byteswap()
-        return out
-
-    first = render(200)
+    first = render(engine, 200)
     engine.pause()
     assert engine.props.paused
-    silence = render(300)
+    silence = render(engine, 300)
     engine.resume()
-    rest = render(500)
+    rest = render(engine, 500)
 
     expected = expected_output(frames, 1.0)
     assert first == expected[:200]
