@@ -568,6 +568,15 @@ flitzis_audio_engine_run (FlitzisAudioEngine *self, GError **error)
   return started;
 }
 
+/* Called with the lock held: the state a stopped engine reports. */
+static void
+forget_stream (FlitzisAudioEngine *self)
+{
+  self->sample_rate = 0;
+  self->channels = 0;
+  self->paused = FALSE;
+}
+
 /* Called with the lock held, once the audio thread has stopped: takes the
  * last replies, then every reference the core still holds. */
 static void
@@ -583,9 +592,7 @@ release_core (FlitzisAudioEngine *self)
   g_clear_pointer (&self->core, fz_core_free);
   for (guint i = 0; i < FZ_MAX_SLOTS; i++)
     g_clear_pointer (&self->published[i], fz_sample_unref);
-  self->sample_rate = 0;
-  self->channels = 0;
-  self->paused = FALSE;
+  forget_stream (self);
 }
 
 /* Called with the lock held, when the stream could not be stopped: the
@@ -596,9 +603,7 @@ abandon_core (FlitzisAudioEngine *self)
 {
   self->core = NULL;
   memset (self->published, 0, sizeof (self->published));
-  self->sample_rate = 0;
-  self->channels = 0;
-  self->paused = FALSE;
+  forget_stream (self);
 }
 
 /* Called with the lifecycle lock held.  Returns whether it was running. */
