@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <flitzis/flitzis-version.h>
 #include <flitzis/flitzis-message.h>
+#include <flitzis/flitzis-sample-info.h>
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,15 @@ G_BEGIN_DECLS
  */
 #define FLITZIS_MAX_OFFLINE_CHANNELS 32
 
+/**
+ * FLITZIS_MAX_GAIN:
+ *
+ * The highest master volume and slot gain: 4.0, about +12 dB.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_GAIN 4.0
+
 #define FLITZIS_TYPE_AUDIO_ENGINE (flitzis_audio_engine_get_type ())
 
 FLITZIS_AVAILABLE_IN_0_1
@@ -101,6 +111,56 @@ gboolean            flitzis_audio_engine_play_sample    (FlitzisAudioEngine *sel
                                                          float               velocity,
                                                          GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_load_sample_async  (FlitzisAudioEngine  *self,
+                                                             guint                id,
+                                                             const char          *path,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_load_sample_finish (FlitzisAudioEngine  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_unload_sample  (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisSampleInfo  *flitzis_audio_engine_dup_sample_info (FlitzisAudioEngine *self,
+                                                          guint               id,
+                                                          GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_play_sample_at (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         float               velocity,
+                                                         guint64             frame,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_stop_sample    (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_stop_all       (FlitzisAudioEngine *self,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self,
+                                                          guint               id,
+                                                          gboolean            loop,
+                                                          guint64             start_frame,
+                                                          guint64             end_frame,
+                                                          GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self,
+                                                          guint               id,
+                                                          double              gain,
+                                                          GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+double              flitzis_audio_engine_get_volume     (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_volume     (FlitzisAudioEngine *self,
+                                                         double              volume,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_ping           (FlitzisAudioEngine *self,
                                                          GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
@@ -119,6 +179,18 @@ gboolean            flitzis_audio_engine_get_running    (FlitzisAudioEngine *sel
 FLITZIS_AVAILABLE_IN_0_1
 guint               flitzis_audio_engine_get_sample_rate (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_sample_rate (FlitzisAudioEngine *self,
+                                                          guint               sample_rate);
+FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_period_frames (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_period_frames (FlitzisAudioEngine *self,
+                                                            guint               period_frames);
+FLITZIS_AVAILABLE_IN_0_1
+double              flitzis_audio_engine_get_latency    (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+GListModel         *flitzis_audio_engine_list_output_devices (GError **error);
+FLITZIS_AVAILABLE_IN_0_1
 guint               flitzis_audio_engine_get_channels   (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
 char               *flitzis_audio_engine_dup_device     (FlitzisAudioEngine *self);
@@ -133,8 +205,12 @@ guint64             flitzis_audio_engine_get_dropped_voices   (FlitzisAudioEngin
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_dropped_replies  (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_audio_engine_get_dropped_events   (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_dropped_signals  (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_audio_engine_get_xruns            (FlitzisAudioEngine *self);
 
 G_END_DECLS

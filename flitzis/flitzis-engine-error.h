@@ -45,6 +45,15 @@ G_BEGIN_DECLS
  *   libflitzis can decode, or not in a form the stream can play
  * @FLITZIS_ENGINE_ERROR_NOT_OFFLINE: flitzis_audio_engine_render() was
  *   called on an engine that plays on a device
+ * @FLITZIS_ENGINE_ERROR_INVALID_GAIN: a gain or volume is out of range
+ *   (0.0 to %FLITZIS_MAX_GAIN) or not a number
+ * @FLITZIS_ENGINE_ERROR_EMPTY_SLOT: the command needs a loaded sample, and
+ *   the slot holds none
+ * @FLITZIS_ENGINE_ERROR_INVALID_LOOP: loop frames outside the sample, or a
+ *   loop start not before its end
+ * @FLITZIS_ENGINE_ERROR_DEVICE_LOST: the running stream failed (the device
+ *   went away, the JACK server stopped); see
+ *   #FlitzisAudioEngine::stream-error
  *
  * Error codes in the %FLITZIS_ENGINE_ERROR domain.
  *
@@ -60,6 +69,10 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
   FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
   FLITZIS_ENGINE_ERROR_NOT_OFFLINE,
+  FLITZIS_ENGINE_ERROR_INVALID_GAIN,
+  FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
+  FLITZIS_ENGINE_ERROR_INVALID_LOOP,
+  FLITZIS_ENGINE_ERROR_DEVICE_LOST,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -16,18 +16,32 @@ struct _FlitzisMessage {
   gatomicrefcount ref_count;
   FlitzisMessageKind kind;
   guint64 frame;
+  guint slot;
+  guint64 count;
+  GError *error;
 };
 
 G_DEFINE_BOXED_TYPE (FlitzisMessage, flitzis_message, flitzis_message_ref, flitzis_message_unref)
 
 FlitzisMessage *
-flitzis_message_new (FlitzisMessageKind kind, guint64 frame)
+flitzis_message_new (FlitzisMessageKind kind, guint64 frame, guint slot, guint64 count)
 {
   FlitzisMessage *message = g_new0 (FlitzisMessage, 1);
 
   g_atomic_ref_count_init (&message->ref_count);
   message->kind = kind;
   message->frame = frame;
+  message->slot = slot;
+  message->count = count;
+  return message;
+}
+
+FlitzisMessage *
+flitzis_message_new_error (guint64 frame, GError *error)
+{
+  FlitzisMessage *message = flitzis_message_new (FLITZIS_MESSAGE_KIND_STREAM_ERROR, frame, 0, 0);
+
+  message->error = error;
   return message;
 }
 
@@ -64,7 +78,10 @@ flitzis_message_unref (FlitzisMessage *message)
   g_return_if_fail (message != NULL);
 
   if (g_atomic_ref_count_dec (&message->ref_count))
-    g_free (message);
+    {
+      g_clear_error (&message->error);
+      g_free (message);
+    }
 }
 
 /**
@@ -90,8 +107,10 @@ flitzis_message_get_kind (const FlitzisMessage *message)
  * @message: a #FlitzisMessage
  *
  * The engine's frame time (frames rendered since flitzis_audio_engine_run())
- * at the start of the audio period in which the audio thread produced
- * @message.  For a pong, that is the period in which the ping was handled.
+ * at which what @message reports happened, to the frame: the first frame
+ * of a started voice, the frame after the last one of a finished voice.
+ * For a pong, an xrun or a stream error it is the first frame of the audio
+ * period in which the audio thread handled it.
  *
  * Returns: a frame time
  *
@@ -103,4 +122,65 @@ flitzis_message_get_frame (const FlitzisMessage *message)
   g_return_val_if_fail (message != NULL, 0);
 
   return message->frame;
+}
+
+/**
+ * flitzis_message_get_slot:
+ * @message: a #FlitzisMessage
+ *
+ * Gets the sample slot a message is about: the slot of a
+ * %FLITZIS_MESSAGE_KIND_SAMPLE_STARTED, %FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED,
+ * %FLITZIS_MESSAGE_KIND_VOICE_DROPPED or %FLITZIS_MESSAGE_KIND_TRIGGER_LATE
+ * message.
+ *
+ * Returns: the slot, or 0 for kinds that concern no slot
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_message_get_slot (const FlitzisMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return message->slot;
+}
+
+/**
+ * flitzis_message_get_count:
+ * @message: a #FlitzisMessage
+ *
+ * Gets the number a message carries: for %FLITZIS_MESSAGE_KIND_XRUN the
+ * underruns counted since flitzis_audio_engine_run(), for
+ * %FLITZIS_MESSAGE_KIND_TRIGGER_LATE how many frames late the trigger
+ * started.
+ *
+ * Returns: the count, or 0 for other kinds
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_message_get_count (const FlitzisMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return message->count;
+}
+
+/**
+ * flitzis_message_get_error:
+ * @message: a #FlitzisMessage
+ *
+ * Gets why the stream failed, for a %FLITZIS_MESSAGE_KIND_STREAM_ERROR
+ * message.
+ *
+ * Returns: (nullable) (transfer none): the error, or %NULL for other kinds
+ *
+ * Since: 0.1
+ */
+const GError *
+flitzis_message_get_error (const FlitzisMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return message->error;
 }

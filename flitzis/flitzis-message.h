@@ -18,13 +18,39 @@ G_BEGIN_DECLS
  * FlitzisMessageKind:
  * @FLITZIS_MESSAGE_KIND_PONG: the audio thread's answer to
  *   flitzis_audio_engine_ping(); also emitted as #FlitzisAudioEngine::pong
+ * @FLITZIS_MESSAGE_KIND_SAMPLE_STARTED: a voice of the message's slot
+ *   played its first frame, the message's frame;
+ *   #FlitzisAudioEngine::sample-started
+ * @FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED: a voice of the message's slot
+ *   ended (played out, or faded out after a stop) just before the
+ *   message's frame; #FlitzisAudioEngine::sample-finished
+ * @FLITZIS_MESSAGE_KIND_VOICE_DROPPED: a trigger of the message's slot found
+ *   all %FLITZIS_MAX_VOICES voices busy and was dropped;
+ *   #FlitzisAudioEngine::voice-dropped
+ * @FLITZIS_MESSAGE_KIND_TRIGGER_LATE: a trigger of
+ *   flitzis_audio_engine_play_sample_at() arrived after its frame and
+ *   started at the message's frame instead, flitzis_message_get_count()
+ *   frames late; #FlitzisAudioEngine::trigger-late
+ * @FLITZIS_MESSAGE_KIND_XRUN: the device reported an underrun before the
+ *   message's frame; flitzis_message_get_count() is the running count;
+ *   #FlitzisAudioEngine::xrun
+ * @FLITZIS_MESSAGE_KIND_STREAM_ERROR: the stream failed and the engine
+ *   stopped; flitzis_message_get_error() says why;
+ *   #FlitzisAudioEngine::stream-error
  *
- * What a #FlitzisMessage reports.
+ * What a #FlitzisMessage reports.  Each kind is also emitted as the
+ * engine's signal of the same name.
  *
  * Since: 0.1
  */
 typedef enum {
   FLITZIS_MESSAGE_KIND_PONG = 1,
+  FLITZIS_MESSAGE_KIND_SAMPLE_STARTED,
+  FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED,
+  FLITZIS_MESSAGE_KIND_VOICE_DROPPED,
+  FLITZIS_MESSAGE_KIND_TRIGGER_LATE,
+  FLITZIS_MESSAGE_KIND_XRUN,
+  FLITZIS_MESSAGE_KIND_STREAM_ERROR,
 } FlitzisMessageKind;
 
 /**
@@ -49,6 +75,12 @@ FLITZIS_AVAILABLE_IN_0_1
 FlitzisMessageKind flitzis_message_get_kind  (const FlitzisMessage *message);
 FLITZIS_AVAILABLE_IN_0_1
 guint64            flitzis_message_get_frame (const FlitzisMessage *message);
+FLITZIS_AVAILABLE_IN_0_1
+guint              flitzis_message_get_slot  (const FlitzisMessage *message);
+FLITZIS_AVAILABLE_IN_0_1
+guint64            flitzis_message_get_count (const FlitzisMessage *message);
+FLITZIS_AVAILABLE_IN_0_1
+const GError      *flitzis_message_get_error (const FlitzisMessage *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlitzisMessage, flitzis_message_unref)
 

@@ -10,6 +10,8 @@
 #include <flitzis/flitzis-version.h>
 #include <flitzis/flitzis-engine-error.h>
 #include <flitzis/flitzis-message.h>
+#include <flitzis/flitzis-device.h>
+#include <flitzis/flitzis-sample-info.h>
 #include <flitzis/flitzis-audio-engine.h>
 #include <flitzis/flitzis-enum-types.h>
 

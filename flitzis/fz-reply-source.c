@@ -4,21 +4,17 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The audio thread never wakes the main loop (that would be a system call
- * on the real-time path).  Instead this source polls the reply ring, and
- * only while replies are expected: while it waits for a pong or a retired
- * sample it asks for a wake-up every FZ_REPLY_POLL_MS, and otherwise it
- * sleeps until the control side wakes its context (g_main_context_wakeup()
- * after queueing a command that will be answered).
+ * on the real-time path).  Instead this source polls the reply ring as
+ * often as its owner says: often while replies are expected (a pong, a
+ * retired sample, events of playing voices), seldom or never otherwise;
+ * the control side wakes its context (g_main_context_wakeup()) after
+ * queueing a command that will be answered.
  *
  * All of this runs in the thread that iterates the source's GMainContext.
  */
 #include "config.h"
 
 #include "fz-reply-source.h"
-
-/* A pong then reaches the main loop at most this long after the audio
- * period that produced it. */
-#define FZ_REPLY_POLL_MS 1
 
 typedef struct {
   GSource source;
@@ -39,11 +35,12 @@ reply_source_prepare (GSource *source, gint *timeout)
 {
   FzReplySource *self = (FzReplySource *) source;
 
+  g_autoptr (GObject) owner = g_weak_ref_get (&self->owner);
+
   *timeout = -1;
-  if (with_owner (self, self->funcs->is_ready, TRUE))
+  if (owner == NULL || self->funcs->is_ready (owner))
     return TRUE;
-  if (with_owner (self, self->funcs->is_awaiting, FALSE))
-    *timeout = FZ_REPLY_POLL_MS;
+  *timeout = self->funcs->poll_interval (owner);
   return FALSE;
 }
 

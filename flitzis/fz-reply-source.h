@@ -10,8 +10,8 @@
 typedef struct {
   /* Something can be dispatched now. */
   gboolean (*is_ready) (GObject *owner);
-  /* Replies are expected soon: poll for them. */
-  gboolean (*is_awaiting) (GObject *owner);
+  /* How soon to look again, in ms: -1 when nothing is expected. */
+  gint (*poll_interval) (GObject *owner);
   /* Runs in the source's context; returns FALSE to remove the source. */
   gboolean (*dispatch) (GObject *owner);
 } FzReplySourceFuncs;

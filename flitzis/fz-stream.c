@@ -31,6 +31,7 @@ struct FzStream {
   FzCore *core;          /* read by the audio thread once started */
   guint sample_rate;
   guint channels;
+  double latency;
   char *device_name;
 };
 
@@ -169,8 +170,9 @@ on_period (const void *input, void *output, unsigned long frames,
 {
   FzStream *stream = user_data;
 
-  (void) input; (void) time_info; (void) flags;
-  fz_core_process (stream->core, output, frames);
+  (void) input; (void) time_info;
+  fz_core_process (stream->core, output, frames,
+                   (flags & paOutputUnderflow) ? FZ_PROCESS_UNDERRUN : 0);
   return paContinue;
 }
 
@@ -185,9 +187,13 @@ set_pa_error (GError **error, const char *what, PaError pa_error)
 }
 
 static gboolean
-open_pa_stream (FzStream *stream, PaDeviceIndex device, GError **error)
+open_pa_stream (FzStream *stream, PaDeviceIndex device, const FzStreamRequest *request,
+                GError **error)
 {
   const PaDeviceInfo *info = Pa_GetDeviceInfo (device);
+  double rate = request->sample_rate > 0 ? request->sample_rate : info->defaultSampleRate;
+  unsigned long period = request->period_frames > 0 ? request->period_frames
+                                                    : paFramesPerBufferUnspecified;
   PaStreamParameters params = {
     .device = device,
     .channelCount = MIN (info->maxOutputChannels, FZ_STREAM_MAX_CHANNELS),
@@ -197,8 +203,8 @@ open_pa_stream (FzStream *stream, PaDeviceIndex device, GError **error)
   const PaStreamInfo *stream_info;
   PaError pa_error;
 
-  pa_error = Pa_OpenStream (&stream->pa, NULL, &params, info->defaultSampleRate,
-                            paFramesPerBufferUnspecified, paDitherOff, on_period, stream);
+  pa_error = Pa_OpenStream (&stream->pa, NULL, &params, rate, period,
+                            paDitherOff, on_period, stream);
   if (pa_error != paNoError)
     {
       g_autofree char *what = g_strdup_printf (_("Cannot open output device “%s”"), info->name);
@@ -207,15 +213,15 @@ open_pa_stream (FzStream *stream, PaDeviceIndex device, GError **error)
       return FALSE;
     }
   stream_info = Pa_GetStreamInfo (stream->pa);
-  stream->sample_rate = (guint) (stream_info != NULL ? stream_info->sampleRate
-                                                     : info->defaultSampleRate);
+  stream->sample_rate = (guint) (stream_info != NULL ? stream_info->sampleRate : rate);
+  stream->latency = stream_info != NULL ? stream_info->outputLatency : 0.0;
   stream->channels = (guint) params.channelCount;
   stream->device_name = g_strdup (info->name);
   return TRUE;
 }
 
 FzStream *
-fz_stream_open (const char *device_name, GError **error)
+fz_stream_open (const FzStreamRequest *request, GError **error)
 {
   FzStream *stream = g_new0 (FzStream, 1);
   PaDeviceIndex device;
@@ -234,9 +240,9 @@ fz_stream_open (const char *device_name, GError **error)
       g_free (stream);
       return NULL;
     }
-  device = choose_device (device_name, error);
+  device = choose_device (request->device_name, error);
   if (device != paNoDevice)
-    ok = open_pa_stream (stream, device, error);
+    ok = open_pa_stream (stream, device, request, error);
   if (!ok)
     Pa_Terminate ();
   quiet_end (&quiet);
@@ -263,6 +269,70 @@ const char *
 fz_stream_get_device_name (FzStream *stream)
 {
   return stream->device_name;
+}
+
+double
+fz_stream_get_latency (FzStream *stream)
+{
+  return stream->latency;
+}
+
+gboolean
+fz_stream_is_alive (FzStream *stream)
+{
+  gboolean alive;
+
+  /* Asked often, from a main loop: when another stream is being set up,
+   * the answer waits for the next time instead. */
+  if (!g_mutex_trylock (&pa_lock))
+    return TRUE;
+  alive = Pa_IsStreamActive (stream->pa) == 1;
+  g_mutex_unlock (&pa_lock);
+  return alive;
+}
+
+static void
+append_device (GListStore *store, PaDeviceIndex index, PaDeviceIndex default_device)
+{
+  const PaDeviceInfo *info = Pa_GetDeviceInfo (index);
+  const PaHostApiInfo *api;
+  g_autoptr (FlitzisDevice) device = NULL;
+
+  if (info == NULL || info->maxOutputChannels <= 0)
+    return;
+  api = Pa_GetHostApiInfo (info->hostApi);
+  device = flitzis_device_new (info->name, api != NULL ? api->name : "", (guint) info->maxOutputChannels,
+                               info->defaultSampleRate, info->defaultLowOutputLatency,
+                               index == default_device);
+  g_list_store_append (store, device);
+}
+
+GListModel *
+fz_stream_list_output_devices (GError **error)
+{
+  GListStore *store;
+  PaDeviceIndex default_device;
+  PaError pa_error;
+  FzQuiet quiet;
+
+  g_mutex_lock (&pa_lock);
+  quiet_begin (&quiet);
+  pa_error = Pa_Initialize ();
+  if (pa_error != paNoError)
+    {
+      set_pa_error (error, _("Cannot initialise PortAudio"), pa_error);
+      quiet_end (&quiet);
+      g_mutex_unlock (&pa_lock);
+      return NULL;
+    }
+  store = g_list_store_new (FLITZIS_TYPE_DEVICE);
+  default_device = default_output_device ();
+  for (PaDeviceIndex i = 0; i < Pa_GetDeviceCount (); i++)
+    append_device (store, i, default_device);
+  Pa_Terminate ();
+  quiet_end (&quiet);
+  g_mutex_unlock (&pa_lock);
+  return G_LIST_MODEL (store);
 }
 
 gboolean

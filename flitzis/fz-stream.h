@@ -8,19 +8,32 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "core/fz-core.h"
 
 typedef struct FzStream FzStream;
 
+/* What run() asks of the device; 0 means the device's default. */
+typedef struct {
+  const char *device_name;     /* NULL: the default output */
+  guint sample_rate;
+  guint period_frames;
+} FzStreamRequest;
+
 /* Initialises PortAudio and opens (without starting) a float32 stream on
- * @device_name, or on the default output when it is NULL: the JACK host
- * API's default output when a JACK server runs, else PortAudio's. */
-FzStream   *fz_stream_open (const char *device_name, GError **error);
+ * the requested device, or on the default output: the JACK host API's
+ * default output when a JACK server runs, else PortAudio's. */
+FzStream   *fz_stream_open (const FzStreamRequest *request, GError **error);
 guint       fz_stream_get_sample_rate (FzStream *stream);
 guint       fz_stream_get_channels (FzStream *stream);
 const char *fz_stream_get_device_name (FzStream *stream);
+/* The stream's output latency in seconds, as PortAudio reports it. */
+double      fz_stream_get_latency (FzStream *stream);
+/* FALSE once a started stream has stopped by itself: the device failed. */
+gboolean    fz_stream_is_alive (FzStream *stream);
+/* A GListModel of FlitzisDevice: every output device PortAudio finds. */
+GListModel *fz_stream_list_output_devices (GError **error);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */
 gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);

@@ -95,14 +95,14 @@ rt_callbacks (void)
 
 /* ---- the audio callback's entry into the core ---- */
 
-void __real_fz_core_process (FzCore *core, float *out, size_t frames);
-void __wrap_fz_core_process (FzCore *core, float *out, size_t frames);
+void __real_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags);
+void __wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags);
 
 void
-__wrap_fz_core_process (FzCore *core, float *out, size_t frames)
+__wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
 {
   in_callback = 1;
-  __real_fz_core_process (core, out, frames);
+  __real_fz_core_process (core, out, frames, flags);
   in_callback = 0;
   atomic_fetch_add_explicit (&callbacks, 1, memory_order_relaxed);
 }

@@ -13,6 +13,8 @@
 
 #define PERIOD 64
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FzSample, fz_sample_unref)
+
 typedef struct {
   FzCore *core;
   float out[PERIOD * 2];
@@ -38,7 +40,7 @@ core_teardown (CoreFixture *fixture, gconstpointer data)
 static void
 process (CoreFixture *fixture)
 {
-  fz_core_process (fixture->core, fixture->out, PERIOD);
+  fz_core_process (fixture->core, fixture->out, PERIOD, 0);
 }
 
 static FzSample *
@@ -81,9 +83,11 @@ receive_all (CoreFixture *fixture, guint *retired)
     {
       if (reply.type == FZ_REPLY_PONG)
         pongs++;
+      else if (reply.type != FZ_REPLY_RETIRE)
+        /* Voice events: tested on their own. */
+        g_assert_cmpuint (reply.type, >=, FZ_REPLY_STARTED);
       else
         {
-          g_assert_cmpuint (reply.type, ==, FZ_REPLY_RETIRE);
           fz_sample_unref (reply.sample);
           if (retired != NULL)
             (*retired)++;
@@ -122,7 +126,7 @@ test_load_and_play (CoreFixture *fixture, gconstpointer data)
 
   (void) data;
   g_assert_true (send_load (fixture, 4, sample));
-  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 4, .velocity = 0.5f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 4, .gain = 0.5f });
   process (fixture);
   /* Commands take effect at the start of the period they are taken in. */
   for (guint i = 0; i < PERIOD * 2; i++)
@@ -134,7 +138,7 @@ static void
 test_play_empty_slot (CoreFixture *fixture, gconstpointer data)
 {
   (void) data;
-  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 9, .velocity = 1.0f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 9, .gain = 1.0f });
   process (fixture);
   for (guint i = 0; i < PERIOD * 2; i++)
     g_assert_cmpfloat (fixture->out[i], ==, 0.0f);
@@ -151,10 +155,10 @@ test_retire_after_voice_ends (CoreFixture *fixture, gconstpointer data)
 
   (void) data;
   g_assert_true (send_load (fixture, 0, first));
-  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .gain = 1.0f });
   process (fixture);
   g_assert_true (send_load (fixture, 0, second));
-  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .gain = 1.0f });
   process (fixture);
   /* Both voices sound: the replaced sample plays on. */
   g_assert_cmpfloat (fixture->out[0], ==, 0.75f);
@@ -219,9 +223,9 @@ test_reply_ring_full (CoreFixture *fixture, gconstpointer data)
     send_ok (fixture, ping);
   /* Nobody took the replies: the audio thread goes on, and counts. */
   process (fixture);
-  g_assert_cmpuint (fz_core_get_replies_dropped (fixture->core), ==, 10);
+  g_assert_cmpuint (fz_core_get_pongs_dropped (fixture->core), ==, 10);
   pongs = receive_all (fixture, NULL);
-  g_assert_cmpuint (pongs + fz_core_get_replies_dropped (fixture->core), ==, FZ_RING_CAPACITY + 10);
+  g_assert_cmpuint (pongs + fz_core_get_pongs_dropped (fixture->core), ==, FZ_RING_CAPACITY + 10);
 }
 
 static void
@@ -244,16 +248,16 @@ test_admission_control (CoreFixture *fixture, gconstpointer data)
     }
   process (fixture);
   g_assert_cmpuint (fixture->core->n_retiring, ==, FZ_RETIRE_CAPACITY);
-  g_assert_true (fixture->core->mixer.slots[0] == samples[FZ_RETIRE_CAPACITY]);
+  g_assert_true (fixture->core->mixer.slots[0].sample == samples[FZ_RETIRE_CAPACITY]);
   /* The last load was not dropped: it waits in the command ring. */
   g_assert_true (fz_ring_has_data (fixture->core->commands));
   /* Later periods change nothing while the replies are not taken. */
   process (fixture);
-  g_assert_true (fixture->core->mixer.slots[0] == samples[FZ_RETIRE_CAPACITY]);
+  g_assert_true (fixture->core->mixer.slots[0].sample == samples[FZ_RETIRE_CAPACITY]);
 
   g_assert_cmpuint (receive_all (fixture, &retired), ==, FZ_RING_CAPACITY);
   process (fixture);
-  g_assert_true (fixture->core->mixer.slots[0] == samples[FZ_RETIRE_CAPACITY + 1]);
+  g_assert_true (fixture->core->mixer.slots[0].sample == samples[FZ_RETIRE_CAPACITY + 1]);
   g_assert_false (fz_ring_has_data (fixture->core->commands));
   process (fixture);
   receive_all (fixture, &retired);
@@ -272,7 +276,7 @@ test_free_with_messages_in_flight (CoreFixture *fixture, gconstpointer data)
 
   (void) data;
   g_assert_true (send_load (fixture, 0, playing));
-  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .gain = 1.0f });
   process (fixture);
   /* A replaced sample still playing, loads still queued, replies unread. */
   for (guint i = 0; i < 3; i++)
@@ -296,7 +300,7 @@ test_polyphony_counted (CoreFixture *fixture, gconstpointer data)
   (void) data;
   g_assert_true (send_load (fixture, 0, sample));
   for (guint i = 0; i < FZ_MAX_VOICES + 1; i++)
-    send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .velocity = 1.0f });
+    send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .gain = 1.0f });
   process (fixture);
   g_assert_cmpuint (fz_core_get_voices_dropped (fixture->core), ==, 1);
   g_assert_cmpuint (fixture->core->mixer.n_voices, ==, FZ_MAX_VOICES);
@@ -313,13 +317,240 @@ test_slot_out_of_range (CoreFixture *fixture, gconstpointer data)
   /* The engine never sends this; the core must still not write out of
    * bounds, and hands the sample straight back. */
   g_assert_true (send_load (fixture, FZ_MAX_SLOTS, sample));
-  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = FZ_MAX_SLOTS + 7, .velocity = 1.0f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = FZ_MAX_SLOTS + 7, .gain = 1.0f });
   process (fixture);
   receive_all (fixture, &retired);
   g_assert_cmpuint (retired, ==, 1);
   for (guint i = 0; i < FZ_MAX_SLOTS; i++)
-    g_assert_null (fixture->core->mixer.slots[i]);
+    g_assert_null (fixture->core->mixer.slots[i].sample);
   fz_sample_unref (sample);
+}
+
+/* ---- scheduling and events ---- */
+
+/* Takes every reply; keeps the events (not pongs or retirements, whose
+ * samples it releases) in @events, in order. */
+static guint
+take_events (CoreFixture *fixture, FzMsg *events, guint max)
+{
+  FzMsg reply;
+  guint n = 0;
+
+  while (fz_core_receive (fixture->core, &reply))
+    {
+      if (reply.type == FZ_REPLY_RETIRE)
+        fz_sample_unref (reply.sample);
+      else if (reply.type != FZ_REPLY_PONG)
+        {
+          g_assert_cmpuint (n, <, max);
+          events[n++] = reply;
+        }
+    }
+  return n;
+}
+
+static gssize
+first_sound (const float *out, gsize frames)
+{
+  for (gsize f = 0; f < frames; f++)
+    if (out[2 * f] != 0.0f)
+      return (gssize) f;
+  return -1;
+}
+
+static void
+test_play_at_mid_period (CoreFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FzSample) sample = NULL;
+  FzMsg events[4];
+
+  (void) data;
+  sample = constant_sample (1000, 0.5f);
+  g_assert_true (send_load (fixture, 0, sample));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f, .frame = 100 });
+  process (fixture);                                   /* frames 0..63 */
+  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+  process (fixture);                                   /* frames 64..127 */
+  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, 100 - PERIOD);
+  g_assert_cmpuint (take_events (fixture, events, 4), ==, 1);
+  g_assert_cmpuint (events[0].type, ==, FZ_REPLY_STARTED);
+  g_assert_cmpuint (events[0].frame, ==, 100);
+}
+
+static void
+test_play_at_late (CoreFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FzSample) sample = NULL;
+  FzMsg events[4];
+
+  (void) data;
+  sample = constant_sample (1000, 0.5f);
+  g_assert_true (send_load (fixture, 2, sample));
+  process (fixture);
+  process (fixture);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 2, .gain = 1.0f, .frame = 10 });
+  process (fixture);                                   /* frames 128..191 */
+  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, 0);
+  g_assert_cmpuint (take_events (fixture, events, 4), ==, 2);
+  g_assert_cmpuint (events[0].type, ==, FZ_REPLY_LATE);
+  g_assert_cmpuint (events[0].slot, ==, 2);
+  g_assert_cmpuint (events[0].frame, ==, 128);
+  g_assert_cmpuint (events[0].seq, ==, 118);
+  g_assert_cmpuint (events[1].type, ==, FZ_REPLY_STARTED);
+  g_assert_cmpuint (events[1].frame, ==, 128);
+}
+
+static void
+test_stop_cancels_waiting (CoreFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FzSample) sample = NULL;
+  FzMsg events[4];
+
+  (void) data;
+  sample = constant_sample (1000, 0.5f);
+  g_assert_true (send_load (fixture, 1, sample));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 1, .gain = 1.0f, .frame = 200 });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 1, .gain = 1.0f, .frame = 300 });
+  process (fixture);
+  g_assert_cmpuint (fixture->core->n_scheduled, ==, 2);
+  g_assert_true (fz_core_is_busy (fixture->core));
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_STOP, .slot = 1 });
+  for (guint i = 0; i < 6; i++)
+    {
+      process (fixture);
+      g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+    }
+  g_assert_cmpuint (take_events (fixture, events, 4), ==, 0);
+  g_assert_false (fz_core_is_busy (fixture->core));
+}
+
+static void
+test_schedule_full_drops (CoreFixture *fixture, gconstpointer data)
+{
+  FzMsg events[2];
+
+  (void) data;
+  for (guint i = 0; i <= FZ_SCHEDULE_CAPACITY; i++)
+    send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f,
+                                .frame = 1000000 + i });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_STOP, .slot = FZ_ALL_SLOTS });
+  process (fixture);
+  /* The one trigger too many was dropped and said so, and nothing held up
+   * the stop behind it. */
+  g_assert_cmpuint (fz_core_get_voices_dropped (fixture->core), ==, 1);
+  g_assert_cmpuint (take_events (fixture, events, 2), ==, 1);
+  g_assert_cmpuint (events[0].type, ==, FZ_REPLY_DROPPED);
+  g_assert_cmpuint (events[0].frame, ==, 1000000 + FZ_SCHEDULE_CAPACITY);
+  g_assert_cmpuint (fixture->core->n_scheduled, ==, 0);
+  g_assert_cmpuint (fz_ring_free_space (fixture->core->commands), ==, FZ_RING_CAPACITY);
+}
+
+static void
+test_events_in_order (CoreFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FzSample) sample = NULL;
+  FzMsg events[8];
+
+  (void) data;
+  sample = constant_sample (10, 0.5f);
+  g_assert_true (send_load (fixture, 4, sample));
+  process (fixture);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 4, .gain = 1.0f });
+  process (fixture);                                   /* frames 64..127 */
+  g_assert_cmpuint (take_events (fixture, events, 8), ==, 2);
+  g_assert_cmpuint (events[0].type, ==, FZ_REPLY_STARTED);
+  g_assert_cmpuint (events[0].slot, ==, 4);
+  g_assert_cmpuint (events[0].frame, ==, 64);
+  g_assert_cmpuint (events[1].type, ==, FZ_REPLY_FINISHED);
+  g_assert_cmpuint (events[1].slot, ==, 4);
+  g_assert_cmpuint (events[1].frame, ==, 74);
+}
+
+static void
+test_dropped_event (CoreFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FzSample) sample = NULL;
+  FzMsg events[FZ_MAX_VOICES + 2];
+
+  (void) data;
+  sample = constant_sample (1000, 0.01f);
+  g_assert_true (send_load (fixture, 5, sample));
+  for (guint i = 0; i <= FZ_MAX_VOICES; i++)
+    send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 5, .gain = 1.0f });
+  process (fixture);
+  g_assert_cmpuint (take_events (fixture, events, G_N_ELEMENTS (events)), ==, FZ_MAX_VOICES + 1);
+  g_assert_cmpuint (events[FZ_MAX_VOICES].type, ==, FZ_REPLY_DROPPED);
+  g_assert_cmpuint (events[FZ_MAX_VOICES].slot, ==, 5);
+  g_assert_cmpuint (fz_core_get_voices_dropped (fixture->core), ==, 1);
+}
+
+static void
+test_unload_fades_and_retires (CoreFixture *fixture, gconstpointer data)
+{
+  FzSample *sample = constant_sample (48000, 0.5f);
+  FzMsg reply;
+  gboolean retired = FALSE, finished = FALSE;
+
+  (void) data;
+  g_assert_true (send_load (fixture, 0, sample));
+  fz_sample_unref (sample);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .gain = 1.0f });
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f, .frame = 9999 });
+  process (fixture);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_LOAD, .slot = 0, .sample = NULL });
+  /* 5 ms at 48 kHz is 240 frames: the fade is over within 4 periods. */
+  for (guint i = 0; i < 5; i++)
+    process (fixture);
+  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+  g_assert_null (fixture->core->mixer.slots[0].sample);
+  g_assert_cmpuint (fixture->core->n_scheduled, ==, 0);
+  while (fz_core_receive (fixture->core, &reply))
+    {
+      if (reply.type == FZ_REPLY_RETIRE)
+        {
+          g_assert_true (reply.sample == sample);
+          fz_sample_unref (reply.sample);
+          retired = TRUE;
+        }
+      finished |= reply.type == FZ_REPLY_FINISHED;
+    }
+  g_assert_true (finished);
+  g_assert_true (retired);
+}
+
+static void
+test_xrun_reported (CoreFixture *fixture, gconstpointer data)
+{
+  FzMsg events[4];
+
+  (void) data;
+  process (fixture);
+  fz_core_process (fixture->core, fixture->out, PERIOD, FZ_PROCESS_UNDERRUN);
+  fz_core_process (fixture->core, fixture->out, PERIOD, FZ_PROCESS_UNDERRUN);
+  g_assert_cmpuint (fz_core_get_xruns (fixture->core), ==, 2);
+  g_assert_cmpuint (take_events (fixture, events, 4), ==, 2);
+  g_assert_cmpuint (events[0].type, ==, FZ_REPLY_XRUN);
+  g_assert_cmpuint (events[0].seq, ==, 1);
+  g_assert_cmpuint (events[0].frame, ==, PERIOD);
+  g_assert_cmpuint (events[1].seq, ==, 2);
+  g_assert_cmpuint (events[1].frame, ==, 2 * PERIOD);
+}
+
+static void
+test_events_dropped_counted_apart (CoreFixture *fixture, gconstpointer data)
+{
+  FzMsg ping = { .type = FZ_CMD_PING };
+
+  (void) data;
+  /* Fill the reply ring with pongs, then lose one pong and one xrun. */
+  for (guint i = 0; i < FZ_RING_CAPACITY; i++)
+    send_ok (fixture, ping);
+  process (fixture);
+  send_ok (fixture, ping);
+  fz_core_process (fixture->core, fixture->out, PERIOD, FZ_PROCESS_UNDERRUN);
+  g_assert_cmpuint (fz_core_get_pongs_dropped (fixture->core), ==, 1);
+  g_assert_cmpuint (fz_core_get_events_dropped (fixture->core), ==, 1);
+  receive_all (fixture, NULL);
 }
 
 /* The audio thread's counters must be lock-free where this is built:
@@ -329,7 +560,7 @@ test_counters_lock_free (CoreFixture *fixture, gconstpointer data)
 {
   (void) data;
   g_assert_true (atomic_is_lock_free (&fixture->core->frame_time));
-  g_assert_true (atomic_is_lock_free (&fixture->core->replies_dropped));
+  g_assert_true (atomic_is_lock_free (&fixture->core->pongs_dropped));
   g_assert_true (atomic_is_lock_free (&fixture->core->mixer.voices_dropped));
   g_assert_true (atomic_is_lock_free (&fixture->core->commands->head));
 }
@@ -352,6 +583,15 @@ main (int argc, char **argv)
   ADD ("/core/polyphony-counted", test_polyphony_counted);
   ADD ("/core/slot-out-of-range", test_slot_out_of_range);
   ADD ("/core/counters-lock-free", test_counters_lock_free);
+  ADD ("/core/play-at/mid-period", test_play_at_mid_period);
+  ADD ("/core/play-at/late", test_play_at_late);
+  ADD ("/core/play-at/stop-cancels", test_stop_cancels_waiting);
+  ADD ("/core/play-at/schedule-full-drops", test_schedule_full_drops);
+  ADD ("/core/events/in-order", test_events_in_order);
+  ADD ("/core/events/voice-dropped", test_dropped_event);
+  ADD ("/core/events/xrun", test_xrun_reported);
+  ADD ("/core/events/dropped-counted-apart", test_events_dropped_counted_apart);
+  ADD ("/core/unload-fades-and-retires", test_unload_fades_and_retires);
 #undef ADD
   return g_test_run ();
 }

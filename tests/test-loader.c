@@ -318,18 +318,16 @@ test_directory (LoaderFixture *fixture, gconstpointer data)
 }
 
 static void
-test_wrong_rate (LoaderFixture *fixture, gconstpointer data)
+test_rate_out_of_range (LoaderFixture *fixture, gconstpointer data)
 {
   float values[4] = { 0.1f, 0.2f, 0.3f, 0.4f };
-  g_autofree char *path = flitzis_test_write_audio (fixture->dir, "cd.wav",
+  g_autofree char *path = flitzis_test_write_audio (fixture->dir, "slow.wav",
                                                     SF_FORMAT_WAV | SF_FORMAT_PCM_16,
-                                                    44100, 2, values, 2);
+                                                    500, 2, values, 2);
 
   (void) data;
   assert_load_fails (path, RATE, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
-                     "44100 Hz");
-  assert_load_fails (path, RATE, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
-                     "48000 Hz");
+                     "500 Hz");
 }
 
 static void
@@ -415,7 +413,7 @@ main (int argc, char **argv)
   ADD ("/loader/error/missing-file", test_missing_file);
   ADD ("/loader/error/not-audio", test_not_audio);
   ADD ("/loader/error/directory", test_directory);
-  ADD ("/loader/error/wrong-rate", test_wrong_rate);
+  ADD ("/loader/error/rate-out-of-range", test_rate_out_of_range);
   ADD ("/loader/error/no-frames", test_no_frames);
   ADD ("/loader/error/permission-denied", test_permission_denied);
   ADD ("/loader/truncated-file", test_truncated_file);

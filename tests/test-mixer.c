@@ -21,7 +21,7 @@ mixer_setup (MixerFixture *fixture, gconstpointer data)
 {
   (void) data;
   memset (fixture, 0, sizeof (*fixture));
-  fz_mixer_init (&fixture->mixer, 2);
+  fz_mixer_init (&fixture->mixer, 2, 48000);
 }
 
 static void
@@ -42,7 +42,7 @@ load (MixerFixture *fixture, guint slot, const float *data, gsize frames)
   g_assert_nonnull (sample);
   memcpy (sample->data, data, frames * 2 * sizeof (float));
   fixture->samples[slot] = sample;
-  fixture->mixer.slots[slot] = sample;
+  fixture->mixer.slots[slot].sample = sample;
   return sample;
 }
 
@@ -65,7 +65,7 @@ test_half_velocity (MixerFixture *fixture, gconstpointer data)
 
   (void) data;
   load (fixture, 3, sample, 4);
-  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 3, 0.5f), ==, FZ_TRIGGER_STARTED);
+  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 3, 0.5f, 0), ==, FZ_TRIGGER_STARTED);
   fz_mixer_render (&fixture->mixer, out, 4);
   assert_block (out, half, 8);
   g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
@@ -83,7 +83,7 @@ test_voice_spans_periods (MixerFixture *fixture, gconstpointer data)
   for (guint i = 0; i < 20; i++)
     sample[i] = (float) (i + 1) / 32.0f;
   load (fixture, 0, sample, 10);
-  fz_mixer_trigger (&fixture->mixer, 0, 1.0f);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
   /* Periods of 4 frames: 4 + 4 + 2 frames of sound, then silence. */
   for (guint period = 0; period < 3; period++)
     {
@@ -108,8 +108,8 @@ test_voices_sum (MixerFixture *fixture, gconstpointer data)
   (void) data;
   load (fixture, 0, a, 2);
   load (fixture, 1, b, 4);
-  fz_mixer_trigger (&fixture->mixer, 0, 0.5f);
-  fz_mixer_trigger (&fixture->mixer, 1, 1.0f);
+  fz_mixer_trigger (&fixture->mixer, 0, 0.5f, 0);
+  fz_mixer_trigger (&fixture->mixer, 1, 1.0f, 0);
   fz_mixer_render (&fixture->mixer, out, 4);
   assert_block (out, expected, 8);
 }
@@ -121,8 +121,8 @@ test_empty_slot (MixerFixture *fixture, gconstpointer data)
   float out[8];
 
   (void) data;
-  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 5, 1.0f), ==, FZ_TRIGGER_EMPTY_SLOT);
-  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, FZ_MAX_SLOTS, 1.0f), ==, FZ_TRIGGER_EMPTY_SLOT);
+  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 5, 1.0f, 0), ==, FZ_TRIGGER_EMPTY_SLOT);
+  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, FZ_MAX_SLOTS, 1.0f, 0), ==, FZ_TRIGGER_EMPTY_SLOT);
   g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
   memset (out, 0x7f, sizeof (out));
   fz_mixer_render (&fixture->mixer, out, 4);
@@ -142,10 +142,10 @@ test_polyphony_limit (MixerFixture *fixture, gconstpointer data)
   load (fixture, 0, sample, 64);
   load (fixture, 1, sample, 64);
   for (guint i = 0; i < FZ_MAX_VOICES; i++)
-    g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 0, 1.0f), ==, FZ_TRIGGER_STARTED);
+    g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0), ==, FZ_TRIGGER_STARTED);
   /* The 33rd trigger is the one dropped, whatever its slot or velocity. */
-  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 1, 1.0f), ==, FZ_TRIGGER_DROPPED);
-  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 0, 0.5f), ==, FZ_TRIGGER_DROPPED);
+  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 1, 1.0f, 0), ==, FZ_TRIGGER_DROPPED);
+  g_assert_cmpint (fz_mixer_trigger (&fixture->mixer, 0, 0.5f, 0), ==, FZ_TRIGGER_DROPPED);
   g_assert_cmpuint (fz_mixer_get_voices_dropped (&fixture->mixer), ==, 2);
   g_assert_cmpuint (fixture->mixer.n_voices, ==, FZ_MAX_VOICES);
   for (guint i = 0; i < FZ_MAX_VOICES; i++)
@@ -169,15 +169,15 @@ test_voice_order_kept (MixerFixture *fixture, gconstpointer data)
     long_one[i] = 0.25f;
   load (fixture, 0, short_one, 1);
   load (fixture, 1, long_one, 8);
-  fz_mixer_trigger (&fixture->mixer, 1, 1.0f);
-  fz_mixer_trigger (&fixture->mixer, 0, 1.0f);
-  fz_mixer_trigger (&fixture->mixer, 1, 0.5f);
+  fz_mixer_trigger (&fixture->mixer, 1, 1.0f, 0);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  fz_mixer_trigger (&fixture->mixer, 1, 0.5f, 0);
   fz_mixer_render (&fixture->mixer, out, 1);
   g_assert_cmpfloat (out[0], ==, 0.25f + 0.5f + 0.125f);
   /* The ended voice left a gap; the others stay in trigger order. */
   g_assert_cmpuint (fixture->mixer.n_voices, ==, 2);
-  g_assert_cmpfloat (fixture->mixer.voices[0].gain, ==, 1.0f);
-  g_assert_cmpfloat (fixture->mixer.voices[1].gain, ==, 0.5f);
+  g_assert_cmpfloat (fixture->mixer.voices[0].velocity, ==, 1.0f);
+  g_assert_cmpfloat (fixture->mixer.voices[1].velocity, ==, 0.5f);
 }
 
 static void
@@ -192,13 +192,258 @@ test_output_finite (MixerFixture *fixture, gconstpointer data)
     sample[i] = (i % 2) ? 8.0f : -8.0f;
   load (fixture, 0, sample, 16);
   for (guint i = 0; i < FZ_MAX_VOICES; i++)
-    fz_mixer_trigger (&fixture->mixer, 0, 1.0f);
+    fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
   fz_mixer_render (&fixture->mixer, out, 16);
   for (guint i = 0; i < G_N_ELEMENTS (out); i++)
     {
       g_assert_true (isfinite (out[i]));
       g_assert_cmpfloat (fabsf (out[i]), ==, 256.0f);
     }
+}
+
+/* ---- loops, fades, gain ramps, offsets ---- */
+
+#define RAMP 240u   /* FZ_RAMP_MS at 48 kHz */
+
+typedef struct {
+  guint count;
+  guint32 slot;
+  guint32 offset;
+} Ended;
+
+static void
+on_ended (void *data, uint32_t slot, uint32_t offset)
+{
+  Ended *ended = data;
+
+  ended->count++;
+  ended->slot = slot;
+  ended->offset = offset;
+}
+
+/* A stereo sample whose frame f holds f on both channels. */
+static void
+load_counting (MixerFixture *fixture, guint slot, gsize frames)
+{
+  g_autofree float *data = g_new (float, frames * 2);
+
+  for (gsize f = 0; f < frames; f++)
+    data[2 * f] = data[2 * f + 1] = (float) f;
+  load (fixture, slot, data, frames);
+}
+
+static void
+load_constant (MixerFixture *fixture, guint slot, gsize frames, float value)
+{
+  g_autofree float *data = g_new (float, frames * 2);
+
+  for (gsize i = 0; i < frames * 2; i++)
+    data[i] = value;
+  load (fixture, slot, data, frames);
+}
+
+/* Renders @frames frames in periods of @period into @out (left channel). */
+static void
+render_left (MixerFixture *fixture, float *out, gsize frames, gsize period)
+{
+  g_autofree float *block = g_new (float, period * 2);
+
+  for (gsize done = 0; done < frames; done += period)
+    {
+      gsize n = MIN (period, frames - done);
+
+      fz_mixer_render (&fixture->mixer, block, n);
+      for (gsize f = 0; f < n; f++)
+        out[done + f] = block[2 * f];
+    }
+}
+
+static void
+test_loop_seam_exact (MixerFixture *fixture, gconstpointer data)
+{
+  float out[100];
+
+  (void) data;
+  load_counting (fixture, 0, 50);
+  fz_mixer_set_loop (&fixture->mixer, 0, true, 10, 20);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  /* Periods of 7 frames: seams fall anywhere in a period. */
+  render_left (fixture, out, G_N_ELEMENTS (out), 7);
+  for (guint f = 0; f < G_N_ELEMENTS (out); f++)
+    {
+      float expected = f < 20 ? (float) f : (float) (10 + (f - 20) % 10);
+
+      if (out[f] != expected)
+        g_error ("frame %u: got %g, expected %g", f, (double) out[f], (double) expected);
+    }
+}
+
+static void
+test_loop_end_zero_is_sample_end (MixerFixture *fixture, gconstpointer data)
+{
+  float out[40];
+
+  (void) data;
+  load_counting (fixture, 0, 16);
+  fz_mixer_set_loop (&fixture->mixer, 0, true, 12, 0);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  render_left (fixture, out, G_N_ELEMENTS (out), 16);
+  for (guint f = 0; f < G_N_ELEMENTS (out); f++)
+    g_assert_cmpfloat (out[f], ==, f < 16 ? (float) f : (float) (12 + (f - 16) % 4));
+}
+
+static void
+test_loop_off_plays_to_end (MixerFixture *fixture, gconstpointer data)
+{
+  Ended ended = { 0 };
+  float out[32];
+
+  (void) data;
+  fixture->mixer.voice_ended = on_ended;
+  fixture->mixer.voice_ended_data = &ended;
+  load_counting (fixture, 3, 20);
+  fz_mixer_set_loop (&fixture->mixer, 3, true, 0, 10);
+  fz_mixer_trigger (&fixture->mixer, 3, 1.0f, 0);
+  render_left (fixture, out, 16, 16);          /* 0..9, 0..5 */
+  g_assert_cmpfloat (out[15], ==, 5.0f);
+  fz_mixer_set_loop (&fixture->mixer, 3, false, 0, 0);
+  render_left (fixture, out, 16, 16);          /* 6..19, then silence */
+  g_assert_cmpfloat (out[0], ==, 6.0f);
+  g_assert_cmpfloat (out[13], ==, 19.0f);
+  g_assert_cmpfloat (out[14], ==, 0.0f);
+  g_assert_cmpuint (ended.count, ==, 1);
+  g_assert_cmpuint (ended.slot, ==, 3);
+  g_assert_cmpuint (ended.offset, ==, 14);
+  g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
+}
+
+static float
+largest_step (const float *out, gsize n)
+{
+  float largest = 0.0f;
+
+  for (gsize i = 1; i < n; i++)
+    largest = fmaxf (largest, fabsf (out[i] - out[i - 1]));
+  return largest;
+}
+
+static void
+test_stop_fades (MixerFixture *fixture, gconstpointer data)
+{
+  Ended ended = { 0 };
+  float out[64 + 320];
+  gsize last_sound = 0;
+
+  (void) data;
+  fixture->mixer.voice_ended = on_ended;
+  fixture->mixer.voice_ended_data = &ended;
+  load_constant (fixture, 0, 4800, 0.5f);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  render_left (fixture, out, 64, 64);
+  fz_mixer_stop (&fixture->mixer, 0);
+  render_left (fixture, out + 64, 320, 64);
+  for (gsize i = 0; i < G_N_ELEMENTS (out); i++)
+    if (out[i] != 0.0f)
+      last_sound = i;
+  /* Without a fade, the step would be the whole 0.5. */
+  g_test_message ("largest step %g, fade %" G_GSIZE_FORMAT " frames",
+                  (double) largest_step (out, G_N_ELEMENTS (out)), last_sound + 1 - 64);
+  g_assert_cmpfloat (largest_step (out, G_N_ELEMENTS (out)), <=, 0.5f / RAMP * 1.001f);
+  /* The fade's last frame is (within rounding) silent, and nothing after. */
+  g_assert_cmpuint (last_sound + 1 - 64, <=, RAMP);
+  g_assert_cmpfloat (fabsf (out[64 + RAMP - 1]), <=, 1e-6f);
+  g_assert_cmpuint (ended.count, ==, 1);
+  g_assert_cmpuint (64 + 64 * 3 + ended.offset, ==, 64 + RAMP);
+  g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
+}
+
+static void
+test_stop_one_slot (MixerFixture *fixture, gconstpointer data)
+{
+  float out[2 * 512];
+
+  (void) data;
+  load_constant (fixture, 0, 4800, 0.25f);
+  load_constant (fixture, 1, 4800, 0.5f);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  fz_mixer_trigger (&fixture->mixer, 1, 1.0f, 0);
+  fz_mixer_stop (&fixture->mixer, 1);
+  fz_mixer_render (&fixture->mixer, out, 512);
+  g_assert_cmpuint (fixture->mixer.n_voices, ==, 1);
+  g_assert_cmpfloat (out[2 * 511], ==, 0.25f);
+  fz_mixer_stop (&fixture->mixer, FZ_ALL_SLOTS);
+  fz_mixer_render (&fixture->mixer, out, 512);
+  g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
+}
+
+static void
+test_gain_ramps (MixerFixture *fixture, gconstpointer data)
+{
+  float out[64 + 512];
+
+  (void) data;
+  load_constant (fixture, 0, 4800, 1.0f);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  render_left (fixture, out, 64, 64);
+  fz_mixer_set_gain (&fixture->mixer, FZ_MASTER, 0.25f);
+  render_left (fixture, out + 64, 512, 64);
+  g_test_message ("largest step %g", (double) largest_step (out, G_N_ELEMENTS (out)));
+  g_assert_cmpfloat (largest_step (out, G_N_ELEMENTS (out)), <=, 0.75f / RAMP * 1.01f);
+  g_assert_cmpfloat (out[63], ==, 1.0f);
+  /* Settled at the end of the period in which the ramp ends (gains are
+   * interpolated per period): exactly the target. */
+  for (gsize i = 64 + RAMP + 64; i < G_N_ELEMENTS (out); i++)
+    g_assert_cmpfloat (out[i], ==, 0.25f);
+
+  /* A slot's gain multiplies the master's, with its own ramp. */
+  fz_mixer_set_gain (&fixture->mixer, 0, 2.0f);
+  render_left (fixture, out, 512, 64);
+  g_assert_cmpfloat (largest_step (out, 512), <=, 0.25f / RAMP * 1.01f);
+  g_assert_cmpfloat (out[511], ==, 0.5f);
+}
+
+static void
+test_unity_bit_transparent (MixerFixture *fixture, gconstpointer data)
+{
+  float sample[2 * 1024], out[2 * 256];
+  guint32 seed = 12345;
+
+  (void) data;
+  for (guint i = 0; i < G_N_ELEMENTS (sample); i++)
+    {
+      seed = seed * 1664525u + 1013904223u;
+      sample[i] = ((float) (seed >> 8) / (float) (1u << 24)) * 2.0f - 1.0f;
+    }
+  load (fixture, 0, sample, 1024);
+  /* A round trip through a ramp ends at exactly 1.0 again. */
+  fz_mixer_set_gain (&fixture->mixer, FZ_MASTER, 0.5f);
+  fz_mixer_render (&fixture->mixer, out, 256);
+  fz_mixer_set_gain (&fixture->mixer, FZ_MASTER, 1.0f);
+  fz_mixer_render (&fixture->mixer, out, 256);
+  fz_mixer_trigger (&fixture->mixer, 0, 1.0f, 0);
+  for (guint p = 0; p < 4; p++)
+    {
+      fz_mixer_render (&fixture->mixer, out, 256);
+      g_assert_cmpmem (out, sizeof out, sample + p * 2 * 256, sizeof out);
+    }
+}
+
+static void
+test_delay_starts_mid_period (MixerFixture *fixture, gconstpointer data)
+{
+  Ended ended = { 0 };
+  float out[2 * 16];
+
+  (void) data;
+  fixture->mixer.voice_ended = on_ended;
+  fixture->mixer.voice_ended_data = &ended;
+  load_counting (fixture, 2, 6);
+  fz_mixer_trigger (&fixture->mixer, 2, 1.0f, 5);
+  fz_mixer_render (&fixture->mixer, out, 16);
+  for (guint f = 0; f < 16; f++)
+    g_assert_cmpfloat (out[2 * f], ==, f < 5 || f >= 11 ? 0.0f : (float) (f - 5));
+  g_assert_cmpuint (ended.count, ==, 1);
+  g_assert_cmpuint (ended.offset, ==, 11);
 }
 
 int
@@ -214,6 +459,14 @@ main (int argc, char **argv)
   ADD ("/mixer/polyphony-limit", test_polyphony_limit);
   ADD ("/mixer/voice-order-kept", test_voice_order_kept);
   ADD ("/mixer/output-finite", test_output_finite);
+  ADD ("/mixer/loop/seam-exact", test_loop_seam_exact);
+  ADD ("/mixer/loop/end-zero-is-sample-end", test_loop_end_zero_is_sample_end);
+  ADD ("/mixer/loop/off-plays-to-end", test_loop_off_plays_to_end);
+  ADD ("/mixer/stop/fades", test_stop_fades);
+  ADD ("/mixer/stop/one-slot", test_stop_one_slot);
+  ADD ("/mixer/gain/ramps", test_gain_ramps);
+  ADD ("/mixer/gain/unity-bit-transparent", test_unity_bit_transparent);
+  ADD ("/mixer/delay-starts-mid-period", test_delay_starts_mid_period);
 #undef ADD
   return g_test_run ();
 }

@@ -235,6 +235,7 @@ test_pause_resume (OfflineFixture *fixture, gconstpointer data)
   g_autofree float *signal = flitzis_test_signal (length, 31);
   g_autofree char *path = write_mono (fixture, "a.wav", signal, length);
   g_autoptr (GError) error = NULL;
+  g_autoptr (FlitzisMessage) started = NULL;
   g_autoptr (FlitzisMessage) pong = NULL;
   float out[1000 * 2];
 
@@ -254,8 +255,13 @@ test_pause_resume (OfflineFixture *fixture, gconstpointer data)
   for (gsize i = 0; i < 200 * 2; i++)
     g_assert_cmpfloat (out[i], ==, 0.0f);
   /* Paused, commands are still carried out and pings answered. */
+  started = flitzis_audio_engine_receive_msg (fixture->engine);
+  g_assert_nonnull (started);
+  g_assert_cmpint (flitzis_message_get_kind (started), ==, FLITZIS_MESSAGE_KIND_SAMPLE_STARTED);
+  g_assert_cmpuint (flitzis_message_get_frame (started), ==, 0);
   pong = flitzis_audio_engine_receive_msg (fixture->engine);
   g_assert_nonnull (pong);
+  g_assert_cmpint (flitzis_message_get_kind (pong), ==, FLITZIS_MESSAGE_KIND_PONG);
   g_assert_cmpuint (flitzis_message_get_frame (pong), ==, 300);
   g_assert_cmpuint (flitzis_audio_engine_get_frame_time (fixture->engine), ==, 500);
 

@@ -158,7 +158,7 @@ test_callback_is_realtime_safe (void)
       g_assert_no_error (error);
       while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
         {
-          pongs++;
+          pongs += flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_PONG;
           flitzis_message_unref (message);
         }
       flitzis_test_wait_frames (NULL, engine, PERIOD);
@@ -189,8 +189,16 @@ test_callback_is_realtime_safe (void)
       pongs++;
       flitzis_message_unref (message);
     }
+  /* Messages pushed out of the receive_msg() queue may be pongs or events:
+   * with none pushed out, the count is exact. */
+  g_test_message ("%u pongs received, %" G_GUINT64_FORMAT " dropped, %" G_GUINT64_FORMAT
+                  " messages pushed out, %" G_GUINT64_FORMAT " events dropped", pongs,
+                  flitzis_audio_engine_get_dropped_replies (engine),
+                  flitzis_audio_engine_get_dropped_messages (engine),
+                  flitzis_audio_engine_get_dropped_events (engine));
+  g_assert_cmpuint (pongs + flitzis_audio_engine_get_dropped_replies (engine), <=, pings);
   g_assert_cmpuint (pongs + flitzis_audio_engine_get_dropped_replies (engine)
-                    + flitzis_audio_engine_get_dropped_messages (engine), ==, pings);
+                    + flitzis_audio_engine_get_dropped_messages (engine), >=, pings);
   g_assert_finalize_object (engine);
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 4; i++)

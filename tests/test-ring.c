@@ -33,7 +33,7 @@ static FzMsg
 msg_with_seq (uint64_t seq)
 {
   FzMsg msg = { .type = FZ_CMD_PING, .slot = (uint32_t) (seq % 32), .seq = seq,
-                .frame = ~seq, .velocity = (float) (seq % 100) / 100.0f };
+                .frame = ~seq, .gain = (float) (seq % 100) / 100.0f };
   return msg;
 }
 
@@ -46,7 +46,7 @@ assert_msg_seq (const FzMsg *msg, uint64_t seq)
   g_assert_cmpuint (msg->seq, ==, seq);
   g_assert_cmpuint (msg->slot, ==, expected.slot);
   g_assert_cmpuint (msg->frame, ==, expected.frame);
-  g_assert_cmpfloat (msg->velocity, ==, expected.velocity);
+  g_assert_cmpfloat (msg->gain, ==, expected.gain);
 }
 
 static void

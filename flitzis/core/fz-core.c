@@ -12,6 +12,8 @@
 #include "fz-core.h"
 #include "fz-counter.h"
 
+static void on_voice_ended (void *data, uint32_t slot, uint32_t offset);
+
 FzCore *
 fz_core_new (uint32_t sample_rate, uint32_t channels)
 {
@@ -26,10 +28,15 @@ fz_core_new (uint32_t sample_rate, uint32_t channels)
       fz_core_free (core);
       return NULL;
     }
-  fz_mixer_init (&core->mixer, channels);
+  fz_mixer_init (&core->mixer, channels, sample_rate);
+  core->mixer.voice_ended = on_voice_ended;
+  core->mixer.voice_ended_data = core;
   core->sample_rate = sample_rate;
   atomic_init (&core->frame_time, 0);
-  atomic_init (&core->replies_dropped, 0);
+  atomic_init (&core->pongs_dropped, 0);
+  atomic_init (&core->events_dropped, 0);
+  atomic_init (&core->xruns, 0);
+  atomic_init (&core->busy, 0);
   return core;
 }
 
@@ -52,7 +59,7 @@ fz_core_free (FzCore *core)
   if (core->replies != NULL)
     release_ring (core->replies);
   for (uint32_t i = 0; i < FZ_MAX_SLOTS; i++)
-    fz_sample_unref (core->mixer.slots[i]);
+    fz_sample_unref (core->mixer.slots[i].sample);
   for (uint32_t i = 0; i < core->n_retiring; i++)
     fz_sample_unref (core->retiring[i]);
   fz_ring_free (core->commands);
@@ -74,13 +81,22 @@ fz_core_receive (FzCore *core, FzMsg *reply)
 
 /* ---- audio thread from here on ---- */
 
+/* Queues a reply; a full reply ring drops it, counted. */
 static void
-reply_pong (FzCore *core, const FzMsg *ping, uint64_t frame)
+reply (FzCore *core, FzMsgType type, uint32_t slot, uint64_t frame, uint64_t seq)
 {
-  FzMsg pong = { .type = FZ_REPLY_PONG, .seq = ping->seq, .frame = frame };
+  FzMsg message = { .type = type, .slot = slot, .frame = frame, .seq = seq };
 
-  if (!fz_ring_push (core->replies, &pong))
-    fz_counter_increment (&core->replies_dropped);
+  if (!fz_ring_push (core->replies, &message))
+    fz_counter_increment (type == FZ_REPLY_PONG ? &core->pongs_dropped : &core->events_dropped);
+}
+
+static void
+on_voice_ended (void *data, uint32_t slot, uint32_t offset)
+{
+  FzCore *core = data;
+
+  reply (core, FZ_REPLY_FINISHED, slot, core->period_start + offset, 0);
 }
 
 /* Sends @sample's reference back to the control side; false when the
@@ -88,9 +104,9 @@ reply_pong (FzCore *core, const FzMsg *ping, uint64_t frame)
 static bool
 hand_back (FzCore *core, FzSample *sample)
 {
-  FzMsg reply = { .type = FZ_REPLY_RETIRE, .sample = sample };
+  FzMsg message = { .type = FZ_REPLY_RETIRE, .sample = sample };
 
-  return fz_ring_push (core->replies, &reply);
+  return fz_ring_push (core->replies, &message);
 }
 
 /* Hands @sample back at once when no voice plays it and the reply ring has
@@ -107,35 +123,111 @@ retire (FzCore *core, FzSample *sample)
   return true;
 }
 
-/* Returns false when the sample it replaces can be neither handed back nor
- * kept waiting: the command then stays queued until there is room. */
+static void stop (FzCore *core, uint32_t slot);
+
+/* Puts @load's sample (NULL: none) in its slot.  Voices of a replaced
+ * sample play on; those of an unloaded one fade out, and its waiting
+ * triggers are cancelled.  Returns false when the
+ * sample it replaces can be neither handed back nor kept waiting: the
+ * command then stays queued until there is room. */
 static bool
 publish_sample (FzCore *core, const FzMsg *load)
 {
   bool in_range = load->slot < FZ_MAX_SLOTS;
   /* A slot out of range is a caller's bug: the sample goes straight back
    * instead of being written out of bounds. */
-  FzSample *old = in_range ? core->mixer.slots[load->slot] : load->sample;
+  FzSample *old = in_range ? core->mixer.slots[load->slot].sample : load->sample;
 
   if (old != NULL && !retire (core, old))
     return false;
-  if (in_range)
-    core->mixer.slots[load->slot] = load->sample;
+  if (!in_range)
+    return true;
+  if (load->sample == NULL)
+    stop (core, load->slot);
+  core->mixer.slots[load->slot].sample = load->sample;
+  /* A loop's frames belong to the sample they were set for. */
+  fz_mixer_set_loop (&core->mixer, load->slot, false, 0, 0);
   return true;
 }
 
+/* Starts a voice @delay frames into this period and says so. */
+static void
+start_voice (FzCore *core, uint32_t slot, float gain, uint32_t delay)
+{
+  uint64_t frame = core->period_start + delay;
+
+  switch (fz_mixer_trigger (&core->mixer, slot, gain, delay))
+    {
+    case FZ_TRIGGER_STARTED:
+      reply (core, FZ_REPLY_STARTED, slot, frame, 0);
+      break;
+    case FZ_TRIGGER_DROPPED:
+      reply (core, FZ_REPLY_DROPPED, slot, frame, 0);
+      break;
+    case FZ_TRIGGER_EMPTY_SLOT:
+    default:
+      break;
+    }
+}
+
+/* A trigger for a full schedule is dropped like one that finds every voice
+ * busy: waiting in the command ring instead could hold up a stop behind it
+ * until the frames of the waiting triggers come. */
+static void
+schedule (FzCore *core, const FzMsg *play)
+{
+  if (core->n_scheduled == FZ_SCHEDULE_CAPACITY)
+    {
+      fz_counter_increment (&core->mixer.voices_dropped);
+      reply (core, FZ_REPLY_DROPPED, play->slot, play->frame, 0);
+      return;
+    }
+  core->scheduled[core->n_scheduled++] = (FzScheduled) {
+    .frame = play->frame, .slot = play->slot, .gain = play->gain,
+  };
+}
+
+/* Cancels the waiting triggers of @slot (FZ_ALL_SLOTS: all), keeping the
+ * others in order. */
+static void
+unschedule (FzCore *core, uint32_t slot)
+{
+  uint32_t kept = 0;
+
+  for (uint32_t i = 0; i < core->n_scheduled; i++)
+    if (slot != FZ_ALL_SLOTS && core->scheduled[i].slot != slot)
+      core->scheduled[kept++] = core->scheduled[i];
+  core->n_scheduled = kept;
+}
+
+static void
+stop (FzCore *core, uint32_t slot)
+{
+  unschedule (core, slot);
+  fz_mixer_stop (&core->mixer, slot);
+}
+
+static void
+reply_pong (FzCore *core, const FzMsg *ping)
+{
+  reply (core, FZ_REPLY_PONG, 0, core->period_start, ping->seq);
+}
+
 static bool
-apply_command (FzCore *core, const FzMsg *command, uint64_t frame)
+apply_command (FzCore *core, const FzMsg *command)
 {
   switch ((FzMsgType) command->type)
     {
     case FZ_CMD_PING:
-      reply_pong (core, command, frame);
+      reply_pong (core, command);
       return true;
     case FZ_CMD_LOAD:
       return publish_sample (core, command);
     case FZ_CMD_PLAY:
-      fz_mixer_trigger (&core->mixer, command->slot, command->velocity);
+      start_voice (core, command->slot, command->gain, 0);
+      return true;
+    case FZ_CMD_PLAY_AT:
+      schedule (core, command);
       return true;
     case FZ_CMD_PAUSE:
       core->paused = true;
@@ -143,24 +235,65 @@ apply_command (FzCore *core, const FzMsg *command, uint64_t frame)
     case FZ_CMD_RESUME:
       core->paused = false;
       return true;
+    case FZ_CMD_STOP:
+      stop (core, command->slot);
+      return true;
+    case FZ_CMD_SET_LOOP:
+      fz_mixer_set_loop (&core->mixer, command->slot, command->flag != 0,
+                         (size_t) command->start, (size_t) command->end);
+      return true;
+    case FZ_CMD_SET_GAIN:
+      fz_mixer_set_gain (&core->mixer, command->slot, command->gain);
+      return true;
     case FZ_REPLY_PONG:
     case FZ_REPLY_RETIRE:
+    case FZ_REPLY_STARTED:
+    case FZ_REPLY_FINISHED:
+    case FZ_REPLY_DROPPED:
+    case FZ_REPLY_LATE:
+    case FZ_REPLY_XRUN:
     default:
       return true;  /* not a command: consumed and ignored */
     }
 }
 
 static void
-process_commands (FzCore *core, uint64_t frame)
+process_commands (FzCore *core)
 {
   const FzMsg *command;
 
   while ((command = fz_ring_peek (core->commands)) != NULL)
     {
-      if (!apply_command (core, command, frame))
+      if (!apply_command (core, command))
         break;
       fz_ring_advance (core->commands);
     }
+}
+
+/* Starts, in the order they were queued, the waiting triggers whose frame
+ * falls in this period of @frames frames.  One whose frame has passed
+ * starts at the period's first frame and is reported late. */
+static void
+start_due_triggers (FzCore *core, size_t frames)
+{
+  uint64_t start = core->period_start, end = start + frames;
+  uint32_t kept = 0;
+
+  for (uint32_t i = 0; i < core->n_scheduled; i++)
+    {
+      const FzScheduled *trigger = &core->scheduled[i];
+
+      if (trigger->frame >= end)
+        {
+          core->scheduled[kept++] = *trigger;
+          continue;
+        }
+      if (trigger->frame < start)
+        reply (core, FZ_REPLY_LATE, trigger->slot, start, start - trigger->frame);
+      start_voice (core, trigger->slot, trigger->gain,
+                   trigger->frame < start ? 0 : (uint32_t) (trigger->frame - start));
+    }
+  core->n_scheduled = kept;
 }
 
 /* Hands back every retiring sample that no voice plays any more, for as long
@@ -183,22 +316,33 @@ flush_retiring (FzCore *core)
     }
 }
 
-void
-fz_core_process (FzCore *core, float *out, size_t frames)
+static void
+count_underrun (FzCore *core)
 {
-  uint64_t frame = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
+  fz_counter_increment (&core->xruns);
+  reply (core, FZ_REPLY_XRUN, 0, core->period_start, fz_counter_get (&core->xruns));
+}
 
+void
+fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
+{
+  core->period_start = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
+  if (flags & FZ_PROCESS_UNDERRUN)
+    count_underrun (core);
   /* Handing back first makes room for replacements waiting in the command
    * ring; handing back after rendering returns what just stopped playing. */
   flush_retiring (core);
-  process_commands (core, frame);
+  process_commands (core);
+  start_due_triggers (core, frames);
   /* Paused, the voices do not advance: resume() goes on where they were. */
   if (core->paused)
     memset (out, 0, frames * core->mixer.channels * sizeof (float));
   else
     fz_mixer_render (&core->mixer, out, frames);
   flush_retiring (core);
-  atomic_store_explicit (&core->frame_time, frame + frames, memory_order_relaxed);
+  atomic_store_explicit (&core->busy, core->mixer.n_voices + core->n_scheduled,
+                         memory_order_relaxed);
+  atomic_store_explicit (&core->frame_time, core->period_start + frames, memory_order_relaxed);
 }
 
 uint64_t
@@ -208,13 +352,31 @@ fz_core_get_frame_time (FzCore *core)
 }
 
 uint64_t
-fz_core_get_replies_dropped (FzCore *core)
+fz_core_get_events_dropped (FzCore *core)
 {
-  return fz_counter_get (&core->replies_dropped);
+  return fz_counter_get (&core->events_dropped);
+}
+
+uint64_t
+fz_core_get_pongs_dropped (FzCore *core)
+{
+  return fz_counter_get (&core->pongs_dropped);
 }
 
 uint64_t
 fz_core_get_voices_dropped (FzCore *core)
 {
   return fz_mixer_get_voices_dropped (&core->mixer);
+}
+
+uint64_t
+fz_core_get_xruns (FzCore *core)
+{
+  return fz_counter_get (&core->xruns);
+}
+
+bool
+fz_core_is_busy (FzCore *core)
+{
+  return atomic_load_explicit (&core->busy, memory_order_relaxed) > 0;
 }

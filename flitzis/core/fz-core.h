@@ -1,4 +1,4 @@
-/* fz-core.h: the engine's real-time core: two rings, a mixer, retirement
+/* fz-core.h: the engine's real-time core: two rings, a mixer, a schedule, retirement
  *
  * Copyright 2026 The libflitzis authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,6 +24,18 @@
  * would overflow this list waits in the command ring instead (admission
  * control): commands are delayed, never dropped. */
 #define FZ_RETIRE_CAPACITY 64u
+/* Triggers waiting for their frame (FZ_CMD_PLAY_AT); one more is dropped,
+ * counted with the voices dropped. */
+#define FZ_SCHEDULE_CAPACITY 256u
+
+/* fz_core_process() flags. */
+#define FZ_PROCESS_UNDERRUN 1u   /* the device reported an underrun before this period */
+
+typedef struct {
+  uint64_t frame;
+  uint32_t slot;
+  float gain;
+} FzScheduled;
 
 typedef struct {
   FzRing *commands;                /* control → audio */
@@ -31,11 +43,17 @@ typedef struct {
   FzMixer mixer;
   FzSample *retiring[FZ_RETIRE_CAPACITY];
   uint32_t n_retiring;
+  FzScheduled scheduled[FZ_SCHEDULE_CAPACITY];   /* in the order queued */
+  uint32_t n_scheduled;
   uint32_t sample_rate;
   bool paused;                     /* audio thread only */
+  uint64_t period_start;           /* audio thread only: frame time of this period */
   /* Written by the audio thread only (relaxed single-writer stores). */
   atomic_uint_fast64_t frame_time;       /* frames rendered so far */
-  atomic_uint_fast64_t replies_dropped;  /* pongs lost to a full reply ring */
+  atomic_uint_fast64_t pongs_dropped;    /* pongs lost to a full reply ring */
+  atomic_uint_fast64_t events_dropped;   /* voice events and xruns lost likewise */
+  atomic_uint_fast64_t xruns;            /* underruns the device reported */
+  atomic_uint busy;                      /* voices playing + triggers waiting */
 } FzCore;
 
 /* Control thread. */
@@ -48,11 +66,16 @@ bool     fz_core_send (FzCore *core, const FzMsg *command);
 /* Control thread: false when no reply is pending. */
 bool     fz_core_receive (FzCore *core, FzMsg *reply);
 
-/* Audio thread: carry out pending commands, then render @frames frames of
- * interleaved float32 into @out, then hand back retired samples. */
-void     fz_core_process (FzCore *core, float *out, size_t frames);
+/* Audio thread: carry out pending commands, start the triggers due in this
+ * period, render @frames frames of interleaved float32 into @out, then hand
+ * back retired samples.  @flags: FZ_PROCESS_*. */
+void     fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags);
 
 /* Any thread. */
 uint64_t fz_core_get_frame_time (FzCore *core);
-uint64_t fz_core_get_replies_dropped (FzCore *core);
+uint64_t fz_core_get_pongs_dropped (FzCore *core);
+uint64_t fz_core_get_events_dropped (FzCore *core);
 uint64_t fz_core_get_voices_dropped (FzCore *core);
+uint64_t fz_core_get_xruns (FzCore *core);
+/* Whether voices play or triggers wait: replies may come without a command. */
+bool     fz_core_is_busy (FzCore *core);

@@ -24,6 +24,7 @@
 #include "flitzis-engine-error.h"
 #include "flitzis-private.h"
 #include "fz-loader.h"
+#include "fz-resampler.h"
 
 /* Frames converted per step when the file's channel count differs from
  * the stream's. */
@@ -74,14 +75,13 @@ open_readable (const char *path, const char *display, GError **error)
 }
 
 static gboolean
-check_format (const SF_INFO *info, const char *display, uint32_t rate, GError **error)
+check_format (const SF_INFO *info, const char *display, GError **error)
 {
-  if (info->samplerate <= 0 || (uint32_t) info->samplerate != rate)
+  if (info->samplerate < (int) FZ_FILE_RATE_MIN || info->samplerate > (int) FZ_FILE_RATE_MAX)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
-                   _("“%s” has a sample rate of %d Hz, but the stream runs at %u Hz; "
-                     "files must match the stream’s rate (resampling is not supported yet)"),
-                   display, info->samplerate, rate);
+                   _("“%s” has a sample rate of %d Hz; playable files have %u to %u Hz"),
+                   display, info->samplerate, FZ_FILE_RATE_MIN, FZ_FILE_RATE_MAX);
       return FALSE;
     }
   if (info->channels <= 0 || info->frames <= 0 || info->frames == SF_COUNT_MAX)
@@ -94,40 +94,109 @@ check_format (const SF_INFO *info, const char *display, uint32_t rate, GError **
   return TRUE;
 }
 
-/* Reads up to sample->frames frames, converting channels in chunks when
- * the layouts differ.  Returns the number of frames read. */
+/* One file on its way into a sample. */
+typedef struct {
+  SNDFILE *file;
+  uint32_t file_channels;
+  FzSample *sample;
+  size_t capacity;            /* frames sample->data has room for */
+  size_t written;             /* frames in sample->data so far */
+  FzResampler *resampler;     /* NULL when the file is at the stream's rate */
+  GCancellable *cancellable;
+  float *raw;                 /* a chunk as read, file_channels per frame */
+  float *mapped;              /* the same chunk in the stream's channels */
+} FzDecode;
+
+/* Reads the next chunk, in the stream's channels, into *@frames: straight
+ * into the sample when nothing is to be converted, else into a chunk
+ * buffer.  Returns the frames read, 0 at the end or on a read error. */
 static size_t
-decode_frames (SNDFILE *file, uint32_t file_channels, FzSample *sample)
+read_chunk (FzDecode *decode, float **frames)
 {
-  g_autofree float *chunk = NULL;
-  size_t done = 0;
+  uint32_t channels = decode->sample->channels;
+  gboolean mapping = decode->file_channels != channels;
+  gboolean direct = !mapping && decode->resampler == NULL;
+  float *target = mapping ? decode->raw
+                  : direct ? decode->sample->data + decode->written * channels
+                  : decode->mapped;
+  size_t want = direct ? MIN (FZ_LOADER_CHUNK_FRAMES, decode->capacity - decode->written)
+                       : FZ_LOADER_CHUNK_FRAMES;
+  sf_count_t got = want > 0 ? sf_readf_float (decode->file, target, (sf_count_t) want) : 0;
 
-  if (file_channels == sample->channels)
+  if (got <= 0)
+    return 0;
+  if (mapping)
+    fz_map_channels (decode->raw, decode->file_channels, decode->mapped, channels, (size_t) got);
+  *frames = mapping ? decode->mapped : target;
+  return (size_t) got;
+}
+
+/* Converts @frames frames at @in (NULL: the end, drain the converter)
+ * into the sample.  FALSE on a conversion error. */
+static gboolean
+resample_into (FzDecode *decode, const float *in, size_t frames)
+{
+  uint32_t channels = decode->sample->channels;
+
+  for (;;)
     {
-      while (done < sample->frames)
+      size_t used, room = decode->capacity - decode->written;
+      long n = fz_resampler_process (decode->resampler, in, frames, &used,
+                                     decode->sample->data + decode->written * channels, room);
+
+      if (n < 0)
+        return FALSE;
+      decode->written += (size_t) n;
+      if (in != NULL)
         {
-          sf_count_t got = sf_readf_float (file, sample->data + done * sample->channels,
-                                           (sf_count_t) (sample->frames - done));
-          if (got <= 0)
-            break;
-          done += (size_t) got;
+          in += used * channels;
+          frames -= used;
         }
-      return done;
+      /* Done when all input is taken (or, draining, nothing more comes),
+       * or when the buffer is full: its size bounds the exact length. */
+      if ((in != NULL ? frames == 0 : n == 0) || (size_t) n == room || (n == 0 && used == 0))
+        return TRUE;
     }
+}
 
-  chunk = g_new (float, (gsize) FZ_LOADER_CHUNK_FRAMES * file_channels);
-  while (done < sample->frames)
+static gboolean
+put_frames (FzDecode *decode, float *frames, size_t n)
+{
+  uint32_t channels = decode->sample->channels;
+  float *next = decode->sample->data + decode->written * channels;
+
+  if (decode->resampler != NULL)
+    return resample_into (decode, frames, n);
+  n = MIN (n, decode->capacity - decode->written);
+  if (frames != next)
+    memcpy (next, frames, n * channels * sizeof (float));
+  decode->written += n;
+  return TRUE;
+}
+
+/* Decodes the whole file, chunk by chunk, straight into the sample. */
+static gboolean
+decode_all (FzDecode *decode, const char *display, GError **error)
+{
+  float *frames = NULL;
+  size_t got;
+
+  while ((got = read_chunk (decode, &frames)) > 0)
     {
-      size_t want = MIN (sample->frames - done, FZ_LOADER_CHUNK_FRAMES);
-      sf_count_t got = sf_readf_float (file, chunk, (sf_count_t) want);
-
-      if (got <= 0)
+      if (g_cancellable_set_error_if_cancelled (decode->cancellable, error))
+        return FALSE;
+      if (!put_frames (decode, frames, got))
         break;
-      fz_map_channels (chunk, file_channels, sample->data + done * sample->channels,
-                       sample->channels, (size_t) got);
-      done += (size_t) got;
     }
-  return done;
+  if (decode->resampler != NULL && sf_error (decode->file) == SF_ERR_NO_ERROR)
+    resample_into (decode, NULL, 0);
+  if (decode->written > 0 && sf_error (decode->file) == SF_ERR_NO_ERROR)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
+               _("Cannot decode “%s”: %s"), display,
+               decode->written == 0 ? _("no audio frames could be read")
+                                    : sf_strerror (decode->file));
+  return FALSE;
 }
 
 /* Float files may hold NaN, infinities or huge values: the mixer must only
@@ -145,41 +214,80 @@ sanitize (float *data, size_t n)
     }
 }
 
-static FzSample *
-decode (SNDFILE *file, const SF_INFO *info, const char *display,
-        uint32_t rate, uint32_t channels, GError **error)
+static gboolean
+set_too_long_error (const SF_INFO *info, const char *display, GError **error)
 {
-  FzSample *sample = fz_sample_new ((size_t) info->frames, channels, rate);
-  size_t frames;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "“%s” is too long to hold in memory (%llu frame)",
+                            "“%s” is too long to hold in memory (%llu frames)",
+                            (gulong) MIN ((guint64) info->frames, G_MAXULONG)),
+               display, (unsigned long long) info->frames);
+  return FALSE;
+}
 
-  if (sample == NULL)
+/* Sets up @decode for @file: the sample buffer at its final size, the
+ * converter, the chunk buffers. */
+static gboolean
+begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, const char *display,
+              uint32_t rate, uint32_t channels, GError **error)
+{
+  gboolean same_rate = (uint32_t) info->samplerate == rate;
+
+  decode->file = file;
+  decode->file_channels = (uint32_t) info->channels;
+  decode->capacity = same_rate ? (size_t) info->frames
+                               : fz_resampler_max_output ((uint32_t) info->samplerate, rate,
+                                                          (uint64_t) info->frames);
+  decode->sample = fz_sample_new (decode->capacity, channels, rate);
+  if (decode->sample == NULL)
+    return set_too_long_error (info, display, error);
+  if (!same_rate)
+    decode->resampler = fz_resampler_new ((uint32_t) info->samplerate, rate, channels);
+  if (!same_rate && decode->resampler == NULL)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "“%s” is too long to hold in memory (%llu frame)",
-                                "“%s” is too long to hold in memory (%llu frames)",
-                                (gulong) MIN ((guint64) info->frames, G_MAXULONG)),
-                   display, (unsigned long long) info->frames);
-      return NULL;
+                   _("Cannot convert “%s” from %d Hz to %u Hz"), display, info->samplerate, rate);
+      return FALSE;
     }
-  frames = decode_frames (file, (uint32_t) info->channels, sample);
-  if (frames == 0 || sf_error (file) != SF_ERR_NO_ERROR)
+  decode->raw = g_new (float, (gsize) FZ_LOADER_CHUNK_FRAMES * decode->file_channels);
+  decode->mapped = g_new (float, (gsize) FZ_LOADER_CHUNK_FRAMES * channels);
+  return TRUE;
+}
+
+static void
+end_decode (FzDecode *decode)
+{
+  fz_resampler_free (decode->resampler);
+  g_free (decode->raw);
+  g_free (decode->mapped);
+}
+
+static FzSample *
+decode (SNDFILE *file, const SF_INFO *info, const char *display, uint32_t rate,
+        uint32_t channels, GCancellable *cancellable, GError **error)
+{
+  FzDecode decode = { .cancellable = cancellable };
+  gboolean ok;
+
+  ok = begin_decode (&decode, file, info, display, rate, channels, error) &&
+       decode_all (&decode, display, error);
+  end_decode (&decode);
+  if (!ok)
     {
-      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
-                   _("Cannot decode “%s”: %s"), display,
-                   frames == 0 ? _("no audio frames could be read") : sf_strerror (file));
-      fz_sample_unref (sample);
+      fz_sample_unref (decode.sample);
       return NULL;
     }
   /* A header may promise more frames than the stream delivers (some
    * compressed formats): keep what was decoded, without reallocating. */
-  sample->frames = frames;
-  sanitize (sample->data, frames * channels);
-  return sample;
+  decode.sample->frames = decode.written;
+  sanitize (decode.sample->data, decode.written * channels);
+  return decode.sample;
 }
 
 FzSample *
-fz_load_sample (const char *path, uint32_t rate, uint32_t channels, GError **error)
+fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
+                     GCancellable *cancellable, FzSampleFormat *original, GError **error)
 {
   g_autofree char *display = g_filename_display_name (path);
   SF_INFO info = { 0 };
@@ -202,9 +310,20 @@ fz_load_sample (const char *path, uint32_t rate, uint32_t channels, GError **err
       g_close (fd, NULL);
       return NULL;
     }
-  if (check_format (&info, display, rate, error))
-    sample = decode (file, &info, display, rate, channels, error);
+  if (check_format (&info, display, error))
+    sample = decode (file, &info, display, rate, channels, cancellable, error);
+  if (sample != NULL && original != NULL)
+    *original = (FzSampleFormat) {
+      .frames = (uint64_t) info.frames, .channels = (uint32_t) info.channels,
+      .rate = (uint32_t) info.samplerate,
+    };
   sf_close (file);
   g_close (fd, NULL);
   return sample;
+}
+
+FzSample *
+fz_load_sample (const char *path, uint32_t rate, uint32_t channels, GError **error)
+{
+  return fz_load_sample_full (path, rate, channels, NULL, NULL, error);
 }

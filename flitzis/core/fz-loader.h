@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "fz-sample.h"
 
@@ -16,10 +16,20 @@
  * something finite. */
 #define FZ_SAMPLE_PEAK_MAX 8.0f
 
+/* Sample rates a file may have. */
+#define FZ_FILE_RATE_MIN 1000u
+#define FZ_FILE_RATE_MAX 768000u
+
 /* Decodes @path into a new sample laid out as @channels interleaved
- * channels at @rate Hz.  On failure returns NULL and sets @error. */
+ * channels at @rate Hz, resampling when the file has another rate.  On
+ * failure returns NULL and sets @error. */
 FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
                           GError **error);
+/* The same, stopping with G_IO_ERROR_CANCELLED once @cancellable (may be
+ * NULL) is cancelled, and telling the file's own format in @original. */
+FzSample *fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
+                               GCancellable *cancellable, FzSampleFormat *original,
+                               GError **error);
 
 /* Maps @frames frames of @in_channels interleaved channels into
  * @out_channels: mono goes to every output channel; otherwise output

@@ -18,11 +18,33 @@
 
 #define FZ_MAX_SLOTS 32u
 #define FZ_MAX_VOICES 32u
+/* Gain changes and stop fades take this long, so that they never click. */
+#define FZ_RAMP_MS 5u
+
+/* A gain moving linearly from @from to @target over @length frames. */
+typedef struct {
+  float from;
+  float target;
+  uint32_t position;        /* frames of the ramp done; == length when settled */
+  uint32_t length;
+} FzRamp;
+
+typedef struct {
+  FzSample *sample;         /* the audio thread's reference, or NULL */
+  FzRamp gain;
+  bool loop;
+  size_t loop_start;
+  size_t loop_end;          /* 0: the sample's end */
+} FzSlot;
 
 typedef struct {
   const FzSample *sample;   /* borrowed from a slot's (or a retiring) reference */
+  uint32_t slot;
+  uint32_t delay;           /* silent frames before its first one, next period only */
   size_t position;          /* next frame to play */
-  float gain;
+  float velocity;
+  bool stopping;
+  uint32_t fade_left;       /* while stopping: frames until silent */
 } FzVoice;
 
 typedef enum {
@@ -31,19 +53,36 @@ typedef enum {
   FZ_TRIGGER_DROPPED,       /* all voices busy: the new trigger is dropped */
 } FzTriggerResult;
 
+/* Called during fz_mixer_render() when a voice has ended; @offset is the
+ * frame of the period just after its last one. */
+typedef void (*FzVoiceEndedFunc) (void *data, uint32_t slot, uint32_t offset);
+
 typedef struct {
   uint32_t channels;
-  FzSample *slots[FZ_MAX_SLOTS];    /* the audio thread's references */
+  uint32_t ramp_frames;
+  FzSlot slots[FZ_MAX_SLOTS];
+  FzRamp master;
   /* Active voices are kept packed in voices[0 .. n_voices-1], oldest first,
    * so that the mix order (and so every rounding) is deterministic. */
   FzVoice voices[FZ_MAX_VOICES];
   uint32_t n_voices;
+  FzVoiceEndedFunc voice_ended;   /* may be NULL */
+  void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */
   atomic_uint_fast64_t voices_dropped;
 } FzMixer;
 
-void            fz_mixer_init (FzMixer *mixer, uint32_t channels);
-FzTriggerResult fz_mixer_trigger (FzMixer *mixer, uint32_t slot, float gain);
+void            fz_mixer_init (FzMixer *mixer, uint32_t channels, uint32_t sample_rate);
+/* Starts slot @slot @delay frames into the next rendered period. */
+FzTriggerResult fz_mixer_trigger (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay);
+/* Fades out the voices of @slot (FZ_ALL_SLOTS: every voice). */
+void            fz_mixer_stop (FzMixer *mixer, uint32_t slot);
+/* Ramps the gain of @slot (FZ_MASTER: the master's) to @gain. */
+void            fz_mixer_set_gain (FzMixer *mixer, uint32_t slot, float gain);
+/* Before the mixer runs: sets a gain at once, without a ramp. */
+void            fz_mixer_preset_gain (FzMixer *mixer, uint32_t slot, float gain);
+void            fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop,
+                                   size_t start, size_t end);
 /* Overwrites @out with @frames interleaved frames of the mix. */
 void            fz_mixer_render (FzMixer *mixer, float *out, size_t frames);
 bool            fz_mixer_is_playing (const FzMixer *mixer, const FzSample *sample);

@@ -9,25 +9,41 @@
 
 typedef struct FzSample FzSample;
 
+/* The slot value of commands that address every slot or the master bus. */
+#define FZ_ALL_SLOTS UINT32_MAX
+#define FZ_MASTER UINT32_MAX
+
 typedef enum {
   /* control → audio (command ring) */
   FZ_CMD_PING = 1,     /* seq */
-  FZ_CMD_LOAD,         /* slot, sample: one reference moves to the audio thread */
-  FZ_CMD_PLAY,         /* slot, velocity */
+  FZ_CMD_LOAD,         /* slot, sample (NULL: unload): one reference moves to the audio thread */
+  FZ_CMD_PLAY,         /* slot, gain: starts at the period's first frame */
+  FZ_CMD_PLAY_AT,      /* slot, gain, frame: starts at that frame of the stream */
   FZ_CMD_PAUSE,        /* silence from now on; voices stay where they are */
   FZ_CMD_RESUME,       /* voices go on from where they paused */
-  /* audio → control (reply ring) */
+  FZ_CMD_STOP,         /* slot or FZ_ALL_SLOTS: voices fade out, pending triggers are cancelled */
+  FZ_CMD_SET_LOOP,     /* slot, flag (on), start, end (0: sample end) */
+  FZ_CMD_SET_GAIN,     /* slot or FZ_MASTER, gain: reached after a short ramp */
+  /* audio → control (reply ring); frame is when it happened */
   FZ_REPLY_PONG,       /* seq, frame */
   FZ_REPLY_RETIRE,     /* sample: the reference comes back, to be released */
+  FZ_REPLY_STARTED,    /* slot, frame: a voice's first frame */
+  FZ_REPLY_FINISHED,   /* slot, frame: the frame after a voice's last one */
+  FZ_REPLY_DROPPED,    /* slot, frame: a trigger found every voice busy */
+  FZ_REPLY_LATE,       /* slot, frame (when it started), seq (frames late) */
+  FZ_REPLY_XRUN,       /* seq (underruns so far), frame */
 } FzMsgType;
 
-/* One message, well under a cache line.  Plain data: copying it by value is
+/* One message, under a cache line.  Plain data: copying it by value is
  * the only way it crosses threads. */
 typedef struct {
   uint32_t type;       /* FzMsgType */
   uint32_t slot;
   uint64_t seq;
-  uint64_t frame;      /* frame time at which the audio thread handled it */
+  uint64_t frame;      /* replies: when it happened; FZ_CMD_PLAY_AT: when to start */
   FzSample *sample;
-  float velocity;
+  float gain;          /* a trigger's velocity, or a gain to ramp to */
+  uint32_t flag;
+  uint64_t start;
+  uint64_t end;
 } FzMsg;

@@ -63,3 +63,9 @@ fz_sample_live_count (void)
 {
   return atomic_load_explicit (&live_samples, memory_order_relaxed);
 }
+
+size_t
+fz_sample_memory_size (const FzSample *sample)
+{
+  return FZ_SAMPLE_HEADER + sample->frames * sample->channels * sizeof (float);
+}

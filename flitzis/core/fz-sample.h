@@ -17,6 +17,13 @@
 
 #include "fz-msg.h"
 
+/* The shape of some audio: a file's, or a decoded sample's. */
+typedef struct {
+  uint64_t frames;
+  uint32_t channels;
+  uint32_t rate;
+} FzSampleFormat;
+
 struct FzSample {
   atomic_uint ref_count;
   uint32_t channels;
@@ -28,6 +35,8 @@ struct FzSample {
 /* Allocates header and @frames * @channels floats at once (uninitialised).
  * NULL when the size overflows or memory is short. */
 FzSample *fz_sample_new (size_t frames, uint32_t channels, uint32_t rate);
+/* Bytes the sample takes, header and frames. */
+size_t    fz_sample_memory_size (const FzSample *sample);
 FzSample *fz_sample_ref (FzSample *sample);
 void      fz_sample_unref (FzSample *sample);
 /* Samples allocated and not yet freed, process-wide: tests use it to prove

@@ -20,10 +20,17 @@ BUILDDIR = os.path.dirname(os.environ.get("G_TEST_BUILDDIR", os.path.dirname(__f
 API = "1.0"
 LIBRARY = os.path.join(BUILDDIR, "flitzis", ".libs", f"libflitzis-{API}.so")
 GIR = os.path.join(BUILDDIR, "flitzis", f"Flitzis-{API}.gir")
-HEADERS = [os.path.join(SRCDIR, "flitzis", h) for h in (
-    "flitzis-audio-engine.h", "flitzis-engine-error.h", "flitzis-message.h")] + \
-    [os.path.join(BUILDDIR, "flitzis", h) for h in (
-        "flitzis-version.h", "flitzis-enum-types.h")]
+GENERATED = ("flitzis-version.h", "flitzis-enum-types.h")
+
+
+def umbrella_headers():
+    """Every header the umbrella flitzis.h includes: the whole public API."""
+    with open(os.path.join(SRCDIR, "flitzis", "flitzis.h")) as f:
+        names = re.findall(r"#include <flitzis/([\w-]+\.h)>", f.read())
+    return [os.path.join(BUILDDIR if h in GENERATED else SRCDIR, "flitzis", h) for h in names]
+
+
+HEADERS = umbrella_headers()
 
 NS = {"core": "http://www.gtk.org/introspection/core/1.0",
       "c": "http://www.gtk.org/introspection/c/1.0",

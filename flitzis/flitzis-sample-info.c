@@ -1,0 +1,231 @@
+/* flitzis-sample-info.c: what a sample slot holds
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Built on the control thread that loaded the sample; immutable afterwards,
+ * so any thread may hold a reference.
+ */
+#include "config.h"
+
+#include "flitzis-sample-info.h"
+#include "flitzis-private.h"
+
+struct _FlitzisSampleInfo {
+  gatomicrefcount ref_count;
+  char *path;
+  guint64 frames;
+  guint channels;
+  guint sample_rate;
+  guint64 original_frames;
+  guint original_channels;
+  guint original_rate;
+  gsize memory_size;
+};
+
+G_DEFINE_BOXED_TYPE (FlitzisSampleInfo, flitzis_sample_info,
+                     flitzis_sample_info_ref, flitzis_sample_info_unref)
+
+FlitzisSampleInfo *
+flitzis_sample_info_new (const char *path, const FzSampleFormat *decoded,
+                         const FzSampleFormat *original, gsize memory_size)
+{
+  FlitzisSampleInfo *info = g_new0 (FlitzisSampleInfo, 1);
+
+  g_atomic_ref_count_init (&info->ref_count);
+  info->path = g_strdup (path);
+  info->frames = decoded->frames;
+  info->channels = decoded->channels;
+  info->sample_rate = decoded->rate;
+  info->original_frames = original->frames;
+  info->original_channels = original->channels;
+  info->original_rate = original->rate;
+  info->memory_size = memory_size;
+  return info;
+}
+
+/**
+ * flitzis_sample_info_ref:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Adds a reference to @info.
+ *
+ * Returns: (transfer full): @info
+ *
+ * Since: 0.1
+ */
+FlitzisSampleInfo *
+flitzis_sample_info_ref (FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  g_atomic_ref_count_inc (&info->ref_count);
+  return info;
+}
+
+/**
+ * flitzis_sample_info_unref:
+ * @info: (transfer full): a #FlitzisSampleInfo
+ *
+ * Drops a reference to @info, freeing it when it was the last.
+ *
+ * Since: 0.1
+ */
+void
+flitzis_sample_info_unref (FlitzisSampleInfo *info)
+{
+  g_return_if_fail (info != NULL);
+
+  if (g_atomic_ref_count_dec (&info->ref_count))
+    {
+      g_free (info->path);
+      g_free (info);
+    }
+}
+
+/**
+ * flitzis_sample_info_get_path:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the file the sample was loaded from.
+ *
+ * Returns: (type filename) (transfer none): the path, as given to
+ *   flitzis_audio_engine_load_sample()
+ *
+ * Since: 0.1
+ */
+const char *
+flitzis_sample_info_get_path (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  return info->path;
+}
+
+/**
+ * flitzis_sample_info_get_frames:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the length of the sample as it plays: in frames at the stream's
+ * rate, after resampling.
+ *
+ * Returns: the number of frames
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_sample_info_get_frames (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->frames;
+}
+
+/**
+ * flitzis_sample_info_get_channels:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the channel count of the sample as it plays: the stream's.
+ *
+ * Returns: the number of channels
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_sample_info_get_channels (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->channels;
+}
+
+/**
+ * flitzis_sample_info_get_sample_rate:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the rate of the sample as it plays: the stream's.
+ *
+ * Returns: the sample rate in Hz
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_sample_info_get_sample_rate (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->sample_rate;
+}
+
+/**
+ * flitzis_sample_info_get_original_frames:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the length of the audio in the file, in frames at the file's rate.
+ *
+ * Returns: the number of frames decoded from the file
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_sample_info_get_original_frames (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->original_frames;
+}
+
+/**
+ * flitzis_sample_info_get_original_channels:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the channel count of the file.
+ *
+ * Returns: the number of channels in the file
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_sample_info_get_original_channels (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->original_channels;
+}
+
+/**
+ * flitzis_sample_info_get_original_rate:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets the sample rate of the file.
+ *
+ * Returns: the file's sample rate in Hz
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_sample_info_get_original_rate (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->original_rate;
+}
+
+/**
+ * flitzis_sample_info_get_memory_size:
+ * @info: a #FlitzisSampleInfo
+ *
+ * Gets how much memory the decoded sample takes, stored once however many
+ * voices play it.
+ *
+ * Returns: the size of the sample's buffer and header, in bytes
+ *
+ * Since: 0.1
+ */
+gsize
+flitzis_sample_info_get_memory_size (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->memory_size;
+}
