@@ -21,13 +21,15 @@
 
 #include "flitzis-engine-error.h"
 #include "flitzis-private.h"
+#include "fz-jack.h"
 #include "fz-stream.h"
 
 /* Stereo is what loopers and DJ tools play; a mono device gets mono. */
 #define FZ_STREAM_MAX_CHANNELS 2
 
 struct FzStream {
-  PaStream *pa;
+  PaStream *pa;          /* a PortAudio stream, */
+  FzJack *jack;          /* or, for a JACK device, a client of our own */
   FzCore *core;          /* read by the audio thread once started */
   guint sample_rate;
   guint channels;
@@ -220,6 +222,31 @@ open_pa_stream (FzStream *stream, PaDeviceIndex device, const FzStreamRequest *r
   return TRUE;
 }
 
+static gboolean
+is_jack_device (PaDeviceIndex device)
+{
+  const PaDeviceInfo *info = Pa_GetDeviceInfo (device);
+
+  return info != NULL && info->hostApi == Pa_HostApiTypeIdToHostApiIndex (paJACK);
+}
+
+/* Called with pa_lock held, PortAudio terminated: see fz-jack.h for why
+ * JACK devices do not go through PortAudio. */
+static gboolean
+open_jack (FzStream *stream, const char *device_name, guint max_channels,
+           const FzStreamRequest *request, GError **error)
+{
+  stream->jack = fz_jack_open (device_name, MIN (max_channels, FZ_STREAM_MAX_CHANNELS),
+                               request->sample_rate, request->period_frames, error);
+  if (stream->jack == NULL)
+    return FALSE;
+  stream->sample_rate = fz_jack_get_sample_rate (stream->jack);
+  stream->channels = fz_jack_get_channels (stream->jack);
+  stream->latency = fz_jack_get_latency (stream->jack);
+  stream->device_name = g_strdup (device_name);
+  return TRUE;
+}
+
 FzStream *
 fz_stream_open (const FzStreamRequest *request, GError **error)
 {
@@ -241,9 +268,22 @@ fz_stream_open (const FzStreamRequest *request, GError **error)
       return NULL;
     }
   device = choose_device (request->device_name, error);
-  if (device != paNoDevice)
-    ok = open_pa_stream (stream, device, request, error);
-  if (!ok)
+  if (device != paNoDevice && is_jack_device (device))
+    {
+      const PaDeviceInfo *info = Pa_GetDeviceInfo (device);
+      g_autofree char *name = g_strdup (info->name);
+      guint max_channels = (guint) info->maxOutputChannels;
+
+      Pa_Terminate ();
+      ok = open_jack (stream, name, max_channels, request, error);
+    }
+  else if (device != paNoDevice)
+    {
+      ok = open_pa_stream (stream, device, request, error);
+      if (!ok)
+        Pa_Terminate ();
+    }
+  else
     Pa_Terminate ();
   quiet_end (&quiet);
   g_mutex_unlock (&pa_lock);
@@ -286,7 +326,8 @@ fz_stream_is_alive (FzStream *stream)
    * the answer waits for the next time instead. */
   if (!g_mutex_trylock (&pa_lock))
     return TRUE;
-  alive = Pa_IsStreamActive (stream->pa) == 1;
+  alive = stream->jack != NULL ? fz_jack_is_alive (stream->jack)
+                               : Pa_IsStreamActive (stream->pa) == 1;
   g_mutex_unlock (&pa_lock);
   return alive;
 }
@@ -342,6 +383,8 @@ fz_stream_start (FzStream *stream, FzCore *core, GError **error)
   FzQuiet quiet;
 
   stream->core = core;
+  if (stream->jack != NULL)
+    return fz_jack_start (stream->jack, core, error);
   g_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
   pa_error = Pa_StartStream (stream->pa);
@@ -367,6 +410,15 @@ fz_stream_close (FzStream *stream)
     return TRUE;
   g_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
+  if (stream->jack != NULL)
+    {
+      fz_jack_close (stream->jack);
+      quiet_end (&quiet);
+      g_mutex_unlock (&pa_lock);
+      g_free (stream->device_name);
+      g_free (stream);
+      return TRUE;
+    }
   /* Pa_StopStream() waits for the callback to return; should it fail,
    * Pa_AbortStream() stops without draining. */
   if (Pa_IsStreamStopped (stream->pa) == 0 && Pa_StopStream (stream->pa) != paNoError)

@@ -19,7 +19,6 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <jack/jack.h>
-#include <pa_jack.h>
 
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
@@ -37,6 +36,7 @@ struct FlitzisTestJack {
   atomic_size_t frames;
   atomic_bool recording;
   atomic_uint cycles;
+  atomic_uint stall_ms;               /* the next cycle takes this long */
 };
 
 static void
@@ -53,6 +53,10 @@ on_process (jack_nframes_t n, void *data)
   gsize done = atomic_load (&jack->frames);
 
   atomic_fetch_add (&jack->cycles, 1);
+  /* A late client holds up the whole graph: JACK reports an xrun to every
+   * client, PortAudio's stream among them. */
+  if (atomic_load (&jack->stall_ms) > 0)
+    g_usleep (1000 * atomic_exchange (&jack->stall_ms, 0));
   if (!atomic_load (&jack->recording))
     return 0;
   n = (jack_nframes_t) MIN ((gsize) n, jack->max_frames - done);
@@ -160,6 +164,12 @@ flitzis_test_jack_stop (FlitzisTestJack *jack)
   g_free (jack);
 }
 
+void
+flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms)
+{
+  atomic_store (&jack->stall_ms, ms);
+}
+
 const char *
 flitzis_test_jack_get_name (FlitzisTestJack *jack)
 {
@@ -190,23 +200,24 @@ cycles_reached (gpointer data)
   return atomic_load (&wait->jack->cycles) >= wait->until;
 }
 
+/* Connects the output ports of the engine's client (every client's but the
+ * server's "system" and this one's), in order, to this client's inputs. */
 static void
-connect_portaudio (FlitzisTestJack *jack)
+connect_engine (FlitzisTestJack *jack)
 {
-  const char *pa_name = NULL;
-  g_autofree char *escaped = NULL;
-  g_autofree char *pattern = NULL;
-  const char **ports;
+  const char **ports = jack_get_ports (jack->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+                                       JackPortIsOutput);
+  g_autofree char *own = g_strdup_printf ("%s:", jack_get_client_name (jack->client));
   guint n = 0;
 
-  g_assert_cmpint (PaJack_GetClientName (&pa_name), ==, 0);
-  g_assert_nonnull (pa_name);
-  escaped = g_regex_escape_string (pa_name, -1);
-  pattern = g_strdup_printf ("^%s:", escaped);
-  ports = jack_get_ports (jack->client, pattern, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput);
   g_assert_nonnull (ports);
-  for (; ports[n] != NULL && n < CAPTURE_CHANNELS; n++)
-    g_assert_cmpint (jack_connect (jack->client, ports[n], jack_port_name (jack->inputs[n])), ==, 0);
+  for (guint i = 0; ports[i] != NULL && n < CAPTURE_CHANNELS; i++)
+    {
+      if (g_str_has_prefix (ports[i], "system:") || g_str_has_prefix (ports[i], own))
+        continue;
+      g_assert_cmpint (jack_connect (jack->client, ports[i], jack_port_name (jack->inputs[n])), ==, 0);
+      n++;
+    }
   jack_free (ports);
   g_assert_cmpuint (n, ==, CAPTURE_CHANNELS);
 }
@@ -225,7 +236,7 @@ flitzis_test_jack_capture_start (FlitzisTestJack *jack, gsize max_frames)
   jack->max_frames = max_frames;
   atomic_store (&jack->frames, 0);
 
-  connect_portaudio (jack);
+  connect_engine (jack);
   g_assert_true (flitzis_test_wait_until (NULL, ports_connected, jack, 5000));
   /* Two whole cycles after the graph changed, the connection is live. */
   wait.until = atomic_load (&jack->cycles) + 2;

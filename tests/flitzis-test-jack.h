@@ -20,6 +20,9 @@ FlitzisTestJack *flitzis_test_jack_start (guint rate, guint period);
 /* Sends SIGTERM to the server's PID and waits for it to exit. */
 void             flitzis_test_jack_stop (FlitzisTestJack *jack);
 const char      *flitzis_test_jack_get_name (FlitzisTestJack *jack);
+/* Makes the test's own client take @ms in its next cycle: the graph runs
+ * late, and the server reports an xrun to every client. */
+void             flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms);
 
 /* Starts recording what PortAudio (in this process) plays: connects its
  * output ports to this test's input ports and waits until the connection

@@ -1,0 +1,258 @@
+/* fz-jack.c: playing into a JACK server through libjack, see fz-jack.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include <jack/jack.h>
+
+#include "flitzis-engine-error.h"
+#include "flitzis-private.h"
+#include "fz-jack.h"
+
+#define FZ_JACK_MAX_CHANNELS 2
+/* Frames the engine renders at most per call when it follows the server's
+ * period: JACK's largest period. */
+#define FZ_JACK_MAX_BLOCK 8192u
+
+struct FzJack {
+  jack_client_t *client;
+  jack_port_t *ports[FZ_JACK_MAX_CHANNELS];
+  char **targets;               /* the input ports the outputs feed */
+  guint channels;
+  guint sample_rate;
+  guint block;                  /* frames per render: requested, or 0 */
+  FzCore *core;                 /* read by the process thread once started */
+  /* The process thread's: the rendered block and how much of it is left. */
+  float *rendered;
+  guint rendered_capacity;      /* frames */
+  guint rendered_used;
+  guint rendered_frames;
+  atomic_bool underrun;         /* set by the xrun callback, taken by process */
+  atomic_bool alive;
+};
+
+/* ---- JACK's threads ---- */
+
+/* Real-time: the next @frames frames of the mix, at @out (interleaved). */
+static void
+render (FzJack *jack, float *out, guint frames)
+{
+  unsigned flags = atomic_exchange_explicit (&jack->underrun, false, memory_order_relaxed)
+                   ? FZ_PROCESS_UNDERRUN : 0;
+
+  fz_core_process (jack->core, out, frames, flags);
+}
+
+/* Real-time: refills the rendered block once it is used up. */
+static void
+refill (FzJack *jack, jack_nframes_t wanted)
+{
+  guint frames = jack->block > 0 ? jack->block : MIN ((guint) wanted, jack->rendered_capacity);
+
+  render (jack, jack->rendered, frames);
+  jack->rendered_frames = frames;
+  jack->rendered_used = 0;
+}
+
+/* JACK's real-time thread: no allocation, no lock, no system call. */
+static int
+on_process (jack_nframes_t frames, void *data)
+{
+  FzJack *jack = data;
+  float *buffers[FZ_JACK_MAX_CHANNELS];
+  jack_nframes_t done = 0;
+
+  for (guint c = 0; c < jack->channels; c++)
+    buffers[c] = jack_port_get_buffer (jack->ports[c], frames);
+  while (done < frames)
+    {
+      guint n;
+
+      if (jack->rendered_used == jack->rendered_frames)
+        refill (jack, frames - done);
+      n = MIN (jack->rendered_frames - jack->rendered_used, frames - done);
+      for (guint f = 0; f < n; f++)
+        for (guint c = 0; c < jack->channels; c++)
+          buffers[c][done + f] = jack->rendered[(jack->rendered_used + f) * jack->channels + c];
+      jack->rendered_used += n;
+      done += n;
+    }
+  return 0;
+}
+
+/* JACK's notification thread. */
+static int
+on_xrun (void *data)
+{
+  FzJack *jack = data;
+
+  atomic_store_explicit (&jack->underrun, true, memory_order_relaxed);
+  return 0;
+}
+
+/* A thread of JACK's, when the server has gone. */
+static void
+on_shutdown (void *data)
+{
+  FzJack *jack = data;
+
+  atomic_store (&jack->alive, false);
+}
+
+/* ---- control thread ---- */
+
+static char **
+find_targets (jack_client_t *client, const char *device_name)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *pattern = NULL;
+  const char **ports;
+  char **targets;
+
+  if (device_name == NULL)
+    ports = jack_get_ports (client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+                            JackPortIsPhysical | JackPortIsInput);
+  else
+    {
+      escaped = g_regex_escape_string (device_name, -1);
+      pattern = g_strdup_printf ("^%s:", escaped);
+      ports = jack_get_ports (client, pattern, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput);
+    }
+  targets = g_strdupv ((char **) ports);
+  jack_free (ports);
+  return targets;
+}
+
+static gboolean
+set_jack_error (GError **error, gint code, const char *message)
+{
+  g_set_error_literal (error, FLITZIS_ENGINE_ERROR, code, message);
+  return FALSE;
+}
+
+static gboolean
+check_rate (FzJack *jack, guint requested, GError **error)
+{
+  if (requested == 0 || requested == jack->sample_rate)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+               _("The JACK server runs at %u Hz and cannot play at the %u Hz asked for; "
+                 "set the sample rate to 0 or %u"),
+               jack->sample_rate, requested, jack->sample_rate);
+  return FALSE;
+}
+
+static gboolean
+register_ports (FzJack *jack, guint max_channels, GError **error)
+{
+  jack->channels = MIN (MIN (g_strv_length (jack->targets), max_channels), FZ_JACK_MAX_CHANNELS);
+  if (jack->channels == 0)
+    return set_jack_error (error, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                           _("The JACK server has no playback ports to play into"));
+  for (guint c = 0; c < jack->channels; c++)
+    {
+      g_autofree char *name = g_strdup_printf ("out_%u", c + 1);
+
+      jack->ports[c] = jack_port_register (jack->client, name, JACK_DEFAULT_AUDIO_TYPE,
+                                           JackPortIsOutput | JackPortIsTerminal, 0);
+      if (jack->ports[c] == NULL)
+        return set_jack_error (error, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+                               _("Cannot register an output port with the JACK server"));
+    }
+  return TRUE;
+}
+
+FzJack *
+fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
+              guint period_frames, GError **error)
+{
+  FzJack *jack = g_new0 (FzJack, 1);
+  jack_status_t status;
+
+  jack->client = jack_client_open ("flitzis", JackNoStartServer, &status);
+  if (jack->client == NULL)
+    {
+      set_jack_error (error, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                      _("Cannot connect to the JACK server; is it running?"));
+      g_free (jack);
+      return NULL;
+    }
+  jack->sample_rate = jack_get_sample_rate (jack->client);
+  jack->block = period_frames;
+  jack->targets = find_targets (jack->client, device_name);
+  atomic_init (&jack->alive, true);
+  atomic_init (&jack->underrun, false);
+  if (!check_rate (jack, sample_rate, error) || !register_ports (jack, max_channels, error))
+    {
+      fz_jack_close (jack);
+      return NULL;
+    }
+  jack->rendered_capacity = MAX (period_frames, FZ_JACK_MAX_BLOCK);
+  jack->rendered = g_new0 (float, (gsize) jack->rendered_capacity * jack->channels);
+  jack_set_process_callback (jack->client, on_process, jack);
+  jack_set_xrun_callback (jack->client, on_xrun, jack);
+  jack_on_shutdown (jack->client, on_shutdown, jack);
+  return jack;
+}
+
+guint
+fz_jack_get_sample_rate (FzJack *jack)
+{
+  return jack->sample_rate;
+}
+
+guint
+fz_jack_get_channels (FzJack *jack)
+{
+  return jack->channels;
+}
+
+/* What the server says the playback ports add, one server period for the
+ * buffer being played, and the engine's own block when it renders ahead. */
+double
+fz_jack_get_latency (FzJack *jack)
+{
+  jack_latency_range_t range = { 0, 0 };
+  jack_port_t *target = jack_port_by_name (jack->client, jack->targets[0]);
+
+  if (target != NULL)
+    jack_port_get_latency_range (target, JackPlaybackLatency, &range);
+  return (double) (range.max + jack_get_buffer_size (jack->client) + jack->block)
+         / jack->sample_rate;
+}
+
+gboolean
+fz_jack_start (FzJack *jack, FzCore *core, GError **error)
+{
+  jack->core = core;
+  if (jack_activate (jack->client) != 0)
+    return set_jack_error (error, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+                           _("The JACK server did not start the engine’s client"));
+  for (guint c = 0; c < jack->channels; c++)
+    jack_connect (jack->client, jack_port_name (jack->ports[c]), jack->targets[c]);
+  return TRUE;
+}
+
+gboolean
+fz_jack_is_alive (FzJack *jack)
+{
+  return atomic_load (&jack->alive);
+}
+
+void
+fz_jack_close (FzJack *jack)
+{
+  if (jack == NULL)
+    return;
+  /* jack_client_close() returns once the process callback has returned
+   * for good; with the server gone, it only frees. */
+  jack_client_close (jack->client);
+  g_strfreev (jack->targets);
+  g_free (jack->rendered);
+  g_free (jack);
+}
