@@ -1447,11 +1447,11 @@ check_loop (FlitzisAudioEngine *self, guint id, guint64 start, guint64 end, GErr
   if (end <= frames && start < (end == 0 ? frames : end))
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP,
-               _("A loop from frame %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " does not "
-                 "fit the sample in slot %u, which has %" G_GUINT64_FORMAT " frames; the start "
-                 "must come before the end, and the end (0 for the sample’s end) must not "
-                 "pass it"),
-               start, end, id, frames);
+               _("A loop from frame %llu to %llu does not fit the sample in slot %u, which "
+                 "has %llu frames; the start must come before the end, and the end (0 for "
+                 "the sample’s end) must not pass it"),
+               (unsigned long long) start, (unsigned long long) end, id,
+               (unsigned long long) frames);
   return FALSE;
 }
 

@@ -168,6 +168,75 @@ void test_notify_running () {
     assert_true (seen[0] && !seen[1]);
 }
 
+/* The looper's API as Vala sees it: an async load with its callback, the
+ * event signals' parameters, the volume property and the sample info. */
+void test_looper_events_and_async_load () {
+    try {
+        looper_events_and_async_load ();
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+}
+
+void looper_events_and_async_load () throws Error {
+    var dir = DirUtils.make_tmp ("flitzis-vala-XXXXXX");
+    var path = Path.build_filename (dir, "a.wav");
+    write_beep (path, 100);
+    var engine = new Flitzis.AudioEngine.offline (48000, 1);
+    string[] seen = {};
+    engine.sample_started.connect ((slot, frame) => { seen += "started %u %llu".printf (slot, frame); });
+    engine.sample_finished.connect ((slot, frame) => { seen += "finished %u %llu".printf (slot, frame); });
+    engine.run ();
+    bool loaded = false;
+    engine.load_sample_async.begin (3, path, null, (obj, res) => {
+        try {
+            loaded = engine.load_sample_async.end (res);
+        } catch (Error e) {
+            error ("load: %s", e.message);
+        }
+    });
+    assert_true (iterate_until (() => loaded));
+    Flitzis.SampleInfo? info = engine.dup_sample_info (3);
+    assert_nonnull (info);
+    assert_cmpuint ((uint) info.get_frames (), CompareOperator.EQ, 100);
+    assert_cmpstr (info.get_path (), CompareOperator.EQ, path);
+    engine.volume = 0.5;
+    assert_cmpfloat (engine.volume, CompareOperator.EQ, 0.5);
+    engine.play_sample_at (3, 1.0f, 300);
+    engine.render_bytes (512);
+    assert_true (iterate_until (() => seen.length >= 2));
+    assert_cmpstr (seen[0], CompareOperator.EQ, "started 3 300");
+    assert_cmpstr (seen[1], CompareOperator.EQ, "finished 3 400");
+    engine.shut_down ();
+    FileUtils.remove (path);
+    DirUtils.remove (dir);
+}
+
+/* A mono 16-bit WAV of @frames frames of a constant, written by hand. */
+void write_beep (string path, int frames) {
+    var data = new uint8[44 + 2 * frames];
+    uint8[] header = {
+        'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
+        16, 0, 0, 0, 1, 0, 1, 0, 0x80, 0xbb, 0, 0, 0, 0x77, 1, 0, 2, 0, 16, 0,
+        'd', 'a', 't', 'a', 0, 0, 0, 0
+    };
+    Memory.copy (data, header, header.length);
+    uint32 riff = 36 + 2 * frames, size = 2 * frames;
+    for (int i = 0; i < 4; i++) {
+        data[4 + i] = (uint8) (riff >> (8 * i));
+        data[40 + i] = (uint8) (size >> (8 * i));
+    }
+    for (int f = 0; f < frames; f++) {
+        data[44 + 2 * f] = 0x00;
+        data[45 + 2 * f] = 0x20;
+    }
+    try {
+        FileUtils.set_data (path, data);
+    } catch (FileError e) {
+        error ("%s", e.message);
+    }
+}
+
 int main (string[] args) {
     Intl.setlocale ();
     Test.init (ref args);
@@ -178,5 +247,6 @@ int main (string[] args) {
     Test.add_func ("/vala/lifecycle", test_run_properties_and_shut_down);
     Test.add_func ("/vala/pong/signal-and-poll", test_pong_signal_and_polled_messages);
     Test.add_func ("/vala/notify/running", test_notify_running);
+    Test.add_func ("/vala/looper/events-and-async-load", test_looper_events_and_async_load);
     return Test.run ();
 }
