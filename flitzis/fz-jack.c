@@ -177,8 +177,9 @@ fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
   jack->client = jack_client_open ("flitzis", JackNoStartServer, &status);
   if (jack->client == NULL)
     {
-      set_jack_error (error, FLITZIS_ENGINE_ERROR_NO_DEVICE,
-                      _("Cannot connect to the JACK server; is it running?"));
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                   _("Cannot connect to the JACK server (status 0x%x); is it running?"),
+                   (unsigned) status);
       g_free (jack);
       return NULL;
     }

@@ -685,6 +685,81 @@ test_sample_info_errors (Fixture *fixture, gconstpointer data)
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT);
 }
 
+/* Reads a "Name:   123 kB" line of /proc/self/status, in bytes. */
+static gsize
+proc_status_bytes (const char *name)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", name);
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, key);
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen (key), NULL, 10) * 1024;
+}
+
+/* Linux resets the peak RSS (VmHWM) when 5 is written here. */
+static void
+reset_peak_rss (void)
+{
+  FILE *file = fopen ("/proc/self/clear_refs", "w");
+
+  g_assert_nonnull (file);
+  g_assert_cmpint (fputs ("5", file), >=, 0);
+  g_assert_cmpint (fclose (file), ==, 0);
+}
+
+/* Writes @seconds of a 16-bit stereo 44.1 kHz file, a second at a time. */
+static char *
+write_long_file (Fixture *fixture, guint seconds)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "long.wav", NULL);
+  SF_INFO info = { .samplerate = 44100, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+  g_autofree short *second = g_new (short, 44100 * 2);
+  SNDFILE *file = sf_open (path, SFM_WRITE, &info);
+
+  g_assert_nonnull (file);
+  for (guint i = 0; i < 44100 * 2; i++)
+    second[i] = (short) ((i * 7919u) % 20000u) - 10000;
+  for (guint s = 0; s < seconds; s++)
+    g_assert_cmpint (sf_writef_short (file, second, 44100), ==, 44100);
+  sf_close (file);
+  return g_steal_pointer (&path);
+}
+
+/* A load's peak memory stays near the decoded sample's size: the file is
+ * decoded, resampled and mapped chunk by chunk straight into the sample's
+ * buffer.  Measured in a process of its own, from the kernel's peak RSS,
+ * reset just before the load. */
+static void
+test_load_memory (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (FlitzisSampleInfo) info = NULL;
+  gsize before, peak, size;
+
+  (void) data;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  path = write_long_file (fixture, 60);
+  reset_peak_rss ();
+  before = proc_status_bytes ("VmRSS");
+  load_ok (fixture, 0, path);
+  peak = proc_status_bytes ("VmHWM");
+  info = flitzis_audio_engine_dup_sample_info (fixture->engine, 0, NULL);
+  size = flitzis_sample_info_get_memory_size (info);
+  /* A subprocess's g_test_message() is not shown: a TAP comment instead. */
+  g_printerr ("# decoded %" G_GSIZE_FORMAT " bytes; peak RSS grew by %" G_GSIZE_FORMAT
+              " (%.3f x)\n", size, peak - before, (double) (peak - before) / (double) size);
+  g_assert_cmpuint (flitzis_sample_info_get_frames (info), ==, 60 * RATE);
+  g_assert_cmpuint (peak - before, <=, size + size / 10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -709,6 +784,7 @@ main (int argc, char **argv)
   ADD ("/transport/load/async-cancelled", test_load_async_cancelled);
   ADD ("/transport/load/async-errors", test_load_async_errors);
   ADD ("/transport/load/info-errors", test_sample_info_errors);
+  ADD ("/transport/load/memory", test_load_memory);
 #undef ADD
   return g_test_run ();
 }
