@@ -275,6 +275,16 @@ send_running (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
   return ok;
 }
 
+/* Called without the lock: checks a trigger's slot and velocity, and that
+ * the engine runs, then queues it. */
+static gboolean
+queue_trigger (FlitzisAudioEngine *self, const FzMsg *play, GError **error)
+{
+  if (!check_slot (play->slot, error) || !check_velocity (play->gain, error))
+    return FALSE;
+  return send_running (self, play, error);
+}
+
 /* ---- replies: control side ---- */
 
 /* Called with the lock held: pings neither answered nor counted as
@@ -1329,9 +1339,7 @@ flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_slot (id, error) || !check_velocity (velocity, error))
-    return FALSE;
-  return send_running (self, &play, error);
+  return queue_trigger (self, &play, error);
 }
 
 /**
@@ -1369,9 +1377,7 @@ flitzis_audio_engine_play_sample_at (FlitzisAudioEngine *self, guint id, float v
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_slot (id, error) || !check_velocity (velocity, error))
-    return FALSE;
-  return send_running (self, &play, error);
+  return queue_trigger (self, &play, error);
 }
 
 /**

@@ -188,6 +188,31 @@ set_pa_error (GError **error, const char *what, PaError pa_error)
                _("%s: %s"), what, Pa_GetErrorText (pa_error));
 }
 
+/* Takes pa_lock and initialises PortAudio, quietly; on failure releases
+ * both and sets @error.  PortAudio's set-up calls are not thread-safe. */
+static gboolean
+begin_pa (FzQuiet *quiet, GError **error)
+{
+  PaError pa_error;
+
+  g_mutex_lock (&pa_lock);
+  quiet_begin (quiet);
+  pa_error = Pa_Initialize ();
+  if (pa_error == paNoError)
+    return TRUE;
+  set_pa_error (error, _("Cannot initialise PortAudio"), pa_error);
+  quiet_end (quiet);
+  g_mutex_unlock (&pa_lock);
+  return FALSE;
+}
+
+static void
+end_pa (FzQuiet *quiet)
+{
+  quiet_end (quiet);
+  g_mutex_unlock (&pa_lock);
+}
+
 static gboolean
 open_pa_stream (FzStream *stream, PaDeviceIndex device, const FzStreamRequest *request,
                 GError **error)
@@ -252,18 +277,11 @@ fz_stream_open (const FzStreamRequest *request, GError **error)
 {
   FzStream *stream = g_new0 (FzStream, 1);
   PaDeviceIndex device;
-  PaError pa_error;
   FzQuiet quiet;
   gboolean ok = FALSE;
 
-  g_mutex_lock (&pa_lock);
-  quiet_begin (&quiet);
-  pa_error = Pa_Initialize ();
-  if (pa_error != paNoError)
+  if (!begin_pa (&quiet, error))
     {
-      set_pa_error (error, _("Cannot initialise PortAudio"), pa_error);
-      quiet_end (&quiet);
-      g_mutex_unlock (&pa_lock);
       g_free (stream);
       return NULL;
     }
@@ -285,8 +303,7 @@ fz_stream_open (const FzStreamRequest *request, GError **error)
     }
   else
     Pa_Terminate ();
-  quiet_end (&quiet);
-  g_mutex_unlock (&pa_lock);
+  end_pa (&quiet);
 
   if (!ok)
     g_clear_pointer (&stream, g_free);
@@ -353,26 +370,16 @@ fz_stream_list_output_devices (GError **error)
 {
   GListStore *store;
   PaDeviceIndex default_device;
-  PaError pa_error;
   FzQuiet quiet;
 
-  g_mutex_lock (&pa_lock);
-  quiet_begin (&quiet);
-  pa_error = Pa_Initialize ();
-  if (pa_error != paNoError)
-    {
-      set_pa_error (error, _("Cannot initialise PortAudio"), pa_error);
-      quiet_end (&quiet);
-      g_mutex_unlock (&pa_lock);
-      return NULL;
-    }
+  if (!begin_pa (&quiet, error))
+    return NULL;
   store = g_list_store_new (FLITZIS_TYPE_DEVICE);
   default_device = default_output_device ();
   for (PaDeviceIndex i = 0; i < Pa_GetDeviceCount (); i++)
     append_device (store, i, default_device);
   Pa_Terminate ();
-  quiet_end (&quiet);
-  g_mutex_unlock (&pa_lock);
+  end_pa (&quiet);
   return G_LIST_MODEL (store);
 }
 

@@ -1125,6 +1125,42 @@ test_quiet_start (EngineFixture *fixture, gconstpointer data)
   g_test_trap_assert_stderr ("");
 }
 
+/* Live, the voice of play_sample_at() starts on its frame too: two clicks
+ * scheduled 1041 frames apart, one on each channel, are captured 1041
+ * frames apart, each at its offset within the period (engine periods are
+ * the JACK server's cycles, and the capture starts on a cycle). */
+static void
+test_play_at_live (EngineFixture *fixture, gconstpointer data)
+{
+  const float click[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
+  g_autofree char *left = write_stereo (fixture, "l.wav", click, NULL, 4);
+  g_autofree char *right = write_stereo (fixture, "r.wav", NULL, click, 4);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *captured = NULL;
+  guint64 now, first, second;
+  gsize frames, onset_left, onset_right;
+
+  (void) data;
+  run_engine (fixture);
+  load_ok (fixture, 0, left);
+  load_ok (fixture, 1, right);
+  start_capture_with_silence (RATE);
+  now = flitzis_audio_engine_get_frame_time (fixture->engine);
+  first = now + 8 * PERIOD + 37;
+  second = first + 1041;
+  g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 0, 1.0f, first, &error));
+  g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 1, 1.0f, second, &error));
+  captured = capture_for (second - now + 8 * PERIOD, &frames);
+  onset_left = onset (captured, frames, 0);
+  onset_right = onset (captured, frames, 1);
+  g_test_message ("scheduled at %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT
+                  ", captured at %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT,
+                  first, second, onset_left, onset_right);
+  g_assert_cmpuint (onset_right - onset_left, ==, second - first);
+  g_assert_cmpuint (onset_left % PERIOD, ==, first % PERIOD);
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_events (fixture->engine), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1142,6 +1178,7 @@ main (int argc, char **argv)
   ADD ("/engine/lifecycle/dispose-while-playing", test_dispose_while_playing);
   ADD ("/engine/lifecycle/shut-down-frees-samples", test_shut_down_frees_samples);
   ADD ("/engine/lifecycle/unref-in-pong-handler", test_unref_in_pong_handler);
+  ADD ("/engine/play/at-frame-live", test_play_at_live);
   ADD ("/engine/lifecycle/shut-down-in-pong-handler", test_shut_down_in_pong_handler);
   ADD ("/engine/ping/pong-in-main-loop", test_pong_in_main_loop);
   ADD ("/engine/ping/pong-in-context-of-run", test_pong_in_context_of_run);
