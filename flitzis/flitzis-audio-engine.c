@@ -586,6 +586,18 @@ attach_source (FlitzisAudioEngine *self)
 
 /* ---- lifecycle ---- */
 
+static guint
+read_guint (FlitzisAudioEngine *self, const guint *field)
+{
+  guint value;
+
+  g_mutex_lock (&self->lock);
+  value = *field;
+  g_mutex_unlock (&self->lock);
+  return value;
+}
+
+
 /* Called with the lock held. */
 static char *
 dup_requested_device (FlitzisAudioEngine *self)
@@ -778,17 +790,6 @@ flitzis_audio_engine_run (FlitzisAudioEngine *self, GError **error)
   return started;
 }
 
-static guint
-read_run_id (FlitzisAudioEngine *self)
-{
-  guint run_id;
-
-  g_mutex_lock (&self->lock);
-  run_id = self->run_id;
-  g_mutex_unlock (&self->lock);
-  return run_id;
-}
-
 /* Called with the lock held: the state a stopped engine reports. */
 static void
 forget_stream (FlitzisAudioEngine *self)
@@ -896,7 +897,7 @@ shut_down_run (FlitzisAudioEngine *self, guint run_id)
   gboolean was_running = FALSE, was_paused = FALSE;
 
   g_mutex_lock (&self->lifecycle_lock);
-  if (run_id == 0 || read_run_id (self) == run_id)
+  if (run_id == 0 || read_guint (self, &self->run_id) == run_id)
     {
       was_paused = flitzis_audio_engine_get_paused (self);
       was_running = stop_stream (self);
@@ -1767,17 +1768,6 @@ flitzis_audio_engine_receive_msg (FlitzisAudioEngine *self)
 }
 
 /* ---- accessors ---- */
-
-static guint
-read_guint (FlitzisAudioEngine *self, const guint *field)
-{
-  guint value;
-
-  g_mutex_lock (&self->lock);
-  value = *field;
-  g_mutex_unlock (&self->lock);
-  return value;
-}
 
 /* A drop counter: the totals of earlier runs plus, while running, the
  * audio thread's live count (@live may be NULL for control-side counts). */
