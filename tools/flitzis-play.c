@@ -1,0 +1,396 @@
+/* flitzis-play.c: "flitzis play", files or a pattern on an output device
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Files are loaded into slots 0, 1, … and started together, at one frame
+ * of the stream (play_sample_at()).  A pattern's hits are queued a quarter
+ * of a second ahead of the stream from a main-loop timeout, each at its
+ * exact frame, so timing does not depend on when the main loop wakes up.
+ * The tool exits when every voice it started has finished; --loop plays
+ * until Ctrl-C.  Ctrl-C stops every voice with the engine's fade and
+ * shuts the engine down cleanly.  Everything here runs on the main
+ * thread; the engine's signals arrive there too.
+ */
+#include "config.h"
+
+#include <signal.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "flitzis-pattern.h"
+#include "flitzis-tool.h"
+
+#define TICK_MS 25
+#define LEAD_SECONDS 0.05        /* from now to the first frame played */
+#define AHEAD_SECONDS 0.25       /* how far ahead pattern hits are queued */
+#define STOP_DEADLINE_MS 2000    /* for the fades after Ctrl-C */
+#define MAX_PERIOD 8192
+
+typedef struct {
+  char *device;
+  gboolean loop;
+  double volume;                 /* < 0: the pattern's, or 1 */
+  int period;
+  char *pattern;
+  char **files;
+} PlayOptions;
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  GMainLoop *main_loop;
+  int status;
+  gboolean loop;
+  guint rate;
+  guint64 origin;                /* the stream frame at which playing starts */
+  guint64 duration;              /* frames of one pass; 0 when unknown */
+  /* What was queued, and what came of it. */
+  guint64 queued, started, finished, dropped, late;
+  gboolean all_queued;
+  gboolean stopping;
+  /* A pattern, queued ahead of the stream. */
+  const Pattern *pattern;
+  GArray *events;
+  guint next_event;
+  guint64 next_repeat;
+  ToolProgress progress;
+} Player;
+
+static void
+check_finished (Player *player)
+{
+  gboolean done;
+
+  if (player->stopping)
+    done = player->finished >= player->started;
+  else
+    done = player->all_queued && player->finished + player->dropped >= player->queued;
+  if (done)
+    g_main_loop_quit (player->main_loop);
+}
+
+static void
+on_sample_started (FlitzisAudioEngine *engine, guint slot, guint64 frame, Player *player)
+{
+  player->started++;
+}
+
+static void
+on_sample_finished (FlitzisAudioEngine *engine, guint slot, guint64 frame, Player *player)
+{
+  player->finished++;
+  check_finished (player);
+}
+
+static void
+on_voice_dropped (FlitzisAudioEngine *engine, guint slot, guint64 frame, Player *player)
+{
+  player->dropped++;
+  check_finished (player);
+}
+
+static void
+on_trigger_late (FlitzisAudioEngine *engine, guint slot, guint64 frame, guint64 late,
+                 Player *player)
+{
+  player->late++;
+}
+
+static void
+on_stream_error (FlitzisAudioEngine *engine, const GError *error, Player *player)
+{
+  tool_error (error);
+  player->status = TOOL_EXIT_FAILED;
+  g_main_loop_quit (player->main_loop);
+}
+
+static gboolean
+queue_at (Player *player, guint slot, float velocity, guint64 frame)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!flitzis_audio_engine_play_sample_at (player->engine, slot, velocity, frame, &error))
+    {
+      tool_error (error);
+      player->status = TOOL_EXIT_FAILED;
+      g_main_loop_quit (player->main_loop);
+      return FALSE;
+    }
+  player->queued++;
+  return TRUE;
+}
+
+/* Queues the pattern's hits that fall before @until. */
+static void
+queue_pattern (Player *player, guint64 until)
+{
+  guint64 length = pattern_length_frames (player->pattern, player->rate);
+
+  while (!player->all_queued)
+    {
+      PatternEvent *event = &g_array_index (player->events, PatternEvent, player->next_event);
+      guint64 frame = player->origin + player->next_repeat * length + event->frame;
+
+      if (frame >= until || !queue_at (player, event->slot, event->velocity, frame))
+        return;
+      if (++player->next_event == player->events->len)
+        {
+          player->next_event = 0;
+          player->next_repeat++;
+          player->all_queued = !player->loop && player->next_repeat == player->pattern->repeat;
+        }
+    }
+}
+
+static void
+show_progress (Player *player, guint64 now)
+{
+  double position = now > player->origin ? (double) (now - player->origin) / player->rate : 0;
+  double duration = (double) player->duration / player->rate;
+
+  if (player->loop)
+    tool_progress_update (&player->progress, _("%.1f s (looping; Ctrl-C stops)"), position);
+  else if (player->duration > 0)
+    tool_progress_update (&player->progress, "%.1f / %.1f s", MIN (position, duration), duration);
+  else
+    tool_progress_update (&player->progress, "%.1f s", position);
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  Player *player = data;
+  guint64 now = flitzis_audio_engine_get_frame_time (player->engine);
+
+  if (player->pattern != NULL && !player->stopping)
+    queue_pattern (player, now + (guint64) (AHEAD_SECONDS * player->rate));
+  show_progress (player, now);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_stop_deadline (gpointer data)
+{
+  Player *player = data;
+
+  g_main_loop_quit (player->main_loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl-C (or SIGTERM): every voice fades out, then the tool exits; a
+ * second Ctrl-C does not wait for the fades. */
+static gboolean
+on_interrupt (gpointer data)
+{
+  Player *player = data;
+  g_autoptr (GError) error = NULL;
+
+  if (player->stopping || !flitzis_audio_engine_stop_all (player->engine, &error))
+    {
+      g_main_loop_quit (player->main_loop);
+      return G_SOURCE_CONTINUE;
+    }
+  player->stopping = TRUE;
+  player->status = player->loop ? TOOL_EXIT_OK : TOOL_EXIT_INTERRUPTED;
+  g_timeout_add (STOP_DEADLINE_MS, on_stop_deadline, player);
+  check_finished (player);
+  return G_SOURCE_CONTINUE;
+}
+
+static guint64
+longest_sample (FlitzisAudioEngine *engine, guint n)
+{
+  guint64 longest = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (FlitzisSampleInfo) info = flitzis_audio_engine_dup_sample_info (engine, i, NULL);
+
+      if (info != NULL)
+        longest = MAX (longest, flitzis_sample_info_get_frames (info));
+    }
+  return longest;
+}
+
+static gboolean
+start_files (Player *player, guint n_files, GError **error)
+{
+  for (guint i = 0; i < n_files; i++)
+    {
+      if (player->loop &&
+          !flitzis_audio_engine_set_sample_loop (player->engine, i, TRUE, 0, 0, error))
+        return FALSE;
+      if (!queue_at (player, i, 1.0f, player->origin))
+        return FALSE;
+    }
+  player->all_queued = TRUE;
+  player->duration = player->loop ? 0 : longest_sample (player->engine, n_files);
+  return TRUE;
+}
+
+static void
+start_pattern (Player *player)
+{
+  player->events = pattern_events (player->pattern, player->rate);
+  player->duration = pattern_length_frames (player->pattern, player->rate) *
+                     player->pattern->repeat;
+  player->all_queued = player->events->len == 0;
+  queue_pattern (player, player->origin + (guint64) (AHEAD_SECONDS * player->rate));
+}
+
+static void
+connect_signals (Player *player)
+{
+  g_signal_connect (player->engine, "sample-started", G_CALLBACK (on_sample_started), player);
+  g_signal_connect (player->engine, "sample-finished", G_CALLBACK (on_sample_finished), player);
+  g_signal_connect (player->engine, "voice-dropped", G_CALLBACK (on_voice_dropped), player);
+  g_signal_connect (player->engine, "trigger-late", G_CALLBACK (on_trigger_late), player);
+  g_signal_connect (player->engine, "stream-error", G_CALLBACK (on_stream_error), player);
+}
+
+/* Nothing is lost silently: whatever did not play as asked is told. */
+static void
+report_losses (Player *player)
+{
+  guint64 xruns = flitzis_audio_engine_get_xruns (player->engine);
+  guint64 lost = flitzis_audio_engine_get_dropped_events (player->engine);
+
+  if (player->dropped > 0)
+    g_printerr (_("flitzis play: %llu sounds were dropped: more than %u voices would have "
+                  "played at once\n"), (unsigned long long) player->dropped, FLITZIS_MAX_VOICES);
+  if (player->late > 0)
+    g_printerr (_("flitzis play: %llu sounds started late\n"), (unsigned long long) player->late);
+  if (xruns > 0)
+    g_printerr (_("flitzis play: the device ran out of audio %llu times (underruns)\n"),
+                (unsigned long long) xruns);
+  if (lost > 0)
+    g_printerr (_("flitzis play: %llu engine events were lost\n"), (unsigned long long) lost);
+}
+
+static int
+play (Player *player, const PlayOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  guint n_files = options->files != NULL ? g_strv_length (options->files) : 0;
+  guint ticker, interrupt, terminate;
+
+  if (!flitzis_audio_engine_run (player->engine, &error))
+    return tool_engine_error (error);
+  if (player->pattern != NULL)
+    {
+      const char **paths = g_new (const char *, player->pattern->samples->len + 1);
+
+      for (guint i = 0; i < player->pattern->samples->len; i++)
+        paths[i] = ((PatternSample *) g_ptr_array_index (player->pattern->samples, i))->path;
+      tool_load_samples (player->engine, paths, player->pattern->samples->len, &error);
+      g_free (paths);
+    }
+  else
+    tool_load_samples (player->engine, (const char * const *) options->files, n_files, &error);
+  if (error != NULL)
+    return tool_error (error);
+
+  connect_signals (player);
+  player->rate = flitzis_audio_engine_get_sample_rate (player->engine);
+  player->origin = flitzis_audio_engine_get_frame_time (player->engine) +
+                   (guint64) (LEAD_SECONDS * player->rate);
+  if (player->pattern != NULL)
+    start_pattern (player);
+  else if (!start_files (player, n_files, &error))
+    return tool_error (error);
+
+  tool_progress_start (&player->progress, _("Playing"));
+  ticker = g_timeout_add (TICK_MS, on_tick, player);
+  interrupt = g_unix_signal_add (SIGINT, on_interrupt, player);
+  terminate = g_unix_signal_add (SIGTERM, on_interrupt, player);
+  check_finished (player);
+  g_main_loop_run (player->main_loop);
+  g_source_remove (ticker);
+  g_source_remove (interrupt);
+  g_source_remove (terminate);
+  tool_progress_end (&player->progress);
+  report_losses (player);
+  flitzis_audio_engine_shut_down (player->engine);
+  return player->status;
+}
+
+static int
+check_options (const char *command, PlayOptions *options)
+{
+  guint n_files = options->files != NULL ? g_strv_length (options->files) : 0;
+
+  if (options->pattern != NULL && n_files > 0)
+    return tool_usage_error (command, _("give sample files or --pattern, not both"));
+  if (options->pattern == NULL && n_files == 0)
+    return tool_usage_error (command, _("give the sample files to play, or --pattern FILE"));
+  if (n_files > FLITZIS_MAX_SAMPLE_SLOTS)
+    return tool_usage_error (command, _("%u files given: at most %u play at once"), n_files,
+                             FLITZIS_MAX_SAMPLE_SLOTS);
+  if (options->period < 0 || options->period > MAX_PERIOD)
+    return tool_usage_error (command, _("the period must be from 1 to %d frames, or 0 for the "
+                                        "device’s choice"), MAX_PERIOD);
+  return TOOL_EXIT_OK;
+}
+
+static int
+play_with_options (const char *command, PlayOptions *options)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new ();
+  g_autoptr (GMainLoop) main_loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (Pattern) pattern = NULL;
+  g_autoptr (GError) error = NULL;
+  Player player = { engine, main_loop, TOOL_EXIT_OK, options->loop };
+  double volume = options->volume;
+  int status;
+
+  if (options->pattern != NULL && (pattern = pattern_load (options->pattern, &error)) == NULL)
+    return tool_error (error);
+  if (volume < 0)
+    volume = pattern != NULL ? pattern->volume : 1.0;
+  if (!flitzis_audio_engine_set_volume (engine, volume, &error))
+    return tool_usage_error (command, "%s", error->message);
+  flitzis_audio_engine_set_device (engine, options->device);
+  flitzis_audio_engine_set_period_frames (engine, (guint) options->period);
+  player.pattern = pattern;
+  status = play (&player, options);
+  g_clear_pointer (&player.events, g_array_unref);
+  return status;
+}
+
+int
+tool_play (int argc, char **argv)
+{
+  PlayOptions options = { NULL, FALSE, -1, 0, NULL, NULL };
+  const GOptionEntry entries[] = {
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &options.device,
+      N_("Play on the output device NAME (see “flitzis devices”)"), N_("NAME") },
+    { "loop", 'l', 0, G_OPTION_ARG_NONE, &options.loop,
+      N_("Loop until Ctrl-C"), NULL },
+    { "volume", 'v', 0, G_OPTION_ARG_DOUBLE, &options.volume,
+      N_("Master volume, 0 to 4 (default 1, or the pattern’s)"), N_("V") },
+    { "period", 0, 0, G_OPTION_ARG_INT, &options.period,
+      N_("Audio period in frames (default: the device’s choice)"), N_("FRAMES") },
+    { "pattern", 'p', 0, G_OPTION_ARG_FILENAME, &options.pattern,
+      N_("Play the pattern FILE instead of sample files"), N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL,
+      N_("FILE…") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("FILE… | --pattern FILE"));
+  int status;
+
+  g_option_context_set_summary (context,
+                                _("Plays sample files, all at once, or a pattern, on an output "
+                                  "device, and exits when they have finished."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!tool_parse_options (context, &argc, &argv))
+    return TOOL_EXIT_USAGE;
+  status = check_options (argv[0], &options);
+  if (status == TOOL_EXIT_OK)
+    status = play_with_options (argv[0], &options);
+  g_free (options.device);
+  g_free (options.pattern);
+  g_strfreev (options.files);
+  return status;
+}
