@@ -200,6 +200,48 @@ cycles_reached (gpointer data)
   return atomic_load (&wait->jack->cycles) >= wait->until;
 }
 
+/* The output ports of every client but the server's and this one's that
+ * are connected: ports are registered before their client is activated,
+ * and can only be connected once it is. */
+static guint
+count_engine_ports (FlitzisTestJack *jack)
+{
+  const char **ports = jack_get_ports (jack->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+                                       JackPortIsOutput);
+  g_autofree char *own = g_strdup_printf ("%s:", jack_get_client_name (jack->client));
+  guint n = 0;
+
+  for (guint i = 0; ports != NULL && ports[i] != NULL; i++)
+    if (!g_str_has_prefix (ports[i], "system:") && !g_str_has_prefix (ports[i], own) &&
+        jack_port_connected (jack_port_by_name (jack->client, ports[i])) > 0)
+      n++;
+  jack_free (ports);
+  return n;
+}
+
+static gboolean
+engine_ports_exist (gpointer data)
+{
+  return count_engine_ports (data) >= CAPTURE_CHANNELS;
+}
+
+/**
+ * flitzis_test_jack_wait_for_engine:
+ * @jack: a test server
+ * @timeout_ms: how long to wait
+ *
+ * Waits until another client, such as an engine in another process, has
+ * registered its output ports and connected them (to the server's
+ * playback ports), so that a capture can connect to them too.
+ *
+ * Returns: whether it had within @timeout_ms
+ */
+gboolean
+flitzis_test_jack_wait_for_engine (FlitzisTestJack *jack, guint timeout_ms)
+{
+  return flitzis_test_wait_until (NULL, engine_ports_exist, jack, timeout_ms);
+}
+
 /* Connects the output ports of the engine's client (every client's but the
  * server's "system" and this one's), in order, to this client's inputs. */
 static void

@@ -27,6 +27,7 @@ void             flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guin
 /* Starts recording what PortAudio (in this process) plays: connects its
  * output ports to this test's input ports and waits until the connection
  * is live.  Call while an engine runs on the server. */
+gboolean         flitzis_test_jack_wait_for_engine (FlitzisTestJack *jack, guint timeout_ms);
 void             flitzis_test_jack_capture_start (FlitzisTestJack *jack, gsize max_frames);
 /* Frames recorded so far (any thread). */
 gsize            flitzis_test_jack_capture_frames (FlitzisTestJack *jack);

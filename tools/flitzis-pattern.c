@@ -310,6 +310,7 @@ check_complete (Parser *parser, GError **error)
   const guint rate = 48000;
   guint64 length;
 
+  parser->line = MAX (parser->line, 1);          /* an empty file has line 1 */
   if (!parser->has_header)
     return fail (parser, error, _("not a pattern: the first line must be “flitzis-pattern 1”"));
   if (!parser->has_length)
