@@ -11,6 +11,7 @@
 
 #include <locale.h>
 #include <libintl.h>
+#include <string.h>
 
 #include "flitzis.h"
 #include "flitzis-test.h"
@@ -85,6 +86,35 @@ test_property_blurb_is_marked (void)
                    "Ob der Ausgabestrom läuft");
 }
 
+/* The flitzis tool speaks German too: its usage and its usage errors,
+ * which it prints before an engine binds the library's catalogue. */
+static void
+test_tool (void)
+{
+  g_autofree char *tool = g_test_build_filename (G_TEST_BUILT, "..", "tools", "flitzis", NULL);
+  g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "locale", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  char **env = g_environ_setenv (g_get_environ (), "FLITZIS_LOCALEDIR", localedir, TRUE);
+  int status;
+
+  assert_german ();
+  env = g_environ_setenv (env, "LC_ALL", GERMAN, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { tool, (char *) "render", (char *) "p", NULL },
+                               env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (err, ==, "flitzis render: die zu schreibende Datei mit -o AUS.wav angeben\n"
+                            "„flitzis render --help“ zeigt die Optionen.\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { tool, (char *) "--help", NULL },
+                               env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error));
+  g_assert_nonnull (strstr (out, "Befehle:"));
+  g_assert_nonnull (strstr (out, "Ein Pattern schneller als in Echtzeit in eine WAV-Datei rendern"));
+  g_strfreev (env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -112,5 +142,6 @@ main (int argc, char **argv)
   g_test_add_func ("/i18n/german/numbers", test_numbers);
   g_test_add_func ("/i18n/german/plurals", test_plurals);
   g_test_add_func ("/i18n/german/property-blurb", test_property_blurb_is_marked);
+  g_test_add_func ("/i18n/german/tool", test_tool);
   return g_test_run ();
 }

@@ -271,8 +271,8 @@ tool_latency (int argc, char **argv)
   if (count < 1 || count > 100000)
     return tool_usage_error (argv[0], _("the count must be from 1 to 100000"));
   if (period < 0 || period > 8192)
-    return tool_usage_error (argv[0], _("the period must be from 1 to 8192 frames, or 0 for "
-                                        "the device’s choice"));
+    return tool_usage_error (argv[0], _("the period must be from 1 to %d frames, or 0 for the "
+                                        "device’s choice"), 8192);
   latency.count = (guint) count;
   flitzis_audio_engine_set_device (engine, device);
   flitzis_audio_engine_set_period_frames (engine, (guint) period);

@@ -166,7 +166,9 @@ main (int argc, char **argv)
   g_autofree char *full_name = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* FLITZIS_LOCALEDIR: catalogues of a build tree, for the tests. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FLITZIS_LOCALEDIR") != NULL
+                                   ? g_getenv ("FLITZIS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("flitzis");
