@@ -1,10 +1,12 @@
 #!/bin/sh
-# check-installed.sh LIBDIR DATADIR [c] [python] [vala] [docs]
+# check-installed.sh LIBDIR DATADIR [c] [python] [vala] [docs] [tool]
 #
 # Checks libflitzis as users of an installed prefix meet it: builds the C
 # example with pkg-config and the Vala example with valac --pkg, imports
 # Flitzis from Python through the installed typelib, runs all three
-# against a private JACK dummy server, and finds the API reference.  Run
+# against a private JACK dummy server, finds the API reference, and runs
+# the installed flitzis tool ($BINDIR/flitzis) on the installed demo
+# pattern.  Run
 # by "make installcheck" (and so by "make distcheck") for the parts the
 # build enabled.
 set -eu
@@ -38,6 +40,10 @@ for part in "$@"; do
       ${VALAC:-valac} --quiet --vapidir "$datadir/vala/vapi" --pkg flitzis-1.0 -X -w \
         -o "$tmp/flitzis-ping" "$here/examples/flitzis-ping.vala"
       "$here/tools/with-jackd.sh" "$tmp/flitzis-ping" "$tmp/beep.wav" ;;
+    tool)
+      "$BINDIR/flitzis" render "$datadir/flitzis/demo.pattern" -o "$tmp/demo.wav"
+      test -s "$tmp/demo.wav"
+      "$here/tools/with-jackd.sh" "$BINDIR/flitzis" play "$tmp/beep.wav" ;;
     docs)
       test -f "$datadir/doc/flitzis-1.0/index.html"
       test -f "$datadir/doc/flitzis-1.0/threading.html" ;;
