@@ -200,20 +200,35 @@ cycles_reached (gpointer data)
   return atomic_load (&wait->jack->cycles) >= wait->until;
 }
 
-/* The output ports of every client but the server's and this one's that
- * are connected: ports are registered before their client is activated,
- * and can only be connected once it is. */
-static guint
-count_engine_ports (FlitzisTestJack *jack)
+/* The output ports of the engine's client: every client's but the
+ * server's "system" and this one's.  Free with jack_free(). */
+static const char **
+get_engine_ports (FlitzisTestJack *jack)
 {
   const char **ports = jack_get_ports (jack->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
                                        JackPortIsOutput);
   g_autofree char *own = g_strdup_printf ("%s:", jack_get_client_name (jack->client));
+  guint kept = 0;
+
+  for (guint i = 0; ports != NULL && ports[i] != NULL; i++)
+    if (!g_str_has_prefix (ports[i], "system:") && !g_str_has_prefix (ports[i], own))
+      ports[kept++] = ports[i];
+  if (ports != NULL)
+    ports[kept] = NULL;
+  return ports;
+}
+
+/* Ports are registered before their client is activated, and can only be
+ * connected once it is: the engine's are ready when they are connected
+ * (to the server's playback ports). */
+static guint
+count_connected_engine_ports (FlitzisTestJack *jack)
+{
+  const char **ports = get_engine_ports (jack);
   guint n = 0;
 
   for (guint i = 0; ports != NULL && ports[i] != NULL; i++)
-    if (!g_str_has_prefix (ports[i], "system:") && !g_str_has_prefix (ports[i], own) &&
-        jack_port_connected (jack_port_by_name (jack->client, ports[i])) > 0)
+    if (jack_port_connected (jack_port_by_name (jack->client, ports[i])) > 0)
       n++;
   jack_free (ports);
   return n;
@@ -222,7 +237,7 @@ count_engine_ports (FlitzisTestJack *jack)
 static gboolean
 engine_ports_exist (gpointer data)
 {
-  return count_engine_ports (data) >= CAPTURE_CHANNELS;
+  return count_connected_engine_ports (data) >= CAPTURE_CHANNELS;
 }
 
 /**
@@ -242,24 +257,17 @@ flitzis_test_jack_wait_for_engine (FlitzisTestJack *jack, guint timeout_ms)
   return flitzis_test_wait_until (NULL, engine_ports_exist, jack, timeout_ms);
 }
 
-/* Connects the output ports of the engine's client (every client's but the
- * server's "system" and this one's), in order, to this client's inputs. */
+/* Connects the output ports of the engine's client, in order, to this
+ * client's inputs. */
 static void
 connect_engine (FlitzisTestJack *jack)
 {
-  const char **ports = jack_get_ports (jack->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
-                                       JackPortIsOutput);
-  g_autofree char *own = g_strdup_printf ("%s:", jack_get_client_name (jack->client));
+  const char **ports = get_engine_ports (jack);
   guint n = 0;
 
   g_assert_nonnull (ports);
-  for (guint i = 0; ports[i] != NULL && n < CAPTURE_CHANNELS; i++)
-    {
-      if (g_str_has_prefix (ports[i], "system:") || g_str_has_prefix (ports[i], own))
-        continue;
-      g_assert_cmpint (jack_connect (jack->client, ports[i], jack_port_name (jack->inputs[n])), ==, 0);
-      n++;
-    }
+  for (; ports[n] != NULL && n < CAPTURE_CHANNELS; n++)
+    g_assert_cmpint (jack_connect (jack->client, ports[n], jack_port_name (jack->inputs[n])), ==, 0);
   jack_free (ports);
   g_assert_cmpuint (n, ==, CAPTURE_CHANNELS);
 }
