@@ -289,3 +289,10 @@ fz_mixer_get_voices_dropped (FzMixer *mixer)
 {
   return fz_counter_get (&mixer->voices_dropped);
 }
+
+const char *
+fz_mixer_get_path_name (const FzMixer *mixer)
+{
+  (void) mixer;
+  return "scalar";
+}

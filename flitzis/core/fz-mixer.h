@@ -87,3 +87,5 @@ void            fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop,
 void            fz_mixer_render (FzMixer *mixer, float *out, size_t frames);
 bool            fz_mixer_is_playing (const FzMixer *mixer, const FzSample *sample);
 uint64_t        fz_mixer_get_voices_dropped (FzMixer *mixer);
+/* Which mixing kernels this mixer uses ("scalar", "avx2"), for benchmarks. */
+const char     *fz_mixer_get_path_name (const FzMixer *mixer);
