@@ -24,13 +24,15 @@
 #define FZ_RING_LINE 128
 
 typedef struct {
+  /* First, so that a slot's address is the ring's plus index * 64: one
+   * instruction fewer on each push and pop. */
+  alignas (FZ_RING_LINE) FzMsg slots[FZ_RING_CAPACITY];
   /* Producer's line: written by the producer only. */
   alignas (FZ_RING_LINE) atomic_size_t head;
   size_t cached_tail;   /* producer's last view of tail */
   /* Consumer's line: written by the consumer only. */
   alignas (FZ_RING_LINE) atomic_size_t tail;
   size_t cached_head;   /* consumer's last view of head */
-  alignas (FZ_RING_LINE) FzMsg slots[FZ_RING_CAPACITY];
 } FzRing;
 
 FzRing *fz_ring_new (void);

@@ -122,6 +122,7 @@ typedef enum {
   KIND_NAIVE_FRAME,   /* the seed's structure: frame by frame, voice by voice */
   KIND_NAIVE_SCALAR,  /* a plain scalar loop per voice and period */
   KIND_RING,          /* push + pop on the command ring */
+  KIND_RING_EMPTY,    /* the ring's loop, without the ring */
 } Kind;
 
 typedef struct {
@@ -143,6 +144,15 @@ rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
   rig->voices = voices;
   rig->ramp = ramp;
   rig->core = fz_core_new (RATE, CHANNELS);
+  /* FLITZIS_MIX_PATH=scalar|vec128|avx2: another path than the CPU's best. */
+  if (g_getenv ("FLITZIS_MIX_PATH") != NULL)
+    {
+      static const char *const names[] = { "scalar", "vec128", "avx2" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        if (g_str_equal (g_getenv ("FLITZIS_MIX_PATH"), names[i]))
+          g_assert_true (fz_mixer_set_path (&rig->core->mixer, (FzMixPath) i));
+    }
   rig->out = aligned_alloc (64, PERIOD * CHANNELS * sizeof (float));
   for (guint v = 0; v < voices; v++)
     {
@@ -235,32 +245,43 @@ void bench_region (Rig *rig, guint periods);
 __attribute__ ((noinline)) void
 bench_region (Rig *rig, guint periods)
 {
-  FzMsg message;
+  FzMsg message = { .type = FZ_CMD_PLAY, .slot = 3, .gain = 0.5f };
 
-  for (guint p = 0; p < periods; p++)
-    switch (rig->kind)
-      {
-      case KIND_CORE:
-        /* A new ramp every period: 5 ms of every 5.3. */
-        if (rig->ramp)
-          send (rig->core, (FzMsg) { .type = FZ_CMD_SET_GAIN, .slot = FZ_MASTER,
-                                     .gain = p % 2 ? 1.0f : 0.5f });
-        fz_core_process (rig->core, rig->out, PERIOD, 0);
-        break;
-      case KIND_NAIVE_FRAME:
+  switch (rig->kind)
+    {
+    case KIND_CORE:
+      for (guint p = 0; p < periods; p++)
+        {
+          /* A new ramp every period: 5 ms of every 5.3. */
+          if (rig->ramp)
+            send (rig->core, (FzMsg) { .type = FZ_CMD_SET_GAIN, .slot = FZ_MASTER,
+                                       .gain = p % 2 ? 1.0f : 0.5f });
+          fz_core_process (rig->core, rig->out, PERIOD, 0);
+        }
+      break;
+    case KIND_NAIVE_FRAME:
+      for (guint p = 0; p < periods; p++)
         naive_frame_render (&rig->core->mixer, rig->out, PERIOD);
-        break;
-      case KIND_NAIVE_SCALAR:
+      break;
+    case KIND_NAIVE_SCALAR:
+      for (guint p = 0; p < periods; p++)
         naive_scalar_render (&rig->core->mixer, rig->out, PERIOD);
-        break;
-      case KIND_RING:
-        message = (FzMsg) { .type = FZ_CMD_PLAY, .slot = p & 31, .gain = 0.5f };
-        fz_ring_push (rig->ring, &message);
-        fz_ring_pop (rig->ring, &message);
-        break;
-      default:
-        g_assert_not_reached ();
-      }
+      break;
+    case KIND_RING:
+      for (guint p = 0; p < periods; p++)
+        {
+          fz_ring_push (rig->ring, &message);
+          fz_ring_pop (rig->ring, &message);
+        }
+      break;
+    case KIND_RING_EMPTY:
+      /* The same loop without the calls, to subtract. */
+      for (guint p = 0; p < periods; p++)
+        __asm__ volatile ("" : : "r" (&message) : "memory");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static Kind
@@ -291,11 +312,12 @@ scenario_mix (Kind kind, guint voices, guint periods, gboolean ramp)
   rig_free (rig);
 }
 
-/* ring PAIRS: push + pop pairs on the command ring, for callgrind. */
+/* ring PAIRS EMPTY: push + pop pairs on the command ring, for callgrind;
+ * EMPTY 1: the loop alone. */
 static void
-scenario_ring_ir (guint pairs)
+scenario_ring_ir (guint pairs, gboolean empty)
 {
-  Rig rig = { .kind = KIND_RING, .ring = fz_ring_new () };
+  Rig rig = { .kind = empty ? KIND_RING_EMPTY : KIND_RING, .ring = fz_ring_new () };
 
   bench_region (&rig, pairs);
   fz_ring_free (rig.ring);
@@ -646,7 +668,8 @@ test_mix (void)
 static void
 test_ring (void)
 {
-  scenario_ring_ir (1000);
+  scenario_ring_ir (1000, FALSE);
+  scenario_ring_ir (1000, TRUE);
   scenario_ring_threads ();
 }
 
@@ -683,8 +706,8 @@ main (int argc, char **argv)
   if (g_str_equal (scenario, "mix") && argc == 6)
     scenario_mix (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
                   atoi (argv[5]) != 0);
-  else if (g_str_equal (scenario, "ring") && argc == 3)
-    scenario_ring_ir ((guint) atoi (argv[2]));
+  else if (g_str_equal (scenario, "ring") && argc == 4)
+    scenario_ring_ir ((guint) atoi (argv[2]), atoi (argv[3]) != 0);
   else if (g_str_equal (scenario, "ring-threads"))
     scenario_ring_threads ();
   else if (g_str_equal (scenario, "denormal"))
@@ -698,7 +721,7 @@ main (int argc, char **argv)
   else
     {
       fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP"
-               " | ring PAIRS | ring-threads | denormal | trigger-offline | load"
+               " | ring PAIRS EMPTY | ring-threads | denormal | trigger-offline | load"
                " | loadmem RATE]\n       %s -k --tap  (every scenario once, small)\n",
                argv[0], argv[0]);
       return 2;
