@@ -49,22 +49,6 @@ fz_ring_reset_at (FzRing *ring, size_t index)
   ring->cached_tail = index;
 }
 
-bool
-fz_ring_push (FzRing *ring, const FzMsg *msg)
-{
-  size_t head = atomic_load_explicit (&ring->head, memory_order_relaxed);
-
-  if (head - ring->cached_tail == FZ_RING_CAPACITY)
-    {
-      ring->cached_tail = atomic_load_explicit (&ring->tail, memory_order_acquire);
-      if (head - ring->cached_tail == FZ_RING_CAPACITY)
-        return false;
-    }
-  ring->slots[head & FZ_RING_MASK] = *msg;
-  atomic_store_explicit (&ring->head, head + 1, memory_order_release);
-  return true;
-}
-
 size_t
 fz_ring_free_space (FzRing *ring)
 {
@@ -94,24 +78,6 @@ fz_ring_advance (FzRing *ring)
   size_t tail = atomic_load_explicit (&ring->tail, memory_order_relaxed);
 
   atomic_store_explicit (&ring->tail, tail + 1, memory_order_release);
-}
-
-/* fz_ring_peek() and fz_ring_advance() in one, written out: tail is loaded
- * once, not twice (this is the reply ring's every pop). */
-bool
-fz_ring_pop (FzRing *ring, FzMsg *msg)
-{
-  size_t tail = atomic_load_explicit (&ring->tail, memory_order_relaxed);
-
-  if (tail == ring->cached_head)
-    {
-      ring->cached_head = atomic_load_explicit (&ring->head, memory_order_acquire);
-      if (tail == ring->cached_head)
-        return false;
-    }
-  *msg = ring->slots[tail & FZ_RING_MASK];
-  atomic_store_explicit (&ring->tail, tail + 1, memory_order_release);
-  return true;
 }
 
 bool

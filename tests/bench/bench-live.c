@@ -413,15 +413,28 @@ static void
 scenario_gst (void)
 {
   const guint period = 256;
-  FlitzisTestJack *jack = flitzis_test_jack_start (RATE, period);
+  FlitzisTestJack *jack;
   g_autofree char *dir = flitzis_test_make_tmpdir ();
   g_autofree char *path = write_click (dir, 480);
   g_autoptr (GError) error = NULL;
   guint reps = quick ? 2 : 20;
   double fz[20], gst[20];
   gint64 extra;
-  FlitzisAudioEngine *engine = engine_on (jack);
+  FlitzisAudioEngine *engine;
+  GstElementFactory *sink = gst_element_factory_find ("jackaudiosink");
 
+  /* Without the plugin (gstreamer1.0-plugins-good) there is no peer. */
+  if (sink == NULL)
+    {
+      if (g_test_initialized ())
+        g_test_skip ("no jackaudiosink (package gstreamer1.0-plugins-good)");
+      else
+        result ("gst-pipeline", "%s", "not measured: no jackaudiosink");
+      return;
+    }
+  gst_object_unref (sink);
+  jack = flitzis_test_jack_start (RATE, period);
+  engine = engine_on (jack);
   g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
   flitzis_triggers (jack, engine, period, reps, &extra, fz);
   flitzis_audio_engine_shut_down (engine);

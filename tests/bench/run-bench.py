@@ -112,7 +112,7 @@ def main():
     ring = (ir_ring - ir_loop) / pairs
     rt = run([core, "ring-threads"])
     ratio = float(rt["ring-ratio"])
-    rows.append(("command ring", "Ir per fz_ring_push() + fz_ring_pop() of one 64-byte message, calls included (minus the bare loop); two-thread "
+    rows.append(("command ring", "Ir per fz_ring_push() + fz_ring_pop() of one 64-byte message (inline functions; minus the bare loop); two-thread "
                  "throughput against JACK's jack_ringbuffer (same messages, same run, "
                  "median of 7 alternating runs): %s vs %s messages/s"
                  % (fmt_int(rt["ring-fz-msgs-per-s"]), fmt_int(rt["ring-jack-msgs-per-s"])),
