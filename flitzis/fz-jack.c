@@ -194,7 +194,10 @@ fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
       return NULL;
     }
   jack->rendered_capacity = MAX (period_frames, FZ_JACK_MAX_BLOCK);
-  jack->rendered = g_new0 (float, (gsize) jack->rendered_capacity * jack->channels);
+  /* Cache-line aligned: the mixer's vector stores to a period that starts
+   * at frame 0 then never straddle two lines at the start. */
+  jack->rendered = g_aligned_alloc0 ((gsize) jack->rendered_capacity * jack->channels,
+                                     sizeof (float), 64);
   jack_set_process_callback (jack->client, on_process, jack);
   jack_set_xrun_callback (jack->client, on_xrun, jack);
   jack_on_shutdown (jack->client, on_shutdown, jack);
@@ -254,6 +257,6 @@ fz_jack_close (FzJack *jack)
    * for good; with the server gone, it only frees. */
   jack_client_close (jack->client);
   g_strfreev (jack->targets);
-  g_free (jack->rendered);
+  g_aligned_free (jack->rendered);
   g_free (jack);
 }

@@ -35,5 +35,13 @@ gsize            flitzis_test_jack_capture_frames (FlitzisTestJack *jack);
  * @n_channels channels). */
 float           *flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n_channels,
                                                  gsize *n_frames);
+/* The JACK frame time of the first frame recorded (valid once
+ * flitzis_test_jack_capture_frames() > 0): frame i of the capture is
+ * frame first + i of the server's clock, when no cycle was missed. */
+guint64          flitzis_test_jack_capture_first_frame (FlitzisTestJack *jack);
+/* The server's clock, in frames: now (estimated), and the start of the
+ * current cycle. */
+guint64          flitzis_test_jack_frame_time (FlitzisTestJack *jack);
+guint64          flitzis_test_jack_last_frame_time (FlitzisTestJack *jack);
 
 G_END_DECLS

@@ -446,6 +446,154 @@ test_delay_starts_mid_period (MixerFixture *fixture, gconstpointer data)
   g_assert_cmpuint (ended.offset, ==, 11);
 }
 
+/* ---- the kernels: every path gives the scalar path's bits ---- */
+
+static const FzMixPath vector_paths[] = { FZ_MIX_PATH_VEC128, FZ_MIX_PATH_AVX2 };
+
+/* Deterministic values over a wide range of magnitudes and both signs,
+ * all normal floats. */
+static float
+test_value (guint32 *state)
+{
+  *state = *state * 1664525u + 1013904223u;
+  return ((float) (*state >> 8) / 16777216.0f - 0.5f)
+         * (float) (1u << (*state & 7u)) * 0.37f;
+}
+
+/* A script of triggers with delays, loops, slot and master gain ramps and a
+ * stop, rendered in periods of uneven sizes, with @channels channels on
+ * @path's kernels; returns the output (@n_values floats). */
+static float *
+render_script (FzMixPath path, uint32_t channels, gsize *n_values)
+{
+  static const gsize sizes[] = { 256, 1, 37, 100, 512, 3, 64, 255, 17, 256, 129, 2, 500 };
+  FzMixer mixer;
+  FzSample *samples[3];
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (float));
+  guint32 state = 12345;
+  gsize done = 0;
+
+  fz_mixer_init (&mixer, channels, 48000);
+  g_assert_true (fz_mixer_set_path (&mixer, path));
+  for (guint i = 0; i < 3; i++)
+    {
+      gsize frames = 301 + 997 * i;
+
+      samples[i] = fz_sample_new (frames, channels, 48000);
+      for (gsize v = 0; v < frames * channels; v++)
+        samples[i]->data[v] = test_value (&state);
+      mixer.slots[i].sample = samples[i];
+    }
+  fz_mixer_set_loop (&mixer, 1, true, 13, 777);
+  for (guint p = 0; p < G_N_ELEMENTS (sizes); p++)
+    {
+      switch (p)
+        {
+        case 0:
+          fz_mixer_trigger (&mixer, 0, 1.0f, 0);
+          fz_mixer_trigger (&mixer, 1, 0.7f, 5);
+          break;
+        case 2:
+          fz_mixer_set_gain (&mixer, 1, 0.25f);
+          fz_mixer_trigger (&mixer, 2, 1.3f, 11);
+          break;
+        case 4:
+          fz_mixer_set_gain (&mixer, FZ_MASTER, 2.5f);
+          fz_mixer_trigger (&mixer, 0, 0.5f, 100);
+          break;
+        case 7:
+          fz_mixer_stop (&mixer, 2);
+          fz_mixer_set_gain (&mixer, 1, 1.0f);
+          break;
+        case 9:
+          fz_mixer_set_gain (&mixer, FZ_MASTER, 1.0f);
+          fz_mixer_trigger (&mixer, 2, 1.0f, 0);
+          break;
+        default:
+          break;
+        }
+      g_array_set_size (out, (done + sizes[p]) * channels);
+      fz_mixer_render (&mixer, &g_array_index (out, float, done * channels), sizes[p]);
+      done += sizes[p];
+    }
+  for (guint i = 0; i < 3; i++)
+    fz_sample_unref (samples[i]);
+  *n_values = out->len;
+  return (float *) g_array_free (out, FALSE);
+}
+
+static void
+test_paths_same_bits (void)
+{
+  for (uint32_t channels = 1; channels <= 8; channels++)
+    {
+      gsize n_ref, n;
+      g_autofree float *ref = render_script (FZ_MIX_PATH_SCALAR, channels, &n_ref);
+
+      for (guint i = 0; i < G_N_ELEMENTS (vector_paths); i++)
+        {
+          FzMixer probe;
+          g_autofree float *got = NULL;
+
+          fz_mixer_init (&probe, channels, 48000);
+          if (!fz_mixer_set_path (&probe, vector_paths[i]))
+            {
+              g_test_message ("path %u not available on this CPU", vector_paths[i]);
+              continue;
+            }
+          got = render_script (vector_paths[i], channels, &n);
+          g_assert_cmpuint (n, ==, n_ref);
+          g_assert_cmpmem (got, n * sizeof (float), ref, n_ref * sizeof (float));
+        }
+    }
+}
+
+/* Exact unity gain leaves every sample's bits unchanged, on every path. */
+static void
+test_paths_unity_bit_exact (void)
+{
+  static const FzMixPath paths[] = { FZ_MIX_PATH_SCALAR, FZ_MIX_PATH_VEC128, FZ_MIX_PATH_AVX2 };
+  const gsize frames = 1001;
+  guint32 state = 99;
+  FzSample *sample = fz_sample_new (frames, 2, 48000);
+
+  for (gsize v = 0; v < frames * 2; v++)
+    sample->data[v] = test_value (&state);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      FzMixer mixer;
+      float out[2 * 1100];
+
+      fz_mixer_init (&mixer, 2, 48000);
+      if (!fz_mixer_set_path (&mixer, paths[i]))
+        continue;
+      mixer.slots[0].sample = sample;
+      fz_mixer_trigger (&mixer, 0, 1.0f, 3);
+      fz_mixer_render (&mixer, out, 500);
+      fz_mixer_render (&mixer, out + 2 * 500, 600);
+      g_assert_cmpmem (out + 2 * 3, frames * 2 * sizeof (float), sample->data,
+                       frames * 2 * sizeof (float));
+    }
+  fz_sample_unref (sample);
+}
+
+/* The automatic choice is the widest path the CPU runs. */
+static void
+test_paths_auto (void)
+{
+  FzMixer mixer;
+  gboolean avx2;
+
+  fz_mixer_init (&mixer, 2, 48000);
+  avx2 = fz_mixer_set_path (&mixer, FZ_MIX_PATH_AVX2);
+  fz_mixer_init (&mixer, 2, 48000);
+  g_assert_cmpstr (fz_mixer_get_path_name (&mixer), ==, avx2 ? "avx2" : "vec128");
+  g_assert_true (fz_mixer_set_path (&mixer, FZ_MIX_PATH_SCALAR));
+  g_assert_cmpstr (fz_mixer_get_path_name (&mixer), ==, "scalar");
+  g_assert_false (fz_mixer_set_path (&mixer, (FzMixPath) 99));
+  g_assert_cmpstr (fz_mixer_get_path_name (&mixer), ==, "scalar");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -468,5 +616,8 @@ main (int argc, char **argv)
   ADD ("/mixer/gain/unity-bit-transparent", test_unity_bit_transparent);
   ADD ("/mixer/delay-starts-mid-period", test_delay_starts_mid_period);
 #undef ADD
+  g_test_add_func ("/mixer/paths/same-bits", test_paths_same_bits);
+  g_test_add_func ("/mixer/paths/unity-bit-exact", test_paths_unity_bit_exact);
+  g_test_add_func ("/mixer/paths/auto", test_paths_auto);
   return g_test_run ();
 }

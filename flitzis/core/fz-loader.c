@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <float.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -200,7 +202,10 @@ decode_all (FzDecode *decode, const char *display, GError **error)
 }
 
 /* Float files may hold NaN, infinities or huge values: the mixer must only
- * ever see finite values of bounded size. */
+ * ever see finite values of bounded size.  Comparisons and selects rather
+ * than isfinite(), fminf() and fmaxf(): at -O2 those two are calls into
+ * libm for every sample, which made a load several times slower than the
+ * decoding itself. */
 static void
 sanitize (float *data, size_t n)
 {
@@ -208,9 +213,29 @@ sanitize (float *data, size_t n)
     {
       float x = data[i];
 
-      if (!isfinite (x))
-        x = 0.0f;
-      data[i] = fminf (fmaxf (x, -FZ_SAMPLE_PEAK_MAX), FZ_SAMPLE_PEAK_MAX);
+      x = fabsf (x) <= FLT_MAX ? x : 0.0f;      /* NaN and infinities: 0 */
+      x = x > FZ_SAMPLE_PEAK_MAX ? FZ_SAMPLE_PEAK_MAX : x;
+      data[i] = x < -FZ_SAMPLE_PEAK_MAX ? -FZ_SAMPLE_PEAK_MAX : x;
+    }
+}
+
+/* Integer PCM comes out of libsndfile in [-1, 1], and resampling or
+ * folding channels keeps it far inside the bounds: no pass over it. */
+static gboolean
+needs_sanitize (const SF_INFO *info)
+{
+  switch (info->format & SF_FORMAT_SUBMASK)
+    {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+      return FALSE;
+    default:
+      return TRUE;
     }
 }
 
@@ -281,7 +306,8 @@ decode (SNDFILE *file, const SF_INFO *info, const char *display, uint32_t rate,
   /* A header may promise more frames than the stream delivers (some
    * compressed formats): keep what was decoded, without reallocating. */
   decode.sample->frames = decode.written;
-  sanitize (decode.sample->data, decode.written * channels);
+  if (needs_sanitize (info))
+    sanitize (decode.sample->data, decode.written * channels);
   return decode.sample;
 }
 

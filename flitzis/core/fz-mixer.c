@@ -72,6 +72,7 @@ fz_mixer_init (FzMixer *mixer, uint32_t channels, uint32_t sample_rate)
   mixer->channels = channels;
   mixer->ramp_frames = ramp_frames > 0 ? ramp_frames : 1;
   ramp_settle (&mixer->master, 1.0f, mixer->ramp_frames);
+  fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
   for (uint32_t i = 0; i < FZ_MAX_SLOTS; i++)
     ramp_settle (&mixer->slots[i].gain, 1.0f, mixer->ramp_frames);
   atomic_init (&mixer->voices_dropped, 0);
@@ -138,10 +139,13 @@ fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop, size_t start, size_
   mixer->slots[slot].loop_end = end;
 }
 
-/* ---- rendering ---- */
+/* ---- kernels ---- */
 
+/* The reference kernels: plain C, one sample at a time, as readable as a
+ * mixer gets.  They are the definition of the mix; the vector kernels below
+ * must give the same bits. */
 static void
-mix_constant (float *restrict out, const float *restrict in, size_t n, float gain)
+mix_constant_scalar (float *restrict out, const float *restrict in, size_t n, float gain)
 {
   for (size_t i = 0; i < n; i++)
     out[i] += in[i] * gain;
@@ -149,8 +153,8 @@ mix_constant (float *restrict out, const float *restrict in, size_t n, float gai
 
 /* Frame f gets gain + step * (f + 1): the last frame reaches the end value. */
 static void
-mix_ramp (float *restrict out, const float *restrict in, size_t frames,
-          uint32_t channels, float gain, float step)
+mix_ramp_scalar (float *restrict out, const float *restrict in, size_t frames,
+                 uint32_t channels, float gain, float step)
 {
   for (size_t f = 0; f < frames; f++)
     {
@@ -161,13 +165,91 @@ mix_ramp (float *restrict out, const float *restrict in, size_t frames,
     }
 }
 
+/* The vector kernels: 128-bit (SSE2 is the x86-64 baseline, so these need
+ * no check), and, on x86, 256-bit AVX2 chosen at run time.  Not FMA: a
+ * fused multiply-add rounds once instead of twice, and the output would
+ * then depend on the CPU. */
+#define KERNEL(name) name##_vec128
+#define KERNEL_BYTES 16
+#define KERNEL_TARGET
+#include "fz-mixer-kernels.h"
+#undef KERNEL
+#undef KERNEL_BYTES
+#undef KERNEL_TARGET
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HAVE_AVX2_KERNELS 1
+#define KERNEL(name) name##_avx2
+#define KERNEL_BYTES 32
+#define KERNEL_TARGET __attribute__ ((target ("avx2")))
+#include "fz-mixer-kernels.h"
+#undef KERNEL
+#undef KERNEL_BYTES
+#undef KERNEL_TARGET
+#endif
+
+struct FzMixKernels {
+  const char *name;
+  void (*constant) (float *restrict out, const float *restrict in, size_t n, float gain);
+  void (*ramp) (float *restrict out, const float *restrict in, size_t frames,
+                uint32_t channels, float gain, float step);
+};
+
+static const FzMixKernels kernels[] = {
+  [FZ_MIX_PATH_SCALAR] = { "scalar", mix_constant_scalar, mix_ramp_scalar },
+  [FZ_MIX_PATH_VEC128] = { "vec128", mix_constant_vec128, mix_ramp_vec128 },
+#ifdef HAVE_AVX2_KERNELS
+  [FZ_MIX_PATH_AVX2] = { "avx2", mix_constant_avx2, mix_ramp_avx2 },
+#endif
+};
+
+bool
+fz_mixer_set_path (FzMixer *mixer, FzMixPath path)
+{
+  switch (path)
+    {
+    case FZ_MIX_PATH_AUTO:
+#ifdef HAVE_AVX2_KERNELS
+      __builtin_cpu_init ();
+      if (__builtin_cpu_supports ("avx2"))
+        return fz_mixer_set_path (mixer, FZ_MIX_PATH_AVX2);
+#endif
+      return fz_mixer_set_path (mixer, FZ_MIX_PATH_VEC128);
+    case FZ_MIX_PATH_AVX2:
+#ifdef HAVE_AVX2_KERNELS
+      __builtin_cpu_init ();
+      if (!__builtin_cpu_supports ("avx2"))
+        return false;
+      break;
+#else
+      return false;
+#endif
+    case FZ_MIX_PATH_SCALAR:
+    case FZ_MIX_PATH_VEC128:
+      break;
+    default:
+      return false;
+    }
+  mixer->kernels = &kernels[path];
+  return true;
+}
+
+const char *
+fz_mixer_get_path_name (const FzMixer *mixer)
+{
+  return mixer->kernels->name;
+}
+
+/* ---- rendering ---- */
+
 static void
-mix (float *out, const float *in, size_t frames, uint32_t channels, float gain, float step)
+mix (const FzMixKernels *kernel, float *out, const float *in, size_t frames,
+     uint32_t channels, float gain, float step)
 {
   if (step == 0.0f)
-    mix_constant (out, in, frames * channels, gain);
+    kernel->constant (out, in, frames * channels, gain);
   else
-    mix_ramp (out, in, frames, channels, gain, step);
+    kernel->ramp (out, in, frames, channels, gain, step);
 }
 
 /* Where @voice's loop ends, or 0 when it does not loop: a slot's loop
@@ -202,7 +284,7 @@ play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain
       size_t end = loop_end > 0 ? loop_end : voice->sample->frames;
       size_t n = MIN_SIZE (frames - done, end - voice->position);
 
-      mix (out + done * channels, voice->sample->data + voice->position * channels,
+      mix (mixer->kernels, out + done * channels, voice->sample->data + voice->position * channels,
            n, channels, gain + step * (float) done, step);
       done += n;
       voice->position += n;
@@ -266,8 +348,9 @@ fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
   memset (out, 0, frames * mixer->channels * sizeof (float));
   for (uint32_t i = 0; i < mixer->n_voices; i++)
     {
-      if (render_voice (mixer, &mixer->voices[i], out, frames))
-        mixer->voices[kept++] = mixer->voices[i];
+      /* Voices stay packed; one that has not moved is not copied. */
+      if (render_voice (mixer, &mixer->voices[i], out, frames) && kept++ != i)
+        mixer->voices[kept - 1] = mixer->voices[i];
     }
   mixer->n_voices = kept;
   ramp_advance (&mixer->master, frames);

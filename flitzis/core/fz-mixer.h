@@ -47,6 +47,16 @@ typedef struct {
   uint32_t fade_left;       /* while stopping: frames until silent */
 } FzVoice;
 
+/* The mixing kernels: the same bits from each, at different speeds. */
+typedef enum {
+  FZ_MIX_PATH_SCALAR,       /* plain C, one sample at a time: the reference */
+  FZ_MIX_PATH_VEC128,       /* 128-bit vectors (SSE2 on x86-64, the baseline) */
+  FZ_MIX_PATH_AVX2,         /* 256-bit AVX2, where the CPU has it */
+  FZ_MIX_PATH_AUTO,         /* the fastest this CPU runs (fz_mixer_init()'s choice) */
+} FzMixPath;
+
+typedef struct FzMixKernels FzMixKernels;
+
 typedef enum {
   FZ_TRIGGER_STARTED,
   FZ_TRIGGER_EMPTY_SLOT,    /* nothing loaded: ignored */
@@ -60,6 +70,7 @@ typedef void (*FzVoiceEndedFunc) (void *data, uint32_t slot, uint32_t offset);
 typedef struct {
   uint32_t channels;
   uint32_t ramp_frames;
+  const FzMixKernels *kernels;
   FzSlot slots[FZ_MAX_SLOTS];
   FzRamp master;
   /* Active voices are kept packed in voices[0 .. n_voices-1], oldest first,
@@ -87,3 +98,8 @@ void            fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop,
 void            fz_mixer_render (FzMixer *mixer, float *out, size_t frames);
 bool            fz_mixer_is_playing (const FzMixer *mixer, const FzSample *sample);
 uint64_t        fz_mixer_get_voices_dropped (FzMixer *mixer);
+/* Control thread: chooses the kernels (tests and benchmarks compare them);
+ * false, changing nothing, when this CPU or build lacks them. */
+bool            fz_mixer_set_path (FzMixer *mixer, FzMixPath path);
+/* "scalar", "vec128" or "avx2". */
+const char     *fz_mixer_get_path_name (const FzMixer *mixer);

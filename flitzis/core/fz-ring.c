@@ -49,22 +49,6 @@ fz_ring_reset_at (FzRing *ring, size_t index)
   ring->cached_tail = index;
 }
 
-bool
-fz_ring_push (FzRing *ring, const FzMsg *msg)
-{
-  size_t head = atomic_load_explicit (&ring->head, memory_order_relaxed);
-
-  if (head - ring->cached_tail == FZ_RING_CAPACITY)
-    {
-      ring->cached_tail = atomic_load_explicit (&ring->tail, memory_order_acquire);
-      if (head - ring->cached_tail == FZ_RING_CAPACITY)
-        return false;
-    }
-  ring->slots[head & FZ_RING_MASK] = *msg;
-  atomic_store_explicit (&ring->head, head + 1, memory_order_release);
-  return true;
-}
-
 size_t
 fz_ring_free_space (FzRing *ring)
 {
@@ -94,18 +78,6 @@ fz_ring_advance (FzRing *ring)
   size_t tail = atomic_load_explicit (&ring->tail, memory_order_relaxed);
 
   atomic_store_explicit (&ring->tail, tail + 1, memory_order_release);
-}
-
-bool
-fz_ring_pop (FzRing *ring, FzMsg *msg)
-{
-  const FzMsg *head_msg = fz_ring_peek (ring);
-
-  if (head_msg == NULL)
-    return false;
-  *msg = *head_msg;
-  fz_ring_advance (ring);
-  return true;
 }
 
 bool

@@ -1,0 +1,730 @@
+/* bench-core.c: benchmarks of the real-time core, the ring and the loader
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Two ways to run it:
+ *
+ * - `bench-core SCENARIO ARGS...` runs one scenario and prints its results
+ *   as "key value" lines.  tests/bench/run-bench.py runs the scenarios that
+ *   count instructions under `valgrind --tool=callgrind
+ *   --toggle-collect=bench_region`: only what bench_region() runs is
+ *   counted, so set-up and warm-up are not.  The others time themselves
+ *   against a reference run in the same process (ratios).
+ * - `bench-core -k --tap` (make check) runs every scenario once, small,
+ *   and checks only that it works: timings are never asserted.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xmmintrin.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <jack/ringbuffer.h>
+#include <sndfile.h>
+
+#include "flitzis.h"
+#include "core/fz-core.h"
+#include "core/fz-sample.h"
+#include "flitzis-test.h"
+
+#define RATE 48000
+#define CHANNELS 2
+#define PERIOD 256
+
+static gboolean quick;
+
+/* ---- helpers ---- */
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static double
+median (double *values, guint n)
+{
+  qsort (values, n, sizeof (double), compare_doubles);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+static void
+result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+result (const char *key, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *value = NULL;
+
+  va_start (args, format);
+  value = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (g_test_initialized ())
+    g_test_message ("%s %s", key, value);
+  else
+    printf ("%s %s\n", key, value);
+}
+
+static void
+send (FzCore *core, FzMsg message)
+{
+  g_assert_true (fz_core_send (core, &message));
+}
+
+static void
+drain_replies (FzCore *core)
+{
+  FzMsg reply;
+
+  while (fz_core_receive (core, &reply))
+    fz_sample_unref (reply.sample);
+}
+
+/* @frames of stereo test signal, times @scale, with an exponential decay
+ * to @decay of the first value by the end (1: none). */
+static FzSample *
+make_sample (size_t frames, guint32 seed, float scale, double decay)
+{
+  FzSample *sample = fz_sample_new (frames, CHANNELS, RATE);
+  g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, seed);
+
+  g_assert_nonnull (sample);
+  for (size_t i = 0; i < frames * CHANNELS; i++)
+    sample->data[i] = signal[i] * scale
+                      * (float) pow (decay, (double) (i / CHANNELS) / (double) frames);
+  return sample;
+}
+
+/* ---- mixing: the core with @voices looping voices ---- */
+
+typedef enum {
+  KIND_CORE,          /* fz_core_process(): the engine's audio callback */
+  KIND_NAIVE_FRAME,   /* the seed's structure: frame by frame, voice by voice */
+  KIND_NAIVE_SCALAR,  /* a plain scalar loop per voice and period */
+  KIND_RING,          /* push + pop on the command ring */
+  KIND_RING_EMPTY,    /* the ring's loop, without the ring */
+} Kind;
+
+typedef struct {
+  Kind kind;
+  FzCore *core;
+  float *out;
+  guint voices;
+  gboolean ramp;
+  FzRing *ring;
+} Rig;
+
+static Rig *
+rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
+{
+  Rig *rig = g_new0 (Rig, 1);
+  size_t frames = quick ? 4 * PERIOD : RATE;
+
+  rig->kind = kind;
+  rig->voices = voices;
+  rig->ramp = ramp;
+  rig->core = fz_core_new (RATE, CHANNELS);
+  /* FLITZIS_MIX_PATH=scalar|vec128|avx2: another path than the CPU's best. */
+  if (g_getenv ("FLITZIS_MIX_PATH") != NULL)
+    {
+      static const char *const names[] = { "scalar", "vec128", "avx2" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        if (g_str_equal (g_getenv ("FLITZIS_MIX_PATH"), names[i]))
+          g_assert_true (fz_mixer_set_path (&rig->core->mixer, (FzMixPath) i));
+    }
+  rig->out = aligned_alloc (64, PERIOD * CHANNELS * sizeof (float));
+  for (guint v = 0; v < voices; v++)
+    {
+      FzSample *sample = make_sample (frames, v + 1, scale, decay);
+
+      send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v, .sample = sample });
+      send (rig->core, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = v, .flag = 1 });
+      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 0.8f });
+    }
+  /* Warm-up: the commands are carried out, the voices start. */
+  for (guint p = 0; p < 4; p++)
+    {
+      fz_core_process (rig->core, rig->out, PERIOD, 0);
+      drain_replies (rig->core);
+    }
+  g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
+  return rig;
+}
+
+static void
+rig_free (Rig *rig)
+{
+  fz_core_free (rig->core);
+  free (rig->out);
+  g_free (rig);
+}
+
+/* The seed's mixer structure: for each frame, for each voice, check the
+ * voice's end and loop, compute its gain, and add its channels. */
+static void
+naive_frame_render (FzMixer *mixer, float *out, size_t frames)
+{
+  memset (out, 0, frames * mixer->channels * sizeof (float));
+  for (size_t f = 0; f < frames; f++)
+    for (uint32_t v = 0; v < mixer->n_voices; v++)
+      {
+        FzVoice *voice = &mixer->voices[v];
+        const FzSlot *slot = &mixer->slots[voice->slot];
+        const FzRamp *ramps[2] = { &slot->gain, &mixer->master };
+        float gain = voice->velocity;
+
+        if (voice->position >= voice->sample->frames)
+          {
+            if (!slot->loop)
+              continue;
+            voice->position = slot->loop_start;
+          }
+        for (guint r = 0; r < 2; r++)
+          {
+            const FzRamp *ramp = ramps[r];
+            size_t position = ramp->position + f;
+
+            gain *= position >= ramp->length
+                        ? ramp->target
+                        : ramp->from + (ramp->target - ramp->from)
+                                           * ((float) position / (float) ramp->length);
+          }
+        for (uint32_t c = 0; c < mixer->channels; c++)
+          out[f * mixer->channels + c] += voice->sample->data[voice->position * mixer->channels + c] * gain;
+        voice->position++;
+      }
+}
+
+/* A plain scalar loop: one multiply-add per sample, voice by voice (loop
+ * seams and ramps left out, so this is the cheapest a scalar loop gets). */
+__attribute__ ((optimize ("no-tree-vectorize"))) static void
+naive_scalar_render (FzMixer *mixer, float *out, size_t frames)
+{
+  size_t n = frames * mixer->channels;
+
+  memset (out, 0, n * sizeof (float));
+  for (uint32_t v = 0; v < mixer->n_voices; v++)
+    {
+      FzVoice *voice = &mixer->voices[v];
+      const float *in;
+      float gain = voice->velocity;
+
+      if (voice->position + frames > voice->sample->frames)
+        voice->position = 0;
+      in = voice->sample->data + voice->position * mixer->channels;
+      for (size_t i = 0; i < n; i++)
+        out[i] += in[i] * gain;
+      voice->position += frames;
+    }
+}
+
+void bench_region (Rig *rig, guint periods);
+
+/* Everything that callgrind counts (--toggle-collect=bench_region). */
+__attribute__ ((noinline)) void
+bench_region (Rig *rig, guint periods)
+{
+  FzMsg message = { .type = FZ_CMD_PLAY, .slot = 3, .gain = 0.5f };
+
+  switch (rig->kind)
+    {
+    case KIND_CORE:
+      for (guint p = 0; p < periods; p++)
+        {
+          /* A new ramp every period: 5 ms of every 5.3. */
+          if (rig->ramp)
+            send (rig->core, (FzMsg) { .type = FZ_CMD_SET_GAIN, .slot = FZ_MASTER,
+                                       .gain = p % 2 ? 1.0f : 0.5f });
+          fz_core_process (rig->core, rig->out, PERIOD, 0);
+        }
+      break;
+    case KIND_NAIVE_FRAME:
+      for (guint p = 0; p < periods; p++)
+        naive_frame_render (&rig->core->mixer, rig->out, PERIOD);
+      break;
+    case KIND_NAIVE_SCALAR:
+      for (guint p = 0; p < periods; p++)
+        naive_scalar_render (&rig->core->mixer, rig->out, PERIOD);
+      break;
+    case KIND_RING:
+      for (guint p = 0; p < periods; p++)
+        {
+          fz_ring_push (rig->ring, &message);
+          fz_ring_pop (rig->ring, &message);
+        }
+      break;
+    case KIND_RING_EMPTY:
+      /* The same loop without the calls, to subtract. */
+      for (guint p = 0; p < periods; p++)
+        __asm__ volatile ("" : : "r" (&message) : "memory");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static Kind
+parse_kind (const char *name)
+{
+  if (g_str_equal (name, "core"))
+    return KIND_CORE;
+  if (g_str_equal (name, "naive-frame"))
+    return KIND_NAIVE_FRAME;
+  if (g_str_equal (name, "naive-scalar"))
+    return KIND_NAIVE_SCALAR;
+  g_error ("unknown mixer kind %s", name);
+}
+
+/* mix KIND VOICES PERIODS RAMP: the periods are counted by callgrind; the
+ * time is only informational. */
+static void
+scenario_mix (Kind kind, guint voices, guint periods, gboolean ramp)
+{
+  Rig *rig = rig_new (kind, voices, ramp, 1.0f, 1.0);
+  double start;
+
+  start = now_s ();
+  bench_region (rig, periods);
+  result ("seconds-per-period", "%.9f", (now_s () - start) / periods);
+  result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
+  drain_replies (rig->core);
+  rig_free (rig);
+}
+
+/* ring PAIRS EMPTY: push + pop pairs on the command ring, for callgrind;
+ * EMPTY 1: the loop alone. */
+static void
+scenario_ring_ir (guint pairs, gboolean empty)
+{
+  Rig rig = { .kind = empty ? KIND_RING_EMPTY : KIND_RING, .ring = fz_ring_new () };
+
+  bench_region (&rig, pairs);
+  fz_ring_free (rig.ring);
+}
+
+/* ---- the ring between two threads, against jack_ringbuffer ---- */
+
+typedef struct {
+  gboolean jack;
+  FzRing *ring;
+  jack_ringbuffer_t *rb;
+  guint64 messages;
+  guint64 checksum;
+} RingRun;
+
+static gpointer
+ring_producer (gpointer data)
+{
+  RingRun *run = data;
+
+  for (guint64 i = 0; i < run->messages; i++)
+    {
+      FzMsg message = { .type = FZ_CMD_PLAY, .seq = i };
+
+      if (run->jack)
+        {
+          while (jack_ringbuffer_write_space (run->rb) < sizeof message)
+            sched_yield ();
+          jack_ringbuffer_write (run->rb, (const char *) &message, sizeof message);
+        }
+      else
+        while (!fz_ring_push (run->ring, &message))
+          sched_yield ();
+    }
+  return NULL;
+}
+
+static double
+ring_run (gboolean jack, guint64 messages)
+{
+  RingRun run = { .jack = jack, .messages = messages };
+  GThread *producer;
+  double start;
+  FzMsg message;
+
+  if (jack)
+    run.rb = jack_ringbuffer_create (FZ_RING_CAPACITY * sizeof (FzMsg));
+  else
+    run.ring = fz_ring_new ();
+  start = now_s ();
+  producer = g_thread_new ("producer", ring_producer, &run);
+  for (guint64 i = 0; i < messages; i++)
+    {
+      if (jack)
+        {
+          while (jack_ringbuffer_read_space (run.rb) < sizeof message)
+            sched_yield ();
+          jack_ringbuffer_read (run.rb, (char *) &message, sizeof message);
+        }
+      else
+        while (!fz_ring_pop (run.ring, &message))
+          sched_yield ();
+      g_assert_cmpuint (message.seq, ==, i);
+    }
+  g_thread_join (producer);
+  if (jack)
+    jack_ringbuffer_free (run.rb);
+  else
+    fz_ring_free (run.ring);
+  return (double) messages / (now_s () - start);
+}
+
+/* ring-threads: messages per second through each ring, alternating runs;
+ * the medians and their ratio. */
+static void
+scenario_ring_threads (void)
+{
+  guint reps = quick ? 1 : 7;
+  guint64 messages = quick ? 10000 : 2000000;
+  double fz[7], jack[7], mfz, mjack;
+
+  for (guint r = 0; r < reps; r++)
+    {
+      fz[r] = ring_run (FALSE, messages);
+      jack[r] = ring_run (TRUE, messages);
+    }
+  mfz = median (fz, reps);
+  mjack = median (jack, reps);
+  result ("ring-fz-msgs-per-s", "%.0f", mfz);
+  result ("ring-jack-msgs-per-s", "%.0f", mjack);
+  result ("ring-ratio", "%.2f", mfz / mjack);
+}
+
+/* ---- denormals ---- */
+
+/* Seconds for @periods periods of 32 voices; through the core (which sets
+ * FTZ/DAZ) or, @bare, through the mixer alone with them cleared. */
+static double
+denormal_run (Rig *rig, guint periods, gboolean bare)
+{
+  unsigned int csr = _mm_getcsr ();
+  double start;
+
+  if (bare)
+    _mm_setcsr (csr & ~0x8040u);
+  start = now_s ();
+  for (guint p = 0; p < periods; p++)
+    if (bare)
+      fz_mixer_render (&rig->core->mixer, rig->out, PERIOD);
+    else
+      fz_core_process (rig->core, rig->out, PERIOD, 0);
+  _mm_setcsr (csr);
+  return now_s () - start;
+}
+
+/* denormal: a tail decaying from 1e-36 to 1e-40 (mostly subnormal, and
+ * subnormal again after the 0.8 velocity) against the normal test signal,
+ * alternating runs; the ratio of the medians, with FTZ/DAZ (the engine's
+ * callback) and without (the bare mixer, for comparison). */
+static void
+scenario_denormal (void)
+{
+  guint reps = quick ? 1 : 9, periods = quick ? 4 : 400;
+  Rig *normal = rig_new (KIND_CORE, 32, FALSE, 1.0f, 1.0);
+  Rig *tail = rig_new (KIND_CORE, 32, FALSE, 1e-36f, 1e-4);
+  double tn[9], tt[9], bn[9], bt[9];
+
+  for (guint r = 0; r < reps; r++)
+    {
+      tn[r] = denormal_run (normal, periods, FALSE);
+      tt[r] = denormal_run (tail, periods, FALSE);
+      bn[r] = denormal_run (normal, periods, TRUE);
+      bt[r] = denormal_run (tail, periods, TRUE);
+    }
+  result ("denormal-ratio-ftz", "%.3f", median (tt, reps) / median (tn, reps));
+  result ("denormal-ratio-bare", "%.3f", median (bt, reps) / median (bn, reps));
+  rig_free (normal);
+  rig_free (tail);
+}
+
+/* ---- trigger → output, offline ---- */
+
+static gsize
+first_nonzero (const float *out, gsize frames)
+{
+  for (gsize f = 0; f < frames; f++)
+    if (out[f * CHANNELS] != 0.0f || out[f * CHANNELS + 1] != 0.0f)
+      return f;
+  return G_MAXSIZE;
+}
+
+static void
+scenario_trigger_offline (void)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree float *click = g_new (float, 2000);
+  g_autofree char *path = NULL;
+  float out[8 * PERIOD * CHANNELS];
+  guint64 start, at;
+  gsize first;
+
+  for (guint i = 0; i < 2000; i++)
+    click[i] = 0.5f;
+  path = flitzis_test_write_audio (dir, "click.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
+                                   click, 2000);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
+  g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
+
+  /* play_sample() between two periods: the next period's first frame. */
+  start = flitzis_audio_engine_get_frame_time (engine);
+  g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 1.0f, &error));
+  g_assert_true (flitzis_audio_engine_render (engine, out, 2 * PERIOD, &error));
+  first = first_nonzero (out, 2 * PERIOD);
+  result ("trigger-offline-extra-frames", "%" G_GSIZE_FORMAT, first);
+  g_assert_true (flitzis_audio_engine_stop_all (engine, &error));
+  for (guint p = 0; p < 4; p++)
+    g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
+
+  /* play_sample_at(): that frame exactly, mid-period. */
+  at = flitzis_audio_engine_get_frame_time (engine) + 3 * PERIOD + 77;
+  start = flitzis_audio_engine_get_frame_time (engine);
+  g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, at, &error));
+  g_assert_true (flitzis_audio_engine_render (engine, out, 8 * PERIOD, &error));
+  first = first_nonzero (out, 8 * PERIOD);
+  result ("trigger-offline-at-error-frames", "%" G_GINT64_FORMAT,
+          (gint64) (start + first) - (gint64) at);
+  flitzis_audio_engine_shut_down (engine);
+  flitzis_test_remove_tree (dir);
+}
+
+/* ---- loading ---- */
+
+/* Writes @seconds of 16-bit stereo at @rate, a second at a time. */
+static char *
+write_long_file (const char *dir, guint rate, guint seconds)
+{
+  g_autofree char *name = g_strdup_printf ("long-%u.wav", rate);
+  char *path = g_build_filename (dir, name, NULL);
+  SF_INFO info = { .samplerate = (int) rate, .channels = 2,
+                   .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+  g_autofree short *second = g_new (short, rate * 2);
+  SNDFILE *file = sf_open (path, SFM_WRITE, &info);
+
+  g_assert_nonnull (file);
+  for (guint i = 0; i < rate * 2; i++)
+    second[i] = (short) ((int) ((i * 7919u) % 20000u) - 10000);
+  for (guint s = 0; s < seconds; s++)
+    g_assert_cmpint (sf_writef_short (file, second, rate), ==, rate);
+  sf_close (file);
+  return path;
+}
+
+/* What a program that only wants the samples does: one read of it all. */
+static double
+bare_read (const char *path)
+{
+  SF_INFO info = { 0 };
+  double start = now_s ();
+  SNDFILE *file = sf_open (path, SFM_READ, &info);
+  float *data;
+
+  g_assert_nonnull (file);
+  data = malloc ((size_t) info.frames * (size_t) info.channels * sizeof (float));
+  g_assert_nonnull (data);
+  g_assert_cmpint (sf_readf_float (file, data, info.frames), ==, info.frames);
+  sf_close (file);
+  free (data);
+  return now_s () - start;
+}
+
+static double
+engine_load (FlitzisAudioEngine *engine, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  float out[PERIOD * CHANNELS];
+  double start = now_s (), seconds;
+
+  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
+  seconds = now_s () - start;
+  /* Unloaded, and the buffer handed back, outside the timing. */
+  g_assert_true (flitzis_audio_engine_unload_sample (engine, 0, &error));
+  for (guint p = 0; p < 4; p++)
+    g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
+  return seconds;
+}
+
+/* load: load_sample() of a 16-bit stereo file against a bare libsndfile
+ * read of it, alternating runs, at the stream's rate and at 44.1 kHz
+ * (resampled to 48 kHz). */
+static void
+scenario_load (void)
+{
+  guint seconds = quick ? 1 : 60, reps = quick ? 1 : 7;
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *same = write_long_file (dir, RATE, seconds);
+  g_autofree char *other = write_long_file (dir, 44100, seconds);
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
+  g_autoptr (GError) error = NULL;
+  double load[7], bare[7], rload[7], rbare[7];
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  /* Warm the page cache, and the loader's code. */
+  bare_read (same);
+  bare_read (other);
+  engine_load (engine, same);
+  for (guint r = 0; r < reps; r++)
+    {
+      bare[r] = bare_read (same);
+      load[r] = engine_load (engine, same);
+      rbare[r] = bare_read (other);
+      rload[r] = engine_load (engine, other);
+    }
+  result ("load-seconds", "%.4f", median (load, reps));
+  result ("load-bare-seconds", "%.4f", median (bare, reps));
+  result ("load-ratio", "%.3f", median (load, reps) / median (bare, reps));
+  result ("load-resampled-seconds", "%.4f", median (rload, reps));
+  result ("load-resampled-ratio", "%.3f", median (rload, reps) / median (rbare, reps));
+  flitzis_audio_engine_shut_down (engine);
+  flitzis_test_remove_tree (dir);
+}
+
+static gsize
+proc_status_bytes (const char *name)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", name);
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, key);
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen (key), NULL, 10) * 1024;
+}
+
+/* Linux resets the peak RSS (VmHWM) when 5 is written here. */
+static void
+reset_peak_rss (void)
+{
+  FILE *file = fopen ("/proc/self/clear_refs", "w");
+
+  g_assert_nonnull (file);
+  g_assert_cmpint (fputs ("5", file), >=, 0);
+  g_assert_cmpint (fclose (file), ==, 0);
+}
+
+/* loadmem RATE: the peak RSS growth during one load, against the decoded
+ * sample's size.  Run in a process of its own. */
+static void
+scenario_loadmem (guint rate)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = write_long_file (dir, rate, quick ? 1 : 60);
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlitzisSampleInfo) info = NULL;
+  gsize before, peak, size;
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  reset_peak_rss ();
+  before = proc_status_bytes ("VmRSS");
+  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
+  peak = proc_status_bytes ("VmHWM");
+  info = flitzis_audio_engine_dup_sample_info (engine, 0, &error);
+  g_assert_nonnull (info);
+  size = flitzis_sample_info_get_memory_size (info);
+  result ("loadmem-decoded-bytes", "%" G_GSIZE_FORMAT, size);
+  result ("loadmem-peak-growth-bytes", "%" G_GSIZE_FORMAT, peak - before);
+  result ("loadmem-ratio", "%.3f", (double) (peak - before) / (double) size);
+  flitzis_audio_engine_shut_down (engine);
+  flitzis_test_remove_tree (dir);
+}
+
+/* ---- make check: every scenario once, small ---- */
+
+static void
+test_mix (void)
+{
+  scenario_mix (KIND_CORE, 32, 8, FALSE);
+  scenario_mix (KIND_CORE, 32, 8, TRUE);
+  scenario_mix (KIND_CORE, 0, 8, FALSE);
+  scenario_mix (KIND_NAIVE_FRAME, 32, 8, FALSE);
+  scenario_mix (KIND_NAIVE_SCALAR, 32, 8, FALSE);
+}
+
+static void
+test_ring (void)
+{
+  scenario_ring_ir (1000, FALSE);
+  scenario_ring_ir (1000, TRUE);
+  scenario_ring_threads ();
+}
+
+static void
+test_loadmem (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  scenario_loadmem (44100);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *scenario = argc > 1 ? argv[1] : "";
+
+  if (scenario[0] == '-' || scenario[0] == '\0')
+    {
+      quick = TRUE;
+      g_test_init (&argc, &argv, NULL);
+      g_test_add_func ("/bench/core/mix", test_mix);
+      g_test_add_func ("/bench/core/ring", test_ring);
+      g_test_add_func ("/bench/core/denormal", scenario_denormal);
+      g_test_add_func ("/bench/core/trigger-offline", scenario_trigger_offline);
+      g_test_add_func ("/bench/core/load", scenario_load);
+      g_test_add_func ("/bench/core/load-memory", test_loadmem);
+      return g_test_run ();
+    }
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  if (g_str_equal (scenario, "mix") && argc == 6)
+    scenario_mix (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
+                  atoi (argv[5]) != 0);
+  else if (g_str_equal (scenario, "ring") && argc == 4)
+    scenario_ring_ir ((guint) atoi (argv[2]), atoi (argv[3]) != 0);
+  else if (g_str_equal (scenario, "ring-threads"))
+    scenario_ring_threads ();
+  else if (g_str_equal (scenario, "denormal"))
+    scenario_denormal ();
+  else if (g_str_equal (scenario, "trigger-offline"))
+    scenario_trigger_offline ();
+  else if (g_str_equal (scenario, "load"))
+    scenario_load ();
+  else if (g_str_equal (scenario, "loadmem") && argc == 3)
+    scenario_loadmem ((guint) atoi (argv[2]));
+  else
+    {
+      fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP"
+               " | ring PAIRS EMPTY | ring-threads | denormal | trigger-offline | load"
+               " | loadmem RATE]\n       %s -k --tap  (every scenario once, small)\n",
+               argv[0], argv[0]);
+      return 2;
+    }
+  return 0;
+}

@@ -1,0 +1,517 @@
+/* bench-live.c: the engine on a running JACK server, and GStreamer beside it
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each scenario starts a private JACK dummy server (tests/flitzis-test-jack.c),
+ * runs the engine on it, and prints "key value" lines:
+ *
+ * - pingpong PERIOD: ping() to the pong handler in a running GMainLoop;
+ * - trigger: frames from the period in which play_sample() was queued to
+ *   the first output frame, and play_sample_at()'s error, on the capture;
+ * - worst PERIOD CALLBACKS: the audio callback's time at 32 voices, from a
+ *   --wrap of fz_core_process() that reads the monotonic clock (a vDSO
+ *   call, no system call) into a preallocated array;
+ * - gst: trigger latency, call to first non-zero frame at the JACK server,
+ *   of libflitzis and of a GStreamer pipeline into jackaudiosink, on the
+ *   same server and the same capture client.
+ *
+ * `bench-live -k --tap` (make check) runs each once, small; nothing about
+ * time is asserted.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+#include <sndfile.h>
+#ifdef HAVE_GST
+#include <gst/gst.h>
+#endif
+
+#include "flitzis.h"
+#include "core/fz-core.h"
+#include "flitzis-test.h"
+#include "flitzis-test-jack.h"
+
+#define RATE 48000
+
+static gboolean quick;
+
+static void
+result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+result (const char *key, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *value = NULL;
+
+  va_start (args, format);
+  value = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (g_test_initialized ())
+    g_test_message ("%s %s", key, value);
+  else
+    printf ("%s %s\n", key, value);
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* The @q quantile (0..1) of @n values, sorting them. */
+static double
+quantile (double *values, guint n, double q)
+{
+  guint i;
+
+  qsort (values, n, sizeof (double), compare_doubles);
+  i = (guint) ceil (q * n) - (q * n >= 1.0 ? 1 : 0);
+  return values[MIN (i, n - 1)];
+}
+
+static FlitzisAudioEngine *
+engine_on (FlitzisTestJack *jack)
+{
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+
+  (void) jack;   /* the engine finds it as the default JACK server */
+  if (!flitzis_audio_engine_run (engine, &error))
+    g_error ("run: %s", error->message);
+  return engine;
+}
+
+static char *
+write_click (const char *dir, gsize frames)
+{
+  g_autofree float *click = g_new (float, frames);
+
+  for (gsize i = 0; i < frames; i++)
+    click[i] = 0.5f;
+  return flitzis_test_write_audio (dir, "click.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, RATE, 1,
+                                   click, frames);
+}
+
+/* ---- ping → pong ---- */
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  GMainLoop *loop;
+  double *ms;
+  guint n, wanted;
+  gint64 sent;
+} PingRun;
+
+static gboolean send_ping (gpointer data);
+
+static void
+on_pong (FlitzisAudioEngine *engine, gpointer data)
+{
+  PingRun *run = data;
+
+  (void) engine;
+  run->ms[run->n++] = (double) (g_get_monotonic_time () - run->sent) / 1000.0;
+  if (run->n == run->wanted)
+    g_main_loop_quit (run->loop);
+  else
+    /* A random phase against the audio period. */
+    g_timeout_add (1 + g_random_int_range (0, 7), send_ping, run);
+}
+
+static gboolean
+send_ping (gpointer data)
+{
+  PingRun *run = data;
+  g_autoptr (GError) error = NULL;
+
+  run->sent = g_get_monotonic_time ();
+  g_assert_true (flitzis_audio_engine_ping (run->engine, &error));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scenario_pingpong (guint period)
+{
+  FlitzisTestJack *jack = flitzis_test_jack_start (RATE, period);
+  PingRun run = { .wanted = quick ? 5 : 200 };
+  g_autofree char *median_key = g_strdup_printf ("pingpong-%u-median-ms", period);
+  g_autofree char *p99_key = g_strdup_printf ("pingpong-%u-p99-ms", period);
+
+  run.engine = engine_on (jack);
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.ms = g_new (double, run.wanted);
+  g_signal_connect (run.engine, "pong", G_CALLBACK (on_pong), &run);
+  g_timeout_add (100, send_ping, &run);
+  g_main_loop_run (run.loop);
+
+  result (median_key, "%.3f", quantile (run.ms, run.n, 0.5));
+  result (p99_key, "%.3f", quantile (run.ms, run.n, 0.99));
+  g_free (run.ms);
+  g_main_loop_unref (run.loop);
+  flitzis_audio_engine_shut_down (run.engine);
+  g_object_unref (run.engine);
+  flitzis_test_jack_stop (jack);
+}
+
+/* ---- trigger → output ---- */
+
+typedef struct {
+  guint64 frame;
+  gboolean seen;
+} Started;
+
+static void
+on_started (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
+{
+  Started *started = data;
+
+  (void) engine;
+  (void) slot;
+  started->frame = frame;
+  started->seen = TRUE;
+}
+
+static void
+iterate_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + 1000 * (gint64) ms;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
+/* The JACK frame of the first non-zero captured frame at or after JACK
+ * frame @from; G_MAXUINT64 when there is none. */
+static guint64
+first_sound (FlitzisTestJack *jack, guint64 from)
+{
+  guint channels;
+  gsize frames;
+  guint64 first = flitzis_test_jack_capture_first_frame (jack);
+  g_autofree float *captured = flitzis_test_jack_capture_stop (jack, &channels, &frames);
+
+  for (gsize f = from > first ? from - first : 0; f < frames; f++)
+    if (captured[f * channels] != 0.0f)
+      return first + f;
+  return G_MAXUINT64;
+}
+
+/* Triggers the click @reps times with play_sample(); for each, the frames
+ * from the start of the period after the one in which the call was made
+ * (JACK's clock) to the first non-zero frame, and the latency in ms from
+ * the call.  Returns the offset of the engine's frame clock from JACK's. */
+static gint64
+flitzis_triggers (FlitzisTestJack *jack, FlitzisAudioEngine *engine, guint period, guint reps,
+                  gint64 *extra_max, double *ms)
+{
+  Started started = { 0 };
+  gulong handler = g_signal_connect (engine, "sample-started", G_CALLBACK (on_started), &started);
+  g_autoptr (GError) error = NULL;
+  gint64 offset = 0;
+
+  *extra_max = G_MININT64;
+  for (guint r = 0; r < reps; r++)
+    {
+      guint64 call, cycle, sound;
+
+      flitzis_test_jack_capture_start (jack, RATE);
+      iterate_ms (20 + g_random_int_range (0, 7));
+      started.seen = FALSE;
+      cycle = flitzis_test_jack_last_frame_time (jack);
+      call = flitzis_test_jack_frame_time (jack);
+      g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 1.0f, &error));
+      iterate_ms (150);
+      sound = first_sound (jack, call);
+      g_assert_cmpuint (sound, !=, G_MAXUINT64);
+      g_assert_true (started.seen);
+      *extra_max = MAX (*extra_max, (gint64) sound - (gint64) (cycle + period));
+      ms[r] = (double) (sound - call) * 1000.0 / RATE;
+      offset = (gint64) sound - (gint64) started.frame;
+    }
+  g_signal_handler_disconnect (engine, handler);
+  return offset;
+}
+
+static void
+scenario_trigger (void)
+{
+  const guint period = 256;
+  FlitzisTestJack *jack = flitzis_test_jack_start (RATE, period);
+  FlitzisAudioEngine *engine = engine_on (jack);
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = write_click (dir, 480);
+  g_autoptr (GError) error = NULL;
+  guint reps = quick ? 2 : 20;
+  double ms[20];
+  gint64 extra, offset, at_error = 0;
+
+  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
+  offset = flitzis_triggers (jack, engine, period, reps, &extra, ms);
+  result ("trigger-live-extra-frames", "%" G_GINT64_FORMAT, MAX (extra, 0));
+  result ("trigger-live-median-ms", "%.3f", quantile (ms, reps, 0.5));
+
+  /* play_sample_at(): the frame asked for, on JACK's clock too. */
+  for (guint r = 0; r < reps; r++)
+    {
+      guint64 at, sound;
+
+      flitzis_test_jack_capture_start (jack, RATE);
+      iterate_ms (10);
+      at = flitzis_audio_engine_get_frame_time (engine) + 3 * period + 77 + r;
+      g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, at, &error));
+      iterate_ms (150);
+      sound = first_sound (jack, 0);
+      g_assert_cmpuint (sound, !=, G_MAXUINT64);
+      at_error = MAX (at_error, ABS ((gint64) sound - offset - (gint64) at));
+    }
+  result ("trigger-live-at-error-frames", "%" G_GINT64_FORMAT, at_error);
+  flitzis_audio_engine_shut_down (engine);
+  g_object_unref (engine);
+  flitzis_test_jack_stop (jack);
+  flitzis_test_remove_tree (dir);
+}
+
+/* ---- the callback's time ---- */
+
+void __real_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags);
+void __wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags);
+
+static double *callback_seconds;   /* preallocated; NULL: not recording */
+static gsize callback_max, callback_count;
+
+void
+__wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
+{
+  struct timespec a, b;
+
+  if (callback_seconds == NULL || callback_count == callback_max)
+    {
+      __real_fz_core_process (core, out, frames, flags);
+      return;
+    }
+  clock_gettime (CLOCK_MONOTONIC, &a);
+  __real_fz_core_process (core, out, frames, flags);
+  clock_gettime (CLOCK_MONOTONIC, &b);
+  callback_seconds[callback_count] = (double) (b.tv_sec - a.tv_sec)
+                                     + (double) (b.tv_nsec - a.tv_nsec) * 1e-9;
+  __atomic_store_n (&callback_count, callback_count + 1, __ATOMIC_RELEASE);
+}
+
+static void
+scenario_worst (guint period, guint callbacks)
+{
+  FlitzisTestJack *jack = flitzis_test_jack_start (RATE, period);
+  FlitzisAudioEngine *engine = engine_on (jack);
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree float *signal = flitzis_test_signal (RATE * 2, 7);
+  g_autofree char *path = flitzis_test_write_audio (dir, "loop.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT,
+                                                    RATE, 2, signal, RATE);
+  g_autoptr (GError) error = NULL;
+  double *seconds = g_new (double, callbacks);
+  double p = (double) period / RATE;
+  gsize n;
+
+  for (guint v = 0; v < 32; v++)
+    {
+      g_assert_true (flitzis_audio_engine_load_sample (engine, v, path, &error));
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, v, TRUE, 0, 0, &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, v, 0.03f, &error));
+    }
+  iterate_ms (200);
+  callback_max = callbacks;
+  callback_count = 0;
+  __atomic_store_n (&callback_seconds, seconds, __ATOMIC_RELEASE);
+  while (__atomic_load_n (&callback_count, __ATOMIC_ACQUIRE) < callbacks)
+    iterate_ms (50);
+  __atomic_store_n (&callback_seconds, NULL, __ATOMIC_RELEASE);
+  n = callback_count;
+  result ("worst-callback-count", "%" G_GSIZE_FORMAT, n);
+  result ("worst-callback-period", "%u", period);
+  result ("worst-callback-median", "%.4f", quantile (seconds, (guint) n, 0.5) / p);
+  result ("worst-callback-p999", "%.4f", quantile (seconds, (guint) n, 0.999) / p);
+  result ("worst-callback-max", "%.4f", quantile (seconds, (guint) n, 1.0) / p);
+  result ("worst-callback-xruns", "%" G_GUINT64_FORMAT, flitzis_audio_engine_get_xruns (engine));
+  flitzis_audio_engine_shut_down (engine);
+  g_object_unref (engine);
+  flitzis_test_jack_stop (jack);
+  flitzis_test_remove_tree (dir);
+  g_free (seconds);
+}
+
+/* ---- GStreamer beside it ---- */
+
+#ifdef HAVE_GST
+static void
+wait_state (GstElement *pipeline)
+{
+  GstStateChangeReturn ret = gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND);
+
+  g_assert_cmpint (ret, !=, GST_STATE_CHANGE_FAILURE);
+  g_assert_cmpint (ret, !=, GST_STATE_CHANGE_ASYNC);
+}
+
+/* What a user who wants a sound to start quickly writes: the pipeline is
+ * built and prerolled (PAUSED) ahead of time, and PLAYING is the trigger;
+ * jackaudiosink with low-latency=true. */
+#define PEER_PIPELINE "filesrc ! wavparse ! audioconvert ! audioresample ! audio/x-raw,channels=2 ! " \
+                     "jackaudiosink low-latency=true connect=none client-name=gst-bench"
+
+static void
+gst_triggers (FlitzisTestJack *jack, const char *path, guint reps, double *ms)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *pipeline = gst_parse_launch (PEER_PIPELINE, &error);
+  GstElement *src;
+  GstBus *bus;
+
+  g_assert_no_error (error);
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "filesrc0");
+  g_object_set (src, "location", path, NULL);
+  gst_object_unref (src);
+  bus = gst_element_get_bus (pipeline);
+  for (guint r = 0; r < reps; r++)
+    {
+      guint64 call, sound;
+      GstMessage *msg;
+
+      gst_element_set_state (pipeline, GST_STATE_PAUSED);
+      wait_state (pipeline);
+      gst_element_seek_simple (pipeline, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0);
+      wait_state (pipeline);
+      flitzis_test_jack_capture_start (jack, 2 * RATE);
+      iterate_ms (20 + g_random_int_range (0, 7));
+      call = flitzis_test_jack_frame_time (jack);
+      gst_element_set_state (pipeline, GST_STATE_PLAYING);
+      msg = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+      g_assert_nonnull (msg);
+      g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+      gst_message_unref (msg);
+      iterate_ms (100);
+      sound = first_sound (jack, call);
+      g_assert_cmpuint (sound, !=, G_MAXUINT64);
+      ms[r] = (double) (sound - call) * 1000.0 / RATE;
+    }
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+static void
+scenario_gst (void)
+{
+  const guint period = 256;
+  FlitzisTestJack *jack;
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = write_click (dir, 480);
+  g_autoptr (GError) error = NULL;
+  guint reps = quick ? 2 : 20;
+  double fz[20], gst[20];
+  gint64 extra;
+  FlitzisAudioEngine *engine;
+  GstElementFactory *sink = gst_element_factory_find ("jackaudiosink");
+
+  /* Without the plugin (gstreamer1.0-plugins-good, a build dependency)
+   * there is no peer: make check fails rather than skip. */
+  if (sink == NULL)
+    {
+      if (g_test_initialized ())
+        g_test_fail_printf ("no jackaudiosink: install gstreamer1.0-plugins-good");
+      else
+        result ("gst-pipeline", "%s", "not measured: no jackaudiosink");
+      return;
+    }
+  gst_object_unref (sink);
+  jack = flitzis_test_jack_start (RATE, period);
+  engine = engine_on (jack);
+  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
+  flitzis_triggers (jack, engine, period, reps, &extra, fz);
+  flitzis_audio_engine_shut_down (engine);
+  g_object_unref (engine);
+  /* The engine's ports are gone: the capture connects GStreamer's. */
+  gst_triggers (jack, path, reps, gst);
+  result ("gst-pipeline", "%s", "prerolled " PEER_PIPELINE ", PLAYING as the trigger");
+  result ("fz-trigger-median-ms", "%.3f", quantile (fz, reps, 0.5));
+  result ("gst-trigger-median-ms", "%.3f", quantile (gst, reps, 0.5));
+  result ("fz-trigger-max-ms", "%.3f", quantile (fz, reps, 1.0));
+  result ("gst-trigger-max-ms", "%.3f", quantile (gst, reps, 1.0));
+  flitzis_test_jack_stop (jack);
+  flitzis_test_remove_tree (dir);
+}
+#endif
+
+/* ---- make check ---- */
+
+static void
+test_pingpong (void)
+{
+  scenario_pingpong (256);
+}
+
+static void
+test_worst (void)
+{
+  scenario_worst (256, 50);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *scenario = argc > 1 ? argv[1] : "";
+
+#ifdef HAVE_GST
+  gst_init (NULL, NULL);
+#endif
+  if (scenario[0] == '-' || scenario[0] == '\0')
+    {
+      quick = TRUE;
+      g_test_init (&argc, &argv, NULL);
+      g_test_add_func ("/bench/live/pingpong", test_pingpong);
+      g_test_add_func ("/bench/live/trigger", scenario_trigger);
+      g_test_add_func ("/bench/live/worst-callback", test_worst);
+#ifdef HAVE_GST
+      g_test_add_func ("/bench/live/gstreamer", scenario_gst);
+#endif
+      return g_test_run ();
+    }
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  if (g_str_equal (scenario, "pingpong") && argc == 3)
+    scenario_pingpong ((guint) atoi (argv[2]));
+  else if (g_str_equal (scenario, "trigger"))
+    scenario_trigger ();
+  else if (g_str_equal (scenario, "worst") && argc == 4)
+    scenario_worst ((guint) atoi (argv[2]), (guint) atoi (argv[3]));
+#ifdef HAVE_GST
+  else if (g_str_equal (scenario, "gst"))
+    scenario_gst ();
+#endif
+  else if (g_str_equal (scenario, "all"))
+    {
+      scenario_pingpong (64);
+      scenario_pingpong (256);
+      scenario_trigger ();
+#ifdef HAVE_GST
+      scenario_gst ();
+#endif
+      scenario_worst (64, 100000);
+    }
+  else
+    {
+      fprintf (stderr, "usage: %s pingpong PERIOD | trigger | worst PERIOD CALLBACKS | gst | all\n",
+               argv[0]);
+      return 2;
+    }
+  return 0;
+}
