@@ -325,6 +325,21 @@ scenario_ring_ir (guint pairs, gboolean empty)
 
 /* ---- the ring between two threads, against jack_ringbuffer ---- */
 
+/* A full or empty ring: spin briefly (the other thread, on the other core,
+ * is about to move), and only then give the core away.  sched_yield()
+ * at once made both rings' figures depend on the scheduler more than on
+ * the rings (0.7× to 3.6× between runs). */
+static void
+wait_a_little (void)
+{
+  static _Thread_local guint spins;
+
+  if (++spins % 64 != 0)
+    _mm_pause ();
+  else
+    sched_yield ();
+}
+
 typedef struct {
   gboolean jack;
   FzRing *ring;
@@ -345,12 +360,12 @@ ring_producer (gpointer data)
       if (run->jack)
         {
           while (jack_ringbuffer_write_space (run->rb) < sizeof message)
-            sched_yield ();
+            wait_a_little ();
           jack_ringbuffer_write (run->rb, (const char *) &message, sizeof message);
         }
       else
         while (!fz_ring_push (run->ring, &message))
-          sched_yield ();
+          wait_a_little ();
     }
   return NULL;
 }
@@ -374,12 +389,12 @@ ring_run (gboolean jack, guint64 messages)
       if (jack)
         {
           while (jack_ringbuffer_read_space (run.rb) < sizeof message)
-            sched_yield ();
+            wait_a_little ();
           jack_ringbuffer_read (run.rb, (char *) &message, sizeof message);
         }
       else
         while (!fz_ring_pop (run.ring, &message))
-          sched_yield ();
+          wait_a_little ();
       g_assert_cmpuint (message.seq, ==, i);
     }
   g_thread_join (producer);
