@@ -1,0 +1,73 @@
+#!/bin/sh
+# sanitizer-check.sh KIND [TEST...]
+#
+# Run by `make check-KIND` (realtime, asan, tsan) in the top build
+# directory.  Builds the library and the C test programs with clang-22 and
+# one sanitizer in build-KIND/, from a snapshot of the sources there
+# (`make distdir`: the tree's own build is neither used nor disturbed; the
+# snapshot keeps the files' times, so a second run rebuilds only what
+# changed), then runs the listed test programs (default: the whole C test
+# suite) through automake's test harness with the sanitizer's options.
+# The sanitizers' reports go to the tests' logs, which are printed when a
+# test fails.
+set -eu
+
+kind=$1
+shift
+make=${MAKE:-make}
+cc=${SANITIZER_CC:-clang-22}
+dir=build-$kind
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+symbolizer=$(command -v llvm-symbolizer-22 || command -v /usr/lib/llvm-22/bin/llvm-symbolizer \
+             || command -v llvm-symbolizer || true)
+
+if ! command -v "$cc" >/dev/null 2>&1; then
+  echo "check-$kind: $cc not found (packages clang-22 and libclang-rt-22-dev)" >&2
+  exit 1
+fi
+
+case $kind in
+  realtime)
+    flags="-fsanitize=realtime"
+    # halt_on_error: the first report fails the test.  No suppressions:
+    # nothing in the render path is excused.
+    export RTSAN_OPTIONS="halt_on_error=1:print_stats_on_exit=0${symbolizer:+:external_symbolizer_path=$symbolizer}"
+    ;;
+  asan)
+    flags="-fsanitize=address,undefined -fno-sanitize-recover=all"
+    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1${symbolizer:+:external_symbolizer_path=$symbolizer}"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+    export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp:print_suppressions=0"
+    ;;
+  tsan)
+    flags="-fsanitize=thread"
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$srcdir/tests/tsan.supp${symbolizer:+:external_symbolizer_path=$symbolizer}"
+    ;;
+  *)
+    echo "sanitizer-check.sh: unknown kind $kind" >&2
+    exit 1
+    ;;
+esac
+
+# The test programs' default: every C test program but test-realtime,
+# whose interposer replaces malloc and friends as the sanitizers do.
+if [ $# -eq 0 ]; then
+  set -- test-ring test-mixer test-loader test-core test-engine test-device \
+         test-i18n test-offline test-transport
+fi
+
+mkdir -p "$dir"
+$make distdir distdir="$dir/src" >/dev/null
+cd "$dir"
+if [ ! -f config.status ]; then
+  src/configure -q CC="$cc" CFLAGS="$flags -g -O1 -fno-omit-frame-pointer" \
+    LDFLAGS="$flags" --disable-introspection --disable-vala --disable-docs \
+    --disable-maintainer-mode
+fi
+$make -j2 >/dev/null
+if ! $make -C tests check TESTS="$*" check_PROGRAMS="$*"; then
+  cat tests/test-suite.log
+  exit 1
+fi
+grep -hE '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' tests/test-suite.log | tr '\n' ' '
+echo
