@@ -55,7 +55,7 @@ esac
 # whose interposer replaces malloc and friends as the sanitizers do.
 if [ $# -eq 0 ]; then
   set -- test-ring test-mixer test-loader test-core test-engine test-device \
-         test-i18n test-offline test-transport
+         test-i18n test-offline test-transport test-faults
 fi
 
 mkdir -p "$dir"

@@ -51,12 +51,16 @@ fz_map_channels (const float *in, uint32_t in_channels,
       }
 }
 
+/* Opens @path for reading.  Only regular files are read: opening a FIFO
+ * would wait for a writer (so it is opened without waiting), and a device
+ * or socket never ends. */
 static int
 open_readable (const char *path, const char *display, GError **error)
 {
   struct stat st;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   int saved_errno = errno;
+  int flags;
 
   if (fd < 0)
     {
@@ -71,6 +75,17 @@ open_readable (const char *path, const char *display, GError **error)
       g_close (fd, NULL);
       return -1;
     }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   _("Cannot load “%s”: it is not a regular file (a pipe, socket or device), "
+                     "not an audio file"), display);
+      g_close (fd, NULL);
+      return -1;
+    }
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    (void) fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
   return fd;
 }
 
