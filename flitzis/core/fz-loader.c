@@ -203,6 +203,10 @@ resample_into (FzDecode *decode, const float *in, size_t frames)
 
       grow (decode, FZ_LOADER_CHUNK_FRAMES);
       room = decode->capacity - decode->written;
+      /* Full: what the header promised is there.  libsoxr is not asked
+       * for zero frames at the buffer's end (it reads there). */
+      if (room == 0)
+        return TRUE;
       n = fz_resampler_process (decode->resampler, in, frames, &used,
                                      decode->sample->data + decode->written * channels, room);
 
