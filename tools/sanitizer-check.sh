@@ -50,7 +50,7 @@ case $kind in
     ;;
   tsan)
     flags="-fsanitize=thread"
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$srcdir/tests/tsan.supp${symbolizer:+:external_symbolizer_path=$symbolizer}"
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1${symbolizer:+:external_symbolizer_path=$symbolizer}"
     ;;
   *)
     echo "sanitizer-check.sh: unknown kind $kind" >&2
