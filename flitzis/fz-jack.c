@@ -60,6 +60,7 @@ refill (FzJack *jack, jack_nframes_t wanted)
 }
 
 /* JACK's real-time thread: no allocation, no lock, no system call. */
+static int on_process (jack_nframes_t frames, void *data) FZ_NONBLOCKING;
 static int
 on_process (jack_nframes_t frames, void *data)
 {

@@ -165,6 +165,9 @@ choose_device (const char *device_name, GError **error)
 /* Runs on PortAudio's audio thread: the whole real-time work is in
  * fz_core_process(), which allocates nothing, locks nothing and makes no
  * system call. */
+static int on_period (const void *input, void *output, unsigned long frames,
+                      const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags,
+                      void *user_data) FZ_NONBLOCKING;
 static int
 on_period (const void *input, void *output, unsigned long frames,
            const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags,

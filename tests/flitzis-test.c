@@ -133,3 +133,17 @@ flitzis_test_signal (gsize n, guint32 seed)
     }
   return signal;
 }
+
+gboolean
+flitzis_test_instrumented (void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return TRUE;
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+     __has_feature(memory_sanitizer)
+  return TRUE;
+# endif
+#endif
+  return g_strcmp0 (g_getenv ("FLITZIS_TEST_VALGRIND"), "1") == 0;
+}

@@ -39,4 +39,9 @@ char    *flitzis_test_write_text (const char *dir, const char *name, const char 
  * The caller frees it. */
 float   *flitzis_test_signal (gsize n, guint32 seed);
 
+/* Whether this program runs instrumented: built with a sanitizer, or under
+ * valgrind (FLITZIS_TEST_VALGRIND=1, set by make check-valgrind).  Memory
+ * and page-fault measurements would then measure the instrument, and skip. */
+gboolean flitzis_test_instrumented (void);
+
 G_END_DECLS

@@ -17,6 +17,14 @@
 
 static void on_voice_ended (void *data, uint32_t slot, uint32_t offset);
 
+static _Atomic (FzCoreTestHook) test_hook;
+
+void
+fz_core_set_test_hook (FzCoreTestHook hook)
+{
+  atomic_store (&test_hook, hook);
+}
+
 FzCore *
 fz_core_new (uint32_t sample_rate, uint32_t channels)
 {
@@ -358,7 +366,10 @@ void
 fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
 {
   FzFpMode fp_mode = fp_mode_enter ();
+  FzCoreTestHook hook = atomic_load_explicit (&test_hook, memory_order_relaxed);
 
+  if (hook != NULL)
+    hook (core, frames);
   core->period_start = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
   if (flags & FZ_PROCESS_UNDERRUN)
     count_underrun (core);

@@ -28,6 +28,19 @@
  * counted with the voices dropped. */
 #define FZ_SCHEDULE_CAPACITY 256u
 
+/* The audio callback's render path is nonblocking: clang's RealtimeSanitizer
+ * (-fsanitize=realtime, `make check-realtime`) then aborts on any
+ * allocation, free, lock, system call or I/O made while it runs.  Other
+ * compilers ignore the annotation. */
+#if defined(__has_feature)
+# if __has_feature(realtime_sanitizer)
+#  define FZ_NONBLOCKING __attribute__((nonblocking))
+# endif
+#endif
+#ifndef FZ_NONBLOCKING
+# define FZ_NONBLOCKING
+#endif
+
 /* fz_core_process() flags. */
 #define FZ_PROCESS_UNDERRUN 1u   /* the device reported an underrun before this period */
 
@@ -69,7 +82,14 @@ bool     fz_core_receive (FzCore *core, FzMsg *reply);
 /* Audio thread: carry out pending commands, start the triggers due in this
  * period, render @frames frames of interleaved float32 into @out, then hand
  * back retired samples.  @flags: FZ_PROCESS_*. */
-void     fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags);
+void     fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags) FZ_NONBLOCKING;
+
+/* Tests only; the library never sets it.  When set, the audio thread calls
+ * it at the start of every fz_core_process(), inside the real-time path:
+ * tests use it to stall a period (an xrun, on demand) and, as the
+ * sanitizer's negative control, to make the callback allocate. */
+typedef void (*FzCoreTestHook) (FzCore *core, size_t frames);
+void     fz_core_set_test_hook (FzCoreTestHook hook);
 
 /* Any thread. */
 uint64_t fz_core_get_frame_time (FzCore *core);

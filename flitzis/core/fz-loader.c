@@ -31,6 +31,11 @@
 /* Frames converted per step when the file's channel count differs from
  * the stream's. */
 #define FZ_LOADER_CHUNK_FRAMES 4096
+/* A header's frame count is only believed up to this many frames per byte
+ * of file (or one second, for tiny files): real compressed audio needs far
+ * fewer, and a 40-byte file claiming billions of frames must not reserve
+ * gigabytes.  Beyond it the buffer grows (doubling) as frames arrive. */
+#define FZ_LOADER_FRAMES_PER_BYTE 64u
 
 void
 fz_map_channels (const float *in, uint32_t in_channels,
@@ -53,12 +58,16 @@ fz_map_channels (const float *in, uint32_t in_channels,
       }
 }
 
+/* Opens @path for reading.  Only regular files are read: opening a FIFO
+ * would wait for a writer (so it is opened without waiting), and a device
+ * or socket never ends. */
 static int
 open_readable (const char *path, const char *display, GError **error)
 {
   struct stat st;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   int saved_errno = errno;
+  int flags;
 
   if (fd < 0)
     {
@@ -73,6 +82,17 @@ open_readable (const char *path, const char *display, GError **error)
       g_close (fd, NULL);
       return -1;
     }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   _("Cannot load “%s”: it is not a regular file (a pipe, socket or device), "
+                     "not an audio file"), display);
+      g_close (fd, NULL);
+      return -1;
+    }
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    (void) fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
   return fd;
 }
 
@@ -102,6 +122,8 @@ typedef struct {
   uint32_t file_channels;
   FzSample *sample;
   size_t capacity;            /* frames sample->data has room for */
+  size_t full_capacity;       /* frames the header promises, at the stream's rate */
+  gboolean out_of_memory;     /* growing the buffer failed */
   size_t written;             /* frames in sample->data so far */
   FzResampler *resampler;     /* NULL when the file is at the stream's rate */
   GCancellable *cancellable;
@@ -112,18 +134,54 @@ typedef struct {
 /* Reads the next chunk, in the stream's channels, into *@frames: straight
  * into the sample when nothing is to be converted, else into a chunk
  * buffer.  Returns the frames read, 0 at the end or on a read error. */
+/* Makes room for @frames more frames, up to what the header promises, by
+ * moving what was decoded into a larger sample.  False when it cannot grow
+ * (the promise is reached, or memory is short: then out_of_memory). */
+static gboolean
+grow (FzDecode *decode, size_t frames)
+{
+  FzSample *larger;
+  size_t capacity;
+
+  if (decode->capacity - decode->written >= frames)
+    return TRUE;
+  if (decode->capacity == decode->full_capacity)
+    return FALSE;
+  capacity = decode->capacity > decode->full_capacity / 2 ? decode->full_capacity
+             : MAX (2 * decode->capacity, decode->written + frames);
+  capacity = MIN (capacity, decode->full_capacity);
+  larger = fz_sample_new (capacity, decode->sample->channels, decode->sample->rate);
+  if (larger == NULL)
+    {
+      decode->out_of_memory = TRUE;
+      return FALSE;
+    }
+  memcpy (larger->data, decode->sample->data,
+          decode->written * decode->sample->channels * sizeof (float));
+  fz_sample_unref (decode->sample);
+  decode->sample = larger;
+  decode->capacity = capacity;
+  return TRUE;
+}
+
 static size_t
 read_chunk (FzDecode *decode, float **frames)
 {
   uint32_t channels = decode->sample->channels;
   gboolean mapping = decode->file_channels != channels;
   gboolean direct = !mapping && decode->resampler == NULL;
-  float *target = mapping ? decode->raw
+  float *target;
+  size_t want;
+  sf_count_t got;
+
+  if (direct)
+    grow (decode, FZ_LOADER_CHUNK_FRAMES);
+  target = mapping ? decode->raw
                   : direct ? decode->sample->data + decode->written * channels
                   : decode->mapped;
-  size_t want = direct ? MIN (FZ_LOADER_CHUNK_FRAMES, decode->capacity - decode->written)
-                       : FZ_LOADER_CHUNK_FRAMES;
-  sf_count_t got = want > 0 ? sf_readf_float (decode->file, target, (sf_count_t) want) : 0;
+  want = direct ? MIN (FZ_LOADER_CHUNK_FRAMES, decode->capacity - decode->written)
+                : FZ_LOADER_CHUNK_FRAMES;
+  got = want > 0 ? sf_readf_float (decode->file, target, (sf_count_t) want) : 0;
 
   if (got <= 0)
     return 0;
@@ -142,8 +200,16 @@ resample_into (FzDecode *decode, const float *in, size_t frames)
 
   for (;;)
     {
-      size_t used, room = decode->capacity - decode->written;
-      long n = fz_resampler_process (decode->resampler, in, frames, &used,
+      size_t used, room;
+      long n;
+
+      grow (decode, FZ_LOADER_CHUNK_FRAMES);
+      room = decode->capacity - decode->written;
+      /* Full: what the header promised is there.  libsoxr is not asked
+       * for zero frames at the buffer's end (it reads there). */
+      if (room == 0)
+        return TRUE;
+      n = fz_resampler_process (decode->resampler, in, frames, &used,
                                      decode->sample->data + decode->written * channels, room);
 
       if (n < 0)
@@ -156,7 +222,9 @@ resample_into (FzDecode *decode, const float *in, size_t frames)
         }
       /* Done when all input is taken (or, draining, nothing more comes),
        * or when the buffer is full: its size bounds the exact length. */
-      if ((in != NULL ? frames == 0 : n == 0) || (size_t) n == room || (n == 0 && used == 0))
+      if ((in != NULL ? frames == 0 : n == 0) || (n == 0 && used == 0) ||
+          ((size_t) n == room && (decode->capacity == decode->full_capacity ||
+                                  decode->out_of_memory)))
         return TRUE;
     }
 }
@@ -169,6 +237,7 @@ put_frames (FzDecode *decode, float *frames, size_t n)
 
   if (decode->resampler != NULL)
     return resample_into (decode, frames, n);
+  grow (decode, n);
   n = MIN (n, decode->capacity - decode->written);
   if (frames != next)
     memcpy (next, frames, n * channels * sizeof (float));
@@ -192,6 +261,12 @@ decode_all (FzDecode *decode, const char *display, GError **error)
     }
   if (decode->resampler != NULL && sf_error (decode->file) == SF_ERR_NO_ERROR)
     resample_into (decode, NULL, 0);
+  if (decode->out_of_memory)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
+                   _("Cannot decode “%s”: %s"), display, g_strerror (ENOMEM));
+      return FALSE;
+    }
   if (decode->written > 0 && sf_error (decode->file) == SF_ERR_NO_ERROR)
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
@@ -251,19 +326,28 @@ set_too_long_error (const SF_INFO *info, const char *display, GError **error)
   return FALSE;
 }
 
-/* Sets up @decode for @file: the sample buffer at its final size, the
- * converter, the chunk buffers. */
+/* Sets up @decode for @file of @file_bytes bytes: the sample buffer at
+ * its final size (as far as the header is believed), the converter, the
+ * chunk buffers. */
 static gboolean
-begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, const char *display,
-              uint32_t rate, uint32_t channels, GError **error)
+begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, uint64_t file_bytes,
+              const char *display, uint32_t rate, uint32_t channels, GError **error)
 {
   gboolean same_rate = (uint32_t) info->samplerate == rate;
+  uint64_t believed = MAX ((uint64_t) info->samplerate,
+                           MIN (file_bytes, G_MAXUINT64 / FZ_LOADER_FRAMES_PER_BYTE)
+                           * FZ_LOADER_FRAMES_PER_BYTE);
 
+  believed = MIN (believed, (uint64_t) info->frames);
   decode->file = file;
   decode->file_channels = (uint32_t) info->channels;
-  decode->capacity = same_rate ? (size_t) info->frames
+  decode->full_capacity = same_rate ? (size_t) info->frames
+                                    : fz_resampler_max_output ((uint32_t) info->samplerate, rate,
+                                                               (uint64_t) info->frames);
+  decode->capacity = same_rate ? (size_t) believed
                                : fz_resampler_max_output ((uint32_t) info->samplerate, rate,
-                                                          (uint64_t) info->frames);
+                                                          believed);
+  decode->capacity = MIN (decode->capacity, decode->full_capacity);
   decode->sample = fz_sample_new (decode->capacity, channels, rate);
   if (decode->sample == NULL)
     return set_too_long_error (info, display, error);
@@ -289,13 +373,13 @@ end_decode (FzDecode *decode)
 }
 
 static FzSample *
-decode (SNDFILE *file, const SF_INFO *info, const char *display, uint32_t rate,
-        uint32_t channels, GCancellable *cancellable, GError **error)
+decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *display,
+        uint32_t rate, uint32_t channels, GCancellable *cancellable, GError **error)
 {
   FzDecode decode = { .cancellable = cancellable };
   gboolean ok;
 
-  ok = begin_decode (&decode, file, info, display, rate, channels, error) &&
+  ok = begin_decode (&decode, file, info, file_bytes, display, rate, channels, error) &&
        decode_all (&decode, display, error);
   end_decode (&decode);
   if (!ok)
@@ -319,6 +403,7 @@ fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
   SF_INFO info = { 0 };
   SNDFILE *file;
   FzSample *sample = NULL;
+  struct stat st;
   int fd;
 
   flitzis_init_i18n ();
@@ -337,7 +422,8 @@ fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
       return NULL;
     }
   if (check_format (&info, display, error))
-    sample = decode (file, &info, display, rate, channels, cancellable, error);
+    sample = decode (file, &info, fstat (fd, &st) == 0 ? (uint64_t) st.st_size : 0, display,
+                     rate, channels, cancellable, error);
   if (sample != NULL && original != NULL)
     *original = (FzSampleFormat) {
       .frames = (uint64_t) info.frames, .channels = (uint32_t) info.channels,

@@ -14,6 +14,11 @@
 #define FZ_SAMPLE_ALIGN 64
 /* The header padded so that data starts on its own aligned line. */
 #define FZ_SAMPLE_HEADER ((sizeof (FzSample) + FZ_SAMPLE_ALIGN - 1) / FZ_SAMPLE_ALIGN * FZ_SAMPLE_ALIGN)
+/* Bytes after the frames: libsoxr (0.1.3, Debian 12) reads 8 bytes past
+ * the end of its output buffer in soxr_output() (valgrind sees it; ASan
+ * does not, libsoxr is not instrumented), and the loader resamples
+ * straight into the sample. */
+#define FZ_SAMPLE_TAIL FZ_SAMPLE_ALIGN
 
 static atomic_size_t live_samples;
 
@@ -24,10 +29,12 @@ fz_sample_new (size_t frames, uint32_t channels, uint32_t rate)
   void *block;
   size_t floats;
 
-  if (channels == 0 || frames > (SIZE_MAX - FZ_SAMPLE_HEADER) / sizeof (float) / channels)
+  if (channels == 0 ||
+      frames > (SIZE_MAX - FZ_SAMPLE_HEADER - FZ_SAMPLE_TAIL) / sizeof (float) / channels)
     return NULL;
   floats = frames * channels;
-  if (posix_memalign (&block, FZ_SAMPLE_ALIGN, FZ_SAMPLE_HEADER + floats * sizeof (float)) != 0)
+  if (posix_memalign (&block, FZ_SAMPLE_ALIGN,
+                      FZ_SAMPLE_HEADER + floats * sizeof (float) + FZ_SAMPLE_TAIL) != 0)
     return NULL;
 
   sample = block;

@@ -1,0 +1,192 @@
+/* fuzz-commands.c: libFuzzer target: arbitrary sequences of API calls to an
+ * offline engine
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every four bytes are one call: an operation and three arguments (slots,
+ * velocities, gains, frames, loop points and period sizes, including
+ * invalid ones).  Calls may fail, with a GError; what is rendered must stay
+ * finite and bounded (32 voices of samples within 1.0, at most gain 4 and
+ * volume 4), and once the engine is gone every sample is freed.  Built by
+ * `make fuzz`, and replayed over its corpus (tests/fuzz/commands/) by make
+ * check through fuzz-replay.c.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sndfile.h>
+
+#include "flitzis.h"
+#include "core/fz-sample.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+#define RATE 48000
+#define MAX_FRAMES 1024
+/* 32 voices of |x| <= 0.9, slot gain <= 4, volume <= 4. */
+#define BOUND (FLITZIS_MAX_VOICES * 0.9 * FLITZIS_MAX_GAIN * FLITZIS_MAX_GAIN)
+
+static char *dir;
+static char *paths[4];
+
+static void
+remove_files (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_unlink (paths[i]);
+      g_free (paths[i]);
+    }
+  g_rmdir (dir);
+  g_free (dir);
+}
+
+/* Four samples: 1, 37, 700 and 5000 frames, mono and stereo, 48 and
+ * 44.1 kHz. */
+static void
+write_samples (void)
+{
+  static const struct { gsize frames; int channels; int rate; } shapes[4] = {
+    { 1, 1, RATE }, { 37, 2, RATE }, { 700, 1, 44100 }, { 5000, 2, RATE },
+  };
+
+  dir = g_dir_make_tmp ("flitzis-fuzz-XXXXXX", NULL);
+  if (dir == NULL)
+    abort ();
+  for (guint i = 0; i < 4; i++)
+    {
+      SF_INFO info = { .samplerate = shapes[i].rate, .channels = shapes[i].channels,
+                       .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+      gsize n = shapes[i].frames * (gsize) shapes[i].channels;
+      g_autofree float *values = g_new (float, n);
+      g_autofree char *name = g_strdup_printf ("s%u.wav", i);
+      SNDFILE *file;
+
+      paths[i] = g_build_filename (dir, name, NULL);
+      for (gsize k = 0; k < n; k++)
+        values[k] = 0.9f * sinf ((float) k * 0.37f + (float) i);
+      values[0] = 0.9f;
+      file = sf_open (paths[i], SFM_WRITE, &info);
+      if (file == NULL || sf_writef_float (file, values, (sf_count_t) shapes[i].frames)
+                          != (sf_count_t) shapes[i].frames)
+        abort ();
+      sf_close (file);
+    }
+  atexit (remove_files);
+}
+
+static void
+render (FlitzisAudioEngine *engine, guint frames)
+{
+  static float out[MAX_FRAMES * 2];
+  GError *error = NULL;
+
+  if (!flitzis_audio_engine_render (engine, out, frames, &error))
+    {
+      g_error_free (error);
+      return;
+    }
+  for (gsize i = 0; i < (gsize) frames * 2; i++)
+    if (!isfinite (out[i]) || fabs (out[i]) > BOUND)
+      abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  FlitzisAudioEngine *engine;
+  FlitzisMessage *message;
+  FlitzisSampleInfo *info = NULL;
+
+  if (dir == NULL)
+    write_samples ();
+  engine = flitzis_audio_engine_new_offline (RATE, 2);
+  if (!flitzis_audio_engine_run (engine, NULL))
+    abort ();
+  for (size_t at = 0; at + 4 <= size; at += 4)
+    {
+      uint8_t op = data[at], a = data[at + 1], b = data[at + 2], c = data[at + 3];
+      /* Slots mostly valid, now and then not. */
+      guint slot = a % 40;
+      float velocity = b == 255 ? (float) NAN : b / 200.0f;
+      double gain = c == 255 ? (double) INFINITY : c / 50.0;
+      GError *error = NULL;
+
+      switch (op % 18)
+        {
+        case 0:
+          flitzis_audio_engine_load_sample (engine, slot, paths[b % 4], &error);
+          break;
+        case 1:
+          flitzis_audio_engine_play_sample (engine, slot, velocity, &error);
+          break;
+        case 2:
+          flitzis_audio_engine_play_sample_at (engine, slot, velocity,
+                                               flitzis_audio_engine_get_frame_time (engine)
+                                               + (guint64) c * 7 - 300, &error);
+          break;
+        case 3:
+          flitzis_audio_engine_stop_sample (engine, slot, &error);
+          break;
+        case 4:
+          flitzis_audio_engine_stop_all (engine, &error);
+          break;
+        case 5:
+          flitzis_audio_engine_set_sample_loop (engine, slot, b & 1, (guint64) b * 13,
+                                                (guint64) c * 29, &error);
+          break;
+        case 6:
+          flitzis_audio_engine_set_sample_gain (engine, slot, gain, &error);
+          break;
+        case 7:
+          flitzis_audio_engine_set_volume (engine, gain, &error);
+          break;
+        case 8:
+          flitzis_audio_engine_pause (engine, &error);
+          break;
+        case 9:
+          flitzis_audio_engine_resume (engine, &error);
+          break;
+        case 10:
+          flitzis_audio_engine_ping (engine, &error);
+          break;
+        case 11:
+          if ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+            flitzis_message_unref (message);
+          break;
+        case 12:
+          flitzis_audio_engine_unload_sample (engine, slot, &error);
+          break;
+        case 13:
+          g_clear_pointer (&info, flitzis_sample_info_unref);
+          info = flitzis_audio_engine_dup_sample_info (engine, slot, &error);
+          break;
+        case 14:
+          flitzis_audio_engine_shut_down (engine);
+          break;
+        case 15:
+          flitzis_audio_engine_run (engine, &error);
+          break;
+        case 16:
+          /* A burst: fills the command ring. */
+          for (guint i = 0; i < (guint) b * 8 && error == NULL; i++)
+            flitzis_audio_engine_play_sample (engine, slot, velocity, &error);
+          break;
+        default:
+          render (engine, 1 + (((guint) b << 8 | c) % MAX_FRAMES));
+          break;
+        }
+      g_clear_error (&error);
+    }
+  render (engine, 256);
+  g_clear_pointer (&info, flitzis_sample_info_unref);
+  g_object_unref (engine);
+  if (fz_sample_live_count () != 0)
+    abort ();
+  return 0;
+}

@@ -1,0 +1,451 @@
+/* test-rtsan.c: the audio callback's scenarios, for RealtimeSanitizer
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `make check-realtime` builds the library and this program with clang's
+ * -fsanitize=realtime and runs it with RTSAN_OPTIONS=halt_on_error=1: the
+ * render path (fz_core_process(), and the JACK and PortAudio callbacks
+ * around it) is marked nonblocking, so the first allocation, free, lock,
+ * system call or I/O made while it runs aborts the process.  Each scenario
+ * drives one of the callback's paths, on a live engine (JACK's real-time
+ * thread, through the engine's own JACK client) and on an offline one (this
+ * thread, through flitzis_audio_engine_render()).
+ *
+ * The negative control makes the callback allocate, through the core's
+ * test hook, and expects the sanitizer to abort: without it, a build in
+ * which the sanitizer saw nothing would pass.  Built without the sanitizer
+ * (plain `make check` builds but does not run this program) the control is
+ * skipped and the scenarios run as ordinary tests.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <sndfile.h>
+
+#include "flitzis.h"
+#include "core/fz-core.h"
+#include "core/fz-sample.h"
+#include "flitzis-test.h"
+#include "flitzis-test-jack.h"
+
+#if defined(__has_feature)
+# if __has_feature(realtime_sanitizer)
+#  define WITH_RTSAN 1
+# endif
+#endif
+
+#define RATE 48000
+#define PERIOD 128
+
+static FlitzisTestJack *jack;
+static char *dir;
+/* Short, medium and long (half a second: voices outlive many periods). */
+static char *paths[3];
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  gboolean live;
+  GMainContext *stalled;   /* a context nobody attached to: a stalled main loop */
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->live = GPOINTER_TO_INT (data);
+  fixture->engine = fixture->live ? flitzis_audio_engine_new ()
+                                  : flitzis_audio_engine_new_offline (RATE, 2);
+  fixture->stalled = g_main_context_new ();
+  g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_no_error (error);
+}
+
+/* Advances the engine by @periods periods: waits for the audio thread, or
+ * renders.  @drain: let the engine take its replies meanwhile (the main
+ * context runs), or not (a stalled main loop, a full reply ring). */
+static void
+advance (Fixture *fixture, guint periods, gboolean drain)
+{
+  if (fixture->live)
+    {
+      flitzis_test_wait_frames (drain ? NULL : fixture->stalled, fixture->engine,
+                                (guint64) periods * PERIOD);
+      return;
+    }
+  for (guint p = 0; p < periods; p++)
+    {
+      float out[PERIOD * 2];
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (flitzis_audio_engine_render (fixture->engine, out, PERIOD, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (out); i++)
+        g_assert_true (out[i] > -64.0f && out[i] < 64.0f);
+      if (drain)
+        while (g_main_context_iteration (NULL, FALSE))
+          ;
+    }
+}
+
+static void
+drain_messages (Fixture *fixture)
+{
+  FlitzisMessage *message;
+
+  while ((message = flitzis_audio_engine_receive_msg (fixture->engine)) != NULL)
+    flitzis_message_unref (message);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  advance (fixture, 4, TRUE);
+  drain_messages (fixture);
+  flitzis_audio_engine_shut_down (fixture->engine);
+  g_assert_finalize_object (fixture->engine);
+  g_main_context_unref (fixture->stalled);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
+#define OK(call) G_STMT_START {                 \
+    g_autoptr (GError) ok_error = NULL;         \
+    gboolean ok_done = call;                    \
+    g_assert_no_error (ok_error);               \
+    g_assert_true (ok_done);                    \
+  } G_STMT_END
+#define E (&ok_error)
+
+static void
+load_all (Fixture *fixture, guint n_slots)
+{
+  for (guint slot = 0; slot < n_slots; slot++)
+    OK (flitzis_audio_engine_load_sample (fixture->engine, slot, paths[slot % 3], E));
+}
+
+static void
+test_loads (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, FLITZIS_MAX_SAMPLE_SLOTS);
+  for (guint slot = 0; slot < FLITZIS_MAX_SAMPLE_SLOTS; slot++)
+    OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.3f, E));
+  advance (fixture, 20, TRUE);
+}
+
+static void
+test_replacements (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  for (guint i = 0; i < 40; i++)
+    {
+      OK (flitzis_audio_engine_load_sample (fixture->engine, i % 4, paths[i % 3], E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, i % 4, 0.3f, E));
+      advance (fixture, 1, TRUE);
+    }
+}
+
+static void
+test_unloads (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 8);
+  for (guint slot = 0; slot < 8; slot++)
+    OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.3f, E));
+  advance (fixture, 2, TRUE);
+  for (guint slot = 0; slot < 8; slot++)
+    {
+      OK (flitzis_audio_engine_unload_sample (fixture->engine, slot, E));
+      advance (fixture, 1, TRUE);
+    }
+  advance (fixture, 8, TRUE);
+}
+
+static void
+test_stops (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 6);
+  for (guint round = 0; round < 4; round++)
+    {
+      for (guint slot = 0; slot < 6; slot++)
+        OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.5f, E));
+      advance (fixture, 2, TRUE);
+      OK (flitzis_audio_engine_stop_sample (fixture->engine, round % 6, E));
+      advance (fixture, 2, TRUE);
+      OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+      advance (fixture, 3, TRUE);
+    }
+}
+
+static void
+test_loops (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 3);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, TRUE, 10, 300, E));
+  OK (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, E));
+  OK (flitzis_audio_engine_play_sample (fixture->engine, 1, 0.5f, E));
+  advance (fixture, 10, TRUE);
+  /* Moved while playing, then off. */
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, TRUE, 0, 100, E));
+  advance (fixture, 5, TRUE);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, FALSE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, FALSE, 0, 0, E));
+  advance (fixture, 10, TRUE);
+}
+
+static void
+test_gain_ramps (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 3);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 2, TRUE, 0, 0, E));
+  for (guint i = 0; i < 12; i++)
+    {
+      OK (flitzis_audio_engine_play_sample (fixture->engine, i % 3, 0.7f, E));
+      OK (flitzis_audio_engine_set_sample_gain (fixture->engine, i % 3, (i % 5) * 0.9, E));
+      OK (flitzis_audio_engine_set_volume (fixture->engine, (i % 4) * 0.3, E));
+      advance (fixture, 1, TRUE);
+    }
+  advance (fixture, 4, TRUE);
+}
+
+static void
+test_scheduled_triggers (Fixture *fixture, gconstpointer data)
+{
+  guint64 now;
+
+  (void) data;
+  load_all (fixture, 3);
+  now = flitzis_audio_engine_get_frame_time (fixture->engine);
+  /* Mid-period, later, already late, and more than the schedule holds
+   * (the rest are dropped, counted). */
+  for (guint i = 0; i < 300; i++)
+    OK (flitzis_audio_engine_play_sample_at (fixture->engine, i % 3, 0.2f,
+                                             now + 37 + (guint64) i * 13, E));
+  OK (flitzis_audio_engine_play_sample_at (fixture->engine, 0, 0.2f, 0, E));
+  advance (fixture, 40, TRUE);
+  OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+  advance (fixture, 2, TRUE);
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_voices (fixture->engine), >, 0);
+}
+
+static guint
+burst_of_pings (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  guint sent = 0;
+
+  while (flitzis_audio_engine_ping (fixture->engine, &error))
+    sent++;
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL);
+  return sent;
+}
+
+static void
+test_full_command_ring (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 2);
+  OK (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, E));
+  /* Two loads and a trigger are queued already. */
+  if (fixture->live)   /* the audio thread takes commands meanwhile */
+    g_assert_cmpuint (burst_of_pings (fixture), >=, FLITZIS_QUEUE_CAPACITY - 3);
+  else
+    g_assert_cmpuint (burst_of_pings (fixture), ==, FLITZIS_QUEUE_CAPACITY - 3);
+  advance (fixture, 2, TRUE);
+}
+
+static void
+test_full_reply_ring (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 3);
+  /* A full command ring of pings answered at once, and nobody takes the
+   * replies (every command sent takes them first, so none is sent): the
+   * voices' events find the reply ring full. */
+  for (guint burst = 0; burst < 3; burst++)
+    {
+      for (guint slot = 0; slot < 3; slot++)
+        OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.3f, E));
+      burst_of_pings (fixture);
+      advance (fixture, 3, FALSE);
+    }
+  g_assert_cmpuint (flitzis_audio_engine_get_dropped_replies (fixture->engine)
+                    + flitzis_audio_engine_get_dropped_events (fixture->engine), >, 0);
+  advance (fixture, 2, TRUE);
+}
+
+static void
+test_retirement_saturation (Fixture *fixture, gconstpointer data)
+{
+  guint loads = 0;
+
+  (void) data;
+  /* Slot 0 replaced again and again while voices play its versions.
+   * Through the engine the retiring list never fills (every command sent
+   * takes the replies first, so the hand-backs find room), see
+   * /rtsan/core/retirement-saturation for the full list. */
+  for (guint i = 0; i < 3 * FZ_RETIRE_CAPACITY; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (flitzis_audio_engine_load_sample (fixture->engine, 0, paths[2], &error))
+        loads++;
+      else
+        g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL);
+      g_clear_error (&error);
+      if (!flitzis_audio_engine_play_sample (fixture->engine, 0, 0.05f, &error))
+        g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL);
+      if (i % 4 == 0)
+        advance (fixture, 1, FALSE);
+    }
+  g_test_message ("%u replacements queued", loads);
+  g_assert_cmpuint (loads, >, FZ_RETIRE_CAPACITY);
+  OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+  advance (fixture, 8, TRUE);
+}
+
+/* The core driven directly, as the engine cannot: the reply ring full of
+ * pongs nobody takes, so nothing can be handed back, then more
+ * replacements of a slot whose voices play than the retiring list holds:
+ * it fills, the rest wait in the command ring, and everything comes back
+ * once the replies are taken. */
+static void
+test_core_retirement_saturation (void)
+{
+  FzCore *core = fz_core_new (RATE, 2);
+  FzMsg ping = { .type = FZ_CMD_PING }, reply;
+  float out[PERIOD * 2];
+  guint sent = 0, retired = 0;
+
+  for (guint i = 0; i < FZ_RING_CAPACITY; i++)
+    g_assert_true (fz_core_send (core, &ping));
+  fz_core_process (core, out, PERIOD, 0);
+  for (guint i = 0; i < FZ_RETIRE_CAPACITY + 8; i++)
+    {
+      FzSample *sample = fz_sample_new (RATE, 2, RATE);
+      FzMsg load = { .type = FZ_CMD_LOAD, .slot = 0, .sample = sample };
+      FzMsg play = { .type = FZ_CMD_PLAY, .slot = 0, .gain = 0.1f };
+
+      for (gsize f = 0; f < (gsize) RATE * 2; f++)
+        sample->data[f] = 0.01f;
+      g_assert_true (fz_core_send (core, &load));
+      g_assert_true (fz_core_send (core, &play));
+      sent++;
+      fz_core_process (core, out, PERIOD, 0);
+    }
+  g_assert_cmpuint (core->n_retiring, ==, FZ_RETIRE_CAPACITY);
+  g_assert_true (fz_ring_has_data (core->commands));
+  /* The replies taken, retirement and commands go on. */
+  for (guint p = 0; p < 2 * RATE / PERIOD && (retired < sent - 1 || core->n_retiring > 0); p++)
+    {
+      while (fz_core_receive (core, &reply))
+        if (reply.type == FZ_REPLY_RETIRE)
+          {
+            fz_sample_unref (reply.sample);
+            retired++;
+          }
+      fz_core_process (core, out, PERIOD, 0);
+    }
+  g_assert_cmpuint (retired, ==, sent - 1);
+  fz_core_free (core);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
+/* The negative control. */
+#ifdef WITH_RTSAN
+static void *volatile kept;
+
+static void
+allocating_hook (FzCore *core, size_t frames)
+{
+  (void) core; (void) frames;
+  kept = malloc (64);
+  free (kept);
+}
+#endif
+
+static void
+test_negative_control (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+#ifndef WITH_RTSAN
+  (void) fixture;
+  g_test_skip ("built without RealtimeSanitizer");
+#else
+  if (g_test_subprocess ())
+    {
+      fz_core_set_test_hook (allocating_hook);
+      advance (fixture, 4, TRUE);
+      fz_core_set_test_hook (NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*RealtimeSanitizer*malloc*real-time context*");
+#endif
+}
+
+static char *
+write_sample (const char *name, gsize frames, guint32 seed)
+{
+  g_autofree float *mono = flitzis_test_signal (frames, seed);
+
+  for (gsize f = 0; f < frames; f++)
+    mono[f] *= 0.2f;
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
+                                   mono, frames);
+}
+
+static void
+add (const char *name, void (*test) (Fixture *, gconstpointer))
+{
+  for (int live = 0; live < 2; live++)
+    {
+      g_autofree char *path = g_strdup_printf ("/rtsan/%s/%s", live ? "live" : "offline", name);
+
+      g_test_add (path, Fixture, GINT_TO_POINTER (live), fixture_setup, test, fixture_teardown);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  dir = flitzis_test_make_tmpdir ();
+  paths[0] = write_sample ("short.wav", 100, 1);
+  paths[1] = write_sample ("medium.wav", 3000, 2);
+  paths[2] = write_sample ("long.wav", RATE / 2, 3);
+  /* The negative control's subprocess uses the parent's server. */
+  if (!g_test_subprocess ())
+    jack = flitzis_test_jack_start (RATE, PERIOD);
+
+  add ("negative-control", test_negative_control);
+  add ("loads", test_loads);
+  add ("replacements", test_replacements);
+  add ("unloads", test_unloads);
+  add ("stop-and-stop-all", test_stops);
+  add ("loops", test_loops);
+  add ("gain-ramps", test_gain_ramps);
+  add ("scheduled-triggers", test_scheduled_triggers);
+  add ("full-command-ring", test_full_command_ring);
+  add ("full-reply-ring", test_full_reply_ring);
+  add ("retirement-pressure", test_retirement_saturation);
+  g_test_add_func ("/rtsan/core/retirement-saturation", test_core_retirement_saturation);
+
+  status = g_test_run ();
+  if (jack != NULL)
+    flitzis_test_jack_stop (jack);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+  g_free (dir);
+  return status;
+}
