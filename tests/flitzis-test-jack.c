@@ -115,6 +115,9 @@ flitzis_test_jack_start (guint rate, guint period)
   g_autoptr (GError) error = NULL;
   g_autofree char *rate_s = g_strdup_printf ("%u", rate);
   g_autofree char *period_s = g_strdup_printf ("%u", period);
+  g_autofree char *wait_s = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                             (guint64) period * 1000000 / rate
+                                             * flitzis_test_slowdown ());
   FlitzisTestJack *jack = g_new0 (FlitzisTestJack, 1);
 
   if (jackd == NULL || *jackd == '\0' || g_strcmp0 (jackd, "no") == 0)
@@ -133,11 +136,13 @@ flitzis_test_jack_start (guint rate, guint period)
   g_subprocess_launcher_set_stdout_file_path (launcher, jack->log);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   /* -t: clients get 5 s, not 0.5 s, to answer the server, so that a
-   * loaded 2-core machine does not make a client's start-up fail. */
+   * loaded 2-core machine does not make a client's start-up fail.
+   * -w: one period of wall-clock time per cycle, stretched under valgrind
+   * (flitzis_test_slowdown()). */
   jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-t", "5000",
                                               "-n", jack->name,
                                               "-d", "dummy", "-r", rate_s, "-p", period_s,
-                                              NULL);
+                                              "-w", wait_s, NULL);
   g_assert_no_error (error);
   if (!flitzis_test_wait_until (NULL, try_connect_client, jack, 10000))
     {
@@ -171,7 +176,8 @@ flitzis_test_jack_stop (FlitzisTestJack *jack)
 void
 flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms)
 {
-  atomic_store (&jack->stall_ms, ms);
+  /* The same number of periods on a server slowed for valgrind. */
+  atomic_store (&jack->stall_ms, ms * flitzis_test_slowdown ());
 }
 
 const char *

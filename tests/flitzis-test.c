@@ -22,7 +22,8 @@ gboolean
 flitzis_test_wait_until (GMainContext *context, FlitzisTestCondition condition,
                          gpointer data, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time ()
+                   + (gint64) timeout_ms * 1000 * flitzis_test_slowdown ();
   GSource *ticker = g_timeout_source_new (1);
   gboolean held;
 
@@ -146,4 +147,10 @@ flitzis_test_instrumented (void)
 # endif
 #endif
   return g_strcmp0 (g_getenv ("FLITZIS_TEST_VALGRIND"), "1") == 0;
+}
+
+guint
+flitzis_test_slowdown (void)
+{
+  return g_strcmp0 (g_getenv ("FLITZIS_TEST_VALGRIND"), "1") == 0 ? FLITZIS_TEST_VALGRIND_SLOWDOWN : 1;
 }

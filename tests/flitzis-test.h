@@ -44,4 +44,13 @@ float   *flitzis_test_signal (gsize n, guint32 seed);
  * and page-fault measurements would then measure the instrument, and skip. */
 gboolean flitzis_test_instrumented (void);
 
+/* How much slower than real time this program runs: under valgrind
+ * memcheck, every thread of it is serialised and instrumented, and a
+ * device paced by the wall clock would underrun on every period.  The
+ * test JACK server then waits this many periods' time between cycles
+ * (frames and periods stay those asked for), and every deadline of
+ * flitzis_test_wait_until() is stretched by it.  1 otherwise. */
+#define FLITZIS_TEST_VALGRIND_SLOWDOWN 8
+guint    flitzis_test_slowdown (void);
+
 G_END_DECLS

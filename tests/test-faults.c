@@ -196,15 +196,20 @@ test_main_loop_stalled (Fixture *fixture, gconstpointer data)
 
 static gint stall_requests;
 
-/* The test hook, on the audio thread: one period takes 20 ms, 7.5
- * periods' worth; a busy wait, as a slow plug-in would. */
+/* How long the stalled period takes: 20 ms, 7.5 periods' worth, times
+ * the test server's slowdown under valgrind (its periods are that much
+ * longer).  Set before the hook is. */
+static gint64 stall_us;
+
+/* The test hook, on the audio thread: one period takes stall_us; a busy
+ * wait, as a slow plug-in would. */
 static void
 stall_hook (FzCore *core, size_t frames)
 {
   (void) core; (void) frames;
   if (g_atomic_int_compare_and_exchange (&stall_requests, 1, 0))
     {
-      gint64 until = g_get_monotonic_time () + 20000;
+      gint64 until = g_get_monotonic_time () + stall_us;
 
       while (g_get_monotonic_time () < until)
         ;
@@ -239,6 +244,7 @@ test_slow_callback (Fixture *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, &error));
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, &error));
   g_assert_no_error (error);
+  stall_us = 20000 * (gint64) flitzis_test_slowdown ();
   fz_core_set_test_hook (stall_hook);
   flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
   /* Under valgrind every period may be late: only the stall's own xrun
