@@ -53,6 +53,7 @@
 #include "core/fz-core.h"
 #include "core/fz-loader.h"
 #include "fz-reply-source.h"
+#include "fz-tsan.h"
 #include "fz-stream.h"
 
 G_STATIC_ASSERT (FLITZIS_MAX_SAMPLE_SLOTS == FZ_MAX_SLOTS);
@@ -269,9 +270,9 @@ send_running (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
 {
   gboolean ok;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   ok = check_running (self, error) && send_command (self, command, error);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return ok;
 }
 
@@ -451,11 +452,11 @@ source_is_ready (GObject *object)
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
   gboolean ready;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   ready = self->to_emit.length > 0 ||
           (self->core != NULL && fz_ring_has_data (self->core->replies)) ||
           (self->stream != NULL && !self->stream_lost && !fz_stream_is_alive (self->stream));
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return ready;
 }
 
@@ -465,12 +466,12 @@ source_poll_interval (GObject *object)
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
   gint interval = -1;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   if (awaiting_replies (self) || expecting_events (self))
     interval = FZ_POLL_BUSY_MS;
   else if (self->stream != NULL && !self->stream_lost)
     interval = FZ_POLL_IDLE_MS;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return interval;
 }
 
@@ -517,10 +518,10 @@ shut_down_if_lost (FlitzisAudioEngine *self)
   gboolean lost;
   guint run_id;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   lost = self->stream_lost;
   run_id = self->run_id;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (lost)
     shut_down_run (self, run_id);
 }
@@ -533,11 +534,11 @@ source_dispatch (GObject *object)
   GQueue batch = G_QUEUE_INIT;
   FlitzisMessage *message;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   drain_replies (self);
   batch = self->to_emit;
   g_queue_init (&self->to_emit);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   shut_down_if_lost (self);
 
   /* Emitted without the lock: handlers may call back into the engine. */
@@ -591,9 +592,9 @@ read_guint (FlitzisAudioEngine *self, const guint *field)
 {
   guint value;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   value = *field;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return value;
 }
 
@@ -618,8 +619,10 @@ static gboolean
 notify_now (gpointer data)
 {
   FzNotify *notify = data;
-  g_autoptr (GObject) engine = g_weak_ref_get (&notify->engine);
+  g_autoptr (GObject) engine = NULL;
 
+  fz_tsan_acquire (notify);
+  engine = g_weak_ref_get (&notify->engine);
   if (engine != NULL)
     g_object_notify_by_pspec (engine, notify->pspec);
   return G_SOURCE_REMOVE;
@@ -630,6 +633,7 @@ notify_free (gpointer data)
 {
   FzNotify *notify = data;
 
+  fz_tsan_acquire (notify);
   g_weak_ref_clear (&notify->engine);
   g_free (notify);
 }
@@ -644,9 +648,9 @@ notify_in_context (FlitzisAudioEngine *self, GParamSpec *pspec)
   GMainContext *context;
   FzNotify *notify;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   context = self->context != NULL ? g_main_context_ref (self->context) : NULL;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (context == NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (self), pspec);
@@ -655,6 +659,8 @@ notify_in_context (FlitzisAudioEngine *self, GParamSpec *pspec)
   notify = g_new0 (FzNotify, 1);
   g_weak_ref_init (&notify->engine, self);
   notify->pspec = pspec;
+  /* Handed to the context's thread through GLib's queue (fz-tsan.h). */
+  fz_tsan_release (notify);
   g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, notify_now, notify, notify_free);
   g_main_context_unref (context);
 }
@@ -677,9 +683,9 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
 
   if (core == NULL)
     g_error ("%s: out of memory", G_STRLOC);
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return core;
 }
 
@@ -688,7 +694,7 @@ static void
 publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
               guint sample_rate, guint channels)
 {
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   self->stream = stream;
   self->core = core;
   self->sample_rate = sample_rate;
@@ -698,7 +704,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->pings_sent = 0;
   self->pongs_received = 0;
   attach_source (self);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
 }
 
 /* Called with the lifecycle lock held and the lock not held: opening a
@@ -720,14 +726,14 @@ start_stream (FlitzisAudioEngine *self, GError **error)
       return TRUE;
     }
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   device = dup_requested_device (self);
   request = (FzStreamRequest) {
     .device_name = device,
     .sample_rate = self->requested_rate,
     .period_frames = self->requested_period,
   };
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
 
   stream = fz_stream_open (&request, error);
   if (stream == NULL)
@@ -774,16 +780,16 @@ flitzis_audio_engine_run (FlitzisAudioEngine *self, GError **error)
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lifecycle_lock);
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lifecycle_lock);
+  fz_mutex_lock (&self->lock);
   running = self->core != NULL;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (running)
     g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_ALREADY_RUNNING,
                  _("The audio engine is already running; call shut_down() before running it again"));
   else
     started = start_stream (self, error);
-  g_mutex_unlock (&self->lifecycle_lock);
+  fz_mutex_unlock (&self->lifecycle_lock);
 
   if (started)
     notify_stream_properties (self);
@@ -851,10 +857,10 @@ stop_stream (FlitzisAudioEngine *self)
   FzStream *stream;
   gboolean running, stopped = TRUE;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   stream = g_steal_pointer (&self->stream);
   running = self->core != NULL;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (!running)
     return FALSE;
 
@@ -864,8 +870,8 @@ stop_stream (FlitzisAudioEngine *self)
     stopped = fz_stream_close (stream);
 
   /* Offline, the renderer is the audio thread: wait for its render(). */
-  g_mutex_lock (&self->render_lock);
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->render_lock);
+  fz_mutex_lock (&self->lock);
   if (stopped)
     release_core (self);
   else
@@ -873,8 +879,8 @@ stop_stream (FlitzisAudioEngine *self)
   /* The source stays attached until it has emitted what is left. */
   if (self->context != NULL)
     g_main_context_wakeup (self->context);
-  g_mutex_unlock (&self->lock);
-  g_mutex_unlock (&self->render_lock);
+  fz_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->render_lock);
   return TRUE;
 }
 
@@ -896,13 +902,13 @@ shut_down_run (FlitzisAudioEngine *self, guint run_id)
 {
   gboolean was_running = FALSE, was_paused = FALSE;
 
-  g_mutex_lock (&self->lifecycle_lock);
+  fz_mutex_lock (&self->lifecycle_lock);
   if (run_id == 0 || read_guint (self, &self->run_id) == run_id)
     {
       was_paused = flitzis_audio_engine_get_paused (self);
       was_running = stop_stream (self);
     }
-  g_mutex_unlock (&self->lifecycle_lock);
+  fz_mutex_unlock (&self->lifecycle_lock);
   if (was_running)
     notify_stream_properties (self);
   if (was_paused)
@@ -995,10 +1001,10 @@ begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error
 
   if (!check_slot (id, error))
     return NULL;
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   if (!check_running (self, error))
     {
-      g_mutex_unlock (&self->lock);
+      fz_mutex_unlock (&self->lock);
       return NULL;
     }
   supersede_loads (self, id);
@@ -1011,7 +1017,7 @@ begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error
   load->serial = self->load_serials[id];
   load->superseded = g_cancellable_new ();
   self->loading[id] = g_object_ref (load->superseded);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return load;
 }
 
@@ -1093,7 +1099,7 @@ run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GEr
   FzSample *sample = decode (load, cancellable, &info, error);
   gboolean ok = sample != NULL;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   if (ok)
     ok = check_still_wanted (self, load, cancellable, error);
   if (ok)
@@ -1104,7 +1110,7 @@ run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GEr
       flitzis_sample_info_unref (info);
     }
   end_load (self, load);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return ok;
 }
 
@@ -1164,8 +1170,14 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
                 GCancellable *cancellable)
 {
   GError *error = NULL;
+  gboolean ok;
 
-  if (run_load (source_object, task_data, cancellable, &error))
+  /* The task came through GLib's thread pool, and its result goes back
+   * through the caller's main context (fz-tsan.h). */
+  fz_tsan_acquire (task);
+  ok = run_load (source_object, task_data, cancellable, &error);
+  fz_tsan_release (task);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1215,6 +1227,7 @@ flitzis_audio_engine_load_sample_async (FlitzisAudioEngine *self, guint id, cons
       return;
     }
   g_task_set_task_data (task, load, (GDestroyNotify) fz_load_free);
+  fz_tsan_release (task);
   g_task_run_in_thread (task, load_in_thread);
 }
 
@@ -1240,6 +1253,7 @@ flitzis_audio_engine_load_sample_finish (FlitzisAudioEngine *self, GAsyncResult 
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         flitzis_audio_engine_load_sample_async, FALSE);
 
+  fz_tsan_acquire (result);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1271,13 +1285,13 @@ flitzis_audio_engine_unload_sample (FlitzisAudioEngine *self, guint id, GError *
 
   if (!check_slot (id, error))
     return FALSE;
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   ok = check_running (self, error);
   if (ok)
     supersede_loads (self, id);
   if (ok && self->published[id] != NULL)
     ok = publish (self, id, NULL, NULL, error);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return ok;
 }
 
@@ -1306,10 +1320,10 @@ flitzis_audio_engine_dup_sample_info (FlitzisAudioEngine *self, guint id, GError
 
   if (!check_slot (id, error))
     return NULL;
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   if (self->infos[id] != NULL)
     info = flitzis_sample_info_ref (self->infos[id]);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return info;
 }
 
@@ -1500,10 +1514,10 @@ flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboole
 
   if (!check_slot (id, error))
     return FALSE;
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   ok = check_running (self, error) && check_loop (self, id, start_frame, end_frame, error) &&
        send_command (self, &command, error);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return ok;
 }
 
@@ -1558,9 +1572,9 @@ flitzis_audio_engine_get_volume (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0.0);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   volume = self->volume;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return volume;
 }
 
@@ -1593,13 +1607,13 @@ flitzis_audio_engine_set_volume (FlitzisAudioEngine *self, double volume, GError
 
   if (!check_volume (volume, error))
     return FALSE;
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   changed = self->volume != volume;
   if (changed && self->core != NULL)
     ok = send_command (self, &command, error);
   if (ok)
     self->volume = volume;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (ok && changed)
     notify_in_context (self, properties[PROP_VOLUME]);
   return ok;
@@ -1629,7 +1643,7 @@ flitzis_audio_engine_ping (FlitzisAudioEngine *self, GError **error)
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   ping.seq = self->pings_sent;
   was_awaiting = awaiting_replies (self);
   ok = check_running (self, error) && send_command (self, &ping, error);
@@ -1638,7 +1652,7 @@ flitzis_audio_engine_ping (FlitzisAudioEngine *self, GError **error)
       self->pings_sent++;
       wake_context (self, was_awaiting);
     }
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return ok;
 }
 
@@ -1648,7 +1662,7 @@ set_paused (FlitzisAudioEngine *self, gboolean paused, GError **error)
   FzMsg command = { .type = paused ? FZ_CMD_PAUSE : FZ_CMD_RESUME };
   gboolean ok, changed = FALSE;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   ok = check_running (self, error);
   if (ok && self->paused != paused)
     {
@@ -1657,7 +1671,7 @@ set_paused (FlitzisAudioEngine *self, gboolean paused, GError **error)
       if (ok)
         self->paused = paused;
     }
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (changed)
     notify_in_context (self, properties[PROP_PAUSED]);
   return ok;
@@ -1730,9 +1744,9 @@ flitzis_audio_engine_get_paused (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   paused = self->paused;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return paused;
 }
 
@@ -1759,10 +1773,10 @@ flitzis_audio_engine_receive_msg (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   drain_replies (self);
   message = g_queue_pop_head (&self->received);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   shut_down_if_lost (self);
   return message;
 }
@@ -1776,11 +1790,11 @@ read_count (FlitzisAudioEngine *self, const guint64 *earlier, uint64_t (*live) (
 {
   guint64 count;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   count = *earlier;
   if (live != NULL && self->core != NULL)
     count += live (self->core);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return count;
 }
 
@@ -1801,9 +1815,9 @@ flitzis_audio_engine_get_running (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   running = self->core != NULL;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return running;
 }
 
@@ -1826,9 +1840,9 @@ flitzis_audio_engine_get_sample_rate (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   rate = self->core != NULL ? self->sample_rate : self->requested_rate;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return rate;
 }
 
@@ -1839,10 +1853,10 @@ set_request (FlitzisAudioEngine *self, guint *field, guint value, GParamSpec *ps
 {
   gboolean notify;
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   notify = *field != value && self->core == NULL;
   *field = value;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   if (notify)
     notify_in_context (self, pspec);
 }
@@ -1927,9 +1941,9 @@ flitzis_audio_engine_get_latency (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0.0);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   latency = self->latency;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return latency;
 }
 
@@ -1995,9 +2009,9 @@ flitzis_audio_engine_dup_device (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   device = g_strdup (self->device);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return device;
 }
 
@@ -2017,15 +2031,15 @@ flitzis_audio_engine_set_device (FlitzisAudioEngine *self, const char *device)
 {
   g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   if (g_strcmp0 (self->device, device) == 0)
     {
-      g_mutex_unlock (&self->lock);
+      fz_mutex_unlock (&self->lock);
       return;
     }
   g_free (self->device);
   self->device = g_strdup (device);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   notify_in_context (self, properties[PROP_DEVICE]);
 }
 
@@ -2049,9 +2063,9 @@ flitzis_audio_engine_get_frame_time (FlitzisAudioEngine *self)
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
 
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->lock);
   frames = self->core != NULL ? fz_core_get_frame_time (self->core) : 0;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   return frames;
 }
 
@@ -2272,15 +2286,15 @@ flitzis_audio_engine_render (FlitzisAudioEngine *self, float *buffer,
 
   if (!check_offline (self, error))
     return FALSE;
-  g_mutex_lock (&self->render_lock);
-  g_mutex_lock (&self->lock);
+  fz_mutex_lock (&self->render_lock);
+  fz_mutex_lock (&self->lock);
   ok = check_running (self, error);
   core = self->core;
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
   /* Without the lock, like the callback: control calls go on meanwhile. */
   if (ok)
     fz_core_process (core, buffer, n_frames, 0);
-  g_mutex_unlock (&self->render_lock);
+  fz_mutex_unlock (&self->render_lock);
   return ok;
 }
 
@@ -2333,14 +2347,14 @@ flitzis_audio_engine_dispose (GObject *object)
 {
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
 
-  g_mutex_lock (&self->lifecycle_lock);
+  fz_mutex_lock (&self->lifecycle_lock);
   stop_stream (self);
-  g_mutex_unlock (&self->lifecycle_lock);
-  g_mutex_lock (&self->lock);
+  fz_mutex_unlock (&self->lifecycle_lock);
+  fz_mutex_lock (&self->lock);
   detach_source (self);
   g_queue_clear_full (&self->to_emit, (GDestroyNotify) flitzis_message_unref);
   g_queue_clear_full (&self->received, (GDestroyNotify) flitzis_message_unref);
-  g_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lock);
 
   G_OBJECT_CLASS (flitzis_audio_engine_parent_class)->dispose (object);
 }

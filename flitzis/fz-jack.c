@@ -13,6 +13,7 @@
 #include "flitzis-engine-error.h"
 #include "flitzis-private.h"
 #include "fz-jack.h"
+#include "fz-tsan.h"
 
 #define FZ_JACK_MAX_CHANNELS 2
 /* Frames the engine renders at most per call when it follows the server's
@@ -68,8 +69,14 @@ on_process (jack_nframes_t frames, void *data)
   float *buffers[FZ_JACK_MAX_CHANNELS];
   jack_nframes_t done = 0;
 
+  /* JACK runs the clients of its graph in order: the clients that read
+   * these buffers (an in-process capture client, in the tests) are done
+   * with the last cycle's, and run after this one (fz-tsan.h). */
   for (guint c = 0; c < jack->channels; c++)
-    buffers[c] = jack_port_get_buffer (jack->ports[c], frames);
+    {
+      buffers[c] = jack_port_get_buffer (jack->ports[c], frames);
+      fz_tsan_acquire (buffers[c]);
+    }
   while (done < frames)
     {
       guint n;
@@ -83,6 +90,8 @@ on_process (jack_nframes_t frames, void *data)
       jack->rendered_used += n;
       done += n;
     }
+  for (guint c = 0; c < jack->channels; c++)
+    fz_tsan_release (buffers[c]);
   return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "flitzis-private.h"
 #include "fz-jack.h"
 #include "fz-stream.h"
+#include "fz-tsan.h"
 
 /* Stereo is what loopers and DJ tools play; a mono device gets mono. */
 #define FZ_STREAM_MAX_CHANNELS 2
@@ -198,14 +199,14 @@ begin_pa (FzQuiet *quiet, GError **error)
 {
   PaError pa_error;
 
-  g_mutex_lock (&pa_lock);
+  fz_mutex_lock (&pa_lock);
   quiet_begin (quiet);
   pa_error = Pa_Initialize ();
   if (pa_error == paNoError)
     return TRUE;
   set_pa_error (error, _("Cannot initialise PortAudio"), pa_error);
   quiet_end (quiet);
-  g_mutex_unlock (&pa_lock);
+  fz_mutex_unlock (&pa_lock);
   return FALSE;
 }
 
@@ -213,7 +214,7 @@ static void
 end_pa (FzQuiet *quiet)
 {
   quiet_end (quiet);
-  g_mutex_unlock (&pa_lock);
+  fz_mutex_unlock (&pa_lock);
 }
 
 static gboolean
@@ -344,11 +345,11 @@ fz_stream_is_alive (FzStream *stream)
 
   /* Asked often, from a main loop: when another stream is being set up,
    * the answer waits for the next time instead. */
-  if (!g_mutex_trylock (&pa_lock))
+  if (!fz_mutex_trylock (&pa_lock))
     return TRUE;
   alive = stream->jack != NULL ? fz_jack_is_alive (stream->jack)
                                : Pa_IsStreamActive (stream->pa) == 1;
-  g_mutex_unlock (&pa_lock);
+  fz_mutex_unlock (&pa_lock);
   return alive;
 }
 
@@ -395,11 +396,11 @@ fz_stream_start (FzStream *stream, FzCore *core, GError **error)
   stream->core = core;
   if (stream->jack != NULL)
     return fz_jack_start (stream->jack, core, error);
-  g_mutex_lock (&pa_lock);
+  fz_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
   pa_error = Pa_StartStream (stream->pa);
   quiet_end (&quiet);
-  g_mutex_unlock (&pa_lock);
+  fz_mutex_unlock (&pa_lock);
   if (pa_error != paNoError)
     {
       g_autofree char *what = g_strdup_printf (_("Cannot start output device “%s”"),
@@ -418,13 +419,13 @@ fz_stream_close (FzStream *stream)
 
   if (stream == NULL)
     return TRUE;
-  g_mutex_lock (&pa_lock);
+  fz_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
   if (stream->jack != NULL)
     {
       fz_jack_close (stream->jack);
       quiet_end (&quiet);
-      g_mutex_unlock (&pa_lock);
+      fz_mutex_unlock (&pa_lock);
       g_free (stream->device_name);
       g_free (stream);
       return TRUE;
@@ -439,7 +440,7 @@ fz_stream_close (FzStream *stream)
   else
     stopped = FALSE;
   quiet_end (&quiet);
-  g_mutex_unlock (&pa_lock);
+  fz_mutex_unlock (&pa_lock);
   if (!stopped)
     {
       /* The callback may still run: its stream and core must stay. */

@@ -23,6 +23,7 @@
 
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
+#include "fz-tsan.h"
 
 #define CAPTURE_CHANNELS 2
 
@@ -65,8 +66,16 @@ on_process (jack_nframes_t n, void *data)
     atomic_store (&jack->first_frame, (guint64) jack_last_frame_time (jack->client));
   n = (jack_nframes_t) MIN ((gsize) n, jack->max_frames - done);
   for (guint c = 0; c < CAPTURE_CHANNELS; c++)
-    memcpy (jack->buffers[c] + done, jack_port_get_buffer (jack->inputs[c], n),
-            n * sizeof (float));
+    {
+      const float *input = jack_port_get_buffer (jack->inputs[c], n);
+
+      /* The buffer is the engine's output port's, written by its JACK
+       * client, which JACK runs before this one in each cycle
+       * (flitzis/fz-tsan.h). */
+      fz_tsan_acquire (input);
+      memcpy (jack->buffers[c] + done, input, n * sizeof (float));
+      fz_tsan_release (input);
+    }
   atomic_store (&jack->frames, done + n);
   return 0;
 }

@@ -21,6 +21,13 @@
 #define FZ_SAMPLE_TAIL FZ_SAMPLE_ALIGN
 
 static atomic_size_t live_samples;
+static _Atomic (FzSampleFreeHook) free_hook;
+
+void
+fz_sample_set_free_hook (FzSampleFreeHook hook)
+{
+  atomic_store (&free_hook, hook);
+}
 
 FzSample *
 fz_sample_new (size_t frames, uint32_t channels, uint32_t rate)
@@ -57,10 +64,15 @@ fz_sample_ref (FzSample *sample)
 void
 fz_sample_unref (FzSample *sample)
 {
+  FzSampleFreeHook hook;
+
   if (sample == NULL)
     return;
   if (atomic_fetch_sub_explicit (&sample->ref_count, 1, memory_order_acq_rel) != 1)
     return;
+  hook = atomic_load_explicit (&free_hook, memory_order_relaxed);
+  if (hook != NULL)
+    hook (sample);
   atomic_fetch_sub_explicit (&live_samples, 1, memory_order_relaxed);
   free (sample);
 }

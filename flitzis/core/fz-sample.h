@@ -42,3 +42,10 @@ void      fz_sample_unref (FzSample *sample);
 /* Samples allocated and not yet freed, process-wide: tests use it to prove
  * that every buffer is freed exactly once. */
 size_t    fz_sample_live_count (void);
+
+/* Tests only; the library never sets it.  When set, it is called with each
+ * sample just before its memory is freed, on the thread that frees it:
+ * tests use it to count the frees of each buffer and to prove that none
+ * happens on the audio thread. */
+typedef void (*FzSampleFreeHook) (const FzSample *sample);
+void      fz_sample_set_free_hook (FzSampleFreeHook hook);
