@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <sndfile.h>
 #include <glib/gstdio.h>
 
@@ -153,4 +156,27 @@ guint
 flitzis_test_slowdown (void)
 {
   return g_strcmp0 (g_getenv ("FLITZIS_TEST_VALGRIND"), "1") == 0 ? FLITZIS_TEST_VALGRIND_SLOWDOWN : 1;
+}
+
+gsize
+flitzis_test_proc_status_bytes (const char *name)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", name);
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, key);
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen (key), NULL, 10) * 1024;
+}
+
+void
+flitzis_test_reset_peak_rss (void)
+{
+  FILE *file = fopen ("/proc/self/clear_refs", "w");
+
+  g_assert_nonnull (file);
+  g_assert_cmpint (fputs ("5", file), >=, 0);
+  g_assert_cmpint (fclose (file), ==, 0);
 }

@@ -39,6 +39,12 @@ char    *flitzis_test_write_text (const char *dir, const char *name, const char 
  * The caller frees it. */
 float   *flitzis_test_signal (gsize n, guint32 seed);
 
+/* A "Name:   123 kB" line of /proc/self/status (VmRSS, VmHWM), in bytes. */
+gsize    flitzis_test_proc_status_bytes (const char *name);
+/* Resets the peak RSS (VmHWM): Linux does when 5 is written to
+ * /proc/self/clear_refs. */
+void     flitzis_test_reset_peak_rss (void);
+
 /* Whether this program runs instrumented: built with a sanitizer, or under
  * valgrind (FLITZIS_TEST_VALGRIND=1, set by make check-valgrind).  Memory
  * and page-fault measurements would then measure the instrument, and skip. */

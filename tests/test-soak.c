@@ -117,18 +117,6 @@ __wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
 /* ---- memory ---- */
 
 static guint64
-rss_bytes (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmRSS:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10) * 1024;
-}
-
-static guint64
 heap_in_use (void)
 {
   struct mallinfo2 info = mallinfo2 ();
@@ -143,7 +131,7 @@ static void
 measure_memory (Soak *soak, guint i)
 {
   malloc_trim (0);
-  soak->rss[i] = rss_bytes ();
+  soak->rss[i] = flitzis_test_proc_status_bytes ("VmRSS");
   soak->heap[i] = heap_in_use ();
 }
 
@@ -295,6 +283,18 @@ poll_messages (Soak *soak)
     }
 }
 
+/* One command, counted and checked. */
+static void
+run_op (Soak *soak, Op op, guint slot)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  soak->ops[op]++;
+  ok = do_op (soak, op, slot, &error);
+  check_result (soak, ok, error, op);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
@@ -303,15 +303,9 @@ on_tick (gpointer data)
   if (flitzis_audio_engine_get_running (soak->engine))
     for (guint i = 0; i < 2; i++)
       {
-        g_autoptr (GError) error = NULL;
         Op op = pick_op (soak);
-        guint slot = (guint) g_rand_int_range (soak->rand, 0, SLOTS);
 
-        gboolean ok;
-
-        soak->ops[op]++;
-        ok = do_op (soak, op, slot, &error);
-        check_result (soak, ok, error, op);
+        run_op (soak, op, (guint) g_rand_int_range (soak->rand, 0, SLOTS));
       }
   poll_messages (soak);
   return G_SOURCE_CONTINUE;
@@ -421,14 +415,7 @@ static void
 warm_up (Soak *soak)
 {
   for (Op op = 0; op < N_OPS; op++)
-    {
-      g_autoptr (GError) error = NULL;
-      gboolean ok;
-
-      soak->ops[op]++;
-      ok = do_op (soak, op, 0, &error);
-      check_result (soak, ok, error, op);
-    }
+    run_op (soak, op, 0);
   for (guint f = 0; f < N_FILES; f++)
     {
       g_autoptr (GError) error = NULL;

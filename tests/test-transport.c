@@ -685,31 +685,6 @@ test_sample_info_errors (Fixture *fixture, gconstpointer data)
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT);
 }
 
-/* Reads a "Name:   123 kB" line of /proc/self/status, in bytes. */
-static gsize
-proc_status_bytes (const char *name)
-{
-  g_autofree char *status = NULL;
-  g_autofree char *key = g_strdup_printf ("\n%s:", name);
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, key);
-  g_assert_nonnull (line);
-  return (gsize) g_ascii_strtoull (line + strlen (key), NULL, 10) * 1024;
-}
-
-/* Linux resets the peak RSS (VmHWM) when 5 is written here. */
-static void
-reset_peak_rss (void)
-{
-  FILE *file = fopen ("/proc/self/clear_refs", "w");
-
-  g_assert_nonnull (file);
-  g_assert_cmpint (fputs ("5", file), >=, 0);
-  g_assert_cmpint (fclose (file), ==, 0);
-}
-
 /* Writes @seconds of a 16-bit stereo 44.1 kHz file, a second at a time. */
 static char *
 write_long_file (Fixture *fixture, guint seconds)
@@ -752,10 +727,10 @@ test_load_memory (Fixture *fixture, gconstpointer data)
       return;
     }
   path = write_long_file (fixture, 60);
-  reset_peak_rss ();
-  before = proc_status_bytes ("VmRSS");
+  flitzis_test_reset_peak_rss ();
+  before = flitzis_test_proc_status_bytes ("VmRSS");
   load_ok (fixture, 0, path);
-  peak = proc_status_bytes ("VmHWM");
+  peak = flitzis_test_proc_status_bytes ("VmHWM");
   info = flitzis_audio_engine_dup_sample_info (fixture->engine, 0, NULL);
   size = flitzis_sample_info_get_memory_size (info);
   /* A subprocess's g_test_message() is not shown: a TAP comment instead. */

@@ -617,30 +617,6 @@ scenario_load (void)
   flitzis_test_remove_tree (dir);
 }
 
-static gsize
-proc_status_bytes (const char *name)
-{
-  g_autofree char *status = NULL;
-  g_autofree char *key = g_strdup_printf ("\n%s:", name);
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, key);
-  g_assert_nonnull (line);
-  return (gsize) g_ascii_strtoull (line + strlen (key), NULL, 10) * 1024;
-}
-
-/* Linux resets the peak RSS (VmHWM) when 5 is written here. */
-static void
-reset_peak_rss (void)
-{
-  FILE *file = fopen ("/proc/self/clear_refs", "w");
-
-  g_assert_nonnull (file);
-  g_assert_cmpint (fputs ("5", file), >=, 0);
-  g_assert_cmpint (fclose (file), ==, 0);
-}
-
 /* loadmem RATE: the peak RSS growth during one load, against the decoded
  * sample's size.  Run in a process of its own. */
 static void
@@ -654,10 +630,10 @@ scenario_loadmem (guint rate)
   gsize before, peak, size;
 
   g_assert_true (flitzis_audio_engine_run (engine, &error));
-  reset_peak_rss ();
-  before = proc_status_bytes ("VmRSS");
+  flitzis_test_reset_peak_rss ();
+  before = flitzis_test_proc_status_bytes ("VmRSS");
   g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
-  peak = proc_status_bytes ("VmHWM");
+  peak = flitzis_test_proc_status_bytes ("VmHWM");
   info = flitzis_audio_engine_dup_sample_info (engine, 0, &error);
   g_assert_nonnull (info);
   size = flitzis_sample_info_get_memory_size (info);
