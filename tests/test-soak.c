@@ -26,7 +26,6 @@
 
 #include <malloc.h>
 #include <stdatomic.h>
-#include <string.h>
 #include <time.h>
 
 #include <sndfile.h>
@@ -453,6 +452,7 @@ report (Soak *soak, guint seconds, guint period)
                   " empty slot or loop outside the sample", soak->busy, soak->empty);
   g_test_message ("xruns: %" G_GUINT64_FORMAT " counted by the engine, %" G_GUINT64_FORMAT
                   " xrun signals", flitzis_audio_engine_get_xruns (engine), soak->xrun_signals);
+  g_test_message ("messages polled: %" G_GUINT64_FORMAT, soak->messages_polled);
   g_test_message ("pings %" G_GUINT64_FORMAT ", pongs %" G_GUINT64_FORMAT
                   ", dropped: replies %" G_GUINT64_FORMAT ", events %" G_GUINT64_FORMAT
                   ", messages %" G_GUINT64_FORMAT ", signals %" G_GUINT64_FORMAT
