@@ -49,5 +49,8 @@ typedef struct {
   uint32_t flag;
   uint64_t start;
   uint64_t end;
-  uint64_t reserved;
+  /* Owned by the ring (fz-ring.h), never copied with the message: the
+   * position the message was pushed at, plus one, written after the rest
+   * of it.  Meaningless outside a ring slot. */
+  uint64_t ring_stamp;
 } FzMsg;

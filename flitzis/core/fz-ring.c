@@ -5,12 +5,13 @@
  *
  * Indices run freely and wrap at SIZE_MAX; head - tail is the fill level in
  * modular arithmetic, which stays correct across that wrap because the
- * capacity divides SIZE_MAX + 1.  The producer publishes a slot with a
- * release store of head after writing it; the consumer acquires head before
- * reading it, and releases tail after copying the slot out, which the
- * producer acquires before overwriting it.  Each side caches the other's
- * index and reloads it only when the cached value says full or empty, so a
- * push or pop usually touches one shared line.
+ * capacity divides SIZE_MAX + 1.  The producer writes a slot's body, then
+ * its stamp (position + 1) with a release store; the consumer acquires the
+ * stamp before reading the body (see fz-ring.h for why the stamp and not
+ * head), and releases tail after copying the body out, which the producer
+ * acquires before overwriting the slot.  The producer caches tail and
+ * reloads it only when the cached value says full, so a push or pop
+ * usually touches the slot's line alone.
  */
 #include "config.h"
 
@@ -21,6 +22,8 @@
 
 _Static_assert ((FZ_RING_CAPACITY & FZ_RING_MASK) == 0, "capacity must be a power of two");
 _Static_assert (sizeof (FzMsg) <= 64, "a message must fit one cache line");
+_Static_assert (FZ_RING_BODY + sizeof (uint64_t) == sizeof (FzMsg),
+                "the stamp is a message's last field");
 
 FzRing *
 fz_ring_new (void)
@@ -45,8 +48,12 @@ fz_ring_reset_at (FzRing *ring, size_t index)
 {
   atomic_store_explicit (&ring->head, index, memory_order_relaxed);
   atomic_store_explicit (&ring->tail, index, memory_order_relaxed);
-  ring->cached_head = index;
   ring->cached_tail = index;
+  /* Every slot as if emptied in the round before: stamped with the
+   * position CAPACITY before the next one that maps to it. */
+  for (size_t i = 0; i < FZ_RING_CAPACITY; i++)
+    fz_ring_stamp_store (&ring->slots[(index + i) & FZ_RING_MASK],
+                         index + i - FZ_RING_CAPACITY);
 }
 
 size_t
@@ -62,14 +69,9 @@ const FzMsg *
 fz_ring_peek (FzRing *ring)
 {
   size_t tail = atomic_load_explicit (&ring->tail, memory_order_relaxed);
+  const FzMsg *slot = &ring->slots[tail & FZ_RING_MASK];
 
-  if (tail == ring->cached_head)
-    {
-      ring->cached_head = atomic_load_explicit (&ring->head, memory_order_acquire);
-      if (tail == ring->cached_head)
-        return NULL;
-    }
-  return &ring->slots[tail & FZ_RING_MASK];
+  return fz_ring_slot_is_full (slot, tail) ? slot : NULL;
 }
 
 void
