@@ -27,9 +27,8 @@ guint64  flitzis_test_wait_frames (GMainContext *context, gpointer engine, guint
 /* receive_msg() of @engine, passing over xrun events: a JACK dummy server
  * reports late wake-ups of its own now and then (on the 2-core test
  * machines, one every few seconds at 128 frames), and a test that counts
- * pongs must not take one for a lost message.  Each one passed over is
- * added to *@xruns when it is not NULL. */
-FlitzisMessage *flitzis_test_receive_skipping_xruns (gpointer engine, guint *xruns);
+ * pongs must not take one for a lost message. */
+FlitzisMessage *flitzis_test_receive_skipping_xruns (FlitzisAudioEngine *engine);
 
 /* A temporary directory, removed with everything in it by
  * flitzis_test_remove_tree(). */

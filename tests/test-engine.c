@@ -511,7 +511,7 @@ polled_enough (gpointer data)
   PollWait *wait = data;
   FlitzisMessage *message;
 
-  while ((message = flitzis_test_receive_skipping_xruns (wait->engine, NULL)) != NULL)
+  while ((message = flitzis_test_receive_skipping_xruns (wait->engine)) != NULL)
     g_ptr_array_add (wait->messages, message);
   return wait->messages->len >= wait->want;
 }
@@ -538,7 +538,7 @@ test_five_pings_polled (EngineFixture *fixture, gconstpointer data)
       g_assert_cmpuint (flitzis_message_get_frame (message), >=, previous);
       previous = flitzis_message_get_frame (message);
     }
-  g_assert_null (flitzis_test_receive_skipping_xruns (fixture->engine, NULL));
+  g_assert_null (flitzis_test_receive_skipping_xruns (fixture->engine));
   g_assert_cmpuint (flitzis_audio_engine_get_dropped_messages (fixture->engine), ==, 0);
   g_ptr_array_unref (wait.messages);
   g_main_context_unref (unrelated);
@@ -559,12 +559,12 @@ test_signal_and_poll_same_stream (EngineFixture *fixture, gconstpointer data)
   /* The same three messages, once each, for the polling view. */
   for (guint i = 0; i < 3; i++)
     {
-      message = flitzis_test_receive_skipping_xruns (fixture->engine, NULL);
+      message = flitzis_test_receive_skipping_xruns (fixture->engine);
       g_assert_nonnull (message);
       g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_PONG);
       flitzis_message_unref (message);
     }
-  g_assert_null (flitzis_test_receive_skipping_xruns (fixture->engine, NULL));
+  g_assert_null (flitzis_test_receive_skipping_xruns (fixture->engine));
   g_assert_cmpuint (fixture->pongs, ==, 3);
 }
 
@@ -572,7 +572,7 @@ static gboolean
 all_pongs_polled (gpointer data)
 {
   EngineFixture *fixture = data;
-  FlitzisMessage *message = flitzis_test_receive_skipping_xruns (fixture->engine, NULL);
+  FlitzisMessage *message = flitzis_test_receive_skipping_xruns (fixture->engine);
 
   if (message == NULL)
     return FALSE;
@@ -797,7 +797,7 @@ test_shut_down_accounts_pings (EngineFixture *fixture, gconstpointer data)
   flitzis_test_wait_frames (unrelated, fixture->engine, 2 * PERIOD);
   send_pings (fixture, 100);
   flitzis_audio_engine_shut_down (fixture->engine);
-  while ((message = flitzis_test_receive_skipping_xruns (fixture->engine, NULL)) != NULL)
+  while ((message = flitzis_test_receive_skipping_xruns (fixture->engine)) != NULL)
     {
       g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_PONG);
       received++;
