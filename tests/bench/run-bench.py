@@ -135,8 +135,8 @@ def main():
             ok = False
             continue
         limit = period / 48.0 + 1.0
-        pp.append("%d frames: median %s ms, p99 %s ms (limit %.2f ms)"
-                  % (period, med, live_res.get("pingpong-%d-p99-ms" % period, "?"), limit))
+        pp.append("%d frames: median %s ms (limit %.2f ms), p99 %s ms"
+                  % (period, med, limit, live_res.get("pingpong-%d-p99-ms" % period, "?")))
         ok = ok and float(med) <= limit
     rows.append(("ping → pong", "ping() to the pong handler in a running GMainLoop, JACK dummy "
                  "at 48 kHz, 200 pings each", "; ".join(pp), "median ≤ one period + 1 ms", ok))
