@@ -53,7 +53,7 @@ frames_reached (gpointer data)
 }
 
 guint64
-flitzis_test_wait_frames (GMainContext *context, gpointer engine, guint64 frames)
+flitzis_test_wait_frames (GMainContext *context, FlitzisAudioEngine *engine, guint64 frames)
 {
   guint64 start = flitzis_audio_engine_get_frame_time (engine);
   FramesWait wait = { engine, start + frames };

@@ -22,7 +22,8 @@ gboolean flitzis_test_wait_until (GMainContext *context, FlitzisTestCondition co
 /* Iterates @context (NULL: the default one) until the engine has rendered
  * @frames more frames; fails the test after 5 s.  Returns the frame time
  * it started from. */
-guint64  flitzis_test_wait_frames (GMainContext *context, gpointer engine, guint64 frames);
+guint64  flitzis_test_wait_frames (GMainContext *context, FlitzisAudioEngine *engine,
+                                   guint64 frames);
 
 /* receive_msg() of @engine, passing over xrun events: a JACK dummy server
  * reports late wake-ups of its own now and then (on the 2-core test
