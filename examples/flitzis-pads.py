@@ -397,7 +397,7 @@ class PadsWindow(Gtk.ApplicationWindow):
         if pad is not None and pad.voice_finished():
             self.trace("dark", slot)
 
-    def _on_stream_error(self, engine, error):
+    def _on_stream_error(self, engine, error, frame):
         self.trace("stream-error", error.message)
         self.show_status(f"Audio stopped: {error.message}. Restart audio to go on.", error=True)
 

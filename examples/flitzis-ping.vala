@@ -43,9 +43,9 @@ int main (string[] args) {
     var loop = new MainLoop ();
     uint pongs = 0;
     // Emitted in this thread's main loop, never on the audio thread.
-    engine.pong.connect (() => {
+    engine.pong.connect ((frame) => {
         pongs++;
-        print ("pong %u at frame %llu\n", pongs, engine.receive_msg ().get_frame ());
+        print ("pong %u at frame %llu\n", pongs, frame);
         if (pongs == 3)
             loop.quit ();
     });

@@ -29,12 +29,9 @@ typedef struct {
 
 /* Main loop: the audio thread answered the ping. */
 static void
-on_pong (FlitzisAudioEngine *engine, Player *player)
+on_pong (FlitzisAudioEngine *engine, guint64 frame, Player *player)
 {
-  g_autoptr (FlitzisMessage) message = flitzis_audio_engine_receive_msg (engine);
-
-  g_print ("pong at frame %" G_GUINT64_FORMAT "\n",
-           message != NULL ? flitzis_message_get_frame (message) : 0);
+  g_print ("pong at frame %" G_GUINT64_FORMAT "\n", frame);
   player->ponged = TRUE;
 }
 

@@ -52,7 +52,7 @@ def main():
 
     loop = GLib.MainLoop()
     pongs = []
-    engine.connect("pong", lambda engine: pongs.append(engine.receive_msg().get_frame()))
+    engine.connect("pong", lambda engine, frame: pongs.append(frame))
     engine.ping()
 
     beats = iter(range(4))

@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 #include <flitzis/flitzis-version.h>
+#include <flitzis/flitzis-engine-stats.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-sample-info.h>
 
@@ -199,6 +200,11 @@ void                flitzis_audio_engine_set_device     (FlitzisAudioEngine *sel
                                                          const char         *device);
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_frame_time (FlitzisAudioEngine *self);
+
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_offline    (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisEngineStats *flitzis_audio_engine_get_stats      (FlitzisAudioEngine *self);
 
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_dropped_voices   (FlitzisAudioEngine *self);

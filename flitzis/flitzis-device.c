@@ -18,7 +18,8 @@
 #include "config.h"
 
 #include "flitzis-device.h"
-#include "flitzis-private.h"
+#include "flitzis-device-private.h"
+#include "flitzis-i18n-private.h"
 
 struct _FlitzisDevice {
   GObject parent_instance;
@@ -47,7 +48,7 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (FlitzisDevice, flitzis_device, G_TYPE_OBJECT)
 
 FlitzisDevice *
-flitzis_device_new (const char *name, const char *host_api, guint max_output_channels,
+_flitzis_device_new (const char *name, const char *host_api, guint max_output_channels,
                     double default_sample_rate, double default_low_latency, gboolean is_default)
 {
   FlitzisDevice *self = g_object_new (FLITZIS_TYPE_DEVICE, NULL);
@@ -221,7 +222,7 @@ flitzis_device_class_init (FlitzisDeviceClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
-  flitzis_init_i18n ();
+  _flitzis_init_i18n ();
 
   object_class->finalize = flitzis_device_finalize;
   object_class->get_property = flitzis_device_get_property;

@@ -10,7 +10,7 @@
 #include "config.h"
 
 #include "flitzis-message.h"
-#include "flitzis-private.h"
+#include "flitzis-message-private.h"
 
 struct _FlitzisMessage {
   gatomicrefcount ref_count;
@@ -24,7 +24,7 @@ struct _FlitzisMessage {
 G_DEFINE_BOXED_TYPE (FlitzisMessage, flitzis_message, flitzis_message_ref, flitzis_message_unref)
 
 FlitzisMessage *
-flitzis_message_new (FlitzisMessageKind kind, guint64 frame, guint slot, guint64 count)
+_flitzis_message_new (FlitzisMessageKind kind, guint64 frame, guint slot, guint64 count)
 {
   FlitzisMessage *message = g_new0 (FlitzisMessage, 1);
 
@@ -37,9 +37,9 @@ flitzis_message_new (FlitzisMessageKind kind, guint64 frame, guint slot, guint64
 }
 
 FlitzisMessage *
-flitzis_message_new_error (guint64 frame, GError *error)
+_flitzis_message_new_error (guint64 frame, GError *error)
 {
-  FlitzisMessage *message = flitzis_message_new (FLITZIS_MESSAGE_KIND_STREAM_ERROR, frame, 0, 0);
+  FlitzisMessage *message = _flitzis_message_new (FLITZIS_MESSAGE_KIND_STREAM_ERROR, frame, 0, 0);
 
   message->error = error;
   return message;

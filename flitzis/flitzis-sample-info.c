@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "flitzis-sample-info.h"
-#include "flitzis-private.h"
+#include "flitzis-sample-info-private.h"
 
 struct _FlitzisSampleInfo {
   gatomicrefcount ref_count;
@@ -27,7 +27,7 @@ G_DEFINE_BOXED_TYPE (FlitzisSampleInfo, flitzis_sample_info,
                      flitzis_sample_info_ref, flitzis_sample_info_unref)
 
 FlitzisSampleInfo *
-flitzis_sample_info_new (const char *path, const FzSampleFormat *decoded,
+_flitzis_sample_info_new (const char *path, const FzSampleFormat *decoded,
                          const FzSampleFormat *original, gsize memory_size)
 {
   FlitzisSampleInfo *info = g_new0 (FlitzisSampleInfo, 1);

@@ -9,6 +9,7 @@
 
 #include <flitzis/flitzis-version.h>
 #include <flitzis/flitzis-engine-error.h>
+#include <flitzis/flitzis-engine-stats.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-device.h>
 #include <flitzis/flitzis-sample-info.h>

@@ -11,7 +11,7 @@
 #include <jack/jack.h>
 
 #include "flitzis-engine-error.h"
-#include "flitzis-private.h"
+#include "flitzis-i18n-private.h"
 #include "fz-jack.h"
 #include "fz-tsan.h"
 

@@ -20,7 +20,8 @@
 #include <portaudio.h>
 
 #include "flitzis-engine-error.h"
-#include "flitzis-private.h"
+#include "flitzis-device-private.h"
+#include "flitzis-i18n-private.h"
 #include "fz-jack.h"
 #include "fz-stream.h"
 #include "fz-tsan.h"
@@ -363,7 +364,7 @@ append_device (GListStore *store, PaDeviceIndex index, PaDeviceIndex default_dev
   if (info == NULL || info->maxOutputChannels <= 0)
     return;
   api = Pa_GetHostApiInfo (info->hostApi);
-  device = flitzis_device_new (info->name, api != NULL ? api->name : "", (guint) info->maxOutputChannels,
+  device = _flitzis_device_new (info->name, api != NULL ? api->name : "", (guint) info->maxOutputChannels,
                                info->defaultSampleRate, info->defaultLowOutputLatency,
                                index == default_device);
   g_list_store_append (store, device);

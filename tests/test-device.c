@@ -208,7 +208,8 @@ test_xrun_signalled (Fixture *fixture, gconstpointer data)
 }
 
 static void
-on_stream_error (FlitzisAudioEngine *engine, const GError *error, gpointer data)
+on_stream_error (FlitzisAudioEngine *engine, const GError *error, guint64 frame,
+                 gpointer data)
 {
   Fixture *fixture = data;
 

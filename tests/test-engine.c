@@ -292,7 +292,7 @@ pongs_two (gpointer data)
 
 /* The application's one reference, dropped at the first pong. */
 static void
-unref_in_handler (FlitzisAudioEngine *engine, gpointer data)
+unref_in_handler (FlitzisAudioEngine *engine, guint64 frame, gpointer data)
 {
   gboolean *dropped = data;
 
@@ -331,7 +331,7 @@ test_unref_in_pong_handler (EngineFixture *fixture, gconstpointer data)
 }
 
 static void
-shut_down_in_handler (FlitzisAudioEngine *engine, gpointer data)
+shut_down_in_handler (FlitzisAudioEngine *engine, guint64 frame, gpointer data)
 {
   EngineFixture *fixture = data;
 
@@ -389,7 +389,7 @@ typedef struct {
 } PongCheck;
 
 static void
-on_pong (FlitzisAudioEngine *engine, gpointer data)
+on_pong (FlitzisAudioEngine *engine, guint64 frame, gpointer data)
 {
   PongCheck *check = data;
 

@@ -13,7 +13,7 @@
 #include <sndfile.h>
 
 #include "flitzis-engine-error.h"
-#include "core/fz-loader.h"
+#include "fz-loader.h"
 #include "flitzis-test.h"
 
 #define RATE 48000

@@ -311,7 +311,7 @@ on_tick (gpointer data)
 }
 
 static void
-on_pong (FlitzisAudioEngine *engine, Soak *soak)
+on_pong (FlitzisAudioEngine *engine, guint64 frame, Soak *soak)
 {
   soak->pongs++;
 }
@@ -323,7 +323,7 @@ on_xrun (FlitzisAudioEngine *engine, guint64 count, guint64 frame, Soak *soak)
 }
 
 static void
-on_stream_error (FlitzisAudioEngine *engine, GError *error, Soak *soak)
+on_stream_error (FlitzisAudioEngine *engine, GError *error, guint64 frame, Soak *soak)
 {
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_LOST);
   soak->stream_errors++;

@@ -71,7 +71,7 @@ schedule_next (Latency *latency)
 }
 
 static void
-on_pong (FlitzisAudioEngine *engine, Latency *latency)
+on_pong (FlitzisAudioEngine *engine, guint64 frame, Latency *latency)
 {
   double ms = (g_get_monotonic_time () - latency->ping_sent) / 1000.0;
   GError *error = NULL;
@@ -97,7 +97,8 @@ on_sample_finished (FlitzisAudioEngine *engine, guint slot, guint64 frame, Laten
 }
 
 static void
-on_stream_error (FlitzisAudioEngine *engine, const GError *error, Latency *latency)
+on_stream_error (FlitzisAudioEngine *engine, const GError *error, guint64 frame,
+                 Latency *latency)
 {
   fail (latency, g_error_copy (error));
 }

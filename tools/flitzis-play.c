@@ -98,7 +98,8 @@ on_trigger_late (FlitzisAudioEngine *engine, guint slot, guint64 frame, guint64 
 }
 
 static void
-on_stream_error (FlitzisAudioEngine *engine, const GError *error, Player *player)
+on_stream_error (FlitzisAudioEngine *engine, const GError *error, guint64 frame,
+                 Player *player)
 {
   tool_error (error);
   player->status = TOOL_EXIT_FAILED;

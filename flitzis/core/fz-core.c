@@ -3,7 +3,6 @@
  * Copyright 2026 The libflitzis authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "config.h"
 
 #include <stdlib.h>
 
@@ -94,7 +93,7 @@ fz_core_receive (FzCore *core, FzMsg *reply)
 
 /* Queues a reply; a full reply ring drops it, counted. */
 static void
-reply (FzCore *core, FzMsgType type, uint32_t slot, uint64_t frame, uint64_t seq)
+reply (FzCore *core, FzReplyType type, uint32_t slot, uint64_t frame, uint64_t seq)
 {
   FzMsg message = { .type = type, .slot = slot, .frame = frame, .seq = seq };
 
@@ -227,7 +226,7 @@ reply_pong (FzCore *core, const FzMsg *ping)
 static bool
 apply_command (FzCore *core, const FzMsg *command)
 {
-  switch ((FzMsgType) command->type)
+  switch ((FzCmdType) command->type)
     {
     case FZ_CMD_PING:
       reply_pong (core, command);
@@ -256,13 +255,6 @@ apply_command (FzCore *core, const FzMsg *command)
     case FZ_CMD_SET_GAIN:
       fz_mixer_set_gain (&core->mixer, command->slot, command->gain);
       return true;
-    case FZ_REPLY_PONG:
-    case FZ_REPLY_RETIRE:
-    case FZ_REPLY_STARTED:
-    case FZ_REPLY_FINISHED:
-    case FZ_REPLY_DROPPED:
-    case FZ_REPLY_LATE:
-    case FZ_REPLY_XRUN:
     default:
       return true;  /* not a command: consumed and ignored */
     }

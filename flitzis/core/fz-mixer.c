@@ -13,7 +13,6 @@
  * A settled gain takes the plain multiply-add, and an exact 1.0 leaves the
  * sample's bits unchanged (x * 1.0f == x in IEEE arithmetic).
  */
-#include "config.h"
 
 #include <string.h>
 

@@ -14,8 +14,8 @@ typedef struct FzSample FzSample;
 #define FZ_ALL_SLOTS UINT32_MAX
 #define FZ_MASTER UINT32_MAX
 
+/* Commands, control → audio (command ring).  Only the core reads them. */
 typedef enum {
-  /* control → audio (command ring) */
   FZ_CMD_PING = 1,     /* seq */
   FZ_CMD_LOAD,         /* slot, sample (NULL: unload): one reference moves to the audio thread */
   FZ_CMD_PLAY,         /* slot, gain: starts at the period's first frame */
@@ -25,22 +25,33 @@ typedef enum {
   FZ_CMD_STOP,         /* slot or FZ_ALL_SLOTS: voices fade out, pending triggers are cancelled */
   FZ_CMD_SET_LOOP,     /* slot, flag (on), start, end (0: sample end) */
   FZ_CMD_SET_GAIN,     /* slot or FZ_MASTER, gain: reached after a short ramp */
-  /* audio → control (reply ring); frame is when it happened */
-  FZ_REPLY_PONG,       /* seq, frame */
-  FZ_REPLY_RETIRE,     /* sample: the reference comes back, to be released */
+} FzCmdType;
+
+/* Replies, audio → control (reply ring); frame is when it happened.
+ *
+ * Every reply but FZ_REPLY_RETIRE is an event that the control side hands
+ * on as a FlitzisMessage, unchanged: each event's value is its
+ * FlitzisMessageKind's (checked where they meet, in
+ * flitzis-audio-engine-replies.c), so a new event kind is a new value here,
+ * its producer in fz-core.c, the public kind and its row in the replies
+ * file's signal table, and nothing else. */
+typedef enum {
+  FZ_REPLY_PONG = 1,   /* seq, frame */
   FZ_REPLY_STARTED,    /* slot, frame: a voice's first frame */
   FZ_REPLY_FINISHED,   /* slot, frame: the frame after a voice's last one */
   FZ_REPLY_DROPPED,    /* slot, frame: a trigger found every voice busy */
   FZ_REPLY_LATE,       /* slot, frame (when it started), seq (frames late) */
   FZ_REPLY_XRUN,       /* seq (underruns so far), frame */
-} FzMsgType;
+  /* Not an event: control-side bookkeeping, kept apart from the kinds. */
+  FZ_REPLY_RETIRE = 64, /* sample: the reference comes back, to be released */
+} FzReplyType;
 
 /* One message, under a cache line.  Plain data: copying it by value is
  * the only way it crosses threads. */
 typedef struct {
   /* 16-byte aligned and padded to 64: a copy is four 16-byte moves, not
    * seven 8-byte ones, and each ring slot is one cache line. */
-  alignas (16) uint32_t type;       /* FzMsgType */
+  alignas (16) uint32_t type;       /* FzCmdType or FzReplyType */
   uint32_t slot;
   uint64_t seq;
   uint64_t frame;      /* replies: when it happened; FZ_CMD_PLAY_AT: when to start */

@@ -13,7 +13,6 @@
  * reloads it only when the cached value says full, so a push or pop
  * usually touches the slot's line alone.
  */
-#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,6 @@
  *
  * Runs on control threads only.
  */
-#include "config.h"
 
 #include <stdlib.h>
 

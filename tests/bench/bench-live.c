@@ -118,7 +118,7 @@ typedef struct {
 static gboolean send_ping (gpointer data);
 
 static void
-on_pong (FlitzisAudioEngine *engine, gpointer data)
+on_pong (FlitzisAudioEngine *engine, guint64 frame, gpointer data)
 {
   PingRun *run = data;
 

@@ -20,7 +20,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "core/fz-loader.h"
+#include "fz-loader.h"
 #include "core/fz-sample.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);

@@ -110,7 +110,7 @@ def test_pong_through_main_loop(engine):
     loop = GLib.MainLoop()
     pongs = []
 
-    def on_pong(source):
+    def on_pong(source, frame):
         pongs.append(source)
         loop.quit()
 
@@ -238,7 +238,7 @@ def test_engine_driven_from_another_python_thread(tmp_path):
     engine = Flitzis.AudioEngine.new()
     path = write_wav(tmp_path / "a.wav", make_signal(480))
     signalled = []
-    engine.connect("pong", lambda e: signalled.append(threading.get_ident()))
+    engine.connect("pong", lambda e, frame: signalled.append(threading.get_ident()))
     polled, failures = [], []
 
     def worker():

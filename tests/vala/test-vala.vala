@@ -124,7 +124,7 @@ void test_invalid_arguments () {
 void test_pong_signal_and_polled_messages () {
     var engine = new Flitzis.AudioEngine ();
     uint pongs = 0;
-    engine.pong.connect ((source) => {
+    engine.pong.connect ((source, frame) => {
         assert_true (source == engine);
         pongs++;
     });

@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "fz-sample.h"
+#include "core/fz-sample.h"
 
 /* Largest magnitude a decoded sample value may have (about +18 dBFS):
  * float files may hold anything, but 32 voices of such values still sum to

@@ -24,7 +24,7 @@
 #include <sndfile.h>
 
 #include "flitzis-engine-error.h"
-#include "flitzis-private.h"
+#include "flitzis-i18n-private.h"
 #include "fz-loader.h"
 #include "fz-resampler.h"
 
@@ -406,7 +406,7 @@ fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
   struct stat st;
   int fd;
 
-  flitzis_init_i18n ();
+  _flitzis_init_i18n ();
   fd = open_readable (path, display, error);
   if (fd < 0)
     return NULL;

@@ -1,0 +1,504 @@
+/* flitzis-audio-engine-commands.c: what is queued to the audio thread
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every command is checked on the calling control thread, then queued on
+ * the core's command ring under the lock, and carried out by the audio
+ * thread at the start of its next period.  Nothing here waits for the
+ * audio thread: a command that cannot be queued fails at once with
+ * FLITZIS_ENGINE_ERROR_QUEUE_FULL, and a bad one with an error that says
+ * what is allowed, changing nothing.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "flitzis-audio-engine-private.h"
+#include "flitzis-engine-error.h"
+
+/* ---- checks ---- */
+
+gboolean
+_flitzis_audio_engine_check_slot (guint id, GError **error)
+{
+  if (id < FLITZIS_MAX_SAMPLE_SLOTS)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT,
+               _("Sample slot %u does not exist; slots are numbered 0 to %u"),
+               id, FLITZIS_MAX_SAMPLE_SLOTS - 1);
+  return FALSE;
+}
+
+static gboolean
+check_velocity (float velocity, GError **error)
+{
+  if (isfinite (velocity) && velocity >= 0.0f && velocity <= 1.0f)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_VELOCITY,
+               _("Velocity %g is not allowed; a velocity is a number from 0.0 to 1.0"),
+               (double) velocity);
+  return FALSE;
+}
+
+static gboolean
+is_valid_gain (double gain)
+{
+  return isfinite (gain) && gain >= 0.0 && gain <= FLITZIS_MAX_GAIN;
+}
+
+static gboolean
+check_gain (double gain, GError **error)
+{
+  if (is_valid_gain (gain))
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_GAIN,
+               _("Gain %g is not allowed; a gain is a number from 0.0 to %g"),
+               gain, FLITZIS_MAX_GAIN);
+  return FALSE;
+}
+
+static gboolean
+check_volume (double volume, GError **error)
+{
+  if (is_valid_gain (volume))
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_GAIN,
+               _("Volume %g is not allowed; the volume is a number from 0.0 to %g"),
+               volume, FLITZIS_MAX_GAIN);
+  return FALSE;
+}
+
+/* Called with the lock held. */
+gboolean
+_flitzis_audio_engine_check_running (FlitzisAudioEngine *self, GError **error)
+{
+  if (self->core != NULL)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING,
+               _("The audio engine is not running; call run() first"));
+  return FALSE;
+}
+
+/* Called with the lock held.  Never waits for the audio thread.  Replies
+ * are taken first: an application that neither polls nor runs a main loop
+ * must not stall the audio thread's retirements (and so, by admission
+ * control, its commands). */
+gboolean
+_flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
+{
+  _flitzis_audio_engine_drain_replies (self);
+  if (fz_core_send (self->core, command))
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The command queue to the audio thread is full (%u command); "
+                            "nothing was queued, try again once the audio thread has caught up",
+                            "The command queue to the audio thread is full (%u commands); "
+                            "nothing was queued, try again once the audio thread has caught up",
+                            FLITZIS_QUEUE_CAPACITY),
+               FLITZIS_QUEUE_CAPACITY);
+  return FALSE;
+}
+
+/* Called without the lock: checks that the engine runs, queues @command. */
+static gboolean
+send_running (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
+{
+  gboolean ok;
+
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error) && _flitzis_audio_engine_send_command (self, command, error);
+  fz_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Called without the lock: checks a trigger's slot and velocity, and that
+ * the engine runs, then queues it. */
+static gboolean
+queue_trigger (FlitzisAudioEngine *self, const FzMsg *play, GError **error)
+{
+  if (!_flitzis_audio_engine_check_slot (play->slot, error) || !check_velocity (play->gain, error))
+    return FALSE;
+  return send_running (self, play, error);
+}
+
+
+/**
+ * flitzis_audio_engine_play_sample:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @velocity: the gain of the new voice, from 0.0 to 1.0
+ * @error: return location for a #GError, or %NULL
+ *
+ * Starts a voice playing slot @id from its beginning at the start of the
+ * next audio period.  Triggering an empty slot is not an error: the
+ * trigger is ignored.  When all %FLITZIS_MAX_VOICES voices are busy the
+ * trigger is dropped and counted (flitzis_audio_engine_get_dropped_voices()).
+ *
+ * Returns: %TRUE when the trigger was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_INVALID_VELOCITY,
+ *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
+                                  float velocity, GError **error)
+{
+  FzMsg play = { .type = FZ_CMD_PLAY, .slot = id, .gain = velocity };
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return queue_trigger (self, &play, error);
+}
+
+/**
+ * flitzis_audio_engine_play_sample_at:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @velocity: the gain of the new voice, from 0.0 to 1.0
+ * @frame: the frame time (see flitzis_audio_engine_get_frame_time()) at
+ *   which the voice's first frame plays
+ * @error: return location for a #GError, or %NULL
+ *
+ * Starts a voice playing slot @id exactly at @frame of the stream, in the
+ * middle of an audio period if need be: sample-accurate scheduling, for
+ * sequencers and loopers that queue their next bar ahead of time.  A
+ * trigger whose frame has already passed when the audio thread takes it
+ * starts at the first frame of that period instead, and is reported
+ * (#FlitzisAudioEngine::trigger-late).  Up to 256 triggers wait at a time;
+ * one more is dropped, counted and reported like a trigger that finds
+ * every voice busy (#FlitzisAudioEngine::voice-dropped, with the requested
+ * frame).  flitzis_audio_engine_stop_sample() and
+ * flitzis_audio_engine_stop_all() cancel waiting triggers.
+ *
+ * Returns: %TRUE when the trigger was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_INVALID_VELOCITY,
+ *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_play_sample_at (FlitzisAudioEngine *self, guint id, float velocity,
+                                     guint64 frame, GError **error)
+{
+  FzMsg play = { .type = FZ_CMD_PLAY_AT, .slot = id, .gain = velocity, .frame = frame };
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return queue_trigger (self, &play, error);
+}
+
+/**
+ * flitzis_audio_engine_stop_sample:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @error: return location for a #GError, or %NULL
+ *
+ * Ends every voice of slot @id with a 5 ms fade, so that it does not
+ * click, and cancels the slot's waiting triggers
+ * (flitzis_audio_engine_play_sample_at()).  Each voice reports
+ * #FlitzisAudioEngine::sample-finished when its fade is over.  The slot
+ * keeps its sample.
+ *
+ * Returns: %TRUE when the stop was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_NOT_RUNNING
+ *   or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_stop_sample (FlitzisAudioEngine *self, guint id, GError **error)
+{
+  FzMsg stop = { .type = FZ_CMD_STOP, .slot = id };
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_flitzis_audio_engine_check_slot (id, error))
+    return FALSE;
+  return send_running (self, &stop, error);
+}
+
+/**
+ * flitzis_audio_engine_stop_all:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Ends every voice with a 5 ms fade and cancels every waiting trigger, as
+ * flitzis_audio_engine_stop_sample() does for one slot.  The slots keep
+ * their samples and the stream runs on.
+ *
+ * Returns: %TRUE when the stop was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_stop_all (FlitzisAudioEngine *self, GError **error)
+{
+  FzMsg stop = { .type = FZ_CMD_STOP, .slot = FZ_ALL_SLOTS };
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_running (self, &stop, error);
+}
+
+/* Called with the lock held. */
+static gboolean
+check_loop (FlitzisAudioEngine *self, guint id, guint64 start, guint64 end, GError **error)
+{
+  const FzSample *sample = self->published[id];
+  guint64 frames;
+
+  if (sample == NULL)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
+                   _("Sample slot %u is empty; load a sample before setting its loop"), id);
+      return FALSE;
+    }
+  frames = sample->frames;
+  if (end <= frames && start < (end == 0 ? frames : end))
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP,
+               _("A loop from frame %llu to %llu does not fit the sample in slot %u, which "
+                 "has %llu frames; the start must come before the end, and the end (0 for "
+                 "the sample’s end) must not pass it"),
+               (unsigned long long) start, (unsigned long long) end, id,
+               (unsigned long long) frames);
+  return FALSE;
+}
+
+/**
+ * flitzis_audio_engine_set_sample_loop:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @loop: whether the slot's voices loop
+ * @start_frame: the first frame of the loop, in frames of the sample as it
+ *   plays (at the stream's rate: flitzis_sample_info_get_frames())
+ * @end_frame: the frame after the loop's last one, or 0 for the sample's
+ *   end
+ * @error: return location for a #GError, or %NULL
+ *
+ * Makes the voices of slot @id, playing now or triggered later, loop:
+ * a voice plays from its start, and once it reaches @end_frame goes on at
+ * @start_frame, sample for sample, without a gap, until it is stopped.
+ * A voice already past @end_frame plays to the sample's end.  With @loop
+ * %FALSE, looping voices play on to the sample's end.  The loop belongs to
+ * the loaded sample: loading another one into the slot turns it off.
+ *
+ * Returns: %TRUE when the loop was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
+ *   %FLITZIS_ENGINE_ERROR_INVALID_LOOP, %FLITZIS_ENGINE_ERROR_NOT_RUNNING or
+ *   %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboolean loop,
+                                      guint64 start_frame, guint64 end_frame, GError **error)
+{
+  FzMsg command = { .type = FZ_CMD_SET_LOOP, .slot = id, .flag = loop != FALSE,
+                    .start = start_frame, .end = end_frame };
+  gboolean ok;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_flitzis_audio_engine_check_slot (id, error))
+    return FALSE;
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error) && check_loop (self, id, start_frame, end_frame, error) &&
+       _flitzis_audio_engine_send_command (self, &command, error);
+  fz_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_set_sample_gain:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @gain: the slot's gain, from 0.0 to %FLITZIS_MAX_GAIN; 1.0 leaves the
+ *   sample as it is
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets the gain of every voice of slot @id, playing now or triggered later,
+ * on top of each voice's velocity and the master
+ * #FlitzisAudioEngine:volume.  The change is a 5 ms ramp, so it never
+ * clicks.  Each slot starts at 1.0 when the engine runs; the gain stays
+ * when another sample is loaded.
+ *
+ * Returns: %TRUE when the gain was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_INVALID_GAIN,
+ *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self, guint id, double gain,
+                                      GError **error)
+{
+  FzMsg command = { .type = FZ_CMD_SET_GAIN, .slot = id, .gain = (float) gain };
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_flitzis_audio_engine_check_slot (id, error) || !check_gain (gain, error))
+    return FALSE;
+  return send_running (self, &command, error);
+}
+
+
+/**
+ * flitzis_audio_engine_set_volume:
+ * @self: a #FlitzisAudioEngine
+ * @volume: the master volume, from 0.0 to %FLITZIS_MAX_GAIN; 1.0 leaves
+ *   the mix as it is
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets #FlitzisAudioEngine:volume, the gain of the whole mix.  While
+ * running, the change is a 5 ms ramp, so it never clicks; otherwise the
+ * next flitzis_audio_engine_run() starts at it.  An exact 1.0 leaves every
+ * sample's bits unchanged.
+ *
+ * Returns: %TRUE when the volume was set (and queued while running);
+ *   %FALSE, changing nothing, with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_GAIN or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_set_volume (FlitzisAudioEngine *self, double volume, GError **error)
+{
+  FzMsg command = { .type = FZ_CMD_SET_GAIN, .slot = FZ_MASTER, .gain = (float) volume };
+  gboolean ok = TRUE, changed;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_volume (volume, error))
+    return FALSE;
+  fz_mutex_lock (&self->lock);
+  changed = self->volume != volume;
+  if (changed && self->core != NULL)
+    ok = _flitzis_audio_engine_send_command (self, &command, error);
+  if (ok)
+    self->volume = volume;
+  fz_mutex_unlock (&self->lock);
+  if (ok && changed)
+    _flitzis_audio_engine_notify (self, PROP_VOLUME);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_ping:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Asks the audio thread for a sign of life.  It answers in its next period
+ * with a %FLITZIS_MESSAGE_KIND_PONG message: #FlitzisAudioEngine::pong is
+ * emitted in the main context, and flitzis_audio_engine_receive_msg()
+ * returns it.
+ *
+ * Returns: %TRUE when the ping was queued; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_ping (FlitzisAudioEngine *self, GError **error)
+{
+  FzMsg ping = { .type = FZ_CMD_PING };
+  gboolean ok, was_awaiting;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  fz_mutex_lock (&self->lock);
+  ping.seq = self->pings_sent;
+  was_awaiting = _flitzis_audio_engine_awaiting_replies (self);
+  ok = _flitzis_audio_engine_check_running (self, error) && _flitzis_audio_engine_send_command (self, &ping, error);
+  if (ok)
+    {
+      self->pings_sent++;
+      _flitzis_audio_engine_wake_context (self, was_awaiting);
+    }
+  fz_mutex_unlock (&self->lock);
+  return ok;
+}
+
+static gboolean
+set_paused (FlitzisAudioEngine *self, gboolean paused, GError **error)
+{
+  FzMsg command = { .type = paused ? FZ_CMD_PAUSE : FZ_CMD_RESUME };
+  gboolean ok, changed = FALSE;
+
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  if (ok && self->paused != paused)
+    {
+      ok = _flitzis_audio_engine_send_command (self, &command, error);
+      changed = ok;
+      if (ok)
+        self->paused = paused;
+    }
+  fz_mutex_unlock (&self->lock);
+  if (changed)
+    _flitzis_audio_engine_notify (self, PROP_PAUSED);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_pause:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Silences the output from the next audio period on, keeping the stream
+ * open and every voice where it is: flitzis_audio_engine_resume() goes on
+ * from there, sample for sample.  While paused, commands are still carried
+ * out (a trigger starts a voice that sounds on resume) and pings are
+ * answered; the frame time goes on counting.  Pausing a paused engine does
+ * nothing.
+ *
+ * Returns: %TRUE when the engine is (to be) paused; %FALSE with @error set
+ *   to %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_pause (FlitzisAudioEngine *self, GError **error)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return set_paused (self, TRUE, error);
+}
+
+/**
+ * flitzis_audio_engine_resume:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Ends a flitzis_audio_engine_pause() at the next audio period: the voices
+ * go on from where they were.  Resuming an engine that is not paused does
+ * nothing.
+ *
+ * Returns: %TRUE when the engine is (to be) playing; %FALSE with @error
+ *   set to %FLITZIS_ENGINE_ERROR_NOT_RUNNING or
+ *   %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_resume (FlitzisAudioEngine *self, GError **error)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return set_paused (self, FALSE, error);
+}
+

@@ -1,0 +1,157 @@
+/* flitzis-audio-engine-private.h: the engine's instance, shared by its files
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * FlitzisAudioEngine is one public type implemented in five files, each
+ * with one job:
+ *
+ * - flitzis-audio-engine.c: the GObject face (type, properties and their
+ *   accessors, constructors, dispose);
+ * - flitzis-audio-engine-commands.c: what is queued to the audio thread;
+ * - flitzis-audio-engine-samples.c: loading, publishing and unloading
+ *   samples;
+ * - flitzis-audio-engine-stream.c: what drives the core (a device stream,
+ *   or render()), run() and shut_down();
+ * - flitzis-audio-engine-replies.c: what comes back from the audio thread,
+ *   as messages, signals and counters, in the main context.
+ *
+ * ## Locks, in the order they are taken
+ *
+ * 1. lifecycle_lock serialises run(), shut_down() and dispose.
+ * 2. render_lock is held by render() while it runs the core and by
+ *    shut_down() while it frees it.
+ * 3. lock guards every other field and is only ever held briefly: never
+ *    across a device call, a decode or a signal emission.
+ *
+ * A lock is never taken while holding one that comes later in this list.
+ * The audio thread takes none of them: it talks to the control side only
+ * through the core's two rings.
+ */
+#pragma once
+
+#include "flitzis-audio-engine.h"
+#include "flitzis-engine-stats.h"
+#include "flitzis-i18n-private.h"
+#include "flitzis-message-private.h"
+#include "flitzis-sample-info-private.h"
+#include "core/fz-core.h"
+#include "fz-stream.h"
+#include "fz-tsan.h"
+
+G_BEGIN_DECLS
+
+/* What an offline engine renders when construction leaves it open. */
+#define FZ_DEFAULT_OFFLINE_RATE 48000u
+#define FZ_DEFAULT_OFFLINE_CHANNELS 2u
+
+struct _FlitzisAudioEngine {
+  GObject parent_instance;
+
+  char *device;                 /* property; used by the next run() */
+  guint requested_rate;         /* property; used by the next run() */
+  guint requested_period;       /* property; used by the next run() */
+  double volume;                /* property: as last requested */
+  /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
+   * device: the caller of render() is their audio thread.  Fixed once
+   * constructed. */
+  gboolean offline;
+  gboolean constructed;         /* construct properties are all set */
+  guint offline_rate;
+  guint offline_channels;
+
+  GMutex lifecycle_lock;        /* lock order: see the top of this file */
+  GMutex render_lock;
+  GMutex lock;
+
+  /* Guarded by lock. */
+  FzStream *stream;             /* non-NULL while a device engine runs */
+  FzCore *core;                 /* non-NULL while running */
+  guint run_id;                 /* bumped by each run(): detects a restart */
+  guint sample_rate;
+  guint channels;
+  double latency;
+  gboolean stream_lost;         /* the device stream failed: shut down soon */
+  GMainContext *context;        /* where signals are emitted */
+  GSource *reply_source;
+  FzSample *published[FZ_MAX_SLOTS];  /* what each slot holds, control view */
+  FlitzisSampleInfo *infos[FZ_MAX_SLOTS];
+  /* Loads in flight: a newer load of a slot cancels the older one. */
+  guint64 load_serials[FZ_MAX_SLOTS];
+  GCancellable *loading[FZ_MAX_SLOTS];
+  guint64 pings_sent;           /* this run */
+  guint64 pongs_received;       /* this run */
+  guint retires_in_flight;
+  gboolean paused;              /* as last queued; FALSE when not running */
+  GQueue received;              /* FlitzisMessage *, for receive_msg() */
+  GQueue to_emit;               /* FlitzisMessage *, for signals */
+  /* Counters: the totals of earlier runs; the running core counts the
+   * rest (flitzis-audio-engine-replies.c adds them up). */
+  guint64 dropped_messages;
+  guint64 dropped_signals;
+  guint64 dropped_voices;
+  guint64 dropped_replies;
+  guint64 dropped_events;
+  guint64 xruns;
+};
+
+typedef enum {
+  PROP_0,
+  PROP_RUNNING,
+  PROP_SAMPLE_RATE,
+  PROP_CHANNELS,
+  PROP_DEVICE,
+  PROP_PAUSED,
+  PROP_PERIOD_FRAMES,
+  PROP_LATENCY,
+  PROP_VOLUME,
+  PROP_OFFLINE,
+  N_PROPS
+} FlitzisAudioEngineProperty;
+
+/* ---- flitzis-audio-engine.c ---- */
+
+/* Any thread: notifies @prop in the main context (at once when the calling
+ * thread runs it). */
+void     _flitzis_audio_engine_notify (FlitzisAudioEngine *self, FlitzisAudioEngineProperty prop);
+/* Any thread, without the lock: reads @field under it. */
+guint    _flitzis_audio_engine_read_guint (FlitzisAudioEngine *self, const guint *field);
+
+/* ---- flitzis-audio-engine-commands.c (any control thread) ---- */
+
+gboolean _flitzis_audio_engine_check_slot (guint id, GError **error);
+/* Called with the lock held. */
+gboolean _flitzis_audio_engine_check_running (FlitzisAudioEngine *self, GError **error);
+/* Called with the lock held.  Never waits for the audio thread. */
+gboolean _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzMsg *command,
+                                             GError **error);
+
+/* ---- flitzis-audio-engine-samples.c (any control thread) ---- */
+
+/* Called with the lock held: what the slots held is gone with the core
+ * (@free_samples: FALSE when the core is abandoned, not freed). */
+void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samples);
+
+/* ---- flitzis-audio-engine-stream.c ---- */
+
+/* Called with the lifecycle lock held.  Returns whether it was running. */
+gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
+/* Any control thread, without a lock: @run_id 0 for any run, else only
+ * that run (if it still runs). */
+void     _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id);
+
+/* ---- flitzis-audio-engine-replies.c ---- */
+
+/* Class init: the signals, one per FlitzisMessageKind. */
+void     _flitzis_audio_engine_class_init_signals (GObjectClass *object_class);
+/* The rest: called with the lock held. */
+void     _flitzis_audio_engine_drain_replies (FlitzisAudioEngine *self);
+guint64  _flitzis_audio_engine_pings_unanswered (FlitzisAudioEngine *self);
+gboolean _flitzis_audio_engine_awaiting_replies (FlitzisAudioEngine *self);
+void     _flitzis_audio_engine_wake_context (FlitzisAudioEngine *self, gboolean was_awaiting);
+void     _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self);
+void     _flitzis_audio_engine_detach_source (FlitzisAudioEngine *self);
+/* Adds the running core's counts to the totals, before it is freed. */
+void     _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self);
+
+G_END_DECLS

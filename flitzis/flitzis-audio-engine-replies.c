@@ -1,0 +1,667 @@
+/* flitzis-audio-engine-replies.c: what comes back from the audio thread
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The audio thread leaves fixed-size replies in the core's reply ring.  A
+ * control thread takes them out (drain_replies(): the main context's
+ * source, or a receive_msg() caller, whichever comes first, with the lock
+ * held), turns each event into one FlitzisMessage and queues it twice:
+ * for receive_msg(), and, if a handler is connected, for its signal.
+ * Signals are emitted in the main context only, without the lock, in the
+ * order things happened on the audio thread (as GStreamer's bus does for
+ * its streaming threads, and libgusb for its event thread).
+ *
+ * An event is a reply the core makes (fz-msg.h's FzReplyType) with the
+ * value of its FlitzisMessageKind, and a row in event_signals[]: adding
+ * one touches the core's producer, the public kind and this file.
+ */
+#include "config.h"
+
+#include "flitzis-audio-engine-private.h"
+#include "flitzis-engine-error.h"
+#include "flitzis-engine-stats-private.h"
+#include "fz-reply-source.h"
+
+/* How many messages wait for receive_msg(), and for emission. */
+#define FLITZIS_KEPT_MESSAGES 1024u
+
+/* Events reach the main loop at most this long after the audio period that
+ * produced them, while they are expected (see poll_interval()). */
+#define FZ_POLL_BUSY_MS 1
+/* While a device stream runs with nothing playing, underruns and a failed
+ * stream are noticed within this time. */
+#define FZ_POLL_IDLE_MS 100
+
+/* ---- the event signals ---- */
+
+/* How an event's signal carries its message: every one carries its frame. */
+typedef enum {
+  FZ_ARGS_FRAME,               /* (guint64 frame) */
+  FZ_ARGS_SLOT_FRAME,          /* (guint slot, guint64 frame) */
+  FZ_ARGS_SLOT_FRAME_COUNT,    /* (guint slot, guint64 frame, guint64 count) */
+  FZ_ARGS_COUNT_FRAME,         /* (guint64 count, guint64 frame) */
+  FZ_ARGS_ERROR_FRAME,         /* (GError *error, guint64 frame) */
+} FzEventArgs;
+
+typedef struct {
+  const char *name;
+  FzEventArgs args;
+} FzEventSignal;
+
+/**
+ * FlitzisAudioEngine::pong:
+ * @self: the engine
+ * @frame: the first frame of the audio period in which the audio thread
+ *   answered
+ *
+ * The audio thread answered a [method@Flitzis.AudioEngine.ping].  Emitted
+ * in the main context, once per answered ping, in order
+ * ([enum@Flitzis.MessageKind.PONG]).
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::sample-started:
+ * @self: the engine
+ * @slot: the sample slot the voice plays
+ * @frame: the frame time of the voice's first frame
+ *
+ * A voice started: emitted in the main context, after the fact, in the
+ * order things happened on the audio thread
+ * ([enum@Flitzis.MessageKind.SAMPLE_STARTED]).
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::sample-finished:
+ * @self: the engine
+ * @slot: the sample slot the voice played
+ * @frame: the frame time just after the voice's last frame
+ *
+ * A voice ended: it played to its end, or its fade after a stop is over
+ * ([enum@Flitzis.MessageKind.SAMPLE_FINISHED]).  Emitted in the main
+ * context.
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::voice-dropped:
+ * @self: the engine
+ * @slot: the sample slot of the dropped trigger
+ * @frame: the frame time at which it would have started
+ *
+ * A trigger found all [const@Flitzis.MAX_VOICES] voices busy and was
+ * dropped: the engine's polyphony policy keeps the voices that play and
+ * drops the new trigger, and counts it
+ * ([method@Flitzis.EngineStats.get_dropped_voices]).  Emitted in the main
+ * context ([enum@Flitzis.MessageKind.VOICE_DROPPED]).
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::trigger-late:
+ * @self: the engine
+ * @slot: the sample slot of the trigger
+ * @frame: the frame time at which the voice started instead
+ * @frames_late: how many frames after the requested one that is
+ *
+ * A trigger of [method@Flitzis.AudioEngine.play_sample_at] reached the
+ * audio thread after its frame, and started at the first frame of the next
+ * period ([enum@Flitzis.MessageKind.TRIGGER_LATE]).  Emitted in the main
+ * context, before the voice's [signal@Flitzis.AudioEngine::sample-started].
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::xrun:
+ * @self: the engine
+ * @count: the underruns counted since [method@Flitzis.AudioEngine.run]
+ * @frame: the frame time of the first period after the underrun
+ *
+ * The device reported an underrun: a period came too late
+ * ([enum@Flitzis.MessageKind.XRUN]).  Emitted in the main context.
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::stream-error:
+ * @self: the engine
+ * @error: what went wrong, [error@Flitzis.EngineError.DEVICE_LOST]
+ * @frame: the engine's frame time when the failure was noticed
+ *
+ * The device stream failed (the device was unplugged, the JACK server
+ * quit).  By the time this is emitted in the main context, the engine has
+ * shut down: [property@Flitzis.AudioEngine:running] is %FALSE, every
+ * sample is freed, and [method@Flitzis.AudioEngine.run] may be called
+ * again, from the handler too ([enum@Flitzis.MessageKind.STREAM_ERROR]).
+ *
+ * Since: 0.1
+ */
+static const FzEventSignal event_signals[] = {
+  [FLITZIS_MESSAGE_KIND_PONG] = { "pong", FZ_ARGS_FRAME },
+  [FLITZIS_MESSAGE_KIND_SAMPLE_STARTED] = { "sample-started", FZ_ARGS_SLOT_FRAME },
+  [FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED] = { "sample-finished", FZ_ARGS_SLOT_FRAME },
+  [FLITZIS_MESSAGE_KIND_VOICE_DROPPED] = { "voice-dropped", FZ_ARGS_SLOT_FRAME },
+  [FLITZIS_MESSAGE_KIND_TRIGGER_LATE] = { "trigger-late", FZ_ARGS_SLOT_FRAME_COUNT },
+  [FLITZIS_MESSAGE_KIND_XRUN] = { "xrun", FZ_ARGS_COUNT_FRAME },
+  [FLITZIS_MESSAGE_KIND_STREAM_ERROR] = { "stream-error", FZ_ARGS_ERROR_FRAME },
+};
+#define N_KINDS G_N_ELEMENTS (event_signals)
+
+/* The core's events are the public kinds, value for value. */
+G_STATIC_ASSERT ((int) FZ_REPLY_PONG == (int) FLITZIS_MESSAGE_KIND_PONG);
+G_STATIC_ASSERT ((int) FZ_REPLY_STARTED == (int) FLITZIS_MESSAGE_KIND_SAMPLE_STARTED);
+G_STATIC_ASSERT ((int) FZ_REPLY_FINISHED == (int) FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED);
+G_STATIC_ASSERT ((int) FZ_REPLY_DROPPED == (int) FLITZIS_MESSAGE_KIND_VOICE_DROPPED);
+G_STATIC_ASSERT ((int) FZ_REPLY_LATE == (int) FLITZIS_MESSAGE_KIND_TRIGGER_LATE);
+G_STATIC_ASSERT ((int) FZ_REPLY_XRUN == (int) FLITZIS_MESSAGE_KIND_XRUN);
+G_STATIC_ASSERT ((int) FZ_REPLY_RETIRE >= (int) N_KINDS);
+
+/* Indexed by FlitzisMessageKind. */
+static guint signals[N_KINDS];
+
+void
+_flitzis_audio_engine_class_init_signals (GObjectClass *object_class)
+{
+  /* Not static: G_TYPE_ERROR is known at run time only. */
+  const struct {
+    guint n_params;
+    GType types[3];
+  } params[] = {
+    [FZ_ARGS_FRAME] = { 1, { G_TYPE_UINT64 } },
+    [FZ_ARGS_SLOT_FRAME] = { 2, { G_TYPE_UINT, G_TYPE_UINT64 } },
+    [FZ_ARGS_SLOT_FRAME_COUNT] = { 3, { G_TYPE_UINT, G_TYPE_UINT64, G_TYPE_UINT64 } },
+    [FZ_ARGS_COUNT_FRAME] = { 2, { G_TYPE_UINT64, G_TYPE_UINT64 } },
+    [FZ_ARGS_ERROR_FRAME] = { 2, { G_TYPE_ERROR, G_TYPE_UINT64 } },
+  };
+
+  for (guint kind = 0; kind < N_KINDS; kind++)
+    {
+      const FzEventSignal *event = &event_signals[kind];
+
+      if (event->name == NULL)
+        continue;
+      signals[kind] = g_signal_newv (event->name, G_TYPE_FROM_CLASS (object_class),
+                                     G_SIGNAL_RUN_LAST, NULL, NULL, NULL, NULL, G_TYPE_NONE,
+                                     params[event->args].n_params,
+                                     (GType *) params[event->args].types);
+    }
+}
+
+/* Runs in the main context, without the lock. */
+static void
+emit_message (FlitzisAudioEngine *self, FlitzisMessage *message)
+{
+  FlitzisMessageKind kind = flitzis_message_get_kind (message);
+  guint slot = flitzis_message_get_slot (message);
+  guint64 frame = flitzis_message_get_frame (message);
+  guint64 count = flitzis_message_get_count (message);
+
+  switch (event_signals[kind].args)
+    {
+    case FZ_ARGS_FRAME:
+      g_signal_emit (self, signals[kind], 0, frame);
+      break;
+    case FZ_ARGS_SLOT_FRAME:
+      g_signal_emit (self, signals[kind], 0, slot, frame);
+      break;
+    case FZ_ARGS_SLOT_FRAME_COUNT:
+      g_signal_emit (self, signals[kind], 0, slot, frame, count);
+      break;
+    case FZ_ARGS_COUNT_FRAME:
+      g_signal_emit (self, signals[kind], 0, count, frame);
+      break;
+    case FZ_ARGS_ERROR_FRAME:
+    default:
+      g_signal_emit (self, signals[kind], 0, flitzis_message_get_error (message), frame);
+      break;
+    }
+  flitzis_message_unref (message);
+}
+
+/* ---- replies: control side ---- */
+
+/* Called with the lock held: pings neither answered nor counted as
+ * dropped by the audio thread (a full reply ring drops pongs). */
+guint64
+_flitzis_audio_engine_pings_unanswered (FlitzisAudioEngine *self)
+{
+  guint64 settled = self->pongs_received;
+
+  if (self->core != NULL)
+    settled += fz_core_get_pongs_dropped (self->core);
+  return self->pings_sent > settled ? self->pings_sent - settled : 0;
+}
+
+/* Called with the lock held. */
+gboolean
+_flitzis_audio_engine_awaiting_replies (FlitzisAudioEngine *self)
+{
+  return self->core != NULL && (_flitzis_audio_engine_pings_unanswered (self) > 0 || self->retires_in_flight > 0);
+}
+
+/* Called with the lock held: replies that come without being asked for
+ * (voice events) are expected while voices play or triggers wait, or
+ * while commands are on their way. */
+static gboolean
+expecting_events (FlitzisAudioEngine *self)
+{
+  return self->core != NULL &&
+         (fz_core_is_busy (self->core) || fz_ring_has_data (self->core->commands));
+}
+
+static void
+keep_bounded (GQueue *queue, FlitzisMessage *message, guint64 *dropped)
+{
+  if (queue->length == FLITZIS_KEPT_MESSAGES)
+    {
+      flitzis_message_unref (g_queue_pop_head (queue));
+      (*dropped)++;
+    }
+  g_queue_push_tail (queue, message);
+}
+
+/* Called with the lock held. */
+static void
+deliver (FlitzisAudioEngine *self, FlitzisMessage *message)
+{
+  guint signal_id = signals[flitzis_message_get_kind (message)];
+
+  if (g_signal_has_handler_pending (self, signal_id, 0, TRUE))
+    keep_bounded (&self->to_emit, flitzis_message_ref (message), &self->dropped_signals);
+  keep_bounded (&self->received, message, &self->dropped_messages);
+}
+
+/* Called with the lock held. */
+static void
+take_reply (FlitzisAudioEngine *self, const FzMsg *reply)
+{
+  switch ((FzReplyType) reply->type)
+    {
+    case FZ_REPLY_RETIRE:
+      fz_sample_unref (reply->sample);
+      self->retires_in_flight--;
+      return;
+    case FZ_REPLY_PONG:
+      self->pongs_received++;
+      break;
+    case FZ_REPLY_STARTED:
+    case FZ_REPLY_FINISHED:
+    case FZ_REPLY_DROPPED:
+    case FZ_REPLY_LATE:
+    case FZ_REPLY_XRUN:
+    default:
+      break;
+    }
+  g_assert (reply->type < N_KINDS && event_signals[reply->type].name != NULL);
+  deliver (self, _flitzis_message_new ((FlitzisMessageKind) reply->type, reply->frame,
+                                       reply->slot, reply->seq));
+}
+
+/* Called with the lock held: a device stream that stopped by itself (the
+ * device went away, the JACK server quit) is reported once; the engine
+ * shuts down once the lock is released (shut_down_if_lost()). */
+static void
+check_stream (FlitzisAudioEngine *self)
+{
+  GError *error = NULL;
+
+  if (self->stream == NULL || self->stream_lost || fz_stream_is_alive (self->stream))
+    return;
+  self->stream_lost = TRUE;
+  g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_LOST,
+               _("The output device “%s” stopped working (unplugged, or its server quit); "
+                 "the engine has shut down, call run() once a device is there"),
+               fz_stream_get_device_name (self->stream));
+  deliver (self, _flitzis_message_new_error (fz_core_get_frame_time (self->core), error));
+}
+
+/* Takes every reply out of the reply ring.  Called with the lock held, by
+ * whichever control thread gets there first: the main context's source or
+ * a receive_msg() caller. */
+void
+_flitzis_audio_engine_drain_replies (FlitzisAudioEngine *self)
+{
+  FzMsg reply;
+
+  if (self->core == NULL)
+    return;
+  while (fz_core_receive (self->core, &reply))
+    take_reply (self, &reply);
+  check_stream (self);
+}
+
+/* ---- the main context's source ---- */
+
+static gboolean
+source_is_ready (GObject *object)
+{
+  FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
+  gboolean ready;
+
+  fz_mutex_lock (&self->lock);
+  ready = self->to_emit.length > 0 ||
+          (self->core != NULL && fz_ring_has_data (self->core->replies)) ||
+          (self->stream != NULL && !self->stream_lost && !fz_stream_is_alive (self->stream));
+  fz_mutex_unlock (&self->lock);
+  return ready;
+}
+
+static gint
+source_poll_interval (GObject *object)
+{
+  FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
+  gint interval = -1;
+
+  fz_mutex_lock (&self->lock);
+  if (_flitzis_audio_engine_awaiting_replies (self) || expecting_events (self))
+    interval = FZ_POLL_BUSY_MS;
+  else if (self->stream != NULL && !self->stream_lost)
+    interval = FZ_POLL_IDLE_MS;
+  fz_mutex_unlock (&self->lock);
+  return interval;
+}
+
+/* Called without the lock: a lost stream is shut down by whichever control
+ * thread noticed it, before its stream-error is emitted. */
+static void
+shut_down_if_lost (FlitzisAudioEngine *self)
+{
+  gboolean lost;
+  guint run_id;
+
+  fz_mutex_lock (&self->lock);
+  lost = self->stream_lost;
+  run_id = self->run_id;
+  fz_mutex_unlock (&self->lock);
+  if (lost)
+    _flitzis_audio_engine_shut_down_run (self, run_id);
+}
+
+/* Runs in the main context (see the class documentation). */
+static gboolean
+source_dispatch (GObject *object)
+{
+  FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
+  GQueue batch = G_QUEUE_INIT;
+  FlitzisMessage *message;
+
+  fz_mutex_lock (&self->lock);
+  _flitzis_audio_engine_drain_replies (self);
+  batch = self->to_emit;
+  g_queue_init (&self->to_emit);
+  fz_mutex_unlock (&self->lock);
+  shut_down_if_lost (self);
+
+  /* Emitted without the lock: handlers may call back into the engine. */
+  while ((message = g_queue_pop_head (&batch)) != NULL)
+    emit_message (self, message);
+  return G_SOURCE_CONTINUE;
+}
+
+static const FzReplySourceFuncs reply_source_funcs = {
+  .is_ready = source_is_ready,
+  .poll_interval = source_poll_interval,
+  .dispatch = source_dispatch,
+};
+
+/* Called with the lock held, after queueing a command that will be
+ * answered (@was_awaiting: whether replies were awaited before it): a
+ * context asleep in poll() must start polling. */
+void
+_flitzis_audio_engine_wake_context (FlitzisAudioEngine *self, gboolean was_awaiting)
+{
+  if (!was_awaiting && self->context != NULL)
+    g_main_context_wakeup (self->context);
+}
+
+/* Called with the lock held. */
+void
+_flitzis_audio_engine_detach_source (FlitzisAudioEngine *self)
+{
+  if (self->reply_source != NULL)
+    {
+      g_source_destroy (self->reply_source);
+      g_clear_pointer (&self->reply_source, g_source_unref);
+    }
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+/* Called with the lock held. */
+void
+_flitzis_audio_engine_attach_source (FlitzisAudioEngine *self)
+{
+  _flitzis_audio_engine_detach_source (self);
+  self->context = g_main_context_ref_thread_default ();
+  self->reply_source = fz_reply_source_new (&reply_source_funcs, G_OBJECT (self));
+  g_source_attach (self->reply_source, self->context);
+}
+
+/**
+ * flitzis_audio_engine_receive_msg:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Takes the oldest message from the audio thread that has not been
+ * received yet.  This is the polling view of the messages whose signals
+ * are emitted in the main context; it needs no main loop, since it takes
+ * new replies from the audio thread itself.  The most recent
+ * %FLITZIS_QUEUE_CAPACITY messages are kept; older ones are dropped and
+ * counted (flitzis_audio_engine_get_dropped_messages()).
+ *
+ * Returns: (nullable) (transfer full): the oldest pending message, or
+ *   %NULL when none is pending
+ *
+ * Since: 0.1
+ */
+FlitzisMessage *
+flitzis_audio_engine_receive_msg (FlitzisAudioEngine *self)
+{
+  FlitzisMessage *message;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+
+  fz_mutex_lock (&self->lock);
+  _flitzis_audio_engine_drain_replies (self);
+  message = g_queue_pop_head (&self->received);
+  fz_mutex_unlock (&self->lock);
+  shut_down_if_lost (self);
+  return message;
+}
+
+
+/* ---- counters ---- */
+
+/* Called with the lock held, once the audio thread has stopped: the core's
+ * counts join the totals of earlier runs before it is freed. */
+void
+_flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self)
+{
+  self->dropped_voices += fz_core_get_voices_dropped (self->core);
+  self->xruns += fz_core_get_xruns (self->core);
+  /* Pongs the audio thread dropped, and pings it never took. */
+  self->dropped_replies += fz_core_get_pongs_dropped (self->core) +
+                           _flitzis_audio_engine_pings_unanswered (self);
+  self->dropped_events += fz_core_get_events_dropped (self->core);
+}
+
+/**
+ * flitzis_audio_engine_get_stats:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Takes a snapshot of everything the engine counts: underruns, and
+ * everything it had to drop (triggers, replies, events, messages, signal
+ * emissions).  Nothing is lost silently: each drop is counted here.  The
+ * counts run from the engine's creation, across runs, and are read at one
+ * moment, under one lock, so they agree with each other.
+ *
+ * Returns: (transfer full): the counters, as they are now
+ *
+ * Since: 0.1
+ */
+FlitzisEngineStats *
+flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
+{
+  FlitzisEngineCounts counts;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+
+  fz_mutex_lock (&self->lock);
+  counts = (FlitzisEngineCounts) {
+    .xruns = self->xruns,
+    .dropped_voices = self->dropped_voices,
+    .dropped_replies = self->dropped_replies,
+    .dropped_events = self->dropped_events,
+    .dropped_messages = self->dropped_messages,
+    .dropped_signals = self->dropped_signals,
+  };
+  if (self->core != NULL)
+    {
+      counts.frame = fz_core_get_frame_time (self->core);
+      counts.xruns += fz_core_get_xruns (self->core);
+      counts.dropped_voices += fz_core_get_voices_dropped (self->core);
+      counts.dropped_replies += fz_core_get_pongs_dropped (self->core);
+      counts.dropped_events += fz_core_get_events_dropped (self->core);
+    }
+  fz_mutex_unlock (&self->lock);
+  return _flitzis_engine_stats_new (&counts);
+}
+
+/* A drop counter: the totals of earlier runs plus, while running, the
+ * audio thread's live count (@live may be NULL for control-side counts). */
+static guint64
+read_count (FlitzisAudioEngine *self, const guint64 *earlier, uint64_t (*live) (FzCore *))
+{
+  guint64 count;
+
+  fz_mutex_lock (&self->lock);
+  count = *earlier;
+  if (live != NULL && self->core != NULL)
+    count += live (self->core);
+  fz_mutex_unlock (&self->lock);
+  return count;
+}
+
+
+/**
+ * flitzis_audio_engine_get_xruns:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Counts the underruns the device reported (#FlitzisAudioEngine::xrun):
+ * periods the audio thread delivered too late, heard as a gap or a click.
+ *
+ * Returns: how many underruns the device reported since the engine was
+ *   created
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_xruns (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return read_count (self, &self->xruns, fz_core_get_xruns);
+}
+
+/**
+ * flitzis_audio_engine_get_dropped_voices:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Counts the triggers that found no free voice.
+ *
+ * Returns: how many triggers were dropped, since the engine was created,
+ *   because all %FLITZIS_MAX_VOICES voices were busy
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_dropped_voices (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return read_count (self, &self->dropped_voices, fz_core_get_voices_dropped);
+}
+
+/**
+ * flitzis_audio_engine_get_dropped_replies:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Counts the replies of the audio thread that never arrived.
+ *
+ * Returns: how many replies (such as pongs) were lost, since the engine
+ *   was created, because the reply queue from the audio thread was full,
+ *   or because the engine shut down before answering
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_dropped_replies (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return read_count (self, &self->dropped_replies, fz_core_get_pongs_dropped);
+}
+
+/**
+ * flitzis_audio_engine_get_dropped_events:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Counts the events of the audio thread (#FlitzisAudioEngine::sample-started
+ * and the other signals that report what happened, rather than answer a
+ * command) that never arrived.
+ *
+ * Returns: how many events were lost, since the engine was created,
+ *   because the reply queue from the audio thread was full
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_dropped_events (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return read_count (self, &self->dropped_events, fz_core_get_events_dropped);
+}
+
+/**
+ * flitzis_audio_engine_get_dropped_messages:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Counts the messages that flitzis_audio_engine_receive_msg() will
+ * never return because newer ones pushed them out.
+ *
+ * Returns: how many messages were dropped unreceived, oldest first,
+ *   because %FLITZIS_QUEUE_CAPACITY newer ones were waiting for
+ *   flitzis_audio_engine_receive_msg()
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return read_count (self, &self->dropped_messages, NULL);
+}
+
+/**
+ * flitzis_audio_engine_get_dropped_signals:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Counts the signal emissions that were dropped because the main
+ * context did not run for too long.
+ *
+ * Returns: how many signal emissions were dropped, oldest first, because
+ *   %FLITZIS_QUEUE_CAPACITY newer ones were waiting for the main context
+ *   to run
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_dropped_signals (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return read_count (self, &self->dropped_signals, NULL);
+}
+

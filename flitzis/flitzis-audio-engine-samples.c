@@ -1,0 +1,452 @@
+/* flitzis-audio-engine-samples.c: the samples the slots hold
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A sample is decoded on the control thread that loads it (or a GTask
+ * worker, for the async twin), without the lock, then published: its
+ * pointer travels to the audio thread in an FZ_CMD_LOAD command, which
+ * owns one reference from then on.  The sample it replaces comes back in
+ * an FZ_REPLY_RETIRE once no voice plays it, and is freed here, on a
+ * control thread, never on the audio thread.
+ */
+#include "config.h"
+
+#include "flitzis-audio-engine-private.h"
+#include "flitzis-engine-error.h"
+#include "fz-loader.h"
+
+/* Called with the lock held: a sample decoded for one run must not be
+ * published into the next, whose stream may have another layout. */
+static gboolean
+check_same_run (FlitzisAudioEngine *self, guint run_id, const char *path, GError **error)
+{
+  g_autofree char *display = NULL;
+
+  if (self->run_id == run_id)
+    return TRUE;
+  display = g_filename_display_name (path);
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING,
+               _("The audio engine was restarted while “%s” was loading; load it again"),
+               display);
+  return FALSE;
+}
+
+
+
+
+/* Called with the lock held.  Queues @sample (NULL: none) for slot @id,
+ * taking the reference of @sample and of @info. */
+static gboolean
+publish (FlitzisAudioEngine *self, guint id, FzSample *sample, FlitzisSampleInfo *info,
+         GError **error)
+{
+  FzMsg load = { .type = FZ_CMD_LOAD, .slot = id, .sample = sample };
+  FzSample *old = self->published[id];
+
+  if (!_flitzis_audio_engine_send_command (self, &load, error))
+    {
+      fz_sample_unref (sample);
+      g_clear_pointer (&info, flitzis_sample_info_unref);
+      return FALSE;
+    }
+  /* The audio thread now holds @sample's reference; the control side keeps
+   * its own, so that it can tell what the slot holds. */
+  self->published[id] = sample != NULL ? fz_sample_ref (sample) : NULL;
+  g_clear_pointer (&self->infos[id], flitzis_sample_info_unref);
+  self->infos[id] = info;
+  if (old != NULL)
+    {
+      /* The audio thread hands its reference to @old back once no voice
+       * plays it any more. */
+      gboolean was_awaiting = _flitzis_audio_engine_awaiting_replies (self);
+
+      fz_sample_unref (old);
+      self->retires_in_flight++;
+      _flitzis_audio_engine_wake_context (self, was_awaiting);
+    }
+  return TRUE;
+}
+
+/* One load of a sample into a slot, from its start to its publication. */
+typedef struct {
+  guint id;
+  char *path;
+  guint rate;
+  guint channels;
+  guint run_id;
+  guint64 serial;             /* the slot's load_serials[] when it began */
+  GCancellable *superseded;   /* cancelled by a newer load of the slot */
+} FzLoad;
+
+static void
+fz_load_free (FzLoad *load)
+{
+  g_free (load->path);
+  g_clear_object (&load->superseded);
+  g_free (load);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FzLoad, fz_load_free)
+
+/* Called with the lock held: any load of slot @id still in flight will not
+ * publish, and finishes with G_IO_ERROR_CANCELLED. */
+static void
+supersede_loads (FlitzisAudioEngine *self, guint id)
+{
+  self->load_serials[id]++;
+  if (self->loading[id] != NULL)
+    {
+      g_cancellable_cancel (self->loading[id]);
+      g_clear_object (&self->loading[id]);
+    }
+}
+
+/* Any control thread: a new load of @path into slot @id, superseding
+ * older ones, or NULL with @error set. */
+static FzLoad *
+begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error)
+{
+  FzLoad *load;
+
+  if (!_flitzis_audio_engine_check_slot (id, error))
+    return NULL;
+  fz_mutex_lock (&self->lock);
+  if (!_flitzis_audio_engine_check_running (self, error))
+    {
+      fz_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  supersede_loads (self, id);
+  load = g_new0 (FzLoad, 1);
+  load->id = id;
+  load->path = g_strdup (path);
+  load->rate = self->sample_rate;
+  load->channels = self->channels;
+  load->run_id = self->run_id;
+  load->serial = self->load_serials[id];
+  load->superseded = g_cancellable_new ();
+  self->loading[id] = g_object_ref (load->superseded);
+  fz_mutex_unlock (&self->lock);
+  return load;
+}
+
+static gboolean
+set_superseded_error (const FzLoad *load, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (load->path);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+               _("Loading “%s” into slot %u was cancelled: a newer load or unload of the "
+                 "slot replaced it"), display, load->id);
+  return FALSE;
+}
+
+/* Called with the lock held. */
+static gboolean
+check_still_wanted (FlitzisAudioEngine *self, const FzLoad *load, GCancellable *cancellable,
+                    GError **error)
+{
+  if (!_flitzis_audio_engine_check_running (self, error) || !check_same_run (self, load->run_id, load->path, error))
+    return FALSE;
+  if (self->load_serials[load->id] != load->serial)
+    return set_superseded_error (load, error);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* Called with the lock held, when @load is over, published or not. */
+static void
+end_load (FlitzisAudioEngine *self, const FzLoad *load)
+{
+  if (self->loading[load->id] == load->superseded)
+    g_clear_object (&self->loading[load->id]);
+}
+
+static void
+cancel_load (GCancellable *cancellable, gpointer superseded)
+{
+  (void) cancellable;
+  g_cancellable_cancel (superseded);
+}
+
+/* Any control thread, without the lock: decoding takes time. */
+static FzSample *
+decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info, GError **error)
+{
+  FzSampleFormat original = { 0 };
+  gulong handler = 0;
+  FzSample *sample;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_load),
+                                     load->superseded, NULL);
+  sample = fz_load_sample_full (load->path, load->rate, load->channels, load->superseded,
+                                &original, error);
+  g_cancellable_disconnect (cancellable, handler);
+  if (sample == NULL && g_cancellable_is_cancelled (load->superseded) &&
+      !g_cancellable_is_cancelled (cancellable))
+    {
+      /* Superseded, not cancelled by the caller: say so. */
+      g_clear_error (error);
+      set_superseded_error (load, error);
+    }
+  if (sample != NULL)
+    {
+      FzSampleFormat decoded = { sample->frames, sample->channels, sample->rate };
+
+      *info = _flitzis_sample_info_new (load->path, &decoded, &original,
+                                       fz_sample_memory_size (sample));
+    }
+  return sample;
+}
+
+/* Any control thread: decodes and, if no newer load or a shut_down() came
+ * meanwhile, publishes. */
+static gboolean
+run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GError **error)
+{
+  FlitzisSampleInfo *info = NULL;
+  FzSample *sample = decode (load, cancellable, &info, error);
+  gboolean ok = sample != NULL;
+
+  fz_mutex_lock (&self->lock);
+  if (ok)
+    ok = check_still_wanted (self, load, cancellable, error);
+  if (ok)
+    ok = publish (self, load->id, sample, info, error);
+  else if (sample != NULL)
+    {
+      fz_sample_unref (sample);
+      flitzis_sample_info_unref (info);
+    }
+  end_load (self, load);
+  fz_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_load_sample:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @path: (type filename): the audio file to load
+ * @error: return location for a #GError, or %NULL
+ *
+ * Decodes @path in the calling thread, converts it to the stream's sample
+ * rate and channel layout and puts it in slot @id, replacing what the slot
+ * held.  Voices already playing the replaced sample play on to their end;
+ * it is freed after that, on a control thread.  A loop set on the slot
+ * ends with the sample it was set for.
+ *
+ * Files at another sample rate are resampled (with the SoX resampler,
+ * high quality).  Channels: mono files play on every channel; with more
+ * channels than the stream, channel c of the stream is the mean of the
+ * file's channels c, c + n, c + 2n, ... (n the stream's channel count);
+ * with fewer (but more than one), the stream's extra channels are silent.
+ *
+ * The decoded sample is stored once, in the stream's format, whatever the
+ * number of voices that play it; while loading, memory grows by little more
+ * than its size (flitzis_sample_info_get_memory_size()).
+ *
+ * A newer load (or unload) of the same slot supersedes this one while it
+ * is still decoding: this one then fails with %G_IO_ERROR_CANCELLED and
+ * publishes nothing.  On failure the slot keeps what it held.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set: a #GIOErrorEnum such
+ *   as %G_IO_ERROR_NOT_FOUND or %G_IO_ERROR_PERMISSION_DENIED when the file
+ *   cannot be opened, %G_IO_ERROR_CANCELLED when superseded,
+ *   %FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT when it is not audio that can
+ *   be played, %FLITZIS_ENGINE_ERROR_INVALID_SLOT,
+ *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_load_sample (FlitzisAudioEngine *self, guint id,
+                                  const char *path, GError **error)
+{
+  g_autoptr (FzLoad) load = NULL;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  load = begin_load (self, id, path, error);
+  return load != NULL && run_load (self, load, NULL, error);
+}
+
+/* Runs on a GTask worker thread. */
+static void
+load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  /* The task came through GLib's thread pool, and its result goes back
+   * through the caller's main context (fz-tsan.h). */
+  fz_tsan_acquire (task);
+  ok = run_load (source_object, task_data, cancellable, &error);
+  fz_tsan_release (task);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * flitzis_audio_engine_load_sample_async:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @path: (type filename): the audio file to load
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called in the thread-default main context of
+ *   the calling thread when the load is over
+ * @user_data: data for @callback
+ *
+ * Loads @path into slot @id like flitzis_audio_engine_load_sample(), but
+ * decodes on a worker thread and publishes the sample as soon as it is
+ * decoded.  A newer load or unload of the slot supersedes this one: it
+ * then finishes with %G_IO_ERROR_CANCELLED, its buffer is freed and never
+ * published.  Cancelling @cancellable has the same effect.  Get the
+ * result with flitzis_audio_engine_load_sample_finish().
+ *
+ * Since: 0.1
+ */
+void
+flitzis_audio_engine_load_sample_async (FlitzisAudioEngine *self, guint id, const char *path,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GError *error = NULL;
+  FzLoad *load;
+
+  g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, flitzis_audio_engine_load_sample_async);
+  g_task_set_name (task, "flitzis_audio_engine_load_sample_async");
+  /* The result says whether the sample was published, cancelled or not. */
+  g_task_set_check_cancellable (task, FALSE);
+  load = begin_load (self, id, path, &error);
+  if (load == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, load, (GDestroyNotify) fz_load_free);
+  fz_tsan_release (task);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+/**
+ * flitzis_audio_engine_load_sample_finish:
+ * @self: a #FlitzisAudioEngine
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes flitzis_audio_engine_load_sample_async().
+ *
+ * Returns: %TRUE when the sample was published into its slot; %FALSE with
+ *   @error set as for flitzis_audio_engine_load_sample()
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_load_sample_finish (FlitzisAudioEngine *self, GAsyncResult *result,
+                                         GError **error)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        flitzis_audio_engine_load_sample_async, FALSE);
+
+  fz_tsan_acquire (result);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * flitzis_audio_engine_unload_sample:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @error: return location for a #GError, or %NULL
+ *
+ * Empties slot @id: its voices fade out (as with
+ * flitzis_audio_engine_stop_sample()), its waiting triggers are cancelled,
+ * and its sample is freed on a control thread once no voice plays it.
+ * Loads of the slot still in flight are superseded.  Unloading an empty
+ * slot does nothing.
+ *
+ * Returns: %TRUE when the slot is (to be) empty; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_NOT_RUNNING
+ *   or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_unload_sample (FlitzisAudioEngine *self, guint id, GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_flitzis_audio_engine_check_slot (id, error))
+    return FALSE;
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  if (ok)
+    supersede_loads (self, id);
+  if (ok && self->published[id] != NULL)
+    ok = publish (self, id, NULL, NULL, error);
+  fz_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_dup_sample_info:
+ * @self: a #FlitzisAudioEngine
+ * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @error: return location for a #GError, or %NULL
+ *
+ * Describes what slot @id holds, as last loaded: its path, its length and
+ * format as it plays, and the file's original format.
+ *
+ * Returns: (transfer full) (nullable): the slot's sample, or %NULL when
+ *   it is empty (without @error) or on error (with @error set to
+ *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT)
+ *
+ * Since: 0.1
+ */
+FlitzisSampleInfo *
+flitzis_audio_engine_dup_sample_info (FlitzisAudioEngine *self, guint id, GError **error)
+{
+  FlitzisSampleInfo *info = NULL;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_flitzis_audio_engine_check_slot (id, error))
+    return NULL;
+  fz_mutex_lock (&self->lock);
+  if (self->infos[id] != NULL)
+    info = flitzis_sample_info_ref (self->infos[id]);
+  fz_mutex_unlock (&self->lock);
+  return info;
+}
+
+/* Called with the lock held: what the slots held is gone with the core. */
+void
+_flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samples)
+{
+  for (guint i = 0; i < FZ_MAX_SLOTS; i++)
+    {
+      if (free_samples)
+        fz_sample_unref (self->published[i]);
+      self->published[i] = NULL;
+      g_clear_pointer (&self->infos[i], flitzis_sample_info_unref);
+    }
+}
+

@@ -1,0 +1,427 @@
+/* flitzis-audio-engine-stream.c: what drives the core
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A device engine's core is driven by its stream's callback (fz-stream.c:
+ * PortAudio, or the engine's own JACK client), an offline engine's by the
+ * caller of render().  run() makes the core and starts what drives it;
+ * shut_down() stops that, waits for the last period, and frees the core
+ * with every sample it held.  Both run on any control thread, under the
+ * lifecycle lock, and never hold the lock across a device call.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "flitzis-audio-engine-private.h"
+#include "flitzis-engine-error.h"
+
+
+
+/* Called with the lock held. */
+static char *
+dup_requested_device (FlitzisAudioEngine *self)
+{
+  const char *from_env = g_getenv ("FLITZIS_DEVICE");
+
+  if (self->device != NULL)
+    return g_strdup (self->device);
+  return from_env != NULL && *from_env != '\0' ? g_strdup (from_env) : NULL;
+}
+
+static void
+notify_stream_properties (FlitzisAudioEngine *self)
+{
+  _flitzis_audio_engine_notify (self, PROP_RUNNING);
+  _flitzis_audio_engine_notify (self, PROP_SAMPLE_RATE);
+  _flitzis_audio_engine_notify (self, PROP_CHANNELS);
+  _flitzis_audio_engine_notify (self, PROP_LATENCY);
+}
+
+/* Called with the lifecycle lock held: the core starts at the requested
+ * volume, without a ramp. */
+static FzCore *
+new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
+{
+  FzCore *core = fz_core_new (sample_rate, channels);
+
+  if (core == NULL)
+    g_error ("%s: out of memory", G_STRLOC);
+  fz_mutex_lock (&self->lock);
+  fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
+  fz_mutex_unlock (&self->lock);
+  return core;
+}
+
+/* Called with the lifecycle lock held. */
+static void
+publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
+              guint sample_rate, guint channels)
+{
+  fz_mutex_lock (&self->lock);
+  self->stream = stream;
+  self->core = core;
+  self->sample_rate = sample_rate;
+  self->channels = channels;
+  self->latency = stream != NULL ? fz_stream_get_latency (stream) : 0.0;
+  self->run_id++;
+  self->pings_sent = 0;
+  self->pongs_received = 0;
+  _flitzis_audio_engine_attach_source (self);
+  fz_mutex_unlock (&self->lock);
+}
+
+/* Called with the lifecycle lock held and the lock not held: opening a
+ * device takes tens of milliseconds, which must not stall the main
+ * context or other callers. */
+static gboolean
+start_stream (FlitzisAudioEngine *self, GError **error)
+{
+  g_autofree char *device = NULL;
+  FzStreamRequest request;
+  FzStream *stream;
+  FzCore *core;
+  guint rate, channels;
+
+  if (self->offline)
+    {
+      publish_core (self, NULL, new_core (self, self->offline_rate, self->offline_channels),
+                    self->offline_rate, self->offline_channels);
+      return TRUE;
+    }
+
+  fz_mutex_lock (&self->lock);
+  device = dup_requested_device (self);
+  request = (FzStreamRequest) {
+    .device_name = device,
+    .sample_rate = self->requested_rate,
+    .period_frames = self->requested_period,
+  };
+  fz_mutex_unlock (&self->lock);
+
+  stream = fz_stream_open (&request, error);
+  if (stream == NULL)
+    return FALSE;
+  rate = fz_stream_get_sample_rate (stream);
+  channels = fz_stream_get_channels (stream);
+  core = new_core (self, rate, channels);
+  if (!fz_stream_start (stream, core, error))
+    {
+      if (fz_stream_close (stream))
+        fz_core_free (core);
+      return FALSE;
+    }
+  publish_core (self, stream, core, rate, channels);
+  return TRUE;
+}
+
+/**
+ * flitzis_audio_engine_run:
+ * @self: a #FlitzisAudioEngine
+ * @error: return location for a #GError, or %NULL
+ *
+ * Opens the output device and starts the audio thread.  An offline
+ * engine (flitzis_audio_engine_new_offline()) opens no device: from now on
+ * it renders when flitzis_audio_engine_render() is called.
+ *
+ * The device is #FlitzisAudioEngine:device if set, else the one named by
+ * the `FLITZIS_DEVICE` environment variable, else the JACK host API's
+ * default output when a JACK server is running, else PortAudio's default
+ * output.  The calling thread's thread-default #GMainContext becomes the
+ * one in which the engine emits its signals.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_ALREADY_RUNNING, %FLITZIS_ENGINE_ERROR_NO_DEVICE
+ *   or %FLITZIS_ENGINE_ERROR_DEVICE_FAILED
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_run (FlitzisAudioEngine *self, GError **error)
+{
+  gboolean running, started = FALSE;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  fz_mutex_lock (&self->lifecycle_lock);
+  fz_mutex_lock (&self->lock);
+  running = self->core != NULL;
+  fz_mutex_unlock (&self->lock);
+  if (running)
+    g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_ALREADY_RUNNING,
+                 _("The audio engine is already running; call shut_down() before running it again"));
+  else
+    started = start_stream (self, error);
+  fz_mutex_unlock (&self->lifecycle_lock);
+
+  if (started)
+    notify_stream_properties (self);
+  return started;
+}
+
+/* Called with the lock held: the state a stopped engine reports. */
+static void
+forget_stream (FlitzisAudioEngine *self)
+{
+  self->sample_rate = 0;
+  self->channels = 0;
+  self->latency = 0.0;
+  self->paused = FALSE;
+  self->stream_lost = FALSE;
+}
+
+/* Called with the lock held, once the audio thread has stopped: takes the
+ * last replies, then every reference the core still holds. */
+static void
+release_core (FlitzisAudioEngine *self)
+{
+  _flitzis_audio_engine_drain_replies (self);
+  _flitzis_audio_engine_keep_counts (self);
+  self->pings_sent = 0;
+  self->pongs_received = 0;
+  self->retires_in_flight = 0;
+  g_clear_pointer (&self->core, fz_core_free);
+  _flitzis_audio_engine_forget_slots (self, TRUE);
+  forget_stream (self);
+}
+
+/* Called with the lock held, when the stream could not be stopped: the
+ * callback may still run, so its core and samples are kept (leaked) on
+ * purpose rather than freed under it. */
+static void
+abandon_core (FlitzisAudioEngine *self)
+{
+  self->core = NULL;
+  _flitzis_audio_engine_forget_slots (self, FALSE);
+  forget_stream (self);
+}
+
+/* Called with the lifecycle lock held.  Returns whether it was running. */
+gboolean
+_flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
+{
+  FzStream *stream;
+  gboolean running, stopped = TRUE;
+
+  fz_mutex_lock (&self->lock);
+  stream = g_steal_pointer (&self->stream);
+  running = self->core != NULL;
+  fz_mutex_unlock (&self->lock);
+  if (!running)
+    return FALSE;
+
+  /* Without the lock: this waits for the last callback to return.
+   * Commands queued meanwhile are released with the core. */
+  if (stream != NULL)
+    stopped = fz_stream_close (stream);
+
+  /* Offline, the renderer is the audio thread: wait for its render(). */
+  fz_mutex_lock (&self->render_lock);
+  fz_mutex_lock (&self->lock);
+  if (stopped)
+    release_core (self);
+  else
+    abandon_core (self);
+  /* The source stays attached until it has emitted what is left. */
+  if (self->context != NULL)
+    g_main_context_wakeup (self->context);
+  fz_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->render_lock);
+  return TRUE;
+}
+
+/**
+ * flitzis_audio_engine_shut_down:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Stops the audio thread and closes the device.  Voices stop, every slot
+ * is emptied and its sample freed.  Messages already received stay
+ * available to flitzis_audio_engine_receive_msg(), and their signals are
+ * still emitted in the main context.  Shutting down an engine that is not
+ * running does nothing.
+ *
+ * Since: 0.1
+ */
+/* @run_id: 0 for any run, else only that run (if it is still running). */
+void
+_flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id)
+{
+  gboolean was_running = FALSE, was_paused = FALSE;
+
+  fz_mutex_lock (&self->lifecycle_lock);
+  if (run_id == 0 || _flitzis_audio_engine_read_guint (self, &self->run_id) == run_id)
+    {
+      was_paused = flitzis_audio_engine_get_paused (self);
+      was_running = _flitzis_audio_engine_stop_stream (self);
+    }
+  fz_mutex_unlock (&self->lifecycle_lock);
+  if (was_running)
+    notify_stream_properties (self);
+  if (was_paused)
+    _flitzis_audio_engine_notify (self, PROP_PAUSED);
+}
+
+void
+flitzis_audio_engine_shut_down (FlitzisAudioEngine *self)
+{
+  g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
+
+  _flitzis_audio_engine_shut_down_run (self, 0);
+}
+
+
+/**
+ * flitzis_audio_engine_list_output_devices:
+ * @error: return location for a #GError, or %NULL
+ *
+ * Lists the output devices PortAudio finds now: a snapshot, to show in a
+ * drop-down (a `GtkDropDown` takes it directly) and to pick
+ * #FlitzisAudioEngine:device from.  The JACK host API's devices appear
+ * only while a JACK server runs.  The one flitzis_audio_engine_run()
+ * would open by default has #FlitzisDevice:is-default set.
+ *
+ * Returns: (transfer full) (nullable): a #GListModel of #FlitzisDevice;
+ *   %NULL with @error set to %FLITZIS_ENGINE_ERROR_DEVICE_FAILED when
+ *   PortAudio cannot start
+ *
+ * Since: 0.1
+ */
+GListModel *
+flitzis_audio_engine_list_output_devices (GError **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  _flitzis_init_i18n ();
+  return fz_stream_list_output_devices (error);
+}
+
+
+/**
+ * flitzis_audio_engine_get_frame_time:
+ * @self: a #FlitzisAudioEngine
+ *
+ * Reads the audio thread's frame counter, which advances once per audio
+ * period; use it to relate messages (flitzis_message_get_frame()) to
+ * the time of the stream.
+ *
+ * Returns: the number of frames the audio thread has rendered since
+ *   flitzis_audio_engine_run(), or 0 when not running
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_audio_engine_get_frame_time (FlitzisAudioEngine *self)
+{
+  guint64 frames;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  fz_mutex_lock (&self->lock);
+  frames = self->core != NULL ? fz_core_get_frame_time (self->core) : 0;
+  fz_mutex_unlock (&self->lock);
+  return frames;
+}
+
+
+static gboolean
+check_offline (FlitzisAudioEngine *self, GError **error)
+{
+  if (self->offline)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_OFFLINE,
+               _("This engine plays on a device, whose callback renders it; only an "
+                 "engine made with new_offline() can be rendered"));
+  return FALSE;
+}
+
+/**
+ * flitzis_audio_engine_render: (skip)
+ * @self: an offline #FlitzisAudioEngine
+ * @buffer: (array length=n_frames): where to write @n_frames frames of
+ *   interleaved float samples, flitzis_audio_engine_get_channels() per
+ *   frame
+ * @n_frames: how many frames to render: one audio period
+ * @error: return location for a #GError, or %NULL
+ *
+ * Renders one period of an offline engine, exactly as the audio callback
+ * of a device engine would: first the commands queued since the last
+ * render are carried out, then the voices are mixed into @buffer.  The
+ * calling thread acts as the engine's audio thread; renders of one engine
+ * must not overlap.  Bindings use flitzis_audio_engine_render_bytes().
+ *
+ * Returns: %TRUE when @buffer was rendered; %FALSE with @error set to
+ *   %FLITZIS_ENGINE_ERROR_NOT_OFFLINE or %FLITZIS_ENGINE_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_render (FlitzisAudioEngine *self, float *buffer,
+                             gsize n_frames, GError **error)
+{
+  FzCore *core;
+  gboolean ok;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (buffer != NULL || n_frames == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_offline (self, error))
+    return FALSE;
+  fz_mutex_lock (&self->render_lock);
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  core = self->core;
+  fz_mutex_unlock (&self->lock);
+  /* Without the lock, like the callback: control calls go on meanwhile. */
+  if (ok)
+    fz_core_process (core, buffer, n_frames, 0);
+  fz_mutex_unlock (&self->render_lock);
+  return ok;
+}
+
+/**
+ * flitzis_audio_engine_render_bytes:
+ * @self: an offline #FlitzisAudioEngine
+ * @n_frames: how many frames to render: one audio period
+ * @error: return location for a #GError, or %NULL
+ *
+ * Renders one period like flitzis_audio_engine_render(), into new memory:
+ * the binding-friendly form.
+ *
+ * Returns: (transfer full) (nullable): @n_frames frames of interleaved
+ *   32-bit float samples, little-endian, flitzis_audio_engine_get_channels()
+ *   per frame; %NULL with @error set on failure
+ *
+ * Since: 0.1
+ */
+GBytes *
+flitzis_audio_engine_render_bytes (FlitzisAudioEngine *self, gsize n_frames, GError **error)
+{
+  g_autofree float *buffer = NULL;
+  gsize n_samples;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_offline (self, error))
+    return NULL;
+  n_samples = n_frames * self->offline_channels;
+  g_return_val_if_fail (n_samples / self->offline_channels == n_frames, NULL);
+  buffer = g_new (float, n_samples);
+  if (!flitzis_audio_engine_render (self, buffer, n_frames, error))
+    return NULL;
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (gsize i = 0; i < n_samples; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, &buffer[i], sizeof bits);
+      bits = GUINT32_TO_LE (bits);
+      memcpy (&buffer[i], &bits, sizeof bits);
+    }
+#endif
+  return g_bytes_new_take (g_steal_pointer (&buffer), n_samples * sizeof (float));
+}
+

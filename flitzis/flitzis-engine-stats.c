@@ -1,0 +1,206 @@
+/* flitzis-engine-stats.c: a snapshot of what an engine counted
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Built by flitzis_audio_engine_get_stats() under the engine's lock, on the
+ * calling thread; immutable afterwards, so any thread may hold a reference.
+ */
+#include "config.h"
+
+#include "flitzis-engine-stats-private.h"
+
+struct _FlitzisEngineStats {
+  gatomicrefcount ref_count;
+  FlitzisEngineCounts counts;
+};
+
+G_DEFINE_BOXED_TYPE (FlitzisEngineStats, flitzis_engine_stats,
+                     flitzis_engine_stats_ref, flitzis_engine_stats_unref)
+
+FlitzisEngineStats *
+_flitzis_engine_stats_new (const FlitzisEngineCounts *counts)
+{
+  FlitzisEngineStats *stats = g_new0 (FlitzisEngineStats, 1);
+
+  g_atomic_ref_count_init (&stats->ref_count);
+  stats->counts = *counts;
+  return stats;
+}
+
+/**
+ * flitzis_engine_stats_ref:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Takes a reference to @stats.
+ *
+ * Returns: (transfer full): @stats
+ *
+ * Since: 0.1
+ */
+FlitzisEngineStats *
+flitzis_engine_stats_ref (FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, NULL);
+
+  g_atomic_ref_count_inc (&stats->ref_count);
+  return stats;
+}
+
+/**
+ * flitzis_engine_stats_unref:
+ * @stats: (transfer full): a [struct@Flitzis.EngineStats]
+ *
+ * Releases a reference to @stats, freeing it with the last one.
+ *
+ * Since: 0.1
+ */
+void
+flitzis_engine_stats_unref (FlitzisEngineStats *stats)
+{
+  g_return_if_fail (stats != NULL);
+
+  if (g_atomic_ref_count_dec (&stats->ref_count))
+    g_free (stats);
+}
+
+/**
+ * flitzis_engine_stats_get_frame:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * The engine's frame time when the snapshot was taken
+ * ([method@Flitzis.AudioEngine.get_frame_time]).
+ *
+ * Returns: the frames rendered in the current run, or 0 when the engine
+ *   was not running
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_frame (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.frame;
+}
+
+/**
+ * flitzis_engine_stats_get_xruns:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the underruns the device reported
+ * ([signal@Flitzis.AudioEngine::xrun]): periods delivered too late, heard
+ * as a gap or a click.
+ *
+ * Returns: how many underruns the device reported
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_xruns (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.xruns;
+}
+
+/**
+ * flitzis_engine_stats_get_dropped_voices:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the triggers that found every voice busy
+ * ([signal@Flitzis.AudioEngine::voice-dropped]), and the scheduled
+ * triggers that found the schedule full.
+ *
+ * Returns: how many triggers were dropped
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_voices (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_voices;
+}
+
+/**
+ * flitzis_engine_stats_get_dropped_replies:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the replies of the audio thread (pongs) that never arrived: the
+ * reply queue from the audio thread was full, or the engine shut down
+ * before answering.
+ *
+ * Returns: how many replies were lost
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_replies (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_replies;
+}
+
+/**
+ * flitzis_engine_stats_get_dropped_events:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the events of the audio thread
+ * ([signal@Flitzis.AudioEngine::sample-started] and the other signals that
+ * report what happened, rather than answer a command) lost because the
+ * reply queue from the audio thread was full.
+ *
+ * Returns: how many events were lost
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_events (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_events;
+}
+
+/**
+ * flitzis_engine_stats_get_dropped_messages:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the messages that [method@Flitzis.AudioEngine.receive_msg] will
+ * never return, because [const@Flitzis.QUEUE_CAPACITY] newer ones pushed
+ * them out, oldest first.
+ *
+ * Returns: how many messages were dropped unreceived
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_messages (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_messages;
+}
+
+/**
+ * flitzis_engine_stats_get_dropped_signals:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the signal emissions dropped, oldest first, because
+ * [const@Flitzis.QUEUE_CAPACITY] newer ones were waiting for the main
+ * context to run.
+ *
+ * Returns: how many signal emissions were dropped
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_signals (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_signals;
+}
