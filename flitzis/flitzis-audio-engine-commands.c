@@ -126,19 +126,19 @@ queue_trigger (FlitzisAudioEngine *self, const FzMsg *play, GError **error)
 
 /**
  * flitzis_audio_engine_play_sample:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
  * @velocity: the gain of the new voice, from 0.0 to 1.0
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Starts a voice playing slot @id from its beginning at the start of the
  * next audio period.  Triggering an empty slot is not an error: the
- * trigger is ignored.  When all %FLITZIS_MAX_VOICES voices are busy the
- * trigger is dropped and counted (flitzis_audio_engine_get_dropped_voices()).
+ * trigger is ignored.  When all [const@Flitzis.MAX_VOICES] voices are busy the
+ * trigger is dropped and counted ([method@Flitzis.AudioEngine.get_dropped_voices]).
  *
  * Returns: %TRUE when the trigger was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_INVALID_VELOCITY,
- *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.INVALID_VELOCITY],
+ *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -156,27 +156,27 @@ flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
 
 /**
  * flitzis_audio_engine_play_sample_at:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
  * @velocity: the gain of the new voice, from 0.0 to 1.0
- * @frame: the frame time (see flitzis_audio_engine_get_frame_time()) at
+ * @frame: the frame time (see [method@Flitzis.AudioEngine.get_frame_time]) at
  *   which the voice's first frame plays
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Starts a voice playing slot @id exactly at @frame of the stream, in the
  * middle of an audio period if need be: sample-accurate scheduling, for
  * sequencers and loopers that queue their next bar ahead of time.  A
  * trigger whose frame has already passed when the audio thread takes it
  * starts at the first frame of that period instead, and is reported
- * (#FlitzisAudioEngine::trigger-late).  Up to 256 triggers wait at a time;
+ * ([signal@Flitzis.AudioEngine::trigger-late]).  Up to 256 triggers wait at a time;
  * one more is dropped, counted and reported like a trigger that finds
- * every voice busy (#FlitzisAudioEngine::voice-dropped, with the requested
- * frame).  flitzis_audio_engine_stop_sample() and
- * flitzis_audio_engine_stop_all() cancel waiting triggers.
+ * every voice busy ([signal@Flitzis.AudioEngine::voice-dropped], with the requested
+ * frame).  [method@Flitzis.AudioEngine.stop_sample] and
+ * [method@Flitzis.AudioEngine.stop_all] cancel waiting triggers.
  *
  * Returns: %TRUE when the trigger was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_INVALID_VELOCITY,
- *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.INVALID_VELOCITY],
+ *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -194,19 +194,19 @@ flitzis_audio_engine_play_sample_at (FlitzisAudioEngine *self, guint id, float v
 
 /**
  * flitzis_audio_engine_stop_sample:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Ends every voice of slot @id with a 5 ms fade, so that it does not
  * click, and cancels the slot's waiting triggers
- * (flitzis_audio_engine_play_sample_at()).  Each voice reports
- * #FlitzisAudioEngine::sample-finished when its fade is over.  The slot
+ * ([method@Flitzis.AudioEngine.play_sample_at]).  Each voice reports
+ * [signal@Flitzis.AudioEngine::sample-finished] when its fade is over.  The slot
  * keeps its sample.
  *
  * Returns: %TRUE when the stop was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_NOT_RUNNING
- *   or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.NOT_RUNNING]
+ *   or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -225,15 +225,15 @@ flitzis_audio_engine_stop_sample (FlitzisAudioEngine *self, guint id, GError **e
 
 /**
  * flitzis_audio_engine_stop_all:
- * @self: a #FlitzisAudioEngine
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Ends every voice with a 5 ms fade and cancels every waiting trigger, as
- * flitzis_audio_engine_stop_sample() does for one slot.  The slots keep
+ * [method@Flitzis.AudioEngine.stop_sample] does for one slot.  The slots keep
  * their samples and the stream runs on.
  *
  * Returns: %TRUE when the stop was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -275,14 +275,14 @@ check_loop (FlitzisAudioEngine *self, guint id, guint64 start, guint64 end, GErr
 
 /**
  * flitzis_audio_engine_set_sample_loop:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
  * @loop: whether the slot's voices loop
  * @start_frame: the first frame of the loop, in frames of the sample as it
- *   plays (at the stream's rate: flitzis_sample_info_get_frames())
+ *   plays (at the stream's rate: [method@Flitzis.SampleInfo.get_frames])
  * @end_frame: the frame after the loop's last one, or 0 for the sample's
  *   end
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Makes the voices of slot @id, playing now or triggered later, loop:
  * a voice plays from its start, and once it reaches @end_frame goes on at
@@ -292,9 +292,9 @@ check_loop (FlitzisAudioEngine *self, guint id, guint64 start, guint64 end, GErr
  * the loaded sample: loading another one into the slot turns it off.
  *
  * Returns: %TRUE when the loop was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
- *   %FLITZIS_ENGINE_ERROR_INVALID_LOOP, %FLITZIS_ENGINE_ERROR_NOT_RUNNING or
- *   %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.EMPTY_SLOT],
+ *   [error@Flitzis.EngineError.INVALID_LOOP], [error@Flitzis.EngineError.NOT_RUNNING] or
+ *   [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -320,21 +320,21 @@ flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboole
 
 /**
  * flitzis_audio_engine_set_sample_gain:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
- * @gain: the slot's gain, from 0.0 to %FLITZIS_MAX_GAIN; 1.0 leaves the
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @gain: the slot's gain, from 0.0 to [const@Flitzis.MAX_GAIN]; 1.0 leaves the
  *   sample as it is
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Sets the gain of every voice of slot @id, playing now or triggered later,
  * on top of each voice's velocity and the master
- * #FlitzisAudioEngine:volume.  The change is a 5 ms ramp, so it never
+ * [property@Flitzis.AudioEngine:volume].  The change is a 5 ms ramp, so it never
  * clicks.  Each slot starts at 1.0 when the engine runs; the gain stays
  * when another sample is loaded.
  *
  * Returns: %TRUE when the gain was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_INVALID_GAIN,
- *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.INVALID_GAIN],
+ *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -355,19 +355,19 @@ flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self, guint id, double
 
 /**
  * flitzis_audio_engine_set_volume:
- * @self: a #FlitzisAudioEngine
- * @volume: the master volume, from 0.0 to %FLITZIS_MAX_GAIN; 1.0 leaves
+ * @self: a [class@Flitzis.AudioEngine]
+ * @volume: the master volume, from 0.0 to [const@Flitzis.MAX_GAIN]; 1.0 leaves
  *   the mix as it is
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
- * Sets #FlitzisAudioEngine:volume, the gain of the whole mix.  While
+ * Sets [property@Flitzis.AudioEngine:volume], the gain of the whole mix.  While
  * running, the change is a 5 ms ramp, so it never clicks; otherwise the
- * next flitzis_audio_engine_run() starts at it.  An exact 1.0 leaves every
+ * next [method@Flitzis.AudioEngine.run] starts at it.  An exact 1.0 leaves every
  * sample's bits unchanged.
  *
  * Returns: %TRUE when the volume was set (and queued while running);
  *   %FALSE, changing nothing, with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_GAIN or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_GAIN] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -396,16 +396,16 @@ flitzis_audio_engine_set_volume (FlitzisAudioEngine *self, double volume, GError
 
 /**
  * flitzis_audio_engine_ping:
- * @self: a #FlitzisAudioEngine
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Asks the audio thread for a sign of life.  It answers in its next period
- * with a %FLITZIS_MESSAGE_KIND_PONG message: #FlitzisAudioEngine::pong is
- * emitted in the main context, and flitzis_audio_engine_receive_msg()
+ * with a [enum@Flitzis.MessageKind.PONG] message: [signal@Flitzis.AudioEngine::pong] is
+ * emitted in the main context, and [method@Flitzis.AudioEngine.receive_msg]
  * returns it.
  *
  * Returns: %TRUE when the ping was queued; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -454,18 +454,18 @@ set_paused (FlitzisAudioEngine *self, gboolean paused, GError **error)
 
 /**
  * flitzis_audio_engine_pause:
- * @self: a #FlitzisAudioEngine
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Silences the output from the next audio period on, keeping the stream
- * open and every voice where it is: flitzis_audio_engine_resume() goes on
+ * open and every voice where it is: [method@Flitzis.AudioEngine.resume] goes on
  * from there, sample for sample.  While paused, commands are still carried
  * out (a trigger starts a voice that sounds on resume) and pings are
  * answered; the frame time goes on counting.  Pausing a paused engine does
  * nothing.
  *
  * Returns: %TRUE when the engine is (to be) paused; %FALSE with @error set
- *   to %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   to [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -480,16 +480,16 @@ flitzis_audio_engine_pause (FlitzisAudioEngine *self, GError **error)
 
 /**
  * flitzis_audio_engine_resume:
- * @self: a #FlitzisAudioEngine
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
- * Ends a flitzis_audio_engine_pause() at the next audio period: the voices
+ * Ends a [method@Flitzis.AudioEngine.pause] at the next audio period: the voices
  * go on from where they were.  Resuming an engine that is not paused does
  * nothing.
  *
  * Returns: %TRUE when the engine is (to be) playing; %FALSE with @error
- *   set to %FLITZIS_ENGINE_ERROR_NOT_RUNNING or
- *   %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   set to [error@Flitzis.EngineError.NOT_RUNNING] or
+ *   [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */

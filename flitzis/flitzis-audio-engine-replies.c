@@ -440,14 +440,14 @@ _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_receive_msg:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
  * Takes the oldest message from the audio thread that has not been
  * received yet.  This is the polling view of the messages whose signals
  * are emitted in the main context; it needs no main loop, since it takes
  * new replies from the audio thread itself.  The most recent
- * %FLITZIS_QUEUE_CAPACITY messages are kept; older ones are dropped and
- * counted (flitzis_audio_engine_get_dropped_messages()).
+ * [const@Flitzis.QUEUE_CAPACITY] messages are kept; older ones are dropped and
+ * counted ([method@Flitzis.AudioEngine.get_dropped_messages]).
  *
  * Returns: (nullable) (transfer full): the oldest pending message, or
  *   %NULL when none is pending
@@ -545,9 +545,9 @@ read_count (FlitzisAudioEngine *self, const guint64 *earlier, uint64_t (*live) (
 
 /**
  * flitzis_audio_engine_get_xruns:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Counts the underruns the device reported (#FlitzisAudioEngine::xrun):
+ * Counts the underruns the device reported ([signal@Flitzis.AudioEngine::xrun]):
  * periods the audio thread delivered too late, heard as a gap or a click.
  *
  * Returns: how many underruns the device reported since the engine was
@@ -565,12 +565,12 @@ flitzis_audio_engine_get_xruns (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_dropped_voices:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
  * Counts the triggers that found no free voice.
  *
  * Returns: how many triggers were dropped, since the engine was created,
- *   because all %FLITZIS_MAX_VOICES voices were busy
+ *   because all [const@Flitzis.MAX_VOICES] voices were busy
  *
  * Since: 0.1
  */
@@ -584,7 +584,7 @@ flitzis_audio_engine_get_dropped_voices (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_dropped_replies:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
  * Counts the replies of the audio thread that never arrived.
  *
@@ -604,9 +604,9 @@ flitzis_audio_engine_get_dropped_replies (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_dropped_events:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Counts the events of the audio thread (#FlitzisAudioEngine::sample-started
+ * Counts the events of the audio thread ([signal@Flitzis.AudioEngine::sample-started]
  * and the other signals that report what happened, rather than answer a
  * command) that never arrived.
  *
@@ -625,14 +625,14 @@ flitzis_audio_engine_get_dropped_events (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_dropped_messages:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Counts the messages that flitzis_audio_engine_receive_msg() will
+ * Counts the messages that [method@Flitzis.AudioEngine.receive_msg] will
  * never return because newer ones pushed them out.
  *
  * Returns: how many messages were dropped unreceived, oldest first,
- *   because %FLITZIS_QUEUE_CAPACITY newer ones were waiting for
- *   flitzis_audio_engine_receive_msg()
+ *   because [const@Flitzis.QUEUE_CAPACITY] newer ones were waiting for
+ *   [method@Flitzis.AudioEngine.receive_msg]
  *
  * Since: 0.1
  */
@@ -646,13 +646,13 @@ flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_dropped_signals:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
  * Counts the signal emissions that were dropped because the main
  * context did not run for too long.
  *
  * Returns: how many signal emissions were dropped, oldest first, because
- *   %FLITZIS_QUEUE_CAPACITY newer ones were waiting for the main context
+ *   [const@Flitzis.QUEUE_CAPACITY] newer ones were waiting for the main context
  *   to run
  *
  * Since: 0.1

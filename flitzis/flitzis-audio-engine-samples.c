@@ -226,10 +226,10 @@ run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GEr
 
 /**
  * flitzis_audio_engine_load_sample:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
  * @path: (type filename): the audio file to load
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Decodes @path in the calling thread, converts it to the stream's sample
  * rate and channel layout and puts it in slot @id, replacing what the slot
@@ -245,18 +245,18 @@ run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GEr
  *
  * The decoded sample is stored once, in the stream's format, whatever the
  * number of voices that play it; while loading, memory grows by little more
- * than its size (flitzis_sample_info_get_memory_size()).
+ * than its size ([method@Flitzis.SampleInfo.get_memory_size]).
  *
  * A newer load (or unload) of the same slot supersedes this one while it
- * is still decoding: this one then fails with %G_IO_ERROR_CANCELLED and
+ * is still decoding: this one then fails with [error@Gio.IOErrorEnum.CANCELLED] and
  * publishes nothing.  On failure the slot keeps what it held.
  *
- * Returns: %TRUE on success; %FALSE with @error set: a #GIOErrorEnum such
- *   as %G_IO_ERROR_NOT_FOUND or %G_IO_ERROR_PERMISSION_DENIED when the file
- *   cannot be opened, %G_IO_ERROR_CANCELLED when superseded,
- *   %FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT when it is not audio that can
- *   be played, %FLITZIS_ENGINE_ERROR_INVALID_SLOT,
- *   %FLITZIS_ENGINE_ERROR_NOT_RUNNING or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ * Returns: %TRUE on success; %FALSE with @error set: a [error@Gio.IOErrorEnum] such
+ *   as [error@Gio.IOErrorEnum.NOT_FOUND] or [error@Gio.IOErrorEnum.PERMISSION_DENIED] when the file
+ *   cannot be opened, [error@Gio.IOErrorEnum.CANCELLED] when superseded,
+ *   [error@Flitzis.EngineError.UNSUPPORTED_FORMAT] when it is not audio that can
+ *   be played, [error@Flitzis.EngineError.INVALID_SLOT],
+ *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -295,20 +295,20 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
 
 /**
  * flitzis_audio_engine_load_sample_async:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
  * @path: (type filename): the audio file to load
- * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @cancellable: (nullable): a [class@Gio.Cancellable], or %NULL
  * @callback: (scope async): called in the thread-default main context of
  *   the calling thread when the load is over
  * @user_data: data for @callback
  *
- * Loads @path into slot @id like flitzis_audio_engine_load_sample(), but
+ * Loads @path into slot @id like [method@Flitzis.AudioEngine.load_sample], but
  * decodes on a worker thread and publishes the sample as soon as it is
  * decoded.  A newer load or unload of the slot supersedes this one: it
- * then finishes with %G_IO_ERROR_CANCELLED, its buffer is freed and never
+ * then finishes with [error@Gio.IOErrorEnum.CANCELLED], its buffer is freed and never
  * published.  Cancelling @cancellable has the same effect.  Get the
- * result with flitzis_audio_engine_load_sample_finish().
+ * result with [method@Flitzis.AudioEngine.load_sample_finish].
  *
  * Since: 0.1
  */
@@ -343,14 +343,14 @@ flitzis_audio_engine_load_sample_async (FlitzisAudioEngine *self, guint id, cons
 
 /**
  * flitzis_audio_engine_load_sample_finish:
- * @self: a #FlitzisAudioEngine
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @result: the [iface@Gio.AsyncResult] passed to the callback
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
- * Finishes flitzis_audio_engine_load_sample_async().
+ * Finishes [method@Flitzis.AudioEngine.load_sample_async].
  *
  * Returns: %TRUE when the sample was published into its slot; %FALSE with
- *   @error set as for flitzis_audio_engine_load_sample()
+ *   @error set as for [method@Flitzis.AudioEngine.load_sample]
  *
  * Since: 0.1
  */
@@ -369,19 +369,19 @@ flitzis_audio_engine_load_sample_finish (FlitzisAudioEngine *self, GAsyncResult 
 
 /**
  * flitzis_audio_engine_unload_sample:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Empties slot @id: its voices fade out (as with
- * flitzis_audio_engine_stop_sample()), its waiting triggers are cancelled,
+ * [method@Flitzis.AudioEngine.stop_sample]), its waiting triggers are cancelled,
  * and its sample is freed on a control thread once no voice plays it.
  * Loads of the slot still in flight are superseded.  Unloading an empty
  * slot does nothing.
  *
  * Returns: %TRUE when the slot is (to be) empty; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT, %FLITZIS_ENGINE_ERROR_NOT_RUNNING
- *   or %FLITZIS_ENGINE_ERROR_QUEUE_FULL
+ *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.NOT_RUNNING]
+ *   or [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
  */
@@ -407,16 +407,16 @@ flitzis_audio_engine_unload_sample (FlitzisAudioEngine *self, guint id, GError *
 
 /**
  * flitzis_audio_engine_dup_sample_info:
- * @self: a #FlitzisAudioEngine
- * @id: the sample slot, below %FLITZIS_MAX_SAMPLE_SLOTS
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Describes what slot @id holds, as last loaded: its path, its length and
  * format as it plays, and the file's original format.
  *
  * Returns: (transfer full) (nullable): the slot's sample, or %NULL when
  *   it is empty (without @error) or on error (with @error set to
- *   %FLITZIS_ENGINE_ERROR_INVALID_SLOT)
+ *   [error@Flitzis.EngineError.INVALID_SLOT])
  *
  * Since: 0.1
  */

@@ -118,22 +118,22 @@ start_stream (FlitzisAudioEngine *self, GError **error)
 
 /**
  * flitzis_audio_engine_run:
- * @self: a #FlitzisAudioEngine
- * @error: return location for a #GError, or %NULL
+ * @self: a [class@Flitzis.AudioEngine]
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Opens the output device and starts the audio thread.  An offline
- * engine (flitzis_audio_engine_new_offline()) opens no device: from now on
- * it renders when flitzis_audio_engine_render() is called.
+ * engine ([ctor@Flitzis.AudioEngine.new_offline]) opens no device: from now on
+ * it renders when [method@Flitzis.AudioEngine.render] is called.
  *
- * The device is #FlitzisAudioEngine:device if set, else the one named by
+ * The device is [property@Flitzis.AudioEngine:device] if set, else the one named by
  * the `FLITZIS_DEVICE` environment variable, else the JACK host API's
  * default output when a JACK server is running, else PortAudio's default
- * output.  The calling thread's thread-default #GMainContext becomes the
+ * output.  The calling thread's thread-default [struct@GLib.MainContext] becomes the
  * one in which the engine emits its signals.
  *
  * Returns: %TRUE on success; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_ALREADY_RUNNING, %FLITZIS_ENGINE_ERROR_NO_DEVICE
- *   or %FLITZIS_ENGINE_ERROR_DEVICE_FAILED
+ *   [error@Flitzis.EngineError.ALREADY_RUNNING], [error@Flitzis.EngineError.NO_DEVICE]
+ *   or [error@Flitzis.EngineError.DEVICE_FAILED]
  *
  * Since: 0.1
  */
@@ -234,11 +234,11 @@ _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_shut_down:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
  * Stops the audio thread and closes the device.  Voices stop, every slot
  * is emptied and its sample freed.  Messages already received stay
- * available to flitzis_audio_engine_receive_msg(), and their signals are
+ * available to [method@Flitzis.AudioEngine.receive_msg], and their signals are
  * still emitted in the main context.  Shutting down an engine that is not
  * running does nothing.
  *
@@ -274,16 +274,16 @@ flitzis_audio_engine_shut_down (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_list_output_devices:
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Lists the output devices PortAudio finds now: a snapshot, to show in a
  * drop-down (a `GtkDropDown` takes it directly) and to pick
- * #FlitzisAudioEngine:device from.  The JACK host API's devices appear
- * only while a JACK server runs.  The one flitzis_audio_engine_run()
- * would open by default has #FlitzisDevice:is-default set.
+ * [property@Flitzis.AudioEngine:device] from.  The JACK host API's devices appear
+ * only while a JACK server runs.  The one [method@Flitzis.AudioEngine.run]
+ * would open by default has [property@Flitzis.Device:is-default] set.
  *
- * Returns: (transfer full) (nullable): a #GListModel of #FlitzisDevice;
- *   %NULL with @error set to %FLITZIS_ENGINE_ERROR_DEVICE_FAILED when
+ * Returns: (transfer full) (nullable): a [iface@Gio.ListModel] of [class@Flitzis.Device];
+ *   %NULL with @error set to [error@Flitzis.EngineError.DEVICE_FAILED] when
  *   PortAudio cannot start
  *
  * Since: 0.1
@@ -300,14 +300,14 @@ flitzis_audio_engine_list_output_devices (GError **error)
 
 /**
  * flitzis_audio_engine_get_frame_time:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
  * Reads the audio thread's frame counter, which advances once per audio
- * period; use it to relate messages (flitzis_message_get_frame()) to
+ * period; use it to relate messages ([method@Flitzis.Message.get_frame]) to
  * the time of the stream.
  *
  * Returns: the number of frames the audio thread has rendered since
- *   flitzis_audio_engine_run(), or 0 when not running
+ *   [method@Flitzis.AudioEngine.run], or 0 when not running
  *
  * Since: 0.1
  */
@@ -338,21 +338,21 @@ check_offline (FlitzisAudioEngine *self, GError **error)
 
 /**
  * flitzis_audio_engine_render: (skip)
- * @self: an offline #FlitzisAudioEngine
+ * @self: an offline [class@Flitzis.AudioEngine]
  * @buffer: (array length=n_frames): where to write @n_frames frames of
- *   interleaved float samples, flitzis_audio_engine_get_channels() per
+ *   interleaved float samples, [method@Flitzis.AudioEngine.get_channels] per
  *   frame
  * @n_frames: how many frames to render: one audio period
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Renders one period of an offline engine, exactly as the audio callback
  * of a device engine would: first the commands queued since the last
  * render are carried out, then the voices are mixed into @buffer.  The
  * calling thread acts as the engine's audio thread; renders of one engine
- * must not overlap.  Bindings use flitzis_audio_engine_render_bytes().
+ * must not overlap.  Bindings use [method@Flitzis.AudioEngine.render_bytes].
  *
  * Returns: %TRUE when @buffer was rendered; %FALSE with @error set to
- *   %FLITZIS_ENGINE_ERROR_NOT_OFFLINE or %FLITZIS_ENGINE_ERROR_NOT_RUNNING
+ *   [error@Flitzis.EngineError.NOT_OFFLINE] or [error@Flitzis.EngineError.NOT_RUNNING]
  *
  * Since: 0.1
  */
@@ -383,15 +383,15 @@ flitzis_audio_engine_render (FlitzisAudioEngine *self, float *buffer,
 
 /**
  * flitzis_audio_engine_render_bytes:
- * @self: an offline #FlitzisAudioEngine
+ * @self: an offline [class@Flitzis.AudioEngine]
  * @n_frames: how many frames to render: one audio period
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
- * Renders one period like flitzis_audio_engine_render(), into new memory:
+ * Renders one period like [method@Flitzis.AudioEngine.render], into new memory:
  * the binding-friendly form.
  *
  * Returns: (transfer full) (nullable): @n_frames frames of interleaved
- *   32-bit float samples, little-endian, flitzis_audio_engine_get_channels()
+ *   32-bit float samples, little-endian, [method@Flitzis.AudioEngine.get_channels]
  *   per frame; %NULL with @error set on failure
  *
  * Since: 0.1

@@ -10,10 +10,10 @@
  * Plays decoded samples through a PortAudio output stream with real-time
  * guarantees.
  *
- * An engine holds %FLITZIS_MAX_SAMPLE_SLOTS sample slots and mixes up to
- * %FLITZIS_MAX_VOICES voices.  flitzis_audio_engine_run() opens the output
- * device; flitzis_audio_engine_load_sample() decodes a file into a slot and
- * flitzis_audio_engine_play_sample() triggers it.
+ * An engine holds [const@Flitzis.MAX_SAMPLE_SLOTS] sample slots and mixes up to
+ * [const@Flitzis.MAX_VOICES] voices.  [method@Flitzis.AudioEngine.run] opens the output
+ * device; [method@Flitzis.AudioEngine.load_sample] decodes a file into a slot and
+ * [method@Flitzis.AudioEngine.play_sample] triggers it.
  *
  * ## Threads
  *
@@ -22,21 +22,21 @@
  *   period, mixes, and queues replies.  It never allocates or frees
  *   memory, never takes a lock, makes no system call and calls no GLib
  *   function.  Control and audio thread talk only through two lock-free
- *   single-producer, single-consumer rings of %FLITZIS_QUEUE_CAPACITY
+ *   single-producer, single-consumer rings of [const@Flitzis.QUEUE_CAPACITY]
  *   messages.
  * - *Control threads* call the engine's methods.  Any thread may, and the
  *   calls are serialised by a lock that the audio thread never takes.
  *   Commands never wait for the audio thread: one that cannot be queued
- *   fails at once with %FLITZIS_ENGINE_ERROR_QUEUE_FULL.  Files are decoded
- *   in the thread that calls flitzis_audio_engine_load_sample().
- * - The *main context* is the thread-default #GMainContext of the thread
- *   that called flitzis_audio_engine_run().  Every signal of the engine
- *   (#FlitzisAudioEngine::pong) is emitted there, and only there: never on
+ *   fails at once with [error@Flitzis.EngineError.QUEUE_FULL].  Files are decoded
+ *   in the thread that calls [method@Flitzis.AudioEngine.load_sample].
+ * - The *main context* is the thread-default [struct@GLib.MainContext] of the thread
+ *   that called [method@Flitzis.AudioEngine.run].  Every signal of the engine
+ *   ([signal@Flitzis.AudioEngine::pong]) is emitted there, and only there: never on
  *   the audio thread, never in the thread that queued the command.
  *
  * Each message from the audio thread is dispatched once, in order: it is
  * emitted as its signal in the main context (if a handler was connected
- * when it arrived) and kept for flitzis_audio_engine_receive_msg(), which
+ * when it arrived) and kept for [method@Flitzis.AudioEngine.receive_msg], which
  * is the polling view of the same stream and works without any main loop.
  *
  * Since: 0.1
@@ -131,9 +131,9 @@ _flitzis_audio_engine_notify (FlitzisAudioEngine *self, FlitzisAudioEngineProper
 
 /**
  * flitzis_audio_engine_get_volume:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:volume.
+ * Gets [property@Flitzis.AudioEngine:volume].
  *
  * Returns: the master volume, as last set
  *
@@ -155,9 +155,9 @@ flitzis_audio_engine_get_volume (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_paused:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:paused.
+ * Gets [property@Flitzis.AudioEngine:paused].
  *
  * Returns: whether the engine is paused (as last requested)
  *
@@ -179,9 +179,9 @@ flitzis_audio_engine_get_paused (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_running:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:running.
+ * Gets [property@Flitzis.AudioEngine:running].
  *
  * Returns: whether the engine's stream is running
  *
@@ -202,9 +202,9 @@ flitzis_audio_engine_get_running (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_sample_rate:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:sample-rate.
+ * Gets [property@Flitzis.AudioEngine:sample-rate].
  *
  * Returns: while running, the sample rate of the open stream in Hz;
  *   otherwise the rate requested for the next run, 0 for the device's
@@ -242,13 +242,13 @@ set_request (FlitzisAudioEngine *self, guint *field, guint value, GParamSpec *ps
 
 /**
  * flitzis_audio_engine_set_sample_rate:
- * @self: a device #FlitzisAudioEngine (not an offline one)
+ * @self: a device [class@Flitzis.AudioEngine] (not an offline one)
  * @sample_rate: the sample rate in Hz for the next
- *   flitzis_audio_engine_run(), or 0 for the device's default
+ *   [method@Flitzis.AudioEngine.run], or 0 for the device's default
  *
- * Sets #FlitzisAudioEngine:sample-rate.  A device that cannot run at
- * the rate makes flitzis_audio_engine_run() fail with
- * %FLITZIS_ENGINE_ERROR_DEVICE_FAILED (a JACK server runs at its own rate
+ * Sets [property@Flitzis.AudioEngine:sample-rate].  A device that cannot run at
+ * the rate makes [method@Flitzis.AudioEngine.run] fail with
+ * [error@Flitzis.EngineError.DEVICE_FAILED] (a JACK server runs at its own rate
  * only).  An offline engine's rate is fixed when it is made.
  *
  * Since: 0.1
@@ -264,9 +264,9 @@ flitzis_audio_engine_set_sample_rate (FlitzisAudioEngine *self, guint sample_rat
 
 /**
  * flitzis_audio_engine_get_period_frames:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:period-frames.
+ * Gets [property@Flitzis.AudioEngine:period-frames].
  *
  * Returns: the frames per audio period requested for the stream, 0 to let
  *   PortAudio choose
@@ -283,14 +283,14 @@ flitzis_audio_engine_get_period_frames (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_set_period_frames:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  * @period_frames: the frames per audio period for the next
- *   flitzis_audio_engine_run(), or 0 to let PortAudio choose
+ *   [method@Flitzis.AudioEngine.run], or 0 to let PortAudio choose
  *
- * Sets #FlitzisAudioEngine:period-frames.  Smaller periods mean lower
+ * Sets [property@Flitzis.AudioEngine:period-frames].  Smaller periods mean lower
  * latency and more work per second.  When the device's own period differs
  * (a JACK server's, say), PortAudio adapts with a buffer, which adds
- * latency: see #FlitzisAudioEngine:latency.
+ * latency: see [property@Flitzis.AudioEngine:latency].
  *
  * Since: 0.1
  */
@@ -304,9 +304,9 @@ flitzis_audio_engine_set_period_frames (FlitzisAudioEngine *self, guint period_f
 
 /**
  * flitzis_audio_engine_get_latency:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:latency.
+ * Gets [property@Flitzis.AudioEngine:latency].
  *
  * Returns: the output latency of the open stream in seconds, as the
  *   device reports it; 0 when not running, and for offline engines
@@ -329,9 +329,9 @@ flitzis_audio_engine_get_latency (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_get_channels:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:channels.
+ * Gets [property@Flitzis.AudioEngine:channels].
  *
  * Returns: the channel count of the open stream, or 0 when not running
  *
@@ -367,9 +367,9 @@ flitzis_audio_engine_get_offline (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_dup_device:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  *
- * Gets #FlitzisAudioEngine:device.  A copy, so that another thread may
+ * Gets [property@Flitzis.AudioEngine:device].  A copy, so that another thread may
  * set the property meanwhile.
  *
  * Returns: (nullable) (transfer full): the name of the output device to
@@ -392,12 +392,12 @@ flitzis_audio_engine_dup_device (FlitzisAudioEngine *self)
 
 /**
  * flitzis_audio_engine_set_device:
- * @self: a #FlitzisAudioEngine
+ * @self: a [class@Flitzis.AudioEngine]
  * @device: (nullable): the name of an output device, or %NULL for the
  *   default
  *
- * Sets #FlitzisAudioEngine:device, used by the next
- * flitzis_audio_engine_run().
+ * Sets [property@Flitzis.AudioEngine:device], used by the next
+ * [method@Flitzis.AudioEngine.run].
  *
  * Since: 0.1
  */
@@ -424,9 +424,9 @@ flitzis_audio_engine_set_device (FlitzisAudioEngine *self, const char *device)
 /**
  * flitzis_audio_engine_new:
  *
- * Creates an engine.  It opens no device until flitzis_audio_engine_run().
+ * Creates an engine.  It opens no device until [method@Flitzis.AudioEngine.run].
  *
- * Returns: (transfer full): a new #FlitzisAudioEngine
+ * Returns: (transfer full): a new [class@Flitzis.AudioEngine]
  *
  * Since: 0.1
  */
@@ -439,18 +439,18 @@ flitzis_audio_engine_new (void)
 /**
  * flitzis_audio_engine_new_offline:
  * @sample_rate: the sample rate to render at, in Hz: 1 to
- *   %FLITZIS_MAX_OFFLINE_RATE
+ *   [const@Flitzis.MAX_OFFLINE_RATE]
  * @channels: the number of interleaved channels to render: 1 to
- *   %FLITZIS_MAX_OFFLINE_CHANNELS
+ *   [const@Flitzis.MAX_OFFLINE_CHANNELS]
  *
  * Creates an engine that renders without a device: the same commands and
  * the same mixer as a device engine, driven by
- * flitzis_audio_engine_render() instead of a sound card.  It is run() and
+ * [method@Flitzis.AudioEngine.render] instead of a sound card.  It is run() and
  * shut down like any engine; each render is one audio period.  For
  * bounces, tests and benchmarks: the output of a given sequence of calls
  * and renders is the same, sample for sample, on every run.
  *
- * Returns: (transfer full): a new offline #FlitzisAudioEngine
+ * Returns: (transfer full): a new offline [class@Flitzis.AudioEngine]
  *
  * Since: 0.1
  */
@@ -627,7 +627,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * FlitzisAudioEngine:running: (getter get_running)
    *
    * Whether the output stream is running.  Notified in the thread that
-   * called flitzis_audio_engine_run() or flitzis_audio_engine_shut_down().
+   * called [method@Flitzis.AudioEngine.run] or [method@Flitzis.AudioEngine.shut_down].
    *
    * Since: 0.1
    */
@@ -695,9 +695,9 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   /**
    * FlitzisAudioEngine:device: (getter dup_device) (setter set_device)
    *
-   * The name of the output device that flitzis_audio_engine_run() opens,
+   * The name of the output device that [method@Flitzis.AudioEngine.run] opens,
    * as PortAudio lists it; %NULL for the default (see
-   * flitzis_audio_engine_run()).
+   * [method@Flitzis.AudioEngine.run]).
    *
    * Since: 0.1
    */
@@ -709,7 +709,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   /**
    * FlitzisAudioEngine:paused: (getter get_paused)
    *
-   * Whether the engine is paused (see flitzis_audio_engine_pause()), as
+   * Whether the engine is paused (see [method@Flitzis.AudioEngine.pause]), as
    * last requested; %FALSE when not running.
    *
    * Since: 0.1
@@ -723,7 +723,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   /**
    * FlitzisAudioEngine:period-frames: (getter get_period_frames) (setter set_period_frames)
    *
-   * The frames per audio period that flitzis_audio_engine_run() asks
+   * The frames per audio period that [method@Flitzis.AudioEngine.run] asks
    * for; 0 (the default) lets PortAudio choose.
    *
    * Since: 0.1
@@ -750,8 +750,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   /**
    * FlitzisAudioEngine:volume: (getter get_volume)
    *
-   * The master volume, from 0.0 to %FLITZIS_MAX_GAIN, applied with a short
-   * ramp (see flitzis_audio_engine_set_volume()).  Bind a slider to it.
+   * The master volume, from 0.0 to [const@Flitzis.MAX_GAIN], applied with a short
+   * ramp (see [method@Flitzis.AudioEngine.set_volume]).  Bind a slider to it.
    *
    * Since: 0.1
    */

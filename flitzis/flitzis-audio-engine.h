@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * FLITZIS_MAX_SAMPLE_SLOTS:
  *
  * The number of sample slots of an engine: slot ids run from 0 to
- * %FLITZIS_MAX_SAMPLE_SLOTS - 1.
+ * [const@Flitzis.MAX_SAMPLE_SLOTS] - 1.
  *
  * Since: 0.1
  */
@@ -32,7 +32,7 @@ G_BEGIN_DECLS
  *
  * How many samples an engine plays at once.  A trigger while all voices
  * are busy is dropped and counted (see
- * flitzis_audio_engine_get_dropped_voices()).
+ * [method@Flitzis.AudioEngine.get_dropped_voices]).
  *
  * Since: 0.1
  */

@@ -7,11 +7,11 @@
 /**
  * FlitzisDevice:
  *
- * An audio output device, as flitzis_audio_engine_list_output_devices()
+ * An audio output device, as [func@Flitzis.AudioEngine.list_output_devices]
  * found it: a snapshot, immutable, so it can be shown in a list (a
  * `GtkDropDown` takes the list model directly, with
- * #FlitzisDevice:name as its expression) and its name given to
- * #FlitzisAudioEngine:device.
+ * [property@Flitzis.Device:name] as its expression) and its name given to
+ * [property@Flitzis.AudioEngine:device].
  *
  * Since: 0.1
  */
@@ -64,12 +64,12 @@ _flitzis_device_new (const char *name, const char *host_api, guint max_output_ch
 
 /**
  * flitzis_device_get_name:
- * @self: a #FlitzisDevice
+ * @self: a [class@Flitzis.Device]
  *
- * Gets #FlitzisDevice:name.
+ * Gets [property@Flitzis.Device:name].
  *
  * Returns: (transfer none): the device's name, as
- *   #FlitzisAudioEngine:device takes it
+ *   [property@Flitzis.AudioEngine:device] takes it
  *
  * Since: 0.1
  */
@@ -83,9 +83,9 @@ flitzis_device_get_name (FlitzisDevice *self)
 
 /**
  * flitzis_device_get_host_api:
- * @self: a #FlitzisDevice
+ * @self: a [class@Flitzis.Device]
  *
- * Gets #FlitzisDevice:host-api.
+ * Gets [property@Flitzis.Device:host-api].
  *
  * Returns: (transfer none): the name of the PortAudio host API that
  *   drives the device, such as “ALSA” or “JACK Audio Connection Kit”
@@ -102,9 +102,9 @@ flitzis_device_get_host_api (FlitzisDevice *self)
 
 /**
  * flitzis_device_get_max_output_channels:
- * @self: a #FlitzisDevice
+ * @self: a [class@Flitzis.Device]
  *
- * Gets #FlitzisDevice:max-output-channels.
+ * Gets [property@Flitzis.Device:max-output-channels].
  *
  * Returns: how many output channels the device has
  *
@@ -120,12 +120,12 @@ flitzis_device_get_max_output_channels (FlitzisDevice *self)
 
 /**
  * flitzis_device_get_default_sample_rate:
- * @self: a #FlitzisDevice
+ * @self: a [class@Flitzis.Device]
  *
- * Gets #FlitzisDevice:default-sample-rate.
+ * Gets [property@Flitzis.Device:default-sample-rate].
  *
  * Returns: the rate, in Hz, a stream runs at when
- *   #FlitzisAudioEngine:sample-rate is 0
+ *   [property@Flitzis.AudioEngine:sample-rate] is 0
  *
  * Since: 0.1
  */
@@ -139,9 +139,9 @@ flitzis_device_get_default_sample_rate (FlitzisDevice *self)
 
 /**
  * flitzis_device_get_default_low_latency:
- * @self: a #FlitzisDevice
+ * @self: a [class@Flitzis.Device]
  *
- * Gets #FlitzisDevice:default-low-latency.
+ * Gets [property@Flitzis.Device:default-low-latency].
  *
  * Returns: the output latency, in seconds, the device suggests for
  *   interactive use; the engine asks for it
@@ -158,12 +158,12 @@ flitzis_device_get_default_low_latency (FlitzisDevice *self)
 
 /**
  * flitzis_device_get_is_default:
- * @self: a #FlitzisDevice
+ * @self: a [class@Flitzis.Device]
  *
- * Gets #FlitzisDevice:is-default.
+ * Gets [property@Flitzis.Device:is-default].
  *
- * Returns: whether flitzis_audio_engine_run() opens this device when
- *   neither #FlitzisAudioEngine:device nor `FLITZIS_DEVICE` names one
+ * Returns: whether [method@Flitzis.AudioEngine.run] opens this device when
+ *   neither [property@Flitzis.AudioEngine:device] nor `FLITZIS_DEVICE` names one
  *
  * Since: 0.1
  */
@@ -230,7 +230,7 @@ flitzis_device_class_init (FlitzisDeviceClass *klass)
   /**
    * FlitzisDevice:name: (getter get_name)
    *
-   * The device's name, as #FlitzisAudioEngine:device takes it.
+   * The device's name, as [property@Flitzis.AudioEngine:device] takes it.
    *
    * Since: 0.1
    */

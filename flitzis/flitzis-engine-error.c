@@ -10,9 +10,10 @@
 /**
  * flitzis_engine_error_quark:
  *
- * Gets the error domain of #FlitzisAudioEngine, %FLITZIS_ENGINE_ERROR.
+ * Gets the error domain of [class@Flitzis.AudioEngine], `FLITZIS_ENGINE_ERROR`:
+ * its codes are [error@Flitzis.EngineError].
  *
- * Returns: the error domain of #FlitzisAudioEngine errors
+ * Returns: the error domain of [class@Flitzis.AudioEngine] errors
  *
  * Since: 0.1
  */

@@ -17,8 +17,8 @@ G_BEGIN_DECLS
 /**
  * FLITZIS_ENGINE_ERROR:
  *
- * Error domain for #FlitzisAudioEngine. Errors in this domain are from the
- * #FlitzisEngineError enumeration. See #GError for information on error
+ * Error domain for [class@Flitzis.AudioEngine]. Errors in this domain are from the
+ * [error@Flitzis.EngineError] enumeration. See [struct@GLib.Error] for information on error
  * domains.
  *
  * Since: 0.1
@@ -28,11 +28,11 @@ G_BEGIN_DECLS
 /**
  * FlitzisEngineError:
  * @FLITZIS_ENGINE_ERROR_NOT_RUNNING: the engine must be running
- *   (see flitzis_audio_engine_run()) for this call
- * @FLITZIS_ENGINE_ERROR_ALREADY_RUNNING: flitzis_audio_engine_run() was
+ *   (see [method@Flitzis.AudioEngine.run]) for this call
+ * @FLITZIS_ENGINE_ERROR_ALREADY_RUNNING: [method@Flitzis.AudioEngine.run] was
  *   called on a running engine
  * @FLITZIS_ENGINE_ERROR_INVALID_SLOT: a sample slot id was not below
- *   %FLITZIS_MAX_SAMPLE_SLOTS
+ *   [const@Flitzis.MAX_SAMPLE_SLOTS]
  * @FLITZIS_ENGINE_ERROR_INVALID_VELOCITY: a velocity was NaN, infinite or
  *   outside 0.0 to 1.0
  * @FLITZIS_ENGINE_ERROR_QUEUE_FULL: the command queue to the audio thread
@@ -43,19 +43,19 @@ G_BEGIN_DECLS
  *   opened or started
  * @FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT: a file is not audio that
  *   libflitzis can decode, or not in a form the stream can play
- * @FLITZIS_ENGINE_ERROR_NOT_OFFLINE: flitzis_audio_engine_render() was
+ * @FLITZIS_ENGINE_ERROR_NOT_OFFLINE: [method@Flitzis.AudioEngine.render] was
  *   called on an engine that plays on a device
  * @FLITZIS_ENGINE_ERROR_INVALID_GAIN: a gain or volume is out of range
- *   (0.0 to %FLITZIS_MAX_GAIN) or not a number
+ *   (0.0 to [const@Flitzis.MAX_GAIN]) or not a number
  * @FLITZIS_ENGINE_ERROR_EMPTY_SLOT: the command needs a loaded sample, and
  *   the slot holds none
  * @FLITZIS_ENGINE_ERROR_INVALID_LOOP: loop frames outside the sample, or a
  *   loop start not before its end
  * @FLITZIS_ENGINE_ERROR_DEVICE_LOST: the running stream failed (the device
  *   went away, the JACK server stopped); see
- *   #FlitzisAudioEngine::stream-error
+ *   [signal@Flitzis.AudioEngine::stream-error]
  *
- * Error codes in the %FLITZIS_ENGINE_ERROR domain.
+ * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
  * Since: 0.1
  */

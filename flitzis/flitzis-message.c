@@ -47,7 +47,7 @@ _flitzis_message_new_error (guint64 frame, GError *error)
 
 /**
  * flitzis_message_ref:
- * @message: a #FlitzisMessage
+ * @message: a [struct@Flitzis.Message]
  *
  * Adds a reference to @message.
  *
@@ -66,7 +66,7 @@ flitzis_message_ref (FlitzisMessage *message)
 
 /**
  * flitzis_message_unref:
- * @message: (transfer full): a #FlitzisMessage
+ * @message: (transfer full): a [struct@Flitzis.Message]
  *
  * Drops a reference to @message, freeing it when it was the last.
  *
@@ -86,7 +86,7 @@ flitzis_message_unref (FlitzisMessage *message)
 
 /**
  * flitzis_message_get_kind:
- * @message: a #FlitzisMessage
+ * @message: a [struct@Flitzis.Message]
  *
  * Gets what @message reports.
  *
@@ -104,9 +104,9 @@ flitzis_message_get_kind (const FlitzisMessage *message)
 
 /**
  * flitzis_message_get_frame:
- * @message: a #FlitzisMessage
+ * @message: a [struct@Flitzis.Message]
  *
- * The engine's frame time (frames rendered since flitzis_audio_engine_run())
+ * The engine's frame time (frames rendered since [method@Flitzis.AudioEngine.run])
  * at which what @message reports happened, to the frame: the first frame
  * of a started voice, the frame after the last one of a finished voice.
  * For a pong, an xrun or a stream error it is the first frame of the audio
@@ -126,11 +126,11 @@ flitzis_message_get_frame (const FlitzisMessage *message)
 
 /**
  * flitzis_message_get_slot:
- * @message: a #FlitzisMessage
+ * @message: a [struct@Flitzis.Message]
  *
  * Gets the sample slot a message is about: the slot of a
- * %FLITZIS_MESSAGE_KIND_SAMPLE_STARTED, %FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED,
- * %FLITZIS_MESSAGE_KIND_VOICE_DROPPED or %FLITZIS_MESSAGE_KIND_TRIGGER_LATE
+ * [enum@Flitzis.MessageKind.SAMPLE_STARTED], [enum@Flitzis.MessageKind.SAMPLE_FINISHED],
+ * [enum@Flitzis.MessageKind.VOICE_DROPPED] or [enum@Flitzis.MessageKind.TRIGGER_LATE]
  * message.
  *
  * Returns: the slot, or 0 for kinds that concern no slot
@@ -147,11 +147,11 @@ flitzis_message_get_slot (const FlitzisMessage *message)
 
 /**
  * flitzis_message_get_count:
- * @message: a #FlitzisMessage
+ * @message: a [struct@Flitzis.Message]
  *
- * Gets the number a message carries: for %FLITZIS_MESSAGE_KIND_XRUN the
- * underruns counted since flitzis_audio_engine_run(), for
- * %FLITZIS_MESSAGE_KIND_TRIGGER_LATE how many frames late the trigger
+ * Gets the number a message carries: for [enum@Flitzis.MessageKind.XRUN] the
+ * underruns counted since [method@Flitzis.AudioEngine.run], for
+ * [enum@Flitzis.MessageKind.TRIGGER_LATE] how many frames late the trigger
  * started.
  *
  * Returns: the count, or 0 for other kinds
@@ -168,9 +168,9 @@ flitzis_message_get_count (const FlitzisMessage *message)
 
 /**
  * flitzis_message_get_error:
- * @message: a #FlitzisMessage
+ * @message: a [struct@Flitzis.Message]
  *
- * Gets why the stream failed, for a %FLITZIS_MESSAGE_KIND_STREAM_ERROR
+ * Gets why the stream failed, for a [enum@Flitzis.MessageKind.STREAM_ERROR]
  * message.
  *
  * Returns: (nullable) (transfer none): the error, or %NULL for other kinds

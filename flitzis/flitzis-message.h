@@ -17,28 +17,28 @@ G_BEGIN_DECLS
 /**
  * FlitzisMessageKind:
  * @FLITZIS_MESSAGE_KIND_PONG: the audio thread's answer to
- *   flitzis_audio_engine_ping(); also emitted as #FlitzisAudioEngine::pong
+ *   [method@Flitzis.AudioEngine.ping]; also emitted as [signal@Flitzis.AudioEngine::pong]
  * @FLITZIS_MESSAGE_KIND_SAMPLE_STARTED: a voice of the message's slot
  *   played its first frame, the message's frame;
- *   #FlitzisAudioEngine::sample-started
+ *   [signal@Flitzis.AudioEngine::sample-started]
  * @FLITZIS_MESSAGE_KIND_SAMPLE_FINISHED: a voice of the message's slot
  *   ended (played out, or faded out after a stop) just before the
- *   message's frame; #FlitzisAudioEngine::sample-finished
+ *   message's frame; [signal@Flitzis.AudioEngine::sample-finished]
  * @FLITZIS_MESSAGE_KIND_VOICE_DROPPED: a trigger of the message's slot found
- *   all %FLITZIS_MAX_VOICES voices busy and was dropped;
- *   #FlitzisAudioEngine::voice-dropped
+ *   all [const@Flitzis.MAX_VOICES] voices busy and was dropped;
+ *   [signal@Flitzis.AudioEngine::voice-dropped]
  * @FLITZIS_MESSAGE_KIND_TRIGGER_LATE: a trigger of
- *   flitzis_audio_engine_play_sample_at() arrived after its frame and
- *   started at the message's frame instead, flitzis_message_get_count()
- *   frames late; #FlitzisAudioEngine::trigger-late
+ *   [method@Flitzis.AudioEngine.play_sample_at] arrived after its frame and
+ *   started at the message's frame instead, [method@Flitzis.Message.get_count]
+ *   frames late; [signal@Flitzis.AudioEngine::trigger-late]
  * @FLITZIS_MESSAGE_KIND_XRUN: the device reported an underrun before the
- *   message's frame; flitzis_message_get_count() is the running count;
- *   #FlitzisAudioEngine::xrun
+ *   message's frame; [method@Flitzis.Message.get_count] is the running count;
+ *   [signal@Flitzis.AudioEngine::xrun]
  * @FLITZIS_MESSAGE_KIND_STREAM_ERROR: the stream failed and the engine
- *   stopped; flitzis_message_get_error() says why;
- *   #FlitzisAudioEngine::stream-error
+ *   stopped; [method@Flitzis.Message.get_error] says why;
+ *   [signal@Flitzis.AudioEngine::stream-error]
  *
- * What a #FlitzisMessage reports.  Each kind is also emitted as the
+ * What a [struct@Flitzis.Message] reports.  Each kind is also emitted as the
  * engine's signal of the same name.
  *
  * Since: 0.1
@@ -57,7 +57,7 @@ typedef enum {
  * FlitzisMessage:
  *
  * An immutable, reference-counted message from the audio thread, as
- * returned by flitzis_audio_engine_receive_msg().
+ * returned by [method@Flitzis.AudioEngine.receive_msg].
  *
  * Since: 0.1
  */

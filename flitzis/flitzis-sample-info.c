@@ -46,7 +46,7 @@ _flitzis_sample_info_new (const char *path, const FzSampleFormat *decoded,
 
 /**
  * flitzis_sample_info_ref:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Adds a reference to @info.
  *
@@ -65,7 +65,7 @@ flitzis_sample_info_ref (FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_unref:
- * @info: (transfer full): a #FlitzisSampleInfo
+ * @info: (transfer full): a [struct@Flitzis.SampleInfo]
  *
  * Drops a reference to @info, freeing it when it was the last.
  *
@@ -85,12 +85,12 @@ flitzis_sample_info_unref (FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_path:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the file the sample was loaded from.
  *
  * Returns: (type filename) (transfer none): the path, as given to
- *   flitzis_audio_engine_load_sample()
+ *   [method@Flitzis.AudioEngine.load_sample]
  *
  * Since: 0.1
  */
@@ -104,7 +104,7 @@ flitzis_sample_info_get_path (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_frames:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the length of the sample as it plays: in frames at the stream's
  * rate, after resampling.
@@ -123,7 +123,7 @@ flitzis_sample_info_get_frames (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_channels:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the channel count of the sample as it plays: the stream's.
  *
@@ -141,7 +141,7 @@ flitzis_sample_info_get_channels (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_sample_rate:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the rate of the sample as it plays: the stream's.
  *
@@ -159,7 +159,7 @@ flitzis_sample_info_get_sample_rate (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_original_frames:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the length of the audio in the file, in frames at the file's rate.
  *
@@ -177,7 +177,7 @@ flitzis_sample_info_get_original_frames (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_original_channels:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the channel count of the file.
  *
@@ -195,7 +195,7 @@ flitzis_sample_info_get_original_channels (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_original_rate:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets the sample rate of the file.
  *
@@ -213,7 +213,7 @@ flitzis_sample_info_get_original_rate (const FlitzisSampleInfo *info)
 
 /**
  * flitzis_sample_info_get_memory_size:
- * @info: a #FlitzisSampleInfo
+ * @info: a [struct@Flitzis.SampleInfo]
  *
  * Gets how much memory the decoded sample takes, stored once however many
  * voices play it.

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * FlitzisSampleInfo:
  *
  * An immutable, reference-counted description of the sample loaded in a
- * slot, as returned by flitzis_audio_engine_dup_sample_info().
+ * slot, as returned by [method@Flitzis.AudioEngine.dup_sample_info].
  *
  * Since: 0.1
  */

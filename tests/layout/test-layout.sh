@@ -7,6 +7,10 @@
 #   that it can be read, tested and built on its own, and no GLib call can
 #   slip into the audio thread through a header.
 # - No C file of the library is over 900 lines: each has one job.
+# - The API documentation speaks one dialect, gi-docgen's links
+#   ([method@Flitzis.AudioEngine.run]): no gtk-doc sigils (#Type,
+#   %CONSTANT, function()) are left in the doc comments, where gi-docgen
+#   would show them as plain text.
 set -u
 srcdir=${G_TEST_SRCDIR:-$(dirname "$0")/..}
 top=$(cd "$srcdir/.." && pwd)
@@ -80,6 +84,36 @@ for file in "$top"/flitzis/*.c "$core"/*.c; do
     not_ok "$name has $lines lines: split it by job (at most 900)"
   fi
 done
+
+# Prints "file:line: text" for each line of a doc comment (/** ... */) in
+# the files given that uses a gtk-doc sigil.
+sigils () {
+  awk '/^[[:space:]]*\/\*\*[[:space:]]*$/ { doc = 1 }
+       doc { print FILENAME ":" FNR ": " $0 }
+       doc && /\*\// { doc = 0 }' "$@" |
+    grep -E '(^|[^[:alnum:]_`])(#[A-Z][[:alnum:]_]+|%[A-Z][A-Z0-9_]+|(flitzis|g)_[a-z0-9_]+\(\))' |
+    grep -vE '%(TRUE|FALSE|NULL)([^A-Z0-9_]|$)' || true
+}
+
+for file in "$top"/flitzis/*.c "$top"/flitzis/*.h; do
+  name=${file#"$top"/}
+  found=$(sigils "$file")
+  if [ -z "$found" ]; then
+    ok "$name: doc comments use gi-docgen links only"
+  else
+    not_ok "$name: gtk-doc sigils in doc comments; use gi-docgen links ([class@Flitzis.AudioEngine], [const@Flitzis.MAX_VOICES], [method@Flitzis.AudioEngine.run]):"
+    echo "$found" | sed 's/^/# /'
+  fi
+done
+
+# The sigil check itself can fail.
+printf '/**\n * See #FlitzisAudioEngine, %%FLITZIS_MAX_VOICES and flitzis_audio_engine_run().\n */\n' \
+  > "$scratch/sigils.c"
+if [ "$(sigils "$scratch/sigils.c" | wc -l)" -eq 1 ]; then
+  ok "a doc comment with gtk-doc sigils is caught"
+else
+  not_ok "the sigil check missed a doc comment with #Type, %CONST and function()"
+fi
 
 echo "1..$n"
 exit $failed
