@@ -7,13 +7,20 @@
 /**
  * FlitzisAudioEngine:
  *
- * Plays decoded samples through a PortAudio output stream with real-time
- * guarantees.
+ * Plays decoded samples with real-time guarantees, through an output
+ * stream (PortAudio, or the engine's own JACK client while a JACK server
+ * runs), or offline, rendered by the caller
+ * ([property@Flitzis.AudioEngine:offline]).
  *
- * An engine holds [const@Flitzis.MAX_SAMPLE_SLOTS] sample slots and mixes up to
- * [const@Flitzis.MAX_VOICES] voices.  [method@Flitzis.AudioEngine.run] opens the output
- * device; [method@Flitzis.AudioEngine.load_sample] decodes a file into a slot and
- * [method@Flitzis.AudioEngine.play_sample] triggers it.
+ * An engine holds [const@Flitzis.MAX_SAMPLE_SLOTS] sample slots and mixes
+ * up to [const@Flitzis.MAX_VOICES] voices.
+ * [method@Flitzis.AudioEngine.run] opens the output device and starts the
+ * stream, and returns at once: the audio thread plays from then on, until
+ * [method@Flitzis.AudioEngine.shut_down].
+ * [method@Flitzis.AudioEngine.load_sample] decodes a file into a slot and
+ * [method@Flitzis.AudioEngine.play_sample] triggers it.  What the engine
+ * counted (underruns, and everything it had to drop) is one snapshot away:
+ * [method@Flitzis.AudioEngine.get_stats].
  *
  * ## Threads
  *

@@ -152,7 +152,8 @@ flitzis_message_get_slot (const FlitzisMessage *message)
  * Gets the number a message carries: for [enum@Flitzis.MessageKind.XRUN] the
  * underruns counted since [method@Flitzis.AudioEngine.run], for
  * [enum@Flitzis.MessageKind.TRIGGER_LATE] how many frames late the trigger
- * started.
+ * started, for [enum@Flitzis.MessageKind.PONG] the number of the ping it
+ * answers in this run, counting from 0.
  *
  * Returns: the count, or 0 for other kinds
  *

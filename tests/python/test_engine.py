@@ -282,6 +282,60 @@ def test_offline_engine_renders_what_it_plays(tmp_path):
     engine.shut_down()
 
 
+def test_offline_engine_from_properties():
+    engine = Flitzis.AudioEngine(offline=True, sample_rate=44100, channels=1)
+    assert engine.props.offline and engine.get_offline()
+    assert (engine.props.sample_rate, engine.props.channels) == (44100, 1)
+    engine.run()
+    assert len(render(engine, 100)) == 100
+    engine.shut_down()
+
+
+def test_offline_engine_defaults_to_48000_hz_stereo():
+    engine = Flitzis.AudioEngine(offline=True)
+    assert (engine.props.sample_rate, engine.props.channels) == (48000, 2)
+    assert not Flitzis.AudioEngine().props.offline
+
+
+def test_new_offline_is_the_same_engine():
+    engine = Flitzis.AudioEngine.new_offline(22050, 3)
+    assert (engine.props.offline, engine.props.sample_rate, engine.props.channels) == \
+        (True, 22050, 3)
+
+
+def test_pong_carries_its_frame_and_ping_number():
+    engine = Flitzis.AudioEngine(offline=True, sample_rate=RATE, channels=2)
+    engine.run()
+    pongs = []
+    engine.connect("pong", lambda e, frame: pongs.append(frame))
+    engine.ping()
+    render(engine, 64)
+    engine.ping()
+    render(engine, 64)
+    assert iterate_until(lambda: len(pongs) == 2)
+    assert pongs == [0, 64]
+    counts = [engine.receive_msg().get_count() for _ in range(2)]
+    assert counts == [0, 1]
+    engine.shut_down()
+
+
+def test_stats_count_what_was_dropped(tmp_path):
+    engine = offline_engine_playing(write_wav(tmp_path / "a.wav", make_signal(4800, seed=9)),
+                                    2, 0.5)
+    for _ in range(Flitzis.MAX_VOICES):   # one more than there are voices
+        engine.play_sample(0, 0.5)
+    render(engine, 256)
+    stats = engine.get_stats()
+    assert stats.get_dropped_voices() == 1
+    assert stats.get_frame() == 256
+    assert (stats.get_xruns(), stats.get_dropped_replies(), stats.get_dropped_events(),
+            stats.get_dropped_messages(), stats.get_dropped_signals()) == (0, 0, 0, 0, 0)
+    engine.shut_down()
+    after = engine.get_stats()
+    assert (after.get_dropped_voices(), after.get_frame()) == (1, 0)
+    assert stats.get_frame() == 256   # a snapshot: it does not change
+
+
 def test_only_offline_engines_render():
     with pytest.raises(GLib.Error) as excinfo:
         Flitzis.AudioEngine.new().render_bytes(256)
