@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -190,4 +192,90 @@ flitzis_test_reset_peak_rss (void)
   g_assert_nonnull (file);
   g_assert_cmpint (fputs ("5", file), >=, 0);
   g_assert_cmpint (fclose (file), ==, 0);
+}
+
+guint
+flitzis_test_count_open_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+int
+flitzis_test_compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+void
+flitzis_test_result (const char *key, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *value = NULL;
+
+  va_start (args, format);
+  value = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (g_test_initialized ())
+    g_test_message ("%s %s", key, value);
+  else
+    printf ("%s %s\n", key, value);
+}
+
+float
+flitzis_test_largest_step (const float *values, gsize n)
+{
+  float largest = 0.0f;
+
+  for (gsize i = 1; i < n; i++)
+    largest = fmaxf (largest, fabsf (values[i] - values[i - 1]));
+  return largest;
+}
+
+gssize
+flitzis_test_first_sound (const float *values, gsize frames, guint stride)
+{
+  for (gsize f = 0; f < frames; f++)
+    if (values[stride * f] != 0.0f)
+      return (gssize) f;
+  return -1;
+}
+
+void
+flitzis_test_load_ok (FlitzisAudioEngine *engine, guint slot, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_no_error (error);
+}
+
+char *
+flitzis_test_write_mono (const char *dir, const char *name, guint rate,
+                         const float *signal, gsize frames)
+{
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT,
+                                   (int) rate, 1, signal, frames);
+}
+
+char *
+flitzis_test_write_sample (const char *dir, const char *name, guint rate,
+                           guint channels, gsize frames, guint32 seed, float scale)
+{
+  g_autofree float *mono = flitzis_test_signal (frames, seed);
+  g_autofree float *data = g_new (float, frames * channels);
+
+  for (gsize f = 0; f < frames; f++)
+    for (guint c = 0; c < channels; c++)
+      data[f * channels + c] = mono[f] * scale;
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, (int) rate,
+                                   (int) channels, data, frames);
 }

@@ -68,4 +68,35 @@ gboolean flitzis_test_instrumented (void);
 #define FLITZIS_TEST_VALGRIND_SLOWDOWN 8
 guint    flitzis_test_slowdown (void);
 
+/* The number of file descriptors this process has open (/proc/self/fd):
+ * a failed call must leave it as it was. */
+guint    flitzis_test_count_open_fds (void);
+
+/* qsort() order of doubles. */
+int      flitzis_test_compare_doubles (const void *a, const void *b);
+
+/* A benchmark's "KEY VALUE" line: a TAP comment under the test harness
+ * (g_test_message()), a line on stdout otherwise (make bench reads it). */
+void     flitzis_test_result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* The largest difference between neighbouring values of @values: a cut
+ * would show as one step of the whole level, a fade as many small ones. */
+float    flitzis_test_largest_step (const float *values, gsize n);
+
+/* The first of @frames frames (each @stride values apart: 1 for one
+ * channel alone, 2 for the left channel of stereo) that is not silent;
+ * -1 when all are. */
+gssize   flitzis_test_first_sound (const float *values, gsize frames, guint stride);
+
+/* load_sample() of @engine, which must succeed. */
+void     flitzis_test_load_ok (FlitzisAudioEngine *engine, guint slot, const char *path);
+
+/* A mono float WAV of @frames values of @signal at @rate, inside @dir. */
+char    *flitzis_test_write_mono (const char *dir, const char *name, guint rate,
+                                  const float *signal, gsize frames);
+/* A float WAV of @channels channels at @rate, every channel the same:
+ * flitzis_test_signal (@frames, @seed) scaled by @scale. */
+char    *flitzis_test_write_sample (const char *dir, const char *name, guint rate,
+                                    guint channels, gsize frames, guint32 seed, float scale);
+
 G_END_DECLS

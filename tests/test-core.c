@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "core/fz-core.h"
+#include "flitzis-test.h"
 
 #define PERIOD 64
 
@@ -349,15 +350,6 @@ take_events (CoreFixture *fixture, FzMsg *events, guint max)
   return n;
 }
 
-static gssize
-first_sound (const float *out, gsize frames)
-{
-  for (gsize f = 0; f < frames; f++)
-    if (out[2 * f] != 0.0f)
-      return (gssize) f;
-  return -1;
-}
-
 static void
 test_play_at_mid_period (CoreFixture *fixture, gconstpointer data)
 {
@@ -369,9 +361,9 @@ test_play_at_mid_period (CoreFixture *fixture, gconstpointer data)
   g_assert_true (send_load (fixture, 0, sample));
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f, .frame = 100 });
   process (fixture);                                   /* frames 0..63 */
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, -1);
   process (fixture);                                   /* frames 64..127 */
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, 100 - PERIOD);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, 100 - PERIOD);
   g_assert_cmpuint (take_events (fixture, events, 4), ==, 1);
   g_assert_cmpuint (events[0].type, ==, FZ_REPLY_STARTED);
   g_assert_cmpuint (events[0].frame, ==, 100);
@@ -390,7 +382,7 @@ test_play_at_late (CoreFixture *fixture, gconstpointer data)
   process (fixture);
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 2, .gain = 1.0f, .frame = 10 });
   process (fixture);                                   /* frames 128..191 */
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, 0);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, 0);
   g_assert_cmpuint (take_events (fixture, events, 4), ==, 2);
   g_assert_cmpuint (events[0].type, ==, FZ_REPLY_LATE);
   g_assert_cmpuint (events[0].slot, ==, 2);
@@ -418,7 +410,7 @@ test_stop_cancels_waiting (CoreFixture *fixture, gconstpointer data)
   for (guint i = 0; i < 6; i++)
     {
       process (fixture);
-      g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+      g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, -1);
     }
   g_assert_cmpuint (take_events (fixture, events, 4), ==, 0);
   g_assert_false (fz_core_is_busy (fixture->core));
@@ -501,7 +493,7 @@ test_unload_fades_and_retires (CoreFixture *fixture, gconstpointer data)
   /* 5 ms at 48 kHz is 240 frames: the fade is over within 4 periods. */
   for (guint i = 0; i < 5; i++)
     process (fixture);
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, -1);
   g_assert_null (fixture->core->mixer.slots[0].sample);
   g_assert_cmpuint (fixture->core->n_scheduled, ==, 0);
   while (fz_core_receive (fixture->core, &reply))

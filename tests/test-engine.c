@@ -73,15 +73,6 @@ write_stereo (EngineFixture *fixture, const char *name, const float *left,
 }
 
 static void
-load_ok (EngineFixture *fixture, guint id, const char *path)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, id, path, &error));
-  g_assert_no_error (error);
-}
-
-static void
 play_ok (EngineFixture *fixture, guint id, float velocity)
 {
   g_autoptr (GError) error = NULL;
@@ -268,11 +259,11 @@ test_dispose_while_playing (EngineFixture *fixture, gconstpointer data)
   (void) data;
   run_engine (fixture);
   for (guint id = 0; id < 4; id++)
-    load_ok (fixture, id, path);
+    flitzis_test_load_ok (fixture->engine, id, path);
   for (guint i = 0; i < 20; i++)
     play_ok (fixture, i % 4, 0.1f);
   /* Replace a slot that plays, and leave replies and commands queued. */
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   send_pings (fixture, 10);
   /* The teardown drops the last reference while all of this is pending,
    * and checks that the engine is finalised with every sample freed. */
@@ -367,14 +358,14 @@ test_shut_down_frees_samples (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 7, path);
+  flitzis_test_load_ok (fixture->engine, 7, path);
   play_ok (fixture, 7, 1.0f);
-  load_ok (fixture, 7, path);
+  flitzis_test_load_ok (fixture->engine, 7, path);
   g_assert_cmpuint (fz_sample_live_count (), ==, 2);
   flitzis_audio_engine_shut_down (fixture->engine);
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   run_engine (fixture);
-  load_ok (fixture, 7, path);
+  flitzis_test_load_ok (fixture->engine, 7, path);
   g_assert_cmpuint (fz_sample_live_count (), ==, 1);
 }
 
@@ -713,7 +704,7 @@ test_no_main_loop_no_polling (EngineFixture *fixture, gconstpointer data)
   run_engine (fixture);
   for (guint i = 0; i < 3 * FLITZIS_QUEUE_CAPACITY; i++)
     {
-      load_ok (fixture, i % FLITZIS_MAX_SAMPLE_SLOTS, path);
+      flitzis_test_load_ok (fixture->engine, i % FLITZIS_MAX_SAMPLE_SLOTS, path);
       most_alive = MAX (most_alive, fz_sample_live_count ());
       if (i % 256 == 255)
         flitzis_test_wait_frames (unrelated, fixture->engine, 2 * PERIOD);
@@ -862,7 +853,7 @@ test_play_captured (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 5, path);
+  flitzis_test_load_ok (fixture->engine, 5, path);
   start_capture_with_silence (RATE);
   play_ok (fixture, 5, 0.3f);
   captured = capture_for (length + 8 * PERIOD, &frames);
@@ -903,7 +894,7 @@ test_offline_matches_live (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 2, path);
+  flitzis_test_load_ok (fixture->engine, 2, path);
   start_capture_with_silence (RATE);
   play_ok (fixture, 2, 0.7f);
   captured = capture_for (length + 8 * PERIOD, &frames);
@@ -949,13 +940,13 @@ test_replace_while_playing (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 0, a_path);
+  flitzis_test_load_ok (fixture->engine, 0, a_path);
   start_capture_with_silence (2 * RATE);
   play_ok (fixture, 0, 1.0f);
   /* Let A sound for a few periods before its slot is replaced. */
   wait_frames_from_now (4 * PERIOD);
   /* Replace slot 0 while A plays, and trigger the new content. */
-  load_ok (fixture, 0, b_path);
+  flitzis_test_load_ok (fixture->engine, 0, b_path);
   play_ok (fixture, 0, 1.0f);
   captured = capture_for (a_length + 8 * PERIOD, &frames);
   /* A played to its end, untouched by the replacement; B played whole. */
@@ -995,7 +986,7 @@ test_failed_load_keeps_slot (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 2, path);
+  flitzis_test_load_ok (fixture->engine, 2, path);
   assert_load_fails (fixture, 2, missing, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   assert_load_fails (fixture, 2, text, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT);
   assert_load_fails (fixture, 2, slow, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT);
@@ -1049,7 +1040,7 @@ test_polyphony_limit (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   for (guint i = 0; i < FLITZIS_MAX_VOICES + 1; i++)
     play_ok (fixture, 0, 0.01f);
   flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
@@ -1167,8 +1158,8 @@ test_play_at_live (EngineFixture *fixture, gconstpointer data)
 
   (void) data;
   run_engine (fixture);
-  load_ok (fixture, 0, left);
-  load_ok (fixture, 1, right);
+  flitzis_test_load_ok (fixture->engine, 0, left);
+  flitzis_test_load_ok (fixture->engine, 1, right);
   start_capture_with_silence (RATE);
   now = flitzis_audio_engine_get_frame_time (fixture->engine);
   first = now + 8 * PERIOD + 37;

@@ -63,17 +63,6 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->dir);
 }
 
-static char *
-write_sample (Fixture *fixture, const char *name, gsize frames, guint32 seed)
-{
-  g_autofree float *mono = flitzis_test_signal (frames, seed);
-
-  for (gsize f = 0; f < frames; f++)
-    mono[f] *= 0.1f;
-  return flitzis_test_write_audio (fixture->dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
-                                   mono, frames);
-}
-
 static void
 run_live (Fixture *fixture)
 {
@@ -148,8 +137,8 @@ pings_accounted (gpointer data)
 static void
 test_main_loop_stalled (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *a = write_sample (fixture, "a.wav", 300, 1);
-  g_autofree char *b = write_sample (fixture, "b.wav", 2000, 2);
+  g_autofree char *a = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, 300, 1, 0.1f);
+  g_autofree char *b = flitzis_test_write_sample (fixture->dir, "b.wav", RATE, 1, 2000, 2, 0.1f);
   g_autoptr (GError) error = NULL;
   guint pongs = 0;
   Pinger pinger = { 0 };
@@ -268,7 +257,7 @@ xrun_after_stall (gpointer data)
 static void
 test_slow_callback (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_sample (fixture, "a.wav", RATE / 4, 3);
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, RATE / 4, 3, 0.1f);
   g_autoptr (GError) error = NULL;
   StallXruns seen = { FALSE, 0 };
   guint pongs = 0;
@@ -363,7 +352,7 @@ test_page_faults_steady (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autofree char *name = g_strdup_printf ("s%u.wav", i);
-      paths[i] = write_sample (fixture, name, RATE, i + 1);
+      paths[i] = flitzis_test_write_sample (fixture->dir, name, RATE, 1, RATE, i + 1, 0.1f);
     }
   g_atomic_int_set (&audio_tid, 0);
   fz_core_set_test_hook (note_tid_hook);
@@ -498,7 +487,7 @@ render_until_stopped (gpointer data)
 static void
 test_calls_from_threads (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_sample (fixture, "a.wav", 2000, 4);
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, 2000, 4, 0.1f);
   GThread *callers[4], *renderer;
   Caller args[4], render_args;
   gint stop = 0;
@@ -526,7 +515,7 @@ test_calls_from_threads (Fixture *fixture, gconstpointer data)
 static void
 test_calls_after_shut_down (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_sample (fixture, "a.wav", 200, 5);
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, 200, 5, 0.1f);
   float out[PERIOD * 2];
   GError *error = NULL;
 
@@ -570,19 +559,6 @@ test_calls_after_shut_down (Fixture *fixture, gconstpointer data)
 
 /* ---- hostile files ---- */
 
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 typedef struct {
   const char *name;
   gboolean loads;
@@ -618,7 +594,7 @@ test_bad_files (Fixture *fixture, gconstpointer data)
   (void) data;
   fixture->engine = flitzis_audio_engine_new_offline (RATE, 2);
   g_assert_true (flitzis_audio_engine_run (fixture->engine, NULL));
-  fds = count_open_fds ();
+  fds = flitzis_test_count_open_fds ();
   for (guint i = 0; i < G_N_ELEMENTS (bad_files); i++)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "bad-files", bad_files[i].name,
@@ -645,7 +621,7 @@ test_bad_files (Fixture *fixture, gconstpointer data)
           g_assert_nonnull (strstr (error->message, bad_files[i].name));
         }
     }
-  g_assert_cmpuint (count_open_fds (), ==, fds);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
 }
 
 static void
@@ -658,7 +634,7 @@ test_bad_paths (Fixture *fixture, gconstpointer data)
   (void) data;
   fixture->engine = flitzis_audio_engine_new_offline (RATE, 2);
   g_assert_true (flitzis_audio_engine_run (fixture->engine, NULL));
-  fds = count_open_fds ();
+  fds = flitzis_test_count_open_fds ();
 
   g_assert_false (flitzis_audio_engine_load_sample (fixture->engine, 0, "", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -676,7 +652,7 @@ test_bad_paths (Fixture *fixture, gconstpointer data)
   g_assert_false (flitzis_audio_engine_load_sample (fixture->engine, 0, "/dev/zero", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
   g_clear_error (&error);
-  g_assert_cmpuint (count_open_fds (), ==, fds);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
 }
 
 /* NULL is a programmer's error: a critical, no crash. */

@@ -38,19 +38,6 @@ loader_teardown (LoaderFixture *fixture, gconstpointer data)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 /* ---- channel mapping ---- */
 
 static void
@@ -277,7 +264,7 @@ static void
 assert_load_fails (const char *path, guint rate, GQuark domain, gint code, const char *needle)
 {
   g_autoptr (GError) error = NULL;
-  guint fds = count_open_fds ();
+  guint fds = flitzis_test_count_open_fds ();
   guint live = (guint) fz_sample_live_count ();
 
   g_assert_null (fz_load_sample (path, rate, 2, &error));
@@ -286,7 +273,7 @@ assert_load_fails (const char *path, guint rate, GQuark domain, gint code, const
   if (needle != NULL && strstr (error->message, needle) == NULL)
     g_error ("“%s” does not say “%s”", error->message, needle);
   /* Nothing leaked: no descriptor, no buffer. */
-  g_assert_cmpuint (count_open_fds (), ==, fds);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
   g_assert_cmpuint (fz_sample_live_count (), ==, live);
 }
 

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "core/fz-mixer.h"
+#include "flitzis-test.h"
 
 typedef struct {
   FzMixer mixer;
@@ -317,16 +318,6 @@ test_loop_off_plays_to_end (MixerFixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
 }
 
-static float
-largest_step (const float *out, gsize n)
-{
-  float largest = 0.0f;
-
-  for (gsize i = 1; i < n; i++)
-    largest = fmaxf (largest, fabsf (out[i] - out[i - 1]));
-  return largest;
-}
-
 static void
 test_stop_fades (MixerFixture *fixture, gconstpointer data)
 {
@@ -347,8 +338,8 @@ test_stop_fades (MixerFixture *fixture, gconstpointer data)
       last_sound = i;
   /* Without a fade, the step would be the whole 0.5. */
   g_test_message ("largest step %g, fade %" G_GSIZE_FORMAT " frames",
-                  (double) largest_step (out, G_N_ELEMENTS (out)), last_sound + 1 - 64);
-  g_assert_cmpfloat (largest_step (out, G_N_ELEMENTS (out)), <=, 0.5f / RAMP * 1.001f);
+                  (double) flitzis_test_largest_step (out, G_N_ELEMENTS (out)), last_sound + 1 - 64);
+  g_assert_cmpfloat (flitzis_test_largest_step (out, G_N_ELEMENTS (out)), <=, 0.5f / RAMP * 1.001f);
   /* The fade's last frame is (within rounding) silent, and nothing after. */
   g_assert_cmpuint (last_sound + 1 - 64, <=, RAMP);
   g_assert_cmpfloat (fabsf (out[64 + RAMP - 1]), <=, 1e-6f);
@@ -387,8 +378,8 @@ test_gain_ramps (MixerFixture *fixture, gconstpointer data)
   render_left (fixture, out, 64, 64);
   fz_mixer_set_gain (&fixture->mixer, FZ_MASTER, 0.25f);
   render_left (fixture, out + 64, 512, 64);
-  g_test_message ("largest step %g", (double) largest_step (out, G_N_ELEMENTS (out)));
-  g_assert_cmpfloat (largest_step (out, G_N_ELEMENTS (out)), <=, 0.75f / RAMP * 1.01f);
+  g_test_message ("largest step %g", (double) flitzis_test_largest_step (out, G_N_ELEMENTS (out)));
+  g_assert_cmpfloat (flitzis_test_largest_step (out, G_N_ELEMENTS (out)), <=, 0.75f / RAMP * 1.01f);
   g_assert_cmpfloat (out[63], ==, 1.0f);
   /* Settled at the end of the period in which the ramp ends (gains are
    * interpolated per period): exactly the target. */
@@ -398,7 +389,7 @@ test_gain_ramps (MixerFixture *fixture, gconstpointer data)
   /* A slot's gain multiplies the master's, with its own ramp. */
   fz_mixer_set_gain (&fixture->mixer, 0, 2.0f);
   render_left (fixture, out, 512, 64);
-  g_assert_cmpfloat (largest_step (out, 512), <=, 0.25f / RAMP * 1.01f);
+  g_assert_cmpfloat (flitzis_test_largest_step (out, 512), <=, 0.25f / RAMP * 1.01f);
   g_assert_cmpfloat (out[511], ==, 0.5f);
 }
 

@@ -45,14 +45,6 @@ offline_teardown (OfflineFixture *fixture, gconstpointer data)
   g_free (fixture->dir);
 }
 
-/* A mono float WAV of a deterministic signal: mono plays on both channels. */
-static char *
-write_mono (OfflineFixture *fixture, const char *name, const float *signal, gsize frames)
-{
-  return flitzis_test_write_audio (fixture->dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT,
-                                   RATE, 1, signal, frames);
-}
-
 static void
 render_ok (FlitzisAudioEngine *engine, float *out, gsize frames)
 {
@@ -67,7 +59,7 @@ test_exact_output (OfflineFixture *fixture, gconstpointer data)
 {
   const gsize length = 1000;   /* not a multiple of the period */
   g_autofree float *signal = flitzis_test_signal (length, 3);
-  g_autofree char *path = write_mono (fixture, "a.wav", signal, length);
+  g_autofree char *path = flitzis_test_write_mono (fixture->dir, "a.wav", RATE, signal, length);
   float out[4 * PERIOD * 2];
   g_autoptr (GError) error = NULL;
 
@@ -119,8 +111,8 @@ test_deterministic (OfflineFixture *fixture, gconstpointer data)
 {
   g_autofree float *sa = flitzis_test_signal (700, 11);
   g_autofree float *sb = flitzis_test_signal (2000, 12);
-  g_autofree char *a = write_mono (fixture, "a.wav", sa, 700);
-  g_autofree char *b = write_mono (fixture, "b.wav", sb, 2000);
+  g_autofree char *a = flitzis_test_write_mono (fixture->dir, "a.wav", RATE, sa, 700);
+  g_autofree char *b = flitzis_test_write_mono (fixture->dir, "b.wav", RATE, sb, 2000);
   gsize n1, n2;
   g_autofree float *first = run_script (a, b, &n1);
   g_autofree float *second = run_script (a, b, &n2);
@@ -159,7 +151,7 @@ test_render_bytes (OfflineFixture *fixture, gconstpointer data)
 {
   const gsize length = 300;
   g_autofree float *signal = flitzis_test_signal (length, 21);
-  g_autofree char *path = write_mono (fixture, "a.wav", signal, length);
+  g_autofree char *path = flitzis_test_write_mono (fixture->dir, "a.wav", RATE, signal, length);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
   const float *data_out;
@@ -233,7 +225,7 @@ test_pause_resume (OfflineFixture *fixture, gconstpointer data)
 {
   const gsize length = 1000;
   g_autofree float *signal = flitzis_test_signal (length, 31);
-  g_autofree char *path = write_mono (fixture, "a.wav", signal, length);
+  g_autofree char *path = flitzis_test_write_mono (fixture->dir, "a.wav", RATE, signal, length);
   g_autoptr (GError) error = NULL;
   g_autoptr (FlitzisMessage) started = NULL;
   g_autoptr (FlitzisMessage) pong = NULL;
@@ -348,7 +340,7 @@ static void
 test_shut_down_while_rendering (OfflineFixture *fixture, gconstpointer data)
 {
   g_autofree float *signal = flitzis_test_signal (RATE, 5);
-  g_autofree char *path = write_mono (fixture, "long.wav", signal, RATE);
+  g_autofree char *path = flitzis_test_write_mono (fixture->dir, "long.wav", RATE, signal, RATE);
   g_autoptr (GError) error = NULL;
   Renderer renderer = { fixture->engine, 0, 0 };
   GThread *thread;

@@ -83,18 +83,6 @@ test_interposer_detects (void)
   rt_reset ();
 }
 
-static char *
-write_sample (const char *dir, const char *name, gsize frames, guint32 seed)
-{
-  g_autofree float *mono = flitzis_test_signal (frames, seed);
-  g_autofree float *stereo = g_new (float, frames * 2);
-
-  for (gsize f = 0; f < frames; f++)
-    stereo[2 * f] = stereo[2 * f + 1] = mono[f] * 0.1f;
-  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 2,
-                                   stereo, frames);
-}
-
 static guint
 burst_of_pings (FlitzisAudioEngine *engine)
 {
@@ -124,7 +112,7 @@ test_callback_is_realtime_safe (void)
   for (guint i = 0; i < 4; i++)
     {
       g_autofree char *name = g_strdup_printf ("s%u.wav", i);
-      paths[i] = write_sample (dir, name, lengths[i], i + 1);
+      paths[i] = flitzis_test_write_sample (dir, name, RATE, 2, lengths[i], i + 1, 0.1f);
     }
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_no_error (error);

@@ -391,17 +391,6 @@ test_negative_control (Fixture *fixture, gconstpointer data)
 #endif
 }
 
-static char *
-write_sample (const char *name, gsize frames, guint32 seed)
-{
-  g_autofree float *mono = flitzis_test_signal (frames, seed);
-
-  for (gsize f = 0; f < frames; f++)
-    mono[f] *= 0.2f;
-  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
-                                   mono, frames);
-}
-
 static void
 add (const char *name, void (*test) (Fixture *, gconstpointer))
 {
@@ -420,9 +409,9 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   dir = flitzis_test_make_tmpdir ();
-  paths[0] = write_sample ("short.wav", 100, 1);
-  paths[1] = write_sample ("medium.wav", 3000, 2);
-  paths[2] = write_sample ("long.wav", RATE / 2, 3);
+  paths[0] = flitzis_test_write_sample (dir, "short.wav", RATE, 1, 100, 1, 0.2f);
+  paths[1] = flitzis_test_write_sample (dir, "medium.wav", RATE, 1, 3000, 2, 0.2f);
+  paths[2] = flitzis_test_write_sample (dir, "long.wav", RATE, 1, RATE / 2, 3, 0.2f);
   /* The negative control's subprocess uses the parent's server. */
   if (!g_test_subprocess ())
     jack = flitzis_test_jack_start (RATE, PERIOD);

@@ -101,19 +101,6 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->dir);
 }
 
-static char *
-write_mono_at (Fixture *fixture, const char *name, guint rate, const float *signal, gsize frames)
-{
-  return flitzis_test_write_audio (fixture->dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT,
-                                   rate, 1, signal, frames);
-}
-
-static char *
-write_mono (Fixture *fixture, const char *name, const float *signal, gsize frames)
-{
-  return write_mono_at (fixture, name, RATE, signal, frames);
-}
-
 /* A file whose frame f holds (f + 1) / 4096: every frame tells where it is. */
 static char *
 write_counting (Fixture *fixture, const char *name, gsize frames)
@@ -122,7 +109,7 @@ write_counting (Fixture *fixture, const char *name, gsize frames)
 
   for (gsize f = 0; f < frames; f++)
     signal[f] = (float) (f + 1) / 4096.0f;
-  return write_mono (fixture, name, signal, frames);
+  return flitzis_test_write_mono (fixture->dir, name, RATE, signal, frames);
 }
 
 static char *
@@ -132,16 +119,7 @@ write_constant (Fixture *fixture, const char *name, gsize frames, float value)
 
   for (gsize f = 0; f < frames; f++)
     signal[f] = value;
-  return write_mono (fixture, name, signal, frames);
-}
-
-static void
-load_ok (Fixture *fixture, guint id, const char *path)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, id, path, &error));
-  g_assert_no_error (error);
+  return flitzis_test_write_mono (fixture->dir, name, RATE, signal, frames);
 }
 
 /* Renders @frames frames, period by period; returns the left channel. */
@@ -160,25 +138,6 @@ render_left (Fixture *fixture, gsize frames)
         left[done + f] = block[2 * f];
     }
   return left;
-}
-
-static gssize
-first_sound (const float *left, gsize frames)
-{
-  for (gsize f = 0; f < frames; f++)
-    if (left[f] != 0.0f)
-      return (gssize) f;
-  return -1;
-}
-
-static float
-largest_step (const float *left, gsize frames)
-{
-  float largest = 0.0f;
-
-  for (gsize f = 1; f < frames; f++)
-    largest = fmaxf (largest, fabsf (left[f] - left[f - 1]));
-  return largest;
 }
 
 static gboolean
@@ -214,7 +173,7 @@ test_play_at_exact_frame (Fixture *fixture, gconstpointer data)
   const guint64 at[] = { 1000, 1024, 1279 };   /* mid-period, a period's start, its end */
 
   (void) data;
-  load_ok (fixture, 1, path);
+  flitzis_test_load_ok (fixture->engine, 1, path);
   for (guint i = 0; i < G_N_ELEMENTS (at); i++)
     {
       g_autoptr (GError) error = NULL;
@@ -224,7 +183,7 @@ test_play_at_exact_frame (Fixture *fixture, gconstpointer data)
       g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 1, 1.0f,
                                                            now + at[i], &error));
       left = render_left (fixture, at[i] + 512);
-      g_assert_cmpint (first_sound (left, at[i] + 512), ==, (gssize) at[i]);
+      g_assert_cmpint (flitzis_test_first_sound (left, at[i] + 512, 1), ==, (gssize) at[i]);
       {
         g_autofree char *started = g_strdup_printf ("started 1 %" G_GUINT64_FORMAT, now + at[i]);
         g_autofree char *finished = g_strdup_printf ("finished 1 %" G_GUINT64_FORMAT,
@@ -243,11 +202,11 @@ test_play_at_late (Fixture *fixture, gconstpointer data)
   const char *expected[] = { "late 0 1024 924", "started 0 1024", "finished 0 1034", NULL };
 
   (void) data;
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   g_free (render_left (fixture, 1024));
   g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 0, 1.0f, 100, NULL));
   left = render_left (fixture, PERIOD);
-  g_assert_cmpint (first_sound (left, PERIOD), ==, 0);
+  g_assert_cmpint (flitzis_test_first_sound (left, PERIOD, 1), ==, 0);
   assert_events (fixture, expected);
 }
 
@@ -262,7 +221,7 @@ test_loop_seam_exact (Fixture *fixture, gconstpointer data)
   const gsize frames = 5000;
 
   (void) data;
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 300, 700, &error));
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
   left = render_left (fixture, frames);
@@ -285,7 +244,7 @@ test_loop_whole_sample_and_off (Fixture *fixture, gconstpointer data)
   g_autofree float *left = NULL;
 
   (void) data;
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, NULL));
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, NULL));
   left = render_left (fixture, 1024);
@@ -311,7 +270,7 @@ test_loop_errors (Fixture *fixture, gconstpointer data)
   g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 0, 0, &error));
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_EMPTY_SLOT);
   g_clear_error (&error);
-  load_ok (fixture, 3, path);
+  flitzis_test_load_ok (fixture->engine, 3, path);
   g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 50, 101, &error));
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP);
   g_assert_nonnull (strstr (error->message, "100 frames"));
@@ -337,7 +296,7 @@ test_stop_sample_fades (Fixture *fixture, gconstpointer data)
   gssize silent_from = -1;
 
   (void) data;
-  load_ok (fixture, 2, path);
+  flitzis_test_load_ok (fixture->engine, 2, path);
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 2, 1.0f, NULL));
   before = render_left (fixture, 1024);
   g_assert_true (flitzis_audio_engine_stop_sample (fixture->engine, 2, NULL));
@@ -349,10 +308,10 @@ test_stop_sample_fades (Fixture *fixture, gconstpointer data)
     if (fabsf (all[f]) <= 1e-6f)
       silent_from = (gssize) f;
   g_test_message ("largest step %g (a cut would be 0.5); silent %" G_GSSIZE_FORMAT
-                  " frames after the stop", (double) largest_step (all, 2048), silent_from - 1024);
+                  " frames after the stop", (double) flitzis_test_largest_step (all, 2048), silent_from - 1024);
   /* The stop takes effect at the next period (frame 1024); the fade lasts
    * 5 ms, at most 10 ms, with steps of at most 0.5 / 240. */
-  g_assert_cmpfloat (largest_step (all, 2048), <=, 0.5f / RAMP_FRAMES * 1.01f);
+  g_assert_cmpfloat (flitzis_test_largest_step (all, 2048), <=, 0.5f / RAMP_FRAMES * 1.01f);
   g_assert_cmpint (silent_from - 1024, <=, RATE / 100);
   for (gsize f = 1024 + RAMP_FRAMES; f < 2048; f++)
     g_assert_cmpfloat (all[f], ==, 0.0f);
@@ -367,8 +326,8 @@ test_stop_all_cancels_waiting (Fixture *fixture, gconstpointer data)
   g_autofree float *left = NULL;
 
   (void) data;
-  load_ok (fixture, 0, path);
-  load_ok (fixture, 1, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  flitzis_test_load_ok (fixture->engine, 1, path);
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, NULL));
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 1, 0.5f, NULL));
   g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 1, 1.0f, 5000, NULL));
@@ -390,7 +349,7 @@ test_unload_sample (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   (void) data;
-  load_ok (fixture, 4, path);
+  flitzis_test_load_ok (fixture->engine, 4, path);
   g_assert_cmpuint (fz_sample_live_count (), ==, 1);
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 4, 1.0f, NULL));
   g_free (render_left (fixture, PERIOD));
@@ -409,7 +368,7 @@ test_unload_sample (Fixture *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_unload_sample (fixture->engine, 4, &error));
   g_free (g_steal_pointer (&left));
   left = render_left (fixture, PERIOD);
-  g_assert_cmpint (first_sound (left, PERIOD), ==, -1);
+  g_assert_cmpint (flitzis_test_first_sound (left, PERIOD, 1), ==, -1);
 }
 
 /* ---- gain ---- */
@@ -419,11 +378,11 @@ test_unity_is_bit_transparent (Fixture *fixture, gconstpointer data)
 {
   const gsize length = 4000;
   g_autofree float *signal = flitzis_test_signal (length, 11);
-  g_autofree char *path = write_mono (fixture, "s.wav", signal, length);
+  g_autofree char *path = flitzis_test_write_mono (fixture->dir, "s.wav", RATE, signal, length);
   g_autofree float *left = NULL;
 
   (void) data;
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   /* Down and back up: once the ramps are over, gains are exactly 1.0. */
   g_assert_true (flitzis_audio_engine_set_volume (fixture->engine, 0.5, NULL));
   g_assert_true (flitzis_audio_engine_set_sample_gain (fixture->engine, 0, 2.0, NULL));
@@ -443,21 +402,21 @@ test_volume_ramps (Fixture *fixture, gconstpointer data)
   g_autofree float *left = NULL;
 
   (void) data;
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, NULL));
   g_free (render_left (fixture, PERIOD));
   g_assert_true (flitzis_audio_engine_set_volume (fixture->engine, 0.25, NULL));
   g_assert_cmpfloat (flitzis_audio_engine_get_volume (fixture->engine), ==, 0.25);
   left = render_left (fixture, 2048);
-  g_test_message ("largest step %g", (double) largest_step (left, 2048));
+  g_test_message ("largest step %g", (double) flitzis_test_largest_step (left, 2048));
   g_assert_cmpfloat (fabsf (left[0] - 0.8f), <=, 0.8f * 0.75f / RAMP_FRAMES * 1.01f);
-  g_assert_cmpfloat (largest_step (left, 2048), <=, 0.8f * 0.75f / RAMP_FRAMES * 1.01f);
+  g_assert_cmpfloat (flitzis_test_largest_step (left, 2048), <=, 0.8f * 0.75f / RAMP_FRAMES * 1.01f);
   g_assert_cmpfloat (left[2047], ==, 0.8f * 0.25f);
   /* A slot's gain multiplies in, with its own ramp. */
   g_assert_true (flitzis_audio_engine_set_sample_gain (fixture->engine, 0, 0.5, NULL));
   g_free (g_steal_pointer (&left));
   left = render_left (fixture, 2048);
-  g_assert_cmpfloat (largest_step (left, 2048), <=, 0.2f * 0.5f / RAMP_FRAMES * 1.01f);
+  g_assert_cmpfloat (flitzis_test_largest_step (left, 2048), <=, 0.2f * 0.5f / RAMP_FRAMES * 1.01f);
   g_assert_cmpfloat (left[2047], ==, 0.8f * 0.25f * 0.5f);
 }
 
@@ -504,7 +463,7 @@ test_voice_dropped_signal (Fixture *fixture, gconstpointer data)
   GPtrArray *expected = g_ptr_array_new_with_free_func (g_free);
 
   (void) data;
-  load_ok (fixture, 6, path);
+  flitzis_test_load_ok (fixture->engine, 6, path);
   for (guint i = 0; i < FLITZIS_MAX_VOICES + 2; i++)
     g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 6, 1.0f, NULL));
   for (guint i = 0; i < FLITZIS_MAX_VOICES; i++)
@@ -534,8 +493,8 @@ test_resampled_sine (Fixture *fixture, gconstpointer data)
   (void) data;
   for (gsize f = 0; f < length; f++)
     sine[f] = 0.5f * (float) sin (2 * G_PI * 1000.0 * (double) f / file_rate);
-  path = write_mono_at (fixture, "cd.wav", file_rate, sine, length);
-  load_ok (fixture, 0, path);
+  path = flitzis_test_write_mono (fixture->dir, "cd.wav", file_rate, sine, length);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   info = flitzis_audio_engine_dup_sample_info (fixture->engine, 0, NULL);
   g_assert_nonnull (info);
   g_assert_cmpstr (flitzis_sample_info_get_path (info), ==, path);
@@ -641,7 +600,7 @@ test_load_async_cancelled (Fixture *fixture, gconstpointer data)
   AsyncResult result = { 0 };
 
   (void) data;
-  load_ok (fixture, 0, first);
+  flitzis_test_load_ok (fixture->engine, 0, first);
   /* Cancelled before it starts, so that it cannot finish first. */
   g_cancellable_cancel (cancellable);
   flitzis_audio_engine_load_sample_async (fixture->engine, 0, big, cancellable, on_loaded, &result);
@@ -729,7 +688,7 @@ test_load_memory (Fixture *fixture, gconstpointer data)
   path = write_long_file (fixture, 60);
   flitzis_test_reset_peak_rss ();
   before = flitzis_test_proc_status_bytes ("VmRSS");
-  load_ok (fixture, 0, path);
+  flitzis_test_load_ok (fixture->engine, 0, path);
   peak = flitzis_test_proc_status_bytes ("VmHWM");
   info = flitzis_audio_engine_dup_sample_info (fixture->engine, 0, NULL);
   size = flitzis_sample_info_get_memory_size (info);
