@@ -204,8 +204,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   jack = flitzis_test_jack_start (RATE, PERIOD);
 
-  g_test_add_func ("/realtime/interposer-detects", test_interposer_detects);
-  g_test_add_func ("/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/interposer-detects", test_interposer_detects);
+  g_test_add_func ("/hardening/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

@@ -591,24 +591,24 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, MixerFixture, NULL, mixer_setup, func, mixer_teardown)
-  ADD ("/mixer/half-velocity", test_half_velocity);
-  ADD ("/mixer/voice-spans-periods", test_voice_spans_periods);
-  ADD ("/mixer/voices-sum", test_voices_sum);
-  ADD ("/mixer/empty-slot", test_empty_slot);
-  ADD ("/mixer/polyphony-limit", test_polyphony_limit);
-  ADD ("/mixer/voice-order-kept", test_voice_order_kept);
-  ADD ("/mixer/output-finite", test_output_finite);
-  ADD ("/mixer/loop/seam-exact", test_loop_seam_exact);
-  ADD ("/mixer/loop/end-zero-is-sample-end", test_loop_end_zero_is_sample_end);
-  ADD ("/mixer/loop/off-plays-to-end", test_loop_off_plays_to_end);
-  ADD ("/mixer/stop/fades", test_stop_fades);
-  ADD ("/mixer/stop/one-slot", test_stop_one_slot);
-  ADD ("/mixer/gain/ramps", test_gain_ramps);
-  ADD ("/mixer/gain/unity-bit-transparent", test_unity_bit_transparent);
-  ADD ("/mixer/delay-starts-mid-period", test_delay_starts_mid_period);
+  ADD ("/core/mixer/half-velocity", test_half_velocity);
+  ADD ("/core/mixer/voice-spans-periods", test_voice_spans_periods);
+  ADD ("/core/mixer/voices-sum", test_voices_sum);
+  ADD ("/core/mixer/empty-slot", test_empty_slot);
+  ADD ("/core/mixer/polyphony-limit", test_polyphony_limit);
+  ADD ("/core/mixer/voice-order-kept", test_voice_order_kept);
+  ADD ("/core/mixer/output-finite", test_output_finite);
+  ADD ("/core/mixer/loop/seam-exact", test_loop_seam_exact);
+  ADD ("/core/mixer/loop/end-zero-is-sample-end", test_loop_end_zero_is_sample_end);
+  ADD ("/core/mixer/loop/off-plays-to-end", test_loop_off_plays_to_end);
+  ADD ("/core/mixer/stop/fades", test_stop_fades);
+  ADD ("/core/mixer/stop/one-slot", test_stop_one_slot);
+  ADD ("/core/mixer/gain/ramps", test_gain_ramps);
+  ADD ("/core/mixer/gain/unity-bit-transparent", test_unity_bit_transparent);
+  ADD ("/core/mixer/delay-starts-mid-period", test_delay_starts_mid_period);
 #undef ADD
-  g_test_add_func ("/mixer/paths/same-bits", test_paths_same_bits);
-  g_test_add_func ("/mixer/paths/unity-bit-exact", test_paths_unity_bit_exact);
-  g_test_add_func ("/mixer/paths/auto", test_paths_auto);
+  g_test_add_func ("/core/mixer/paths/same-bits", test_paths_same_bits);
+  g_test_add_func ("/core/mixer/paths/unity-bit-exact", test_paths_unity_bit_exact);
+  g_test_add_func ("/core/mixer/paths/auto", test_paths_auto);
   return g_test_run ();
 }

@@ -563,27 +563,27 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, CoreFixture, NULL, core_setup, func, core_teardown)
-  ADD ("/core/ping-pong", test_ping_pong);
-  ADD ("/core/load-and-play", test_load_and_play);
-  ADD ("/core/play-empty-slot", test_play_empty_slot);
-  ADD ("/core/retire/after-voice-ends", test_retire_after_voice_ends);
-  ADD ("/core/retire/unplayed-at-once", test_retire_unplayed_at_once);
-  ADD ("/core/retire/admission-control", test_admission_control);
-  ADD ("/core/command-ring-full", test_command_ring_full);
-  ADD ("/core/reply-ring-full", test_reply_ring_full);
-  ADD ("/core/free-with-messages-in-flight", test_free_with_messages_in_flight);
-  ADD ("/core/polyphony-counted", test_polyphony_counted);
-  ADD ("/core/slot-out-of-range", test_slot_out_of_range);
-  ADD ("/core/counters-lock-free", test_counters_lock_free);
-  ADD ("/core/play-at/mid-period", test_play_at_mid_period);
-  ADD ("/core/play-at/late", test_play_at_late);
-  ADD ("/core/play-at/stop-cancels", test_stop_cancels_waiting);
-  ADD ("/core/play-at/schedule-full-drops", test_schedule_full_drops);
-  ADD ("/core/events/in-order", test_events_in_order);
-  ADD ("/core/events/voice-dropped", test_dropped_event);
-  ADD ("/core/events/xrun", test_xrun_reported);
-  ADD ("/core/events/dropped-counted-apart", test_events_dropped_counted_apart);
-  ADD ("/core/unload-fades-and-retires", test_unload_fades_and_retires);
+  ADD ("/core/core/ping-pong", test_ping_pong);
+  ADD ("/core/core/load-and-play", test_load_and_play);
+  ADD ("/core/core/play-empty-slot", test_play_empty_slot);
+  ADD ("/core/core/retire/after-voice-ends", test_retire_after_voice_ends);
+  ADD ("/core/core/retire/unplayed-at-once", test_retire_unplayed_at_once);
+  ADD ("/core/core/retire/admission-control", test_admission_control);
+  ADD ("/core/core/command-ring-full", test_command_ring_full);
+  ADD ("/core/core/reply-ring-full", test_reply_ring_full);
+  ADD ("/core/core/free-with-messages-in-flight", test_free_with_messages_in_flight);
+  ADD ("/core/core/polyphony-counted", test_polyphony_counted);
+  ADD ("/core/core/slot-out-of-range", test_slot_out_of_range);
+  ADD ("/core/core/counters-lock-free", test_counters_lock_free);
+  ADD ("/core/core/play-at/mid-period", test_play_at_mid_period);
+  ADD ("/core/core/play-at/late", test_play_at_late);
+  ADD ("/core/core/play-at/stop-cancels", test_stop_cancels_waiting);
+  ADD ("/core/core/play-at/schedule-full-drops", test_schedule_full_drops);
+  ADD ("/core/core/events/in-order", test_events_in_order);
+  ADD ("/core/core/events/voice-dropped", test_dropped_event);
+  ADD ("/core/core/events/xrun", test_xrun_reported);
+  ADD ("/core/core/events/dropped-counted-apart", test_events_dropped_counted_apart);
+  ADD ("/core/core/unload-fades-and-retires", test_unload_fades_and_retires);
 #undef ADD
   return g_test_run ();
 }

@@ -396,7 +396,7 @@ add (const char *name, void (*test) (Fixture *, gconstpointer))
 {
   for (int live = 0; live < 2; live++)
     {
-      g_autofree char *path = g_strdup_printf ("/rtsan/%s/%s", live ? "live" : "offline", name);
+      g_autofree char *path = g_strdup_printf ("/hardening/rtsan/%s/%s", live ? "live" : "offline", name);
 
       g_test_add (path, Fixture, GINT_TO_POINTER (live), fixture_setup, test, fixture_teardown);
     }
@@ -427,7 +427,7 @@ main (int argc, char **argv)
   add ("full-command-ring", test_full_command_ring);
   add ("full-reply-ring", test_full_reply_ring);
   add ("retirement-pressure", test_retirement_saturation);
-  g_test_add_func ("/rtsan/core/retirement-saturation", test_core_retirement_saturation);
+  g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
 
   status = g_test_run ();
   if (jack != NULL)

@@ -547,6 +547,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/soak/random-commands-and-restarts", test_soak);
+  g_test_add_func ("/hardening/soak/random-commands-and-restarts", test_soak);
   return g_test_run ();
 }

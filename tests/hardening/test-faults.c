@@ -683,15 +683,15 @@ main (int argc, char **argv)
     jack = flitzis_test_jack_start (RATE, PERIOD);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
-  ADD ("/faults/main-loop-stalled", test_main_loop_stalled);
-  ADD ("/faults/slow-callback", test_slow_callback);
-  ADD ("/faults/page-faults-steady", test_page_faults_steady);
-  ADD ("/faults/abuse/calls-from-threads", test_calls_from_threads);
-  ADD ("/faults/abuse/calls-after-shut-down", test_calls_after_shut_down);
-  ADD ("/faults/abuse/bad-files", test_bad_files);
-  ADD ("/faults/abuse/bad-paths", test_bad_paths);
+  ADD ("/hardening/faults/main-loop-stalled", test_main_loop_stalled);
+  ADD ("/hardening/faults/slow-callback", test_slow_callback);
+  ADD ("/hardening/faults/page-faults-steady", test_page_faults_steady);
+  ADD ("/hardening/faults/abuse/calls-from-threads", test_calls_from_threads);
+  ADD ("/hardening/faults/abuse/calls-after-shut-down", test_calls_after_shut_down);
+  ADD ("/hardening/faults/abuse/bad-files", test_bad_files);
+  ADD ("/hardening/faults/abuse/bad-paths", test_bad_paths);
 #undef ADD
-  g_test_add_func ("/faults/abuse/null-path", test_null_path);
+  g_test_add_func ("/hardening/faults/abuse/null-path", test_null_path);
 
   status = g_test_run ();
   if (jack != NULL)
