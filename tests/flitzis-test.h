@@ -99,4 +99,63 @@ char    *flitzis_test_write_mono (const char *dir, const char *name, guint rate,
 char    *flitzis_test_write_sample (const char *dir, const char *name, guint rate,
                                     guint channels, gsize frames, guint32 seed, float scale);
 
+/* The stream the engine suites use: 48 kHz, 256-frame periods (offline
+ * engines render in periods of this size; the shared JACK server of
+ * flitzis-test-jack.h runs at it). */
+#define FLITZIS_TEST_RATE 48000
+#define FLITZIS_TEST_PERIOD 256
+
+/* A stereo float WAV at @rate, @left/@right NULL for silence. */
+char    *flitzis_test_write_stereo (const char *dir, const char *name, guint rate,
+                                    const float *left, const float *right, gsize frames);
+/* A mono float WAV at FLITZIS_TEST_RATE of @frames frames of @value. */
+char    *flitzis_test_write_constant (const char *dir, const char *name, gsize frames,
+                                      float value);
+
+/* run(), play_sample(), ping() of @engine, which must succeed; @n pings. */
+void     flitzis_test_run_ok (FlitzisAudioEngine *engine);
+void     flitzis_test_play_ok (FlitzisAudioEngine *engine, guint slot, float velocity);
+void     flitzis_test_ping_ok (FlitzisAudioEngine *engine);
+void     flitzis_test_send_pings (FlitzisAudioEngine *engine, guint n);
+
+/* render() of an offline @engine, which must succeed. */
+void     flitzis_test_render_ok (FlitzisAudioEngine *engine, float *out, gsize frames);
+/* Renders @frames frames, period by period; returns the left channel. */
+float   *flitzis_test_render_left (FlitzisAudioEngine *engine, gsize frames);
+
+/* An offline engine (FLITZIS_TEST_RATE, stereo), running, and a temporary
+ * directory, for g_test_add():
+ * - flitzis_test_offline_setup()/_teardown(): that alone; the teardown
+ *   drops the engine.
+ * - flitzis_test_events_setup()/_teardown(): with the engine's
+ *   sample-started, sample-finished, voice-dropped and trigger-late
+ *   signals recorded in @events, as "kind slot frame [late]" strings, in
+ *   order; the teardown checks that the engine is finalised and that every
+ *   sample was freed. */
+typedef struct {
+  char *dir;
+  FlitzisAudioEngine *engine;
+  GPtrArray *events;
+} FlitzisTestOffline;
+
+void     flitzis_test_offline_setup (FlitzisTestOffline *fixture, gconstpointer data);
+void     flitzis_test_offline_teardown (FlitzisTestOffline *fixture, gconstpointer data);
+void     flitzis_test_events_setup (FlitzisTestOffline *fixture, gconstpointer data);
+void     flitzis_test_events_teardown (FlitzisTestOffline *fixture, gconstpointer data);
+/* Runs the main context until as many events as @expected (NULL-terminated)
+ * arrived, compares them, and forgets them. */
+void     flitzis_test_assert_events (FlitzisTestOffline *fixture, const char *const *expected);
+
+/* g_test_add() of @func (FlitzisTestOffline *, gconstpointer) with either
+ * fixture. */
+#define FLITZIS_TEST_ADD_OFFLINE(path, func) \
+  g_test_add (path, FlitzisTestOffline, NULL, flitzis_test_offline_setup, func, \
+              flitzis_test_offline_teardown)
+#define FLITZIS_TEST_ADD_EVENTS(path, func) \
+  g_test_add (path, FlitzisTestOffline, NULL, flitzis_test_events_setup, func, \
+              flitzis_test_events_teardown)
+
+/* A "notify" handler that counts: @data is a guint. */
+void     flitzis_test_count_notify (GObject *object, GParamSpec *pspec, gpointer data);
+
 G_END_DECLS

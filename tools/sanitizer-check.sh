@@ -65,7 +65,8 @@ esac
 # the sanitizers do (and the tool's, the soak and the benchmarks).
 if [ $# -eq 0 ]; then
   set -- core/test-ring core/test-mixer core/test-core \
-         engine/test-loader test-engine test-device engine/test-i18n test-offline test-transport \
+         engine/test-lifecycle engine/test-messages engine/test-samples engine/test-playback \
+         engine/test-devices engine/test-offline engine/test-loader engine/test-i18n \
          hardening/test-stress hardening/test-faults
 fi
 

@@ -6,12 +6,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Covered elsewhere, not repeated here: the full command ring
- * (/core/command-ring-full, /engine/command-queue-full, and every
- * /rtsan/.../full-command-ring), device loss (/device/lost-and-back),
- * disposal from inside a signal handler (/engine/lifecycle/unref-in-pong-
- * handler), directories, missing, unreadable and truncated files
- * (/loader/error/...), retirement saturation (/core/retire/admission-
- * control, /rtsan/core/retirement-saturation).
+ * (/core/core/command-ring-full, /engine/messages/ping/queue-full, and
+ * every /hardening/rtsan/.../full-command-ring), device loss
+ * (/engine/devices/server/lost-and-back), disposal from inside a signal
+ * handler (/engine/lifecycle/unref-in-pong-handler), directories,
+ * missing, unreadable and truncated files (/engine/loader/error/...),
+ * retirement saturation (/core/core/retire/admission-control,
+ * /hardening/rtsan/core/retirement-saturation).
  */
 #include "config.h"
 

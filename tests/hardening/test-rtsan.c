@@ -289,7 +289,7 @@ test_retirement_saturation (Fixture *fixture, gconstpointer data)
   /* Slot 0 replaced again and again while voices play its versions.
    * Through the engine the retiring list never fills (every command sent
    * takes the replies first, so the hand-backs find room), see
-   * /rtsan/core/retirement-saturation for the full list. */
+   * /hardening/rtsan/core/retirement-saturation for the full list. */
   for (guint i = 0; i < 3 * FZ_RETIRE_CAPACITY; i++)
     {
       g_autoptr (GError) error = NULL;

@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * An offline engine runs the same core as a device engine, driven by
- * flitzis_audio_engine_render() (test-engine proves its output equals a
- * live capture).  Here: exact output, determinism, messages, errors and
- * misuse, and shutting down while another thread renders.
+ * flitzis_audio_engine_render().  Here: exact output, determinism,
+ * render_bytes(), errors and misuse, shutting down while another thread
+ * renders, and (live, on the program's private JACK dummy server) the
+ * proof that its output equals a live capture.
  */
 #include "config.h"
 
@@ -14,48 +15,15 @@
 #include <sndfile.h>
 
 #include "flitzis.h"
+#include "core/fz-sample.h"
 #include "flitzis-test.h"
+#include "flitzis-test-jack.h"
 
-#define RATE 48000
-#define PERIOD 256
-
-typedef struct {
-  char *dir;
-  FlitzisAudioEngine *engine;
-} OfflineFixture;
+#define RATE FLITZIS_TEST_RATE
+#define PERIOD FLITZIS_TEST_PERIOD
 
 static void
-offline_setup (OfflineFixture *fixture, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  (void) data;
-  fixture->dir = flitzis_test_make_tmpdir ();
-  fixture->engine = flitzis_audio_engine_new_offline (RATE, 2);
-  g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
-  g_assert_no_error (error);
-}
-
-static void
-offline_teardown (OfflineFixture *fixture, gconstpointer data)
-{
-  (void) data;
-  g_clear_object (&fixture->engine);
-  flitzis_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
-
-static void
-render_ok (FlitzisAudioEngine *engine, float *out, gsize frames)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (flitzis_audio_engine_render (engine, out, frames, &error));
-  g_assert_no_error (error);
-}
-
-static void
-test_exact_output (OfflineFixture *fixture, gconstpointer data)
+test_exact_output (FlitzisTestOffline *fixture, gconstpointer data)
 {
   const gsize length = 1000;   /* not a multiple of the period */
   g_autofree float *signal = flitzis_test_signal (length, 3);
@@ -69,7 +37,7 @@ test_exact_output (OfflineFixture *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, 0, path, &error));
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, &error));
   for (guint p = 0; p < 4; p++)
-    render_ok (fixture->engine, out + p * PERIOD * 2, PERIOD);
+    flitzis_test_render_ok (fixture->engine, out + p * PERIOD * 2, PERIOD);
 
   for (gsize f = 0; f < 4 * PERIOD; f++)
     {
@@ -99,7 +67,7 @@ run_script (const char *a, const char *b, gsize *n_frames)
       g_assert_true (flitzis_audio_engine_play_sample (engine, i % 3, 0.1f * (float) (i + 1), &error));
       g_assert_true (flitzis_audio_engine_ping (engine, &error));
       g_array_set_size (out, (done + sizes[i]) * 2);
-      render_ok (engine, &g_array_index (out, float, done * 2), sizes[i]);
+      flitzis_test_render_ok (engine, &g_array_index (out, float, done * 2), sizes[i]);
       done += sizes[i];
     }
   *n_frames = done;
@@ -107,7 +75,7 @@ run_script (const char *a, const char *b, gsize *n_frames)
 }
 
 static void
-test_deterministic (OfflineFixture *fixture, gconstpointer data)
+test_deterministic (FlitzisTestOffline *fixture, gconstpointer data)
 {
   g_autofree float *sa = flitzis_test_signal (700, 11);
   g_autofree float *sb = flitzis_test_signal (2000, 12);
@@ -126,28 +94,7 @@ test_deterministic (OfflineFixture *fixture, gconstpointer data)
 }
 
 static void
-test_pong_at_render (OfflineFixture *fixture, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FlitzisMessage) none = NULL;
-  g_autoptr (FlitzisMessage) pong = NULL;
-  float out[PERIOD * 2];
-
-  (void) data;
-  render_ok (fixture->engine, out, PERIOD);
-  g_assert_true (flitzis_audio_engine_ping (fixture->engine, &error));
-  /* Nothing renders, so nothing answers. */
-  none = flitzis_audio_engine_receive_msg (fixture->engine);
-  g_assert_null (none);
-  render_ok (fixture->engine, out, PERIOD);
-  pong = flitzis_audio_engine_receive_msg (fixture->engine);
-  g_assert_nonnull (pong);
-  g_assert_cmpint (flitzis_message_get_kind (pong), ==, FLITZIS_MESSAGE_KIND_PONG);
-  g_assert_cmpuint (flitzis_message_get_frame (pong), ==, PERIOD);
-}
-
-static void
-test_render_bytes (OfflineFixture *fixture, gconstpointer data)
+test_render_bytes (FlitzisTestOffline *fixture, gconstpointer data)
 {
   const gsize length = 300;
   g_autofree float *signal = flitzis_test_signal (length, 21);
@@ -169,7 +116,7 @@ test_render_bytes (OfflineFixture *fixture, gconstpointer data)
 }
 
 static void
-test_errors (OfflineFixture *fixture, gconstpointer data)
+test_errors (FlitzisTestOffline *fixture, gconstpointer data)
 {
   g_autoptr (FlitzisAudioEngine) device = flitzis_audio_engine_new ();
   g_autoptr (FlitzisAudioEngine) stopped = flitzis_audio_engine_new_offline (44100, 1);
@@ -200,7 +147,7 @@ test_errors (OfflineFixture *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_run (stopped, &error));
   g_assert_cmpuint (flitzis_audio_engine_get_sample_rate (stopped), ==, 44100);
   g_assert_cmpuint (flitzis_audio_engine_get_channels (stopped), ==, 1);
-  render_ok (stopped, out, 64);
+  flitzis_test_render_ok (stopped, out, 64);
   g_assert_cmpuint (flitzis_audio_engine_get_frame_time (stopped), ==, 64);
 }
 
@@ -218,92 +165,6 @@ test_bad_arguments (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*CRITICAL*flitzis_audio_engine_new_offline*sample_rate > 0*");
-}
-
-static void
-test_pause_resume (OfflineFixture *fixture, gconstpointer data)
-{
-  const gsize length = 1000;
-  g_autofree float *signal = flitzis_test_signal (length, 31);
-  g_autofree char *path = flitzis_test_write_mono (fixture->dir, "a.wav", RATE, signal, length);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FlitzisMessage) started = NULL;
-  g_autoptr (FlitzisMessage) pong = NULL;
-  float out[1000 * 2];
-
-  (void) data;
-  g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, 0, path, &error));
-  g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
-  render_ok (fixture->engine, out, 300);
-  for (gsize f = 0; f < 300; f++)
-    g_assert_cmpfloat (out[2 * f], ==, signal[f]);
-
-  g_assert_false (flitzis_audio_engine_get_paused (fixture->engine));
-  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
-  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));  /* no-op */
-  g_assert_true (flitzis_audio_engine_get_paused (fixture->engine));
-  g_assert_true (flitzis_audio_engine_ping (fixture->engine, &error));
-  render_ok (fixture->engine, out, 200);
-  for (gsize i = 0; i < 200 * 2; i++)
-    g_assert_cmpfloat (out[i], ==, 0.0f);
-  /* Paused, commands are still carried out and pings answered. */
-  started = flitzis_audio_engine_receive_msg (fixture->engine);
-  g_assert_nonnull (started);
-  g_assert_cmpint (flitzis_message_get_kind (started), ==, FLITZIS_MESSAGE_KIND_SAMPLE_STARTED);
-  g_assert_cmpuint (flitzis_message_get_frame (started), ==, 0);
-  pong = flitzis_audio_engine_receive_msg (fixture->engine);
-  g_assert_nonnull (pong);
-  g_assert_cmpint (flitzis_message_get_kind (pong), ==, FLITZIS_MESSAGE_KIND_PONG);
-  g_assert_cmpuint (flitzis_message_get_frame (pong), ==, 300);
-  g_assert_cmpuint (flitzis_audio_engine_get_frame_time (fixture->engine), ==, 500);
-
-  g_assert_true (flitzis_audio_engine_resume (fixture->engine, &error));
-  g_assert_false (flitzis_audio_engine_get_paused (fixture->engine));
-  render_ok (fixture->engine, out, 1000);
-  /* The voice goes on from frame 300 of the sample, then silence. */
-  for (gsize f = 0; f < 1000; f++)
-    g_assert_cmpfloat (out[2 * f + 1], ==, f < length - 300 ? signal[300 + f] : 0.0f);
-  g_assert_no_error (error);
-}
-
-static void
-count_notify (GObject *object, GParamSpec *pspec, guint *count)
-{
-  (void) object;
-  (void) pspec;
-  (*count)++;
-}
-
-static void
-test_pause_errors_and_notify (OfflineFixture *fixture, gconstpointer data)
-{
-  g_autoptr (FlitzisAudioEngine) stopped = flitzis_audio_engine_new_offline (RATE, 2);
-  g_autoptr (GError) error = NULL;
-  guint notified = 0;
-
-  (void) data;
-  g_assert_false (flitzis_audio_engine_pause (stopped, &error));
-  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
-  g_clear_error (&error);
-  g_assert_false (flitzis_audio_engine_resume (stopped, &error));
-  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
-  g_clear_error (&error);
-
-  g_signal_connect (fixture->engine, "notify::paused", G_CALLBACK (count_notify), &notified);
-  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
-  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
-  g_assert_true (flitzis_audio_engine_resume (fixture->engine, &error));
-  g_assert_true (flitzis_audio_engine_pause (fixture->engine, &error));
-  /* Notified in the main context, once per change. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_cmpuint (notified, ==, 3);
-  /* Shutting down ends the pause. */
-  flitzis_audio_engine_shut_down (fixture->engine);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_false (flitzis_audio_engine_get_paused (fixture->engine));
-  g_assert_cmpuint (notified, ==, 4);
 }
 
 typedef struct {
@@ -337,7 +198,7 @@ rendered_some (gpointer data)
 }
 
 static void
-test_shut_down_while_rendering (OfflineFixture *fixture, gconstpointer data)
+test_shut_down_while_rendering (FlitzisTestOffline *fixture, gconstpointer data)
 {
   g_autofree float *signal = flitzis_test_signal (RATE, 5);
   g_autofree char *path = flitzis_test_write_mono (fixture->dir, "long.wav", RATE, signal, RATE);
@@ -361,22 +222,67 @@ test_shut_down_while_rendering (OfflineFixture *fixture, gconstpointer data)
   g_thread_join (thread);
 }
 
+/* An offline engine renders what the device engine plays, bit for bit:
+ * the same file, the same trigger, rendered in the same period size. */
+static float *
+render_offline (const char *path, guint slot, float velocity, gsize n_frames)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  float *out = g_new0 (float, n_frames * 2);
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_play_sample (engine, slot, velocity, &error));
+  for (gsize done = 0; done < n_frames; done += PERIOD)
+    g_assert_true (flitzis_audio_engine_render (engine, out + 2 * done,
+                                                MIN (PERIOD, n_frames - done), &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+static void
+test_offline_matches_live (FlitzisTestLive *fixture, gconstpointer data)
+{
+  const gsize length = 3000;
+  g_autofree float *left = flitzis_test_signal (length, 8);
+  g_autofree float *right = flitzis_test_signal (length, 9);
+  g_autofree char *path = flitzis_test_write_stereo (fixture->dir, "both.wav", RATE, left, right, length);
+  g_autofree float *offline = render_offline (path, 2, 0.7f, length + PERIOD);
+  g_autofree float *captured = NULL;
+  gsize frames, start;
+
+  (void) data;
+  flitzis_test_run_ok (fixture->engine);
+  flitzis_test_load_ok (fixture->engine, 2, path);
+  flitzis_test_start_capture_with_silence (RATE);
+  flitzis_test_play_ok (fixture->engine, 2, 0.7f);
+  captured = flitzis_test_capture_for (length + 8 * PERIOD, &frames);
+
+  /* Offline, the trigger is taken at the first render: frame 0. */
+  g_assert_cmpuint (flitzis_test_onset (offline, length + PERIOD, 0), ==, 0);
+  start = flitzis_test_onset (captured, frames, 0);
+  g_assert_cmpuint (frames - start, >=, length + PERIOD);
+  g_assert_cmpmem (captured + 2 * start, (length + PERIOD) * 2 * sizeof (float),
+                   offline, (length + PERIOD) * 2 * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) \
-  g_test_add (path, OfflineFixture, NULL, offline_setup, func, offline_teardown)
-  ADD ("/offline/render/exact", test_exact_output);
-  ADD ("/offline/render/deterministic", test_deterministic);
-  ADD ("/offline/render/bytes", test_render_bytes);
-  ADD ("/offline/pong-at-render", test_pong_at_render);
-  ADD ("/offline/errors", test_errors);
-  ADD ("/offline/pause/resume-where-it-was", test_pause_resume);
-  ADD ("/offline/pause/errors-and-notify", test_pause_errors_and_notify);
-  ADD ("/offline/shut-down-while-rendering", test_shut_down_while_rendering);
-#undef ADD
-  g_test_add_func ("/offline/bad-arguments", test_bad_arguments);
-  return g_test_run ();
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/offline/render/exact", test_exact_output);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/offline/render/deterministic", test_deterministic);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/offline/render/bytes", test_render_bytes);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/offline/errors", test_errors);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/offline/shut-down-while-rendering", test_shut_down_while_rendering);
+  g_test_add_func ("/engine/offline/bad-arguments", test_bad_arguments);
+  FLITZIS_TEST_ADD_LIVE ("/engine/offline/matches-live", test_offline_matches_live);
+
+  status = g_test_run ();
+  flitzis_test_jack_shared_stop ();
+  return status;
 }
