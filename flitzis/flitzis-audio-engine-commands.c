@@ -134,7 +134,7 @@ queue_trigger (FlitzisAudioEngine *self, const FzMsg *play, GError **error)
  * Starts a voice playing slot @id from its beginning at the start of the
  * next audio period.  Triggering an empty slot is not an error: the
  * trigger is ignored.  When all [const@Flitzis.MAX_VOICES] voices are busy the
- * trigger is dropped and counted ([method@Flitzis.AudioEngine.get_dropped_voices]).
+ * trigger is dropped and counted ([method@Flitzis.EngineStats.get_dropped_voices]).
  *
  * Returns: %TRUE when the trigger was queued; %FALSE with @error set to
  *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.INVALID_VELOCITY],

@@ -32,7 +32,7 @@ G_BEGIN_DECLS
  *
  * How many samples an engine plays at once.  A trigger while all voices
  * are busy is dropped and counted (see
- * [method@Flitzis.AudioEngine.get_dropped_voices]).
+ * [method@Flitzis.EngineStats.get_dropped_voices]).
  *
  * Since: 0.1
  */
@@ -206,17 +206,5 @@ gboolean            flitzis_audio_engine_get_offline    (FlitzisAudioEngine *sel
 FLITZIS_AVAILABLE_IN_0_1
 FlitzisEngineStats *flitzis_audio_engine_get_stats      (FlitzisAudioEngine *self);
 
-FLITZIS_AVAILABLE_IN_0_1
-guint64             flitzis_audio_engine_get_dropped_voices   (FlitzisAudioEngine *self);
-FLITZIS_AVAILABLE_IN_0_1
-guint64             flitzis_audio_engine_get_dropped_replies  (FlitzisAudioEngine *self);
-FLITZIS_AVAILABLE_IN_0_1
-guint64             flitzis_audio_engine_get_dropped_events   (FlitzisAudioEngine *self);
-FLITZIS_AVAILABLE_IN_0_1
-guint64             flitzis_audio_engine_get_dropped_messages (FlitzisAudioEngine *self);
-FLITZIS_AVAILABLE_IN_0_1
-guint64             flitzis_audio_engine_get_dropped_signals  (FlitzisAudioEngine *self);
-FLITZIS_AVAILABLE_IN_0_1
-guint64             flitzis_audio_engine_get_xruns            (FlitzisAudioEngine *self);
 
 G_END_DECLS

@@ -21,6 +21,8 @@
 #include <glib/gstdio.h>
 #include <jack/jack.h>
 
+#include "flitzis.h"
+#include "core/fz-sample.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
 #include "fz-tsan.h"
@@ -357,4 +359,126 @@ guint64
 flitzis_test_jack_last_frame_time (FlitzisTestJack *jack)
 {
   return jack_last_frame_time (jack->client);
+}
+
+/* ---- the program's shared server ---- */
+
+static FlitzisTestJack *shared;
+static guint shared_rate, shared_period;
+
+FlitzisTestJack *
+flitzis_test_jack_shared (guint rate, guint period)
+{
+  if (g_test_subprocess ())
+    return NULL;
+  if (shared == NULL)
+    {
+      shared = flitzis_test_jack_start (rate, period);
+      shared_rate = rate;
+      shared_period = period;
+    }
+  g_assert_cmpuint (shared_rate, ==, rate);
+  g_assert_cmpuint (shared_period, ==, period);
+  return shared;
+}
+
+void
+flitzis_test_jack_shared_stop (void)
+{
+  if (shared != NULL)
+    flitzis_test_jack_stop (g_steal_pointer (&shared));
+}
+
+void
+flitzis_test_live_setup (FlitzisTestLive *fixture, gconstpointer data)
+{
+  (void) data;
+  flitzis_test_jack_shared (FLITZIS_TEST_RATE, FLITZIS_TEST_PERIOD);
+  fixture->dir = flitzis_test_make_tmpdir ();
+  fixture->engine = flitzis_audio_engine_new ();
+  fixture->pongs = 0;
+}
+
+void
+flitzis_test_live_teardown (FlitzisTestLive *fixture, gconstpointer data)
+{
+  (void) data;
+  g_assert_finalize_object (fixture->engine);
+  flitzis_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  /* Every sample the engine decoded was freed, exactly once. */
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
+/* ---- capture on the shared server ---- */
+
+typedef struct {
+  gsize frames;
+} CaptureWait;
+
+static gboolean
+captured_enough (gpointer data)
+{
+  CaptureWait *wait = data;
+
+  return flitzis_test_jack_capture_frames (shared) >= wait->frames;
+}
+
+float *
+flitzis_test_capture_for (gsize frames, gsize *n_frames)
+{
+  CaptureWait wait = { frames };
+  guint channels;
+  float *captured;
+
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &wait, 20000));
+  captured = flitzis_test_jack_capture_stop (shared, &channels, n_frames);
+  g_assert_cmpuint (channels, ==, 2);
+  return captured;
+}
+
+void
+flitzis_test_start_capture_with_silence (gsize max_frames)
+{
+  CaptureWait wait = { FLITZIS_TEST_PERIOD };
+
+  flitzis_test_jack_capture_start (shared, max_frames);
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &wait, 5000));
+}
+
+void
+flitzis_test_wait_captured_from_now (gsize frames)
+{
+  CaptureWait wait = { flitzis_test_jack_capture_frames (shared) + frames };
+
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &wait, 5000));
+}
+
+gsize
+flitzis_test_onset (const float *captured, gsize frames, guint channel)
+{
+  for (gsize f = 0; f < frames; f++)
+    if (captured[2 * f + channel] != 0.0f)
+      return f;
+  g_error ("channel %u stayed silent for %" G_GSIZE_FORMAT " frames", channel, frames);
+  return 0;
+}
+
+void
+flitzis_test_assert_channel_plays (const float *captured, gsize frames, guint channel,
+                                   const float *expected, gsize length)
+{
+  gsize start = flitzis_test_onset (captured, frames, channel);
+
+  g_test_message ("channel %u starts at captured frame %" G_GSIZE_FORMAT, channel, start);
+  g_assert_cmpuint (start, >=, FLITZIS_TEST_PERIOD);
+  g_assert_cmpuint (start + length, <=, frames);
+  for (gsize f = 0; f < frames - start; f++)
+    {
+      float want = f < length ? expected[f] : 0.0f;
+      float got = captured[2 * (start + f) + channel];
+      if (got != want)
+        g_error ("channel %u, frame %" G_GSIZE_FORMAT " of the sample: captured %.9g, "
+                 "expected %.9g", channel, f, (double) got, (double) want);
+    }
 }

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "flitzis.h"
+
 G_BEGIN_DECLS
 
 typedef struct FlitzisTestJack FlitzisTestJack;
@@ -43,5 +45,49 @@ guint64          flitzis_test_jack_capture_first_frame (FlitzisTestJack *jack);
  * current cycle. */
 guint64          flitzis_test_jack_frame_time (FlitzisTestJack *jack);
 guint64          flitzis_test_jack_last_frame_time (FlitzisTestJack *jack);
+
+/* One server for the whole program, at @rate and @period, started by the
+ * first call (later calls return it, and must ask for the same), so that a
+ * program whose live tests are not selected (-p, -s) starts none.  NULL in
+ * a child of g_test_trap_subprocess(): the child inherits
+ * JACK_DEFAULT_SERVER, and uses its parent's server.
+ * flitzis_test_jack_shared_stop() stops it (main(), after g_test_run()),
+ * and may be called before a test starts a server of its own. */
+FlitzisTestJack *flitzis_test_jack_shared (guint rate, guint period);
+void             flitzis_test_jack_shared_stop (void);
+
+/* A device engine (not running) on the shared server at FLITZIS_TEST_RATE
+ * and FLITZIS_TEST_PERIOD, and a temporary directory, for g_test_add().
+ * The teardown checks that the engine is finalised and that every sample
+ * was freed, exactly once. */
+typedef struct {
+  FlitzisAudioEngine *engine;
+  char *dir;
+  guint pongs;
+} FlitzisTestLive;
+
+void             flitzis_test_live_setup (FlitzisTestLive *fixture, gconstpointer data);
+void             flitzis_test_live_teardown (FlitzisTestLive *fixture, gconstpointer data);
+#define FLITZIS_TEST_ADD_LIVE(path, func) \
+  g_test_add (path, FlitzisTestLive, NULL, flitzis_test_live_setup, func, flitzis_test_live_teardown)
+
+/* Capturing what a live engine plays into the shared server. */
+/* Waits (20 s at most) until @frames frames are captured, then stops;
+ * returns the stereo capture, @n_frames long. */
+float           *flitzis_test_capture_for (gsize frames, gsize *n_frames);
+/* Starts capturing, and returns once a period of silence is recorded:
+ * a sound that follows must then start after frame 0 of the capture, which
+ * proves that its beginning was not lost. */
+void             flitzis_test_start_capture_with_silence (gsize max_frames);
+/* Waits until @frames more frames are captured. */
+void             flitzis_test_wait_captured_from_now (gsize frames);
+/* First frame in which @channel of a stereo capture is not silent; fails
+ * the test when it stays silent. */
+gsize            flitzis_test_onset (const float *captured, gsize frames, guint channel);
+/* Channel @channel of the capture is silence (at least a period of it),
+ * then exactly @expected, then silence again. */
+void             flitzis_test_assert_channel_plays (const float *captured, gsize frames,
+                                                    guint channel, const float *expected,
+                                                    gsize length);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "flitzis.h"
+#include "core/fz-sample.h"
 #include "flitzis-test.h"
 
 static gboolean
@@ -60,6 +63,14 @@ flitzis_test_wait_frames (GMainContext *context, FlitzisAudioEngine *engine, gui
 
   g_assert_true (flitzis_test_wait_until (context, frames_reached, &wait, 5000));
   return start;
+}
+
+guint64
+flitzis_test_count (FlitzisAudioEngine *engine, guint64 (*count) (const FlitzisEngineStats *stats))
+{
+  g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (engine);
+
+  return count (stats);
 }
 
 FlitzisMessage *
@@ -190,4 +201,302 @@ flitzis_test_reset_peak_rss (void)
   g_assert_nonnull (file);
   g_assert_cmpint (fputs ("5", file), >=, 0);
   g_assert_cmpint (fclose (file), ==, 0);
+}
+
+guint
+flitzis_test_count_open_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+int
+flitzis_test_compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+void
+flitzis_test_result (const char *key, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *value = NULL;
+
+  va_start (args, format);
+  value = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (g_test_initialized ())
+    g_test_message ("%s %s", key, value);
+  else
+    printf ("%s %s\n", key, value);
+}
+
+float
+flitzis_test_largest_step (const float *values, gsize n)
+{
+  float largest = 0.0f;
+
+  for (gsize i = 1; i < n; i++)
+    largest = fmaxf (largest, fabsf (values[i] - values[i - 1]));
+  return largest;
+}
+
+gssize
+flitzis_test_first_sound (const float *values, gsize frames, guint stride)
+{
+  for (gsize f = 0; f < frames; f++)
+    if (values[stride * f] != 0.0f)
+      return (gssize) f;
+  return -1;
+}
+
+void
+flitzis_test_load_ok (FlitzisAudioEngine *engine, guint slot, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_no_error (error);
+}
+
+char *
+flitzis_test_write_mono (const char *dir, const char *name, guint rate,
+                         const float *signal, gsize frames)
+{
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT,
+                                   (int) rate, 1, signal, frames);
+}
+
+char *
+flitzis_test_write_sample (const char *dir, const char *name, guint rate,
+                           guint channels, gsize frames, guint32 seed, float scale)
+{
+  g_autofree float *mono = flitzis_test_signal (frames, seed);
+  g_autofree float *data = g_new (float, frames * channels);
+
+  for (gsize f = 0; f < frames; f++)
+    for (guint c = 0; c < channels; c++)
+      data[f * channels + c] = mono[f] * scale;
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, (int) rate,
+                                   (int) channels, data, frames);
+}
+
+char *
+flitzis_test_write_stereo (const char *dir, const char *name, guint rate,
+                           const float *left, const float *right, gsize frames)
+{
+  g_autofree float *data = g_new0 (float, frames * 2);
+
+  for (gsize f = 0; f < frames; f++)
+    {
+      data[2 * f] = left != NULL ? left[f] : 0.0f;
+      data[2 * f + 1] = right != NULL ? right[f] : 0.0f;
+    }
+  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT,
+                                   (int) rate, 2, data, frames);
+}
+
+char *
+flitzis_test_write_constant (const char *dir, const char *name, gsize frames, float value)
+{
+  g_autofree float *signal = g_new (float, frames);
+
+  for (gsize f = 0; f < frames; f++)
+    signal[f] = value;
+  return flitzis_test_write_mono (dir, name, FLITZIS_TEST_RATE, signal, frames);
+}
+
+void
+flitzis_test_run_ok (FlitzisAudioEngine *engine)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ran = flitzis_audio_engine_run (engine, &error);
+
+  g_assert_no_error (error);   /* first: its message says why */
+  g_assert_true (ran);
+}
+
+void
+flitzis_test_play_ok (FlitzisAudioEngine *engine, guint slot, float velocity)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_play_sample (engine, slot, velocity, &error));
+  g_assert_no_error (error);
+}
+
+void
+flitzis_test_ping_ok (FlitzisAudioEngine *engine)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_ping (engine, &error));
+  g_assert_no_error (error);
+}
+
+void
+flitzis_test_send_pings (FlitzisAudioEngine *engine, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    flitzis_test_ping_ok (engine);
+}
+
+void
+flitzis_test_render_ok (FlitzisAudioEngine *engine, float *out, gsize frames)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_render (engine, out, frames, &error));
+  g_assert_no_error (error);
+}
+
+float *
+flitzis_test_render_left (FlitzisAudioEngine *engine, gsize frames)
+{
+  float *left = g_new (float, frames);
+  float block[FLITZIS_TEST_PERIOD * 2];
+
+  for (gsize done = 0; done < frames; done += FLITZIS_TEST_PERIOD)
+    {
+      gsize n = MIN (FLITZIS_TEST_PERIOD, frames - done);
+
+      g_assert_true (flitzis_audio_engine_render (engine, block, n, NULL));
+      for (gsize f = 0; f < n; f++)
+        left[done + f] = block[2 * f];
+    }
+  return left;
+}
+
+void
+flitzis_test_offline_setup (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  fixture->dir = flitzis_test_make_tmpdir ();
+  fixture->engine = flitzis_audio_engine_new_offline (FLITZIS_TEST_RATE, 2);
+  fixture->events = NULL;
+  g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_no_error (error);
+}
+
+void
+flitzis_test_offline_teardown (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  (void) data;
+  g_clear_object (&fixture->engine);
+  flitzis_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static void
+on_event (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data, const char *kind)
+{
+  FlitzisTestOffline *fixture = data;
+
+  (void) engine;
+  g_ptr_array_add (fixture->events,
+                   g_strdup_printf ("%s %u %" G_GUINT64_FORMAT, kind, slot, frame));
+}
+
+static void
+on_started (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
+{
+  on_event (engine, slot, frame, data, "started");
+}
+
+static void
+on_finished (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
+{
+  on_event (engine, slot, frame, data, "finished");
+}
+
+static void
+on_dropped (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
+{
+  on_event (engine, slot, frame, data, "dropped");
+}
+
+static void
+on_late (FlitzisAudioEngine *engine, guint slot, guint64 frame, guint64 late, gpointer data)
+{
+  FlitzisTestOffline *fixture = data;
+
+  (void) engine;
+  g_ptr_array_add (fixture->events, g_strdup_printf ("late %u %" G_GUINT64_FORMAT " %"
+                                                     G_GUINT64_FORMAT, slot, frame, late));
+}
+
+void
+flitzis_test_events_setup (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  fixture->dir = flitzis_test_make_tmpdir ();
+  fixture->events = g_ptr_array_new_with_free_func (g_free);
+  fixture->engine = flitzis_audio_engine_new_offline (FLITZIS_TEST_RATE, 2);
+  g_signal_connect (fixture->engine, "sample-started", G_CALLBACK (on_started), fixture);
+  g_signal_connect (fixture->engine, "sample-finished", G_CALLBACK (on_finished), fixture);
+  g_signal_connect (fixture->engine, "voice-dropped", G_CALLBACK (on_dropped), fixture);
+  g_signal_connect (fixture->engine, "trigger-late", G_CALLBACK (on_late), fixture);
+  g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
+}
+
+/* A finished GTask lets go of its source object (the engine) a moment after
+ * its callback, on the worker thread. */
+static gboolean
+only_reference (gpointer data)
+{
+  return g_atomic_int_get (&G_OBJECT (data)->ref_count) == 1;
+}
+
+void
+flitzis_test_events_teardown (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  (void) data;
+  g_assert_true (flitzis_test_wait_until (NULL, only_reference, fixture->engine, 5000));
+  g_assert_finalize_object (fixture->engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  g_ptr_array_unref (fixture->events);
+  flitzis_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static gboolean
+have_events (gpointer data)
+{
+  FlitzisTestOffline *fixture = ((gpointer *) data)[0];
+
+  return fixture->events->len >= GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+void
+flitzis_test_assert_events (FlitzisTestOffline *fixture, const char *const *expected)
+{
+  guint n = g_strv_length ((char **) expected);
+  gpointer wait[2] = { fixture, GUINT_TO_POINTER (n) };
+
+  g_assert_true (flitzis_test_wait_until (NULL, have_events, wait, 5000));
+  for (guint i = 0; i < fixture->events->len; i++)
+    g_test_message ("event %u: %s", i, (char *) g_ptr_array_index (fixture->events, i));
+  g_assert_cmpuint (fixture->events->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (g_ptr_array_index (fixture->events, i), ==, expected[i]);
+  g_ptr_array_set_size (fixture->events, 0);
+}
+
+void
+flitzis_test_count_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void) object; (void) pspec;
+  (*(guint *) data)++;
 }

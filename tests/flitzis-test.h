@@ -31,6 +31,11 @@ guint64  flitzis_test_wait_frames (GMainContext *context, FlitzisAudioEngine *en
  * pongs must not take one for a lost message. */
 FlitzisMessage *flitzis_test_receive_skipping_xruns (FlitzisAudioEngine *engine);
 
+/* One count of a fresh flitzis_audio_engine_get_stats() snapshot, e.g.
+ * flitzis_test_count (engine, flitzis_engine_stats_get_xruns). */
+guint64  flitzis_test_count (FlitzisAudioEngine *engine,
+                             guint64 (*count) (const FlitzisEngineStats *stats));
+
 /* A temporary directory, removed with everything in it by
  * flitzis_test_remove_tree(). */
 char    *flitzis_test_make_tmpdir (void);
@@ -67,5 +72,95 @@ gboolean flitzis_test_instrumented (void);
  * flitzis_test_wait_until() is stretched by it.  1 otherwise. */
 #define FLITZIS_TEST_VALGRIND_SLOWDOWN 8
 guint    flitzis_test_slowdown (void);
+
+/* The number of file descriptors this process has open (/proc/self/fd):
+ * a failed call must leave it as it was. */
+guint    flitzis_test_count_open_fds (void);
+
+/* qsort() order of doubles. */
+int      flitzis_test_compare_doubles (const void *a, const void *b);
+
+/* A benchmark's "KEY VALUE" line: a TAP comment under the test harness
+ * (g_test_message()), a line on stdout otherwise (make bench reads it). */
+void     flitzis_test_result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* The largest difference between neighbouring values of @values: a cut
+ * would show as one step of the whole level, a fade as many small ones. */
+float    flitzis_test_largest_step (const float *values, gsize n);
+
+/* The first of @frames frames (each @stride values apart: 1 for one
+ * channel alone, 2 for the left channel of stereo) that is not silent;
+ * -1 when all are. */
+gssize   flitzis_test_first_sound (const float *values, gsize frames, guint stride);
+
+/* load_sample() of @engine, which must succeed. */
+void     flitzis_test_load_ok (FlitzisAudioEngine *engine, guint slot, const char *path);
+
+/* A mono float WAV of @frames values of @signal at @rate, inside @dir. */
+char    *flitzis_test_write_mono (const char *dir, const char *name, guint rate,
+                                  const float *signal, gsize frames);
+/* A float WAV of @channels channels at @rate, every channel the same:
+ * flitzis_test_signal (@frames, @seed) scaled by @scale. */
+char    *flitzis_test_write_sample (const char *dir, const char *name, guint rate,
+                                    guint channels, gsize frames, guint32 seed, float scale);
+
+/* The stream the engine suites use: 48 kHz, 256-frame periods (offline
+ * engines render in periods of this size; the shared JACK server of
+ * flitzis-test-jack.h runs at it). */
+#define FLITZIS_TEST_RATE 48000
+#define FLITZIS_TEST_PERIOD 256
+
+/* A stereo float WAV at @rate, @left/@right NULL for silence. */
+char    *flitzis_test_write_stereo (const char *dir, const char *name, guint rate,
+                                    const float *left, const float *right, gsize frames);
+/* A mono float WAV at FLITZIS_TEST_RATE of @frames frames of @value. */
+char    *flitzis_test_write_constant (const char *dir, const char *name, gsize frames,
+                                      float value);
+
+/* run(), play_sample(), ping() of @engine, which must succeed; @n pings. */
+void     flitzis_test_run_ok (FlitzisAudioEngine *engine);
+void     flitzis_test_play_ok (FlitzisAudioEngine *engine, guint slot, float velocity);
+void     flitzis_test_ping_ok (FlitzisAudioEngine *engine);
+void     flitzis_test_send_pings (FlitzisAudioEngine *engine, guint n);
+
+/* render() of an offline @engine, which must succeed. */
+void     flitzis_test_render_ok (FlitzisAudioEngine *engine, float *out, gsize frames);
+/* Renders @frames frames, period by period; returns the left channel. */
+float   *flitzis_test_render_left (FlitzisAudioEngine *engine, gsize frames);
+
+/* An offline engine (FLITZIS_TEST_RATE, stereo), running, and a temporary
+ * directory, for g_test_add():
+ * - flitzis_test_offline_setup()/_teardown(): that alone; the teardown
+ *   drops the engine.
+ * - flitzis_test_events_setup()/_teardown(): with the engine's
+ *   sample-started, sample-finished, voice-dropped and trigger-late
+ *   signals recorded in @events, as "kind slot frame [late]" strings, in
+ *   order; the teardown checks that the engine is finalised and that every
+ *   sample was freed. */
+typedef struct {
+  char *dir;
+  FlitzisAudioEngine *engine;
+  GPtrArray *events;
+} FlitzisTestOffline;
+
+void     flitzis_test_offline_setup (FlitzisTestOffline *fixture, gconstpointer data);
+void     flitzis_test_offline_teardown (FlitzisTestOffline *fixture, gconstpointer data);
+void     flitzis_test_events_setup (FlitzisTestOffline *fixture, gconstpointer data);
+void     flitzis_test_events_teardown (FlitzisTestOffline *fixture, gconstpointer data);
+/* Runs the main context until as many events as @expected (NULL-terminated)
+ * arrived, compares them, and forgets them. */
+void     flitzis_test_assert_events (FlitzisTestOffline *fixture, const char *const *expected);
+
+/* g_test_add() of @func (FlitzisTestOffline *, gconstpointer) with either
+ * fixture. */
+#define FLITZIS_TEST_ADD_OFFLINE(path, func) \
+  g_test_add (path, FlitzisTestOffline, NULL, flitzis_test_offline_setup, func, \
+              flitzis_test_offline_teardown)
+#define FLITZIS_TEST_ADD_EVENTS(path, func) \
+  g_test_add (path, FlitzisTestOffline, NULL, flitzis_test_events_setup, func, \
+              flitzis_test_events_teardown)
+
+/* A "notify" handler that counts: @data is a guint. */
+void     flitzis_test_count_notify (GObject *object, GParamSpec *pspec, gpointer data);
 
 G_END_DECLS

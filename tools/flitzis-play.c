@@ -254,8 +254,9 @@ connect_signals (Player *player)
 static void
 report_losses (Player *player)
 {
-  guint64 xruns = flitzis_audio_engine_get_xruns (player->engine);
-  guint64 lost = flitzis_audio_engine_get_dropped_events (player->engine);
+  g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (player->engine);
+  guint64 xruns = flitzis_engine_stats_get_xruns (stats);
+  guint64 lost = flitzis_engine_stats_get_dropped_events (stats);
 
   if (player->dropped > 0)
     g_printerr (_("flitzis play: %llu sounds were dropped: more than %u voices would have "

@@ -60,11 +60,14 @@ case $kind in
     ;;
 esac
 
-# The test programs' default: every C test program but test-realtime,
-# whose interposer replaces malloc and friends as the sanitizers do.
+# The test programs' default: every C test program but
+# hardening/test-realtime, whose interposer replaces malloc and friends as
+# the sanitizers do (and the tool's, the soak and the benchmarks).
 if [ $# -eq 0 ]; then
-  set -- test-ring test-mixer test-loader test-core test-stress test-engine test-device \
-         test-i18n test-offline test-transport test-faults
+  set -- core/test-ring core/test-mixer core/test-core \
+         engine/test-lifecycle engine/test-messages engine/test-samples engine/test-playback \
+         engine/test-devices engine/test-offline engine/test-loader engine/test-i18n \
+         hardening/test-stress hardening/test-faults
 fi
 
 mkdir -p "$dir"

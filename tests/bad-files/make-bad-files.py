@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the bad audio files test-faults loads (they are committed; run
+"""Writes the bad audio files hardening/test-faults loads (they are committed; run
 this only to change them): each must fail with a clear GError, or, for
 one-frame.wav, load, without a crash or a leak."""
 import struct

@@ -52,37 +52,11 @@ now_s (void)
   return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
 }
 
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 static double
 median (double *values, guint n)
 {
-  qsort (values, n, sizeof (double), compare_doubles);
+  qsort (values, n, sizeof (double), flitzis_test_compare_doubles);
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
-}
-
-static void
-result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-result (const char *key, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *value = NULL;
-
-  va_start (args, format);
-  value = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (g_test_initialized ())
-    g_test_message ("%s %s", key, value);
-  else
-    printf ("%s %s\n", key, value);
 }
 
 static void
@@ -306,8 +280,8 @@ scenario_mix (Kind kind, guint voices, guint periods, gboolean ramp)
 
   start = now_s ();
   bench_region (rig, periods);
-  result ("seconds-per-period", "%.9f", (now_s () - start) / periods);
-  result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
+  flitzis_test_result ("seconds-per-period", "%.9f", (now_s () - start) / periods);
+  flitzis_test_result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
   drain_replies (rig->core);
   rig_free (rig);
 }
@@ -421,9 +395,9 @@ scenario_ring_threads (void)
     }
   mfz = median (fz, reps);
   mjack = median (jack, reps);
-  result ("ring-fz-msgs-per-s", "%.0f", mfz);
-  result ("ring-jack-msgs-per-s", "%.0f", mjack);
-  result ("ring-ratio", "%.2f", mfz / mjack);
+  flitzis_test_result ("ring-fz-msgs-per-s", "%.0f", mfz);
+  flitzis_test_result ("ring-jack-msgs-per-s", "%.0f", mjack);
+  flitzis_test_result ("ring-ratio", "%.2f", mfz / mjack);
 }
 
 /* ---- denormals ---- */
@@ -467,8 +441,8 @@ scenario_denormal (void)
       bn[r] = denormal_run (normal, periods, TRUE);
       bt[r] = denormal_run (tail, periods, TRUE);
     }
-  result ("denormal-ratio-ftz", "%.3f", median (tt, reps) / median (tn, reps));
-  result ("denormal-ratio-bare", "%.3f", median (bt, reps) / median (bn, reps));
+  flitzis_test_result ("denormal-ratio-ftz", "%.3f", median (tt, reps) / median (tn, reps));
+  flitzis_test_result ("denormal-ratio-bare", "%.3f", median (bt, reps) / median (bn, reps));
   rig_free (normal);
   rig_free (tail);
 }
@@ -509,7 +483,7 @@ scenario_trigger_offline (void)
   g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 1.0f, &error));
   g_assert_true (flitzis_audio_engine_render (engine, out, 2 * PERIOD, &error));
   first = first_nonzero (out, 2 * PERIOD);
-  result ("trigger-offline-extra-frames", "%" G_GSIZE_FORMAT, first);
+  flitzis_test_result ("trigger-offline-extra-frames", "%" G_GSIZE_FORMAT, first);
   g_assert_true (flitzis_audio_engine_stop_all (engine, &error));
   for (guint p = 0; p < 4; p++)
     g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
@@ -520,8 +494,7 @@ scenario_trigger_offline (void)
   g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, at, &error));
   g_assert_true (flitzis_audio_engine_render (engine, out, 8 * PERIOD, &error));
   first = first_nonzero (out, 8 * PERIOD);
-  result ("trigger-offline-at-error-frames", "%" G_GINT64_FORMAT,
-          (gint64) (start + first) - (gint64) at);
+  flitzis_test_result ("trigger-offline-at-error-frames", "%" G_GINT64_FORMAT, (gint64) (start + first) - (gint64) at);
   flitzis_audio_engine_shut_down (engine);
   flitzis_test_remove_tree (dir);
 }
@@ -608,11 +581,11 @@ scenario_load (void)
       rbare[r] = bare_read (other);
       rload[r] = engine_load (engine, other);
     }
-  result ("load-seconds", "%.4f", median (load, reps));
-  result ("load-bare-seconds", "%.4f", median (bare, reps));
-  result ("load-ratio", "%.3f", median (load, reps) / median (bare, reps));
-  result ("load-resampled-seconds", "%.4f", median (rload, reps));
-  result ("load-resampled-ratio", "%.3f", median (rload, reps) / median (rbare, reps));
+  flitzis_test_result ("load-seconds", "%.4f", median (load, reps));
+  flitzis_test_result ("load-bare-seconds", "%.4f", median (bare, reps));
+  flitzis_test_result ("load-ratio", "%.3f", median (load, reps) / median (bare, reps));
+  flitzis_test_result ("load-resampled-seconds", "%.4f", median (rload, reps));
+  flitzis_test_result ("load-resampled-ratio", "%.3f", median (rload, reps) / median (rbare, reps));
   flitzis_audio_engine_shut_down (engine);
   flitzis_test_remove_tree (dir);
 }
@@ -637,9 +610,9 @@ scenario_loadmem (guint rate)
   info = flitzis_audio_engine_dup_sample_info (engine, 0, &error);
   g_assert_nonnull (info);
   size = flitzis_sample_info_get_memory_size (info);
-  result ("loadmem-decoded-bytes", "%" G_GSIZE_FORMAT, size);
-  result ("loadmem-peak-growth-bytes", "%" G_GSIZE_FORMAT, peak - before);
-  result ("loadmem-ratio", "%.3f", (double) (peak - before) / (double) size);
+  flitzis_test_result ("loadmem-decoded-bytes", "%" G_GSIZE_FORMAT, size);
+  flitzis_test_result ("loadmem-peak-growth-bytes", "%" G_GSIZE_FORMAT, peak - before);
+  flitzis_test_result ("loadmem-ratio", "%.3f", (double) (peak - before) / (double) size);
   flitzis_audio_engine_shut_down (engine);
   flitzis_test_remove_tree (dir);
 }

@@ -45,39 +45,13 @@
 
 static gboolean quick;
 
-static void
-result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-result (const char *key, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *value = NULL;
-
-  va_start (args, format);
-  value = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (g_test_initialized ())
-    g_test_message ("%s %s", key, value);
-  else
-    printf ("%s %s\n", key, value);
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /* The @q quantile (0..1) of @n values, sorting them. */
 static double
 quantile (double *values, guint n, double q)
 {
   guint i;
 
-  qsort (values, n, sizeof (double), compare_doubles);
+  qsort (values, n, sizeof (double), flitzis_test_compare_doubles);
   i = (guint) ceil (q * n) - (q * n >= 1.0 ? 1 : 0);
   return values[MIN (i, n - 1)];
 }
@@ -157,8 +131,8 @@ scenario_pingpong (guint period)
   g_timeout_add (100, send_ping, &run);
   g_main_loop_run (run.loop);
 
-  result (median_key, "%.3f", quantile (run.ms, run.n, 0.5));
-  result (p99_key, "%.3f", quantile (run.ms, run.n, 0.99));
+  flitzis_test_result (median_key, "%.3f", quantile (run.ms, run.n, 0.5));
+  flitzis_test_result (p99_key, "%.3f", quantile (run.ms, run.n, 0.99));
   g_free (run.ms);
   g_main_loop_unref (run.loop);
   flitzis_audio_engine_shut_down (run.engine);
@@ -267,8 +241,8 @@ scenario_trigger (void)
 
   g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
   offset = flitzis_triggers (jack, engine, period, reps, &extra, ms);
-  result ("trigger-live-extra-frames", "%" G_GINT64_FORMAT, MAX (extra, 0));
-  result ("trigger-live-median-ms", "%.3f", quantile (ms, reps, 0.5));
+  flitzis_test_result ("trigger-live-extra-frames", "%" G_GINT64_FORMAT, MAX (extra, 0));
+  flitzis_test_result ("trigger-live-median-ms", "%.3f", quantile (ms, reps, 0.5));
 
   /* play_sample_at(): the frame asked for, on JACK's clock too. */
   for (guint r = 0; r < reps; r++)
@@ -284,7 +258,7 @@ scenario_trigger (void)
       g_assert_cmpuint (sound, !=, G_MAXUINT64);
       at_error = MAX (at_error, ABS ((gint64) sound - offset - (gint64) at));
     }
-  result ("trigger-live-at-error-frames", "%" G_GINT64_FORMAT, at_error);
+  flitzis_test_result ("trigger-live-at-error-frames", "%" G_GINT64_FORMAT, at_error);
   flitzis_audio_engine_shut_down (engine);
   g_object_unref (engine);
   flitzis_test_jack_stop (jack);
@@ -345,12 +319,12 @@ scenario_worst (guint period, guint callbacks)
     iterate_ms (50);
   __atomic_store_n (&callback_seconds, NULL, __ATOMIC_RELEASE);
   n = callback_count;
-  result ("worst-callback-count", "%" G_GSIZE_FORMAT, n);
-  result ("worst-callback-period", "%u", period);
-  result ("worst-callback-median", "%.4f", quantile (seconds, (guint) n, 0.5) / p);
-  result ("worst-callback-p999", "%.4f", quantile (seconds, (guint) n, 0.999) / p);
-  result ("worst-callback-max", "%.4f", quantile (seconds, (guint) n, 1.0) / p);
-  result ("worst-callback-xruns", "%" G_GUINT64_FORMAT, flitzis_audio_engine_get_xruns (engine));
+  flitzis_test_result ("worst-callback-count", "%" G_GSIZE_FORMAT, n);
+  flitzis_test_result ("worst-callback-period", "%u", period);
+  flitzis_test_result ("worst-callback-median", "%.4f", quantile (seconds, (guint) n, 0.5) / p);
+  flitzis_test_result ("worst-callback-p999", "%.4f", quantile (seconds, (guint) n, 0.999) / p);
+  flitzis_test_result ("worst-callback-max", "%.4f", quantile (seconds, (guint) n, 1.0) / p);
+  flitzis_test_result ("worst-callback-xruns", "%" G_GUINT64_FORMAT, flitzis_test_count (engine, flitzis_engine_stats_get_xruns));
   flitzis_audio_engine_shut_down (engine);
   g_object_unref (engine);
   flitzis_test_jack_stop (jack);
@@ -438,7 +412,7 @@ scenario_gst (void)
       if (g_test_initialized ())
         g_test_fail_printf ("no jackaudiosink: install gstreamer1.0-plugins-good");
       else
-        result ("gst-pipeline", "%s", "not measured: no jackaudiosink");
+        flitzis_test_result ("gst-pipeline", "%s", "not measured: no jackaudiosink");
       return;
     }
   gst_object_unref (sink);
@@ -450,11 +424,11 @@ scenario_gst (void)
   g_object_unref (engine);
   /* The engine's ports are gone: the capture connects GStreamer's. */
   gst_triggers (jack, path, reps, gst);
-  result ("gst-pipeline", "%s", "prerolled " PEER_PIPELINE ", PLAYING as the trigger");
-  result ("fz-trigger-median-ms", "%.3f", quantile (fz, reps, 0.5));
-  result ("gst-trigger-median-ms", "%.3f", quantile (gst, reps, 0.5));
-  result ("fz-trigger-max-ms", "%.3f", quantile (fz, reps, 1.0));
-  result ("gst-trigger-max-ms", "%.3f", quantile (gst, reps, 1.0));
+  flitzis_test_result ("gst-pipeline", "%s", "prerolled " PEER_PIPELINE ", PLAYING as the trigger");
+  flitzis_test_result ("fz-trigger-median-ms", "%.3f", quantile (fz, reps, 0.5));
+  flitzis_test_result ("gst-trigger-median-ms", "%.3f", quantile (gst, reps, 0.5));
+  flitzis_test_result ("fz-trigger-max-ms", "%.3f", quantile (fz, reps, 1.0));
+  flitzis_test_result ("gst-trigger-max-ms", "%.3f", quantile (gst, reps, 1.0));
   flitzis_test_jack_stop (jack);
   flitzis_test_remove_tree (dir);
 }

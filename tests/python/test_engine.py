@@ -140,8 +140,8 @@ def test_five_pings_five_polled_pongs(engine):
     frames = [m.get_frame() for m in messages]
     assert frames == sorted(frames)
     assert receive_skipping_xruns(engine) is None
-    assert engine.get_dropped_replies() == 0
-    assert engine.get_dropped_messages() == 0
+    assert engine.get_stats().get_dropped_replies() == 0
+    assert engine.get_stats().get_dropped_messages() == 0
 
 
 # ---- samples ----

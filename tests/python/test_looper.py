@@ -175,7 +175,7 @@ def test_voice_dropped_signal_and_message(tmp_path):
     render_frames(engine, PERIOD)
     seen = events.wait_for(Flitzis.MAX_VOICES + 1)
     assert seen[-1] == ("voice-dropped", 5, 0)
-    assert engine.get_dropped_voices() == 1
+    assert engine.get_stats().get_dropped_voices() == 1
     kinds = []
     while (message := engine.receive_msg()) is not None:
         kinds.append((message.get_kind(), message.get_slot()))

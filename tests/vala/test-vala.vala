@@ -149,7 +149,7 @@ void test_pong_signal_and_polled_messages () {
         assert_true (m.get_frame () >= last);
         last = m.get_frame ();
     }
-    assert_cmpuint ((uint) engine.get_dropped_replies (), CompareOperator.EQ, 0);
+    assert_cmpuint ((uint) engine.get_stats ().get_dropped_replies (), CompareOperator.EQ, 0);
     engine.shut_down ();
 }
 

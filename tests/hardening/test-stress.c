@@ -295,8 +295,8 @@ main (int argc, char **argv)
 
 #define ADD(path, func) \
   g_test_add (path, StressFixture, NULL, stress_setup, func, stress_teardown)
-  ADD ("/stress/ping-pong", test_ping_pong);
-  ADD ("/stress/reload-race", test_reload_race);
+  ADD ("/hardening/stress/ping-pong", test_ping_pong);
+  ADD ("/hardening/stress/reload-race", test_reload_race);
 #undef ADD
   return g_test_run ();
 }

@@ -545,19 +545,19 @@ main (int argc, char **argv)
   g_unsetenv ("FLITZIS_DEVICE");
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
 
-  g_test_add_func ("/cli/usage", test_usage);
-  g_test_add_func ("/cli/help-and-version", test_help_and_version);
-  g_test_add_func ("/cli/samples-reproducible", test_samples_reproducible);
-  g_test_add_func ("/cli/render/matches-library", test_render_matches_library);
-  g_test_add_func ("/cli/render/no-tail-and-formats", test_render_no_tail_and_formats);
-  g_test_add_func ("/cli/render/demo", test_render_demo);
-  g_test_add_func ("/cli/render/errors", test_render_errors);
-  g_test_add_func ("/cli/devices", test_devices);
-  g_test_add_func ("/cli/play/files", test_play_files);
-  g_test_add_func ("/cli/play/pattern", test_play_pattern);
-  g_test_add_func ("/cli/play/loop-interrupted", test_play_loop_interrupted);
-  g_test_add_func ("/cli/play/interrupted", test_play_interrupted);
-  g_test_add_func ("/cli/play/no-device", test_play_no_device);
-  g_test_add_func ("/cli/latency", test_latency);
+  g_test_add_func ("/tools/cli/usage", test_usage);
+  g_test_add_func ("/tools/cli/help-and-version", test_help_and_version);
+  g_test_add_func ("/tools/cli/samples-reproducible", test_samples_reproducible);
+  g_test_add_func ("/tools/cli/render/matches-library", test_render_matches_library);
+  g_test_add_func ("/tools/cli/render/no-tail-and-formats", test_render_no_tail_and_formats);
+  g_test_add_func ("/tools/cli/render/demo", test_render_demo);
+  g_test_add_func ("/tools/cli/render/errors", test_render_errors);
+  g_test_add_func ("/tools/cli/devices", test_devices);
+  g_test_add_func ("/tools/cli/play/files", test_play_files);
+  g_test_add_func ("/tools/cli/play/pattern", test_play_pattern);
+  g_test_add_func ("/tools/cli/play/loop-interrupted", test_play_loop_interrupted);
+  g_test_add_func ("/tools/cli/play/interrupted", test_play_interrupted);
+  g_test_add_func ("/tools/cli/play/no-device", test_play_no_device);
+  g_test_add_func ("/tools/cli/latency", test_latency);
   return g_test_run ();
 }

@@ -188,10 +188,10 @@ main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/pattern/defaults-and-times", test_defaults_and_times);
-  g_test_add_func ("/pattern/statements", test_statements);
-  g_test_add_func ("/pattern/errors", test_errors);
-  g_test_add_func ("/pattern/limits", test_limits);
-  g_test_add_func ("/pattern/load-file", test_load_file);
+  g_test_add_func ("/tools/pattern/defaults-and-times", test_defaults_and_times);
+  g_test_add_func ("/tools/pattern/statements", test_statements);
+  g_test_add_func ("/tools/pattern/errors", test_errors);
+  g_test_add_func ("/tools/pattern/limits", test_limits);
+  g_test_add_func ("/tools/pattern/load-file", test_load_file);
   return g_test_run ();
 }

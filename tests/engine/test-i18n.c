@@ -138,10 +138,10 @@ main (int argc, char **argv)
   localedir = g_test_build_filename (G_TEST_BUILT, "locale", NULL);
   bindtextdomain (GETTEXT_PACKAGE, localedir);
 
-  g_test_add_func ("/i18n/german/not-running", test_not_running);
-  g_test_add_func ("/i18n/german/numbers", test_numbers);
-  g_test_add_func ("/i18n/german/plurals", test_plurals);
-  g_test_add_func ("/i18n/german/property-blurb", test_property_blurb_is_marked);
-  g_test_add_func ("/i18n/german/tool", test_tool);
+  g_test_add_func ("/engine/i18n/german/not-running", test_not_running);
+  g_test_add_func ("/engine/i18n/german/numbers", test_numbers);
+  g_test_add_func ("/engine/i18n/german/plurals", test_plurals);
+  g_test_add_func ("/engine/i18n/german/property-blurb", test_property_blurb_is_marked);
+  g_test_add_func ("/engine/i18n/german/tool", test_tool);
   return g_test_run ();
 }

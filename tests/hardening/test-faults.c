@@ -6,12 +6,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Covered elsewhere, not repeated here: the full command ring
- * (/core/command-ring-full, /engine/command-queue-full, and every
- * /rtsan/.../full-command-ring), device loss (/device/lost-and-back),
- * disposal from inside a signal handler (/engine/lifecycle/unref-in-pong-
- * handler), directories, missing, unreadable and truncated files
- * (/loader/error/...), retirement saturation (/core/retire/admission-
- * control, /rtsan/core/retirement-saturation).
+ * (/core/core/command-ring-full, /engine/messages/ping/queue-full, and
+ * every /hardening/rtsan/.../full-command-ring), device loss
+ * (/engine/devices/server/lost-and-back), disposal from inside a signal
+ * handler (/engine/lifecycle/unref-in-pong-handler), directories,
+ * missing, unreadable and truncated files (/engine/loader/error/...),
+ * retirement saturation (/core/core/retire/admission-control,
+ * /hardening/rtsan/core/retirement-saturation).
  */
 #include "config.h"
 
@@ -61,17 +62,6 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   flitzis_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
-}
-
-static char *
-write_sample (Fixture *fixture, const char *name, gsize frames, guint32 seed)
-{
-  g_autofree float *mono = flitzis_test_signal (frames, seed);
-
-  for (gsize f = 0; f < frames; f++)
-    mono[f] *= 0.1f;
-  return flitzis_test_write_audio (fixture->dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
-                                   mono, frames);
 }
 
 static void
@@ -141,15 +131,15 @@ pings_accounted (gpointer data)
 {
   PongWait *wait = data;
 
-  return *wait->pongs + flitzis_audio_engine_get_dropped_replies (wait->engine)
-         + flitzis_audio_engine_get_dropped_signals (wait->engine) >= wait->pings;
+  return *wait->pongs + flitzis_test_count (wait->engine, flitzis_engine_stats_get_dropped_replies)
+         + flitzis_test_count (wait->engine, flitzis_engine_stats_get_dropped_signals) >= wait->pings;
 }
 
 static void
 test_main_loop_stalled (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *a = write_sample (fixture, "a.wav", 300, 1);
-  g_autofree char *b = write_sample (fixture, "b.wav", 2000, 2);
+  g_autofree char *a = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, 300, 1, 0.1f);
+  g_autofree char *b = flitzis_test_write_sample (fixture->dir, "b.wav", RATE, 1, 2000, 2, 0.1f);
   g_autoptr (GError) error = NULL;
   guint pongs = 0;
   Pinger pinger = { 0 };
@@ -178,18 +168,18 @@ test_main_loop_stalled (Fixture *fixture, gconstpointer data)
   /* Then every ping is a pong, or counted where it was dropped. */
   wait = (PongWait) { fixture->engine, &pongs, pinger.pings };
   g_assert_true (flitzis_test_wait_until (NULL, pings_accounted, &wait, 5000));
-  dropped_signals = flitzis_audio_engine_get_dropped_signals (fixture->engine);
-  dropped_replies = flitzis_audio_engine_get_dropped_replies (fixture->engine);
+  dropped_signals = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_signals);
+  dropped_replies = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_replies);
   g_test_message ("%u pings (%u refused: queue full), %u pongs, %" G_GUINT64_FORMAT
                   " dropped in the reply ring, %" G_GUINT64_FORMAT " signals dropped, %"
                   G_GUINT64_FORMAT " events dropped, %" G_GUINT64_FORMAT " frames rendered",
                   pinger.pings, pinger.refused, pongs, dropped_replies, dropped_signals,
-                  flitzis_audio_engine_get_dropped_events (fixture->engine), after - before);
+                  flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_events), after - before);
   g_assert_cmpuint (pongs + dropped_replies + dropped_signals, ==, pinger.pings);
   /* More was sent than a stalled loop may keep: the drops are exposed. */
   g_assert_cmpuint (pinger.pings, >, 1024);
   g_assert_cmpuint (dropped_signals + dropped_replies, >, 0);
-  g_assert_cmpuint (flitzis_audio_engine_get_dropped_messages (fixture->engine), >, 0);
+  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_messages), >, 0);
 }
 
 /* ---- a slow callback ---- */
@@ -268,7 +258,7 @@ xrun_after_stall (gpointer data)
 static void
 test_slow_callback (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_sample (fixture, "a.wav", RATE / 4, 3);
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, RATE / 4, 3, 0.1f);
   g_autoptr (GError) error = NULL;
   StallXruns seen = { FALSE, 0 };
   guint pongs = 0;
@@ -288,12 +278,12 @@ test_slow_callback (Fixture *fixture, gconstpointer data)
   flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
   /* Xruns the machine caused before the stall are not this test's
    * subject: only the stall's own is asked for. */
-  xruns_before = flitzis_audio_engine_get_xruns (fixture->engine);
+  xruns_before = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
 
   seen.requested = TRUE;
   g_atomic_int_set (&stall_requests, 1);
   g_assert_true (flitzis_test_wait_until (NULL, xrun_after_stall, &seen, 5000));
-  g_assert_cmpuint (flitzis_audio_engine_get_xruns (fixture->engine), >, xruns_before);
+  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns), >, xruns_before);
 
   /* The state is consistent: it runs, renders, answers, plays. */
   g_assert_true (flitzis_audio_engine_get_running (fixture->engine));
@@ -363,7 +353,7 @@ test_page_faults_steady (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autofree char *name = g_strdup_printf ("s%u.wav", i);
-      paths[i] = write_sample (fixture, name, RATE, i + 1);
+      paths[i] = flitzis_test_write_sample (fixture->dir, name, RATE, 1, RATE, i + 1, 0.1f);
     }
   g_atomic_int_set (&audio_tid, 0);
   fz_core_set_test_hook (note_tid_hook);
@@ -498,7 +488,7 @@ render_until_stopped (gpointer data)
 static void
 test_calls_from_threads (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_sample (fixture, "a.wav", 2000, 4);
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, 2000, 4, 0.1f);
   GThread *callers[4], *renderer;
   Caller args[4], render_args;
   gint stop = 0;
@@ -526,7 +516,7 @@ test_calls_from_threads (Fixture *fixture, gconstpointer data)
 static void
 test_calls_after_shut_down (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_sample (fixture, "a.wav", 200, 5);
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "a.wav", RATE, 1, 200, 5, 0.1f);
   float out[PERIOD * 2];
   GError *error = NULL;
 
@@ -570,19 +560,6 @@ test_calls_after_shut_down (Fixture *fixture, gconstpointer data)
 
 /* ---- hostile files ---- */
 
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 typedef struct {
   const char *name;
   gboolean loads;
@@ -618,7 +595,7 @@ test_bad_files (Fixture *fixture, gconstpointer data)
   (void) data;
   fixture->engine = flitzis_audio_engine_new_offline (RATE, 2);
   g_assert_true (flitzis_audio_engine_run (fixture->engine, NULL));
-  fds = count_open_fds ();
+  fds = flitzis_test_count_open_fds ();
   for (guint i = 0; i < G_N_ELEMENTS (bad_files); i++)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "bad-files", bad_files[i].name,
@@ -645,7 +622,7 @@ test_bad_files (Fixture *fixture, gconstpointer data)
           g_assert_nonnull (strstr (error->message, bad_files[i].name));
         }
     }
-  g_assert_cmpuint (count_open_fds (), ==, fds);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
 }
 
 static void
@@ -658,7 +635,7 @@ test_bad_paths (Fixture *fixture, gconstpointer data)
   (void) data;
   fixture->engine = flitzis_audio_engine_new_offline (RATE, 2);
   g_assert_true (flitzis_audio_engine_run (fixture->engine, NULL));
-  fds = count_open_fds ();
+  fds = flitzis_test_count_open_fds ();
 
   g_assert_false (flitzis_audio_engine_load_sample (fixture->engine, 0, "", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -676,7 +653,7 @@ test_bad_paths (Fixture *fixture, gconstpointer data)
   g_assert_false (flitzis_audio_engine_load_sample (fixture->engine, 0, "/dev/zero", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
   g_clear_error (&error);
-  g_assert_cmpuint (count_open_fds (), ==, fds);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
 }
 
 /* NULL is a programmer's error: a critical, no crash. */
@@ -707,15 +684,15 @@ main (int argc, char **argv)
     jack = flitzis_test_jack_start (RATE, PERIOD);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
-  ADD ("/faults/main-loop-stalled", test_main_loop_stalled);
-  ADD ("/faults/slow-callback", test_slow_callback);
-  ADD ("/faults/page-faults-steady", test_page_faults_steady);
-  ADD ("/faults/abuse/calls-from-threads", test_calls_from_threads);
-  ADD ("/faults/abuse/calls-after-shut-down", test_calls_after_shut_down);
-  ADD ("/faults/abuse/bad-files", test_bad_files);
-  ADD ("/faults/abuse/bad-paths", test_bad_paths);
+  ADD ("/hardening/faults/main-loop-stalled", test_main_loop_stalled);
+  ADD ("/hardening/faults/slow-callback", test_slow_callback);
+  ADD ("/hardening/faults/page-faults-steady", test_page_faults_steady);
+  ADD ("/hardening/faults/abuse/calls-from-threads", test_calls_from_threads);
+  ADD ("/hardening/faults/abuse/calls-after-shut-down", test_calls_after_shut_down);
+  ADD ("/hardening/faults/abuse/bad-files", test_bad_files);
+  ADD ("/hardening/faults/abuse/bad-paths", test_bad_paths);
 #undef ADD
-  g_test_add_func ("/faults/abuse/null-path", test_null_path);
+  g_test_add_func ("/hardening/faults/abuse/null-path", test_null_path);
 
   status = g_test_run ();
   if (jack != NULL)

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "core/fz-mixer.h"
+#include "flitzis-test.h"
 
 typedef struct {
   FzMixer mixer;
@@ -317,16 +318,6 @@ test_loop_off_plays_to_end (MixerFixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->mixer.n_voices, ==, 0);
 }
 
-static float
-largest_step (const float *out, gsize n)
-{
-  float largest = 0.0f;
-
-  for (gsize i = 1; i < n; i++)
-    largest = fmaxf (largest, fabsf (out[i] - out[i - 1]));
-  return largest;
-}
-
 static void
 test_stop_fades (MixerFixture *fixture, gconstpointer data)
 {
@@ -347,8 +338,8 @@ test_stop_fades (MixerFixture *fixture, gconstpointer data)
       last_sound = i;
   /* Without a fade, the step would be the whole 0.5. */
   g_test_message ("largest step %g, fade %" G_GSIZE_FORMAT " frames",
-                  (double) largest_step (out, G_N_ELEMENTS (out)), last_sound + 1 - 64);
-  g_assert_cmpfloat (largest_step (out, G_N_ELEMENTS (out)), <=, 0.5f / RAMP * 1.001f);
+                  (double) flitzis_test_largest_step (out, G_N_ELEMENTS (out)), last_sound + 1 - 64);
+  g_assert_cmpfloat (flitzis_test_largest_step (out, G_N_ELEMENTS (out)), <=, 0.5f / RAMP * 1.001f);
   /* The fade's last frame is (within rounding) silent, and nothing after. */
   g_assert_cmpuint (last_sound + 1 - 64, <=, RAMP);
   g_assert_cmpfloat (fabsf (out[64 + RAMP - 1]), <=, 1e-6f);
@@ -387,8 +378,8 @@ test_gain_ramps (MixerFixture *fixture, gconstpointer data)
   render_left (fixture, out, 64, 64);
   fz_mixer_set_gain (&fixture->mixer, FZ_MASTER, 0.25f);
   render_left (fixture, out + 64, 512, 64);
-  g_test_message ("largest step %g", (double) largest_step (out, G_N_ELEMENTS (out)));
-  g_assert_cmpfloat (largest_step (out, G_N_ELEMENTS (out)), <=, 0.75f / RAMP * 1.01f);
+  g_test_message ("largest step %g", (double) flitzis_test_largest_step (out, G_N_ELEMENTS (out)));
+  g_assert_cmpfloat (flitzis_test_largest_step (out, G_N_ELEMENTS (out)), <=, 0.75f / RAMP * 1.01f);
   g_assert_cmpfloat (out[63], ==, 1.0f);
   /* Settled at the end of the period in which the ramp ends (gains are
    * interpolated per period): exactly the target. */
@@ -398,7 +389,7 @@ test_gain_ramps (MixerFixture *fixture, gconstpointer data)
   /* A slot's gain multiplies the master's, with its own ramp. */
   fz_mixer_set_gain (&fixture->mixer, 0, 2.0f);
   render_left (fixture, out, 512, 64);
-  g_assert_cmpfloat (largest_step (out, 512), <=, 0.25f / RAMP * 1.01f);
+  g_assert_cmpfloat (flitzis_test_largest_step (out, 512), <=, 0.25f / RAMP * 1.01f);
   g_assert_cmpfloat (out[511], ==, 0.5f);
 }
 
@@ -600,24 +591,24 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, MixerFixture, NULL, mixer_setup, func, mixer_teardown)
-  ADD ("/mixer/half-velocity", test_half_velocity);
-  ADD ("/mixer/voice-spans-periods", test_voice_spans_periods);
-  ADD ("/mixer/voices-sum", test_voices_sum);
-  ADD ("/mixer/empty-slot", test_empty_slot);
-  ADD ("/mixer/polyphony-limit", test_polyphony_limit);
-  ADD ("/mixer/voice-order-kept", test_voice_order_kept);
-  ADD ("/mixer/output-finite", test_output_finite);
-  ADD ("/mixer/loop/seam-exact", test_loop_seam_exact);
-  ADD ("/mixer/loop/end-zero-is-sample-end", test_loop_end_zero_is_sample_end);
-  ADD ("/mixer/loop/off-plays-to-end", test_loop_off_plays_to_end);
-  ADD ("/mixer/stop/fades", test_stop_fades);
-  ADD ("/mixer/stop/one-slot", test_stop_one_slot);
-  ADD ("/mixer/gain/ramps", test_gain_ramps);
-  ADD ("/mixer/gain/unity-bit-transparent", test_unity_bit_transparent);
-  ADD ("/mixer/delay-starts-mid-period", test_delay_starts_mid_period);
+  ADD ("/core/mixer/half-velocity", test_half_velocity);
+  ADD ("/core/mixer/voice-spans-periods", test_voice_spans_periods);
+  ADD ("/core/mixer/voices-sum", test_voices_sum);
+  ADD ("/core/mixer/empty-slot", test_empty_slot);
+  ADD ("/core/mixer/polyphony-limit", test_polyphony_limit);
+  ADD ("/core/mixer/voice-order-kept", test_voice_order_kept);
+  ADD ("/core/mixer/output-finite", test_output_finite);
+  ADD ("/core/mixer/loop/seam-exact", test_loop_seam_exact);
+  ADD ("/core/mixer/loop/end-zero-is-sample-end", test_loop_end_zero_is_sample_end);
+  ADD ("/core/mixer/loop/off-plays-to-end", test_loop_off_plays_to_end);
+  ADD ("/core/mixer/stop/fades", test_stop_fades);
+  ADD ("/core/mixer/stop/one-slot", test_stop_one_slot);
+  ADD ("/core/mixer/gain/ramps", test_gain_ramps);
+  ADD ("/core/mixer/gain/unity-bit-transparent", test_unity_bit_transparent);
+  ADD ("/core/mixer/delay-starts-mid-period", test_delay_starts_mid_period);
 #undef ADD
-  g_test_add_func ("/mixer/paths/same-bits", test_paths_same_bits);
-  g_test_add_func ("/mixer/paths/unity-bit-exact", test_paths_unity_bit_exact);
-  g_test_add_func ("/mixer/paths/auto", test_paths_auto);
+  g_test_add_func ("/core/mixer/paths/same-bits", test_paths_same_bits);
+  g_test_add_func ("/core/mixer/paths/unity-bit-exact", test_paths_unity_bit_exact);
+  g_test_add_func ("/core/mixer/paths/auto", test_paths_auto);
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "core/fz-core.h"
+#include "flitzis-test.h"
 
 #define PERIOD 64
 
@@ -349,15 +350,6 @@ take_events (CoreFixture *fixture, FzMsg *events, guint max)
   return n;
 }
 
-static gssize
-first_sound (const float *out, gsize frames)
-{
-  for (gsize f = 0; f < frames; f++)
-    if (out[2 * f] != 0.0f)
-      return (gssize) f;
-  return -1;
-}
-
 static void
 test_play_at_mid_period (CoreFixture *fixture, gconstpointer data)
 {
@@ -369,9 +361,9 @@ test_play_at_mid_period (CoreFixture *fixture, gconstpointer data)
   g_assert_true (send_load (fixture, 0, sample));
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f, .frame = 100 });
   process (fixture);                                   /* frames 0..63 */
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, -1);
   process (fixture);                                   /* frames 64..127 */
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, 100 - PERIOD);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, 100 - PERIOD);
   g_assert_cmpuint (take_events (fixture, events, 4), ==, 1);
   g_assert_cmpuint (events[0].type, ==, FZ_REPLY_STARTED);
   g_assert_cmpuint (events[0].frame, ==, 100);
@@ -390,7 +382,7 @@ test_play_at_late (CoreFixture *fixture, gconstpointer data)
   process (fixture);
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 2, .gain = 1.0f, .frame = 10 });
   process (fixture);                                   /* frames 128..191 */
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, 0);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, 0);
   g_assert_cmpuint (take_events (fixture, events, 4), ==, 2);
   g_assert_cmpuint (events[0].type, ==, FZ_REPLY_LATE);
   g_assert_cmpuint (events[0].slot, ==, 2);
@@ -418,7 +410,7 @@ test_stop_cancels_waiting (CoreFixture *fixture, gconstpointer data)
   for (guint i = 0; i < 6; i++)
     {
       process (fixture);
-      g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+      g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, -1);
     }
   g_assert_cmpuint (take_events (fixture, events, 4), ==, 0);
   g_assert_false (fz_core_is_busy (fixture->core));
@@ -501,7 +493,7 @@ test_unload_fades_and_retires (CoreFixture *fixture, gconstpointer data)
   /* 5 ms at 48 kHz is 240 frames: the fade is over within 4 periods. */
   for (guint i = 0; i < 5; i++)
     process (fixture);
-  g_assert_cmpint (first_sound (fixture->out, PERIOD), ==, -1);
+  g_assert_cmpint (flitzis_test_first_sound (fixture->out, PERIOD, 2), ==, -1);
   g_assert_null (fixture->core->mixer.slots[0].sample);
   g_assert_cmpuint (fixture->core->n_scheduled, ==, 0);
   while (fz_core_receive (fixture->core, &reply))
@@ -571,27 +563,27 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, CoreFixture, NULL, core_setup, func, core_teardown)
-  ADD ("/core/ping-pong", test_ping_pong);
-  ADD ("/core/load-and-play", test_load_and_play);
-  ADD ("/core/play-empty-slot", test_play_empty_slot);
-  ADD ("/core/retire/after-voice-ends", test_retire_after_voice_ends);
-  ADD ("/core/retire/unplayed-at-once", test_retire_unplayed_at_once);
-  ADD ("/core/retire/admission-control", test_admission_control);
-  ADD ("/core/command-ring-full", test_command_ring_full);
-  ADD ("/core/reply-ring-full", test_reply_ring_full);
-  ADD ("/core/free-with-messages-in-flight", test_free_with_messages_in_flight);
-  ADD ("/core/polyphony-counted", test_polyphony_counted);
-  ADD ("/core/slot-out-of-range", test_slot_out_of_range);
-  ADD ("/core/counters-lock-free", test_counters_lock_free);
-  ADD ("/core/play-at/mid-period", test_play_at_mid_period);
-  ADD ("/core/play-at/late", test_play_at_late);
-  ADD ("/core/play-at/stop-cancels", test_stop_cancels_waiting);
-  ADD ("/core/play-at/schedule-full-drops", test_schedule_full_drops);
-  ADD ("/core/events/in-order", test_events_in_order);
-  ADD ("/core/events/voice-dropped", test_dropped_event);
-  ADD ("/core/events/xrun", test_xrun_reported);
-  ADD ("/core/events/dropped-counted-apart", test_events_dropped_counted_apart);
-  ADD ("/core/unload-fades-and-retires", test_unload_fades_and_retires);
+  ADD ("/core/core/ping-pong", test_ping_pong);
+  ADD ("/core/core/load-and-play", test_load_and_play);
+  ADD ("/core/core/play-empty-slot", test_play_empty_slot);
+  ADD ("/core/core/retire/after-voice-ends", test_retire_after_voice_ends);
+  ADD ("/core/core/retire/unplayed-at-once", test_retire_unplayed_at_once);
+  ADD ("/core/core/retire/admission-control", test_admission_control);
+  ADD ("/core/core/command-ring-full", test_command_ring_full);
+  ADD ("/core/core/reply-ring-full", test_reply_ring_full);
+  ADD ("/core/core/free-with-messages-in-flight", test_free_with_messages_in_flight);
+  ADD ("/core/core/polyphony-counted", test_polyphony_counted);
+  ADD ("/core/core/slot-out-of-range", test_slot_out_of_range);
+  ADD ("/core/core/counters-lock-free", test_counters_lock_free);
+  ADD ("/core/core/play-at/mid-period", test_play_at_mid_period);
+  ADD ("/core/core/play-at/late", test_play_at_late);
+  ADD ("/core/core/play-at/stop-cancels", test_stop_cancels_waiting);
+  ADD ("/core/core/play-at/schedule-full-drops", test_schedule_full_drops);
+  ADD ("/core/core/events/in-order", test_events_in_order);
+  ADD ("/core/core/events/voice-dropped", test_dropped_event);
+  ADD ("/core/core/events/xrun", test_xrun_reported);
+  ADD ("/core/core/events/dropped-counted-apart", test_events_dropped_counted_apart);
+  ADD ("/core/core/unload-fades-and-retires", test_unload_fades_and_retires);
 #undef ADD
   return g_test_run ();
 }

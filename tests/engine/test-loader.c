@@ -38,19 +38,6 @@ loader_teardown (LoaderFixture *fixture, gconstpointer data)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 /* ---- channel mapping ---- */
 
 static void
@@ -277,7 +264,7 @@ static void
 assert_load_fails (const char *path, guint rate, GQuark domain, gint code, const char *needle)
 {
   g_autoptr (GError) error = NULL;
-  guint fds = count_open_fds ();
+  guint fds = flitzis_test_count_open_fds ();
   guint live = (guint) fz_sample_live_count ();
 
   g_assert_null (fz_load_sample (path, rate, 2, &error));
@@ -286,7 +273,7 @@ assert_load_fails (const char *path, guint rate, GQuark domain, gint code, const
   if (needle != NULL && strstr (error->message, needle) == NULL)
     g_error ("“%s” does not say “%s”", error->message, needle);
   /* Nothing leaked: no descriptor, no buffer. */
-  g_assert_cmpuint (count_open_fds (), ==, fds);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
   g_assert_cmpuint (fz_sample_live_count (), ==, live);
 }
 
@@ -394,29 +381,29 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/loader/map/same", test_map_same);
-  g_test_add_func ("/loader/map/mono-to-stereo", test_map_mono_to_stereo);
-  g_test_add_func ("/loader/map/stereo-to-mono", test_map_stereo_to_mono);
-  g_test_add_func ("/loader/map/quad-to-stereo", test_map_quad_to_stereo);
-  g_test_add_func ("/loader/map/three-to-stereo", test_map_three_to_stereo);
-  g_test_add_func ("/loader/map/stereo-to-quad", test_map_stereo_to_quad);
+  g_test_add_func ("/engine/loader/map/same", test_map_same);
+  g_test_add_func ("/engine/loader/map/mono-to-stereo", test_map_mono_to_stereo);
+  g_test_add_func ("/engine/loader/map/stereo-to-mono", test_map_stereo_to_mono);
+  g_test_add_func ("/engine/loader/map/quad-to-stereo", test_map_quad_to_stereo);
+  g_test_add_func ("/engine/loader/map/three-to-stereo", test_map_three_to_stereo);
+  g_test_add_func ("/engine/loader/map/stereo-to-quad", test_map_stereo_to_quad);
   for (guint i = 0; i < G_N_ELEMENTS (format_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/loader/format/%s", format_cases[i].name);
+      g_autofree char *path = g_strdup_printf ("/engine/loader/format/%s", format_cases[i].name);
       g_test_add (path, LoaderFixture, &format_cases[i], loader_setup, test_format, loader_teardown);
     }
 #define ADD(path, func) g_test_add (path, LoaderFixture, NULL, loader_setup, func, loader_teardown)
-  ADD ("/loader/channels/mono-file-to-stereo", test_mono_file_to_stereo);
-  ADD ("/loader/channels/stereo-file-to-mono", test_stereo_file_to_mono);
-  ADD ("/loader/channels/six-channel-file-to-stereo", test_six_channel_file_to_stereo);
-  ADD ("/loader/values/non-finite", test_non_finite_values);
-  ADD ("/loader/error/missing-file", test_missing_file);
-  ADD ("/loader/error/not-audio", test_not_audio);
-  ADD ("/loader/error/directory", test_directory);
-  ADD ("/loader/error/rate-out-of-range", test_rate_out_of_range);
-  ADD ("/loader/error/no-frames", test_no_frames);
-  ADD ("/loader/error/permission-denied", test_permission_denied);
-  ADD ("/loader/truncated-file", test_truncated_file);
+  ADD ("/engine/loader/channels/mono-file-to-stereo", test_mono_file_to_stereo);
+  ADD ("/engine/loader/channels/stereo-file-to-mono", test_stereo_file_to_mono);
+  ADD ("/engine/loader/channels/six-channel-file-to-stereo", test_six_channel_file_to_stereo);
+  ADD ("/engine/loader/values/non-finite", test_non_finite_values);
+  ADD ("/engine/loader/error/missing-file", test_missing_file);
+  ADD ("/engine/loader/error/not-audio", test_not_audio);
+  ADD ("/engine/loader/error/directory", test_directory);
+  ADD ("/engine/loader/error/rate-out-of-range", test_rate_out_of_range);
+  ADD ("/engine/loader/error/no-frames", test_no_frames);
+  ADD ("/engine/loader/error/permission-denied", test_permission_denied);
+  ADD ("/engine/loader/truncated-file", test_truncated_file);
 #undef ADD
   return g_test_run ();
 }

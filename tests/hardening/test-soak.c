@@ -451,17 +451,17 @@ report (Soak *soak, guint seconds, guint period)
   g_test_message ("refused: %" G_GUINT64_FORMAT " queue full, %" G_GUINT64_FORMAT
                   " empty slot or loop outside the sample", soak->busy, soak->empty);
   g_test_message ("xruns: %" G_GUINT64_FORMAT " counted by the engine, %" G_GUINT64_FORMAT
-                  " xrun signals", flitzis_audio_engine_get_xruns (engine), soak->xrun_signals);
+                  " xrun signals", flitzis_test_count (engine, flitzis_engine_stats_get_xruns), soak->xrun_signals);
   g_test_message ("messages polled: %" G_GUINT64_FORMAT, soak->messages_polled);
   g_test_message ("pings %" G_GUINT64_FORMAT ", pongs %" G_GUINT64_FORMAT
                   ", dropped: replies %" G_GUINT64_FORMAT ", events %" G_GUINT64_FORMAT
                   ", messages %" G_GUINT64_FORMAT ", signals %" G_GUINT64_FORMAT
                   ", voices %" G_GUINT64_FORMAT, soak->pings, soak->pongs,
-                  flitzis_audio_engine_get_dropped_replies (engine),
-                  flitzis_audio_engine_get_dropped_events (engine),
-                  flitzis_audio_engine_get_dropped_messages (engine),
-                  flitzis_audio_engine_get_dropped_signals (engine),
-                  flitzis_audio_engine_get_dropped_voices (engine));
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_replies),
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_events),
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_messages),
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_signals),
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_voices));
   g_test_message ("RSS: %.1f MiB at the start, %.1f MiB at the end; heap in use: %"
                   G_GUINT64_FORMAT " bytes at the start, %" G_GUINT64_FORMAT " at the end"
                   " (engine shut down, every buffer freed)",
@@ -520,9 +520,9 @@ test_soak (void)
 
     g_assert_true (flitzis_audio_engine_ping (soak.engine, &error));
     soak.pings++;
-    while (soak.pongs + flitzis_audio_engine_get_dropped_replies (soak.engine) < soak.pings)
+    while (soak.pongs + flitzis_test_count (soak.engine, flitzis_engine_stats_get_dropped_replies) < soak.pings)
       g_main_context_iteration (NULL, TRUE);
-    g_assert_cmpuint (soak.pongs + flitzis_audio_engine_get_dropped_replies (soak.engine), ==,
+    g_assert_cmpuint (soak.pongs + flitzis_test_count (soak.engine, flitzis_engine_stats_get_dropped_replies), ==,
                       soak.pings);
   }
   g_assert_true (flitzis_audio_engine_get_running (soak.engine));
@@ -547,6 +547,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/soak/random-commands-and-restarts", test_soak);
+  g_test_add_func ("/hardening/soak/random-commands-and-restarts", test_soak);
   return g_test_run ();
 }

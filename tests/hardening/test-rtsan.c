@@ -231,7 +231,7 @@ test_scheduled_triggers (Fixture *fixture, gconstpointer data)
   advance (fixture, 40, TRUE);
   OK (flitzis_audio_engine_stop_all (fixture->engine, E));
   advance (fixture, 2, TRUE);
-  g_assert_cmpuint (flitzis_audio_engine_get_dropped_voices (fixture->engine), >, 0);
+  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_voices), >, 0);
 }
 
 static guint
@@ -275,8 +275,8 @@ test_full_reply_ring (Fixture *fixture, gconstpointer data)
       burst_of_pings (fixture);
       advance (fixture, 3, FALSE);
     }
-  g_assert_cmpuint (flitzis_audio_engine_get_dropped_replies (fixture->engine)
-                    + flitzis_audio_engine_get_dropped_events (fixture->engine), >, 0);
+  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_replies)
+                    + flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_events), >, 0);
   advance (fixture, 2, TRUE);
 }
 
@@ -289,7 +289,7 @@ test_retirement_saturation (Fixture *fixture, gconstpointer data)
   /* Slot 0 replaced again and again while voices play its versions.
    * Through the engine the retiring list never fills (every command sent
    * takes the replies first, so the hand-backs find room), see
-   * /rtsan/core/retirement-saturation for the full list. */
+   * /hardening/rtsan/core/retirement-saturation for the full list. */
   for (guint i = 0; i < 3 * FZ_RETIRE_CAPACITY; i++)
     {
       g_autoptr (GError) error = NULL;
@@ -391,23 +391,12 @@ test_negative_control (Fixture *fixture, gconstpointer data)
 #endif
 }
 
-static char *
-write_sample (const char *name, gsize frames, guint32 seed)
-{
-  g_autofree float *mono = flitzis_test_signal (frames, seed);
-
-  for (gsize f = 0; f < frames; f++)
-    mono[f] *= 0.2f;
-  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
-                                   mono, frames);
-}
-
 static void
 add (const char *name, void (*test) (Fixture *, gconstpointer))
 {
   for (int live = 0; live < 2; live++)
     {
-      g_autofree char *path = g_strdup_printf ("/rtsan/%s/%s", live ? "live" : "offline", name);
+      g_autofree char *path = g_strdup_printf ("/hardening/rtsan/%s/%s", live ? "live" : "offline", name);
 
       g_test_add (path, Fixture, GINT_TO_POINTER (live), fixture_setup, test, fixture_teardown);
     }
@@ -420,9 +409,9 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   dir = flitzis_test_make_tmpdir ();
-  paths[0] = write_sample ("short.wav", 100, 1);
-  paths[1] = write_sample ("medium.wav", 3000, 2);
-  paths[2] = write_sample ("long.wav", RATE / 2, 3);
+  paths[0] = flitzis_test_write_sample (dir, "short.wav", RATE, 1, 100, 1, 0.2f);
+  paths[1] = flitzis_test_write_sample (dir, "medium.wav", RATE, 1, 3000, 2, 0.2f);
+  paths[2] = flitzis_test_write_sample (dir, "long.wav", RATE, 1, RATE / 2, 3, 0.2f);
   /* The negative control's subprocess uses the parent's server. */
   if (!g_test_subprocess ())
     jack = flitzis_test_jack_start (RATE, PERIOD);
@@ -438,7 +427,7 @@ main (int argc, char **argv)
   add ("full-command-ring", test_full_command_ring);
   add ("full-reply-ring", test_full_reply_ring);
   add ("retirement-pressure", test_retirement_saturation);
-  g_test_add_func ("/rtsan/core/retirement-saturation", test_core_retirement_saturation);
+  g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
 
   status = g_test_run ();
   if (jack != NULL)

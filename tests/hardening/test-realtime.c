@@ -83,18 +83,6 @@ test_interposer_detects (void)
   rt_reset ();
 }
 
-static char *
-write_sample (const char *dir, const char *name, gsize frames, guint32 seed)
-{
-  g_autofree float *mono = flitzis_test_signal (frames, seed);
-  g_autofree float *stereo = g_new (float, frames * 2);
-
-  for (gsize f = 0; f < frames; f++)
-    stereo[2 * f] = stereo[2 * f + 1] = mono[f] * 0.1f;
-  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 2,
-                                   stereo, frames);
-}
-
 static guint
 burst_of_pings (FlitzisAudioEngine *engine)
 {
@@ -124,7 +112,7 @@ test_callback_is_realtime_safe (void)
   for (guint i = 0; i < 4; i++)
     {
       g_autofree char *name = g_strdup_printf ("s%u.wav", i);
-      paths[i] = write_sample (dir, name, lengths[i], i + 1);
+      paths[i] = flitzis_test_write_sample (dir, name, RATE, 2, lengths[i], i + 1, 0.1f);
     }
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_no_error (error);
@@ -167,12 +155,12 @@ test_callback_is_realtime_safe (void)
 
   g_test_message ("%u iterations: %u loads, %u triggers (%" G_GUINT64_FORMAT " dropped), "
                   "%u pings (%" G_GUINT64_FORMAT " replies dropped) over %lu callbacks",
-                  iterations, loads, triggers, flitzis_audio_engine_get_dropped_voices (engine),
-                  pings, flitzis_audio_engine_get_dropped_replies (engine), rt_callbacks ());
+                  iterations, loads, triggers, flitzis_test_count (engine, flitzis_engine_stats_get_dropped_voices),
+                  pings, flitzis_test_count (engine, flitzis_engine_stats_get_dropped_replies), rt_callbacks ());
   report_counts ();
   /* The stress reached the paths it is meant to reach. */
   g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / PERIOD / 2);
-  g_assert_cmpuint (flitzis_audio_engine_get_dropped_voices (engine), >, 0);
+  g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_voices), >, 0);
   g_assert_cmpuint (pings, >, 20 * FLITZIS_QUEUE_CAPACITY);
   g_assert_cmpuint (rt_count_total (RT_ALLOC), >, 0);
   g_assert_cmpuint (rt_count_total (RT_FREE), >, 0);
@@ -194,12 +182,12 @@ test_callback_is_realtime_safe (void)
    * with none pushed out, the count is exact. */
   g_test_message ("%u pongs received, %" G_GUINT64_FORMAT " dropped, %" G_GUINT64_FORMAT
                   " messages pushed out, %" G_GUINT64_FORMAT " events dropped", pongs,
-                  flitzis_audio_engine_get_dropped_replies (engine),
-                  flitzis_audio_engine_get_dropped_messages (engine),
-                  flitzis_audio_engine_get_dropped_events (engine));
-  g_assert_cmpuint (pongs + flitzis_audio_engine_get_dropped_replies (engine), <=, pings);
-  g_assert_cmpuint (pongs + flitzis_audio_engine_get_dropped_replies (engine)
-                    + flitzis_audio_engine_get_dropped_messages (engine), >=, pings);
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_replies),
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_messages),
+                  flitzis_test_count (engine, flitzis_engine_stats_get_dropped_events));
+  g_assert_cmpuint (pongs + flitzis_test_count (engine, flitzis_engine_stats_get_dropped_replies), <=, pings);
+  g_assert_cmpuint (pongs + flitzis_test_count (engine, flitzis_engine_stats_get_dropped_replies)
+                    + flitzis_test_count (engine, flitzis_engine_stats_get_dropped_messages), >=, pings);
   g_assert_finalize_object (engine);
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 4; i++)
@@ -216,8 +204,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   jack = flitzis_test_jack_start (RATE, PERIOD);
 
-  g_test_add_func ("/realtime/interposer-detects", test_interposer_detects);
-  g_test_add_func ("/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/interposer-detects", test_interposer_detects);
+  g_test_add_func ("/hardening/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

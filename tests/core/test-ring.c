@@ -251,15 +251,15 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/ring/layout", test_layout);
+  g_test_add_func ("/core/ring/layout", test_layout);
 #define ADD(path, func) g_test_add (path, RingFixture, NULL, ring_setup, func, ring_teardown)
-  ADD ("/ring/single-message", test_single_message);
-  ADD ("/ring/empty-read", test_empty_read);
-  ADD ("/ring/fill-and-drain", test_fill_and_drain);
-  ADD ("/ring/overflow-refused", test_overflow_refused);
-  ADD ("/ring/peek-advance", test_peek_advance);
-  ADD ("/ring/wrap-around", test_wrap_around);
-  ADD ("/ring/two-thread-stress", test_two_thread_stress);
+  ADD ("/core/ring/single-message", test_single_message);
+  ADD ("/core/ring/empty-read", test_empty_read);
+  ADD ("/core/ring/fill-and-drain", test_fill_and_drain);
+  ADD ("/core/ring/overflow-refused", test_overflow_refused);
+  ADD ("/core/ring/peek-advance", test_peek_advance);
+  ADD ("/core/ring/wrap-around", test_wrap_around);
+  ADD ("/core/ring/two-thread-stress", test_two_thread_stress);
 #undef ADD
   return g_test_run ();
 }

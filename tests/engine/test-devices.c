@@ -1,11 +1,11 @@
-/* test-device.c: devices, stream configuration, underruns and a lost device
+/* test-devices.c: devices, stream configuration, underruns and a lost device
  *
  * Copyright 2026 The libflitzis authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each test starts a JACK dummy server of its own (and may stop it, or
- * make it late), so that what happens to one server cannot reach another
- * test.
+ * The /engine/devices/server/... cases start a JACK dummy server of their
+ * own (and may stop it, or make it late), so that what happens to one
+ * server cannot reach another test; the others share the program's.
  */
 #include "config.h"
 
@@ -14,12 +14,12 @@
 #include <sndfile.h>
 
 #include "flitzis.h"
+#include "core/fz-sample.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
-#include "core/fz-sample.h"
 
-#define RATE 48000
-#define PERIOD 256
+#define RATE FLITZIS_TEST_RATE
+#define PERIOD FLITZIS_TEST_PERIOD
 
 /* The test client's stall is in the next cycle or the one after, and its
  * underrun is reported by the engine's following callback: 1 to 3
@@ -37,19 +37,22 @@ typedef struct {
   guint xruns_after_stall;
   gboolean running_at_error;
   guint finished;
-} Fixture;
+} DeviceFixture;
 
 static void
-fixture_setup (Fixture *fixture, gconstpointer data)
+device_setup (DeviceFixture *fixture, gconstpointer data)
 {
   (void) data;
+  /* One server at a time: the program's shared one is started again by
+   * the next test that wants it. */
+  flitzis_test_jack_shared_stop ();
   fixture->jack = flitzis_test_jack_start (RATE, PERIOD);
   fixture->engine = flitzis_audio_engine_new ();
   fixture->dir = flitzis_test_make_tmpdir ();
 }
 
 static void
-fixture_teardown (Fixture *fixture, gconstpointer data)
+device_teardown (DeviceFixture *fixture, gconstpointer data)
 {
   (void) data;
   flitzis_audio_engine_shut_down (fixture->engine);
@@ -72,7 +75,7 @@ run_ok (FlitzisAudioEngine *engine)
 }
 
 static void
-test_list_output_devices (Fixture *fixture, gconstpointer data)
+test_list_output_devices (DeviceFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GListModel) devices = flitzis_audio_engine_list_output_devices (&error);
@@ -112,7 +115,7 @@ test_list_output_devices (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_latency_and_period (Fixture *fixture, gconstpointer data)
+test_latency_and_period (DeviceFixture *fixture, gconstpointer data)
 {
   double latency;
 
@@ -146,7 +149,7 @@ test_latency_and_period (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_requested_rate (Fixture *fixture, gconstpointer data)
+test_requested_rate (DeviceFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
@@ -172,7 +175,7 @@ test_requested_rate (Fixture *fixture, gconstpointer data)
 static void
 on_xrun (FlitzisAudioEngine *engine, guint64 count, guint64 frame, gpointer data)
 {
-  Fixture *fixture = data;
+  DeviceFixture *fixture = data;
 
   (void) engine; (void) count;
   if (fixture->stall_asked_at != G_MAXUINT64 && frame > fixture->stall_asked_at
@@ -183,11 +186,11 @@ on_xrun (FlitzisAudioEngine *engine, guint64 count, guint64 frame, gpointer data
 static gboolean
 xrun_after_stall (gpointer data)
 {
-  return ((Fixture *) data)->xruns_after_stall > 0;
+  return ((DeviceFixture *) data)->xruns_after_stall > 0;
 }
 
 static void
-test_xrun_signalled (Fixture *fixture, gconstpointer data)
+test_xrun_signalled (DeviceFixture *fixture, gconstpointer data)
 {
   guint64 xruns_before;
 
@@ -196,12 +199,12 @@ test_xrun_signalled (Fixture *fixture, gconstpointer data)
   g_signal_connect (fixture->engine, "xrun", G_CALLBACK (on_xrun), fixture);
   run_ok (fixture->engine);
   flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
-  xruns_before = flitzis_audio_engine_get_xruns (fixture->engine);
+  xruns_before = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
   /* 50 ms is ten periods: the graph is late, and everyone hears of it. */
   fixture->stall_asked_at = flitzis_audio_engine_get_frame_time (fixture->engine);
   flitzis_test_jack_stall_next_cycle (fixture->jack, 50);
   g_assert_true (flitzis_test_wait_until (NULL, xrun_after_stall, fixture, 5000));
-  g_assert_cmpuint (flitzis_audio_engine_get_xruns (fixture->engine), >, xruns_before);
+  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns), >, xruns_before);
   /* And it plays on. */
   g_assert_true (flitzis_audio_engine_get_running (fixture->engine));
   flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
@@ -211,9 +214,11 @@ static void
 on_stream_error (FlitzisAudioEngine *engine, const GError *error, guint64 frame,
                  gpointer data)
 {
-  Fixture *fixture = data;
+  DeviceFixture *fixture = data;
 
   fixture->running_at_error = flitzis_audio_engine_get_running (engine);
+  /* The engine ran before it lost its server: the frame it noticed at. */
+  g_assert_cmpuint (frame, >, 0);
   g_clear_error (&fixture->stream_error);
   fixture->stream_error = g_error_copy (error);
 }
@@ -221,24 +226,24 @@ on_stream_error (FlitzisAudioEngine *engine, const GError *error, guint64 frame,
 static gboolean
 stream_failed (gpointer data)
 {
-  return ((Fixture *) data)->stream_error != NULL;
+  return ((DeviceFixture *) data)->stream_error != NULL;
 }
 
 static void
 on_sample_finished (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
 {
   (void) engine; (void) slot; (void) frame;
-  ((Fixture *) data)->finished++;
+  ((DeviceFixture *) data)->finished++;
 }
 
 static gboolean
 sample_finished (gpointer data)
 {
-  return ((Fixture *) data)->finished > 0;
+  return ((DeviceFixture *) data)->finished > 0;
 }
 
 static void
-test_device_lost_and_back (Fixture *fixture, gconstpointer data)
+test_device_lost_and_back (DeviceFixture *fixture, gconstpointer data)
 {
   float values[480];
   g_autofree char *path = NULL;
@@ -290,17 +295,154 @@ test_device_lost_and_back (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* ---- on the shared server ---- */
+
+static gpointer
+set_devices (gpointer data)
+{
+  FlitzisAudioEngine *engine = data;
+
+  for (guint i = 0; i < 20000; i++)
+    flitzis_audio_engine_set_device (engine, i % 2 ? "system" : NULL);
+  return NULL;
+}
+
+/* The device may be set in one thread while another reads it. */
+static void
+test_device_across_threads (FlitzisTestLive *fixture, gconstpointer data)
+{
+  GThread *setter;
+  guint seen = 0;
+
+  (void) data;
+  setter = g_thread_new ("setter", set_devices, fixture->engine);
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autofree char *device = flitzis_audio_engine_dup_device (fixture->engine);
+      if (device != NULL)
+        {
+          g_assert_cmpstr (device, ==, "system");
+          seen++;
+        }
+    }
+  g_thread_join (setter);
+  g_test_message ("read the device 20000 times, %u while set", seen);
+}
+
+static void
+test_device_by_name (FlitzisTestLive *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  flitzis_audio_engine_set_device (fixture->engine, "No Such Device");
+  g_assert_false (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "No Such Device"));
+  /* The message lists what there is: the JACK server's "system". */
+  g_assert_nonnull (strstr (error->message, "“system”"));
+  g_assert_false (flitzis_audio_engine_get_running (fixture->engine));
+
+  g_object_set (fixture->engine, "device", "system", NULL);
+  flitzis_test_run_ok (fixture->engine);
+  g_assert_cmpuint (flitzis_audio_engine_get_sample_rate (fixture->engine), ==, RATE);
+  flitzis_test_ping_ok (fixture->engine);
+}
+
+/* setenv() is only safe before threads start: the environment is changed
+ * in a fresh child, first thing. */
+static void
+test_device_from_environment (FlitzisTestLive *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_setenv ("FLITZIS_DEVICE", "Nor This One", TRUE);
+  g_assert_false (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE);
+  g_assert_nonnull (strstr (error->message, "Nor This One"));
+  g_clear_error (&error);
+  /* The property wins over the environment. */
+  flitzis_audio_engine_set_device (fixture->engine, "system");
+  flitzis_test_run_ok (fixture->engine);
+  flitzis_audio_engine_shut_down (fixture->engine);
+  flitzis_audio_engine_set_device (fixture->engine, NULL);
+  g_assert_false (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE);
+}
+
+static void
+test_no_device (FlitzisTestLive *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *alsa_conf = NULL;
+
+  (void) data;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      /* And not a word from ALSA or JACK while looking. */
+      g_test_trap_assert_stderr ("");
+      return;
+    }
+  /* No JACK server, and an ALSA configuration that defines no device, so
+   * that the result is the same on machines with a sound card. */
+  alsa_conf = flitzis_test_write_text (fixture->dir, "alsa.conf",
+                                        "pcm.!default { type hw card 99 }\n");
+  g_setenv ("JACK_DEFAULT_SERVER", "flitzis-test-no-such-server", TRUE);
+  g_setenv ("ALSA_CONFIG_PATH", alsa_conf, TRUE);
+  g_assert_false (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE);
+  g_assert_nonnull (strstr (error->message, "No audio output device"));
+  g_assert_false (flitzis_audio_engine_get_running (fixture->engine));
+}
+
+static void
+test_quiet_start (FlitzisTestLive *fixture, gconstpointer data)
+{
+  (void) data;
+  if (g_test_subprocess ())
+    {
+      flitzis_test_run_ok (fixture->engine);
+      flitzis_test_ping_ok (fixture->engine);
+      flitzis_audio_engine_shut_down (fixture->engine);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("");
+}
+
 int
 main (int argc, char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
-  ADD ("/device/list-output-devices", test_list_output_devices);
-  ADD ("/device/latency-and-period", test_latency_and_period);
-  ADD ("/device/requested-rate", test_requested_rate);
-  ADD ("/device/xrun-signalled", test_xrun_signalled);
-  ADD ("/device/lost-and-back", test_device_lost_and_back);
+#define ADD(path, func) \
+  g_test_add (path, DeviceFixture, NULL, device_setup, func, device_teardown)
+  ADD ("/engine/devices/server/list-output-devices", test_list_output_devices);
+  ADD ("/engine/devices/server/latency-and-period", test_latency_and_period);
+  ADD ("/engine/devices/server/requested-rate", test_requested_rate);
+  ADD ("/engine/devices/server/xrun-signalled", test_xrun_signalled);
+  ADD ("/engine/devices/server/lost-and-back", test_device_lost_and_back);
+  FLITZIS_TEST_ADD_LIVE ("/engine/devices/across-threads", test_device_across_threads);
+  FLITZIS_TEST_ADD_LIVE ("/engine/devices/by-name", test_device_by_name);
+  FLITZIS_TEST_ADD_LIVE ("/engine/devices/from-environment", test_device_from_environment);
+  FLITZIS_TEST_ADD_LIVE ("/engine/devices/none", test_no_device);
+  FLITZIS_TEST_ADD_LIVE ("/engine/devices/quiet-start", test_quiet_start);
 #undef ADD
-  return g_test_run ();
+
+  status = g_test_run ();
+  flitzis_test_jack_shared_stop ();
+  return status;
 }
