@@ -77,6 +77,7 @@ fi
 
 for file in "$top"/flitzis/*.c "$core"/*.c; do
   name=${file#"$top"/}
+  [ "$name" = flitzis/flitzis-enum-types.c ] && continue
   lines=$(wc -l < "$file")
   if [ "$lines" -le 900 ]; then
     ok "$name has $lines lines (at most 900)"
@@ -95,8 +96,14 @@ sigils () {
     grep -vE '%(TRUE|FALSE|NULL)([^A-Z0-9_]|$)' || true
 }
 
-for file in "$top"/flitzis/*.c "$top"/flitzis/*.h; do
+# The sources, and the template of the generated version header; not what
+# the build generates (an in-tree build's flitzis-enum-types.[ch] and
+# flitzis-version.h), which VPATH builds do not have in the source tree.
+for file in "$top"/flitzis/*.c "$top"/flitzis/*.h "$top"/flitzis/*.h.in; do
   name=${file#"$top"/}
+  case $name in
+    flitzis/flitzis-enum-types.[ch] | flitzis/flitzis-version.h) continue ;;
+  esac
   found=$(sigils "$file")
   if [ -z "$found" ]; then
     ok "$name: doc comments use gi-docgen links only"
