@@ -203,12 +203,15 @@ naive_frame_render (FzMixer *mixer, float *out, size_t frames)
         for (guint r = 0; r < 2; r++)
           {
             const FzRamp *ramp = ramps[r];
-            size_t position = ramp->position + f;
+            uint64_t t = mixer->now + f;
 
-            gain *= position >= ramp->length
+            gain *= t >= ramp->end
                         ? ramp->target
-                        : ramp->from + (ramp->target - ramp->from)
-                                           * ((float) position / (float) ramp->length);
+                        : t <= ramp->start
+                            ? ramp->from
+                            : ramp->from + (ramp->target - ramp->from)
+                                               * ((float) (t - ramp->start)
+                                                  / (float) (ramp->end - ramp->start));
           }
         for (uint32_t c = 0; c < mixer->channels; c++)
           out[f * mixer->channels + c] += voice->sample->data[voice->position * mixer->channels + c] * gain;
