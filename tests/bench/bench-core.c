@@ -134,6 +134,10 @@ typedef struct {
   FzRing *ring;
 } Rig;
 
+/* The core's slot table: the default, or mix's optional SLOTS argument
+ * (1024: the cost of many empty slots). */
+static guint bench_slots = FZ_MAX_SLOTS;
+
 static Rig *
 rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
 {
@@ -143,7 +147,7 @@ rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
   rig->kind = kind;
   rig->voices = voices;
   rig->ramp = ramp;
-  rig->core = fz_core_new (RATE, CHANNELS);
+  rig->core = fz_core_new_sized (RATE, CHANNELS, bench_slots, FZ_MAX_VOICES);
   /* FLITZIS_MIX_PATH=scalar|vec128|avx2: another path than the CPU's best. */
   if (g_getenv ("FLITZIS_MIX_PATH") != NULL)
     {
@@ -697,9 +701,13 @@ main (int argc, char **argv)
       return g_test_run ();
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
-  if (g_str_equal (scenario, "mix") && argc == 6)
-    scenario_mix (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
+  if (g_str_equal (scenario, "mix") && (argc == 6 || argc == 7))
+    {
+      if (argc == 7)
+        bench_slots = (guint) atoi (argv[6]);
+      scenario_mix (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
                   atoi (argv[5]) != 0);
+    }
   else if (g_str_equal (scenario, "ring") && argc == 4)
     scenario_ring_ir ((guint) atoi (argv[2]), atoi (argv[3]) != 0);
   else if (g_str_equal (scenario, "ring-threads"))
@@ -714,7 +722,7 @@ main (int argc, char **argv)
     scenario_loadmem ((guint) atoi (argv[2]));
   else
     {
-      fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP"
+      fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP [SLOTS]"
                " | ring PAIRS EMPTY | ring-threads | denormal | trigger-offline | load"
                " | loadmem RATE]\n       %s -k --tap  (every scenario once, small)\n",
                argv[0], argv[0]);

@@ -311,6 +311,105 @@ test_ramps_exact (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* The pieces a period is cut into at ramp ends mix with the same bits on
+ * every kernel path, at every period size: a script of gain ramps,
+ * restarts, chokes, exclusive triggers, pauses, seeks and loop edits on
+ * the mixer itself. */
+static float *
+render_pad_script (FzMixPath path, uint32_t channels, gsize period, gsize *n_values)
+{
+  FzMixer mixer;
+  FzSample *samples[3];
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (float));
+  guint32 state = 4242;
+
+  fz_mixer_init (&mixer, channels, RATE);
+  g_assert_true (fz_mixer_set_path (&mixer, path));
+  for (guint i = 0; i < 3; i++)
+    {
+      gsize frames = 5000 + 3001 * i;
+
+      samples[i] = fz_sample_new (frames, channels, RATE);
+      for (gsize v = 0; v < frames * channels; v++)
+        {
+          state = state * 1664525u + 1013904223u;
+          samples[i]->data[v] = ((float) (state >> 8) / 16777216.0f - 0.5f) * 0.9f;
+        }
+      mixer.slots[i].sample = samples[i];
+    }
+  fz_mixer_set_loop (&mixer, 0, true, 100, 3000);
+  fz_mixer_set_retrigger (&mixer, 0, FZ_RETRIGGER_RESTART);
+  fz_mixer_set_group (&mixer, 1, 2);
+  fz_mixer_set_group (&mixer, 2, 2);
+  for (guint p = 0; p * period < 4 * 4096; p++)
+    {
+      uint32_t at = (uint32_t) ((p * 37) % period);
+
+      switch (p % 8)
+        {
+        case 0:
+          fz_mixer_play (&mixer, 0, 0.8f, at, false);
+          fz_mixer_set_gain (&mixer, FZ_MASTER, p % 16 == 0 ? 0.5f : 1.0f);
+          break;
+        case 1:
+          fz_mixer_play (&mixer, 1 + p % 2, 0.7f, at, false);
+          fz_mixer_set_gain (&mixer, 0, 1.5f);
+          break;
+        case 2:
+          fz_mixer_seek (&mixer, 0, 50 + p);
+          break;
+        case 3:
+          fz_mixer_pause_slot (&mixer, 0, true);
+          break;
+        case 4:
+          fz_mixer_pause_slot (&mixer, 0, false);
+          fz_mixer_set_loop (&mixer, 0, true, 500 + p, 900 + p);
+          break;
+        case 5:
+          fz_mixer_play (&mixer, 2, 1.0f, at, p % 3 == 0);
+          break;
+        default:
+          fz_mixer_set_gain (&mixer, 1, 0.25f);
+          break;
+        }
+      g_array_set_size (out, (p + 1) * period * channels);
+      fz_mixer_render (&mixer, &g_array_index (out, float, p * period * channels), period);
+    }
+  for (guint i = 0; i < 3; i++)
+    fz_sample_unref (samples[i]);
+  *n_values = out->len;
+  return (float *) g_array_free (out, FALSE);
+}
+
+static void
+test_ramps_paths_same_bits (Fixture *fixture, gconstpointer data)
+{
+  static const gsize periods[] = { 64, 256, 1024, 4096 };
+  static const FzMixPath vector_paths[] = { FZ_MIX_PATH_VEC128, FZ_MIX_PATH_AVX2 };
+
+  (void) fixture;
+  (void) data;
+  for (guint i = 0; i < G_N_ELEMENTS (periods); i++)
+    for (uint32_t channels = 1; channels <= 4; channels++)
+      {
+        gsize n_ref, n;
+        g_autofree float *ref = render_pad_script (FZ_MIX_PATH_SCALAR, channels, periods[i],
+                                                   &n_ref);
+
+        for (guint v = 0; v < G_N_ELEMENTS (vector_paths); v++)
+          {
+            FzMixer probe;
+            g_autofree float *got = NULL;
+
+            fz_mixer_init (&probe, channels, RATE);
+            if (!fz_mixer_set_path (&probe, vector_paths[v]))
+              continue;
+            got = render_pad_script (vector_paths[v], channels, periods[i], &n);
+            g_assert_cmpmem (got, n * sizeof (float), ref, n_ref * sizeof (float));
+          }
+      }
+}
+
 /* ---- retrigger policies ---- */
 
 static void
@@ -689,6 +788,7 @@ main (int argc, char **argv)
   ADD ("/engine/pads/capacity/defaults", test_capacity_defaults);
   ADD ("/engine/pads/capacity/banks", test_capacity_banks);
   ADD ("/engine/pads/ramps/exact-at-every-period", test_ramps_exact);
+  ADD ("/engine/pads/ramps/paths-same-bits", test_ramps_paths_same_bits);
   ADD ("/engine/pads/retrigger/layer-default", test_retrigger_layer_default);
   ADD ("/engine/pads/retrigger/restart-keeps-level", test_retrigger_restart_level);
   ADD ("/engine/pads/retrigger/restart-crossfade", test_retrigger_restart_crossfade);
