@@ -14,6 +14,11 @@
 #     a s d f
 #     z x c v
 #
+# With Shift, a letter key plays its pad alone: every other voice fades
+# out ("stop others", play_sample_exclusive()).  Pad 4 loops, and a new
+# press restarts it with a 5 ms crossfade (Flitzis.Retrigger.RESTART);
+# pads e and s are a choke pair, like an open and a closed hi-hat.
+#
 # Load a sample into a pad by dropping an audio file on it, or with its
 # open button.  A pad lights up while at least one of its voices plays.
 # At start-up the FILEs, or else the demo samples of DIR (kick.wav,
@@ -59,6 +64,8 @@ DEMO_SAMPLES = ("kick.wav", "snare.wav", "hat.wav", "bass.wav", "chord.wav")
 DEFAULT_SAMPLES_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     os.pardir, "data", "samples"))
 VELOCITY = 0.9
+LOOPING_PAD = 3                     # key 4: loops, and restarts when played again
+CHOKE_PAIR = (6, 9)                 # keys e and s: each silences the other
 
 # The pads are flat colours without transitions, so that a pad is lit in the
 # very frame after its voice started (and a screenshot shows exactly that).
@@ -333,6 +340,11 @@ class PadsWindow(Gtk.ApplicationWindow):
         device = self.engine.props.device or "the default output"
         self.show_status(f"Playing on {device} at {self.engine.props.sample_rate} Hz")
         self.trace("running", device)
+        # A pad's settings belong to its slot: set before its sample loads.
+        self.engine.set_sample_loop(LOOPING_PAD, True, 0, 0)
+        self.engine.set_sample_retrigger(LOOPING_PAD, Flitzis.Retrigger.RESTART)
+        for slot in CHOKE_PAIR:
+            self.engine.set_sample_choke_group(slot, 1)
         for pad in self.pads:
             if pad.path is not None:
                 self.load(pad, pad.path)
@@ -363,9 +375,12 @@ class PadsWindow(Gtk.ApplicationWindow):
 
     # ---- events ----
 
-    def _on_pad_play(self, pad):
+    def _on_pad_play(self, pad, exclusive=False):
         try:
-            self.engine.play_sample(pad.slot, VELOCITY)  # an empty pad plays nothing
+            if exclusive:
+                self.engine.play_sample_exclusive(pad.slot, VELOCITY)  # stops the others
+            else:
+                self.engine.play_sample(pad.slot, VELOCITY)  # an empty pad plays nothing
         except GLib.Error as error:
             self.show_status(error.message, error=True)
 
@@ -377,7 +392,8 @@ class PadsWindow(Gtk.ApplicationWindow):
             return Gdk.EVENT_PROPAGATE
         if keycode not in self.held_keys:
             self.held_keys.add(keycode)
-            self._on_pad_play(self.pads[KEYS.index(key)])
+            self._on_pad_play(self.pads[KEYS.index(key)],
+                              exclusive=bool(state & Gdk.ModifierType.SHIFT_MASK))
         return Gdk.EVENT_STOP
 
     def _pad(self, slot):

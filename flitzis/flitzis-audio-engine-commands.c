@@ -20,18 +20,19 @@
 /* ---- checks ---- */
 
 gboolean
-_flitzis_audio_engine_check_slot (guint id, GError **error)
+_flitzis_audio_engine_check_slot (FlitzisAudioEngine *self, guint id, GError **error)
 {
-  if (id < FLITZIS_MAX_SAMPLE_SLOTS)
+  /* n_slots is fixed once constructed: no lock needed. */
+  if (id < self->n_slots)
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT,
                _("Sample slot %u does not exist; slots are numbered 0 to %u"),
-               id, FLITZIS_MAX_SAMPLE_SLOTS - 1);
+               id, self->n_slots - 1);
   return FALSE;
 }
 
-static gboolean
-check_velocity (float velocity, GError **error)
+gboolean
+_flitzis_audio_engine_check_velocity (float velocity, GError **error)
 {
   if (isfinite (velocity) && velocity >= 0.0f && velocity <= 1.0f)
     return TRUE;
@@ -102,8 +103,8 @@ _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzMsg *comma
 }
 
 /* Called without the lock: checks that the engine runs, queues @command. */
-static gboolean
-send_running (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
+gboolean
+_flitzis_audio_engine_send_running (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
 {
   gboolean ok;
 
@@ -115,25 +116,25 @@ send_running (FlitzisAudioEngine *self, const FzMsg *command, GError **error)
 
 /* Called without the lock: checks a trigger's slot and velocity, and that
  * the engine runs, then queues it. */
-static gboolean
-queue_trigger (FlitzisAudioEngine *self, const FzMsg *play, GError **error)
+gboolean
+_flitzis_audio_engine_queue_trigger (FlitzisAudioEngine *self, const FzMsg *play, GError **error)
 {
-  if (!_flitzis_audio_engine_check_slot (play->slot, error) || !check_velocity (play->gain, error))
+  if (!_flitzis_audio_engine_check_slot (self, play->slot, error) || !_flitzis_audio_engine_check_velocity (play->gain, error))
     return FALSE;
-  return send_running (self, play, error);
+  return _flitzis_audio_engine_send_running (self, play, error);
 }
 
 
 /**
  * flitzis_audio_engine_play_sample:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @velocity: the gain of the new voice, from 0.0 to 1.0
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Starts a voice playing slot @id from its beginning at the start of the
  * next audio period.  Triggering an empty slot is not an error: the
- * trigger is ignored.  When all [const@Flitzis.MAX_VOICES] voices are busy the
+ * trigger is ignored.  When all [property@Flitzis.AudioEngine:voices] voices are busy the
  * trigger is dropped and counted ([method@Flitzis.EngineStats.get_dropped_voices]).
  *
  * Returns: %TRUE when the trigger was queued; %FALSE with @error set to
@@ -151,13 +152,13 @@ flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return queue_trigger (self, &play, error);
+  return _flitzis_audio_engine_queue_trigger (self, &play, error);
 }
 
 /**
  * flitzis_audio_engine_play_sample_at:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @velocity: the gain of the new voice, from 0.0 to 1.0
  * @frame: the frame time (see [method@Flitzis.AudioEngine.get_frame_time]) at
  *   which the voice's first frame plays
@@ -189,13 +190,13 @@ flitzis_audio_engine_play_sample_at (FlitzisAudioEngine *self, guint id, float v
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return queue_trigger (self, &play, error);
+  return _flitzis_audio_engine_queue_trigger (self, &play, error);
 }
 
 /**
  * flitzis_audio_engine_stop_sample:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Ends every voice of slot @id with a 5 ms fade, so that it does not
@@ -218,9 +219,9 @@ flitzis_audio_engine_stop_sample (FlitzisAudioEngine *self, guint id, GError **e
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_flitzis_audio_engine_check_slot (id, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error))
     return FALSE;
-  return send_running (self, &stop, error);
+  return _flitzis_audio_engine_send_running (self, &stop, error);
 }
 
 /**
@@ -245,38 +246,27 @@ flitzis_audio_engine_stop_all (FlitzisAudioEngine *self, GError **error)
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_running (self, &stop, error);
+  return _flitzis_audio_engine_send_running (self, &stop, error);
 }
 
-/* Called with the lock held. */
+/* Only a region that cannot be one is refused: the rest is clamped to the
+ * sample that plays it, as it plays (see set_sample_loop()'s doc). */
 static gboolean
-check_loop (FlitzisAudioEngine *self, guint id, guint64 start, guint64 end, GError **error)
+check_loop (guint id, guint64 start, guint64 end, GError **error)
 {
-  const FzSample *sample = self->published[id];
-  guint64 frames;
-
-  if (sample == NULL)
-    {
-      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
-                   _("Sample slot %u is empty; load a sample before setting its loop"), id);
-      return FALSE;
-    }
-  frames = sample->frames;
-  if (end <= frames && start < (end == 0 ? frames : end))
+  if (end == 0 || end > start)
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP,
-               _("A loop from frame %llu to %llu does not fit the sample in slot %u, which "
-                 "has %llu frames; the start must come before the end, and the end (0 for "
-                 "the sample’s end) must not pass it"),
-               (unsigned long long) start, (unsigned long long) end, id,
-               (unsigned long long) frames);
+               _("A loop from frame %llu to %llu is not possible in slot %u: the end must "
+                 "come after the start, or be 0 for the sample’s end"),
+               (unsigned long long) start, (unsigned long long) end, id);
   return FALSE;
 }
 
 /**
  * flitzis_audio_engine_set_sample_loop:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @loop: whether the slot's voices loop
  * @start_frame: the first frame of the loop, in frames of the sample as it
  *   plays (at the stream's rate: [method@Flitzis.SampleInfo.get_frames])
@@ -285,15 +275,26 @@ check_loop (FlitzisAudioEngine *self, guint id, guint64 start, guint64 end, GErr
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Makes the voices of slot @id, playing now or triggered later, loop:
- * a voice plays from its start, and once it reaches @end_frame goes on at
- * @start_frame, sample for sample, without a gap, until it is stopped.
- * A voice already past @end_frame plays to the sample's end.  With @loop
- * %FALSE, looping voices play on to the sample's end.  The loop belongs to
- * the loaded sample: loading another one into the slot turns it off.
+ * a voice starts at @start_frame, and once it reaches @end_frame goes on
+ * at @start_frame, sample for sample, without a gap, until it is stopped.
+ * Set while voices play, the region applies from the next audio period
+ * on: a voice inside it plays on, and a voice outside it moves to
+ * @start_frame with a 5 ms crossfade (no click).  With @loop %FALSE,
+ * looping voices play on to the sample's end.
  *
- * Returns: %TRUE when the loop was queued; %FALSE with @error set to
- *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.EMPTY_SLOT],
- *   [error@Flitzis.EngineError.INVALID_LOOP], [error@Flitzis.EngineError.NOT_RUNNING] or
+ * The region belongs to the slot, not to the sample: it may be set on an
+ * empty slot, and it stays when a sample is loaded into the slot or
+ * replaced, until [method@Flitzis.AudioEngine.run] starts again.  It is
+ * kept as set and clamped to each sample as it plays: an end of 0 or past
+ * the sample's end is the sample's end; a start that is then not before
+ * the end is 0 (the whole sample up to the end loops).  A longer sample
+ * loaded later gets the region as set again.  Voices of a replaced sample
+ * that still play on do not loop.
+ *
+ * Returns: %TRUE when the loop was queued; %FALSE, changing nothing, with
+ *   @error set to [error@Flitzis.EngineError.INVALID_SLOT],
+ *   [error@Flitzis.EngineError.INVALID_LOOP] (an end not after the start, other
+ *   than 0), [error@Flitzis.EngineError.NOT_RUNNING] or
  *   [error@Flitzis.EngineError.QUEUE_FULL]
  *
  * Since: 0.1
@@ -309,10 +310,10 @@ flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboole
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_flitzis_audio_engine_check_slot (id, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error))
     return FALSE;
   fz_mutex_lock (&self->lock);
-  ok = _flitzis_audio_engine_check_running (self, error) && check_loop (self, id, start_frame, end_frame, error) &&
+  ok = check_loop (id, start_frame, end_frame, error) && _flitzis_audio_engine_check_running (self, error) &&
        _flitzis_audio_engine_send_command (self, &command, error);
   fz_mutex_unlock (&self->lock);
   return ok;
@@ -321,7 +322,7 @@ flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboole
 /**
  * flitzis_audio_engine_set_sample_gain:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @gain: the slot's gain, from 0.0 to [const@Flitzis.MAX_GAIN]; 1.0 leaves the
  *   sample as it is
  * @error: return location for a [struct@GLib.Error], or %NULL
@@ -347,9 +348,9 @@ flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self, guint id, double
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_flitzis_audio_engine_check_slot (id, error) || !check_gain (gain, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error) || !check_gain (gain, error))
     return FALSE;
-  return send_running (self, &command, error);
+  return _flitzis_audio_engine_send_running (self, &command, error);
 }
 
 

@@ -59,6 +59,8 @@ struct _FlitzisAudioEngine {
   gboolean constructed;         /* construct properties are all set */
   guint offline_rate;
   guint offline_channels;
+  guint n_slots;                /* construct-only #FlitzisAudioEngine:slots */
+  guint n_voices;               /* construct-only #FlitzisAudioEngine:voices */
 
   GMutex lifecycle_lock;        /* lock order: see the top of this file */
   GMutex render_lock;
@@ -74,11 +76,13 @@ struct _FlitzisAudioEngine {
   gboolean stream_lost;         /* the device stream failed: shut down soon */
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
-  FzSample *published[FZ_MAX_SLOTS];  /* what each slot holds, control view */
-  FlitzisSampleInfo *infos[FZ_MAX_SLOTS];
+  /* Per slot, n_slots of each, allocated when constructed: 32 bytes a
+   * slot on 64-bit systems (the core's slot table adds sizeof (FzSlot)). */
+  FzSample **published;         /* what each slot holds, control view */
+  FlitzisSampleInfo **infos;
   /* Loads in flight: a newer load of a slot cancels the older one. */
-  guint64 load_serials[FZ_MAX_SLOTS];
-  GCancellable *loading[FZ_MAX_SLOTS];
+  guint64 *load_serials;
+  GCancellable **loading;
   guint64 pings_sent;           /* this run */
   guint64 pongs_received;       /* this run */
   guint retires_in_flight;
@@ -106,6 +110,8 @@ typedef enum {
   PROP_LATENCY,
   PROP_VOLUME,
   PROP_OFFLINE,
+  PROP_SLOTS,
+  PROP_VOICES,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -119,7 +125,15 @@ guint    _flitzis_audio_engine_read_guint (FlitzisAudioEngine *self, const guint
 
 /* ---- flitzis-audio-engine-commands.c (any control thread) ---- */
 
-gboolean _flitzis_audio_engine_check_slot (guint id, GError **error);
+/* Any thread, without the lock: @id is below the engine's slots. */
+gboolean _flitzis_audio_engine_check_slot (FlitzisAudioEngine *self, guint id, GError **error);
+gboolean _flitzis_audio_engine_check_velocity (float velocity, GError **error);
+/* Called without the lock: checks that the engine runs, queues @command. */
+gboolean _flitzis_audio_engine_send_running (FlitzisAudioEngine *self, const FzMsg *command,
+                                             GError **error);
+/* Called without the lock: checks a trigger's slot and velocity too. */
+gboolean _flitzis_audio_engine_queue_trigger (FlitzisAudioEngine *self, const FzMsg *play,
+                                              GError **error);
 /* Called with the lock held. */
 gboolean _flitzis_audio_engine_check_running (FlitzisAudioEngine *self, GError **error);
 /* Called with the lock held.  Never waits for the audio thread. */

@@ -109,7 +109,7 @@ begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error
 {
   FzLoad *load;
 
-  if (!_flitzis_audio_engine_check_slot (id, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error))
     return NULL;
   fz_mutex_lock (&self->lock);
   if (!_flitzis_audio_engine_check_running (self, error))
@@ -227,15 +227,16 @@ run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GEr
 /**
  * flitzis_audio_engine_load_sample:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @path: (type filename): the audio file to load
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Decodes @path in the calling thread, converts it to the stream's sample
  * rate and channel layout and puts it in slot @id, replacing what the slot
  * held.  Voices already playing the replaced sample play on to their end;
- * it is freed after that, on a control thread.  A loop set on the slot
- * ends with the sample it was set for.
+ * it is freed after that, on a control thread.  The slot's loop region,
+ * gain and policies stay, the region clamped to the new sample (see
+ * [method@Flitzis.AudioEngine.set_sample_loop]).
  *
  * Files at another sample rate are resampled (with the SoX resampler,
  * high quality).  Channels: mono files play on every channel; with more
@@ -296,7 +297,7 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
 /**
  * flitzis_audio_engine_load_sample_async:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @path: (type filename): the audio file to load
  * @cancellable: (nullable): a [class@Gio.Cancellable], or %NULL
  * @callback: (scope async): called in the thread-default main context of
@@ -370,7 +371,7 @@ flitzis_audio_engine_load_sample_finish (FlitzisAudioEngine *self, GAsyncResult 
 /**
  * flitzis_audio_engine_unload_sample:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Empties slot @id: its voices fade out (as with
@@ -393,7 +394,7 @@ flitzis_audio_engine_unload_sample (FlitzisAudioEngine *self, guint id, GError *
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_flitzis_audio_engine_check_slot (id, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error))
     return FALSE;
   fz_mutex_lock (&self->lock);
   ok = _flitzis_audio_engine_check_running (self, error);
@@ -408,7 +409,7 @@ flitzis_audio_engine_unload_sample (FlitzisAudioEngine *self, guint id, GError *
 /**
  * flitzis_audio_engine_dup_sample_info:
  * @self: a [class@Flitzis.AudioEngine]
- * @id: the sample slot, below [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Describes what slot @id holds, as last loaded: its path, its length and
@@ -428,7 +429,7 @@ flitzis_audio_engine_dup_sample_info (FlitzisAudioEngine *self, guint id, GError
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!_flitzis_audio_engine_check_slot (id, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error))
     return NULL;
   fz_mutex_lock (&self->lock);
   if (self->infos[id] != NULL)
@@ -441,7 +442,7 @@ flitzis_audio_engine_dup_sample_info (FlitzisAudioEngine *self, guint id, GError
 void
 _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samples)
 {
-  for (guint i = 0; i < FZ_MAX_SLOTS; i++)
+  for (guint i = 0; i < self->n_slots; i++)
     {
       if (free_samples)
         fz_sample_unref (self->published[i]);

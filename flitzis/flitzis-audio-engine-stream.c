@@ -44,7 +44,8 @@ notify_stream_properties (FlitzisAudioEngine *self)
 static FzCore *
 new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
 {
-  FzCore *core = fz_core_new (sample_rate, channels);
+  /* The slot and voice tables are allocated here, on the control thread. */
+  FzCore *core = fz_core_new_sized (sample_rate, channels, self->n_slots, self->n_voices);
 
   if (core == NULL)
     g_error ("%s: out of memory", G_STRLOC);

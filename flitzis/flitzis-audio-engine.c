@@ -12,8 +12,15 @@
  * runs), or offline, rendered by the caller
  * ([property@Flitzis.AudioEngine:offline]).
  *
- * An engine holds [const@Flitzis.MAX_SAMPLE_SLOTS] sample slots and mixes
- * up to [const@Flitzis.MAX_VOICES] voices.
+ * An engine holds [property@Flitzis.AudioEngine:slots] sample slots
+ * ([const@Flitzis.MAX_SAMPLE_SLOTS] unless made with another number) and
+ * mixes up to [property@Flitzis.AudioEngine:voices] voices
+ * ([const@Flitzis.MAX_VOICES] by default).  Each slot is a pad: besides its
+ * sample it has a gain, a loop region, a retrigger policy
+ * ([method@Flitzis.AudioEngine.set_sample_retrigger]), a choke group
+ * ([method@Flitzis.AudioEngine.set_sample_choke_group]), and its own pause and
+ * seek ([method@Flitzis.AudioEngine.pause_sample],
+ * [method@Flitzis.AudioEngine.seek_sample]).
  * [method@Flitzis.AudioEngine.run] opens the output device and starts the
  * stream, and returns at once: the audio thread plays from then on, until
  * [method@Flitzis.AudioEngine.shut_down].
@@ -56,6 +63,10 @@
 
 G_STATIC_ASSERT (FLITZIS_MAX_SAMPLE_SLOTS == FZ_MAX_SLOTS);
 G_STATIC_ASSERT (FLITZIS_MAX_VOICES == FZ_MAX_VOICES);
+G_STATIC_ASSERT (FLITZIS_MAX_CHOKE_GROUP == FZ_MAX_GROUP);
+G_STATIC_ASSERT ((int) FLITZIS_RETRIGGER_LAYER == (int) FZ_RETRIGGER_LAYER);
+G_STATIC_ASSERT ((int) FLITZIS_RETRIGGER_RESTART == (int) FZ_RETRIGGER_RESTART);
+G_STATIC_ASSERT ((int) FLITZIS_RETRIGGER_TOGGLE == (int) FZ_RETRIGGER_TOGGLE);
 G_STATIC_ASSERT (FLITZIS_QUEUE_CAPACITY == FZ_RING_CAPACITY);
 
 static GParamSpec *properties[N_PROPS];
@@ -373,6 +384,42 @@ flitzis_audio_engine_get_offline (FlitzisAudioEngine *self)
 }
 
 /**
+ * flitzis_audio_engine_get_slots:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:slots].
+ *
+ * Returns: the number of sample slots, fixed when the engine was made
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_audio_engine_get_slots (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return self->n_slots;
+}
+
+/**
+ * flitzis_audio_engine_get_voices:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:voices].
+ *
+ * Returns: how many voices the engine mixes at most, fixed when it was made
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_audio_engine_get_voices (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return self->n_voices;
+}
+
+/**
  * flitzis_audio_engine_dup_device:
  * @self: a [class@Flitzis.AudioEngine]
  *
@@ -494,8 +541,12 @@ flitzis_audio_engine_finalize (GObject *object)
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
 
   g_free (self->device);
-  for (guint i = 0; i < FZ_MAX_SLOTS; i++)
+  for (guint i = 0; self->loading != NULL && i < self->n_slots; i++)
     g_clear_object (&self->loading[i]);
+  g_free (self->published);
+  g_free (self->infos);
+  g_free (self->load_serials);
+  g_free (self->loading);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->render_lock);
   g_mutex_clear (&self->lifecycle_lock);
@@ -538,6 +589,12 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_OFFLINE:
       g_value_set_boolean (value, flitzis_audio_engine_get_offline (self));
       break;
+    case PROP_SLOTS:
+      g_value_set_uint (value, self->n_slots);
+      break;
+    case PROP_VOICES:
+      g_value_set_uint (value, self->n_voices);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -579,6 +636,12 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
     case PROP_OFFLINE:
       self->offline = g_value_get_boolean (value);
       break;
+    case PROP_SLOTS:
+      self->n_slots = g_value_get_uint (value);
+      break;
+    case PROP_VOICES:
+      self->n_voices = g_value_get_uint (value);
+      break;
     case PROP_PERIOD_FRAMES:
       flitzis_audio_engine_set_period_frames (self, g_value_get_uint (value));
       break;
@@ -614,6 +677,11 @@ flitzis_audio_engine_constructed (GObject *object)
                  self->offline_channels);
       self->offline_channels = 0;
     }
+  /* The control side's per-slot tables; the core's are made by run(). */
+  self->published = g_new0 (FzSample *, self->n_slots);
+  self->infos = g_new0 (FlitzisSampleInfo *, self->n_slots);
+  self->load_serials = g_new0 (guint64, self->n_slots);
+  self->loading = g_new0 (GCancellable *, self->n_slots);
   self->constructed = TRUE;
 }
 
@@ -768,6 +836,44 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                          0.0, FLITZIS_MAX_GAIN, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * FlitzisAudioEngine:slots: (getter get_slots)
+   *
+   * How many sample slots the engine has, from 1 to 1024
+   * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
+   * this number - 1.  Set when the engine is made
+   * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
+   * slot costs 88 bytes on 64-bit systems, and nothing per audio period:
+   * the audio thread's work grows with the voices that play, not with the
+   * slots.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SLOTS] =
+    g_param_spec_uint ("slots", _("Slots"),
+                       _("How many sample slots the engine has"),
+                       1, FZ_SLOTS_LIMIT, FLITZIS_MAX_SAMPLE_SLOTS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * FlitzisAudioEngine:voices: (getter get_voices)
+   *
+   * How many voices the engine mixes at most, from 1 to 256
+   * ([const@Flitzis.MAX_VOICES], 32, by default); a trigger that finds them
+   * all busy is dropped and counted.  Set when the engine is made.  Crossfades
+   * ([enum@Flitzis.Retrigger.RESTART], [method@Flitzis.AudioEngine.seek_sample])
+   * hold a second voice for 5 ms.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VOICES] =
+    g_param_spec_uint ("voices", _("Voices"),
+                       _("How many voices the engine mixes at most"),
+                       1, FZ_VOICES_LIMIT, FLITZIS_MAX_VOICES,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -780,6 +886,8 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   g_mutex_init (&self->lock);
   g_mutex_init (&self->render_lock);
   self->volume = 1.0;
+  self->n_slots = FLITZIS_MAX_SAMPLE_SLOTS;
+  self->n_voices = FLITZIS_MAX_VOICES;
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
 }

@@ -20,8 +20,9 @@ G_BEGIN_DECLS
 /**
  * FLITZIS_MAX_SAMPLE_SLOTS:
  *
- * The number of sample slots of an engine: slot ids run from 0 to
- * [const@Flitzis.MAX_SAMPLE_SLOTS] - 1.
+ * The number of sample slots of an engine by default: slot ids run from 0
+ * to [property@Flitzis.AudioEngine:slots] - 1, and an engine may be made with
+ * 1 to 1024 slots.
  *
  * Since: 0.1
  */
@@ -30,9 +31,10 @@ G_BEGIN_DECLS
 /**
  * FLITZIS_MAX_VOICES:
  *
- * How many samples an engine plays at once.  A trigger while all voices
- * are busy is dropped and counted (see
- * [method@Flitzis.EngineStats.get_dropped_voices]).
+ * How many samples an engine plays at once by default
+ * ([property@Flitzis.AudioEngine:voices], 1 to 256).  A trigger while all
+ * voices are busy is dropped and counted (see
+ * [method@Flitzis.AudioEngine.get_stats]).
  *
  * Since: 0.1
  */
@@ -74,6 +76,38 @@ G_BEGIN_DECLS
  * Since: 0.1
  */
 #define FLITZIS_MAX_GAIN 4.0
+
+/**
+ * FlitzisRetrigger:
+ * @FLITZIS_RETRIGGER_LAYER: every trigger starts a new voice beside the
+ *   slot's others (the default)
+ * @FLITZIS_RETRIGGER_RESTART: one voice per slot: a trigger on a sounding
+ *   slot restarts it from its start (its loop start when it loops),
+ *   crossfading linearly over 5 ms from the old sound to the new one, so
+ *   that a constant signal keeps its level and the level never doubles
+ * @FLITZIS_RETRIGGER_TOGGLE: a trigger on a sounding slot stops it with a
+ *   5 ms fade; on a silent slot it starts it
+ *
+ * What a trigger does to a slot that is already sounding (see
+ * [method@Flitzis.AudioEngine.set_sample_retrigger]).
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  FLITZIS_RETRIGGER_LAYER,
+  FLITZIS_RETRIGGER_RESTART,
+  FLITZIS_RETRIGGER_TOGGLE,
+} FlitzisRetrigger;
+
+/**
+ * FLITZIS_MAX_CHOKE_GROUP:
+ *
+ * The highest choke group (see [method@Flitzis.AudioEngine.set_sample_choke_group]);
+ * groups are 1 to 16, and 0 is none.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_CHOKE_GROUP 16
 
 #define FLITZIS_TYPE_AUDIO_ENGINE (flitzis_audio_engine_get_type ())
 
@@ -172,6 +206,38 @@ gboolean            flitzis_audio_engine_resume         (FlitzisAudioEngine *sel
                                                          GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_get_paused     (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_slots      (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_voices     (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_retrigger (FlitzisAudioEngine *self,
+                                                               guint               id,
+                                                               FlitzisRetrigger    policy,
+                                                               GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_choke_group (FlitzisAudioEngine *self,
+                                                                 guint               id,
+                                                                 guint               group,
+                                                                 GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_play_sample_exclusive (FlitzisAudioEngine *self,
+                                                                guint               id,
+                                                                float               velocity,
+                                                                GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_pause_sample   (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_resume_sample  (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_seek_sample    (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         guint64             frame,
+                                                         GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
 FlitzisMessage     *flitzis_audio_engine_receive_msg    (FlitzisAudioEngine *self);
 

@@ -31,8 +31,8 @@ G_BEGIN_DECLS
  *   (see [method@Flitzis.AudioEngine.run]) for this call
  * @FLITZIS_ENGINE_ERROR_ALREADY_RUNNING: [method@Flitzis.AudioEngine.run] was
  *   called on a running engine
- * @FLITZIS_ENGINE_ERROR_INVALID_SLOT: a sample slot id was not below
- *   [const@Flitzis.MAX_SAMPLE_SLOTS]
+ * @FLITZIS_ENGINE_ERROR_INVALID_SLOT: a sample slot id was not below the
+ *   engine's [property@Flitzis.AudioEngine:slots]
  * @FLITZIS_ENGINE_ERROR_INVALID_VELOCITY: a velocity was NaN, infinite or
  *   outside 0.0 to 1.0
  * @FLITZIS_ENGINE_ERROR_QUEUE_FULL: the command queue to the audio thread
@@ -49,11 +49,17 @@ G_BEGIN_DECLS
  *   (0.0 to [const@Flitzis.MAX_GAIN]) or not a number
  * @FLITZIS_ENGINE_ERROR_EMPTY_SLOT: the command needs a loaded sample, and
  *   the slot holds none
- * @FLITZIS_ENGINE_ERROR_INVALID_LOOP: loop frames outside the sample, or a
- *   loop start not before its end
+ * @FLITZIS_ENGINE_ERROR_INVALID_LOOP: a loop end (other than 0) not after
+ *   the loop's start
  * @FLITZIS_ENGINE_ERROR_DEVICE_LOST: the running stream failed (the device
  *   went away, the JACK server stopped); see
  *   [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_ENGINE_ERROR_INVALID_GROUP: a choke group above
+ *   [const@Flitzis.MAX_CHOKE_GROUP]
+ * @FLITZIS_ENGINE_ERROR_INVALID_FRAME: a frame past the end of the slot's
+ *   sample
+ * @FLITZIS_ENGINE_ERROR_INVALID_POLICY: a value that is not a
+ *   [enum@Flitzis.Retrigger]
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -73,6 +79,9 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
   FLITZIS_ENGINE_ERROR_INVALID_LOOP,
   FLITZIS_ENGINE_ERROR_DEVICE_LOST,
+  FLITZIS_ENGINE_ERROR_INVALID_GROUP,
+  FLITZIS_ENGINE_ERROR_INVALID_FRAME,
+  FLITZIS_ENGINE_ERROR_INVALID_POLICY,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

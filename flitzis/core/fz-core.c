@@ -27,18 +27,36 @@ fz_core_set_test_hook (FzCoreTestHook hook)
 FzCore *
 fz_core_new (uint32_t sample_rate, uint32_t channels)
 {
-  FzCore *core = calloc (1, sizeof (FzCore));
+  return fz_core_new_sized (sample_rate, channels, FZ_MAX_SLOTS, FZ_MAX_VOICES);
+}
 
+/* The default sizes use the tables inside the mixer; others get their own
+ * (freed by fz_core_free()). */
+FzCore *
+fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, uint32_t n_voices)
+{
+  FzCore *core;
+  FzSlot *slots;
+  FzVoice *voices;
+
+  if (n_slots == 0 || n_slots > FZ_SLOTS_LIMIT || n_voices == 0 || n_voices > FZ_VOICES_LIMIT)
+    return NULL;
+  core = calloc (1, sizeof (FzCore));
   if (core == NULL)
     return NULL;
+  slots = n_slots == FZ_MAX_SLOTS ? core->mixer.default_slots : calloc (n_slots, sizeof (FzSlot));
+  voices = n_voices == FZ_MAX_VOICES ? core->mixer.default_voices
+                                     : calloc (n_voices, sizeof (FzVoice));
+  core->mixer.slots = slots;
+  core->mixer.voices = voices;
   core->commands = fz_ring_new ();
   core->replies = fz_ring_new ();
-  if (core->commands == NULL || core->replies == NULL)
+  if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL)
     {
       fz_core_free (core);
       return NULL;
     }
-  fz_mixer_init (&core->mixer, channels, sample_rate);
+  fz_mixer_init_tables (&core->mixer, channels, sample_rate, slots, n_slots, voices, n_voices);
   core->mixer.voice_ended = on_voice_ended;
   core->mixer.voice_ended_data = core;
   core->sample_rate = sample_rate;
@@ -68,10 +86,14 @@ fz_core_free (FzCore *core)
     release_ring (core->commands);
   if (core->replies != NULL)
     release_ring (core->replies);
-  for (uint32_t i = 0; i < FZ_MAX_SLOTS; i++)
+  for (uint32_t i = 0; core->mixer.slots != NULL && i < core->mixer.n_slots; i++)
     fz_sample_unref (core->mixer.slots[i].sample);
   for (uint32_t i = 0; i < core->n_retiring; i++)
     fz_sample_unref (core->retiring[i]);
+  if (core->mixer.slots != core->mixer.default_slots)
+    free (core->mixer.slots);
+  if (core->mixer.voices != core->mixer.default_voices)
+    free (core->mixer.voices);
   fz_ring_free (core->commands);
   fz_ring_free (core->replies);
   free (core);
@@ -143,7 +165,7 @@ static void stop (FzCore *core, uint32_t slot);
 static bool
 publish_sample (FzCore *core, const FzMsg *load)
 {
-  bool in_range = load->slot < FZ_MAX_SLOTS;
+  bool in_range = load->slot < core->mixer.n_slots;
   /* A slot out of range is a caller's bug: the sample goes straight back
    * instead of being written out of bounds. */
   FzSample *old = in_range ? core->mixer.slots[load->slot].sample : load->sample;
@@ -154,19 +176,21 @@ publish_sample (FzCore *core, const FzMsg *load)
     return true;
   if (load->sample == NULL)
     stop (core, load->slot);
+  /* The slot's loop region, gain and policies stay: its voices clamp the
+   * region to the new sample as they play. */
   core->mixer.slots[load->slot].sample = load->sample;
-  /* A loop's frames belong to the sample they were set for. */
-  fz_mixer_set_loop (&core->mixer, load->slot, false, 0, 0);
   return true;
 }
 
-/* Starts a voice @delay frames into this period and says so. */
+/* Starts a voice @delay frames into this period, as the slot's policies
+ * say, and says so.  A toggle that stops the slot says nothing now: its
+ * voices report their end when their fade is over. */
 static void
-start_voice (FzCore *core, uint32_t slot, float gain, uint32_t delay)
+start_voice (FzCore *core, uint32_t slot, float gain, uint32_t delay, bool exclusive)
 {
   uint64_t frame = core->period_start + delay;
 
-  switch (fz_mixer_trigger (&core->mixer, slot, gain, delay))
+  switch (fz_mixer_play (&core->mixer, slot, gain, delay, exclusive))
     {
     case FZ_TRIGGER_STARTED:
       reply (core, FZ_REPLY_STARTED, slot, frame, 0);
@@ -175,6 +199,7 @@ start_voice (FzCore *core, uint32_t slot, float gain, uint32_t delay)
       reply (core, FZ_REPLY_DROPPED, slot, frame, 0);
       break;
     case FZ_TRIGGER_EMPTY_SLOT:
+    case FZ_TRIGGER_TOGGLED_OFF:
     default:
       break;
     }
@@ -193,7 +218,7 @@ schedule (FzCore *core, const FzMsg *play)
       return;
     }
   core->scheduled[core->n_scheduled++] = (FzScheduled) {
-    .frame = play->frame, .slot = play->slot, .gain = play->gain,
+    .frame = play->frame, .slot = play->slot, .gain = play->gain, .exclusive = play->flag != 0,
   };
 }
 
@@ -234,7 +259,7 @@ apply_command (FzCore *core, const FzMsg *command)
     case FZ_CMD_LOAD:
       return publish_sample (core, command);
     case FZ_CMD_PLAY:
-      start_voice (core, command->slot, command->gain, 0);
+      start_voice (core, command->slot, command->gain, 0, command->flag != 0);
       return true;
     case FZ_CMD_PLAY_AT:
       schedule (core, command);
@@ -254,6 +279,18 @@ apply_command (FzCore *core, const FzMsg *command)
       return true;
     case FZ_CMD_SET_GAIN:
       fz_mixer_set_gain (&core->mixer, command->slot, command->gain);
+      return true;
+    case FZ_CMD_SET_RETRIGGER:
+      fz_mixer_set_retrigger (&core->mixer, command->slot, (FzRetrigger) command->flag);
+      return true;
+    case FZ_CMD_SET_GROUP:
+      fz_mixer_set_group (&core->mixer, command->slot, command->flag);
+      return true;
+    case FZ_CMD_PAUSE_SLOT:
+      fz_mixer_pause_slot (&core->mixer, command->slot, command->flag != 0);
+      return true;
+    case FZ_CMD_SEEK:
+      fz_mixer_seek (&core->mixer, command->slot, (size_t) command->start);
       return true;
     default:
       return true;  /* not a command: consumed and ignored */
@@ -294,7 +331,8 @@ start_due_triggers (FzCore *core, size_t frames)
       if (trigger->frame < start)
         reply (core, FZ_REPLY_LATE, trigger->slot, start, start - trigger->frame);
       start_voice (core, trigger->slot, trigger->gain,
-                   trigger->frame < start ? 0 : (uint32_t) (trigger->frame - start));
+                   trigger->frame < start ? 0 : (uint32_t) (trigger->frame - start),
+                   trigger->exclusive);
     }
   core->n_scheduled = kept;
 }

@@ -48,6 +48,7 @@ typedef struct {
   uint64_t frame;
   uint32_t slot;
   float gain;
+  bool exclusive;
 } FzScheduled;
 
 typedef struct {
@@ -69,8 +70,13 @@ typedef struct {
   atomic_uint busy;                      /* voices playing + triggers waiting */
 } FzCore;
 
-/* Control thread. */
+/* Control thread: FZ_MAX_SLOTS slots and FZ_MAX_VOICES voices. */
 FzCore  *fz_core_new (uint32_t sample_rate, uint32_t channels);
+/* Control thread: @slots (1 to FZ_SLOTS_LIMIT) and @voices (1 to
+ * FZ_VOICES_LIMIT); the tables are allocated here, never on the audio
+ * thread.  NULL when memory is short or a size is out of range. */
+FzCore  *fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t slots,
+                            uint32_t voices);
 /* Control thread, once the audio thread has stopped for good: releases every
  * reference still held by the core or travelling in either ring. */
 void     fz_core_free (FzCore *core);

@@ -7,13 +7,20 @@
  * period is one contiguous multiply-add over frames * channels floats: no
  * per-frame voice loop, no channel logic on the audio thread.
  *
- * Gains are computed once per voice and period: the gain at the first and
- * at the last frame the voice plays in the period, from the slot's and the
- * master's ramps and the voice's stop fade, with a straight line between.
+ * A voice's gain is the product of its velocity, its slot's gain ramp,
+ * the master's and its own fade (in, out, crossfade, pause).  Every ramp
+ * is read against the mixer's clock of frames rendered, so a 5 ms ramp
+ * ends 5 ms after it starts at any period size: a voice's part of a period
+ * is cut where one of its ramps starts or ends, and each piece is mixed
+ * with a straight line between its first and its last gain.  Frame k of a
+ * ramp of n frames that starts at frame F (k = 0 .. n - 1) plays at
+ * from + (target - from) * (k + 1) / n: frame F + n - 1 is (within a
+ * rounding) the target, and from F + n on the gain is the target exactly.
  * A settled gain takes the plain multiply-add, and an exact 1.0 leaves the
  * sample's bits unchanged (x * 1.0f == x in IEEE arithmetic).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "fz-counter.h"
@@ -24,118 +31,426 @@
 /* ---- ramps ---- */
 
 static void
-ramp_settle (FzRamp *ramp, float value, uint32_t length)
+ramp_settle (FzRamp *ramp, float value)
 {
-  ramp->from = value;
-  ramp->target = value;
-  ramp->position = length;
-  ramp->length = length;
+  *ramp = (FzRamp) { .from = value, .target = value };
 }
 
-/* The value @offset frames after the ramp's current position.  Settled, it
- * is exactly the target. */
+/* The value at frame @t of the mixer's clock.  Settled, it is exactly the
+ * target; before its start, exactly where it starts from. */
 static float
-ramp_value_at (const FzRamp *ramp, size_t offset)
+ramp_value_at (const FzRamp *ramp, uint64_t t)
 {
-  size_t position = ramp->position + offset;
-
-  if (position >= ramp->length)
+  if (t >= ramp->end)
     return ramp->target;
-  return ramp->from + (ramp->target - ramp->from) * ((float) position / (float) ramp->length);
+  if (t <= ramp->start)
+    return ramp->from;
+  return ramp->from + (ramp->target - ramp->from)
+                      * ((float) (t - ramp->start) / (float) (ramp->end - ramp->start));
 }
 
+/* Moves from the value at @start to @target over @length frames from
+ * @start on. */
 static void
-ramp_to (FzRamp *ramp, float target)
+ramp_from (FzRamp *ramp, float target, uint64_t start, uint32_t length)
 {
-  ramp->from = ramp_value_at (ramp, 0);
+  ramp->from = ramp_value_at (ramp, start);
   ramp->target = target;
-  ramp->position = 0;
+  ramp->start = start;
+  ramp->end = start + length;
 }
 
-static void
-ramp_advance (FzRamp *ramp, size_t frames)
+/* The nearest of @ramp's two ends after @t, if before @limit. */
+static uint64_t
+ramp_next_end (const FzRamp *ramp, uint64_t t, uint64_t limit)
 {
-  size_t left = ramp->length - ramp->position;
-
-  ramp->position += (uint32_t) MIN_SIZE (frames, left);
+  if (ramp->start > t && ramp->start < limit)
+    return ramp->start;
+  if (ramp->end > t && ramp->end < limit)
+    return ramp->end;
+  return limit;
 }
 
-/* ---- set-up and commands ---- */
+/* ---- set-up ---- */
+
+void
+fz_mixer_init_tables (FzMixer *mixer, uint32_t channels, uint32_t sample_rate,
+                      FzSlot *slots, uint32_t n_slots, FzVoice *voices, uint32_t max_voices)
+{
+  uint32_t ramp_frames = (uint32_t) ((uint64_t) sample_rate * FZ_RAMP_MS / 1000u);
+
+  memset (mixer, 0, offsetof (FzMixer, default_slots));
+  mixer->channels = channels;
+  mixer->ramp_frames = ramp_frames > 0 ? ramp_frames : 1;
+  mixer->slots = slots;
+  mixer->n_slots = n_slots;
+  mixer->voices = voices;
+  mixer->max_voices = max_voices;
+  ramp_settle (&mixer->master, 1.0f);
+  fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
+  for (uint32_t i = 0; i < n_slots; i++)
+    {
+      slots[i] = (FzSlot) { 0 };
+      ramp_settle (&slots[i].gain, 1.0f);
+    }
+  atomic_init (&mixer->voices_dropped, 0);
+}
 
 void
 fz_mixer_init (FzMixer *mixer, uint32_t channels, uint32_t sample_rate)
 {
-  uint32_t ramp_frames = (uint32_t) ((uint64_t) sample_rate * FZ_RAMP_MS / 1000u);
-
-  memset (mixer, 0, sizeof (*mixer));
-  mixer->channels = channels;
-  mixer->ramp_frames = ramp_frames > 0 ? ramp_frames : 1;
-  ramp_settle (&mixer->master, 1.0f, mixer->ramp_frames);
-  fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
-  for (uint32_t i = 0; i < FZ_MAX_SLOTS; i++)
-    ramp_settle (&mixer->slots[i].gain, 1.0f, mixer->ramp_frames);
-  atomic_init (&mixer->voices_dropped, 0);
+  fz_mixer_init_tables (mixer, channels, sample_rate, mixer->default_slots, FZ_MAX_SLOTS,
+                        mixer->default_voices, FZ_MAX_VOICES);
 }
+
+/* ---- loops ---- */
+
+/* The loop region of @slot applied to @sample: an end of 0 or past the
+ * sample's end is the sample's end, and a start that is then not before
+ * the end is 0.  False for an empty sample. */
+static bool
+loop_bounds (const FzSlot *slot, const FzSample *sample, size_t *start, size_t *end)
+{
+  size_t e = slot->loop_end == 0 ? sample->frames : MIN_SIZE (slot->loop_end, sample->frames);
+
+  if (e == 0)
+    return false;
+  *start = slot->loop_start < e ? slot->loop_start : 0;
+  *end = e;
+  return true;
+}
+
+size_t
+fz_mixer_start_frame (const FzMixer *mixer, uint32_t slot)
+{
+  const FzSlot *s = slot < mixer->n_slots ? &mixer->slots[slot] : NULL;
+  size_t start = 0, end;
+
+  if (s == NULL || s->sample == NULL || !s->loop || !loop_bounds (s, s->sample, &start, &end))
+    return 0;
+  return start;
+}
+
+/* ---- voices ---- */
+
+/* Fades @voice out from @offset frames into the next period on; it ends
+ * when silent.  A held voice is silent already: it ends at once. */
+static void
+fade_out (FzMixer *mixer, FzVoice *voice, uint32_t offset)
+{
+  uint64_t start = mixer->now + (offset > voice->delay ? offset : voice->delay);
+
+  if (voice->stopping)
+    return;
+  voice->stopping = true;
+  voice->pausing = false;
+  if (voice->held)
+    {
+      voice->fade = (FzRamp) { .from = 0.0f, .target = 0.0f, .start = mixer->now, .end = mixer->now };
+      return;
+    }
+  if (start > mixer->now)
+    {
+      /* A fade in that is still under way goes on until then. */
+      voice->fade_pending = true;
+      voice->fade_at = start;
+      return;
+    }
+  ramp_from (&voice->fade, 0.0f, start, mixer->ramp_frames);
+}
+
+/* A restart's crossfade: every voice of the slot, fading already or not,
+ * fades from its gain at that frame to 0 over the frames the new voice
+ * fades in, so that their gains add up to at most one voice's.  (Of two
+ * restarts of a slot within one period, the later one leaves a fade that
+ * the earlier one set to begin as it was.) */
+static void
+fade_out_again (FzMixer *mixer, FzVoice *voice, uint32_t offset)
+{
+  uint64_t start = mixer->now + (offset > voice->delay ? offset : voice->delay);
+
+  if (!voice->stopping || voice->held)
+    {
+      fade_out (mixer, voice, offset);
+      return;
+    }
+  if (voice->fade_pending)
+    return;
+  if (start > mixer->now)
+    {
+      voice->fade_pending = true;
+      voice->fade_at = start;
+      return;
+    }
+  ramp_from (&voice->fade, 0.0f, start, mixer->ramp_frames);
+}
+
+/* At @t, a pending fade-out begins. */
+static void
+begin_pending_fade (FzMixer *mixer, FzVoice *voice, uint64_t t)
+{
+  if (!voice->fade_pending || t < voice->fade_at)
+    return;
+  voice->fade_pending = false;
+  ramp_from (&voice->fade, 0.0f, voice->fade_at, mixer->ramp_frames);
+}
+
+static void
+fade_in (FzMixer *mixer, FzVoice *voice, uint64_t start)
+{
+  voice->fade = (FzRamp) { .from = 0.0f, .target = 1.0f, .start = start,
+                           .end = start + mixer->ramp_frames };
+}
+
+static FzVoice *
+add_voice (FzMixer *mixer, uint32_t slot, const FzSample *sample, float velocity,
+           uint32_t delay, size_t position)
+{
+  FzVoice *voice = &mixer->voices[mixer->n_voices++];
+
+  *voice = (FzVoice) {
+    .sample = sample, .slot = slot, .delay = delay, .velocity = velocity, .position = position,
+  };
+  ramp_settle (&voice->fade, 1.0f);
+  if (mixer->slots[slot].paused)
+    {
+      /* It sounds once its slot resumes, from its start. */
+      voice->held = true;
+      voice->delay = 0;
+      ramp_settle (&voice->fade, 0.0f);
+    }
+  return voice;
+}
+
+/* Moves @voice to @frame of its sample with a crossfade: a copy of it
+ * fades out where it was while it fades in at @frame.  Without a free
+ * voice for the copy, it only fades in (a dip, never a click). */
+static void
+crossfade_to (FzMixer *mixer, FzVoice *voice, size_t frame)
+{
+  if (frame >= voice->sample->frames)
+    {
+      fade_out (mixer, voice, 0);
+      return;
+    }
+  if (voice->held || voice->delay > 0)
+    {
+      voice->position = frame;
+      return;
+    }
+  if (mixer->n_voices < mixer->max_voices)
+    {
+      FzVoice *old = &mixer->voices[mixer->n_voices++];
+
+      *old = *voice;
+      old->quiet = true;
+      old->pausing = false;
+      fade_out (mixer, old, 0);
+    }
+  voice->position = frame;
+  if (voice->pausing)
+    {
+      /* The copy carries the fade-out: this one holds at its new frame. */
+      voice->pausing = false;
+      voice->held = true;
+      ramp_settle (&voice->fade, 0.0f);
+      return;
+    }
+  fade_in (mixer, voice, mixer->now);
+}
+
+/* ---- commands ---- */
 
 FzTriggerResult
 fz_mixer_trigger (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay)
 {
-  const FzSample *sample = slot < FZ_MAX_SLOTS ? mixer->slots[slot].sample : NULL;
+  const FzSample *sample = slot < mixer->n_slots ? mixer->slots[slot].sample : NULL;
 
   if (sample == NULL)
     return FZ_TRIGGER_EMPTY_SLOT;
-  if (mixer->n_voices == FZ_MAX_VOICES)
+  if (mixer->n_voices == mixer->max_voices)
     {
       fz_counter_increment (&mixer->voices_dropped);
       return FZ_TRIGGER_DROPPED;
     }
-  mixer->voices[mixer->n_voices++] = (FzVoice) {
-    .sample = sample, .slot = slot, .delay = delay, .velocity = velocity,
-  };
+  add_voice (mixer, slot, sample, velocity, delay, 0);
+  return FZ_TRIGGER_STARTED;
+}
+
+/* Whether a voice of @slot plays (or holds): with @fading, one that fades
+ * out counts too. */
+static bool
+is_sounding (const FzMixer *mixer, uint32_t slot, bool fading)
+{
+  for (uint32_t i = 0; i < mixer->n_voices; i++)
+    if (mixer->voices[i].slot == slot && (fading || !mixer->voices[i].stopping))
+      return true;
+  return false;
+}
+
+static void
+restart_slot (FzMixer *mixer, uint32_t slot, uint32_t offset)
+{
+  for (uint32_t i = 0; i < mixer->n_voices; i++)
+    if (mixer->voices[i].slot == slot && mixer->voices[i].delay <= offset)
+      fade_out_again (mixer, &mixer->voices[i], offset);
+}
+
+/* Fades out, from @offset frames into the next period on, the voices of
+ * @slot (FZ_ALL_SLOTS: all) whose slot is in @group (0: any group) and
+ * that have started by then. */
+static void
+fade_out_matching (FzMixer *mixer, uint32_t slot, uint32_t group, uint32_t offset)
+{
+  for (uint32_t i = 0; i < mixer->n_voices; i++)
+    {
+      FzVoice *voice = &mixer->voices[i];
+
+      if ((slot == FZ_ALL_SLOTS || voice->slot == slot) &&
+          (group == 0 || mixer->slots[voice->slot].group == group) && voice->delay <= offset)
+        fade_out (mixer, voice, offset);
+    }
+}
+
+FzTriggerResult
+fz_mixer_play (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay, bool exclusive)
+{
+  const FzSlot *s = slot < mixer->n_slots ? &mixer->slots[slot] : NULL;
+  bool restart;
+  FzVoice *voice;
+
+  if (s == NULL || s->sample == NULL)
+    return FZ_TRIGGER_EMPTY_SLOT;
+  if (s->retrigger == FZ_RETRIGGER_TOGGLE && !exclusive && is_sounding (mixer, slot, false))
+    {
+      fade_out_matching (mixer, slot, 0, delay);
+      return FZ_TRIGGER_TOGGLED_OFF;
+    }
+  if (mixer->n_voices == mixer->max_voices)
+    {
+      fz_counter_increment (&mixer->voices_dropped);
+      return FZ_TRIGGER_DROPPED;
+    }
+  /* The old voices fade out over the frames the new one fades in: the sum
+   * of the two gains stays 1 (one voice's level, never two). */
+  restart = s->retrigger == FZ_RETRIGGER_RESTART && is_sounding (mixer, slot, true);
+  if (restart)
+    restart_slot (mixer, slot, delay);
+  if (exclusive)
+    fade_out_matching (mixer, FZ_ALL_SLOTS, 0, delay);
+  else if (s->group != 0)
+    fade_out_matching (mixer, FZ_ALL_SLOTS, s->group, delay);
+  voice = add_voice (mixer, slot, s->sample, velocity, delay, fz_mixer_start_frame (mixer, slot));
+  if (restart && !voice->held)
+    fade_in (mixer, voice, mixer->now + delay);
   return FZ_TRIGGER_STARTED;
 }
 
 void
 fz_mixer_stop (FzMixer *mixer, uint32_t slot)
 {
-  for (uint32_t i = 0; i < mixer->n_voices; i++)
-    {
-      FzVoice *voice = &mixer->voices[i];
-
-      if ((slot == FZ_ALL_SLOTS || voice->slot == slot) && !voice->stopping)
-        {
-          voice->stopping = true;
-          voice->fade_left = mixer->ramp_frames;
-        }
-    }
+  fade_out_matching (mixer, slot, 0, 0);
 }
 
 void
 fz_mixer_set_gain (FzMixer *mixer, uint32_t slot, float gain)
 {
   if (slot == FZ_MASTER)
-    ramp_to (&mixer->master, gain);
-  else if (slot < FZ_MAX_SLOTS)
-    ramp_to (&mixer->slots[slot].gain, gain);
+    ramp_from (&mixer->master, gain, mixer->now, mixer->ramp_frames);
+  else if (slot < mixer->n_slots)
+    ramp_from (&mixer->slots[slot].gain, gain, mixer->now, mixer->ramp_frames);
 }
 
 void
 fz_mixer_preset_gain (FzMixer *mixer, uint32_t slot, float gain)
 {
   if (slot == FZ_MASTER)
-    ramp_settle (&mixer->master, gain, mixer->ramp_frames);
-  else if (slot < FZ_MAX_SLOTS)
-    ramp_settle (&mixer->slots[slot].gain, gain, mixer->ramp_frames);
+    ramp_settle (&mixer->master, gain);
+  else if (slot < mixer->n_slots)
+    ramp_settle (&mixer->slots[slot].gain, gain);
+}
+
+void
+fz_mixer_set_retrigger (FzMixer *mixer, uint32_t slot, FzRetrigger policy)
+{
+  if (slot < mixer->n_slots && policy <= FZ_RETRIGGER_LAST)
+    mixer->slots[slot].retrigger = (uint8_t) policy;
+}
+
+void
+fz_mixer_set_group (FzMixer *mixer, uint32_t slot, uint32_t group)
+{
+  if (slot < mixer->n_slots && group <= FZ_MAX_GROUP)
+    mixer->slots[slot].group = (uint8_t) group;
+}
+
+void
+fz_mixer_pause_slot (FzMixer *mixer, uint32_t slot, bool paused)
+{
+  if (slot >= mixer->n_slots || mixer->slots[slot].paused == paused)
+    return;
+  mixer->slots[slot].paused = paused;
+  for (uint32_t i = 0; i < mixer->n_voices; i++)
+    {
+      FzVoice *voice = &mixer->voices[i];
+
+      if (voice->slot != slot || voice->stopping)
+        continue;
+      if (paused && voice->delay > 0)
+        {
+          /* Not started yet: it starts on resume. */
+          voice->delay = 0;
+          voice->held = true;
+          ramp_settle (&voice->fade, 0.0f);
+        }
+      else if (paused && !voice->held)
+        {
+          voice->pausing = true;
+          ramp_from (&voice->fade, 0.0f, mixer->now, mixer->ramp_frames);
+        }
+      else if (!paused)
+        {
+          voice->held = false;
+          voice->pausing = false;
+          ramp_from (&voice->fade, 1.0f, mixer->now, mixer->ramp_frames);
+        }
+    }
+}
+
+void
+fz_mixer_seek (FzMixer *mixer, uint32_t slot, size_t frame)
+{
+  /* The copies that crossfade_to() appends are not moved again. */
+  uint32_t n = mixer->n_voices;
+
+  for (uint32_t i = 0; i < n; i++)
+    if (mixer->voices[i].slot == slot && !mixer->voices[i].stopping)
+      crossfade_to (mixer, &mixer->voices[i], frame);
 }
 
 void
 fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop, size_t start, size_t end)
 {
-  if (slot >= FZ_MAX_SLOTS)
+  FzSlot *s;
+  uint32_t n;
+
+  if (slot >= mixer->n_slots)
     return;
-  mixer->slots[slot].loop = loop;
-  mixer->slots[slot].loop_start = start;
-  mixer->slots[slot].loop_end = end;
+  s = &mixer->slots[slot];
+  s->loop = loop;
+  s->loop_start = start;
+  s->loop_end = end;
+  if (!loop || s->sample == NULL || !loop_bounds (s, s->sample, &start, &end))
+    return;
+  n = mixer->n_voices;
+  for (uint32_t i = 0; i < n; i++)
+    {
+      FzVoice *voice = &mixer->voices[i];
+
+      if (voice->slot == slot && voice->sample == s->sample && !voice->stopping &&
+          (voice->position < start || voice->position >= end))
+        crossfade_to (mixer, voice, start);
+    }
 }
 
 /* ---- kernels ---- */
@@ -251,26 +566,21 @@ mix (const FzMixKernels *kernel, float *out, const float *in, size_t frames,
     kernel->ramp (out, in, frames, channels, gain, step);
 }
 
-/* Where @voice's loop ends, or 0 when it does not loop: a slot's loop
- * applies to the sample it holds, while the voice is before the loop end. */
-static size_t
-loop_end_of (const FzSlot *slot, const FzVoice *voice)
+/* Where @voice's loop ends and starts again, or false when it does not
+ * loop: a slot's loop applies to the sample it holds, while the voice is
+ * before the loop end (a voice seeked past it plays to the sample's end). */
+static bool
+voice_loop (const FzSlot *slot, const FzVoice *voice, size_t *start, size_t *end)
 {
-  size_t end;
-
-  if (!slot->loop || slot->sample != voice->sample)
-    return 0;
-  end = slot->loop_end == 0 ? voice->sample->frames
-                            : MIN_SIZE (slot->loop_end, voice->sample->frames);
-  if (slot->loop_start >= end || voice->position >= end)
-    return 0;
-  return end;
+  return slot->loop && slot->sample == voice->sample && loop_bounds (slot, voice->sample, start, end)
+         && voice->position < *end;
 }
 
 /* Mixes up to @frames frames of @voice, jumping back at its loop end, with
  * frame f at gain + step * (f + 1).  Returns the frames played: fewer than
  * @frames when the sample ended. */
-static size_t
+/* Inlined: it is the inner loop of every piece of every voice. */
+static inline __attribute__ ((always_inline)) size_t
 play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain, float step)
 {
   const FzSlot *slot = &mixer->slots[voice->slot];
@@ -279,8 +589,9 @@ play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain
 
   while (done < frames)
     {
-      size_t loop_end = loop_end_of (slot, voice);
-      size_t end = loop_end > 0 ? loop_end : voice->sample->frames;
+      size_t loop_start = 0, loop_end = 0;
+      bool loops = voice_loop (slot, voice, &loop_start, &loop_end);
+      size_t end = loops ? loop_end : voice->sample->frames;
       size_t n = MIN_SIZE (frames - done, end - voice->position);
 
       mix (mixer->kernels, out + done * channels, voice->sample->data + voice->position * channels,
@@ -289,24 +600,32 @@ play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain
       voice->position += n;
       if (voice->position < end)
         continue;
-      if (loop_end == 0)
+      if (!loops)
         break;
-      voice->position = slot->loop_start;
+      voice->position = loop_start;
     }
   return done;
 }
 
-/* The gain of @voice @offset frames into the period, @faded frames into
- * this period's part of its fade. */
+/* The gain of @voice at frame @t of the mixer's clock. */
 static float
-voice_gain (const FzMixer *mixer, const FzVoice *voice, size_t offset, size_t faded)
+voice_gain (const FzMixer *mixer, const FzVoice *voice, uint64_t t)
 {
-  float gain = voice->velocity * ramp_value_at (&mixer->slots[voice->slot].gain, offset)
-               * ramp_value_at (&mixer->master, offset);
+  return voice->velocity * ramp_value_at (&mixer->slots[voice->slot].gain, t)
+         * ramp_value_at (&mixer->master, t) * ramp_value_at (&voice->fade, t);
+}
 
-  if (voice->stopping)
-    gain *= (float) (voice->fade_left - faded) / (float) mixer->ramp_frames;
-  return gain;
+/* The next frame after @t, before @limit, at which one of the ramps that
+ * make @voice's gain starts or ends: between two of them the gain is a
+ * straight line (or a constant, which mixes at the plain multiply-add). */
+static uint64_t
+next_break (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t limit)
+{
+  limit = ramp_next_end (&mixer->slots[voice->slot].gain, t, limit);
+  limit = ramp_next_end (&mixer->master, t, limit);
+  if (voice->fade_pending && voice->fade_at > t && voice->fade_at < limit)
+    limit = voice->fade_at;
+  return ramp_next_end (&voice->fade, t, limit);
 }
 
 /* Mixes @voice into the period; returns false once it has ended. */
@@ -314,28 +633,55 @@ static bool
 render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
 {
   size_t delay = MIN_SIZE (voice->delay, frames);
-  size_t span = frames - delay;
-  size_t played;
-  float first, last;
+  uint64_t t = mixer->now + delay, end = mixer->now + frames;
+  bool ended;
 
   voice->delay -= (uint32_t) delay;
-  if (voice->stopping)
-    span = MIN_SIZE (span, voice->fade_left);
-  /* A period shorter than the delay left (periods may vary in size). */
-  if (span == 0)
+  if (voice->held && !voice->stopping)
     return true;
-  first = voice_gain (mixer, voice, delay, 0);
-  last = voice_gain (mixer, voice, delay + span, span);
-  played = play_span (mixer, voice, out + delay * mixer->channels, span,
-                      first, (last - first) / (float) span);
-  if (voice->stopping)
-    voice->fade_left -= (uint32_t) played;
-  /* A voice that does not loop ends with its sample's last frame. */
-  if (played == span && voice->position < voice->sample->frames &&
-      !(voice->stopping && voice->fade_left == 0))
-    return true;
-  if (mixer->voice_ended != NULL)
-    mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (delay + played));
+  /* The common case, every ramp settled: one piece at a constant gain. */
+  if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
+      voice->fade.end <= t && mixer->master.end <= t && mixer->slots[voice->slot].gain.end <= t)
+    {
+      t += play_span (mixer, voice, out + delay * mixer->channels, (size_t) (end - t),
+                      voice_gain (mixer, voice, t), 0.0f);
+      end = t;
+    }
+  for (;;)
+    {
+      uint64_t e;
+      size_t n, played;
+      float first, last;
+
+      begin_pending_fade (mixer, voice, t);
+      /* A fade that ends the voice or holds it ends its part of the period. */
+      if ((voice->stopping || voice->pausing) && !voice->fade_pending && voice->fade.end < end)
+        end = voice->fade.end > t ? voice->fade.end : t;
+      if (t >= end)
+        break;
+      e = next_break (mixer, voice, t, end);
+      n = (size_t) (e - t);
+      first = voice_gain (mixer, voice, t);
+      last = voice_gain (mixer, voice, e);
+      played = play_span (mixer, voice, out + (t - mixer->now) * mixer->channels, n,
+                          first, (last - first) / (float) n);
+      t += played;
+      if (played < n)
+        break;
+    }
+  ended = voice->position >= voice->sample->frames ||
+          (voice->stopping && !voice->fade_pending && t >= voice->fade.end);
+  if (!ended)
+    {
+      if (voice->pausing && t >= voice->fade.end)
+        {
+          voice->pausing = false;
+          voice->held = true;
+        }
+      return true;
+    }
+  if (mixer->voice_ended != NULL && !voice->quiet)
+    mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - mixer->now));
   return false;
 }
 
@@ -352,9 +698,8 @@ fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
         mixer->voices[kept - 1] = mixer->voices[i];
     }
   mixer->n_voices = kept;
-  ramp_advance (&mixer->master, frames);
-  for (uint32_t i = 0; i < FZ_MAX_SLOTS; i++)
-    ramp_advance (&mixer->slots[i].gain, frames);
+  /* The ramps need no advancing: they are read against this clock. */
+  mixer->now += frames;
 }
 
 bool

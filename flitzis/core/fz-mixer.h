@@ -16,25 +16,50 @@
 
 #include "fz-sample.h"
 
+/* The default table sizes (an engine's slots and voices properties choose
+ * others, up to the limits). */
 #define FZ_MAX_SLOTS 32u
 #define FZ_MAX_VOICES 32u
-/* Gain changes and stop fades take this long, so that they never click. */
+#define FZ_SLOTS_LIMIT 1024u
+#define FZ_VOICES_LIMIT 256u
+/* Choke groups are 1 .. FZ_MAX_GROUP; 0 is none. */
+#define FZ_MAX_GROUP 16u
+/* Gain changes, fades and crossfades take this long, so that they never
+ * click: FZ_RAMP_MS of the sample rate, rounded down to a whole frame. */
 #define FZ_RAMP_MS 5u
 
-/* A gain moving linearly from @from to @target over @length frames. */
+/* A value moving linearly from @from to @target between two frames of the
+ * mixer's clock (FzMixer.now): @from up to @start, @target from @end on.
+ * Settled ramps have start == end == 0.  Absolute frames, not a position
+ * advanced each period: a ramp ends exactly @end - @start frames after it
+ * starts, mid-period if need be, and settled ramps cost nothing per period
+ * whatever the number of slots. */
 typedef struct {
   float from;
   float target;
-  uint32_t position;        /* frames of the ramp done; == length when settled */
-  uint32_t length;
+  uint64_t start;
+  uint64_t end;
 } FzRamp;
 
+/* What a trigger on a slot that is already sounding does (FlitzisRetrigger). */
+typedef enum {
+  FZ_RETRIGGER_LAYER,       /* a new voice, beside the others */
+  FZ_RETRIGGER_RESTART,     /* the slot's voices crossfade into a new one */
+  FZ_RETRIGGER_TOGGLE,      /* the slot's voices fade out; nothing starts */
+  FZ_RETRIGGER_LAST = FZ_RETRIGGER_TOGGLE,
+} FzRetrigger;
+
+/* One slot of the slot table; the engine's per-slot state lives here.
+ * sizeof (FzSlot) is 56 bytes on 64-bit systems. */
 typedef struct {
   FzSample *sample;         /* the audio thread's reference, or NULL */
   FzRamp gain;
-  bool loop;
-  size_t loop_start;
+  size_t loop_start;        /* as set; clamped to each sample as it plays */
   size_t loop_end;          /* 0: the sample's end */
+  bool loop;
+  bool paused;              /* pause_sample(): its voices fade out and hold */
+  uint8_t retrigger;        /* FzRetrigger */
+  uint8_t group;            /* choke group, 0: none */
 } FzSlot;
 
 typedef struct {
@@ -43,8 +68,13 @@ typedef struct {
   uint32_t delay;           /* silent frames before its first one, next period only */
   size_t position;          /* next frame to play */
   float velocity;
-  bool stopping;
-  uint32_t fade_left;       /* while stopping: frames until silent */
+  bool stopping;            /* its fade ends it */
+  bool pausing;             /* its fade holds it (held once silent) */
+  bool held;                /* silent and in place until its slot resumes */
+  bool quiet;               /* the old half of a crossfade: ends without a voice-ended call */
+  bool fade_pending;        /* stopping from fade_at on; until then the fade goes on as it was */
+  uint64_t fade_at;
+  FzRamp fade;              /* 1.0 unless fading in or out */
 } FzVoice;
 
 /* The mixing kernels: the same bits from each, at different speeds. */
@@ -61,6 +91,7 @@ typedef enum {
   FZ_TRIGGER_STARTED,
   FZ_TRIGGER_EMPTY_SLOT,    /* nothing loaded: ignored */
   FZ_TRIGGER_DROPPED,       /* all voices busy: the new trigger is dropped */
+  FZ_TRIGGER_TOGGLED_OFF,   /* a toggle slot was sounding: its voices fade out instead */
 } FzTriggerResult;
 
 /* Called during fz_mixer_render() when a voice has ended; @offset is the
@@ -71,29 +102,61 @@ typedef struct {
   uint32_t channels;
   uint32_t ramp_frames;
   const FzMixKernels *kernels;
-  FzSlot slots[FZ_MAX_SLOTS];
+  uint64_t now;             /* frames rendered so far: the clock of every ramp */
+  FzSlot *slots;            /* n_slots of them */
+  uint32_t n_slots;
   FzRamp master;
   /* Active voices are kept packed in voices[0 .. n_voices-1], oldest first,
    * so that the mix order (and so every rounding) is deterministic. */
-  FzVoice voices[FZ_MAX_VOICES];
+  FzVoice *voices;          /* room for max_voices */
+  uint32_t max_voices;
   uint32_t n_voices;
   FzVoiceEndedFunc voice_ended;   /* may be NULL */
   void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */
   atomic_uint_fast64_t voices_dropped;
+  /* The tables of fz_mixer_init(), at the default sizes; a mixer of other
+   * sizes is given its tables (fz_mixer_init_tables()). */
+  FzSlot default_slots[FZ_MAX_SLOTS];
+  FzVoice default_voices[FZ_MAX_VOICES];
 } FzMixer;
 
+/* Control thread: FZ_MAX_SLOTS slots and FZ_MAX_VOICES voices, in the
+ * mixer itself (a mixer that is copied must be initialised again). */
 void            fz_mixer_init (FzMixer *mixer, uint32_t channels, uint32_t sample_rate);
-/* Starts slot @slot @delay frames into the next rendered period. */
+/* Control thread: the same with the caller's tables, zeroed, which must
+ * outlive the mixer (the core allocates them, fz-core.c). */
+void            fz_mixer_init_tables (FzMixer *mixer, uint32_t channels, uint32_t sample_rate,
+                                      FzSlot *slots, uint32_t n_slots,
+                                      FzVoice *voices, uint32_t max_voices);
+/* Starts slot @slot from its first frame, @delay frames into the next
+ * rendered period: a voice beside any others, whatever the slot's policy. */
 FzTriggerResult fz_mixer_trigger (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay);
+/* A pad's trigger, @delay frames into the next period: the slot's
+ * retrigger policy and choke group apply, a looping slot starts at its
+ * loop start, and with @exclusive every other voice fades out from that
+ * frame on. */
+FzTriggerResult fz_mixer_play (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay,
+                               bool exclusive);
 /* Fades out the voices of @slot (FZ_ALL_SLOTS: every voice). */
 void            fz_mixer_stop (FzMixer *mixer, uint32_t slot);
+void            fz_mixer_set_retrigger (FzMixer *mixer, uint32_t slot, FzRetrigger policy);
+void            fz_mixer_set_group (FzMixer *mixer, uint32_t slot, uint32_t group);
+/* Fades the voices of @slot out and holds them where they fell silent, or
+ * fades them back in from there. */
+void            fz_mixer_pause_slot (FzMixer *mixer, uint32_t slot, bool paused);
+/* Crossfades the voices of @slot to @frame of their sample. */
+void            fz_mixer_seek (FzMixer *mixer, uint32_t slot, size_t frame);
 /* Ramps the gain of @slot (FZ_MASTER: the master's) to @gain. */
 void            fz_mixer_set_gain (FzMixer *mixer, uint32_t slot, float gain);
 /* Before the mixer runs: sets a gain at once, without a ramp. */
 void            fz_mixer_preset_gain (FzMixer *mixer, uint32_t slot, float gain);
+/* Voices of the slot's sample outside the new region crossfade to its
+ * start. */
 void            fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop,
                                    size_t start, size_t end);
+/* Where a voice of @slot's sample starts: its loop start when it loops. */
+size_t          fz_mixer_start_frame (const FzMixer *mixer, uint32_t slot);
 /* Overwrites @out with @frames interleaved frames of the mix. */
 void            fz_mixer_render (FzMixer *mixer, float *out, size_t frames);
 bool            fz_mixer_is_playing (const FzMixer *mixer, const FzSample *sample);

@@ -18,13 +18,17 @@ typedef struct FzSample FzSample;
 typedef enum {
   FZ_CMD_PING = 1,     /* seq */
   FZ_CMD_LOAD,         /* slot, sample (NULL: unload): one reference moves to the audio thread */
-  FZ_CMD_PLAY,         /* slot, gain: starts at the period's first frame */
-  FZ_CMD_PLAY_AT,      /* slot, gain, frame: starts at that frame of the stream */
+  FZ_CMD_PLAY,         /* slot, gain, flag (exclusive): starts at the period's first frame */
+  FZ_CMD_PLAY_AT,      /* slot, gain, frame, flag (exclusive): starts at that frame of the stream */
   FZ_CMD_PAUSE,        /* silence from now on; voices stay where they are */
   FZ_CMD_RESUME,       /* voices go on from where they paused */
   FZ_CMD_STOP,         /* slot or FZ_ALL_SLOTS: voices fade out, pending triggers are cancelled */
   FZ_CMD_SET_LOOP,     /* slot, flag (on), start, end (0: sample end) */
   FZ_CMD_SET_GAIN,     /* slot or FZ_MASTER, gain: reached after a short ramp */
+  FZ_CMD_SET_RETRIGGER, /* slot, flag (FzRetrigger) */
+  FZ_CMD_SET_GROUP,    /* slot, flag (choke group, 0: none) */
+  FZ_CMD_PAUSE_SLOT,   /* slot, flag (1: pause, 0: resume) */
+  FZ_CMD_SEEK,         /* slot, start (the frame to go on from) */
 } FzCmdType;
 
 /* Replies, audio → control (reply ring); frame is when it happened.

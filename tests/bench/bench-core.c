@@ -108,6 +108,10 @@ typedef struct {
   FzRing *ring;
 } Rig;
 
+/* The core's slot table: the default, or mix's optional SLOTS argument
+ * (1024: the cost of many empty slots). */
+static guint bench_slots = FZ_MAX_SLOTS;
+
 static Rig *
 rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
 {
@@ -117,7 +121,7 @@ rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
   rig->kind = kind;
   rig->voices = voices;
   rig->ramp = ramp;
-  rig->core = fz_core_new (RATE, CHANNELS);
+  rig->core = fz_core_new_sized (RATE, CHANNELS, bench_slots, FZ_MAX_VOICES);
   /* FLITZIS_MIX_PATH=scalar|vec128|avx2: another path than the CPU's best. */
   if (g_getenv ("FLITZIS_MIX_PATH") != NULL)
     {
@@ -177,12 +181,15 @@ naive_frame_render (FzMixer *mixer, float *out, size_t frames)
         for (guint r = 0; r < 2; r++)
           {
             const FzRamp *ramp = ramps[r];
-            size_t position = ramp->position + f;
+            uint64_t t = mixer->now + f;
 
-            gain *= position >= ramp->length
+            gain *= t >= ramp->end
                         ? ramp->target
-                        : ramp->from + (ramp->target - ramp->from)
-                                           * ((float) position / (float) ramp->length);
+                        : t <= ramp->start
+                            ? ramp->from
+                            : ramp->from + (ramp->target - ramp->from)
+                                               * ((float) (t - ramp->start)
+                                                  / (float) (ramp->end - ramp->start));
           }
         for (uint32_t c = 0; c < mixer->channels; c++)
           out[f * mixer->channels + c] += voice->sample->data[voice->position * mixer->channels + c] * gain;
@@ -667,9 +674,13 @@ main (int argc, char **argv)
       return g_test_run ();
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
-  if (g_str_equal (scenario, "mix") && argc == 6)
-    scenario_mix (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
+  if (g_str_equal (scenario, "mix") && (argc == 6 || argc == 7))
+    {
+      if (argc == 7)
+        bench_slots = (guint) atoi (argv[6]);
+      scenario_mix (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
                   atoi (argv[5]) != 0);
+    }
   else if (g_str_equal (scenario, "ring") && argc == 4)
     scenario_ring_ir ((guint) atoi (argv[2]), atoi (argv[3]) != 0);
   else if (g_str_equal (scenario, "ring-threads"))
@@ -684,7 +695,7 @@ main (int argc, char **argv)
     scenario_loadmem ((guint) atoi (argv[2]));
   else
     {
-      fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP"
+      fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP [SLOTS]"
                " | ring PAIRS EMPTY | ring-threads | denormal | trigger-offline | load"
                " | loadmem RATE]\n       %s -k --tap  (every scenario once, small)\n",
                argv[0], argv[0]);

@@ -105,6 +105,18 @@ def main():
     rows.append(("fixed cost per period", "Ir per 256-frame period of fz_core_process() with "
                  "0 voices and no commands", "%.0f" % fixed, "≤ 2,000", fixed <= 2000))
 
+    # ---- the same with 1024 empty slots beside the voices' 32 ----
+    ir0k, _ = callgrind([core, "mix", "core", "0", str(P), "0", "1024"])
+    ir32k, _ = callgrind([core, "mix", "core", str(VOICES), str(P), "0", "1024"])
+    fixedk = ir0k / P
+    mixk = (ir32k - ir0k) / samples
+    rows.append(("fixed cost per period, 1024 slots", "as the fixed cost above, in an engine "
+                 "of 1024 slots (slots=1024), beside 32 slots: %.0f" % fixed,
+                 "%.0f" % fixedk, "≤ 32 slots' + 1 %", fixedk <= fixed * 1.01))
+    rows.append(("mixing cost, 1024 slots", "as the mixing cost above, with 1024 slots, "
+                 "beside 32 slots: %.3f" % mix, "%.3f" % mixk, "≤ 32 slots' + 1 %",
+                 mixk <= mix * 1.01))
+
     # ---- command ring ----
     pairs = 100000
     ir_ring, _ = callgrind([core, "ring", str(pairs), "0"])

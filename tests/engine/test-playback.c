@@ -202,7 +202,8 @@ test_loop_seam_exact (FlitzisTestOffline *fixture, gconstpointer data)
   left = flitzis_test_render_left (fixture->engine, frames);
   for (gsize f = 0; f < frames; f++)
     {
-      gsize position = f < 700 ? f : 300 + (f - 700) % 400;
+      /* A looping slot's voice starts at the loop's start. */
+      gsize position = 300 + f % 400;
 
       if (left[f] != (float) (position + 1) / 4096.0f)
         g_error ("frame %" G_GSIZE_FORMAT ": got %.9g, expected sample frame %" G_GSIZE_FORMAT,
@@ -242,20 +243,16 @@ test_loop_errors (FlitzisTestOffline *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   (void) data;
-  g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 0, 0, &error));
-  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_EMPTY_SLOT);
-  g_clear_error (&error);
+  /* An empty slot keeps its region for the sample loaded next, and a
+   * region is clamped to the sample it plays (tests/engine/test-pads.c):
+   * only an end not after the start is an error. */
+  g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 0, 0, &error));
   flitzis_test_load_ok (fixture->engine, 3, path);
-  g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 50, 101, &error));
-  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP);
-  g_assert_nonnull (strstr (error->message, "100 frames"));
-  g_clear_error (&error);
+  g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 50, 101, &error));
   g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 60, 60, &error));
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP);
   g_clear_error (&error);
-  g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 100, 0, &error));
-  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_LOOP);
-  g_clear_error (&error);
+  g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 3, TRUE, 100, 0, &error));
   g_assert_false (flitzis_audio_engine_set_sample_loop (fixture->engine, 32, TRUE, 0, 0, &error));
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT);
 }

@@ -117,7 +117,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       double gain = c == 255 ? (double) INFINITY : c / 50.0;
       GError *error = NULL;
 
-      switch (op % 18)
+      switch (op % 25)
         {
         case 0:
           flitzis_audio_engine_load_sample (engine, slot, paths[b % 4], &error);
@@ -176,6 +176,31 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           /* A burst: fills the command ring. */
           for (guint i = 0; i < (guint) b * 8 && error == NULL; i++)
             flitzis_audio_engine_play_sample (engine, slot, velocity, &error);
+          break;
+        case 17:
+          /* Policies out of range now and then. */
+          flitzis_audio_engine_set_sample_retrigger (engine, slot, (FlitzisRetrigger) (b % 4),
+                                                     &error);
+          break;
+        case 18:
+          flitzis_audio_engine_set_sample_choke_group (engine, slot, b % 18, &error);
+          break;
+        case 19:
+          flitzis_audio_engine_play_sample_exclusive (engine, slot, velocity, &error);
+          break;
+        case 20:
+          flitzis_audio_engine_pause_sample (engine, slot, &error);
+          break;
+        case 21:
+          flitzis_audio_engine_resume_sample (engine, slot, &error);
+          break;
+        case 22:
+          flitzis_audio_engine_seek_sample (engine, slot, (guint64) b * 97 + c, &error);
+          break;
+        case 23:
+          /* A live loop edit, exactly at a voice's place or not. */
+          flitzis_audio_engine_set_sample_loop (engine, slot, TRUE, (guint64) c * 3,
+                                                (guint64) c * 3 + b, &error);
           break;
         default:
           render (engine, 1 + (((guint) b << 8 | c) % MAX_FRAMES));

@@ -196,6 +196,67 @@ test_callback_is_realtime_safe (void)
   g_main_context_unref (stalled);
 }
 
+/* Every pad command, with the largest tables (1024 slots, 256 voices):
+ * retrigger crossfades and toggles, choke groups, exclusive triggers,
+ * pause, resume, seek and live loop edits, each period. */
+static void
+test_pads_are_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "pad.wav", RATE, 2, 3000, 1, 0.1f);
+  FlitzisAudioEngine *engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024,
+                                             "voices", 256, NULL);
+  g_autoptr (GError) error = NULL;
+  FlitzisMessage *message;
+  guint iterations = 0;
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint slot = 1016; slot < 1024; slot++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, 1016, FLITZIS_RETRIGGER_RESTART,
+                                                            &error));
+  g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, 1017, FLITZIS_RETRIGGER_TOGGLE,
+                                                            &error));
+  g_assert_true (flitzis_audio_engine_set_sample_choke_group (engine, 1018, 16, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_choke_group (engine, 1019, 16, &error));
+  rt_reset ();
+  while (flitzis_audio_engine_get_frame_time (engine) < STRESS_FRAMES / 4)
+    {
+      guint slot = 1016 + iterations % 8;
+      guint64 now = flitzis_audio_engine_get_frame_time (engine);
+
+      g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.3f, &error));
+      g_assert_true (flitzis_audio_engine_play_sample_at (engine, 1016 + (iterations + 3) % 8, 0.3f,
+                                                          now + PERIOD + iterations % PERIOD,
+                                                          &error));
+      if (iterations % 7 == 0)
+        g_assert_true (flitzis_audio_engine_play_sample_exclusive (engine, slot, 0.3f, &error));
+      if (iterations % 2 == 0)
+        g_assert_true (flitzis_audio_engine_pause_sample (engine, 1016, &error));
+      else
+        g_assert_true (flitzis_audio_engine_resume_sample (engine, 1016, &error));
+      g_assert_true (flitzis_audio_engine_seek_sample (engine, slot, iterations % 3000, &error));
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, iterations % 3 != 0,
+                                                           iterations % 100, 200 + iterations % 700,
+                                                           &error));
+      while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+        flitzis_message_unref (message);
+      flitzis_test_wait_frames (NULL, engine, PERIOD);
+      iterations++;
+    }
+  g_test_message ("%u iterations over %lu callbacks", iterations, rt_callbacks ());
+  report_counts ();
+  g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls", rt_count_in_callback (kind),
+               rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -206,6 +267,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/hardening/realtime/interposer-detects", test_interposer_detects);
   g_test_add_func ("/hardening/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/pads-are-realtime-safe", test_pads_are_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

@@ -214,6 +214,41 @@ test_gain_ramps (Fixture *fixture, gconstpointer data)
   advance (fixture, 4, TRUE);
 }
 
+/* Every pad command, on every policy: retrigger crossfades, toggles,
+ * choke groups, exclusive triggers (now and scheduled), pause, resume,
+ * seek and live loop edits. */
+static void
+test_pads (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 6);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 7, TRUE, 10, 90, E));
+  OK (flitzis_audio_engine_set_sample_retrigger (fixture->engine, 0, FLITZIS_RETRIGGER_RESTART, E));
+  OK (flitzis_audio_engine_set_sample_retrigger (fixture->engine, 1, FLITZIS_RETRIGGER_TOGGLE, E));
+  OK (flitzis_audio_engine_set_sample_choke_group (fixture->engine, 2, 1, E));
+  OK (flitzis_audio_engine_set_sample_choke_group (fixture->engine, 3, 1, E));
+  for (guint i = 0; i < 16; i++)
+    {
+      guint64 now = flitzis_audio_engine_get_frame_time (fixture->engine);
+
+      OK (flitzis_audio_engine_play_sample (fixture->engine, i % 4, 0.5f, E));
+      OK (flitzis_audio_engine_play_sample_at (fixture->engine, (i + 1) % 4, 0.5f,
+                                               now + PERIOD + 17 * i, E));
+      if (i % 5 == 4)
+        OK (flitzis_audio_engine_play_sample_exclusive (fixture->engine, 4 + i % 2, 0.5f, E));
+      if (i % 4 == 1)
+        OK (flitzis_audio_engine_pause_sample (fixture->engine, 0, E));
+      if (i % 4 == 3)
+        OK (flitzis_audio_engine_resume_sample (fixture->engine, 0, E));
+      OK (flitzis_audio_engine_seek_sample (fixture->engine, 0, (guint64) i * 7 % 100, E));
+      OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, i, 50 + i * 3, E));
+      advance (fixture, 1, TRUE);
+    }
+  OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+  advance (fixture, 4, TRUE);
+}
+
 static void
 test_scheduled_triggers (Fixture *fixture, gconstpointer data)
 {
@@ -423,6 +458,7 @@ main (int argc, char **argv)
   add ("stop-and-stop-all", test_stops);
   add ("loops", test_loops);
   add ("gain-ramps", test_gain_ramps);
+  add ("pads", test_pads);
   add ("scheduled-triggers", test_scheduled_triggers);
   add ("full-command-ring", test_full_command_ring);
   add ("full-reply-ring", test_full_reply_ring);
