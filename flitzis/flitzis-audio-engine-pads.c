@@ -16,6 +16,49 @@
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-engine-error.h"
 
+/* Class init: the construct-only capacity properties. */
+void
+_flitzis_audio_engine_class_init_pads (GParamSpec **properties)
+{
+  /**
+   * FlitzisAudioEngine:slots: (getter get_slots)
+   *
+   * How many sample slots the engine has, from 1 to 1024
+   * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
+   * this number - 1.  Set when the engine is made
+   * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
+   * slot costs 88 bytes on 64-bit systems, and nothing per audio period:
+   * the audio thread's work grows with the voices that play, not with the
+   * slots.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SLOTS] =
+    g_param_spec_uint ("slots", _("Slots"),
+                       _("How many sample slots the engine has"),
+                       1, FZ_SLOTS_LIMIT, FLITZIS_MAX_SAMPLE_SLOTS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * FlitzisAudioEngine:voices: (getter get_voices)
+   *
+   * How many voices the engine mixes at most, from 1 to 256
+   * ([const@Flitzis.MAX_VOICES], 32, by default); a trigger that finds them
+   * all busy is dropped and counted.  Set when the engine is made.  Crossfades
+   * ([enum@Flitzis.Retrigger.RESTART], [method@Flitzis.AudioEngine.seek_sample])
+   * hold a second voice for 5 ms.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VOICES] =
+    g_param_spec_uint ("voices", _("Voices"),
+                       _("How many voices the engine mixes at most"),
+                       1, FZ_VOICES_LIMIT, FLITZIS_MAX_VOICES,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+}
+
 /**
  * flitzis_audio_engine_set_sample_retrigger:
  * @self: a [class@Flitzis.AudioEngine]

@@ -14,7 +14,9 @@
  * - flitzis-audio-engine-stream.c: what drives the core (a device stream,
  *   or render()), run() and shut_down();
  * - flitzis-audio-engine-replies.c: what comes back from the audio thread,
- *   as messages, signals and counters, in the main context.
+ *   as messages, signals and counters, in the main context;
+ * - flitzis-audio-engine-backend.c: which back-end run() plays through,
+ *   and the devices it can see.
  *
  * ## Locks, in the order they are taken
  *
@@ -51,6 +53,7 @@ struct _FlitzisAudioEngine {
   char *device;                 /* property; used by the next run() */
   guint requested_rate;         /* property; used by the next run() */
   guint requested_period;       /* property; used by the next run() */
+  guint backend;                /* FlitzisBackend property; used by the next run() */
   double volume;                /* property: as last requested */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
@@ -73,6 +76,7 @@ struct _FlitzisAudioEngine {
   guint sample_rate;
   guint channels;
   double latency;
+  guint active_backend;         /* FlitzisBackend: the stream's, AUTO when none */
   gboolean stream_lost;         /* the device stream failed: shut down soon */
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
@@ -112,6 +116,8 @@ typedef enum {
   PROP_OFFLINE,
   PROP_SLOTS,
   PROP_VOICES,
+  PROP_BACKEND,
+  PROP_ACTIVE_BACKEND,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -153,6 +159,16 @@ gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only
  * that run (if it still runs). */
 void     _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id);
+
+/* ---- flitzis-audio-engine-backend.c ---- */
+
+/* Class init: the back-end properties' specs. */
+void     _flitzis_audio_engine_class_init_backend (GParamSpec **properties);
+/* flitzis-audio-engine-pads.c, class init: the slots and voices properties. */
+void     _flitzis_audio_engine_class_init_pads (GParamSpec **properties);
+/* Called with the lock held: what the next run() asks for. */
+gboolean _flitzis_audio_engine_requested_backend (FlitzisAudioEngine *self,
+                                                  FlitzisBackend *backend, GError **error);
 
 /* ---- flitzis-audio-engine-replies.c ---- */
 

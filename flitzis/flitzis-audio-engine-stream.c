@@ -37,6 +37,7 @@ notify_stream_properties (FlitzisAudioEngine *self)
   _flitzis_audio_engine_notify (self, PROP_SAMPLE_RATE);
   _flitzis_audio_engine_notify (self, PROP_CHANNELS);
   _flitzis_audio_engine_notify (self, PROP_LATENCY);
+  _flitzis_audio_engine_notify (self, PROP_ACTIVE_BACKEND);
 }
 
 /* Called with the lifecycle lock held: the core starts at the requested
@@ -66,6 +67,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->sample_rate = sample_rate;
   self->channels = channels;
   self->latency = stream != NULL ? fz_stream_get_latency (stream) : 0.0;
+  self->active_backend = stream != NULL ? fz_stream_get_backend (stream) : FLITZIS_BACKEND_AUTO;
   self->run_id++;
   self->pings_sent = 0;
   self->pongs_received = 0;
@@ -84,6 +86,7 @@ start_stream (FlitzisAudioEngine *self, GError **error)
   FzStream *stream;
   FzCore *core;
   guint rate, channels;
+  gboolean backend_ok;
 
   if (self->offline)
     {
@@ -99,9 +102,10 @@ start_stream (FlitzisAudioEngine *self, GError **error)
     .sample_rate = self->requested_rate,
     .period_frames = self->requested_period,
   };
+  backend_ok = _flitzis_audio_engine_requested_backend (self, &request.backend, error);
   fz_mutex_unlock (&self->lock);
 
-  stream = fz_stream_open (&request, error);
+  stream = backend_ok ? fz_stream_open (&request, error) : NULL;
   if (stream == NULL)
     return FALSE;
   rate = fz_stream_get_sample_rate (stream);
@@ -126,10 +130,15 @@ start_stream (FlitzisAudioEngine *self, GError **error)
  * engine ([ctor@Flitzis.AudioEngine.new_offline]) opens no device: from now on
  * it renders when [method@Flitzis.AudioEngine.render] is called.
  *
- * The device is [property@Flitzis.AudioEngine:device] if set, else the one named by
- * the `FLITZIS_DEVICE` environment variable, else the JACK host API's
- * default output when a JACK server is running, else PortAudio's default
- * output.  The calling thread's thread-default [struct@GLib.MainContext] becomes the
+ * The back-end is [property@Flitzis.AudioEngine:backend]: by default a
+ * running PipeWire server that has a sink, else a running JACK server,
+ * else PortAudio ([property@Flitzis.AudioEngine:active-backend] says
+ * which one was taken).  The device is [property@Flitzis.AudioEngine:device]
+ * if set, else the one named by the `FLITZIS_DEVICE` environment variable,
+ * else the back-end's default: PipeWire's default sink, the JACK host
+ * API's default output, PortAudio's default output.  With the default
+ * back-end, a device name that no PipeWire sink has is looked for among
+ * PortAudio's devices.  The calling thread's thread-default [struct@GLib.MainContext] becomes the
  * one in which the engine emits its signals.
  *
  * Returns: %TRUE on success; %FALSE with @error set to
@@ -169,6 +178,7 @@ forget_stream (FlitzisAudioEngine *self)
   self->sample_rate = 0;
   self->channels = 0;
   self->latency = 0.0;
+  self->active_backend = FLITZIS_BACKEND_AUTO;
   self->paused = FALSE;
   self->stream_lost = FALSE;
 }
@@ -277,10 +287,14 @@ flitzis_audio_engine_shut_down (FlitzisAudioEngine *self)
  * flitzis_audio_engine_list_output_devices:
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
- * Lists the output devices PortAudio finds now: a snapshot, to show in a
- * drop-down (a `GtkDropDown` takes it directly) and to pick
- * [property@Flitzis.AudioEngine:device] from.  The JACK host API's devices appear
- * only while a JACK server runs.  The one [method@Flitzis.AudioEngine.run]
+ * Lists the output devices found now: a running PipeWire server's sinks
+ * (host API "PipeWire", named by their `node.description`, as the
+ * desktop's sound settings show them), then those PortAudio finds.  A
+ * snapshot, to show in a drop-down (a `GtkDropDown` takes it directly) and
+ * to pick [property@Flitzis.AudioEngine:device] from;
+ * [func@Flitzis.AudioEngine.monitor_output_devices] gives a list that
+ * follows hot-plug.  The JACK host API's devices appear only while a JACK
+ * server runs.  The one [method@Flitzis.AudioEngine.run]
  * would open by default has [property@Flitzis.Device:is-default] set.
  *
  * Returns: (transfer full) (nullable): a [iface@Gio.ListModel] of [class@Flitzis.Device];

@@ -8,8 +8,9 @@
  * FlitzisAudioEngine:
  *
  * Plays decoded samples with real-time guarantees, through an output
- * stream (PortAudio, or the engine's own JACK client while a JACK server
- * runs), or offline, rendered by the caller
+ * stream (a native PipeWire stream while a PipeWire server runs, the
+ * engine's own JACK client while a JACK server runs, or PortAudio: see
+ * [property@Flitzis.AudioEngine:backend]), or offline, rendered by the caller
  * ([property@Flitzis.AudioEngine:offline]).
  *
  * An engine holds [property@Flitzis.AudioEngine:slots] sample slots
@@ -31,7 +32,8 @@
  *
  * ## Threads
  *
- * - The *audio thread* is PortAudio's.  It runs the engine's real-time
+ * - The *audio thread* is the back-end's: PipeWire's data thread, JACK's
+ *   process thread, or PortAudio's callback thread.  It runs the engine's real-time
  *   core once a period: it takes the commands queued since the last
  *   period, mixes, and queues replies.  It never allocates or frees
  *   memory, never takes a lock, makes no system call and calls no GLib
@@ -595,6 +597,12 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_VOICES:
       g_value_set_uint (value, self->n_voices);
       break;
+    case PROP_BACKEND:
+      g_value_set_enum (value, flitzis_audio_engine_get_backend (self));
+      break;
+    case PROP_ACTIVE_BACKEND:
+      g_value_set_enum (value, flitzis_audio_engine_get_active_backend (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -647,6 +655,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_VOLUME:
       set_volume_property (self, g_value_get_double (value));
+      break;
+    case PROP_BACKEND:
+      flitzis_audio_engine_set_backend (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -771,7 +782,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * FlitzisAudioEngine:device: (getter dup_device) (setter set_device)
    *
    * The name of the output device that [method@Flitzis.AudioEngine.run] opens,
-   * as PortAudio lists it; %NULL for the default (see
+   * as [func@Flitzis.AudioEngine.list_output_devices] lists it (a
+   * PipeWire sink also by its `node.name`); %NULL for the default (see
    * [method@Flitzis.AudioEngine.run]).
    *
    * Since: 0.1
@@ -836,44 +848,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                          0.0, FLITZIS_MAX_GAIN, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
-  /**
-   * FlitzisAudioEngine:slots: (getter get_slots)
-   *
-   * How many sample slots the engine has, from 1 to 1024
-   * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
-   * this number - 1.  Set when the engine is made
-   * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
-   * slot costs 88 bytes on 64-bit systems, and nothing per audio period:
-   * the audio thread's work grows with the voices that play, not with the
-   * slots.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_SLOTS] =
-    g_param_spec_uint ("slots", _("Slots"),
-                       _("How many sample slots the engine has"),
-                       1, FZ_SLOTS_LIMIT, FLITZIS_MAX_SAMPLE_SLOTS,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
-                       G_PARAM_EXPLICIT_NOTIFY);
-
-  /**
-   * FlitzisAudioEngine:voices: (getter get_voices)
-   *
-   * How many voices the engine mixes at most, from 1 to 256
-   * ([const@Flitzis.MAX_VOICES], 32, by default); a trigger that finds them
-   * all busy is dropped and counted.  Set when the engine is made.  Crossfades
-   * ([enum@Flitzis.Retrigger.RESTART], [method@Flitzis.AudioEngine.seek_sample])
-   * hold a second voice for 5 ms.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_VOICES] =
-    g_param_spec_uint ("voices", _("Voices"),
-                       _("How many voices the engine mixes at most"),
-                       1, FZ_VOICES_LIMIT, FLITZIS_MAX_VOICES,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
-                       G_PARAM_EXPLICIT_NOTIFY);
-
+  _flitzis_audio_engine_class_init_pads (properties);
+  _flitzis_audio_engine_class_init_backend (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);

@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 #include <flitzis/flitzis-version.h>
+#include <flitzis/flitzis-backend.h>
 #include <flitzis/flitzis-engine-stats.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-sample-info.h>
@@ -271,6 +272,18 @@ FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_get_offline    (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
 FlitzisEngineStats *flitzis_audio_engine_get_stats      (FlitzisAudioEngine *self);
+
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisBackend      flitzis_audio_engine_get_backend    (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_backend    (FlitzisAudioEngine *self,
+                                                         FlitzisBackend      backend);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisBackend      flitzis_audio_engine_get_active_backend (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisBackend      flitzis_audio_engine_detect_backend (void);
+FLITZIS_AVAILABLE_IN_0_1
+GListModel         *flitzis_audio_engine_monitor_output_devices (GError **error);
 
 
 G_END_DECLS

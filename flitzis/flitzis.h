@@ -8,6 +8,7 @@
 #define __FLITZIS_H_INSIDE__
 
 #include <flitzis/flitzis-version.h>
+#include <flitzis/flitzis-backend.h>
 #include <flitzis/flitzis-engine-error.h>
 #include <flitzis/flitzis-engine-stats.h>
 #include <flitzis/flitzis-message.h>

@@ -23,6 +23,7 @@
 #include "flitzis-device-private.h"
 #include "flitzis-i18n-private.h"
 #include "fz-jack.h"
+#include "fz-pipewire.h"
 #include "fz-stream.h"
 #include "fz-tsan.h"
 
@@ -31,7 +32,9 @@
 
 struct FzStream {
   PaStream *pa;          /* a PortAudio stream, */
-  FzJack *jack;          /* or, for a JACK device, a client of our own */
+  FzJack *jack;          /* or, for a JACK device, a client of our own, */
+  FzPipewire *pipewire;  /* or a native PipeWire stream */
+  FlitzisBackend backend;
   FzCore *core;          /* read by the audio thread once started */
   guint sample_rate;
   guint channels;
@@ -137,21 +140,43 @@ default_output_device (void)
   return Pa_GetDefaultOutputDevice ();
 }
 
+static gboolean is_jack_device (PaDeviceIndex device);
+
+/* The default output of @backend (AUTO: JACK's when a server runs). */
 static PaDeviceIndex
-choose_device (const char *device_name, GError **error)
+backend_default_device (FlitzisBackend backend, GError **error)
+{
+  PaDeviceIndex device = backend == FLITZIS_BACKEND_PORTAUDIO ? Pa_GetDefaultOutputDevice ()
+                                                              : default_output_device ();
+
+  if (backend == FLITZIS_BACKEND_JACK && (device == paNoDevice || !is_jack_device (device)))
+    {
+      g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                           _("The JACK back-end was asked for, but no JACK server is running"));
+      return paNoDevice;
+    }
+  if (device == paNoDevice)
+    g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                 _("No audio output device was found; connect one or start a JACK server"));
+  return device;
+}
+
+static PaDeviceIndex
+choose_device (const char *device_name, FlitzisBackend backend, GError **error)
 {
   PaDeviceIndex device;
   g_autofree char *available = NULL;
 
   if (device_name == NULL)
-    {
-      device = default_output_device ();
-      if (device == paNoDevice)
-        g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
-                     _("No audio output device was found; connect one or start a JACK server"));
-      return device;
-    }
+    return backend_default_device (backend, error);
   device = find_output_device (device_name);
+  if (device != paNoDevice && backend == FLITZIS_BACKEND_JACK && !is_jack_device (device))
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                   _("The JACK back-end was asked for, but “%s” is not a JACK device"),
+                   device_name);
+      return paNoDevice;
+    }
   if (device == paNoDevice)
     {
       available = list_output_devices ();
@@ -249,6 +274,7 @@ open_pa_stream (FzStream *stream, PaDeviceIndex device, const FzStreamRequest *r
   stream->latency = stream_info != NULL ? stream_info->outputLatency : 0.0;
   stream->channels = (guint) params.channelCount;
   stream->device_name = g_strdup (info->name);
+  stream->backend = FLITZIS_BACKEND_PORTAUDIO;
   return TRUE;
 }
 
@@ -274,23 +300,48 @@ open_jack (FzStream *stream, const char *device_name, guint max_channels,
   stream->channels = fz_jack_get_channels (stream->jack);
   stream->latency = fz_jack_get_latency (stream->jack);
   stream->device_name = g_strdup (device_name);
+  stream->backend = FLITZIS_BACKEND_JACK;
   return TRUE;
+}
+
+/* See fz-pipewire.h: PortAudio is not involved. */
+static FzStream *
+open_pipewire (const FzStreamRequest *request, GError **error)
+{
+  FzPipewire *pipewire = fz_pipewire_open (request->device_name, FZ_STREAM_MAX_CHANNELS,
+                                           request->sample_rate, request->period_frames, error);
+  FzStream *stream;
+
+  if (pipewire == NULL)
+    return NULL;
+  stream = g_new0 (FzStream, 1);
+  stream->pipewire = pipewire;
+  stream->backend = FLITZIS_BACKEND_PIPEWIRE;
+  stream->sample_rate = fz_pipewire_get_sample_rate (pipewire);
+  stream->channels = fz_pipewire_get_channels (pipewire);
+  stream->latency = fz_pipewire_get_latency (pipewire);
+  stream->device_name = g_strdup (fz_pipewire_get_device_name (pipewire));
+  return stream;
 }
 
 FzStream *
 fz_stream_open (const FzStreamRequest *request, GError **error)
 {
-  FzStream *stream = g_new0 (FzStream, 1);
+  FzStream *stream;
   PaDeviceIndex device;
   FzQuiet quiet;
   gboolean ok = FALSE;
 
+  if (request->backend == FLITZIS_BACKEND_PIPEWIRE ||
+      (request->backend == FLITZIS_BACKEND_AUTO && fz_pipewire_available (request->device_name)))
+    return open_pipewire (request, error);
+  stream = g_new0 (FzStream, 1);
   if (!begin_pa (&quiet, error))
     {
       g_free (stream);
       return NULL;
     }
-  device = choose_device (request->device_name, error);
+  device = choose_device (request->device_name, request->backend, error);
   if (device != paNoDevice && is_jack_device (device))
     {
       const PaDeviceInfo *info = Pa_GetDeviceInfo (device);
@@ -333,6 +384,12 @@ fz_stream_get_device_name (FzStream *stream)
   return stream->device_name;
 }
 
+FlitzisBackend
+fz_stream_get_backend (FzStream *stream)
+{
+  return stream->backend;
+}
+
 double
 fz_stream_get_latency (FzStream *stream)
 {
@@ -344,6 +401,8 @@ fz_stream_is_alive (FzStream *stream)
 {
   gboolean alive;
 
+  if (stream->pipewire != NULL)
+    return fz_pipewire_is_alive (stream->pipewire);
   /* Asked often, from a main loop: when another stream is being set up,
    * the answer waits for the next time instead. */
   if (!fz_mutex_trylock (&pa_lock))
@@ -376,11 +435,17 @@ fz_stream_list_output_devices (GError **error)
   GListStore *store;
   PaDeviceIndex default_device;
   FzQuiet quiet;
+  gboolean pipewire;
 
-  if (!begin_pa (&quiet, error))
-    return NULL;
   store = g_list_store_new (FLITZIS_TYPE_DEVICE);
-  default_device = default_output_device ();
+  pipewire = fz_pipewire_list_sinks (store);
+  if (!begin_pa (&quiet, error))
+    {
+      g_object_unref (store);
+      return NULL;
+    }
+  /* With a PipeWire server, its default sink is the default. */
+  default_device = pipewire ? paNoDevice : default_output_device ();
   for (PaDeviceIndex i = 0; i < Pa_GetDeviceCount (); i++)
     append_device (store, i, default_device);
   Pa_Terminate ();
@@ -397,6 +462,8 @@ fz_stream_start (FzStream *stream, FzCore *core, GError **error)
   stream->core = core;
   if (stream->jack != NULL)
     return fz_jack_start (stream->jack, core, error);
+  if (stream->pipewire != NULL)
+    return fz_pipewire_start (stream->pipewire, core, error);
   fz_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
   pa_error = Pa_StartStream (stream->pa);
@@ -420,6 +487,13 @@ fz_stream_close (FzStream *stream)
 
   if (stream == NULL)
     return TRUE;
+  if (stream->pipewire != NULL)
+    {
+      fz_pipewire_close (stream->pipewire);
+      g_free (stream->device_name);
+      g_free (stream);
+      return TRUE;
+    }
   fz_mutex_lock (&pa_lock);
   quiet_begin (&quiet);
   if (stream->jack != NULL)

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "core/fz-core.h"
+#include "flitzis-backend.h"
 
 typedef struct FzStream FzStream;
 
@@ -19,20 +20,27 @@ typedef struct {
   const char *device_name;     /* NULL: the default output */
   guint sample_rate;
   guint period_frames;
+  FlitzisBackend backend;      /* AUTO: see fz_stream_open() */
 } FzStreamRequest;
 
-/* Initialises PortAudio and opens (without starting) a float32 stream on
- * the requested device, or on the default output: the JACK host API's
- * default output when a JACK server runs, else PortAudio's. */
+/* Opens (without starting) a float32 stream on the requested device, or on
+ * the default output, through the requested back-end.  AUTO: a PipeWire
+ * server with a sink (of the requested name, if one is named) plays
+ * natively (fz-pipewire.h); else PortAudio is initialised, and the JACK
+ * host API's default output is taken when a JACK server runs, else
+ * PortAudio's. */
 FzStream   *fz_stream_open (const FzStreamRequest *request, GError **error);
 guint       fz_stream_get_sample_rate (FzStream *stream);
 guint       fz_stream_get_channels (FzStream *stream);
 const char *fz_stream_get_device_name (FzStream *stream);
+/* What the stream plays through: never AUTO. */
+FlitzisBackend fz_stream_get_backend (FzStream *stream);
 /* The stream's output latency in seconds, as PortAudio reports it. */
 double      fz_stream_get_latency (FzStream *stream);
 /* FALSE once a started stream has stopped by itself: the device failed. */
 gboolean    fz_stream_is_alive (FzStream *stream);
-/* A GListModel of FlitzisDevice: every output device PortAudio finds. */
+/* A GListModel of FlitzisDevice: the sinks of a running PipeWire server,
+ * then every output device PortAudio finds. */
 GListModel *fz_stream_list_output_devices (GError **error);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */

@@ -5,7 +5,8 @@
  *
  * One line per output device: name, host API, channels, default rate and
  * latency, with a "*" before the one an engine would open: the device
- * FLITZIS_DEVICE names, else the default.  Main thread.
+ * FLITZIS_DEVICE names, else the default; then the back-end they play
+ * through.  Main thread.
  */
 #include "config.h"
 
@@ -23,6 +24,19 @@ would_pick (FlitzisDevice *device)
   if (chosen != NULL && *chosen != '\0')
     return strcmp (chosen, flitzis_device_get_name (device)) == 0;
   return flitzis_device_get_is_default (device);
+}
+
+/* What play and latency play through: FLITZIS_BACKEND's choice, else
+ * what the engine's AUTO takes now. */
+static const char *
+backend_name (void)
+{
+  const char *chosen = g_getenv ("FLITZIS_BACKEND");
+  static const char *const names[] = { "auto", "PipeWire", "JACK", "PortAudio" };
+
+  if (chosen != NULL && *chosen != '\0' && g_ascii_strcasecmp (chosen, "auto") != 0)
+    return chosen;
+  return names[flitzis_audio_engine_detect_backend ()];
 }
 
 static void
@@ -71,5 +85,7 @@ tool_devices (int argc, char **argv)
       print_device (device);
     }
   g_print ("%s\n", _("(rate in Hz, default low latency in ms)"));
+  /* TRANSLATORS: %s is PipeWire, JACK or PortAudio */
+  g_print (_("Back-end: %s (FLITZIS_BACKEND chooses another)\n"), backend_name ());
   return TOOL_EXIT_OK;
 }

@@ -19,6 +19,7 @@
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
+#include "flitzis-test-pipewire.h"
 #include "rt-interposer.h"
 
 #define RATE 48000
@@ -27,6 +28,7 @@
 #define STRESS_FRAMES (3 * RATE)
 
 static FlitzisTestJack *jack;
+static FlitzisTestPipewire *pipewire;
 
 static void
 report_counts (void)
@@ -95,8 +97,10 @@ burst_of_pings (FlitzisAudioEngine *engine)
   return sent;
 }
 
+/* @data: the FlitzisBackend to stress, JACK's process thread or
+ * PipeWire's data thread (both servers run). */
 static void
-test_callback_is_realtime_safe (void)
+test_callback_is_realtime_safe (gconstpointer data)
 {
   g_autofree char *dir = flitzis_test_make_tmpdir ();
   const gsize lengths[4] = { 200, 700, 3000, RATE / 2 };
@@ -114,8 +118,13 @@ test_callback_is_realtime_safe (void)
       g_autofree char *name = g_strdup_printf ("s%u.wav", i);
       paths[i] = flitzis_test_write_sample (dir, name, RATE, 2, lengths[i], i + 1, 0.1f);
     }
+  flitzis_audio_engine_set_backend (engine, GPOINTER_TO_INT (data));
+  /* JACK's engine follows the server's period; PipeWire's asks for it. */
+  if (GPOINTER_TO_INT (data) == FLITZIS_BACKEND_PIPEWIRE)
+    flitzis_audio_engine_set_period_frames (engine, PERIOD);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (flitzis_audio_engine_get_active_backend (engine), ==, GPOINTER_TO_INT (data));
   rt_reset ();
 
   while (flitzis_audio_engine_get_frame_time (engine) < STRESS_FRAMES)
@@ -264,12 +273,17 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   jack = flitzis_test_jack_start (RATE, PERIOD);
+  pipewire = flitzis_test_pipewire_start (RATE, PERIOD);
 
   g_test_add_func ("/hardening/realtime/interposer-detects", test_interposer_detects);
-  g_test_add_func ("/hardening/realtime/callback-is-realtime-safe", test_callback_is_realtime_safe);
+  g_test_add_data_func ("/hardening/realtime/callback-is-realtime-safe",
+                        GINT_TO_POINTER (FLITZIS_BACKEND_JACK), test_callback_is_realtime_safe);
+  g_test_add_data_func ("/hardening/realtime/pipewire/callback-is-realtime-safe",
+                        GINT_TO_POINTER (FLITZIS_BACKEND_PIPEWIRE), test_callback_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/pads-are-realtime-safe", test_pads_are_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);
+  flitzis_test_pipewire_stop (pipewire);
   return status;
 }

@@ -9,8 +9,9 @@
  * around it) is marked nonblocking, so the first allocation, free, lock,
  * system call or I/O made while it runs aborts the process.  Each scenario
  * drives one of the callback's paths, on a live engine (JACK's real-time
- * thread, through the engine's own JACK client) and on an offline one (this
- * thread, through flitzis_audio_engine_render()).
+ * thread, through the engine's own JACK client), on a native PipeWire
+ * stream (PipeWire's data thread, on a private session) and on an offline
+ * one (this thread, through flitzis_audio_engine_render()).
  *
  * The negative control makes the callback allocate, through the core's
  * test hook, and expects the sanitizer to abort: without it, a build in
@@ -28,6 +29,7 @@
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
+#include "flitzis-test-pipewire.h"
 
 #if defined(__has_feature)
 # if __has_feature(realtime_sanitizer)
@@ -39,6 +41,10 @@
 #define PERIOD 128
 
 static FlitzisTestJack *jack;
+static FlitzisTestPipewire *pipewire;
+
+/* The fixture's data: where the engine plays. */
+enum { OFFLINE, LIVE_JACK, LIVE_PIPEWIRE };
 static char *dir;
 /* Short, medium and long (half a second: voices outlive many periods). */
 static char *paths[3];
@@ -54,9 +60,17 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  fixture->live = GPOINTER_TO_INT (data);
+  fixture->live = GPOINTER_TO_INT (data) != OFFLINE;
   fixture->engine = fixture->live ? flitzis_audio_engine_new ()
                                   : flitzis_audio_engine_new_offline (RATE, 2);
+  /* Both servers run: each engine is told which to take. */
+  if (GPOINTER_TO_INT (data) == LIVE_JACK)
+    flitzis_audio_engine_set_backend (fixture->engine, FLITZIS_BACKEND_JACK);
+  else if (GPOINTER_TO_INT (data) == LIVE_PIPEWIRE)
+    {
+      flitzis_audio_engine_set_backend (fixture->engine, FLITZIS_BACKEND_PIPEWIRE);
+      flitzis_audio_engine_set_period_frames (fixture->engine, PERIOD);
+    }
   fixture->stalled = g_main_context_new ();
   g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
   g_assert_no_error (error);
@@ -429,9 +443,11 @@ test_negative_control (Fixture *fixture, gconstpointer data)
 static void
 add (const char *name, void (*test) (Fixture *, gconstpointer))
 {
-  for (int live = 0; live < 2; live++)
+  static const char *const where[] = { "offline", "live", "pipewire" };
+
+  for (int live = OFFLINE; live <= LIVE_PIPEWIRE; live++)
     {
-      g_autofree char *path = g_strdup_printf ("/hardening/rtsan/%s/%s", live ? "live" : "offline", name);
+      g_autofree char *path = g_strdup_printf ("/hardening/rtsan/%s/%s", where[live], name);
 
       g_test_add (path, Fixture, GINT_TO_POINTER (live), fixture_setup, test, fixture_teardown);
     }
@@ -449,7 +465,10 @@ main (int argc, char **argv)
   paths[2] = flitzis_test_write_sample (dir, "long.wav", RATE, 1, RATE / 2, 3, 0.2f);
   /* The negative control's subprocess uses the parent's server. */
   if (!g_test_subprocess ())
-    jack = flitzis_test_jack_start (RATE, PERIOD);
+    {
+      jack = flitzis_test_jack_start (RATE, PERIOD);
+      pipewire = flitzis_test_pipewire_start (RATE, PERIOD);
+    }
 
   add ("negative-control", test_negative_control);
   add ("loads", test_loads);
@@ -468,6 +487,8 @@ main (int argc, char **argv)
   status = g_test_run ();
   if (jack != NULL)
     flitzis_test_jack_stop (jack);
+  if (pipewire != NULL)
+    flitzis_test_pipewire_stop (pipewire);
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     g_free (paths[i]);
   flitzis_test_remove_tree (dir);

@@ -1,0 +1,425 @@
+/* flitzis-test-pipewire.c: a private PipeWire session, see
+ * flitzis-test-pipewire.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * WirePlumber needs a D-Bus session bus (it exits at once without one),
+ * and without WirePlumber nothing links a stream to a sink: so a private
+ * bus comes first.  Every program gets SIGTERM when the test process dies,
+ * however it dies (PR_SET_PDEATHSIG), so that no session outlives its
+ * test.  The capture stream and the sinks the tests add live on a
+ * connection of this helper's own, in a pw_thread_loop.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <pipewire/pipewire.h>
+#include <spa/param/audio/format-utils.h>
+
+#include "flitzis-test.h"
+#include "flitzis-test-pipewire.h"
+
+#define CHANNELS 2
+#define MAX_SINKS 4
+
+struct FlitzisTestPipewire {
+  char *dir;
+  char *runtime_dir;
+  guint rate;
+  guint quantum;
+  GSubprocess *bus;
+  GSubprocess *pipewire;
+  GSubprocess *wireplumber;
+  /* This helper's connection. */
+  struct pw_thread_loop *loop;
+  struct pw_context *context;
+  struct pw_core *core;
+  struct pw_stream *capture;
+  struct spa_hook capture_listener;
+  struct pw_proxy *sinks[MAX_SINKS];
+  char *sink_names[MAX_SINKS];
+  /* The capture, written by PipeWire's data thread. */
+  float *buffer;
+  gsize capacity;
+  atomic_size_t frames;
+  atomic_bool streaming;
+};
+
+static void
+die_with_parent (gpointer data)
+{
+  (void) data;
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GSubprocess *
+spawn (FlitzisTestPipewire *pw, const char *log_name, const char *const *argv)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autofree char *log = g_build_filename (pw->dir, log_name, NULL);
+  g_autofree char *bus = g_strdup_printf ("unix:path=%s/bus", pw->dir);
+  g_autofree char *config = g_build_filename (pw->dir, "config", NULL);
+  g_autofree char *state = g_build_filename (pw->dir, "state", NULL);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", pw->runtime_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PIPEWIRE_RUNTIME_DIR", pw->runtime_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", state, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+static void
+write_config (FlitzisTestPipewire *pw)
+{
+  g_autofree char *conf_d = g_build_filename (pw->dir, "config", "pipewire", "pipewire.conf.d", NULL);
+  g_autofree char *path = g_build_filename (conf_d, "50-flitzis-test.conf", NULL);
+  g_autofree char *state = g_build_filename (pw->dir, "state", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (conf_d, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (state, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (pw->runtime_dir, 0700), ==, 0);
+  text = g_strdup_printf ("context.properties = {\n"
+                          "  default.clock.rate = %u\n"
+                          "  default.clock.quantum = %u\n"
+                          "  default.clock.min-quantum = 16\n"
+                          "}\n"
+                          "context.objects = [\n"
+                          "  { factory = adapter\n"
+                          "    args = {\n"
+                          "      factory.name = support.null-audio-sink\n"
+                          "      node.name = \"" FLITZIS_TEST_PW_SINK "\"\n"
+                          "      node.description = \"" FLITZIS_TEST_PW_SINK_DESCRIPTION "\"\n"
+                          "      media.class = \"Audio/Sink\"\n"
+                          "      audio.position = [ FL FR ]\n"
+                          "      audio.rate = %u\n"
+                          "      object.linger = true\n"
+                          "    }\n"
+                          "  }\n"
+                          "]\n", pw->rate, pw->quantum, pw->rate);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* The session is up once the library sees the sink as the default, with
+ * its two ports: WirePlumber has then made it the default. */
+static gboolean
+sink_is_default (gpointer data)
+{
+  g_autoptr (GListModel) devices = flitzis_audio_engine_list_output_devices (NULL);
+
+  (void) data;
+  for (guint i = 0; devices != NULL && i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr (FlitzisDevice) device = g_list_model_get_item (devices, i);
+
+      if (g_strcmp0 (flitzis_device_get_name (device), FLITZIS_TEST_PW_SINK_DESCRIPTION) == 0 &&
+          flitzis_device_get_is_default (device) &&
+          flitzis_device_get_max_output_channels (device) == CHANNELS)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+fail_with_logs (FlitzisTestPipewire *pw, const char *what)
+{
+  g_autofree char *pw_log_path = g_build_filename (pw->dir, "pipewire.log", NULL);
+  g_autofree char *wp_log_path = g_build_filename (pw->dir, "wireplumber.log", NULL);
+  g_autofree char *pw_log = NULL;
+  g_autofree char *wp_log = NULL;
+
+  g_file_get_contents (pw_log_path, &pw_log, NULL, NULL);
+  g_file_get_contents (wp_log_path, &wp_log, NULL, NULL);
+  g_error ("the private PipeWire session in %s: %s.\npipewire said:\n%s\nwireplumber said:\n%s",
+           pw->dir, what, pw_log != NULL ? pw_log : "", wp_log != NULL ? wp_log : "");
+}
+
+static void
+connect_helper (FlitzisTestPipewire *pw)
+{
+  pw->loop = pw_thread_loop_new ("flitzis-test-pw", NULL);
+  pw->context = pw_context_new (pw_thread_loop_get_loop (pw->loop), NULL, 0);
+  g_assert_cmpint (pw_thread_loop_start (pw->loop), ==, 0);
+  pw_thread_loop_lock (pw->loop);
+  pw->core = pw_context_connect (pw->context, NULL, 0);
+  pw_thread_loop_unlock (pw->loop);
+  g_assert_nonnull (pw->core);
+}
+
+static void
+disconnect_helper (FlitzisTestPipewire *pw)
+{
+  if (pw->loop == NULL)
+    return;
+  pw_thread_loop_lock (pw->loop);
+  if (pw->capture != NULL)
+    {
+      spa_hook_remove (&pw->capture_listener);
+      pw_stream_destroy (pw->capture);
+      pw->capture = NULL;
+    }
+  for (guint i = 0; i < MAX_SINKS; i++)
+    {
+      g_clear_pointer (&pw->sinks[i], pw_proxy_destroy);
+      g_clear_pointer (&pw->sink_names[i], g_free);
+    }
+  if (pw->core != NULL)
+    pw_core_disconnect (pw->core);
+  pw->core = NULL;
+  pw_thread_loop_unlock (pw->loop);
+  pw_thread_loop_stop (pw->loop);
+  pw_context_destroy (pw->context);
+  pw_thread_loop_destroy (pw->loop);
+  pw->loop = NULL;
+}
+
+static void
+start_server (FlitzisTestPipewire *pw)
+{
+  g_autofree char *socket = g_build_filename (pw->runtime_dir, "pipewire-0", NULL);
+  const char *pipewire_argv[] = { PIPEWIRE_PATH, NULL };
+  const char *wireplumber_argv[] = { WIREPLUMBER_PATH, NULL };
+  guint slow = flitzis_test_slowdown ();
+
+  pw->pipewire = spawn (pw, "pipewire.log", pipewire_argv);
+  if (!flitzis_test_wait_until (NULL, file_exists, socket, 10000 / slow))
+    fail_with_logs (pw, "pipewire did not open its socket within 10 s");
+  pw->wireplumber = spawn (pw, "wireplumber.log", wireplumber_argv);
+  if (!flitzis_test_wait_until (NULL, sink_is_default, NULL, 20000 / slow))
+    fail_with_logs (pw, "the null sink was not the default within 20 s");
+  connect_helper (pw);
+}
+
+FlitzisTestPipewire *
+flitzis_test_pipewire_start (guint rate, guint quantum)
+{
+  FlitzisTestPipewire *pw = g_new0 (FlitzisTestPipewire, 1);
+  g_autofree char *bus_socket = NULL;
+  g_autofree char *bus_address = NULL;
+  const char *bus_argv[] = { DBUS_DAEMON_PATH, "--session", "--nofork", "--nopidfile", NULL, NULL };
+
+  g_assert_true (g_file_test (PIPEWIRE_PATH, G_FILE_TEST_IS_EXECUTABLE));
+  g_assert_true (g_file_test (WIREPLUMBER_PATH, G_FILE_TEST_IS_EXECUTABLE));
+  g_assert_true (g_file_test (DBUS_DAEMON_PATH, G_FILE_TEST_IS_EXECUTABLE));
+  pw_init (NULL, NULL);
+  pw->rate = rate;
+  pw->quantum = quantum;
+  pw->dir = flitzis_test_make_tmpdir ();
+  pw->runtime_dir = g_build_filename (pw->dir, "run", NULL);
+  write_config (pw);
+  g_setenv ("PIPEWIRE_RUNTIME_DIR", pw->runtime_dir, TRUE);
+
+  bus_socket = g_build_filename (pw->dir, "bus", NULL);
+  bus_address = g_strdup_printf ("--address=unix:path=%s", bus_socket);
+  bus_argv[4] = bus_address;
+  pw->bus = spawn (pw, "dbus.log", bus_argv);
+  if (!flitzis_test_wait_until (NULL, file_exists, bus_socket, 10000))
+    fail_with_logs (pw, "dbus-daemon did not open its socket within 10 s");
+  start_server (pw);
+  return pw;
+}
+
+static void
+end_process (GSubprocess **process, int signal_number)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (*process == NULL)
+    return;
+  g_subprocess_send_signal (*process, signal_number);
+  g_subprocess_wait (*process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (process);
+}
+
+void
+flitzis_test_pipewire_kill (FlitzisTestPipewire *pw)
+{
+  end_process (&pw->wireplumber, SIGKILL);
+  end_process (&pw->pipewire, SIGKILL);
+  disconnect_helper (pw);
+}
+
+void
+flitzis_test_pipewire_restart (FlitzisTestPipewire *pw)
+{
+  g_autofree char *socket = g_build_filename (pw->runtime_dir, "pipewire-0", NULL);
+
+  g_assert_null (pw->pipewire);
+  /* A killed server leaves its socket (and lock) behind. */
+  g_unlink (socket);
+  start_server (pw);
+}
+
+void
+flitzis_test_pipewire_stop (FlitzisTestPipewire *pw)
+{
+  disconnect_helper (pw);
+  end_process (&pw->wireplumber, SIGTERM);
+  end_process (&pw->pipewire, SIGTERM);
+  end_process (&pw->bus, SIGTERM);
+  flitzis_test_remove_tree (pw->dir);
+  g_free (pw->dir);
+  g_free (pw->runtime_dir);
+  g_free (pw->buffer);
+  g_free (pw);
+}
+
+/* ---- capture ---- */
+
+/* PipeWire's data thread: appends what the monitor delivers. */
+static void
+on_capture_process (void *data)
+{
+  FlitzisTestPipewire *pw = data;
+  struct pw_buffer *buffer = pw_stream_dequeue_buffer (pw->capture);
+  struct spa_data *in;
+  gsize done, n;
+
+  if (buffer == NULL)
+    return;
+  in = &buffer->buffer->datas[0];
+  done = atomic_load (&pw->frames);
+  if (in->data != NULL)
+    {
+      n = MIN (in->chunk->size / (CHANNELS * sizeof (float)), pw->capacity - done);
+      memcpy (pw->buffer + done * CHANNELS, SPA_PTROFF (in->data, in->chunk->offset, void),
+              n * CHANNELS * sizeof (float));
+      atomic_store (&pw->frames, done + n);
+    }
+  atomic_store (&pw->streaming, true);
+  pw_stream_queue_buffer (pw->capture, buffer);
+}
+
+static const struct pw_stream_events capture_events = {
+  PW_VERSION_STREAM_EVENTS,
+  .process = on_capture_process,
+};
+
+static gboolean
+capture_streams (gpointer data)
+{
+  FlitzisTestPipewire *pw = data;
+
+  return atomic_load (&pw->streaming) && atomic_load (&pw->frames) > 0;
+}
+
+void
+flitzis_test_pipewire_capture_start (FlitzisTestPipewire *pw, gsize max_frames)
+{
+  guint8 pod[1024];
+  struct spa_pod_builder builder = SPA_POD_BUILDER_INIT (pod, sizeof pod);
+  struct spa_audio_info_raw info = {
+    .format = SPA_AUDIO_FORMAT_F32, .rate = pw->rate, .channels = CHANNELS,
+    .position = { SPA_AUDIO_CHANNEL_FL, SPA_AUDIO_CHANNEL_FR },
+  };
+  const struct spa_pod *params[1];
+  struct pw_properties *props;
+
+  g_assert_null (pw->capture);
+  g_free (pw->buffer);
+  pw->buffer = g_new0 (float, max_frames * CHANNELS);
+  pw->capacity = max_frames;
+  atomic_store (&pw->frames, 0);
+  atomic_store (&pw->streaming, false);
+  props = pw_properties_new (PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture",
+                             PW_KEY_NODE_NAME, "flitzis-test-capture",
+                             PW_KEY_TARGET_OBJECT, FLITZIS_TEST_PW_SINK,
+                             PW_KEY_STREAM_CAPTURE_SINK, "true", NULL);
+  pw_properties_setf (props, PW_KEY_NODE_LATENCY, "%u/%u", pw->quantum, pw->rate);
+  params[0] = spa_format_audio_raw_build (&builder, SPA_PARAM_EnumFormat, &info);
+  pw_thread_loop_lock (pw->loop);
+  pw->capture = pw_stream_new (pw->core, "flitzis-test-capture", props);
+  pw_stream_add_listener (pw->capture, &pw->capture_listener, &capture_events, pw);
+  g_assert_cmpint (pw_stream_connect (pw->capture, PW_DIRECTION_INPUT, PW_ID_ANY,
+                                      PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
+                                      PW_STREAM_FLAG_RT_PROCESS, params, 1), ==, 0);
+  pw_thread_loop_unlock (pw->loop);
+  g_assert_true (flitzis_test_wait_until (NULL, capture_streams, pw, 10000));
+}
+
+gsize
+flitzis_test_pipewire_capture_frames (FlitzisTestPipewire *pw)
+{
+  return atomic_load (&pw->frames);
+}
+
+float *
+flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames)
+{
+  float *captured;
+
+  pw_thread_loop_lock (pw->loop);
+  spa_hook_remove (&pw->capture_listener);
+  pw_stream_destroy (pw->capture);
+  pw->capture = NULL;
+  pw_thread_loop_unlock (pw->loop);
+  *n_frames = atomic_load (&pw->frames);
+  captured = g_steal_pointer (&pw->buffer);
+  pw->capacity = 0;
+  return captured;
+}
+
+/* ---- sinks that come and go ---- */
+
+void
+flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name)
+{
+  struct pw_properties *props;
+  guint i;
+
+  for (i = 0; i < MAX_SINKS && pw->sinks[i] != NULL; i++)
+    ;
+  g_assert_cmpuint (i, <, MAX_SINKS);
+  props = pw_properties_new ("factory.name", "support.null-audio-sink",
+                             PW_KEY_NODE_NAME, name, PW_KEY_NODE_DESCRIPTION, name,
+                             PW_KEY_MEDIA_CLASS, "Audio/Sink",
+                             "audio.position", "[ FL FR ]", NULL);
+  pw_properties_setf (props, "audio.rate", "%u", pw->rate);
+  pw_thread_loop_lock (pw->loop);
+  pw->sinks[i] = pw_core_create_object (pw->core, "adapter", PW_TYPE_INTERFACE_Node,
+                                        PW_VERSION_NODE, &props->dict, 0);
+  pw_thread_loop_unlock (pw->loop);
+  pw_properties_free (props);
+  g_assert_nonnull (pw->sinks[i]);
+  pw->sink_names[i] = g_strdup (name);
+}
+
+void
+flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw, const char *name)
+{
+  for (guint i = 0; i < MAX_SINKS; i++)
+    if (g_strcmp0 (pw->sink_names[i], name) == 0)
+      {
+        pw_thread_loop_lock (pw->loop);
+        g_clear_pointer (&pw->sinks[i], pw_proxy_destroy);
+        pw_thread_loop_unlock (pw->loop);
+        g_clear_pointer (&pw->sink_names[i], g_free);
+        return;
+      }
+  g_assert_not_reached ();
+}

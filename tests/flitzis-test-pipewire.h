@@ -1,0 +1,53 @@
+/* flitzis-test-pipewire.h: a private PipeWire session with a null sink,
+ * and capturing what is played into it, frame by frame
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "flitzis.h"
+
+G_BEGIN_DECLS
+
+/* The session's sink: node.name and node.description. */
+#define FLITZIS_TEST_PW_SINK "flitzis-test-sink"
+#define FLITZIS_TEST_PW_SINK_DESCRIPTION "Flitzis test sink"
+
+typedef struct FlitzisTestPipewire FlitzisTestPipewire;
+
+/* Starts, in a runtime directory of its own: a D-Bus session bus
+ * (dbus-daemon), PipeWire with one null sink at @rate and a default
+ * quantum of @quantum frames, and WirePlumber; points this process's
+ * PIPEWIRE_RUNTIME_DIR at it, and waits until the sink is the session's
+ * default.  Fails the test (it does not skip) when a program is missing or
+ * the session does not come up.  Several sessions (of other test
+ * programs) run side by side: none sees another's. */
+FlitzisTestPipewire *flitzis_test_pipewire_start (guint rate, guint quantum);
+/* Stops WirePlumber, PipeWire and the bus by their PIDs, and removes the
+ * directory.  PIPEWIRE_RUNTIME_DIR is left pointing at it: nothing
+ * answers there any more. */
+void                 flitzis_test_pipewire_stop (FlitzisTestPipewire *pw);
+/* SIGKILLs PipeWire and WirePlumber (a crash), and waits for them. */
+void                 flitzis_test_pipewire_kill (FlitzisTestPipewire *pw);
+/* Starts them again (after _kill()), and waits as _start() does. */
+void                 flitzis_test_pipewire_restart (FlitzisTestPipewire *pw);
+
+/* Records the sink's monitor (what every stream played into the sink),
+ * in a capture stream of this process: up to @max_frames stereo frames.
+ * Returns once the capture streams. */
+void                 flitzis_test_pipewire_capture_start (FlitzisTestPipewire *pw, gsize max_frames);
+/* Frames recorded so far (any thread). */
+gsize                flitzis_test_pipewire_capture_frames (FlitzisTestPipewire *pw);
+/* Stops recording; returns the interleaved stereo frames (@n_frames). */
+float               *flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames);
+
+/* Adds a null sink named @name (node.name and node.description), owned
+ * by this process's connection: it goes when removed, or with the
+ * connection. */
+void                 flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name);
+void                 flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw, const char *name);
+
+G_END_DECLS
