@@ -395,6 +395,51 @@ flitzis_audio_engine_set_volume (FlitzisAudioEngine *self, double volume, GError
 }
 
 /**
+ * flitzis_audio_engine_set_meter_rate:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @rate: meter snapshots per second, 1 to 120; 0 switches the meters off
+ * @error: return location for a [struct@GLib.Error], or %NULL
+ *
+ * Sets [property@Flitzis.AudioEngine:meter-rate].  While running, the
+ * audio thread starts a new meter period at its next period; otherwise
+ * the next [method@Flitzis.AudioEngine.run] starts with it.
+ *
+ * Returns: %TRUE when the rate was set (and queued while running);
+ *   %FALSE, changing nothing, with @error set to
+ *   [error@Flitzis.EngineError.INVALID_ARGUMENT] or
+ *   [error@Flitzis.EngineError.QUEUE_FULL]
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_set_meter_rate (FlitzisAudioEngine *self, guint rate, GError **error)
+{
+  FzMsg command = { .type = FZ_CMD_SET_METER, .start = rate };
+  gboolean ok = TRUE, changed;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (rate > FZ_METER_RATE_MAX)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("A meter rate of %u Hz is not allowed; the meters run at 1 to %u Hz, "
+                     "or 0 for off"), rate, FZ_METER_RATE_MAX);
+      return FALSE;
+    }
+  fz_mutex_lock (&self->lock);
+  changed = self->meter_rate != rate;
+  if (changed && self->core != NULL)
+    ok = _flitzis_audio_engine_send_command (self, &command, error);
+  if (ok)
+    self->meter_rate = rate;
+  fz_mutex_unlock (&self->lock);
+  if (ok && changed)
+    _flitzis_audio_engine_notify (self, PROP_METER_RATE);
+  return ok;
+}
+
+/**
  * flitzis_audio_engine_ping:
  * @self: a [class@Flitzis.AudioEngine]
  * @error: return location for a [struct@GLib.Error], or %NULL

@@ -33,6 +33,7 @@
 #include "flitzis-audio-engine.h"
 #include "flitzis-engine-stats.h"
 #include "flitzis-i18n-private.h"
+#include "flitzis-levels.h"
 #include "flitzis-message-private.h"
 #include "flitzis-sample-info-private.h"
 #include "core/fz-core.h"
@@ -52,6 +53,7 @@ struct _FlitzisAudioEngine {
   guint requested_rate;         /* property; used by the next run() */
   guint requested_period;       /* property; used by the next run() */
   double volume;                /* property: as last requested */
+  guint meter_rate;             /* property: as last requested, Hz (0: off) */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -85,6 +87,8 @@ struct _FlitzisAudioEngine {
   gboolean paused;              /* as last queued; FALSE when not running */
   GQueue received;              /* FlitzisMessage *, for receive_msg() */
   GQueue to_emit;               /* FlitzisMessage *, for signals */
+  FlitzisLevels *levels;        /* the newest meter snapshot of this run, or NULL */
+  GQueue levels_to_emit;        /* FlitzisLevels *, for the levels signal */
   /* Counters: the totals of earlier runs; the running core counts the
    * rest (flitzis-audio-engine-replies.c adds them up). */
   guint64 dropped_messages;
@@ -92,6 +96,7 @@ struct _FlitzisAudioEngine {
   guint64 dropped_voices;
   guint64 dropped_replies;
   guint64 dropped_events;
+  guint64 dropped_levels;
   guint64 xruns;
 };
 
@@ -106,6 +111,7 @@ typedef enum {
   PROP_LATENCY,
   PROP_VOLUME,
   PROP_OFFLINE,
+  PROP_METER_RATE,
   N_PROPS
 } FlitzisAudioEngineProperty;
 

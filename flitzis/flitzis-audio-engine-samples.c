@@ -194,6 +194,10 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
     {
       FzSampleFormat decoded = { sample->frames, sample->channels, sample->rate };
 
+      /* Waveforms and meters read the pyramid; without one (memory is
+       * short) they read the frames, slower but the same. */
+      fz_sample_build_peaks (sample);
+
       *info = _flitzis_sample_info_new (load->path, &decoded, &original,
                                        fz_sample_memory_size (sample));
     }

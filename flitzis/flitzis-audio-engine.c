@@ -310,6 +310,25 @@ flitzis_audio_engine_set_period_frames (FlitzisAudioEngine *self, guint period_f
 }
 
 /**
+ * flitzis_audio_engine_get_meter_rate:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:meter-rate].
+ *
+ * Returns: the meter snapshots per second, as last set; 0 when the meters
+ *   are off
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_audio_engine_get_meter_rate (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return _flitzis_audio_engine_read_guint (self, &self->meter_rate);
+}
+
+/**
  * flitzis_audio_engine_get_latency:
  * @self: a [class@Flitzis.AudioEngine]
  *
@@ -483,6 +502,8 @@ flitzis_audio_engine_dispose (GObject *object)
   _flitzis_audio_engine_detach_source (self);
   g_queue_clear_full (&self->to_emit, (GDestroyNotify) flitzis_message_unref);
   g_queue_clear_full (&self->received, (GDestroyNotify) flitzis_message_unref);
+  g_queue_clear_full (&self->levels_to_emit, (GDestroyNotify) flitzis_levels_unref);
+  g_clear_pointer (&self->levels, flitzis_levels_unref);
   fz_mutex_unlock (&self->lock);
 
   G_OBJECT_CLASS (flitzis_audio_engine_parent_class)->dispose (object);
@@ -538,6 +559,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_OFFLINE:
       g_value_set_boolean (value, flitzis_audio_engine_get_offline (self));
       break;
+    case PROP_METER_RATE:
+      g_value_set_uint (value, flitzis_audio_engine_get_meter_rate (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -551,6 +575,16 @@ set_volume_property (FlitzisAudioEngine *self, double volume)
   g_autoptr (GError) error = NULL;
 
   if (!flitzis_audio_engine_set_volume (self, volume, &error))
+    g_warning ("%s", error->message);
+}
+
+/* Likewise for a meter rate. */
+static void
+set_meter_rate_property (FlitzisAudioEngine *self, guint rate)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!flitzis_audio_engine_set_meter_rate (self, rate, &error))
     g_warning ("%s", error->message);
 }
 
@@ -584,6 +618,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_VOLUME:
       set_volume_property (self, g_value_get_double (value));
+      break;
+    case PROP_METER_RATE:
+      set_meter_rate_property (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -768,6 +805,23 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                          0.0, FLITZIS_MAX_GAIN, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * FlitzisAudioEngine:meter-rate: (getter get_meter_rate) (setter set_meter_rate)
+   *
+   * How many times a second the audio thread measures levels and
+   * playheads, from 1 to 120 Hz; 0 (the default) switches the meters off,
+   * and they then cost nothing.  Each meter period ends with a
+   * [signal@Flitzis.AudioEngine::levels] in the main context; see
+   * [struct@Flitzis.Levels] for what is measured.  Kept across runs.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_METER_RATE] =
+    g_param_spec_uint ("meter-rate", _("Meter rate"),
+                       _("Level snapshots per second, 1 to 120; 0: the meters are off"),
+                       0, FZ_METER_RATE_MAX, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -782,4 +836,5 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->volume = 1.0;
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
+  g_queue_init (&self->levels_to_emit);
 }

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <flitzis/flitzis-version.h>
 #include <flitzis/flitzis-engine-stats.h>
+#include <flitzis/flitzis-levels.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-sample-info.h>
 
@@ -218,5 +219,15 @@ FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_dropped_signals  (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_xruns            (FlitzisAudioEngine *self);
+
+/* What plays: meters and playheads. */
+FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_meter_rate (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_meter_rate (FlitzisAudioEngine *self,
+                                                         guint               rate,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisLevels      *flitzis_audio_engine_get_levels     (FlitzisAudioEngine *self);
 
 G_END_DECLS

@@ -54,6 +54,9 @@ G_BEGIN_DECLS
  * @FLITZIS_ENGINE_ERROR_DEVICE_LOST: the running stream failed (the device
  *   went away, the JACK server stopped); see
  *   [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT: a value outside what the call
+ *   allows (a meter rate, a waveform's frames or bucket count); the
+ *   message says what is allowed
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -73,6 +76,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
   FLITZIS_ENGINE_ERROR_INVALID_LOOP,
   FLITZIS_ENGINE_ERROR_DEVICE_LOST,
+  FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -10,6 +10,7 @@
 #include <flitzis/flitzis-version.h>
 #include <flitzis/flitzis-engine-error.h>
 #include <flitzis/flitzis-engine-stats.h>
+#include <flitzis/flitzis-levels.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-device.h>
 #include <flitzis/flitzis-sample-info.h>

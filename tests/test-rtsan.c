@@ -310,6 +310,41 @@ test_retirement_saturation (Fixture *fixture, gconstpointer data)
   advance (fixture, 8, TRUE);
 }
 
+/* The meters at changing rates over loops, stops and replacements, and
+ * a stalled main loop that lets the meter ring fill (dropped, counted). */
+static void
+test_meters (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+  g_autoptr (FlitzisLevels) levels = NULL;
+
+  (void) data;
+  load_all (fixture, 6);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 2, TRUE, 0, 0, E));
+  for (guint i = 0; i < 12; i++)
+    {
+      OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 120 - i * 10, E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, i % 6, 0.5f, E));
+      OK (flitzis_audio_engine_set_sample_gain (fixture->engine, i % 6, (i % 3) * 0.5, E));
+      if (i % 4 == 3)
+        OK (flitzis_audio_engine_stop_sample (fixture->engine, (i + 1) % 6, E));
+      if (i % 5 == 4)
+        OK (flitzis_audio_engine_load_sample (fixture->engine, i % 6, paths[i % 3], E));
+      advance (fixture, 3, TRUE);
+      g_clear_pointer (&levels, flitzis_levels_unref);
+      levels = flitzis_audio_engine_get_levels (fixture->engine);
+    }
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 120, E));
+  advance (fixture, 90, FALSE);
+  stats = flitzis_audio_engine_get_stats (fixture->engine);
+  g_assert_cmpuint (flitzis_engine_stats_get_dropped_levels (stats), >, 0);
+  g_clear_pointer (&levels, flitzis_levels_unref);
+  levels = flitzis_audio_engine_get_levels (fixture->engine);
+  g_assert_nonnull (levels);
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 0, E));
+  advance (fixture, 2, TRUE);
+}
+
 /* The core driven directly, as the engine cannot: the reply ring full of
  * pongs nobody takes, so nothing can be handed back, then more
  * replacements of a slot whose voices play than the retiring list holds:
@@ -438,6 +473,7 @@ main (int argc, char **argv)
   add ("full-command-ring", test_full_command_ring);
   add ("full-reply-ring", test_full_reply_ring);
   add ("retirement-pressure", test_retirement_saturation);
+  add ("meters", test_meters);
   g_test_add_func ("/rtsan/core/retirement-saturation", test_core_retirement_saturation);
 
   status = g_test_run ();

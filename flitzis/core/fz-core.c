@@ -39,6 +39,7 @@ fz_core_new (uint32_t sample_rate, uint32_t channels)
       return NULL;
     }
   fz_mixer_init (&core->mixer, channels, sample_rate);
+  fz_meter_init (&core->meter, sample_rate, channels);
   core->mixer.voice_ended = on_voice_ended;
   core->mixer.voice_ended_data = core;
   core->sample_rate = sample_rate;
@@ -255,6 +256,10 @@ apply_command (FzCore *core, const FzMsg *command)
     case FZ_CMD_SET_GAIN:
       fz_mixer_set_gain (&core->mixer, command->slot, command->gain);
       return true;
+    case FZ_CMD_SET_METER:
+      fz_meter_set_rate (&core->meter, &core->mixer, (uint32_t) command->start,
+                         core->period_start);
+      return true;
     default:
       return true;  /* not a command: consumed and ignored */
     }
@@ -375,6 +380,8 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
     memset (out, 0, frames * core->mixer.channels * sizeof (float));
   else
     fz_mixer_render (&core->mixer, out, frames);
+  if (core->mixer.meter != NULL)
+    fz_meter_end_period (&core->meter, &core->mixer, out, frames, core->period_start + frames);
   flush_retiring (core);
   atomic_store_explicit (&core->busy, core->mixer.n_voices + core->n_scheduled,
                          memory_order_relaxed);
@@ -410,6 +417,12 @@ uint64_t
 fz_core_get_xruns (FzCore *core)
 {
   return fz_counter_get (&core->xruns);
+}
+
+uint64_t
+fz_core_get_levels_dropped (FzCore *core)
+{
+  return fz_meter_get_dropped (&core->meter);
 }
 
 bool

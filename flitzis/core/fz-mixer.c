@@ -17,9 +17,11 @@
 #include <string.h>
 
 #include "fz-counter.h"
+#include "fz-meter.h"
 #include "fz-mixer.h"
 
 #define MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
+#define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
 
 /* ---- ramps ---- */
 
@@ -285,6 +287,8 @@ play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain
 
       mix (mixer->kernels, out + done * channels, voice->sample->data + voice->position * channels,
            n, channels, gain + step * (float) done, step);
+      if (mixer->meter != NULL)
+        fz_meter_span (mixer->meter, voice, voice->position, n);
       done += n;
       voice->position += n;
       if (voice->position < end)
@@ -309,6 +313,24 @@ voice_gain (const FzMixer *mixer, const FzVoice *voice, size_t offset, size_t fa
   return gain;
 }
 
+/* What the meters multiply the peak of @voice's frames by over this
+ * period's span of @span frames after @delay: the larger end of its gain
+ * without the master's (velocity, slot gain, stop fade; never negative). */
+static float
+meter_gain (const FzMixer *mixer, const FzVoice *voice, size_t delay, size_t span)
+{
+  const FzRamp *slot_gain = &mixer->slots[voice->slot].gain;
+  float first = voice->velocity * ramp_value_at (slot_gain, delay);
+  float last = voice->velocity * ramp_value_at (slot_gain, delay + span);
+
+  if (voice->stopping)
+    {
+      first *= (float) voice->fade_left / (float) mixer->ramp_frames;
+      last *= (float) (voice->fade_left - span) / (float) mixer->ramp_frames;
+    }
+  return MAX_OF (first, last);
+}
+
 /* Mixes @voice into the period; returns false once it has ended. */
 static bool
 render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
@@ -326,6 +348,8 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
     return true;
   first = voice_gain (mixer, voice, delay, 0);
   last = voice_gain (mixer, voice, delay + span, span);
+  if (mixer->meter != NULL)
+    voice->meter.next_gain = meter_gain (mixer, voice, delay, span);
   played = play_span (mixer, voice, out + delay * mixer->channels, span,
                       first, (last - first) / (float) span);
   if (voice->stopping)
@@ -334,6 +358,8 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
   if (played == span && voice->position < voice->sample->frames &&
       !(voice->stopping && voice->fade_left == 0))
     return true;
+  if (mixer->meter != NULL)
+    fz_meter_flush_voice (mixer->meter, voice);
   if (mixer->voice_ended != NULL)
     mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (delay + played));
   return false;

@@ -37,6 +37,16 @@ typedef struct {
   size_t loop_end;          /* 0: the sample's end */
 } FzSlot;
 
+/* What a voice played since the meters last measured it (fz-meter.c):
+ * source frames [start, end) at a gain of at most gain (velocity, slot
+ * gain and stop fade; not the master's). */
+typedef struct {
+  size_t start;
+  size_t end;
+  float gain;
+  float next_gain;          /* this period's, set before its spans are played */
+} FzMeterRun;
+
 typedef struct {
   const FzSample *sample;   /* borrowed from a slot's (or a retiring) reference */
   uint32_t slot;
@@ -45,6 +55,7 @@ typedef struct {
   float velocity;
   bool stopping;
   uint32_t fade_left;       /* while stopping: frames until silent */
+  FzMeterRun meter;
 } FzVoice;
 
 /* The mixing kernels: the same bits from each, at different speeds. */
@@ -56,6 +67,7 @@ typedef enum {
 } FzMixPath;
 
 typedef struct FzMixKernels FzMixKernels;
+typedef struct FzMeter FzMeter;
 
 typedef enum {
   FZ_TRIGGER_STARTED,
@@ -77,6 +89,7 @@ typedef struct {
    * so that the mix order (and so every rounding) is deterministic. */
   FzVoice voices[FZ_MAX_VOICES];
   uint32_t n_voices;
+  FzMeter *meter;                 /* NULL while the meters are off (fz-meter.h) */
   FzVoiceEndedFunc voice_ended;   /* may be NULL */
   void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */

@@ -25,6 +25,7 @@ typedef enum {
   FZ_CMD_STOP,         /* slot or FZ_ALL_SLOTS: voices fade out, pending triggers are cancelled */
   FZ_CMD_SET_LOOP,     /* slot, flag (on), start, end (0: sample end) */
   FZ_CMD_SET_GAIN,     /* slot or FZ_MASTER, gain: reached after a short ramp */
+  FZ_CMD_SET_METER,    /* start: the meters' rate in Hz, 0: off (fz-meter.h) */
 } FzCmdType;
 
 /* Replies, audio → control (reply ring); frame is when it happened.
