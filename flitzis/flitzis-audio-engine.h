@@ -229,5 +229,12 @@ gboolean            flitzis_audio_engine_set_meter_rate (FlitzisAudioEngine *sel
                                                          GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
 FlitzisLevels      *flitzis_audio_engine_get_levels     (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+GBytes             *flitzis_audio_engine_dup_waveform   (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         guint64             start_frame,
+                                                         guint64             end_frame,
+                                                         guint               n_buckets,
+                                                         GError            **error);
 
 G_END_DECLS

@@ -144,24 +144,45 @@ fz_peaks_min_max (const FzPeaks *peaks, const float *data, uint32_t channels,
 
 /* ---- building (control thread) ---- */
 
+/* A node from @n frames when the channel count divides the scan's lanes
+ * (1, 2, 4 or 8: a power of two, so l % channels is l & mask): lane l of
+ * fz_scan() holds channel l % channels.  Four times faster than frame by
+ * frame, which matters: the pyramid is built on every load. */
 static void
-build_level0 (FzPeaks *peaks, const float *data)
+block_by_lanes (float *out, const float *data, uint32_t channels, size_t n)
 {
-  uint32_t channels = peaks->channels;
+  const uint32_t mask = channels - 1;
+  float max[FZ_SCAN_LANES], min[FZ_SCAN_LANES];
 
-  for (size_t k = 0; k < peaks->n_nodes[0]; k++)
+  for (uint32_t l = 0; l < FZ_SCAN_LANES; l++)
+    max[l] = min[l] = data[l & mask];
+  fz_scan (data, n * channels, max, min);
+  for (uint32_t c = 0; c < channels; c++)
     {
-      float *out = peaks->levels[0] + (size_t) 2 * channels * k;
-      size_t start = k * FZ_PEAKS_BLOCK;
-      size_t end = MIN_OF (start + FZ_PEAKS_BLOCK, peaks->frames);
-
-      for (uint32_t c = 0; c < channels; c++)
-        {
-          out[2 * c] = -data[start * channels + c];
-          out[2 * c + 1] = data[start * channels + c];
-        }
-      channel_frames (out, data + start * channels, channels, end - start);
+      out[2 * c] = -min[c];
+      out[2 * c + 1] = max[c];
     }
+  for (uint32_t l = channels; l < FZ_SCAN_LANES; l++)
+    {
+      out[2 * (l & mask)] = MAX_OF (out[2 * (l & mask)], -min[l]);
+      out[2 * (l & mask) + 1] = MAX_OF (out[2 * (l & mask) + 1], max[l]);
+    }
+}
+
+void
+fz_peaks_block (float *node, const float *data, uint32_t channels, size_t frames)
+{
+  if (FZ_SCAN_LANES % channels == 0)
+    {
+      block_by_lanes (node, data, channels, frames);
+      return;
+    }
+  for (uint32_t c = 0; c < channels; c++)
+    {
+      node[2 * c] = -data[c];
+      node[2 * c + 1] = data[c];
+    }
+  channel_frames (node, data, channels, frames);
 }
 
 static void
@@ -180,42 +201,96 @@ build_level (FzPeaks *peaks, uint32_t level)
     }
 }
 
-FzPeaks *
-fz_peaks_new (const float *data, size_t frames, uint32_t channels)
+/* Lays out the levels of a pyramid of @frames frames in @peaks's nodes;
+ * returns the floats they take. */
+static size_t
+lay_out (FzPeaks *peaks, size_t frames, uint32_t channels)
 {
-  size_t n_nodes[FZ_PEAKS_MAX_LEVELS], total = 0, n;
-  uint32_t n_levels = 0;
-  FzPeaks *peaks;
+  size_t total = 0, n = (frames + FZ_PEAKS_BLOCK - 1) / FZ_PEAKS_BLOCK;
 
-  if (frames == 0 || channels == 0)
-    return NULL;
-  n = (frames + FZ_PEAKS_BLOCK - 1) / FZ_PEAKS_BLOCK;
+  peaks->channels = channels;
+  peaks->frames = frames;
+  peaks->n_levels = 0;
   for (;;)
     {
-      n_nodes[n_levels++] = n;
+      peaks->n_nodes[peaks->n_levels] = n;
+      peaks->levels[peaks->n_levels] = peaks->nodes + total * 2 * channels;
+      peaks->n_levels++;
       total += n;
-      if (n <= FZ_PEAKS_FANOUT || n_levels == FZ_PEAKS_MAX_LEVELS)
+      if (n <= FZ_PEAKS_FANOUT || peaks->n_levels == FZ_PEAKS_MAX_LEVELS)
         break;
       n = (n + FZ_PEAKS_FANOUT - 1) / FZ_PEAKS_FANOUT;
     }
-  peaks = malloc (sizeof (FzPeaks) + total * 2 * channels * sizeof (float));
+  return total * 2 * channels;
+}
+
+/* The pyramid's memory, with level 0 uninitialised. */
+static FzPeaks *
+allocate (size_t frames, uint32_t channels)
+{
+  FzPeaks layout, *peaks;
+  size_t floats;
+
+  if (frames == 0 || channels == 0)
+    return NULL;
+  floats = lay_out (&layout, frames, channels);
+  peaks = malloc (sizeof (FzPeaks) + floats * sizeof (float));
   if (peaks == NULL)
     return NULL;
-  peaks->channels = channels;
-  peaks->n_levels = n_levels;
-  peaks->frames = frames;
-  peaks->bytes = sizeof (FzPeaks) + total * 2 * channels * sizeof (float);
-  total = 0;
-  for (uint32_t l = 0; l < n_levels; l++)
-    {
-      peaks->n_nodes[l] = n_nodes[l];
-      peaks->levels[l] = peaks->nodes + total * 2 * channels;
-      total += n_nodes[l];
-    }
-  build_level0 (peaks, data);
-  for (uint32_t l = 1; l < n_levels; l++)
+  lay_out (peaks, frames, channels);
+  peaks->bytes = sizeof (FzPeaks) + floats * sizeof (float);
+  return peaks;
+}
+
+static FzPeaks *
+build_levels (FzPeaks *peaks)
+{
+  for (uint32_t l = 1; l < peaks->n_levels; l++)
     build_level (peaks, l);
   return peaks;
+}
+
+FzPeaks *
+fz_peaks_new (const float *data, size_t frames, uint32_t channels)
+{
+  FzPeaks *peaks = allocate (frames, channels);
+
+  if (peaks == NULL)
+    return NULL;
+  for (size_t k = 0; k < peaks->n_nodes[0]; k++)
+    {
+      size_t start = k * FZ_PEAKS_BLOCK;
+
+      fz_peaks_block (peaks->levels[0] + (size_t) 2 * channels * k, data + start * channels,
+                      channels, MIN_OF (FZ_PEAKS_BLOCK, frames - start));
+    }
+  return build_levels (peaks);
+}
+
+FzPeaks *
+fz_peaks_reserve (size_t frames, uint32_t channels)
+{
+  return allocate (frames, channels);
+}
+
+float *
+fz_peaks_block_at (FzPeaks *peaks, size_t block)
+{
+  return peaks->levels[0] + (size_t) 2 * peaks->channels * block;
+}
+
+FzPeaks *
+fz_peaks_finish (FzPeaks *peaks, size_t frames)
+{
+  if (frames == 0)
+    {
+      fz_peaks_free (peaks);
+      return NULL;
+    }
+  /* Fewer frames than reserved need fewer nodes: level 0 stays where it
+   * is, the levels above move down. */
+  lay_out (peaks, frames, peaks->channels);
+  return build_levels (peaks);
 }
 
 void

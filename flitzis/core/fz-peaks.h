@@ -44,6 +44,17 @@ typedef struct FzPeaks {
  * @channels channels at @data.  NULL when memory is short or @frames is 0. */
 FzPeaks *fz_peaks_new (const float *data, size_t frames, uint32_t channels);
 void     fz_peaks_free (FzPeaks *peaks);
+/* Control thread, for a loader that builds level 0 block by block while
+ * the frames are in the cache: room for a pyramid of up to @frames frames
+ * (NULL when memory is short); level 0's node of @frames frames (at most
+ * FZ_PEAKS_BLOCK) of @data into @node (2 * channels floats), the node of
+ * block @block being fz_peaks_block_at(); then the levels above, once the
+ * sample's length is known (@frames at most the reserved count; NULL,
+ * freeing @peaks, for 0). */
+FzPeaks *fz_peaks_reserve (size_t frames, uint32_t channels);
+void     fz_peaks_block (float *node, const float *data, uint32_t channels, size_t frames);
+float   *fz_peaks_block_at (FzPeaks *peaks, size_t block);
+FzPeaks *fz_peaks_finish (FzPeaks *peaks, size_t frames);
 
 /* Any thread, no allocation: the largest |x| of frames [@start, @end) of
  * @data over every channel (0 for an empty range).  @peaks may be NULL:

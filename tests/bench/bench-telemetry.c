@@ -11,6 +11,8 @@
  *
  * - meter VOICES PERIODS RATE: the core with VOICES looping voices and the
  *   meters at RATE Hz (0: off); the difference is the meters' cost.
+ * - waveform: a 1,000-bucket overview of a 10-minute stereo sample
+ *   (median and spread of 21 calls), and the pyramid's size.
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include "core/fz-core.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
+#include "fz-waveform.h"
 
 #define RATE 48000
 #define CHANNELS 2
@@ -150,6 +153,59 @@ scenario_meter (guint voices, guint periods, guint meter_rate)
   rig_free (rig);
 }
 
+static double
+now_s (void)
+{
+  return (double) g_get_monotonic_time () * 1e-6;
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* waveform: 10 minutes (a second in make check). */
+static void
+scenario_waveform (void)
+{
+  size_t frames = quick ? RATE : (size_t) RATE * 600;
+  FzSample *sample = fz_sample_new (frames, CHANNELS, RATE);
+  double times[21], start;
+  guint32 state = 1;
+
+  /* A cheap deterministic signal (flitzis_test_signal() would hold a
+   * second copy of 230 MB). */
+  for (size_t i = 0; i < frames * CHANNELS; i++)
+    {
+      state = state * 1664525u + 1013904223u;
+      sample->data[i] = (float) (int32_t) state * (1.0f / 2147483648.0f);
+    }
+  start = now_s ();
+  g_assert_true (fz_sample_build_peaks (sample));
+  result ("waveform-build-s", "%.4f", now_s () - start);
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      GBytes *bytes;
+
+      start = now_s ();
+      bytes = fz_waveform_new (sample, 0, frames, 1000);
+      times[i] = now_s () - start;
+      g_bytes_unref (bytes);
+    }
+  qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_doubles);
+  result ("waveform-median-ms", "%.4f", times[10] * 1e3);
+  result ("waveform-min-ms", "%.4f", times[0] * 1e3);
+  result ("waveform-max-ms", "%.4f", times[20] * 1e3);
+  result ("waveform-sample-bytes", "%zu", frames * CHANNELS * sizeof (float));
+  result ("waveform-pyramid-bytes", "%zu", sample->peaks->bytes);
+  result ("waveform-pyramid-ratio", "%.5f",
+          (double) sample->peaks->bytes / (double) (frames * CHANNELS * sizeof (float)));
+  fz_sample_unref (sample);
+}
+
 static void
 test_meter (void)
 {
@@ -168,14 +224,17 @@ main (int argc, char **argv)
       quick = TRUE;
       g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/telemetry/meter", test_meter);
+      g_test_add_func ("/bench/telemetry/waveform", scenario_waveform);
       return g_test_run ();
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "meter") && argc == 5)
     scenario_meter ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]));
+  else if (g_str_equal (scenario, "waveform"))
+    scenario_waveform ();
   else
     {
-      fprintf (stderr, "usage: %s [meter VOICES PERIODS RATE]\n"
+      fprintf (stderr, "usage: %s [meter VOICES PERIODS RATE | waveform]\n"
                "       %s -k --tap  (every scenario once, small)\n", argv[0], argv[0]);
       return 2;
     }

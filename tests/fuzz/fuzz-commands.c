@@ -119,10 +119,27 @@ check_levels (FlitzisAudioEngine *engine)
 static void
 what_plays (FlitzisAudioEngine *engine, guint op, guint b, guint c, GError **error)
 {
-  switch (op % 2)
+  GBytes *waveform;
+
+  switch (op % 3)
     {
     case 0:
       flitzis_audio_engine_set_meter_rate (engine, (b << 8 | c) % 130, error);
+      break;
+    case 1:
+      /* Ranges in and out of every sample, bucket counts 0 to 256. */
+      waveform = flitzis_audio_engine_dup_waveform (engine, b % 34, (guint64) (c % 16) * 300,
+                                                    (guint64) (b % 16) * 400 + 1, c, error);
+      if (waveform != NULL)
+        {
+          gsize size;
+          const float *values = g_bytes_get_data (waveform, &size);
+
+          for (gsize i = 0; i < size / sizeof (float); i++)
+            if (!(fabsf (values[i]) <= 1.0f))
+              abort ();
+          g_bytes_unref (waveform);
+        }
       break;
     default:
       check_levels (engine);

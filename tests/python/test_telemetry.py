@@ -81,3 +81,32 @@ def test_levels_signal_finds_one_sample(tmp_path):
     assert newest.get_frame() == seen[-1].get_frame()
     stats = engine.get_stats()
     assert stats.get_dropped_levels() == 0
+
+
+# ---- waveform overviews ----
+
+def test_waveform_equals_brute_force(tmp_path):
+    """Buckets of min/max per channel, exactly those of the frames: made
+    with the standard library, read back with array."""
+    frames = [((f * 7919) % 65535) - 32767 for f in range(5000 * 2)]
+    path = write_wav(tmp_path / "ramp.wav", frames, channels=2)
+    engine = offline()
+    engine.load_sample(0, path)
+    played = [x / 32768 for x in frames]
+    for start, end, n in ((0, 5000, 7), (123, 4567, 100), (10, 11, 1)):
+        values = array.array("f", engine.dup_waveform(0, start, end, n).get_data())
+        assert len(values) == n * 2 * 2
+        for b in range(n):
+            lo = start + b * (end - start) // n
+            hi = start + (b + 1) * (end - start) // n
+            for c in range(2):
+                chunk = played[lo * 2 + c:hi * 2:2]
+                assert values[(b * 2 + c) * 2] == min(chunk)
+                assert values[(b * 2 + c) * 2 + 1] == max(chunk)
+
+
+def test_waveform_errors():
+    engine = offline()
+    with pytest.raises(GLib.Error) as error:
+        engine.dup_waveform(0, 0, 10, 1)
+    assert error.value.matches(Flitzis.engine_error_quark(), Flitzis.EngineError.EMPTY_SLOT)
