@@ -35,6 +35,7 @@
 #include "flitzis-audio-engine.h"
 #include "flitzis-engine-stats.h"
 #include "flitzis-i18n-private.h"
+#include "flitzis-levels.h"
 #include "flitzis-message-private.h"
 #include "flitzis-sample-info-private.h"
 #include "core/fz-core.h"
@@ -55,6 +56,7 @@ struct _FlitzisAudioEngine {
   guint requested_period;       /* property; used by the next run() */
   guint backend;                /* FlitzisBackend property; used by the next run() */
   double volume;                /* property: as last requested */
+  guint meter_rate;             /* property: as last requested, Hz (0: off) */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -93,6 +95,8 @@ struct _FlitzisAudioEngine {
   gboolean paused;              /* as last queued; FALSE when not running */
   GQueue received;              /* FlitzisMessage *, for receive_msg() */
   GQueue to_emit;               /* FlitzisMessage *, for signals */
+  FlitzisLevels *levels;        /* the newest meter snapshot of this run, or NULL */
+  GQueue levels_to_emit;        /* FlitzisLevels *, for the levels signal */
   /* Counters: the totals of earlier runs; the running core counts the
    * rest (flitzis-audio-engine-replies.c adds them up). */
   guint64 dropped_messages;
@@ -100,6 +104,7 @@ struct _FlitzisAudioEngine {
   guint64 dropped_voices;
   guint64 dropped_replies;
   guint64 dropped_events;
+  guint64 dropped_levels;
   guint64 xruns;
 };
 
@@ -118,6 +123,7 @@ typedef enum {
   PROP_VOICES,
   PROP_BACKEND,
   PROP_ACTIVE_BACKEND,
+  PROP_METER_RATE,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -164,6 +170,8 @@ void     _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint ru
 
 /* Class init: the back-end properties' specs. */
 void     _flitzis_audio_engine_class_init_backend (GParamSpec **properties);
+/* flitzis-audio-engine-meters.c, class init: the meter-rate property. */
+void     _flitzis_audio_engine_class_init_meters (GParamSpec **properties);
 /* flitzis-audio-engine-pads.c, class init: the slots and voices properties. */
 void     _flitzis_audio_engine_class_init_pads (GParamSpec **properties);
 /* Called with the lock held: what the next run() asks for. */

@@ -21,10 +21,13 @@
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-engine-error.h"
 #include "flitzis-engine-stats-private.h"
+#include "flitzis-levels-private.h"
 #include "fz-reply-source.h"
 
 /* How many messages wait for receive_msg(), and for emission. */
 #define FLITZIS_KEPT_MESSAGES 1024u
+/* How many level snapshots wait for emission: seconds of them. */
+#define FZ_KEPT_LEVELS 256u
 
 /* Events reach the main loop at most this long after the audio period that
  * produced them, while they are expected (see poll_interval()). */
@@ -161,6 +164,33 @@ G_STATIC_ASSERT ((int) FZ_REPLY_RETIRE >= (int) N_KINDS);
 /* Indexed by FlitzisMessageKind. */
 static guint signals[N_KINDS];
 
+/* Not an event of the reply ring: the levels come through the core's
+ * meter ring (fz-meter.h), 400-odd bytes each, which a 64-byte reply
+ * cannot carry; they are merged with the events by frame when emitted. */
+static guint levels_signal;
+
+/**
+ * FlitzisAudioEngine::levels:
+ * @self: the engine
+ * @levels: the meter period that just ended: its frame
+ *   ([method@Flitzis.Levels.get_frame]), peaks and playheads
+ *
+ * A meter period ended: emitted in the main context once per period
+ * while [property@Flitzis.AudioEngine:meter-rate] is on, in order, among
+ * the other signals by frame.  The newest snapshot is also kept for
+ * [method@Flitzis.AudioEngine.get_levels].  Snapshots the main context was
+ * too slow to take are dropped and counted
+ * ([method@Flitzis.EngineStats.get_dropped_levels]).
+ *
+ * Since: 0.1
+ */
+static void
+class_init_levels_signal (GObjectClass *object_class)
+{
+  levels_signal = g_signal_new ("levels", G_TYPE_FROM_CLASS (object_class), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, FLITZIS_TYPE_LEVELS);
+}
+
 void
 _flitzis_audio_engine_class_init_signals (GObjectClass *object_class)
 {
@@ -187,6 +217,7 @@ _flitzis_audio_engine_class_init_signals (GObjectClass *object_class)
                                      params[event->args].n_params,
                                      (GType *) params[event->args].types);
     }
+  class_init_levels_signal (object_class);
 }
 
 /* Runs in the main context, without the lock. */
@@ -317,9 +348,35 @@ check_stream (FlitzisAudioEngine *self)
   deliver (self, _flitzis_message_new_error (fz_core_get_frame_time (self->core), error));
 }
 
-/* Takes every reply out of the reply ring.  Called with the lock held, by
- * whichever control thread gets there first: the main context's source or
- * a receive_msg() caller. */
+/* Called with the lock held: every level snapshot the audio thread left
+ * becomes a FlitzisLevels, the newest kept, each queued for its signal. */
+static void
+drain_levels (FlitzisAudioEngine *self)
+{
+  const FzMeterFrame *frame;
+
+  while ((frame = fz_meter_peek (&self->core->meter)) != NULL)
+    {
+      FlitzisLevels *levels = _flitzis_levels_new (frame);
+
+      fz_meter_advance (&self->core->meter);
+
+      g_clear_pointer (&self->levels, flitzis_levels_unref);
+      self->levels = levels;
+      if (!g_signal_has_handler_pending (self, levels_signal, 0, TRUE))
+        continue;
+      if (self->levels_to_emit.length == FZ_KEPT_LEVELS)
+        {
+          flitzis_levels_unref (g_queue_pop_head (&self->levels_to_emit));
+          self->dropped_signals++;
+        }
+      g_queue_push_tail (&self->levels_to_emit, flitzis_levels_ref (levels));
+    }
+}
+
+/* Takes every reply out of the reply ring, and the level snapshots out of
+ * the meter ring.  Called with the lock held, by whichever control thread
+ * gets there first: the main context's source or a receive_msg() caller. */
 void
 _flitzis_audio_engine_drain_replies (FlitzisAudioEngine *self)
 {
@@ -329,6 +386,7 @@ _flitzis_audio_engine_drain_replies (FlitzisAudioEngine *self)
     return;
   while (fz_core_receive (self->core, &reply))
     take_reply (self, &reply);
+  drain_levels (self);
   check_stream (self);
 }
 
@@ -341,8 +399,9 @@ source_is_ready (GObject *object)
   gboolean ready;
 
   fz_mutex_lock (&self->lock);
-  ready = self->to_emit.length > 0 ||
+  ready = self->to_emit.length > 0 || self->levels_to_emit.length > 0 ||
           (self->core != NULL && fz_ring_has_data (self->core->replies)) ||
+          (self->core != NULL && fz_meter_has_data (&self->core->meter)) ||
           (self->stream != NULL && !self->stream_lost && !fz_stream_is_alive (self->stream));
   fz_mutex_unlock (&self->lock);
   return ready;
@@ -359,6 +418,14 @@ source_poll_interval (GObject *object)
     interval = FZ_POLL_BUSY_MS;
   else if (self->stream != NULL && !self->stream_lost)
     interval = FZ_POLL_IDLE_MS;
+  /* Meters on: four looks per meter period, so that a snapshot reaches
+   * the main context within a quarter of its period. */
+  if (self->core != NULL && self->meter_rate > 0)
+    {
+      gint meter_interval = MAX (1, (gint) (250 / self->meter_rate));
+
+      interval = interval < 0 ? meter_interval : MIN (interval, meter_interval);
+    }
   fz_mutex_unlock (&self->lock);
   return interval;
 }
@@ -384,19 +451,33 @@ static gboolean
 source_dispatch (GObject *object)
 {
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
-  GQueue batch = G_QUEUE_INIT;
-  FlitzisMessage *message;
+  GQueue batch = G_QUEUE_INIT, levels = G_QUEUE_INIT;
 
   fz_mutex_lock (&self->lock);
   _flitzis_audio_engine_drain_replies (self);
   batch = self->to_emit;
   g_queue_init (&self->to_emit);
+  levels = self->levels_to_emit;
+  g_queue_init (&self->levels_to_emit);
   fz_mutex_unlock (&self->lock);
   shut_down_if_lost (self);
 
-  /* Emitted without the lock: handlers may call back into the engine. */
-  while ((message = g_queue_pop_head (&batch)) != NULL)
-    emit_message (self, message);
+  /* Emitted without the lock: handlers may call back into the engine.
+   * By frame: a meter period's levels after the events of its frames. */
+  while (batch.length > 0 || levels.length > 0)
+    {
+      FlitzisMessage *message = g_queue_peek_head (&batch);
+      FlitzisLevels *next = g_queue_peek_head (&levels);
+
+      if (message != NULL &&
+          (next == NULL || flitzis_message_get_frame (message) < flitzis_levels_get_frame (next)))
+        emit_message (self, g_queue_pop_head (&batch));
+      else
+        {
+          g_signal_emit (self, levels_signal, 0, next);
+          flitzis_levels_unref (g_queue_pop_head (&levels));
+        }
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -470,6 +551,37 @@ flitzis_audio_engine_receive_msg (FlitzisAudioEngine *self)
 }
 
 
+/**
+ * flitzis_audio_engine_get_levels:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * The newest meter snapshot of this run: the one the last
+ * [signal@Flitzis.AudioEngine::levels] carried, or a newer one.  Like
+ * [method@Flitzis.AudioEngine.receive_msg] it needs no main loop: it takes
+ * what the audio thread left itself.
+ *
+ * Returns: (transfer full) (nullable): the newest levels, or %NULL when
+ *   no meter period has ended since [method@Flitzis.AudioEngine.run]
+ *   (the meters are off: [property@Flitzis.AudioEngine:meter-rate])
+ *
+ * Since: 0.1
+ */
+FlitzisLevels *
+flitzis_audio_engine_get_levels (FlitzisAudioEngine *self)
+{
+  FlitzisLevels *levels = NULL;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+
+  fz_mutex_lock (&self->lock);
+  _flitzis_audio_engine_drain_replies (self);
+  if (self->levels != NULL)
+    levels = flitzis_levels_ref (self->levels);
+  fz_mutex_unlock (&self->lock);
+  shut_down_if_lost (self);
+  return levels;
+}
+
 /* ---- counters ---- */
 
 /* Called with the lock held, once the audio thread has stopped: the core's
@@ -483,6 +595,7 @@ _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self)
   self->dropped_replies += fz_core_get_pongs_dropped (self->core) +
                            _flitzis_audio_engine_pings_unanswered (self);
   self->dropped_events += fz_core_get_events_dropped (self->core);
+  self->dropped_levels += fz_core_get_levels_dropped (self->core);
 }
 
 /**
@@ -514,6 +627,7 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
     .dropped_events = self->dropped_events,
     .dropped_messages = self->dropped_messages,
     .dropped_signals = self->dropped_signals,
+    .dropped_levels = self->dropped_levels,
   };
   if (self->core != NULL)
     {
@@ -522,6 +636,7 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
       counts.dropped_voices += fz_core_get_voices_dropped (self->core);
       counts.dropped_replies += fz_core_get_pongs_dropped (self->core);
       counts.dropped_events += fz_core_get_events_dropped (self->core);
+      counts.dropped_levels += fz_core_get_levels_dropped (self->core);
     }
   fz_mutex_unlock (&self->lock);
   return _flitzis_engine_stats_new (&counts);

@@ -15,6 +15,7 @@
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-engine-error.h"
 #include "fz-loader.h"
+#include "fz-waveform.h"
 
 /* Called with the lock held: a sample decoded for one run must not be
  * published into the next, whose stream may have another layout. */
@@ -436,6 +437,105 @@ flitzis_audio_engine_dup_sample_info (FlitzisAudioEngine *self, guint id, GError
     info = flitzis_sample_info_ref (self->infos[id]);
   fz_mutex_unlock (&self->lock);
   return info;
+}
+
+/* Called with the lock held: the sample in slot @id, or NULL with @error
+ * set. */
+static FzSample *
+published_sample (FlitzisAudioEngine *self, guint id, GError **error)
+{
+  if (!_flitzis_audio_engine_check_running (self, error))
+    return NULL;
+  if (self->published[id] != NULL)
+    return self->published[id];
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
+               _("Sample slot %u holds no sample; load one first"), id);
+  return NULL;
+}
+
+static gboolean
+check_waveform_range (const FzSample *sample, guint64 start, guint64 end, guint n_buckets,
+                      GError **error)
+{
+  if (start >= end || end > sample->frames)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("Frames %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " are not a range "
+                     "of the sample; it has %" G_GSIZE_FORMAT " frames, and a range's start "
+                     "must be below its end"), start, end, sample->frames);
+      return FALSE;
+    }
+  if (n_buckets == 0 || n_buckets > end - start)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("%u buckets do not fit %" G_GUINT64_FORMAT " frames; a waveform has "
+                     "1 to as many buckets as its range has frames"),
+                   n_buckets, end - start);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * flitzis_audio_engine_dup_waveform:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
+ * @start_frame: the first frame of the range, in the sample as it plays
+ *   (at the stream's rate)
+ * @end_frame: the frame just after the range, at most
+ *   [method@Flitzis.SampleInfo.get_frames]
+ * @n_buckets: how many buckets to cut the range into: 1 to
+ *   @end_frame − @start_frame
+ * @error: return location for a [struct@GLib.Error], or %NULL
+ *
+ * An overview of slot @id's waveform, to draw it: for each bucket, for
+ * each channel of the stream, its smallest then its largest value, as
+ * little-endian float32 (`array.array("f", bytes.get_data())` in Python,
+ * `numpy.frombuffer(bytes.get_data(), "<f4")`), so
+ * @n_buckets × channels × 2 floats in all.  Bucket b covers frames
+ * [start + ⌊b·L/N⌋, start + ⌊(b+1)·L/N⌋) of the decoded sample, L being
+ * @end_frame − @start_frame and N @n_buckets: every frame of the range is
+ * in exactly one bucket, and the values are exactly those of the frames,
+ * not an approximation.
+ *
+ * The sample's peak pyramid, built once when it was loaded, makes a call
+ * cost O(@n_buckets) whatever the range's length (a thousand buckets of a
+ * ten-minute sample take well under a millisecond: see
+ * docs/performance.md).  Runs in the calling thread.
+ *
+ * Returns: (transfer full): the buckets' minima and maxima; %NULL with
+ *   @error set to [error@Flitzis.EngineError.INVALID_SLOT],
+ *   [error@Flitzis.EngineError.NOT_RUNNING],
+ *   [error@Flitzis.EngineError.EMPTY_SLOT] or, for a range or bucket
+ *   count that does not fit the sample,
+ *   [error@Flitzis.EngineError.INVALID_ARGUMENT]
+ *
+ * Since: 0.1
+ */
+GBytes *
+flitzis_audio_engine_dup_waveform (FlitzisAudioEngine *self, guint id, guint64 start_frame,
+                                   guint64 end_frame, guint n_buckets, GError **error)
+{
+  FzSample *sample;
+  GBytes *waveform;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_flitzis_audio_engine_check_slot (self, id, error))
+    return NULL;
+  fz_mutex_lock (&self->lock);
+  sample = published_sample (self, id, error);
+  if (sample != NULL)
+    fz_sample_ref (sample);
+  fz_mutex_unlock (&self->lock);
+  if (sample == NULL)
+    return NULL;
+  /* Without the lock: the sample is immutable, and ours until unref. */
+  waveform = check_waveform_range (sample, start_frame, end_frame, n_buckets, error)
+             ? fz_waveform_new (sample, start_frame, end_frame, n_buckets) : NULL;
+  fz_sample_unref (sample);
+  return waveform;
 }
 
 /* Called with the lock held: what the slots held is gone with the core. */

@@ -52,6 +52,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
     g_error ("%s: out of memory", G_STRLOC);
   fz_mutex_lock (&self->lock);
   fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
+  fz_meter_set_rate (&core->meter, &core->mixer, self->meter_rate, 0);
   fz_mutex_unlock (&self->lock);
   return core;
 }
@@ -71,6 +72,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->run_id++;
   self->pings_sent = 0;
   self->pongs_received = 0;
+  g_clear_pointer (&self->levels, flitzis_levels_unref);
   _flitzis_audio_engine_attach_source (self);
   fz_mutex_unlock (&self->lock);
 }

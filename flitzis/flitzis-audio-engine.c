@@ -532,6 +532,8 @@ flitzis_audio_engine_dispose (GObject *object)
   _flitzis_audio_engine_detach_source (self);
   g_queue_clear_full (&self->to_emit, (GDestroyNotify) flitzis_message_unref);
   g_queue_clear_full (&self->received, (GDestroyNotify) flitzis_message_unref);
+  g_queue_clear_full (&self->levels_to_emit, (GDestroyNotify) flitzis_levels_unref);
+  g_clear_pointer (&self->levels, flitzis_levels_unref);
   fz_mutex_unlock (&self->lock);
 
   G_OBJECT_CLASS (flitzis_audio_engine_parent_class)->dispose (object);
@@ -603,6 +605,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_ACTIVE_BACKEND:
       g_value_set_enum (value, flitzis_audio_engine_get_active_backend (self));
       break;
+    case PROP_METER_RATE:
+      g_value_set_uint (value, flitzis_audio_engine_get_meter_rate (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -616,6 +621,16 @@ set_volume_property (FlitzisAudioEngine *self, double volume)
   g_autoptr (GError) error = NULL;
 
   if (!flitzis_audio_engine_set_volume (self, volume, &error))
+    g_warning ("%s", error->message);
+}
+
+/* Likewise for a meter rate. */
+static void
+set_meter_rate_property (FlitzisAudioEngine *self, guint rate)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!flitzis_audio_engine_set_meter_rate (self, rate, &error))
     g_warning ("%s", error->message);
 }
 
@@ -658,6 +673,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_BACKEND:
       flitzis_audio_engine_set_backend (self, g_value_get_enum (value));
+      break;
+    case PROP_METER_RATE:
+      set_meter_rate_property (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -848,6 +866,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                          0.0, FLITZIS_MAX_GAIN, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  _flitzis_audio_engine_class_init_meters (properties);
   _flitzis_audio_engine_class_init_pads (properties);
   _flitzis_audio_engine_class_init_backend (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -866,4 +885,5 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->n_voices = FLITZIS_MAX_VOICES;
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
+  g_queue_init (&self->levels_to_emit);
 }

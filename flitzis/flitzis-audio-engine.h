@@ -13,6 +13,7 @@
 #include <flitzis/flitzis-version.h>
 #include <flitzis/flitzis-backend.h>
 #include <flitzis/flitzis-engine-stats.h>
+#include <flitzis/flitzis-levels.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-sample-info.h>
 
@@ -285,5 +286,22 @@ FlitzisBackend      flitzis_audio_engine_detect_backend (void);
 FLITZIS_AVAILABLE_IN_0_1
 GListModel         *flitzis_audio_engine_monitor_output_devices (GError **error);
 
+
+/* What plays: meters and playheads. */
+FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_meter_rate (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_meter_rate (FlitzisAudioEngine *self,
+                                                         guint               rate,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisLevels      *flitzis_audio_engine_get_levels     (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+GBytes             *flitzis_audio_engine_dup_waveform   (FlitzisAudioEngine *self,
+                                                         guint               id,
+                                                         guint64             start_frame,
+                                                         guint64             end_frame,
+                                                         guint               n_buckets,
+                                                         GError            **error);
 
 G_END_DECLS

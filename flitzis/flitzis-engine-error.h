@@ -60,6 +60,9 @@ G_BEGIN_DECLS
  *   sample
  * @FLITZIS_ENGINE_ERROR_INVALID_POLICY: a value that is not a
  *   [enum@Flitzis.Retrigger]
+ * @FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT: a value outside what the call
+ *   allows (a meter rate, a waveform's frames or bucket count); the
+ *   message says what is allowed
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -82,6 +85,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_GROUP,
   FLITZIS_ENGINE_ERROR_INVALID_FRAME,
   FLITZIS_ENGINE_ERROR_INVALID_POLICY,
+  FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -18,6 +18,7 @@ typedef struct {
   guint64 dropped_events;
   guint64 dropped_messages;
   guint64 dropped_signals;
+  guint64 dropped_levels;
 } FlitzisEngineCounts;
 
 /* Any thread: a snapshot of @counts (copied). */

@@ -204,3 +204,26 @@ flitzis_engine_stats_get_dropped_signals (const FlitzisEngineStats *stats)
 
   return stats->counts.dropped_signals;
 }
+
+/**
+ * flitzis_engine_stats_get_dropped_levels:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the meter snapshots ([signal@Flitzis.AudioEngine::levels]) that
+ * the audio thread could not hand over, because the control side had not
+ * taken the ones before (no main loop ran, and nobody called
+ * [method@Flitzis.AudioEngine.get_levels], for a while).  Emissions dropped
+ * after that, waiting for the main context, count with
+ * [method@Flitzis.EngineStats.get_dropped_signals].
+ *
+ * Returns: how many meter snapshots were lost
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_levels (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_levels;
+}

@@ -218,7 +218,8 @@ flitzis_sample_info_get_original_rate (const FlitzisSampleInfo *info)
  * Gets how much memory the decoded sample takes, stored once however many
  * voices play it.
  *
- * Returns: the size of the sample's buffer and header, in bytes
+ * Returns: the size of the sample's buffer and header and of its peak
+ *   pyramid (1.7 % of the buffer, for waveforms and meters), in bytes
  *
  * Since: 0.1
  */

@@ -11,6 +11,7 @@
 #include <flitzis/flitzis-backend.h>
 #include <flitzis/flitzis-engine-error.h>
 #include <flitzis/flitzis-engine-stats.h>
+#include <flitzis/flitzis-levels.h>
 #include <flitzis/flitzis-message.h>
 #include <flitzis/flitzis-device.h>
 #include <flitzis/flitzis-sample-info.h>

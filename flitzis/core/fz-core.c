@@ -51,7 +51,10 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
   core->mixer.voices = voices;
   core->commands = fz_ring_new ();
   core->replies = fz_ring_new ();
-  if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL)
+  /* The meters' per-slot arrays, sized by the slots: here, never on the
+   * audio thread. */
+  if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL ||
+      !fz_meter_init (&core->meter, sample_rate, channels, n_slots))
     {
       fz_core_free (core);
       return NULL;
@@ -96,6 +99,7 @@ fz_core_free (FzCore *core)
     free (core->mixer.voices);
   fz_ring_free (core->commands);
   fz_ring_free (core->replies);
+  fz_meter_clear (&core->meter);
   free (core);
 }
 
@@ -292,6 +296,10 @@ apply_command (FzCore *core, const FzMsg *command)
     case FZ_CMD_SEEK:
       fz_mixer_seek (&core->mixer, command->slot, (size_t) command->start);
       return true;
+    case FZ_CMD_SET_METER:
+      fz_meter_set_rate (&core->meter, &core->mixer, (uint32_t) command->start,
+                         core->period_start);
+      return true;
     default:
       return true;  /* not a command: consumed and ignored */
     }
@@ -413,6 +421,8 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
     memset (out, 0, frames * core->mixer.channels * sizeof (float));
   else
     fz_mixer_render (&core->mixer, out, frames);
+  if (core->mixer.meter != NULL)
+    fz_meter_end_period (&core->meter, &core->mixer, out, frames, core->period_start + frames);
   flush_retiring (core);
   atomic_store_explicit (&core->busy, core->mixer.n_voices + core->n_scheduled,
                          memory_order_relaxed);
@@ -448,6 +458,12 @@ uint64_t
 fz_core_get_xruns (FzCore *core)
 {
   return fz_counter_get (&core->xruns);
+}
+
+uint64_t
+fz_core_get_levels_dropped (FzCore *core)
+{
+  return fz_meter_get_dropped (&core->meter);
 }
 
 bool

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fz-meter.h"
 #include "fz-mixer.h"
 #include "fz-ring.h"
 
@@ -55,6 +56,7 @@ typedef struct {
   FzRing *commands;                /* control → audio */
   FzRing *replies;                 /* audio → control */
   FzMixer mixer;
+  FzMeter meter;                   /* levels and playheads, and their ring */
   FzSample *retiring[FZ_RETIRE_CAPACITY];
   uint32_t n_retiring;
   FzScheduled scheduled[FZ_SCHEDULE_CAPACITY];   /* in the order queued */
@@ -103,5 +105,6 @@ uint64_t fz_core_get_pongs_dropped (FzCore *core);
 uint64_t fz_core_get_events_dropped (FzCore *core);
 uint64_t fz_core_get_voices_dropped (FzCore *core);
 uint64_t fz_core_get_xruns (FzCore *core);
+uint64_t fz_core_get_levels_dropped (FzCore *core);
 /* Whether voices play or triggers wait: replies may come without a command. */
 bool     fz_core_is_busy (FzCore *core);

@@ -24,9 +24,11 @@
 #include <string.h>
 
 #include "fz-counter.h"
+#include "fz-meter.h"
 #include "fz-mixer.h"
 
 #define MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
+#define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
 
 /* ---- ramps ---- */
 
@@ -596,6 +598,8 @@ play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain
 
       mix (mixer->kernels, out + done * channels, voice->sample->data + voice->position * channels,
            n, channels, gain + step * (float) done, step);
+      if (mixer->meter != NULL)
+        fz_meter_span (mixer->meter, voice, voice->position, n);
       done += n;
       voice->position += n;
       if (voice->position < end)
@@ -628,6 +632,20 @@ next_break (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t lim
   return ramp_next_end (&voice->fade, t, limit);
 }
 
+/* What the meters multiply the peak of @voice's frames by over the piece
+ * [@t, @e) of the mixer's clock: the larger end of its gain there without
+ * the master's (velocity, slot gain, its own fade; never negative).  The
+ * piece is one of the mixer's: every ramp is a straight line over it. */
+static float
+meter_gain (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t e)
+{
+  const FzRamp *slot_gain = &mixer->slots[voice->slot].gain;
+  float first = voice->velocity * ramp_value_at (slot_gain, t) * ramp_value_at (&voice->fade, t);
+  float last = voice->velocity * ramp_value_at (slot_gain, e) * ramp_value_at (&voice->fade, e);
+
+  return MAX_OF (first, last);
+}
+
 /* Mixes @voice into the period; returns false once it has ended. */
 static bool
 render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
@@ -643,6 +661,8 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
   if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
       voice->fade.end <= t && mixer->master.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
+      if (mixer->meter != NULL)
+        voice->meter.next_gain = meter_gain (mixer, voice, t, t);
       t += play_span (mixer, voice, out + delay * mixer->channels, (size_t) (end - t),
                       voice_gain (mixer, voice, t), 0.0f);
       end = t;
@@ -663,6 +683,8 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
       n = (size_t) (e - t);
       first = voice_gain (mixer, voice, t);
       last = voice_gain (mixer, voice, e);
+      if (mixer->meter != NULL)
+        voice->meter.next_gain = meter_gain (mixer, voice, t, e);
       played = play_span (mixer, voice, out + (t - mixer->now) * mixer->channels, n,
                           first, (last - first) / (float) n);
       t += played;
@@ -680,6 +702,10 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
         }
       return true;
     }
+  /* Ended, or the quiet half of a crossfade gone silent: what it played
+   * since the meters last measured it counts now. */
+  if (mixer->meter != NULL)
+    fz_meter_flush_voice (mixer->meter, voice);
   if (mixer->voice_ended != NULL && !voice->quiet)
     mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - mixer->now));
   return false;

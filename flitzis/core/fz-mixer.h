@@ -62,6 +62,16 @@ typedef struct {
   uint8_t group;            /* choke group, 0: none */
 } FzSlot;
 
+/* What a voice played since the meters last measured it (fz-meter.c):
+ * source frames [start, end) at a gain of at most gain (velocity, slot
+ * gain and its fade; not the master's). */
+typedef struct {
+  size_t start;
+  size_t end;
+  float gain;
+  float next_gain;          /* this period's, set before its spans are played */
+} FzMeterRun;
+
 typedef struct {
   const FzSample *sample;   /* borrowed from a slot's (or a retiring) reference */
   uint32_t slot;
@@ -75,6 +85,7 @@ typedef struct {
   bool fade_pending;        /* stopping from fade_at on; until then the fade goes on as it was */
   uint64_t fade_at;
   FzRamp fade;              /* 1.0 unless fading in or out */
+  FzMeterRun meter;         /* what the meters have yet to measure (fz-meter.h) */
 } FzVoice;
 
 /* The mixing kernels: the same bits from each, at different speeds. */
@@ -86,6 +97,7 @@ typedef enum {
 } FzMixPath;
 
 typedef struct FzMixKernels FzMixKernels;
+typedef struct FzMeter FzMeter;
 
 typedef enum {
   FZ_TRIGGER_STARTED,
@@ -111,6 +123,7 @@ typedef struct {
   FzVoice *voices;          /* room for max_voices */
   uint32_t max_voices;
   uint32_t n_voices;
+  FzMeter *meter;                 /* NULL while the meters are off (fz-meter.h) */
   FzVoiceEndedFunc voice_ended;   /* may be NULL */
   void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */

@@ -29,6 +29,7 @@ typedef enum {
   FZ_CMD_SET_GROUP,    /* slot, flag (choke group, 0: none) */
   FZ_CMD_PAUSE_SLOT,   /* slot, flag (1: pause, 0: resume) */
   FZ_CMD_SEEK,         /* slot, start (the frame to go on from) */
+  FZ_CMD_SET_METER,    /* start: the meters' rate in Hz, 0: off (fz-meter.h) */
 } FzCmdType;
 
 /* Replies, audio → control (reply ring); frame is when it happened.

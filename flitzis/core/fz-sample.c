@@ -49,6 +49,7 @@ fz_sample_new (size_t frames, uint32_t channels, uint32_t rate)
   sample->rate = rate;
   sample->frames = frames;
   sample->data = (float *) ((char *) block + FZ_SAMPLE_HEADER);
+  sample->peaks = NULL;
   atomic_fetch_add_explicit (&live_samples, 1, memory_order_relaxed);
   return sample;
 }
@@ -73,6 +74,7 @@ fz_sample_unref (FzSample *sample)
   if (hook != NULL)
     hook (sample);
   atomic_fetch_sub_explicit (&live_samples, 1, memory_order_relaxed);
+  fz_peaks_free (sample->peaks);
   free (sample);
 }
 
@@ -85,5 +87,14 @@ fz_sample_live_count (void)
 size_t
 fz_sample_memory_size (const FzSample *sample)
 {
-  return FZ_SAMPLE_HEADER + sample->frames * sample->channels * sizeof (float);
+  return FZ_SAMPLE_HEADER + sample->frames * sample->channels * sizeof (float) +
+         (sample->peaks != NULL ? sample->peaks->bytes : 0);
+}
+
+bool
+fz_sample_build_peaks (FzSample *sample)
+{
+  fz_peaks_free (sample->peaks);
+  sample->peaks = fz_peaks_new (sample->data, sample->frames, sample->channels);
+  return sample->peaks != NULL;
 }

@@ -12,10 +12,12 @@
 #pragma once
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fz-msg.h"
+#include "fz-peaks.h"
 
 /* The shape of some audio: a file's, or a decoded sample's. */
 typedef struct {
@@ -30,13 +32,21 @@ struct FzSample {
   uint32_t rate;
   size_t frames;        /* frames of audio in data */
   float *data;          /* frames * channels floats, 64-byte aligned */
+  /* The peak pyramid of data (waveforms, meters), owned, or NULL: built by
+   * fz_sample_build_peaks() on the loading thread before the sample is
+   * published, freed with it. */
+  FzPeaks *peaks;
 };
 
 /* Allocates header and @frames * @channels floats at once (uninitialised).
  * NULL when the size overflows or memory is short. */
 FzSample *fz_sample_new (size_t frames, uint32_t channels, uint32_t rate);
-/* Bytes the sample takes, header and frames. */
+/* Bytes the sample takes: header, frames and peak pyramid. */
 size_t    fz_sample_memory_size (const FzSample *sample);
+/* Control thread, before the sample is shared: builds its peak pyramid
+ * from its frames as they are now.  False when memory is short (the
+ * sample then has none, and meters read its frames instead). */
+bool      fz_sample_build_peaks (FzSample *sample);
 FzSample *fz_sample_ref (FzSample *sample);
 void      fz_sample_unref (FzSample *sample);
 /* Samples allocated and not yet freed, process-wide: tests use it to prove

@@ -205,6 +205,8 @@ def main():
                  "without FTZ/DAZ (bare mixer) the same ratio is %s" % den["denormal-ratio-bare"],
                  "%.2f×" % d, "no slowdown (≤ ~1.05×)", d <= 1.05))
 
+    rows += telemetry_rows(args.builddir, P)
+
     # ---- peers ----
     peers = []
     irn, _ = callgrind([core, "mix", "naive-frame", str(VOICES), str(P), "0"])
@@ -227,6 +229,34 @@ def main():
         peers.append(("Trigger latency vs GStreamer", "not measured"))
 
     write_doc(args, rows, peers, notes)
+
+
+def telemetry_rows(builddir, P):
+    """What seeing and shaping what plays costs (bench-telemetry)."""
+    tele = os.path.join(builddir, "bench", "bench-telemetry")
+    rows = []
+    samples = P * VOICES * PERIOD * CHANNELS
+    off, _ = callgrind([tele, "meter", str(VOICES), str(P), "0"])
+    costs = {}
+    for rate in (30, 60, 120):
+        on, _ = callgrind([tele, "meter", str(VOICES), str(P), str(rate)])
+        costs[rate] = (on - off) / samples
+    rows.append(("meters", "extra Ir per voice per output sample with the meters on (32 "
+                 "looping voices, stereo, 256-frame periods, peaks from each sample's "
+                 "pyramid) at 30 Hz, beside 60 and 120 Hz: %.3f and %.3f; off: the mix "
+                 "figure's path plus one pointer test" % (costs[60], costs[120]),
+                 "%.3f" % costs[30], "≤ 0.1 at 30 Hz", costs[30] <= 0.1))
+    wf = run([tele, "waveform"])
+    ms = float(wf["waveform-median-ms"])
+    ratio = float(wf["waveform-pyramid-ratio"])
+    rows.append(("waveform overview", "dup_waveform()'s work: 1,000 buckets of a 10-minute "
+                 "stereo 48 kHz sample from its peak pyramid (median of 21 calls; spread "
+                 "%s to %s ms); the pyramid, built in %s s, takes %s of the sample's %s bytes"
+                 % (wf["waveform-min-ms"], wf["waveform-max-ms"], wf["waveform-build-s"],
+                    fmt_int(wf["waveform-pyramid-bytes"]), fmt_int(wf["waveform-sample-bytes"])),
+                 "%.3f ms; %.2f %%" % (ms, 100 * ratio), "≤ 1 ms; ≤ 2 %",
+                 ms <= 1.0 and ratio <= 0.02))
+    return rows
 
 
 def callgrind_env(cmd, env):

@@ -96,6 +96,57 @@ render (FlitzisAudioEngine *engine, guint frames)
       abort ();
 }
 
+/* What plays (issue 18): reached from the render op when its otherwise
+ * unused byte is 240 or more, so that the corpus's older inputs still
+ * render what they rendered. */
+static void
+check_levels (FlitzisAudioEngine *engine)
+{
+  FlitzisLevels *levels = flitzis_audio_engine_get_levels (engine);
+
+  if (levels == NULL)
+    return;
+  for (guint c = 0; c < flitzis_levels_get_n_channels (levels); c++)
+    if (!(flitzis_levels_get_master_peak (levels, c) <= BOUND))
+      abort ();
+  for (guint slot = 0; slot < FLITZIS_MAX_SAMPLE_SLOTS; slot++)
+    if (!(flitzis_levels_get_slot_peak (levels, slot) <= BOUND / FLITZIS_MAX_GAIN) ||
+        flitzis_levels_get_slot_playhead (levels, slot) > 5000)
+      abort ();
+  flitzis_levels_unref (levels);
+}
+
+static void
+what_plays (FlitzisAudioEngine *engine, guint op, guint b, guint c, GError **error)
+{
+  GBytes *waveform;
+
+  switch (op % 3)
+    {
+    case 0:
+      flitzis_audio_engine_set_meter_rate (engine, (b << 8 | c) % 130, error);
+      break;
+    case 1:
+      /* Ranges in and out of every sample, bucket counts 0 to 256. */
+      waveform = flitzis_audio_engine_dup_waveform (engine, b % 34, (guint64) (c % 16) * 300,
+                                                    (guint64) (b % 16) * 400 + 1, c, error);
+      if (waveform != NULL)
+        {
+          gsize size;
+          const float *values = g_bytes_get_data (waveform, &size);
+
+          for (gsize i = 0; i < size / sizeof (float); i++)
+            if (!(fabsf (values[i]) <= 1.0f))
+              abort ();
+          g_bytes_unref (waveform);
+        }
+      break;
+    default:
+      check_levels (engine);
+      break;
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -203,12 +254,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                                                 (guint64) c * 3 + b, &error);
           break;
         default:
+          if (a >= 240)
+            what_plays (engine, a - 240u, b, c, &error);
+          g_clear_error (&error);
           render (engine, 1 + (((guint) b << 8 | c) % MAX_FRAMES));
           break;
         }
       g_clear_error (&error);
     }
   render (engine, 256);
+  check_levels (engine);
   g_clear_pointer (&info, flitzis_sample_info_unref);
   g_object_unref (engine);
   if (fz_sample_live_count () != 0)

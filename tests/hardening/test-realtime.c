@@ -266,6 +266,74 @@ test_pads_are_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* The meters on, at rates that change, over loops, replacements, stops,
+ * crossfades, pauses and a stalled main loop (a full meter ring), on the
+ * last slots of an engine with 1024 slots and 256 voices (the meter's
+ * per-slot arrays are the engine's): the callback still never allocates,
+ * frees, locks or calls the system. */
+static void
+test_meters_are_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  FlitzisAudioEngine *engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024,
+                                             "voices", 256, NULL);
+  g_autoptr (GError) error = NULL;
+  GMainContext *stalled = g_main_context_new ();
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+  g_autoptr (FlitzisLevels) levels = NULL;
+  char *paths[2];
+
+  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, 1018, FLITZIS_RETRIGGER_RESTART,
+                                                            &error));
+  rt_reset ();
+  for (guint i = 0; i < 120; i++)
+    {
+      guint slot = 1018 + i % 6;
+
+      if (i % 10 == 0)
+        g_assert_true (flitzis_audio_engine_set_meter_rate (engine, 120 - (i / 10) * 9, &error));
+      g_assert_true (flitzis_audio_engine_load_sample (engine, slot, paths[i % 2], &error));
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, i % 3 == 0, 0, 0, &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.4f, &error));
+      if (i % 7 == 0)
+        g_assert_true (flitzis_audio_engine_stop_sample (engine, 1018 + (i + 3) % 6, &error));
+      if (i % 4 == 1)
+        g_assert_true (flitzis_audio_engine_seek_sample (engine, slot, i % 600, &error));
+      if (i % 8 == 2)
+        g_assert_true (flitzis_audio_engine_pause_sample (engine, slot, &error));
+      if (i % 8 == 6)
+        g_assert_true (flitzis_audio_engine_resume_sample (engine, 1018 + (i - 4) % 6, &error));
+      g_assert_no_error (error);
+      /* Every 30th round, 20 meter periods that nobody takes. */
+      flitzis_test_wait_frames (i % 30 == 29 ? stalled : NULL, engine,
+                                i % 30 == 29 ? 20 * PERIOD * 4 : PERIOD);
+      g_clear_pointer (&stats, flitzis_engine_stats_unref);
+      g_clear_pointer (&levels, flitzis_levels_unref);
+      levels = flitzis_audio_engine_get_levels (engine);
+    }
+  stats = flitzis_audio_engine_get_stats (engine);
+  g_test_message ("%lu callbacks, %" G_GUINT64_FORMAT " level snapshots dropped", rt_callbacks (),
+                  flitzis_engine_stats_get_dropped_levels (stats));
+  report_counts ();
+  g_assert_nonnull (levels);
+  g_assert_cmpuint (flitzis_levels_get_n_slots (levels), ==, 1024);
+  g_assert_cmpuint (flitzis_engine_stats_get_dropped_levels (stats), >, 0);
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls with the meters on",
+               rt_count_in_callback (kind), rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+  g_main_context_unref (stalled);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -281,6 +349,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/hardening/realtime/pipewire/callback-is-realtime-safe",
                         GINT_TO_POINTER (FLITZIS_BACKEND_PIPEWIRE), test_callback_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/pads-are-realtime-safe", test_pads_are_realtime_safe);
+  g_test_add_func ("/hardening/realtime/meters-are-realtime-safe", test_meters_are_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

@@ -55,14 +55,25 @@ typedef struct {
   GMainContext *stalled;   /* a context nobody attached to: a stalled main loop */
 } Fixture;
 
+/* The largest tables an engine has: 1024 slots, 256 voices. */
+#define WIDE 0x100
+
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
+  gboolean wide = (GPOINTER_TO_INT (data) & WIDE) != 0;
 
+  data = GINT_TO_POINTER (GPOINTER_TO_INT (data) & ~WIDE);
   fixture->live = GPOINTER_TO_INT (data) != OFFLINE;
-  fixture->engine = fixture->live ? flitzis_audio_engine_new ()
-                                  : flitzis_audio_engine_new_offline (RATE, 2);
+  if (wide && fixture->live)
+    fixture->engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024, "voices", 256, NULL);
+  else if (wide)
+    fixture->engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "offline", TRUE, "sample-rate", RATE,
+                                    "channels", 2, "slots", 1024, "voices", 256, NULL);
+  else
+    fixture->engine = fixture->live ? flitzis_audio_engine_new ()
+                                    : flitzis_audio_engine_new_offline (RATE, 2);
   /* Both servers run: each engine is told which to take. */
   if (GPOINTER_TO_INT (data) == LIVE_JACK)
     flitzis_audio_engine_set_backend (fixture->engine, FLITZIS_BACKEND_JACK);
@@ -359,6 +370,57 @@ test_retirement_saturation (Fixture *fixture, gconstpointer data)
   advance (fixture, 8, TRUE);
 }
 
+/* The meters at changing rates over loops, stops, replacements, gain
+ * ramps, crossfades (restart and seek) and pauses, on the engine's last
+ * six slots (of 1024 in the wide scenario: the meter's per-slot arrays
+ * are the engine's), and a stalled main loop that lets the meter ring
+ * fill (dropped, counted). */
+static void
+test_meters (Fixture *fixture, gconstpointer data)
+{
+  guint base = flitzis_audio_engine_get_slots (fixture->engine) - 6;
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+  g_autoptr (FlitzisLevels) levels = NULL;
+
+  (void) data;
+  for (guint k = 0; k < 6; k++)
+    OK (flitzis_audio_engine_load_sample (fixture->engine, base + k, paths[k % 3], E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, base + 2, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_retrigger (fixture->engine, base + 2,
+                                                 FLITZIS_RETRIGGER_RESTART, E));
+  for (guint i = 0; i < 12; i++)
+    {
+      guint slot = base + i % 6;
+
+      OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 120 - i * 10, E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.5f, E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, base + 2, 0.5f, E));
+      OK (flitzis_audio_engine_set_sample_gain (fixture->engine, slot, (i % 3) * 0.5, E));
+      OK (flitzis_audio_engine_seek_sample (fixture->engine, base + 2, (guint64) i * 11 % 90, E));
+      if (i % 4 == 3)
+        OK (flitzis_audio_engine_stop_sample (fixture->engine, base + (i + 1) % 6, E));
+      if (i % 4 == 1)
+        OK (flitzis_audio_engine_pause_sample (fixture->engine, base + 2, E));
+      if (i % 4 == 2)
+        OK (flitzis_audio_engine_resume_sample (fixture->engine, base + 2, E));
+      if (i % 5 == 4)
+        OK (flitzis_audio_engine_load_sample (fixture->engine, slot, paths[i % 3], E));
+      advance (fixture, 3, TRUE);
+      g_clear_pointer (&levels, flitzis_levels_unref);
+      levels = flitzis_audio_engine_get_levels (fixture->engine);
+    }
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 120, E));
+  advance (fixture, 90, FALSE);
+  stats = flitzis_audio_engine_get_stats (fixture->engine);
+  g_assert_cmpuint (flitzis_engine_stats_get_dropped_levels (stats), >, 0);
+  g_clear_pointer (&levels, flitzis_levels_unref);
+  levels = flitzis_audio_engine_get_levels (fixture->engine);
+  g_assert_nonnull (levels);
+  g_assert_cmpuint (flitzis_levels_get_n_slots (levels), ==, base + 6);
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 0, E));
+  advance (fixture, 2, TRUE);
+}
+
 /* The core driven directly, as the engine cannot: the reply ring full of
  * pongs nobody takes, so nothing can be handed back, then more
  * replacements of a slot whose voices play than the retiring list holds:
@@ -453,6 +515,21 @@ add (const char *name, void (*test) (Fixture *, gconstpointer))
     }
 }
 
+/* The same, on engines with 1024 slots and 256 voices. */
+static void
+add_wide (const char *name, void (*test) (Fixture *, gconstpointer))
+{
+  static const char *const where[] = { "offline", "live", "pipewire" };
+
+  for (int live = OFFLINE; live <= LIVE_PIPEWIRE; live++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hardening/rtsan/%s/%s", where[live], name);
+
+      g_test_add (path, Fixture, GINT_TO_POINTER (live | WIDE), fixture_setup, test,
+                  fixture_teardown);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -482,6 +559,8 @@ main (int argc, char **argv)
   add ("full-command-ring", test_full_command_ring);
   add ("full-reply-ring", test_full_reply_ring);
   add ("retirement-pressure", test_retirement_saturation);
+  add ("meters", test_meters);
+  add_wide ("meters-1024-slots", test_meters);
   g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
 
   status = g_test_run ();
