@@ -178,6 +178,27 @@ void     _flitzis_audio_engine_class_init_pads (GParamSpec **properties);
 gboolean _flitzis_audio_engine_requested_backend (FlitzisAudioEngine *self,
                                                   FlitzisBackend *backend, GError **error);
 
+/* ---- flitzis-audio-engine-progress.c ---- */
+
+/* How far one async load is: made and completed in the caller's
+ * thread-default main context, reported to from the loading thread. */
+typedef struct _FzProgress FzProgress;
+
+/* Class init: the load-progress signal. */
+void     _flitzis_audio_engine_class_init_progress (GObjectClass *object_class);
+/* The caller's context: starts watching the load into @slot. */
+FzProgress *_flitzis_audio_engine_progress_new (FlitzisAudioEngine *self, guint slot);
+/* The loading thread, after each chunk (an FzLoadProgressFunc on @data). */
+void     _flitzis_audio_engine_progress_report (uint64_t done, uint64_t total, void *data);
+/* The caller's context, once the load is over: without @error, emits 1.0
+ * (at least 50 ms after the one before) and then returns TRUE from
+ * @task; with it, returns @error at once.  Frees @progress. */
+void     _flitzis_audio_engine_progress_complete (FzProgress *progress, GTask *task,
+                                                  GError *error);
+/* Tests only: called on the loading thread after each report. */
+typedef void (*FzProgressTestHook) (FlitzisAudioEngine *engine, guint slot, double fraction);
+void     _flitzis_audio_engine_set_progress_hook (FzProgressTestHook hook);
+
 /* ---- flitzis-audio-engine-replies.c ---- */
 
 /* Class init: the signals, one per FlitzisMessageKind. */

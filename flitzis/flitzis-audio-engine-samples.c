@@ -20,21 +20,15 @@
 /* Called with the lock held: a sample decoded for one run must not be
  * published into the next, whose stream may have another layout. */
 static gboolean
-check_same_run (FlitzisAudioEngine *self, guint run_id, const char *path, GError **error)
+check_same_run (FlitzisAudioEngine *self, guint run_id, const char *display, GError **error)
 {
-  g_autofree char *display = NULL;
-
   if (self->run_id == run_id)
     return TRUE;
-  display = g_filename_display_name (path);
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING,
                _("The audio engine was restarted while “%s” was loading; load it again"),
                display);
   return FALSE;
 }
-
-
-
 
 /* Called with the lock held.  Queues @sample (NULL: none) for slot @id,
  * taking the reference of @sample and of @info. */
@@ -72,7 +66,12 @@ publish (FlitzisAudioEngine *self, guint id, FzSample *sample, FlitzisSampleInfo
 /* One load of a sample into a slot, from its start to its publication. */
 typedef struct {
   guint id;
-  char *path;
+  char *path;                 /* NULL for PCM from memory */
+  GBytes *pcm;                /* NULL for a file */
+  guint pcm_rate;
+  guint pcm_channels;
+  char *display;              /* what messages call it */
+  FzProgress *progress;       /* async loads only */
   guint rate;
   guint channels;
   guint run_id;
@@ -84,6 +83,8 @@ static void
 fz_load_free (FzLoad *load)
 {
   g_free (load->path);
+  g_clear_pointer (&load->pcm, g_bytes_unref);
+  g_free (load->display);
   g_clear_object (&load->superseded);
   g_free (load);
 }
@@ -103,10 +104,10 @@ supersede_loads (FlitzisAudioEngine *self, guint id)
     }
 }
 
-/* Any control thread: a new load of @path into slot @id, superseding
- * older ones, or NULL with @error set. */
+/* Any control thread: a new load of @path (or, with @path NULL, of @pcm)
+ * into slot @id, superseding older ones, or NULL with @error set. */
 static FzLoad *
-begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error)
+begin_load (FlitzisAudioEngine *self, guint id, const char *path, GBytes *pcm, GError **error)
 {
   FzLoad *load;
 
@@ -122,6 +123,8 @@ begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error
   load = g_new0 (FzLoad, 1);
   load->id = id;
   load->path = g_strdup (path);
+  load->pcm = pcm != NULL ? g_bytes_ref (pcm) : NULL;
+  load->display = path != NULL ? g_filename_display_name (path) : g_strdup (_("PCM from memory"));
   load->rate = self->sample_rate;
   load->channels = self->channels;
   load->run_id = self->run_id;
@@ -135,11 +138,9 @@ begin_load (FlitzisAudioEngine *self, guint id, const char *path, GError **error
 static gboolean
 set_superseded_error (const FzLoad *load, GError **error)
 {
-  g_autofree char *display = g_filename_display_name (load->path);
-
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                _("Loading “%s” into slot %u was cancelled: a newer load or unload of the "
-                 "slot replaced it"), display, load->id);
+                 "slot replaced it"), load->display, load->id);
   return FALSE;
 }
 
@@ -148,7 +149,7 @@ static gboolean
 check_still_wanted (FlitzisAudioEngine *self, const FzLoad *load, GCancellable *cancellable,
                     GError **error)
 {
-  if (!_flitzis_audio_engine_check_running (self, error) || !check_same_run (self, load->run_id, load->path, error))
+  if (!_flitzis_audio_engine_check_running (self, error) || !check_same_run (self, load->run_id, load->display, error))
     return FALSE;
   if (self->load_serials[load->id] != load->serial)
     return set_superseded_error (load, error);
@@ -181,8 +182,22 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_load),
                                      load->superseded, NULL);
-  sample = fz_load_sample_full (load->path, load->rate, load->channels, load->superseded,
-                                &original, error);
+  if (load->pcm != NULL)
+    {
+      sample = fz_load_pcm (load->pcm, load->pcm_rate, load->pcm_channels, load->display,
+                            load->rate, load->channels, load->superseded,
+                            load->progress != NULL ? _flitzis_audio_engine_progress_report : NULL,
+                            load->progress, error);
+      original = (FzSampleFormat) {
+        .frames = g_bytes_get_size (load->pcm) / (sizeof (float) * load->pcm_channels),
+        .channels = load->pcm_channels, .rate = load->pcm_rate,
+      };
+    }
+  else
+    sample = fz_load_sample_progress (load->path, load->rate, load->channels, load->superseded,
+                                      load->progress != NULL
+                                      ? _flitzis_audio_engine_progress_report : NULL,
+                                      load->progress, &original, error);
   g_cancellable_disconnect (cancellable, handler);
   if (sample == NULL && g_cancellable_is_cancelled (load->superseded) &&
       !g_cancellable_is_cancelled (cancellable))
@@ -272,7 +287,7 @@ flitzis_audio_engine_load_sample (FlitzisAudioEngine *self, guint id,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  load = begin_load (self, id, path, error);
+  load = begin_load (self, id, path, NULL, error);
   return load != NULL && run_load (self, load, NULL, error);
 }
 
@@ -295,6 +310,49 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
     g_task_return_error (task, error);
 }
 
+/* The caller's main context: the worker is done; the last progress, then
+ * the caller's task.  The worker's task holds the load, and with it the
+ * progress until here. */
+static void
+load_done (GObject *source_object, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  FzLoad *load = g_task_get_task_data (G_TASK (result));
+  FzProgress *progress = g_steal_pointer (&load->progress);
+  GError *error = NULL;
+
+  (void) source_object;
+  fz_tsan_acquire (result);
+  g_task_propagate_boolean (G_TASK (result), &error);
+  _flitzis_audio_engine_progress_complete (progress, task, error);
+  g_object_unref (task);
+}
+
+/* Starts @load (or fails @task with @error, @load being NULL) on a
+ * worker, watched by a progress in the caller's context. */
+static void
+start_async (FlitzisAudioEngine *self, FzLoad *load, GTask *task, GCancellable *cancellable,
+             GError *error)
+{
+  GTask *worker;
+
+  /* The result says whether the sample was published, cancelled or not. */
+  g_task_set_check_cancellable (task, FALSE);
+  if (load == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  load->progress = _flitzis_audio_engine_progress_new (self, load->id);
+  worker = g_task_new (self, cancellable, load_done, g_object_ref (task));
+  g_task_set_name (worker, "[flitzis] load worker");
+  g_task_set_check_cancellable (worker, FALSE);
+  g_task_set_task_data (worker, load, (GDestroyNotify) fz_load_free);
+  fz_tsan_release (worker);
+  g_task_run_in_thread (worker, load_in_thread);
+  g_object_unref (worker);
+}
+
 /**
  * flitzis_audio_engine_load_sample_async:
  * @self: a [class@Flitzis.AudioEngine]
@@ -311,6 +369,8 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
  * then finishes with [error@Gio.IOErrorEnum.CANCELLED], its buffer is freed and never
  * published.  Cancelling @cancellable has the same effect.  Get the
  * result with [method@Flitzis.AudioEngine.load_sample_finish].
+ * [signal@Flitzis.AudioEngine::load-progress] tells how far it is, in the
+ * same main context, ending with 1.0 just before @callback.
  *
  * Since: 0.1
  */
@@ -330,17 +390,8 @@ flitzis_audio_engine_load_sample_async (FlitzisAudioEngine *self, guint id, cons
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, flitzis_audio_engine_load_sample_async);
   g_task_set_name (task, "flitzis_audio_engine_load_sample_async");
-  /* The result says whether the sample was published, cancelled or not. */
-  g_task_set_check_cancellable (task, FALSE);
-  load = begin_load (self, id, path, &error);
-  if (load == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_set_task_data (task, load, (GDestroyNotify) fz_load_free);
-  fz_tsan_release (task);
-  g_task_run_in_thread (task, load_in_thread);
+  load = begin_load (self, id, path, NULL, &error);
+  start_async (self, load, task, cancellable, error);
 }
 
 /**
@@ -364,6 +415,135 @@ flitzis_audio_engine_load_sample_finish (FlitzisAudioEngine *self, GAsyncResult 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         flitzis_audio_engine_load_sample_async, FALSE);
+
+  fz_tsan_acquire (result);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Any control thread: a load of @pcm, checked first (bad PCM changes
+ * nothing, not even a load in flight), or NULL with @error set. */
+static FzLoad *
+begin_pcm_load (FlitzisAudioEngine *self, guint id, GBytes *pcm, guint rate, guint channels,
+                GError **error)
+{
+  FzLoad *load;
+
+  if (!_flitzis_audio_engine_check_slot (self, id, error) ||
+      !fz_check_pcm (g_bytes_get_size (pcm), rate, channels, error))
+    return NULL;
+  load = begin_load (self, id, NULL, pcm, error);
+  if (load != NULL)
+    {
+      load->pcm_rate = rate;
+      load->pcm_channels = channels;
+    }
+  return load;
+}
+
+/**
+ * flitzis_audio_engine_load_sample_from_bytes:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
+ * @pcm: float32 interleaved frames, in the machine's byte order
+ *   (`numpy.float32(frames).tobytes()`, or `array.array("f", ...)`)
+ * @rate: the frames' sample rate, 1000 to 768000 Hz
+ * @channels: the frames' channel count, 1 to 1024
+ * @error: return location for a [struct@GLib.Error], or %NULL
+ *
+ * Puts audio from memory in slot @id, as
+ * [method@Flitzis.AudioEngine.load_sample] does with a file of that format:
+ * resampled to the stream's rate (when @rate is another), its channels
+ * mapped to the stream's the same way, values bounded the same way (NaN
+ * and infinities become 0, magnitudes above 8.0 are cut to 8.0), with its
+ * waveform overview ready.  @pcm is read, not kept.  The sample's
+ * [method@Flitzis.SampleInfo.get_path] is %NULL.
+ *
+ * Returns: %TRUE when the sample was published; %FALSE with @error set:
+ *   [error@Flitzis.EngineError.INVALID_ARGUMENT] (nothing changed) for an
+ *   empty @pcm, one that is not a whole number of frames, or a rate or
+ *   channel count out of range; otherwise as for
+ *   [method@Flitzis.AudioEngine.load_sample]
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_load_sample_from_bytes (FlitzisAudioEngine *self, guint id, GBytes *pcm,
+                                             guint rate, guint channels, GError **error)
+{
+  g_autoptr (FzLoad) load = NULL;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (pcm != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  load = begin_pcm_load (self, id, pcm, rate, channels, error);
+  return load != NULL && run_load (self, load, NULL, error);
+}
+
+/**
+ * flitzis_audio_engine_load_sample_from_bytes_async:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @id: the sample slot, below [property@Flitzis.AudioEngine:slots]
+ * @pcm: float32 interleaved frames, in the machine's byte order
+ * @rate: the frames' sample rate, 1000 to 768000 Hz
+ * @channels: the frames' channel count, 1 to 1024
+ * @cancellable: (nullable): a [class@Gio.Cancellable], or %NULL
+ * @callback: (scope async): called in the thread-default main context of
+ *   the calling thread when the load is over
+ * @user_data: data for @callback
+ *
+ * Loads @pcm into slot @id like
+ * [method@Flitzis.AudioEngine.load_sample_from_bytes], on a worker thread,
+ * with [signal@Flitzis.AudioEngine::load-progress] and superseding as for
+ * [method@Flitzis.AudioEngine.load_sample_async].  @pcm is referenced
+ * until the load is over.  Get the result with
+ * [method@Flitzis.AudioEngine.load_sample_from_bytes_finish].
+ *
+ * Since: 0.1
+ */
+void
+flitzis_audio_engine_load_sample_from_bytes_async (FlitzisAudioEngine *self, guint id,
+                                                   GBytes *pcm, guint rate, guint channels,
+                                                   GCancellable *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GError *error = NULL;
+  FzLoad *load;
+
+  g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
+  g_return_if_fail (pcm != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, flitzis_audio_engine_load_sample_from_bytes_async);
+  g_task_set_name (task, "flitzis_audio_engine_load_sample_from_bytes_async");
+  load = begin_pcm_load (self, id, pcm, rate, channels, &error);
+  start_async (self, load, task, cancellable, error);
+}
+
+/**
+ * flitzis_audio_engine_load_sample_from_bytes_finish:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @result: the [iface@Gio.AsyncResult] passed to the callback
+ * @error: return location for a [struct@GLib.Error], or %NULL
+ *
+ * Finishes [method@Flitzis.AudioEngine.load_sample_from_bytes_async].
+ *
+ * Returns: %TRUE when the sample was published into its slot; %FALSE with
+ *   @error set as for [method@Flitzis.AudioEngine.load_sample_from_bytes]
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_load_sample_from_bytes_finish (FlitzisAudioEngine *self,
+                                                    GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        flitzis_audio_engine_load_sample_from_bytes_async, FALSE);
 
   fz_tsan_acquire (result);
   return g_task_propagate_boolean (G_TASK (result), error);

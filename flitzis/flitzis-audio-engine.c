@@ -872,6 +872,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
+  _flitzis_audio_engine_class_init_progress (object_class);
 }
 
 static void

@@ -297,6 +297,26 @@ gboolean            flitzis_audio_engine_set_meter_rate (FlitzisAudioEngine *sel
 FLITZIS_AVAILABLE_IN_0_1
 FlitzisLevels      *flitzis_audio_engine_get_levels     (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_load_sample_from_bytes (FlitzisAudioEngine  *self,
+                                                                 guint                id,
+                                                                 GBytes              *pcm,
+                                                                 guint                rate,
+                                                                 guint                channels,
+                                                                 GError             **error);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_load_sample_from_bytes_async (FlitzisAudioEngine  *self,
+                                                                       guint                id,
+                                                                       GBytes              *pcm,
+                                                                       guint                rate,
+                                                                       guint                channels,
+                                                                       GCancellable        *cancellable,
+                                                                       GAsyncReadyCallback  callback,
+                                                                       gpointer             user_data);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_load_sample_from_bytes_finish (FlitzisAudioEngine  *self,
+                                                                        GAsyncResult        *result,
+                                                                        GError             **error);
+FLITZIS_AVAILABLE_IN_0_1
 GBytes             *flitzis_audio_engine_dup_waveform   (FlitzisAudioEngine *self,
                                                          guint               id,
                                                          guint64             start_frame,

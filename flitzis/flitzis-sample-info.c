@@ -89,8 +89,9 @@ flitzis_sample_info_unref (FlitzisSampleInfo *info)
  *
  * Gets the file the sample was loaded from.
  *
- * Returns: (type filename) (transfer none): the path, as given to
- *   [method@Flitzis.AudioEngine.load_sample]
+ * Returns: (type filename) (transfer none) (nullable): the path, as given
+ *   to [method@Flitzis.AudioEngine.load_sample]; %NULL for a sample loaded
+ *   from memory ([method@Flitzis.AudioEngine.load_sample_from_bytes])
  *
  * Since: 0.1
  */

@@ -136,6 +136,10 @@ typedef struct {
   FzPeaks *peaks;
   size_t peaks_capacity;      /* frames it has room for */
   size_t n_blocks;            /* blocks done: their frames are final */
+  FzLoadProgressFunc progress;
+  void *progress_data;
+  uint64_t read;              /* source frames read so far */
+  uint64_t total;             /* source frames in all */
 } FzDecode;
 
 static void sanitize (float *data, size_t n);
@@ -229,6 +233,7 @@ read_chunk (FzDecode *decode, float **frames)
 
   if (got <= 0)
     return 0;
+  decode->read += (uint64_t) got;
   if (mapping)
     fz_map_channels (decode->raw, decode->file_channels, decode->mapped, channels, (size_t) got);
   *frames = mapping ? decode->mapped : target;
@@ -303,6 +308,9 @@ decode_all (FzDecode *decode, const char *display, GError **error)
       if (!put_frames (decode, frames, got))
         break;
       finish_blocks (decode, FALSE);
+      if (decode->progress != NULL)
+        decode->progress (MIN (decode->read, decode->total), decode->total,
+                          decode->progress_data);
     }
   if (decode->resampler != NULL && sf_error (decode->file) == SF_ERR_NO_ERROR)
     resample_into (decode, NULL, 0);
@@ -423,11 +431,25 @@ end_decode (FzDecode *decode)
   g_free (decode->mapped);
 }
 
+/* Where a decoded sample goes, and who is told how far it is. */
+typedef struct {
+  uint32_t rate;
+  uint32_t channels;
+  GCancellable *cancellable;
+  FzLoadProgressFunc progress;
+  void *progress_data;
+} FzTarget;
+
 static FzSample *
 decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *display,
-        uint32_t rate, uint32_t channels, GCancellable *cancellable, GError **error)
+        const FzTarget *target, GError **error)
 {
-  FzDecode decode = { .cancellable = cancellable, .sanitize = needs_sanitize (info) };
+  uint32_t rate = target->rate, channels = target->channels;
+  FzDecode decode = {
+    .cancellable = target->cancellable, .sanitize = needs_sanitize (info),
+    .progress = target->progress, .progress_data = target->progress_data,
+    .total = (uint64_t) info->frames,
+  };
   gboolean ok;
 
   ok = begin_decode (&decode, file, info, file_bytes, display, rate, channels, error) &&
@@ -454,6 +476,15 @@ FzSample *
 fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                      GCancellable *cancellable, FzSampleFormat *original, GError **error)
 {
+  return fz_load_sample_progress (path, rate, channels, cancellable, NULL, NULL, original, error);
+}
+
+FzSample *
+fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
+                         GCancellable *cancellable, FzLoadProgressFunc progress,
+                         void *progress_data, FzSampleFormat *original, GError **error)
+{
+  FzTarget target = { rate, channels, cancellable, progress, progress_data };
   g_autofree char *display = g_filename_display_name (path);
   SF_INFO info = { 0 };
   SNDFILE *file;
@@ -478,7 +509,7 @@ fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
     }
   if (check_format (&info, display, error))
     sample = decode (file, &info, fstat (fd, &st) == 0 ? (uint64_t) st.st_size : 0, display,
-                     rate, channels, cancellable, error);
+                     &target, error);
   if (sample != NULL && original != NULL)
     *original = (FzSampleFormat) {
       .frames = (uint64_t) info.frames, .channels = (uint32_t) info.channels,
@@ -493,4 +524,118 @@ FzSample *
 fz_load_sample (const char *path, uint32_t rate, uint32_t channels, GError **error)
 {
   return fz_load_sample_full (path, rate, channels, NULL, NULL, error);
+}
+
+/* ---- PCM from memory, through libsndfile's virtual I/O ---- */
+
+/* A read-only file in memory. */
+typedef struct {
+  const guint8 *data;
+  sf_count_t size;
+  sf_count_t position;
+} FzMemoryFile;
+
+static sf_count_t
+memory_length (void *user_data)
+{
+  return ((FzMemoryFile *) user_data)->size;
+}
+
+static sf_count_t
+memory_seek (sf_count_t offset, int whence, void *user_data)
+{
+  FzMemoryFile *file = user_data;
+  sf_count_t base = whence == SEEK_CUR ? file->position : whence == SEEK_END ? file->size : 0;
+
+  if (base + offset < 0 || base + offset > file->size)
+    return -1;
+  file->position = base + offset;
+  return file->position;
+}
+
+static sf_count_t
+memory_read (void *ptr, sf_count_t count, void *user_data)
+{
+  FzMemoryFile *file = user_data;
+  sf_count_t n = MIN (count, file->size - file->position);
+
+  memcpy (ptr, file->data + file->position, (size_t) n);
+  file->position += n;
+  return n;
+}
+
+static sf_count_t
+memory_write (const void *ptr, sf_count_t count, void *user_data)
+{
+  (void) ptr;
+  (void) count;
+  (void) user_data;
+  return 0;
+}
+
+static sf_count_t
+memory_tell (void *user_data)
+{
+  return ((FzMemoryFile *) user_data)->position;
+}
+
+gboolean
+fz_check_pcm (gsize size, uint32_t pcm_rate, uint32_t pcm_channels, GError **error)
+{
+  _flitzis_init_i18n ();
+  if (pcm_channels == 0 || pcm_channels > FZ_PCM_CHANNELS_MAX)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("PCM with %u channels cannot be loaded; PCM has 1 to %u channels"),
+                   pcm_channels, FZ_PCM_CHANNELS_MAX);
+      return FALSE;
+    }
+  if (pcm_rate < FZ_FILE_RATE_MIN || pcm_rate > FZ_FILE_RATE_MAX)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("PCM at %u Hz cannot be loaded; PCM has a rate of %u to %u Hz"),
+                   pcm_rate, FZ_FILE_RATE_MIN, FZ_FILE_RATE_MAX);
+      return FALSE;
+    }
+  if (size == 0 || size % ((gsize) pcm_channels * sizeof (float)) != 0)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("%" G_GSIZE_FORMAT " bytes are not a whole number of frames; PCM of %u "
+                     "float32 channels is one or more frames of %" G_GSIZE_FORMAT " bytes"),
+                   size, pcm_channels, (gsize) pcm_channels * sizeof (float));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+FzSample *
+fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels, const char *display,
+             uint32_t rate, uint32_t channels, GCancellable *cancellable,
+             FzLoadProgressFunc progress, void *progress_data, GError **error)
+{
+  SF_VIRTUAL_IO io = { memory_length, memory_seek, memory_read, memory_write, memory_tell };
+  FzTarget target = { rate, channels, cancellable, progress, progress_data };
+  gsize size = 0;
+  FzMemoryFile file = { g_bytes_get_data (pcm, &size), 0, 0 };
+  SF_INFO info = {
+    .samplerate = (int) pcm_rate, .channels = (int) pcm_channels,
+    .format = SF_FORMAT_RAW | SF_FORMAT_FLOAT | SF_ENDIAN_CPU,
+  };
+  SNDFILE *sndfile;
+  FzSample *sample = NULL;
+
+  if (!fz_check_pcm (size, pcm_rate, pcm_channels, error))
+    return NULL;
+  file.size = (sf_count_t) size;
+  sndfile = sf_open_virtual (&io, SFM_READ, &info, &file);
+  if (sndfile == NULL)
+    {
+      g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
+                   _("Cannot decode %s: %s"), display, sf_strerror (NULL));
+      return NULL;
+    }
+  if (check_format (&info, display, error))
+    sample = decode (sndfile, &info, size, display, &target, error);
+  sf_close (sndfile);
+  return sample;
 }

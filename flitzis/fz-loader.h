@@ -20,6 +20,13 @@
 #define FZ_FILE_RATE_MIN 1000u
 #define FZ_FILE_RATE_MAX 768000u
 
+/* Channel counts a file or PCM may have (libsndfile's own limit). */
+#define FZ_PCM_CHANNELS_MAX 1024u
+
+/* Called on the loading thread after each chunk: @done of the source's
+ * @total frames (at its own rate) are decoded.  Non-decreasing. */
+typedef void (*FzLoadProgressFunc) (uint64_t done, uint64_t total, void *data);
+
 /* Decodes @path into a new sample laid out as @channels interleaved
  * channels at @rate Hz, resampling when the file has another rate.  On
  * failure returns NULL and sets @error. */
@@ -30,6 +37,24 @@ FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
 FzSample *fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                                GCancellable *cancellable, FzSampleFormat *original,
                                GError **error);
+/* The same with @progress (may be NULL) told after each chunk. */
+FzSample *fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
+                                   GCancellable *cancellable, FzLoadProgressFunc progress,
+                                   void *progress_data, FzSampleFormat *original,
+                                   GError **error);
+/* Checks PCM for fz_load_pcm(): @size bytes of float32 interleaved frames
+ * of @pcm_channels channels at @pcm_rate Hz.  FALSE, with a
+ * FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT that says what is allowed, for
+ * an empty or partial frame, or a rate or channel count out of range. */
+gboolean  fz_check_pcm (gsize size, uint32_t pcm_rate, uint32_t pcm_channels, GError **error);
+/* Decodes @pcm (checked by fz_check_pcm(): float32 in the machine's byte
+ * order) exactly as a file of that format: resampled, channel-mapped and
+ * bounded like one, with its peak pyramid.  @display names it in
+ * messages. */
+FzSample *fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels,
+                       const char *display, uint32_t rate, uint32_t channels,
+                       GCancellable *cancellable, FzLoadProgressFunc progress,
+                       void *progress_data, GError **error);
 
 /* Maps @frames frames of @in_channels interleaved channels into
  * @out_channels: mono goes to every output channel; otherwise output

@@ -13,6 +13,10 @@
  *   meters at RATE Hz (0: off); the difference is the meters' cost.
  * - waveform: a 1,000-bucket overview of a 10-minute stereo sample
  *   (median and spread of 21 calls), and the pyramid's size.
+ * - progress-ir SOURCE ON: one load of 60 s of 48 kHz stereo (SOURCE
+ *   "file": a 16-bit WAV; "pcm": float32 from memory) with load-progress's
+ *   reports (ON 1) or without (0), under callgrind; progress: the same
+ *   loads timed, alternating, medians of 7.
  */
 #include "config.h"
 
@@ -21,11 +25,14 @@
 #include <string.h>
 
 #include <glib.h>
+#include <sndfile.h>
 
 #include "flitzis.h"
 #include "core/fz-core.h"
 #include "core/fz-sample.h"
+#include "flitzis-audio-engine-private.h"
 #include "flitzis-test.h"
+#include "fz-loader.h"
 #include "fz-waveform.h"
 
 #define RATE 48000
@@ -120,14 +127,28 @@ rig_free (Rig *rig)
   g_free (rig);
 }
 
-void bench_region (Rig *rig, guint periods);
+typedef void (*BenchFunc) (gpointer data);
+void bench_region (BenchFunc func, gpointer data);
 
 /* Everything that callgrind counts (--toggle-collect=bench_region). */
 __attribute__ ((noinline)) void
-bench_region (Rig *rig, guint periods)
+bench_region (BenchFunc func, gpointer data)
 {
-  for (guint p = 0; p < periods; p++)
-    fz_core_process (rig->core, rig->out, PERIOD, 0);
+  func (data);
+}
+
+typedef struct {
+  Rig *rig;
+  guint periods;
+} Periods;
+
+static void
+process_periods (gpointer data)
+{
+  Periods *run = data;
+
+  for (guint p = 0; p < run->periods; p++)
+    fz_core_process (run->rig->core, run->rig->out, PERIOD, 0);
 }
 
 /* meter VOICES PERIODS RATE. */
@@ -141,9 +162,10 @@ scenario_meter (guint voices, guint periods, guint meter_rate)
    * periods), emptied between them, outside the counted region. */
   while (done < periods)
     {
-      guint n = MIN (periods - done, 32u);
+      Periods run = { rig, MIN (periods - done, 32u) };
+      guint n = run.periods;
 
-      bench_region (rig, n);
+      bench_region (process_periods, &run);
       drain_replies (rig->core);
       done += n;
     }
@@ -205,6 +227,141 @@ scenario_waveform (void)
   fz_sample_unref (sample);
 }
 
+/* ---- what load-progress costs a load ---- */
+
+typedef struct {
+  const char *path;           /* a file, or NULL */
+  GBytes *pcm;                /* or PCM */
+  FzProgress *progress;       /* NULL: no reports */
+  FzSample *sample;
+} Load;
+
+static void
+load_once (gpointer data)
+{
+  Load *load = data;
+  FzLoadProgressFunc report = load->progress != NULL ? _flitzis_audio_engine_progress_report
+                                                     : NULL;
+  g_autoptr (GError) error = NULL;
+
+  load->sample = load->pcm != NULL
+                 ? fz_load_pcm (load->pcm, RATE, CHANNELS, "PCM", RATE, CHANNELS, NULL, report,
+                                load->progress, &error)
+                 : fz_load_sample_progress (load->path, RATE, CHANNELS, NULL, report,
+                                            load->progress, NULL, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  char *dir;
+  char *path;
+  GBytes *pcm;
+  FlitzisAudioEngine *engine;
+  FzProgress *progress;       /* never looked at: no main loop runs */
+} LoadRig;
+
+static void
+load_rig_init (LoadRig *rig)
+{
+  gsize frames = (gsize) RATE * (quick ? 1 : 60);
+  g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, 3);
+  g_autoptr (GError) error = NULL;
+
+  rig->dir = flitzis_test_make_tmpdir ();
+  rig->path = flitzis_test_write_audio (rig->dir, "long.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16,
+                                        RATE, CHANNELS, signal, frames);
+  rig->pcm = g_bytes_new (signal, frames * CHANNELS * sizeof (float));
+  rig->engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
+  g_assert_true (flitzis_audio_engine_run (rig->engine, &error));
+  rig->progress = _flitzis_audio_engine_progress_new (rig->engine, 0);
+}
+
+static void
+load_rig_clear (LoadRig *rig)
+{
+  GTask *task = g_task_new (rig->engine, NULL, NULL, NULL);
+
+  _flitzis_audio_engine_progress_complete (rig->progress, task,
+                                           g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                                "done"));
+  g_object_unref (task);
+  flitzis_audio_engine_shut_down (rig->engine);
+  g_object_unref (rig->engine);
+  g_bytes_unref (rig->pcm);
+  flitzis_test_remove_tree (rig->dir);
+  g_free (rig->path);
+  g_free (rig->dir);
+}
+
+static double
+timed_load (Load *load)
+{
+  double start = now_s ();
+
+  load_once (load);
+  start = now_s () - start;
+  fz_sample_unref (load->sample);
+  return start;
+}
+
+/* progress-ir SOURCE ON. */
+static void
+scenario_progress_ir (gboolean from_pcm, gboolean with_progress)
+{
+  LoadRig rig;
+  Load load;
+
+  load_rig_init (&rig);
+  load = (Load) { .path = from_pcm ? NULL : rig.path, .pcm = from_pcm ? rig.pcm : NULL,
+                  .progress = with_progress ? rig.progress : NULL };
+  /* Warm the page cache and the code. */
+  timed_load (&load);
+  bench_region (load_once, &load);
+  result ("progress-frames", "%zu", load.sample->frames);
+  fz_sample_unref (load.sample);
+  load_rig_clear (&rig);
+}
+
+/* progress: wall time, with and without, alternating. */
+static void
+scenario_progress (void)
+{
+  guint reps = quick ? 1 : 7;
+  double with[2][7], without[2][7];
+  LoadRig rig;
+
+  load_rig_init (&rig);
+  for (int pcm = 0; pcm < 2; pcm++)
+    {
+      Load on = { pcm ? NULL : rig.path, pcm ? rig.pcm : NULL, rig.progress, NULL };
+      Load off = { pcm ? NULL : rig.path, pcm ? rig.pcm : NULL, NULL, NULL };
+
+      timed_load (&off);
+      for (guint r = 0; r < reps; r++)
+        {
+          without[pcm][r] = timed_load (&off);
+          with[pcm][r] = timed_load (&on);
+        }
+      qsort (with[pcm], reps, sizeof (double), compare_doubles);
+      qsort (without[pcm], reps, sizeof (double), compare_doubles);
+      result (pcm ? "progress-pcm-ratio" : "progress-file-ratio", "%.4f",
+              with[pcm][reps / 2] / without[pcm][reps / 2]);
+      result (pcm ? "progress-pcm-seconds" : "progress-file-seconds", "%.4f %.4f",
+              without[pcm][reps / 2], with[pcm][reps / 2]);
+      result (pcm ? "progress-pcm-spread" : "progress-file-spread", "%.4f-%.4f %.4f-%.4f",
+              without[pcm][0], without[pcm][reps - 1], with[pcm][0], with[pcm][reps - 1]);
+    }
+  load_rig_clear (&rig);
+}
+
+static void
+test_progress (void)
+{
+  scenario_progress_ir (FALSE, TRUE);
+  scenario_progress_ir (TRUE, FALSE);
+  scenario_progress ();
+}
+
 static void
 test_meter (void)
 {
@@ -224,6 +381,7 @@ main (int argc, char **argv)
       g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/telemetry/meter", test_meter);
       g_test_add_func ("/bench/telemetry/waveform", scenario_waveform);
+      g_test_add_func ("/bench/telemetry/progress", test_progress);
       return g_test_run ();
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -231,9 +389,13 @@ main (int argc, char **argv)
     scenario_meter ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]));
   else if (g_str_equal (scenario, "waveform"))
     scenario_waveform ();
+  else if (g_str_equal (scenario, "progress-ir") && argc == 4)
+    scenario_progress_ir (g_str_equal (argv[2], "pcm"), atoi (argv[3]) != 0);
+  else if (g_str_equal (scenario, "progress"))
+    scenario_progress ();
   else
     {
-      fprintf (stderr, "usage: %s [meter VOICES PERIODS RATE | waveform]\n"
+      fprintf (stderr, "usage: %s [meter VOICES PERIODS RATE | waveform | progress-ir file|pcm 0|1 | progress]\n"
                "       %s -k --tap  (every scenario once, small)\n", argv[0], argv[0]);
       return 2;
     }

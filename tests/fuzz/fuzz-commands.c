@@ -116,11 +116,33 @@ check_levels (FlitzisAudioEngine *engine)
   flitzis_levels_unref (levels);
 }
 
+/* PCM from memory: sizes that are whole frames or not, rates and channel
+ * counts in range or not, values within the corpus samples' +-0.9. */
+static void
+load_pcm (FlitzisAudioEngine *engine, guint b, guint c, GError **error)
+{
+  static const guint rates[] = { 0, 999, 22050, 44100, 48000, 768001 };
+  static float pcm[4000];
+  GBytes *bytes;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pcm); i++)
+    pcm[i] = (float) ((i * 7919u + b) % 1801u) / 1000.0f - 0.9f;
+  bytes = g_bytes_new_static (pcm, MIN (sizeof (pcm), (gsize) b * 61 + c));
+  flitzis_audio_engine_load_sample_from_bytes (engine, c % 36, bytes, rates[c % 6], b % 5, error);
+  g_bytes_unref (bytes);
+}
+
 static void
 what_plays (FlitzisAudioEngine *engine, guint op, guint b, guint c, GError **error)
 {
   GBytes *waveform;
 
+  /* 15 (a == 255) was a meter rate before PCM loads were added. */
+  if (op == 15)
+    {
+      load_pcm (engine, b, c, error);
+      return;
+    }
   switch (op % 3)
     {
     case 0:

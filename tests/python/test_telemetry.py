@@ -12,7 +12,7 @@ import array
 import pytest
 from gi.repository import Flitzis, GLib
 
-from conftest import RATE, render, write_wav
+from conftest import RATE, iterate_until, render, write_wav
 
 PERIOD = 256
 
@@ -129,3 +129,55 @@ def test_waveform_errors():
     with pytest.raises(GLib.Error) as error:
         engine.dup_waveform(0, 0, 10, 1)
     assert error.value.matches(Flitzis.engine_error_quark(), Flitzis.EngineError.EMPTY_SLOT)
+
+
+# ---- loading from memory, with progress ----
+
+def test_pcm_from_array_plays_exactly():
+    """Float32 frames made with array (no NumPy) play as they are, and a
+    16-bit WAV of the same values plays the same bits."""
+    values = array.array("f", [((i * 7919) % 2001 - 1000) / 1024 for i in range(1000 * 2)])
+    engine = offline()
+    engine.load_sample_from_bytes(3, GLib.Bytes.new(values.tobytes()), RATE, 2)
+    info = engine.dup_sample_info(3)
+    assert info.get_path() is None
+    assert info.get_frames() == 1000
+    engine.play_sample(3, 1.0)
+    out = render(engine, 1000)
+    assert list(out) == list(values)
+
+
+def test_pcm_errors_say_what_is_allowed():
+    engine = offline()
+    for data, rate, channels, says in ((b"", RATE, 2, "one or more frames of 8 bytes"),
+                                       (b"\0" * 12, RATE, 2, "not a whole number of frames"),
+                                       (b"\0" * 16, 999, 2, "1000 to 768000 Hz"),
+                                       (b"\0" * 16, RATE, 0, "1 to 1024 channels")):
+        with pytest.raises(GLib.Error) as error:
+            engine.load_sample_from_bytes(0, GLib.Bytes.new(data), rate, channels)
+        assert error.value.matches(Flitzis.engine_error_quark(),
+                                   Flitzis.EngineError.INVALID_ARGUMENT)
+        assert says in error.value.message
+    assert engine.dup_sample_info(0) is None
+
+
+def test_async_pcm_load_reports_progress():
+    """Resampled on a worker: load-progress in the main context, never
+    decreasing, 1.0 last and before the callback."""
+    values = array.array("f", [((i * 31) % 200 - 100) / 128 for i in range(44100 * 5)])
+    engine = offline()
+    seen, done = [], []
+    engine.connect("load-progress", lambda e, slot, fraction: seen.append((slot, fraction)))
+
+    def finished(source, result):
+        done.append((source.load_sample_from_bytes_finish(result), len(seen)))
+
+    engine.load_sample_from_bytes_async(9, GLib.Bytes.new(values.tobytes()), 44100, 1, None,
+                                        finished)
+    assert iterate_until(lambda: done)
+    assert done[0] == (True, len(seen))
+    fractions = [f for slot, f in seen]
+    assert all(slot == 9 for slot, f in seen)
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0 and all(0.0 < f < 1.0 for f in fractions[:-1])
+    assert engine.dup_sample_info(9).get_frames() == 48000 * 5
