@@ -661,8 +661,10 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
   if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
       voice->fade.end <= t && mixer->master.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
+      /* Settled: what meter_gain() would read, without reading the ramps. */
       if (mixer->meter != NULL)
-        voice->meter.next_gain = meter_gain (mixer, voice, t, t);
+        voice->meter.next_gain = voice->velocity * mixer->slots[voice->slot].gain.target
+                                 * voice->fade.target;
       t += play_span (mixer, voice, out + delay * mixer->channels, (size_t) (end - t),
                       voice_gain (mixer, voice, t), 0.0f);
       end = t;
