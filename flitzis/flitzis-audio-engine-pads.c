@@ -134,6 +134,7 @@ flitzis_audio_engine_play_sample_exclusive (FlitzisAudioEngine *self, guint id, 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  play.start = flitzis_audio_engine_get_quantize (self);
   return _flitzis_audio_engine_queue_trigger (self, &play, error);
 }
 

@@ -52,6 +52,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
   fz_mutex_lock (&self->lock);
   fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
   fz_mutex_unlock (&self->lock);
+  _flitzis_audio_engine_start_clock (self, core, sample_rate, channels);
   return core;
 }
 

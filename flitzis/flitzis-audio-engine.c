@@ -596,7 +596,8 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       g_value_set_uint (value, self->n_voices);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -649,7 +650,8 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       set_volume_property (self, g_value_get_double (value));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -843,7 +845,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
    * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
    * this number - 1.  Set when the engine is made
    * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
-   * slot costs 88 bytes on 64-bit systems, and nothing per audio period:
+   * slot costs 104 bytes on 64-bit systems, and nothing per audio period:
    * the audio thread's work grows with the voices that play, not with the
    * slots.
    *
@@ -874,6 +876,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
                        G_PARAM_EXPLICIT_NOTIFY);
 
+  _flitzis_audio_engine_class_init_clock (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -888,6 +891,7 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->volume = 1.0;
   self->n_slots = FLITZIS_MAX_SAMPLE_SLOTS;
   self->n_voices = FLITZIS_MAX_VOICES;
+  _flitzis_audio_engine_init_clock (self);
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
 }

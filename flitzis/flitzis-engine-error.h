@@ -60,6 +60,11 @@ G_BEGIN_DECLS
  *   sample
  * @FLITZIS_ENGINE_ERROR_INVALID_POLICY: a value that is not a
  *   [enum@Flitzis.Retrigger]
+ * @FLITZIS_ENGINE_ERROR_INVALID_TEMPO: a tempo outside
+ *   [const@Flitzis.MIN_TEMPO] to [const@Flitzis.MAX_TEMPO] beats per minute,
+ *   or not a number (a sample's tempo may also be 0, for unknown)
+ * @FLITZIS_ENGINE_ERROR_INVALID_METER: beats per bar outside 1 to
+ *   [const@Flitzis.MAX_BEATS_PER_BAR]
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -82,6 +87,8 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_GROUP,
   FLITZIS_ENGINE_ERROR_INVALID_FRAME,
   FLITZIS_ENGINE_ERROR_INVALID_POLICY,
+  FLITZIS_ENGINE_ERROR_INVALID_TEMPO,
+  FLITZIS_ENGINE_ERROR_INVALID_METER,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1
