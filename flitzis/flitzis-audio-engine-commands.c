@@ -170,7 +170,7 @@ flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
  * sequencers and loopers that queue their next bar ahead of time.  A
  * trigger whose frame has already passed when the audio thread takes it
  * starts at the first frame of that period instead, and is reported
- * ([signal@Flitzis.AudioEngine::trigger-late]).  Up to 256 triggers wait at a time;
+ * ([signal@Flitzis.AudioEngine::trigger-late]).  Up to 1024 triggers wait at a time;
  * one more is dropped, counted and reported like a trigger that finds
  * every voice busy ([signal@Flitzis.AudioEngine::voice-dropped], with the requested
  * frame).  [method@Flitzis.AudioEngine.stop_sample] and
