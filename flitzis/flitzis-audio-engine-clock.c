@@ -436,6 +436,8 @@ _flitzis_audio_engine_clock_poll_ms (FlitzisAudioEngine *self)
   fz_core_read_tempo (self->core, &tempo);
   now = fz_core_get_frame_time (self->core);
   next = fz_clock_frame_of (&tempo, (FzBeatPos) { .beats = fz_clock_first_beat (&tempo, now) });
+  if (next == G_MAXUINT64)
+    return -1;
   return (gint) MIN ((next - now) * 1000u / self->sample_rate + 1u, (guint64) G_MAXINT);
 }
 
