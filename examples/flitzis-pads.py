@@ -284,7 +284,28 @@ class PadsWindow(Gtk.ApplicationWindow):
         controls.append(restart)
         controls.append(Gtk.Label(label="Volume"))
         controls.append(volume)
+        self._add_clock_controls(controls)
         return controls
+
+    def _add_clock_controls(self, controls):
+        """The transport: tempo, the grid triggers wait for, the metronome;
+        each bound to the engine's property of that name."""
+        both = GObject.BindingFlags.BIDIRECTIONAL | GObject.BindingFlags.SYNC_CREATE
+        tempo = Gtk.SpinButton.new_with_range(Flitzis.MIN_TEMPO, Flitzis.MAX_TEMPO, 0.1)
+        tempo.set_digits(1)
+        tempo.set_tooltip_text("Tempo in beats per minute")
+        self.engine.bind_property("tempo", tempo.get_adjustment(), "value", both)
+        grids = ["Off", "Bar", "Beat", "1/8", "1/16", "1/32", "1/64"]
+        quantize = Gtk.DropDown.new_from_strings(grids)
+        quantize.set_tooltip_text("Triggers and stops wait for the next point of this grid")
+        quantize.set_selected(int(self.engine.props.quantize))
+        quantize.connect("notify::selected", lambda drop, pspec: self.engine.set_quantize(
+            Flitzis.Quantize(drop.get_selected())))
+        metronome = Gtk.Switch(valign=Gtk.Align.CENTER, tooltip_text="Metronome")
+        self.engine.bind_property("metronome", metronome, "active", both)
+        for widget in (Gtk.Label(label="BPM"), tempo, Gtk.Label(label="Quantize"), quantize,
+                       Gtk.Label(label="Click"), metronome):
+            controls.append(widget)
 
     def _build_grid(self):
         grid = Gtk.Grid(row_spacing=8, column_spacing=8,

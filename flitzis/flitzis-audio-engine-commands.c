@@ -152,6 +152,7 @@ flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  play.start = flitzis_audio_engine_get_quantize (self);
   return _flitzis_audio_engine_queue_trigger (self, &play, error);
 }
 
@@ -169,7 +170,7 @@ flitzis_audio_engine_play_sample (FlitzisAudioEngine *self, guint id,
  * sequencers and loopers that queue their next bar ahead of time.  A
  * trigger whose frame has already passed when the audio thread takes it
  * starts at the first frame of that period instead, and is reported
- * ([signal@Flitzis.AudioEngine::trigger-late]).  Up to 256 triggers wait at a time;
+ * ([signal@Flitzis.AudioEngine::trigger-late]).  Up to 1024 triggers wait at a time;
  * one more is dropped, counted and reported like a trigger that finds
  * every voice busy ([signal@Flitzis.AudioEngine::voice-dropped], with the requested
  * frame).  [method@Flitzis.AudioEngine.stop_sample] and
@@ -221,6 +222,7 @@ flitzis_audio_engine_stop_sample (FlitzisAudioEngine *self, guint id, GError **e
 
   if (!_flitzis_audio_engine_check_slot (self, id, error))
     return FALSE;
+  stop.start = flitzis_audio_engine_get_quantize (self);
   return _flitzis_audio_engine_send_running (self, &stop, error);
 }
 
@@ -246,6 +248,7 @@ flitzis_audio_engine_stop_all (FlitzisAudioEngine *self, GError **error)
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  stop.start = flitzis_audio_engine_get_quantize (self);
   return _flitzis_audio_engine_send_running (self, &stop, error);
 }
 

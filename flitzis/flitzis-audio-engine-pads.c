@@ -27,7 +27,9 @@ _flitzis_audio_engine_class_init_pads (GParamSpec **properties)
    * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
    * this number - 1.  Set when the engine is made
    * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
-   * slot costs 88 bytes on 64-bit systems, and nothing per audio period:
+   * slot costs 308 bytes on 64-bit systems (72 in the audio thread's slot
+   * table, 204 for the meters' 17 frames, 32 on the control side), and
+   * nothing per audio period:
    * the audio thread's work grows with the voices that play, not with the
    * slots.
    *
@@ -177,6 +179,7 @@ flitzis_audio_engine_play_sample_exclusive (FlitzisAudioEngine *self, guint id, 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  play.start = flitzis_audio_engine_get_quantize (self);
   return _flitzis_audio_engine_queue_trigger (self, &play, error);
 }
 

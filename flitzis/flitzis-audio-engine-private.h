@@ -3,7 +3,7 @@
  * Copyright 2026 The libflitzis authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * FlitzisAudioEngine is one public type implemented in five files, each
+ * FlitzisAudioEngine is one public type implemented in several files, each
  * with one job:
  *
  * - flitzis-audio-engine.c: the GObject face (type, properties and their
@@ -15,8 +15,15 @@
  *   or render()), run() and shut_down();
  * - flitzis-audio-engine-replies.c: what comes back from the audio thread,
  *   as messages, signals and counters, in the main context;
+ * - flitzis-audio-engine-progress.c: load-progress for async loads;
+ * - flitzis-audio-engine-pads.c: what makes a slot a pad (capacity,
+ *   retrigger policies, choke groups, per-pad pause and seek);
+ * - flitzis-audio-engine-meters.c: the meters and playheads;
  * - flitzis-audio-engine-backend.c: which back-end run() plays through,
- *   and the devices it can see.
+ *   and the devices it can see;
+ * - flitzis-audio-engine-clock.c: the musical clock (tempo, bars and
+ *   beats, quantize), -metronome.c: its click and the beat reports,
+ *   -sync.c: slots that know their tempo.
  *
  * ## Locks, in the order they are taken
  *
@@ -106,6 +113,17 @@ struct _FlitzisAudioEngine {
   guint64 dropped_events;
   guint64 dropped_levels;
   guint64 xruns;
+  /* The clock's properties, as last set (flitzis-audio-engine-clock.c);
+   * the audio thread's clock follows them from its next period on. */
+  double tempo;
+  guint beats_per_bar;
+  guint64 downbeat_frame;
+  FlitzisQuantize quantize;
+  gboolean metronome;
+  double metronome_volume;
+  gboolean report_beats;
+  guint64 clock_serial;         /* bumped by each change of tempo or downbeat */
+  guint clock_synced;           /* properties a sync changed, to notify */
 };
 
 typedef enum {
@@ -124,6 +142,13 @@ typedef enum {
   PROP_BACKEND,
   PROP_ACTIVE_BACKEND,
   PROP_METER_RATE,
+  PROP_TEMPO,
+  PROP_BEATS_PER_BAR,
+  PROP_DOWNBEAT_FRAME,
+  PROP_QUANTIZE,
+  PROP_METRONOME,
+  PROP_METRONOME_VOLUME,
+  PROP_REPORT_BEATS,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -212,5 +237,40 @@ void     _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self);
 void     _flitzis_audio_engine_detach_source (FlitzisAudioEngine *self);
 /* Adds the running core's counts to the totals, before it is freed. */
 void     _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self);
+
+/* ---- flitzis-audio-engine-clock.c ---- */
+
+/* Class init: the clock's properties, into @properties (indexed by
+ * FlitzisAudioEngineProperty); instance init: their defaults. */
+void     _flitzis_audio_engine_class_init_clock (GParamSpec **properties);
+void     _flitzis_audio_engine_init_clock (FlitzisAudioEngine *self);
+/* GObject's get_property/set_property for the clock's properties: FALSE
+ * for any other. */
+gboolean _flitzis_audio_engine_clock_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   GValue *value);
+gboolean _flitzis_audio_engine_clock_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   const GValue *value);
+/* Called with the lifecycle lock held, before the stream starts: the new
+ * core's clock and metronome, from the properties. */
+void     _flitzis_audio_engine_start_clock (FlitzisAudioEngine *self, FzCore *core,
+                                            guint sample_rate, guint channels);
+/* Called with the lock held: while running, queues @command when the
+ * property @changed (stopped, run() starts from the properties). */
+gboolean _flitzis_audio_engine_queue_change (FlitzisAudioEngine *self, gboolean changed,
+                                             const FzMsg *command, GError **error);
+/* Called with the lock held: how long until the next beat is reported, in
+ * ms, or -1 when none is expected (see source_poll_interval()). */
+gint     _flitzis_audio_engine_clock_poll_ms (FlitzisAudioEngine *self);
+/* ---- flitzis-audio-engine-metronome.c ---- */
+
+/* Control thread, before the stream starts: synthesises the clicks. */
+void     _flitzis_audio_engine_make_clicks (FzCore *core, guint sample_rate, guint channels);
+
+/* ---- flitzis-audio-engine-sync.c ---- */
+
+/* Called with the lock held: the audio thread's answer to a sync. */
+void     _flitzis_audio_engine_take_synced (FlitzisAudioEngine *self, const FzMsg *reply);
+/* Main context, without the lock: notifies what syncs changed. */
+void     _flitzis_audio_engine_notify_synced (FlitzisAudioEngine *self);
 
 G_END_DECLS

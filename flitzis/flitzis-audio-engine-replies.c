@@ -45,6 +45,7 @@ typedef enum {
   FZ_ARGS_SLOT_FRAME_COUNT,    /* (guint slot, guint64 frame, guint64 count) */
   FZ_ARGS_COUNT_FRAME,         /* (guint64 count, guint64 frame) */
   FZ_ARGS_ERROR_FRAME,         /* (GError *error, guint64 frame) */
+  FZ_ARGS_BAR_BEAT_FRAME,      /* (guint bar, guint beat, guint64 frame) */
 } FzEventArgs;
 
 typedef struct {
@@ -141,6 +142,23 @@ typedef struct {
  *
  * Since: 0.1
  */
+/**
+ * FlitzisAudioEngine::beat:
+ * @self: the engine
+ * @bar: the bar, from 1 (the bar that starts at
+ *   [property@Flitzis.AudioEngine:downbeat-frame])
+ * @beat: the beat in the bar, 1 to [property@Flitzis.AudioEngine:beats-per-bar]
+ * @frame: the frame time on which the beat fell: the first frame at or
+ *   after its exact time
+ *
+ * A beat of the transport fell on @frame, while
+ * [property@Flitzis.AudioEngine:report-beats] is set
+ * ([enum@Flitzis.MessageKind.BEAT]).  Emitted in the main context, after
+ * the fact (once the audio period that holds @frame is rendered), once for
+ * every beat from bar 1 on, in order.
+ *
+ * Since: 0.1
+ */
 static const FzEventSignal event_signals[] = {
   [FLITZIS_MESSAGE_KIND_PONG] = { "pong", FZ_ARGS_FRAME },
   [FLITZIS_MESSAGE_KIND_SAMPLE_STARTED] = { "sample-started", FZ_ARGS_SLOT_FRAME },
@@ -149,6 +167,7 @@ static const FzEventSignal event_signals[] = {
   [FLITZIS_MESSAGE_KIND_TRIGGER_LATE] = { "trigger-late", FZ_ARGS_SLOT_FRAME_COUNT },
   [FLITZIS_MESSAGE_KIND_XRUN] = { "xrun", FZ_ARGS_COUNT_FRAME },
   [FLITZIS_MESSAGE_KIND_STREAM_ERROR] = { "stream-error", FZ_ARGS_ERROR_FRAME },
+  [FLITZIS_MESSAGE_KIND_BEAT] = { "beat", FZ_ARGS_BAR_BEAT_FRAME },
 };
 #define N_KINDS G_N_ELEMENTS (event_signals)
 
@@ -159,6 +178,7 @@ G_STATIC_ASSERT ((int) FZ_REPLY_FINISHED == (int) FLITZIS_MESSAGE_KIND_SAMPLE_FI
 G_STATIC_ASSERT ((int) FZ_REPLY_DROPPED == (int) FLITZIS_MESSAGE_KIND_VOICE_DROPPED);
 G_STATIC_ASSERT ((int) FZ_REPLY_LATE == (int) FLITZIS_MESSAGE_KIND_TRIGGER_LATE);
 G_STATIC_ASSERT ((int) FZ_REPLY_XRUN == (int) FLITZIS_MESSAGE_KIND_XRUN);
+G_STATIC_ASSERT ((int) FZ_REPLY_BEAT == (int) FLITZIS_MESSAGE_KIND_BEAT);
 G_STATIC_ASSERT ((int) FZ_REPLY_RETIRE >= (int) N_KINDS);
 
 /* Indexed by FlitzisMessageKind. */
@@ -204,6 +224,7 @@ _flitzis_audio_engine_class_init_signals (GObjectClass *object_class)
     [FZ_ARGS_SLOT_FRAME_COUNT] = { 3, { G_TYPE_UINT, G_TYPE_UINT64, G_TYPE_UINT64 } },
     [FZ_ARGS_COUNT_FRAME] = { 2, { G_TYPE_UINT64, G_TYPE_UINT64 } },
     [FZ_ARGS_ERROR_FRAME] = { 2, { G_TYPE_ERROR, G_TYPE_UINT64 } },
+    [FZ_ARGS_BAR_BEAT_FRAME] = { 3, { G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT64 } },
   };
 
   for (guint kind = 0; kind < N_KINDS; kind++)
@@ -242,6 +263,10 @@ emit_message (FlitzisAudioEngine *self, FlitzisMessage *message)
       break;
     case FZ_ARGS_COUNT_FRAME:
       g_signal_emit (self, signals[kind], 0, count, frame);
+      break;
+    case FZ_ARGS_BAR_BEAT_FRAME:
+      g_signal_emit (self, signals[kind], 0, flitzis_message_get_bar (message),
+                     flitzis_message_get_beat (message), frame);
       break;
     case FZ_ARGS_ERROR_FRAME:
     default:
@@ -314,9 +339,13 @@ take_reply (FlitzisAudioEngine *self, const FzMsg *reply)
       fz_sample_unref (reply->sample);
       self->retires_in_flight--;
       return;
+    case FZ_REPLY_SYNCED:
+      _flitzis_audio_engine_take_synced (self, reply);
+      return;
     case FZ_REPLY_PONG:
       self->pongs_received++;
       break;
+    case FZ_REPLY_BEAT:
     case FZ_REPLY_STARTED:
     case FZ_REPLY_FINISHED:
     case FZ_REPLY_DROPPED:
@@ -400,6 +429,7 @@ source_is_ready (GObject *object)
 
   fz_mutex_lock (&self->lock);
   ready = self->to_emit.length > 0 || self->levels_to_emit.length > 0 ||
+          self->clock_synced != 0 ||
           (self->core != NULL && fz_ring_has_data (self->core->replies)) ||
           (self->core != NULL && fz_meter_has_data (&self->core->meter)) ||
           (self->stream != NULL && !self->stream_lost && !fz_stream_is_alive (self->stream));
@@ -411,7 +441,7 @@ static gint
 source_poll_interval (GObject *object)
 {
   FlitzisAudioEngine *self = FLITZIS_AUDIO_ENGINE (object);
-  gint interval = -1;
+  gint interval = -1, clock;
 
   fz_mutex_lock (&self->lock);
   if (_flitzis_audio_engine_awaiting_replies (self) || expecting_events (self))
@@ -426,6 +456,9 @@ source_poll_interval (GObject *object)
 
       interval = interval < 0 ? meter_interval : MIN (interval, meter_interval);
     }
+  clock = _flitzis_audio_engine_clock_poll_ms (self);
+  if (clock >= 0 && (interval < 0 || clock < interval))
+    interval = clock;
   fz_mutex_unlock (&self->lock);
   return interval;
 }
@@ -461,6 +494,7 @@ source_dispatch (GObject *object)
   g_queue_init (&self->levels_to_emit);
   fz_mutex_unlock (&self->lock);
   shut_down_if_lost (self);
+  _flitzis_audio_engine_notify_synced (self);
 
   /* Emitted without the lock: handlers may call back into the engine.
    * By frame: a meter period's levels after the events of its frames. */

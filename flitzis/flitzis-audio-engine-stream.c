@@ -54,6 +54,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
   fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
   fz_meter_set_rate (&core->meter, &core->mixer, self->meter_rate, 0);
   fz_mutex_unlock (&self->lock);
+  _flitzis_audio_engine_start_clock (self, core, sample_rate, channels);
   return core;
 }
 

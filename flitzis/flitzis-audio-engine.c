@@ -609,7 +609,8 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       g_value_set_uint (value, flitzis_audio_engine_get_meter_rate (self));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -678,7 +679,8 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       set_meter_rate_property (self, g_value_get_uint (value));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -869,6 +871,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   _flitzis_audio_engine_class_init_meters (properties);
   _flitzis_audio_engine_class_init_pads (properties);
   _flitzis_audio_engine_class_init_backend (properties);
+  _flitzis_audio_engine_class_init_clock (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -884,6 +887,7 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->volume = 1.0;
   self->n_slots = FLITZIS_MAX_SAMPLE_SLOTS;
   self->n_voices = FLITZIS_MAX_VOICES;
+  _flitzis_audio_engine_init_clock (self);
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
   g_queue_init (&self->levels_to_emit);

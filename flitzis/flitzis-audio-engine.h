@@ -111,6 +111,60 @@ typedef enum {
  */
 #define FLITZIS_MAX_CHOKE_GROUP 16
 
+/**
+ * FLITZIS_MIN_TEMPO:
+ *
+ * The slowest [property@Flitzis.AudioEngine:tempo], in beats per minute.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MIN_TEMPO 20.0
+
+/**
+ * FLITZIS_MAX_TEMPO:
+ *
+ * The fastest [property@Flitzis.AudioEngine:tempo], in beats per minute.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_TEMPO 400.0
+
+/**
+ * FLITZIS_MAX_BEATS_PER_BAR:
+ *
+ * The longest bar: [property@Flitzis.AudioEngine:beats-per-bar] is 1 to 32.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_BEATS_PER_BAR 32
+
+/**
+ * FlitzisQuantize:
+ * @FLITZIS_QUANTIZE_NONE: at once: at the start of the next audio period
+ *   (the default)
+ * @FLITZIS_QUANTIZE_BAR: on the next bar line
+ * @FLITZIS_QUANTIZE_BEAT: on the next beat
+ * @FLITZIS_QUANTIZE_EIGHTH: on the next eighth note (half a beat)
+ * @FLITZIS_QUANTIZE_SIXTEENTH: on the next sixteenth note
+ * @FLITZIS_QUANTIZE_THIRTY_SECOND: on the next thirty-second note
+ * @FLITZIS_QUANTIZE_SIXTY_FOURTH: on the next sixty-fourth note
+ *
+ * The grid that [method@Flitzis.AudioEngine.play_sample],
+ * [method@Flitzis.AudioEngine.play_sample_exclusive] and the stops follow
+ * ([property@Flitzis.AudioEngine:quantize]).  A beat is a quarter note.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  FLITZIS_QUANTIZE_NONE,
+  FLITZIS_QUANTIZE_BAR,
+  FLITZIS_QUANTIZE_BEAT,
+  FLITZIS_QUANTIZE_EIGHTH,
+  FLITZIS_QUANTIZE_SIXTEENTH,
+  FLITZIS_QUANTIZE_THIRTY_SECOND,
+  FLITZIS_QUANTIZE_SIXTY_FOURTH,
+} FlitzisQuantize;
+
 #define FLITZIS_TYPE_AUDIO_ENGINE (flitzis_audio_engine_get_type ())
 
 FLITZIS_AVAILABLE_IN_0_1
@@ -323,5 +377,72 @@ GBytes             *flitzis_audio_engine_dup_waveform   (FlitzisAudioEngine *sel
                                                          guint64             end_frame,
                                                          guint               n_buckets,
                                                          GError            **error);
+
+FLITZIS_AVAILABLE_IN_0_1
+double              flitzis_audio_engine_get_tempo      (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_tempo      (FlitzisAudioEngine *self,
+                                                         double              bpm,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_beats_per_bar (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_beats_per_bar (FlitzisAudioEngine *self,
+                                                            guint               beats,
+                                                            GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_audio_engine_get_downbeat_frame (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_downbeat_frame (FlitzisAudioEngine *self,
+                                                             guint64             frame,
+                                                             GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisQuantize     flitzis_audio_engine_get_quantize   (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_quantize   (FlitzisAudioEngine *self,
+                                                         FlitzisQuantize     quantize);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_metronome  (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_metronome  (FlitzisAudioEngine *self,
+                                                         gboolean            metronome,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+double              flitzis_audio_engine_get_metronome_volume (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_metronome_volume (FlitzisAudioEngine *self,
+                                                               double              volume,
+                                                               GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_report_beats (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_report_beats (FlitzisAudioEngine *self,
+                                                           gboolean            report,
+                                                           GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_get_position   (FlitzisAudioEngine *self,
+                                                         guint64             frame,
+                                                         gint64             *bar,
+                                                         guint              *beat,
+                                                         double             *fraction);
+FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_audio_engine_get_grid_frame (FlitzisAudioEngine *self,
+                                                         FlitzisQuantize     grid,
+                                                         guint64             frame);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_tempo (FlitzisAudioEngine *self,
+                                                           guint               id,
+                                                           double              bpm,
+                                                           GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_downbeat (FlitzisAudioEngine *self,
+                                                              guint               id,
+                                                              guint64             frame,
+                                                              GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_sync_transport_to_sample (FlitzisAudioEngine *self,
+                                                                   guint               id,
+                                                                   GError            **error);
+
 
 G_END_DECLS

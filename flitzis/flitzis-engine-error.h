@@ -63,6 +63,11 @@ G_BEGIN_DECLS
  * @FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT: a value outside what the call
  *   allows (a meter rate, a waveform's frames or bucket count); the
  *   message says what is allowed
+ * @FLITZIS_ENGINE_ERROR_INVALID_TEMPO: a tempo outside
+ *   [const@Flitzis.MIN_TEMPO] to [const@Flitzis.MAX_TEMPO] beats per minute,
+ *   or not a number (a sample's tempo may also be 0, for unknown)
+ * @FLITZIS_ENGINE_ERROR_INVALID_METER: beats per bar outside 1 to
+ *   [const@Flitzis.MAX_BEATS_PER_BAR]
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -86,6 +91,8 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_FRAME,
   FLITZIS_ENGINE_ERROR_INVALID_POLICY,
   FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
+  FLITZIS_ENGINE_ERROR_INVALID_TEMPO,
+  FLITZIS_ENGINE_ERROR_INVALID_METER,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -185,3 +185,41 @@ flitzis_message_get_error (const FlitzisMessage *message)
 
   return message->error;
 }
+
+/**
+ * flitzis_message_get_bar:
+ * @message: a [struct@Flitzis.Message]
+ *
+ * Gets the bar of a [enum@Flitzis.MessageKind.BEAT] message: 1 for the bar
+ * that starts at [property@Flitzis.AudioEngine:downbeat-frame].
+ *
+ * Returns: the bar, from 1; 0 for other kinds
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_message_get_bar (const FlitzisMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return message->kind == FLITZIS_MESSAGE_KIND_BEAT ? (guint) message->count : 0;
+}
+
+/**
+ * flitzis_message_get_beat:
+ * @message: a [struct@Flitzis.Message]
+ *
+ * Gets the beat in its bar of a [enum@Flitzis.MessageKind.BEAT] message.
+ *
+ * Returns: the beat, 1 to [property@Flitzis.AudioEngine:beats-per-bar]; 0
+ *   for other kinds
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_message_get_beat (const FlitzisMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return message->kind == FLITZIS_MESSAGE_KIND_BEAT ? message->slot : 0;
+}

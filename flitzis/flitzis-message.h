@@ -37,6 +37,11 @@ G_BEGIN_DECLS
  * @FLITZIS_MESSAGE_KIND_STREAM_ERROR: the stream failed and the engine
  *   stopped; [method@Flitzis.Message.get_error] says why;
  *   [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_MESSAGE_KIND_BEAT: a beat of the engine's clock fell on the
+ *   message's frame: beat [method@Flitzis.Message.get_beat] of bar
+ *   [method@Flitzis.Message.get_bar], while
+ *   [property@Flitzis.AudioEngine:report-beats] is set;
+ *   [signal@Flitzis.AudioEngine::beat]
  *
  * What a [struct@Flitzis.Message] reports.  Each kind is also emitted as the
  * engine's signal of the same name.
@@ -51,6 +56,7 @@ typedef enum {
   FLITZIS_MESSAGE_KIND_TRIGGER_LATE,
   FLITZIS_MESSAGE_KIND_XRUN,
   FLITZIS_MESSAGE_KIND_STREAM_ERROR,
+  FLITZIS_MESSAGE_KIND_BEAT,
 } FlitzisMessageKind;
 
 /**
@@ -81,6 +87,10 @@ FLITZIS_AVAILABLE_IN_0_1
 guint64            flitzis_message_get_count (const FlitzisMessage *message);
 FLITZIS_AVAILABLE_IN_0_1
 const GError      *flitzis_message_get_error (const FlitzisMessage *message);
+FLITZIS_AVAILABLE_IN_0_1
+guint              flitzis_message_get_bar   (const FlitzisMessage *message);
+FLITZIS_AVAILABLE_IN_0_1
+guint              flitzis_message_get_beat  (const FlitzisMessage *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlitzisMessage, flitzis_message_unref)
 

@@ -10,12 +10,16 @@
  *   length TIME                the pattern's length (required)
  *   repeat N                   how many times it plays (default 1)
  *   volume V                   master volume, 0 to 4 (default 1)
+ *   beats-per-bar N            beats in a bar, 1 to 32 (default 4)
+ *   metronome on|off           the engine clicks on every beat (tempo up to 400)
  *   sample NAME PATH           a sample file, relative to the pattern
  *   hit TIME NAME [VELOCITY]   a trigger; velocity 0 to 1 (default 1)
  *   steps NAME STEP GRID...    a trigger per "X" (1.0) or "x" (0.6) of
  *                              GRID, one character every STEP, "." rests
  *
- * TIME is a number of beats ("1.5") or of frames ("24000f").  "#" starts
+ * TIME is a number of beats ("1.5"), of frames ("24000f"), or a bar and a
+ * beat in it, from 1 ("2:1" is bar 2's first beat, "1:2.5" half a beat
+ * after bar 1's second).  "#" starts
  * a comment.  Every error names the file and line and what is allowed.
  * Runs on the main thread.
  */
@@ -87,12 +91,33 @@ parse_number (const char *token, double *value)
   return end != token && *end == '\0' && isfinite (*value);
 }
 
+/* "BAR:BEAT", both from 1; the bar a whole number. */
+static gboolean
+parse_bar_time (Parser *parser, const char *token, const char *colon, PatternTime *time,
+                GError **error)
+{
+  g_autofree char *bar = g_strndup (token, (gsize) (colon - token));
+  double bar_value, beat;
+
+  if (!parse_number (bar, &bar_value) || bar_value < 1 || bar_value != floor (bar_value) ||
+      bar_value > G_MAXUINT32 || !parse_number (colon + 1, &beat) || beat < 1)
+    return fail (parser, error,
+                 _("“%s” is not a bar and beat: give “BAR:BEAT”, both from 1 (“2:1”, “1:2.5”)"),
+                 token);
+  *time = (PatternTime) { .value = beat - 1, .bar = (guint) bar_value };
+  return TRUE;
+}
+
 static gboolean
 parse_time (Parser *parser, const char *token, PatternTime *time, GError **error)
 {
   gsize length = strlen (token);
   g_autofree char *number = NULL;
+  const char *colon = strchr (token, ':');
 
+  if (colon != NULL)
+    return parse_bar_time (parser, token, colon, time, error);
+  time->bar = 0;
   time->in_frames = length > 1 && token[length - 1] == 'f';
   number = g_strndup (token, time->in_frames ? length - 1 : length);
   if (!parse_number (number, &time->value) || time->value < 0 ||
@@ -191,6 +216,9 @@ parse_steps (Parser *parser, char **words, GError **error)
   if (!find_sample (parser, words[1], &sample, error) ||
       !parse_time (parser, words[2], &step, error))
     return FALSE;
+  if (step.bar != 0)
+    return fail (parser, error, _("a step is a length, in beats (“0.25”) or frames (“6000f”), "
+                                  "not a bar and beat (“%s”)"), words[2]);
   for (char **grid = words + 3; *grid != NULL; grid++)
     for (const char *c = *grid; *c != '\0'; c++, position++)
       {
@@ -220,6 +248,23 @@ parse_one_value (Parser *parser, char **words, GError **error)
                          &pattern->tempo, error);
   if (strcmp (words[0], "volume") == 0)
     return parse_ranged (parser, _("Volume"), words[1], 0, MAX_GAIN, &pattern->volume, error);
+  if (strcmp (words[0], "metronome") == 0)
+    {
+      if (strcmp (words[1], "on") != 0 && strcmp (words[1], "off") != 0)
+        return fail (parser, error, _("“metronome” is “on” or “off”, not “%s”"), words[1]);
+      pattern->metronome = strcmp (words[1], "on") == 0;
+      return TRUE;
+    }
+  if (strcmp (words[0], "beats-per-bar") == 0)
+    {
+      if (!parse_ranged (parser, _("Beats per bar"), words[1], 1, PATTERN_MAX_BEATS_PER_BAR,
+                         &value, error))
+        return FALSE;
+      if (value != floor (value))
+        return fail (parser, error, _("Beats per bar “%s” is not a whole number"), words[1]);
+      pattern->beats_per_bar = (guint) value;
+      return TRUE;
+    }
   if (strcmp (words[0], "repeat") == 0)
     {
       if (!parse_ranged (parser, _("Repeat"), words[1], 1, PATTERN_MAX_REPEAT, &value, error))
@@ -233,7 +278,7 @@ parse_one_value (Parser *parser, char **words, GError **error)
   parser->has_length = TRUE;
   if (!parse_time (parser, words[1], &pattern->length, error))
     return FALSE;
-  if (pattern->length.value == 0)
+  if (pattern->length.value == 0 && pattern->length.bar <= 1)
     return fail (parser, error, _("the length must be more than 0"));
   return TRUE;
 }
@@ -295,10 +340,12 @@ parse_line (Parser *parser, char *line, GError **error)
   if (strcmp (words[0], "steps") == 0)
     return parse_steps (parser, words, error);
   if (strcmp (words[0], "tempo") == 0 || strcmp (words[0], "length") == 0 ||
-      strcmp (words[0], "repeat") == 0 || strcmp (words[0], "volume") == 0)
+      strcmp (words[0], "repeat") == 0 || strcmp (words[0], "volume") == 0 ||
+      strcmp (words[0], "beats-per-bar") == 0 || strcmp (words[0], "metronome") == 0)
     return parse_one_value (parser, words, error);
   return fail (parser, error, _("“%s” is not a pattern statement: use tempo, length, repeat, "
-                                "volume, sample, hit or steps"), words[0]);
+                                "volume, beats-per-bar, metronome, sample, hit or steps"),
+               words[0]);
 }
 
 /* Every hit must lie inside the pattern; beats and frames are compared at
@@ -315,6 +362,9 @@ check_complete (Parser *parser, GError **error)
     return fail (parser, error, _("not a pattern: the first line must be “flitzis-pattern 1”"));
   if (!parser->has_length)
     return fail (parser, error, _("the pattern has no “length”: give one, e.g. “length 8” (beats)"));
+  if (pattern->metronome && pattern->tempo > PATTERN_MAX_METRONOME_TEMPO)
+    return fail (parser, error, _("the metronome clicks up to tempo %g; this pattern’s is %g"),
+                 PATTERN_MAX_METRONOME_TEMPO, pattern->tempo);
   length = pattern_length_frames (pattern, rate);
   for (guint i = 0; i < pattern->hits->len; i++)
     {
@@ -339,6 +389,7 @@ pattern_parse (const char *text, const char *name, const char *folder, GError **
   pattern->tempo = 120;
   pattern->repeat = 1;
   pattern->volume = 1;
+  pattern->beats_per_bar = 4;
   pattern->samples = g_ptr_array_new_with_free_func (pattern_sample_free);
   pattern->hits = g_array_new (FALSE, FALSE, sizeof (PatternHit));
   for (guint i = 0; lines[i] != NULL; i++)
@@ -374,9 +425,23 @@ pattern_load (const char *path, GError **error)
 guint64
 pattern_time_frames (const Pattern *pattern, const PatternTime *time, guint rate)
 {
+  double beats = time->value;
+
   if (time->in_frames)
     return (guint64) time->value;
-  return (guint64) llround (time->value * 60.0 * rate / pattern->tempo);
+  if (time->bar > 0)
+    beats += (double) (time->bar - 1) * pattern->beats_per_bar;
+  return (guint64) llround (beats * 60.0 * rate / pattern->tempo);
+}
+
+gboolean
+pattern_set_clock (const Pattern *pattern, FlitzisAudioEngine *engine, GError **error)
+{
+  if (pattern->tempo > FLITZIS_MAX_TEMPO)
+    return TRUE;         /* no metronome (checked when parsed), nothing to line up */
+  return flitzis_audio_engine_set_tempo (engine, pattern->tempo, error) &&
+         flitzis_audio_engine_set_beats_per_bar (engine, pattern->beats_per_bar, error) &&
+         flitzis_audio_engine_set_metronome (engine, pattern->metronome, error);
 }
 
 guint64

@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include <flitzis/flitzis.h>
+
 G_BEGIN_DECLS
 
 #define PATTERN_MAX_SAMPLES 32       /* one per slot of the engine */
@@ -20,6 +22,8 @@ G_BEGIN_DECLS
 #define PATTERN_MAX_REPEAT 10000
 #define PATTERN_MIN_TEMPO 20.0
 #define PATTERN_MAX_TEMPO 999.0
+#define PATTERN_MAX_BEATS_PER_BAR 32
+#define PATTERN_MAX_METRONOME_TEMPO 400.0   /* the engine's clock: FLITZIS_MAX_TEMPO */
 
 #define PATTERN_ERROR (pattern_error_quark ())
 GQuark pattern_error_quark (void);
@@ -28,10 +32,12 @@ typedef enum {
   PATTERN_ERROR_INVALID,        /* the message says where and what */
 } PatternError;
 
-/* A time in a pattern: beats at the pattern's tempo, or frames. */
+/* A time in a pattern: beats at the pattern's tempo, or frames; with a
+ * bar ("BAR:BEAT", from 1:1), value is the beats into that bar. */
 typedef struct {
   double value;
   gboolean in_frames;
+  guint bar;                    /* 0: none */
 } PatternTime;
 
 typedef struct {
@@ -51,6 +57,8 @@ typedef struct {
   PatternTime length;
   guint repeat;
   double volume;                /* master volume, 0 .. FLITZIS_MAX_GAIN */
+  guint beats_per_bar;          /* 1 .. PATTERN_MAX_BEATS_PER_BAR, default 4 */
+  gboolean metronome;           /* the engine clicks on every beat */
   GPtrArray *samples;           /* of PatternSample */
   GArray *hits;                 /* of PatternHit, in file order */
 } Pattern;
@@ -76,6 +84,11 @@ guint64  pattern_length_frames (const Pattern    *pattern,
                                guint              rate);
 GArray  *pattern_events       (const Pattern     *pattern,
                                guint              rate);
+/* The engine's clock at the pattern's tempo and bars, its metronome on
+ * when the pattern asks (before run(): from the first frame on). */
+gboolean pattern_set_clock    (const Pattern     *pattern,
+                               FlitzisAudioEngine *engine,
+                               GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pattern, pattern_free)
 

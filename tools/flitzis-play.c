@@ -352,6 +352,8 @@ play_with_options (const char *command, PlayOptions *options)
     volume = pattern != NULL ? pattern->volume : 1.0;
   if (!flitzis_audio_engine_set_volume (engine, volume, &error))
     return tool_usage_error (command, "%s", error->message);
+  if (pattern != NULL && !pattern_set_clock (pattern, engine, &error))
+    return tool_error (error);
   flitzis_audio_engine_set_device (engine, options->device);
   flitzis_audio_engine_set_period_frames (engine, (guint) options->period);
   player.pattern = pattern;

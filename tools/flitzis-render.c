@@ -110,6 +110,7 @@ count_events (Render *render)
         case FLITZIS_MESSAGE_KIND_PONG:
         case FLITZIS_MESSAGE_KIND_XRUN:
         case FLITZIS_MESSAGE_KIND_STREAM_ERROR:
+        case FLITZIS_MESSAGE_KIND_BEAT:
         default:
           break;
         }
@@ -233,6 +234,7 @@ render_pattern (const Pattern *pattern, const RenderOptions *options)
   engine = flitzis_audio_engine_new_offline (options->rate, options->channels);
   /* Set before run(), the volume holds from the first frame: no ramp. */
   if (!flitzis_audio_engine_set_volume (engine, pattern->volume, &error) ||
+      !pattern_set_clock (pattern, engine, &error) ||
       !flitzis_audio_engine_run (engine, &error) ||
       !load_pattern_samples (engine, pattern, &error))
     return tool_error (error);

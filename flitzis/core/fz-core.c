@@ -93,6 +93,8 @@ fz_core_free (FzCore *core)
     fz_sample_unref (core->mixer.slots[i].sample);
   for (uint32_t i = 0; i < core->n_retiring; i++)
     fz_sample_unref (core->retiring[i]);
+  free (core->clicks[0].data);
+  free (core->clicks[1].data);
   if (core->mixer.slots != core->mixer.default_slots)
     free (core->mixer.slots);
   if (core->mixer.voices != core->mixer.default_voices)
@@ -125,6 +127,12 @@ reply (FzCore *core, FzReplyType type, uint32_t slot, uint64_t frame, uint64_t s
 
   if (!fz_ring_push (core->replies, &message))
     fz_counter_increment (type == FZ_REPLY_PONG ? &core->pongs_dropped : &core->events_dropped);
+}
+
+void
+fz_core_reply (FzCore *core, FzReplyType type, uint32_t slot, uint64_t frame, uint64_t seq)
+{
+  reply (core, type, slot, frame, seq);
 }
 
 static void
@@ -213,16 +221,17 @@ start_voice (FzCore *core, uint32_t slot, float gain, uint32_t delay, bool exclu
  * busy: waiting in the command ring instead could hold up a stop behind it
  * until the frames of the waiting triggers come. */
 static void
-schedule (FzCore *core, const FzMsg *play)
+schedule (FzCore *core, const FzMsg *play, uint64_t frame)
 {
   if (core->n_scheduled == FZ_SCHEDULE_CAPACITY)
     {
       fz_counter_increment (&core->mixer.voices_dropped);
-      reply (core, FZ_REPLY_DROPPED, play->slot, play->frame, 0);
+      reply (core, FZ_REPLY_DROPPED, play->slot, frame, 0);
       return;
     }
   core->scheduled[core->n_scheduled++] = (FzScheduled) {
-    .frame = play->frame, .slot = play->slot, .gain = play->gain, .exclusive = play->flag != 0,
+    .frame = frame, .slot = play->slot, .gain = play->gain, .exclusive = play->flag != 0,
+    .kind = FZ_SCHEDULED_PLAY,
   };
 }
 
@@ -246,6 +255,58 @@ stop (FzCore *core, uint32_t slot)
   fz_mixer_stop (&core->mixer, slot);
 }
 
+/* ---- the clock ---- */
+
+/* The first frame of the command's grid from this period's first on. */
+static uint64_t
+grid_frame (FzCore *core, const FzMsg *command)
+{
+  FzGrid grid = command->start <= FZ_GRID_LAST ? (FzGrid) command->start : FZ_GRID_NONE;
+
+  return fz_clock_grid_frame (&core->tempo, grid, core->period_start);
+}
+
+/* play_sample() under a quantize setting: a trigger waiting for its grid
+ * frame, started by start_due_triggers() in this period or a later one. */
+static void
+play (FzCore *core, const FzMsg *command)
+{
+  if (command->start == FZ_GRID_NONE)
+    start_voice (core, command->slot, command->gain, 0, command->flag != 0);
+  else
+    schedule (core, command, grid_frame (core, command));
+}
+
+/* A quantized stop at frame G: the triggers of the slot waiting for G or
+ * later are cancelled now, and at G its voices that have started by then
+ * fade out (start_due_triggers()).  On the period's first frame, or with
+ * the schedule full, it stops at once: a stop is never lost. */
+static void
+quantized_stop (FzCore *core, const FzMsg *command)
+{
+  uint64_t frame = grid_frame (core, command);
+  uint32_t kept = 0;
+
+  if (frame == core->period_start)
+    {
+      stop (core, command->slot);
+      return;
+    }
+  for (uint32_t i = 0; i < core->n_scheduled; i++)
+    if (core->scheduled[i].frame < frame ||
+        (command->slot != FZ_ALL_SLOTS && core->scheduled[i].slot != command->slot))
+      core->scheduled[kept++] = core->scheduled[i];
+  core->n_scheduled = kept;
+  if (kept == FZ_SCHEDULE_CAPACITY)
+    {
+      stop (core, command->slot);
+      return;
+    }
+  core->scheduled[core->n_scheduled++] = (FzScheduled) {
+    .frame = frame, .slot = command->slot, .kind = FZ_SCHEDULED_STOP,
+  };
+}
+
 static void
 reply_pong (FzCore *core, const FzMsg *ping)
 {
@@ -263,10 +324,10 @@ apply_command (FzCore *core, const FzMsg *command)
     case FZ_CMD_LOAD:
       return publish_sample (core, command);
     case FZ_CMD_PLAY:
-      start_voice (core, command->slot, command->gain, 0, command->flag != 0);
+      play (core, command);
       return true;
     case FZ_CMD_PLAY_AT:
-      schedule (core, command);
+      schedule (core, command, command->frame);
       return true;
     case FZ_CMD_PAUSE:
       core->paused = true;
@@ -275,7 +336,10 @@ apply_command (FzCore *core, const FzMsg *command)
       core->paused = false;
       return true;
     case FZ_CMD_STOP:
-      stop (core, command->slot);
+      if (command->start == FZ_GRID_NONE)
+        stop (core, command->slot);
+      else
+        quantized_stop (core, command);
       return true;
     case FZ_CMD_SET_LOOP:
       fz_mixer_set_loop (&core->mixer, command->slot, command->flag != 0,
@@ -300,6 +364,15 @@ apply_command (FzCore *core, const FzMsg *command)
       fz_meter_set_rate (&core->meter, &core->mixer, (uint32_t) command->start,
                          core->period_start);
       return true;
+    case FZ_CMD_SET_TEMPO:
+    case FZ_CMD_SET_BEATS_PER_BAR:
+    case FZ_CMD_SET_DOWNBEAT:
+    case FZ_CMD_SET_METRONOME:
+    case FZ_CMD_REPORT_BEATS:
+    case FZ_CMD_SET_SLOT_TEMPO:
+    case FZ_CMD_SET_SLOT_DOWNBEAT:
+    case FZ_CMD_SYNC:
+      return fz_transport_apply (core, command);
     default:
       return true;  /* not a command: consumed and ignored */
     }
@@ -318,31 +391,66 @@ process_commands (FzCore *core)
     }
 }
 
-/* Starts, in the order they were queued, the waiting triggers whose frame
- * falls in this period of @frames frames.  One whose frame has passed
- * starts at the period's first frame and is reported late. */
+/* Carries out, in the order they were queued, the waiting entries of
+ * @kind whose frame is before @until (plays) or at it (stops), and keeps
+ * the others in order.  A trigger whose frame has passed starts at the
+ * period's first frame and is reported late. */
 static void
-start_due_triggers (FzCore *core, size_t frames)
+run_due (FzCore *core, FzScheduledKind kind, uint64_t until)
 {
-  uint64_t start = core->period_start, end = start + frames;
+  uint64_t start = core->period_start;
   uint32_t kept = 0;
 
   for (uint32_t i = 0; i < core->n_scheduled; i++)
     {
-      const FzScheduled *trigger = &core->scheduled[i];
+      const FzScheduled trigger = core->scheduled[i];
+      bool due = trigger.kind == kind &&
+                 (kind == FZ_SCHEDULED_PLAY ? trigger.frame < until : trigger.frame == until);
 
-      if (trigger->frame >= end)
+      if (!due)
+        core->scheduled[kept++] = trigger;
+      else if (kind == FZ_SCHEDULED_STOP)
+        fz_mixer_stop_at (&core->mixer, trigger.slot, (uint32_t) (trigger.frame - start));
+      else
         {
-          core->scheduled[kept++] = *trigger;
-          continue;
+          if (trigger.frame < start)
+            reply (core, FZ_REPLY_LATE, trigger.slot, start, start - trigger.frame);
+          start_voice (core, trigger.slot, trigger.gain,
+                       trigger.frame < start ? 0 : (uint32_t) (trigger.frame - start),
+                       trigger.exclusive);
         }
-      if (trigger->frame < start)
-        reply (core, FZ_REPLY_LATE, trigger->slot, start, start - trigger->frame);
-      start_voice (core, trigger->slot, trigger->gain,
-                   trigger->frame < start ? 0 : (uint32_t) (trigger->frame - start),
-                   trigger->exclusive);
     }
   core->n_scheduled = kept;
+}
+
+/* The earliest frame before @end of a waiting stop; @end when none. */
+static uint64_t
+next_stop (const FzCore *core, uint64_t end)
+{
+  for (uint32_t i = 0; i < core->n_scheduled; i++)
+    if (core->scheduled[i].kind == FZ_SCHEDULED_STOP && core->scheduled[i].frame < end)
+      end = core->scheduled[i].frame;
+  return end;
+}
+
+/* Starts the waiting triggers whose frame falls in this period of @frames
+ * frames.  Quantized stops cut the period: the triggers before a stop's
+ * frame start first, so that it fades them out, and those at its frame
+ * or later (queued after it: it cancelled the others) start after it. */
+static void
+start_due_triggers (FzCore *core, size_t frames)
+{
+  uint64_t end = core->period_start + frames;
+
+  for (;;)
+    {
+      uint64_t cut = next_stop (core, end);
+
+      run_due (core, FZ_SCHEDULED_PLAY, cut);
+      if (cut == end)
+        return;
+      run_due (core, FZ_SCHEDULED_STOP, cut);
+    }
 }
 
 /* Hands back every retiring sample that no voice plays any more, for as long
@@ -421,6 +529,7 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
     memset (out, 0, frames * core->mixer.channels * sizeof (float));
   else
     fz_mixer_render (&core->mixer, out, frames);
+  fz_transport_run (core, out, frames);
   if (core->mixer.meter != NULL)
     fz_meter_end_period (&core->meter, &core->mixer, out, frames, core->period_start + frames);
   flush_retiring (core);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "fz-meter.h"
+#include "fz-clock.h"
 #include "fz-mixer.h"
 #include "fz-ring.h"
 
@@ -25,9 +26,10 @@
  * would overflow this list waits in the command ring instead (admission
  * control): commands are delayed, never dropped. */
 #define FZ_RETIRE_CAPACITY 64u
-/* Triggers waiting for their frame (FZ_CMD_PLAY_AT); one more is dropped,
- * counted with the voices dropped. */
-#define FZ_SCHEDULE_CAPACITY 256u
+/* Triggers waiting for their frame (FZ_CMD_PLAY_AT, and quantized plays
+ * and stops); one more trigger is dropped, counted with the voices
+ * dropped, and one more stop takes effect at once. */
+#define FZ_SCHEDULE_CAPACITY 1024u
 
 /* The audio callback's render path is nonblocking: clang's RealtimeSanitizer
  * (-fsanitize=realtime, `make check-realtime`) then aborts on any
@@ -45,12 +47,37 @@
 /* fz_core_process() flags. */
 #define FZ_PROCESS_UNDERRUN 1u   /* the device reported an underrun before this period */
 
+typedef enum {
+  FZ_SCHEDULED_PLAY,
+  FZ_SCHEDULED_STOP,            /* a quantized stop */
+} FzScheduledKind;
+
 typedef struct {
   uint64_t frame;
   uint32_t slot;
   float gain;
   bool exclusive;
+  uint8_t kind;                 /* FzScheduledKind */
 } FzScheduled;
+
+/* The metronome's two sounds, made by the control side before the stream
+ * starts (fz_core_alloc_clicks()): interleaved at the stream's channels. */
+typedef struct {
+  float *data;
+  size_t frames;
+} FzClick;
+
+/* The clock's segment as the audio thread last published it, for readers
+ * on other threads: a sequence lock whose writer never waits (the count is
+ * odd while it writes; a reader that saw it change reads again). */
+typedef struct {
+  atomic_uint sequence;
+  atomic_uint_fast64_t anchor_frame;
+  atomic_uint_fast64_t anchor_beats;
+  atomic_uint_fast64_t anchor_frac;
+  atomic_uint_fast64_t step;
+  atomic_uint beats_per_bar;
+} FzTempoCell;
 
 typedef struct {
   FzRing *commands;                /* control → audio */
@@ -64,6 +91,15 @@ typedef struct {
   uint32_t sample_rate;
   bool paused;                     /* audio thread only */
   uint64_t period_start;           /* audio thread only: frame time of this period */
+  /* The musical clock (audio thread only once the stream runs). */
+  FzTempo tempo;
+  bool metronome;
+  bool report_beats;
+  float metronome_gain;
+  FzClick clicks[2];               /* [0]: a bar's first beat, [1]: the others */
+  const FzClick *click;            /* sounding into the next period, or NULL */
+  size_t click_position;
+  FzTempoCell published;
   /* Written by the audio thread only (relaxed single-writer stores). */
   atomic_uint_fast64_t frame_time;       /* frames rendered so far */
   atomic_uint_fast64_t pongs_dropped;    /* pongs lost to a full reply ring */
@@ -82,6 +118,11 @@ FzCore  *fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t sl
 /* Control thread, once the audio thread has stopped for good: releases every
  * reference still held by the core or travelling in either ring. */
 void     fz_core_free (FzCore *core);
+/* Control thread, before the stream starts: the clock's first segment, and
+ * room for the metronome's clicks of @frames frames each (zeroed, for the
+ * caller to fill; false when memory is short). */
+void     fz_core_init_clock (FzCore *core, const FzTempo *tempo);
+bool     fz_core_alloc_clicks (FzCore *core, size_t frames);
 /* Control thread: false at once when the command ring is full. */
 bool     fz_core_send (FzCore *core, const FzMsg *command);
 /* Control thread: false when no reply is pending. */
@@ -91,6 +132,15 @@ bool     fz_core_receive (FzCore *core, FzMsg *reply);
  * period, render @frames frames of interleaved float32 into @out, then hand
  * back retired samples.  @flags: FZ_PROCESS_*. */
 void     fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags) FZ_NONBLOCKING;
+
+/* Inside the core (fz-transport.c, for fz-core.c): the clock's commands
+ * (true: consumed), and its part of a period, after the mix (beats,
+ * metronome).  And a reply from the audio thread; a full ring drops it,
+ * counted. */
+bool     fz_transport_apply (FzCore *core, const FzMsg *command) FZ_NONBLOCKING;
+void     fz_transport_run (FzCore *core, float *out, size_t frames) FZ_NONBLOCKING;
+void     fz_core_reply (FzCore *core, FzReplyType type, uint32_t slot, uint64_t frame,
+                        uint64_t seq) FZ_NONBLOCKING;
 
 /* Tests only; the library never sets it.  When set, the audio thread calls
  * it at the start of every fz_core_process(), inside the real-time path:
@@ -106,5 +156,7 @@ uint64_t fz_core_get_events_dropped (FzCore *core);
 uint64_t fz_core_get_voices_dropped (FzCore *core);
 uint64_t fz_core_get_xruns (FzCore *core);
 uint64_t fz_core_get_levels_dropped (FzCore *core);
+/* The clock's segment as last published by the audio thread. */
+void     fz_core_read_tempo (FzCore *core, FzTempo *tempo);
 /* Whether voices play or triggers wait: replies may come without a command. */
 bool     fz_core_is_busy (FzCore *core);

@@ -355,6 +355,12 @@ fz_mixer_stop (FzMixer *mixer, uint32_t slot)
 }
 
 void
+fz_mixer_stop_at (FzMixer *mixer, uint32_t slot, uint32_t offset)
+{
+  fade_out_matching (mixer, slot, 0, offset);
+}
+
+void
 fz_mixer_set_gain (FzMixer *mixer, uint32_t slot, float gain)
 {
   if (slot == FZ_MASTER)
@@ -566,6 +572,18 @@ mix (const FzMixKernels *kernel, float *out, const float *in, size_t frames,
     kernel->constant (out, in, frames * channels, gain);
   else
     kernel->ramp (out, in, frames, channels, gain, step);
+}
+
+void
+fz_mixer_mix_into (const FzMixer *mixer, float *out, const float *in, size_t n, float gain)
+{
+  mixer->kernels->constant (out, in, n, gain);
+}
+
+float
+fz_mixer_master_at (const FzMixer *mixer, uint64_t t)
+{
+  return ramp_value_at (&mixer->master, t);
 }
 
 /* Where @voice's loop ends and starts again, or false when it does not

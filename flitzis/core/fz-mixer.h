@@ -50,7 +50,7 @@ typedef enum {
 } FzRetrigger;
 
 /* One slot of the slot table; the engine's per-slot state lives here.
- * sizeof (FzSlot) is 56 bytes on 64-bit systems. */
+ * sizeof (FzSlot) is 72 bytes on 64-bit systems. */
 typedef struct {
   FzSample *sample;         /* the audio thread's reference, or NULL */
   FzRamp gain;
@@ -60,6 +60,9 @@ typedef struct {
   bool paused;              /* pause_sample(): its voices fade out and hold */
   uint8_t retrigger;        /* FzRetrigger */
   uint8_t group;            /* choke group, 0: none */
+  /* The musical clock's view of the slot (fz-core.c's sync). */
+  double tempo;             /* the sample's beats per minute, 0: unknown */
+  uint64_t downbeat;        /* the sample frame of its first downbeat */
 } FzSlot;
 
 /* What a voice played since the meters last measured it (fz-meter.c):
@@ -153,6 +156,9 @@ FzTriggerResult fz_mixer_play (FzMixer *mixer, uint32_t slot, float velocity, ui
                                bool exclusive);
 /* Fades out the voices of @slot (FZ_ALL_SLOTS: every voice). */
 void            fz_mixer_stop (FzMixer *mixer, uint32_t slot);
+/* The same from @offset frames into the next period on, for the voices
+ * that have started by then. */
+void            fz_mixer_stop_at (FzMixer *mixer, uint32_t slot, uint32_t offset);
 void            fz_mixer_set_retrigger (FzMixer *mixer, uint32_t slot, FzRetrigger policy);
 void            fz_mixer_set_group (FzMixer *mixer, uint32_t slot, uint32_t group);
 /* Fades the voices of @slot out and holds them where they fell silent, or
@@ -170,6 +176,12 @@ void            fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop,
                                    size_t start, size_t end);
 /* Where a voice of @slot's sample starts: its loop start when it loops. */
 size_t          fz_mixer_start_frame (const FzMixer *mixer, uint32_t slot);
+/* Adds @n floats of @in times @gain to @out with the mixer's kernel: the
+ * metronome's click (fz-core.c) is mixed like a voice. */
+void            fz_mixer_mix_into (const FzMixer *mixer, float *out, const float *in, size_t n,
+                                   float gain);
+/* The master's gain at frame @t of the mixer's clock. */
+float           fz_mixer_master_at (const FzMixer *mixer, uint64_t t);
 /* Overwrites @out with @frames interleaved frames of the mix. */
 void            fz_mixer_render (FzMixer *mixer, float *out, size_t frames);
 bool            fz_mixer_is_playing (const FzMixer *mixer, const FzSample *sample);

@@ -18,11 +18,14 @@ typedef struct FzSample FzSample;
 typedef enum {
   FZ_CMD_PING = 1,     /* seq */
   FZ_CMD_LOAD,         /* slot, sample (NULL: unload): one reference moves to the audio thread */
-  FZ_CMD_PLAY,         /* slot, gain, flag (exclusive): starts at the period's first frame */
+  FZ_CMD_PLAY,         /* slot, gain, flag (exclusive), start (FzGrid): starts at the period's
+                        * first frame, or at the first grid frame from there on */
   FZ_CMD_PLAY_AT,      /* slot, gain, frame, flag (exclusive): starts at that frame of the stream */
   FZ_CMD_PAUSE,        /* silence from now on; voices stay where they are */
   FZ_CMD_RESUME,       /* voices go on from where they paused */
-  FZ_CMD_STOP,         /* slot or FZ_ALL_SLOTS: voices fade out, pending triggers are cancelled */
+  FZ_CMD_STOP,         /* slot or FZ_ALL_SLOTS, start (FzGrid): voices fade out, pending
+                        * triggers are cancelled (at the first grid frame from the period's
+                        * first on: those waiting for it or later) */
   FZ_CMD_SET_LOOP,     /* slot, flag (on), start, end (0: sample end) */
   FZ_CMD_SET_GAIN,     /* slot or FZ_MASTER, gain: reached after a short ramp */
   FZ_CMD_SET_RETRIGGER, /* slot, flag (FzRetrigger) */
@@ -30,6 +33,14 @@ typedef enum {
   FZ_CMD_PAUSE_SLOT,   /* slot, flag (1: pause, 0: resume) */
   FZ_CMD_SEEK,         /* slot, start (the frame to go on from) */
   FZ_CMD_SET_METER,    /* start: the meters' rate in Hz, 0: off (fz-meter.h) */
+  FZ_CMD_SET_TEMPO,    /* start (the step, fz-clock.h): from the period's first frame on */
+  FZ_CMD_SET_BEATS_PER_BAR, /* flag */
+  FZ_CMD_SET_DOWNBEAT, /* frame: position 0 (bar 1 beat 1) */
+  FZ_CMD_SET_METRONOME, /* flag (on), gain (its volume) */
+  FZ_CMD_REPORT_BEATS, /* flag (on) */
+  FZ_CMD_SET_SLOT_TEMPO, /* slot, start (the bits of a double: BPM, 0 for unknown) */
+  FZ_CMD_SET_SLOT_DOWNBEAT, /* slot, start (the sample frame of its first downbeat) */
+  FZ_CMD_SYNC,         /* slot, seq (echoed in FZ_REPLY_SYNCED): the clock follows its voice */
 } FzCmdType;
 
 /* Replies, audio → control (reply ring); frame is when it happened.
@@ -47,8 +58,12 @@ typedef enum {
   FZ_REPLY_DROPPED,    /* slot, frame: a trigger found every voice busy */
   FZ_REPLY_LATE,       /* slot, frame (when it started), seq (frames late) */
   FZ_REPLY_XRUN,       /* seq (underruns so far), frame */
-  /* Not an event: control-side bookkeeping, kept apart from the kinds. */
+  /* 7 is FLITZIS_MESSAGE_KIND_STREAM_ERROR, which the control side makes. */
+  FZ_REPLY_BEAT = 8,   /* frame (of the beat), seq (bar, from 1), slot (beat in the bar, from 1) */
+  /* Not events: control-side bookkeeping, kept apart from the kinds. */
   FZ_REPLY_RETIRE = 64, /* sample: the reference comes back, to be released */
+  FZ_REPLY_SYNCED,     /* frame (the downbeat frame), start (the bits of the tempo set, a
+                        * double; 0 when it stayed), seq (FZ_CMD_SYNC's) */
 } FzReplyType;
 
 /* One message, under a cache line.  Plain data: copying it by value is

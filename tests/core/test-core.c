@@ -423,8 +423,13 @@ test_schedule_full_drops (CoreFixture *fixture, gconstpointer data)
 
   (void) data;
   for (guint i = 0; i <= FZ_SCHEDULE_CAPACITY; i++)
-    send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f,
-                                .frame = 1000000 + i });
+    {
+      send_ok (fixture, (FzMsg) { .type = FZ_CMD_PLAY_AT, .slot = 0, .gain = 1.0f,
+                                  .frame = 1000000 + i });
+      /* More triggers wait than the command ring holds. */
+      if (i == FZ_RING_CAPACITY / 2)
+        process (fixture);
+    }
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_STOP, .slot = FZ_ALL_SLOTS });
   process (fixture);
   /* The one trigger too many was dropped and said so, and nothing held up

@@ -6,7 +6,9 @@
  *
  * Every four bytes are one call: an operation and three arguments (slots,
  * velocities, gains, frames, loop points and period sizes, including
- * invalid ones).  Calls may fail, with a GError; what is rendered must stay
+ * invalid ones); operations 232 to 255 drive the musical clock (tempo,
+ * bars, downbeat, quantize, metronome, beat reports, slot tempo and sync,
+ * reading the position).  Calls may fail, with a GError; what is rendered must stay
  * finite and bounded (32 voices of samples within 1.0, at most gain 4 and
  * volume 4), and once the engine is gone every sample is freed.  Built by
  * `make fuzz`, and replayed over its corpus (tests/fuzz/commands/) by make
@@ -28,8 +30,9 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define RATE 48000
 #define MAX_FRAMES 1024
-/* 32 voices of |x| <= 0.9, slot gain <= 4, volume <= 4. */
-#define BOUND (FLITZIS_MAX_VOICES * 0.9 * FLITZIS_MAX_GAIN * FLITZIS_MAX_GAIN)
+/* 32 voices of |x| <= 0.9, slot gain <= 4, volume <= 4; and the
+ * metronome's click (at most 0.6) at its volume <= 4, under the volume. */
+#define BOUND ((FLITZIS_MAX_VOICES * 0.9 + 0.6) * FLITZIS_MAX_GAIN * FLITZIS_MAX_GAIN)
 
 static char *dir;
 static char *paths[4];
@@ -169,6 +172,62 @@ what_plays (FlitzisAudioEngine *engine, guint op, guint b, guint c, GError **err
     }
 }
 
+/* Operations 232 to 255: the clock, with values out of range now and
+ * then (tempo below 20 or above 400 or NaN, 0 or 33+ beats per bar, a
+ * downbeat far in the past or future). */
+static void
+clock_call (FlitzisAudioEngine *engine, uint8_t op, guint slot, uint8_t b, uint8_t c,
+            GError **error)
+{
+  double bpm = b == 255 ? (double) NAN : b * 2.0 - 20.0 + c / 100.0;
+  guint64 now = flitzis_audio_engine_get_frame_time (engine);
+  gint64 bar;
+  guint beat;
+  double fraction;
+
+  switch ((op - 232) % 11)
+    {
+    case 0:
+      flitzis_audio_engine_set_tempo (engine, bpm, error);
+      break;
+    case 1:
+      flitzis_audio_engine_set_beats_per_bar (engine, b % 40, error);
+      break;
+    case 2:
+      flitzis_audio_engine_set_downbeat_frame (engine, now + (guint64) c * 100 - 5000, error);
+      break;
+    case 3:
+      flitzis_audio_engine_set_quantize (engine, (FlitzisQuantize) (b % 7));
+      break;
+    case 4:
+      flitzis_audio_engine_set_metronome (engine, b & 1, error);
+      break;
+    case 5:
+      flitzis_audio_engine_set_metronome_volume (engine, c == 255 ? (double) NAN : c / 50.0, error);
+      break;
+    case 6:
+      flitzis_audio_engine_set_report_beats (engine, b & 1, error);
+      break;
+    case 7:
+      flitzis_audio_engine_set_sample_tempo (engine, slot, c & 1 ? 0.0 : bpm, error);
+      break;
+    case 8:
+      flitzis_audio_engine_set_sample_downbeat (engine, slot, (guint64) b * 97 + c, error);
+      break;
+    case 9:
+      flitzis_audio_engine_sync_transport_to_sample (engine, slot, error);
+      break;
+    default:
+      flitzis_audio_engine_get_position (engine, now + (guint64) b * 1000 - 100000, &bar, &beat,
+                                         &fraction);
+      if (beat < 1 || beat > FLITZIS_MAX_BEATS_PER_BAR || !(fraction >= 0.0 && fraction < 1.0))
+        abort ();
+      if (flitzis_audio_engine_get_grid_frame (engine, (FlitzisQuantize) (c % 7), now) < now)
+        abort ();
+      break;
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -190,6 +249,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       double gain = c == 255 ? (double) INFINITY : c / 50.0;
       GError *error = NULL;
 
+      if (op >= 232)
+        {
+          clock_call (engine, op, slot, b, c, &error);
+          g_clear_error (&error);
+          continue;
+        }
       switch (op % 25)
         {
         case 0:

@@ -42,7 +42,7 @@
 #include "rt-interposer.h"
 
 const char *const rt_kind_names[RT_N_KINDS] = {
-  "allocation", "free", "lock", "read", "write", "syscall/sleep/poll", "stdio",
+  "allocation", "free", "lock", "read", "write", "syscall/sleep/poll", "stdio", "libm",
 };
 
 static __thread int in_callback;
@@ -289,6 +289,44 @@ open (const char *path, int flags, ...)
   va_end (ap);
   return real (path, flags, mode);
 }
+/* libm: declared here, not through <math.h>, whose builtins they replace. */
+double exp (double x);
+float expf (float x);
+double exp2 (double x);
+double log (double x);
+float logf (float x);
+double log2 (double x);
+double log10 (double x);
+double pow (double x, double y);
+float powf (float x, float y);
+double sin (double x);
+float sinf (float x);
+double cos (double x);
+float cosf (float x);
+double tan (double x);
+void sincos (double x, double *s, double *c);
+void sincosf (float x, float *s, float *c);
+double atan2 (double y, double x);
+double fmod (double x, double y);
+FORWARD (double, exp, RT_LIBM, (double x), (x))
+FORWARD (float, expf, RT_LIBM, (float x), (x))
+FORWARD (double, exp2, RT_LIBM, (double x), (x))
+FORWARD (double, log, RT_LIBM, (double x), (x))
+FORWARD (float, logf, RT_LIBM, (float x), (x))
+FORWARD (double, log2, RT_LIBM, (double x), (x))
+FORWARD (double, log10, RT_LIBM, (double x), (x))
+FORWARD (double, pow, RT_LIBM, (double x, double y), (x, y))
+FORWARD (float, powf, RT_LIBM, (float x, float y), (x, y))
+FORWARD (double, sin, RT_LIBM, (double x), (x))
+FORWARD (float, sinf, RT_LIBM, (float x), (x))
+FORWARD (double, cos, RT_LIBM, (double x), (x))
+FORWARD (float, cosf, RT_LIBM, (float x), (x))
+FORWARD (double, tan, RT_LIBM, (double x), (x))
+FORWARD (void, sincos, RT_LIBM, (double x, double *s, double *c), (x, s, c))
+FORWARD (void, sincosf, RT_LIBM, (float x, float *s, float *c), (x, s, c))
+FORWARD (double, atan2, RT_LIBM, (double y, double x), (y, x))
+FORWARD (double, fmod, RT_LIBM, (double x, double y), (x, y))
+
 FORWARD (size_t, fwrite, RT_STDIO, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f))
 FORWARD (int, fputs, RT_STDIO, (const char *s, FILE *f), (s, f))
 FORWARD (int, puts, RT_STDIO, (const char *s), (s))

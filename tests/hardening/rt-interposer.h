@@ -17,6 +17,9 @@ typedef enum {
                    * mmap munmap ioctl close */
   RT_STDIO,       /* open fopen printf fprintf vfprintf fwrite fputs puts,
                    * and their fortified _chk variants */
+  RT_LIBM,        /* the libm functions with slow paths (multi-precision fallbacks,
+                   * argument reduction): exp exp2 log log2 log10 pow sin cos tan
+                   * sincos atan2 fmod, and their float variants */
   RT_N_KINDS
 } RtKind;
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -47,6 +48,7 @@ static void (*volatile call_free) (void *) = free;
 static gpointer (*volatile call_g_malloc) (gsize) = g_malloc;
 static void (*volatile call_g_free) (gpointer) = g_free;
 static int (*volatile call_fputs) (const char *, FILE *) = fputs;
+static double (*volatile call_exp) (double) = exp;
 
 /* The detector detects: every kind of call, made while this thread is
  * marked, is counted. */
@@ -68,6 +70,7 @@ test_interposer_detects (void)
   g_assert_cmpint (read (fd, &byte, 1), ==, 0);
   syscall (SYS_getpid);
   call_fputs ("x", sink);
+  g_assert_cmpfloat (call_exp (0.0), ==, 1.0);
   rt_mark_in_callback (0);
   report_counts ();
   for (int kind = 0; kind < RT_N_KINDS; kind++)
@@ -334,6 +337,85 @@ test_meters_are_realtime_safe (void)
   g_main_context_unref (stalled);
 }
 
+/* The musical clock and the quantizer, each period: tempo changes (20 to
+ * 400 BPM, and 93.7: beats of a fractional length), bars of 1 to 32
+ * beats, downbeats past and to come (a count-in), the metronome and the
+ * beat reports, play_sample(), play_sample_exclusive() and both stops on
+ * every grid, and syncs to a playing slot of known and unknown tempo.  The
+ * clock synthesises its click with exp() and cos() at run(): libm is seen
+ * there, on the control thread, and never in the callback. */
+static void
+test_clock_is_realtime_safe (void)
+{
+  static const double tempos[] = { 120.0, 93.7, 20.0, 400.0, 171.25 };
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "loop.wav", RATE, 2, 3000, 1, 0.1f);
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  FlitzisMessage *message;
+  guint iterations = 0;
+
+  rt_reset ();
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_cmpuint (rt_count_total (RT_LIBM), >, 0);
+  for (guint slot = 0; slot < 4; slot++)
+    {
+      g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, TRUE, 0, 0, &error));
+    }
+  g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 1, 96.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_downbeat (engine, 1, 100, &error));
+  g_assert_true (flitzis_audio_engine_set_metronome (engine, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, TRUE, &error));
+  rt_reset ();
+  while (flitzis_audio_engine_get_frame_time (engine) < STRESS_FRAMES / 4)
+    {
+      guint slot = iterations % 4;
+      guint64 now = flitzis_audio_engine_get_frame_time (engine);
+
+      flitzis_audio_engine_set_quantize (engine, (FlitzisQuantize) (iterations % 7));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.2f, &error));
+      if (iterations % 5 == 0)
+        g_assert_true (flitzis_audio_engine_play_sample_exclusive (engine, slot, 0.2f, &error));
+      if (iterations % 3 == 0)
+        g_assert_true (flitzis_audio_engine_stop_sample (engine, (slot + 2) % 4, &error));
+      if (iterations % 11 == 0)
+        g_assert_true (flitzis_audio_engine_stop_all (engine, &error));
+      if (iterations % 4 == 0)
+        g_assert_true (flitzis_audio_engine_set_tempo (engine, tempos[iterations / 4 % 5], &error));
+      if (iterations % 6 == 0)
+        g_assert_true (flitzis_audio_engine_set_beats_per_bar (engine, 1 + iterations % 32, &error));
+      if (iterations % 9 == 0)
+        g_assert_true (flitzis_audio_engine_set_downbeat_frame (engine, now + (iterations % 2 ? 9000 : 0),
+                                                                &error));
+      if (iterations % 8 == 0)
+        {
+          g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 2, iterations % 16 ? 0.0 : 120.0,
+                                                                &error));
+          g_assert_true (flitzis_audio_engine_sync_transport_to_sample (engine, 1 + iterations % 2,
+                                                                        &error));
+        }
+      if (iterations % 10 == 0)
+        g_assert_true (flitzis_audio_engine_set_metronome_volume (engine, iterations % 20 ? 0.5 : 1.0,
+                                                                  &error));
+      while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+        flitzis_message_unref (message);
+      flitzis_test_wait_frames (NULL, engine, PERIOD);
+      iterations++;
+    }
+  g_test_message ("%u iterations over %lu callbacks", iterations, rt_callbacks ());
+  report_counts ();
+  g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls", rt_count_in_callback (kind),
+               rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -350,6 +432,7 @@ main (int argc, char **argv)
                         GINT_TO_POINTER (FLITZIS_BACKEND_PIPEWIRE), test_callback_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/pads-are-realtime-safe", test_pads_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/meters-are-realtime-safe", test_meters_are_realtime_safe);
+  g_test_add_func ("/hardening/realtime/clock-is-realtime-safe", test_clock_is_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

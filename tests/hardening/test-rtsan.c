@@ -283,15 +283,78 @@ test_scheduled_triggers (Fixture *fixture, gconstpointer data)
   load_all (fixture, 3);
   now = flitzis_audio_engine_get_frame_time (fixture->engine);
   /* Mid-period, later, already late, and more than the schedule holds
-   * (the rest are dropped, counted). */
-  for (guint i = 0; i < 300; i++)
-    OK (flitzis_audio_engine_play_sample_at (fixture->engine, i % 3, 0.2f,
-                                             now + 37 + (guint64) i * 13, E));
+   * (the rest are dropped, counted): more than the command ring holds
+   * too, so they go in two bursts. */
+  for (guint i = 0; i < FZ_SCHEDULE_CAPACITY + 76; i++)
+    {
+      OK (flitzis_audio_engine_play_sample_at (fixture->engine, i % 3, 0.2f,
+                                               now + 37 + (guint64) i * 13, E));
+      if (i == FZ_SCHEDULE_CAPACITY / 2)
+        advance (fixture, 1, TRUE);
+    }
   OK (flitzis_audio_engine_play_sample_at (fixture->engine, 0, 0.2f, 0, E));
   advance (fixture, 40, TRUE);
   OK (flitzis_audio_engine_stop_all (fixture->engine, E));
   advance (fixture, 2, TRUE);
   g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_voices), >, 0);
+}
+
+/* The musical clock and the quantizer: tempo changes (93.7 BPM: beats of
+ * a fractional length; 20 and 400), bars of 1 to 32 beats, downbeats past
+ * and to come, the metronome and beat reports with nobody taking them
+ * (a full reply ring), triggers and stops on every grid, a full schedule
+ * of quantized triggers, syncs to a playing slot of known and unknown
+ * tempo and to one seeked past its downbeat (a downbeat before frame 0). */
+static void
+test_clock (Fixture *fixture, gconstpointer data)
+{
+  static const double tempos[] = { 93.7, 20.0, 400.0, 120.0 };
+  FlitzisAudioEngine *engine = fixture->engine;
+
+  (void) data;
+  load_all (fixture, 3);
+  OK (flitzis_audio_engine_set_sample_loop (engine, 2, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_tempo (engine, 2, 100.0, E));
+  OK (flitzis_audio_engine_set_sample_downbeat (engine, 2, 50, E));
+  OK (flitzis_audio_engine_set_metronome (engine, TRUE, E));
+  OK (flitzis_audio_engine_set_metronome_volume (engine, 0.5, E));
+  OK (flitzis_audio_engine_set_report_beats (engine, TRUE, E));
+  for (guint i = 0; i < 28; i++)
+    {
+      guint64 now = flitzis_audio_engine_get_frame_time (engine);
+
+      flitzis_audio_engine_set_quantize (engine, (FlitzisQuantize) (i % 7));
+      OK (flitzis_audio_engine_play_sample (engine, i % 3, 0.2f, E));
+      OK (flitzis_audio_engine_play_sample_exclusive (engine, 2, 0.2f, E));
+      OK (flitzis_audio_engine_stop_sample (engine, (i + 1) % 3, E));
+      if (i % 4 == 3)
+        OK (flitzis_audio_engine_stop_all (engine, E));
+      OK (flitzis_audio_engine_set_tempo (engine, tempos[i % 4], E));
+      OK (flitzis_audio_engine_set_beats_per_bar (engine, 1 + (i * 5) % 32, E));
+      OK (flitzis_audio_engine_set_downbeat_frame (engine, i % 2 ? now + 5000 : now / 2, E));
+      OK (flitzis_audio_engine_play_sample (engine, 2, 0.2f, E));
+      if (i % 7 == 5)
+        OK (flitzis_audio_engine_seek_sample (engine, 2, 23000, E));
+      OK (flitzis_audio_engine_set_sample_tempo (engine, 2, i % 3 ? 100.0 : 0.0, E));
+      OK (flitzis_audio_engine_sync_transport_to_sample (engine, 2, E));
+      OK (flitzis_audio_engine_sync_transport_to_sample (engine, 1, E));
+      advance (fixture, 3, i % 2 == 0);
+    }
+  /* A full schedule of quantized triggers, in two bursts. */
+  flitzis_audio_engine_set_quantize (engine, FLITZIS_QUANTIZE_BAR);
+  OK (flitzis_audio_engine_set_tempo (engine, 20.0, E));
+  for (guint i = 0; i < FZ_SCHEDULE_CAPACITY + 10; i++)
+    {
+      OK (flitzis_audio_engine_play_sample (engine, i % 3, 0.1f, E));
+      if (i == FZ_SCHEDULE_CAPACITY / 2)
+        advance (fixture, 1, TRUE);
+    }
+  OK (flitzis_audio_engine_stop_sample (engine, 0, E));
+  advance (fixture, 2, TRUE);
+  flitzis_audio_engine_set_quantize (engine, FLITZIS_QUANTIZE_NONE);
+  OK (flitzis_audio_engine_stop_all (engine, E));
+  advance (fixture, 4, TRUE);
+  g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_voices), >, 0);
 }
 
 static guint
@@ -556,6 +619,7 @@ main (int argc, char **argv)
   add ("gain-ramps", test_gain_ramps);
   add ("pads", test_pads);
   add ("scheduled-triggers", test_scheduled_triggers);
+  add ("clock", test_clock);
   add ("full-command-ring", test_full_command_ring);
   add ("full-reply-ring", test_full_reply_ring);
   add ("retirement-pressure", test_retirement_saturation);

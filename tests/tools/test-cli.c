@@ -336,6 +336,41 @@ test_render_no_tail_and_formats (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* A pattern that sets the tempo, 3 beats a bar and the metronome: the
+ * render clicks on every beat's frame (93.7 BPM at 48 kHz: beat k on
+ * ceil (k * 30736.39...)), accented on each bar's first, with the hit
+ * given as bar 2 beat 1 on the fourth. */
+static void
+test_render_metronome (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *kick = data_path ("kick.wav");
+  g_autofree char *text = g_strdup_printf ("flitzis-pattern 1\ntempo 93.7\nbeats-per-bar 3\n"
+                                           "metronome on\nlength 3:1\nsample kick %s\n"
+                                           "hit 2:1 kick 0.01\n", kick);
+  g_autofree char *pattern = flitzis_test_write_text (dir, "m.pattern", text);
+  g_autofree char *wav = g_build_filename (dir, "m.wav", NULL);
+  g_autoptr (Tool) tool = NULL;
+  g_autofree float *data = NULL;
+  SF_INFO info = { 0 };
+  const double beat = 60.0 * 48000 / 93.7;
+
+  g_assert_cmpint (run_tool (tool, "render", pattern, "-o", wav, "--no-tail", "-r", "48000",
+                             "-c", "1"), ==, 0);
+  data = read_wav (wav, &info);
+  g_assert_cmpint (info.frames, ==, (sf_count_t) llround (6 * beat));
+  for (guint k = 0; k < 6; k++)
+    {
+      gsize frame = (gsize) ceil (k * beat);
+
+      g_test_message ("beat %u at %" G_GSIZE_FORMAT ": %g", k, frame, (double) data[frame]);
+      if (k > 0)
+        g_assert_cmpfloat (data[frame - 1], ==, 0.0f);
+      g_assert_cmpfloat (fabsf (data[frame]), >, k % 3 == 0 ? 0.55f : 0.3f);
+    }
+  flitzis_test_remove_tree (dir);
+}
+
 static void
 test_render_demo (void)
 {
@@ -551,6 +586,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/cli/render/matches-library", test_render_matches_library);
   g_test_add_func ("/tools/cli/render/no-tail-and-formats", test_render_no_tail_and_formats);
   g_test_add_func ("/tools/cli/render/demo", test_render_demo);
+  g_test_add_func ("/tools/cli/render/metronome", test_render_metronome);
   g_test_add_func ("/tools/cli/render/errors", test_render_errors);
   g_test_add_func ("/tools/cli/devices", test_devices);
   g_test_add_func ("/tools/cli/play/files", test_play_files);

@@ -131,7 +131,8 @@ test_errors (void)
     { "flitzis-pattern 1\nlength 100f\nsample k a.wav\nhit 100f k\n",
       "a hit of “k” at 100f is not before" },
     { "flitzis-pattern 1\nplay k\n", "p.pattern:2: “play” is not a pattern statement: use "
-                                     "tempo, length, repeat, volume, sample, hit or steps" },
+                                     "tempo, length, repeat, volume, beats-per-bar, metronome, "
+                                     "sample, hit or steps" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -141,6 +142,59 @@ test_errors (void)
 
       g_test_message ("case %u: %s", i, cases[i].text);
       g_assert_null (pattern);
+      g_assert_error (error, PATTERN_ERROR, PATTERN_ERROR_INVALID);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("case %u: “%s” does not say “%s”", i, error->message, cases[i].message);
+    }
+}
+
+/* Bars and beats: "BAR:BEAT" from 1:1 at the pattern's beats per bar
+ * (declared before or after), the metronome, and their mistakes. */
+static void
+test_bars_and_metronome (void)
+{
+  g_autoptr (Pattern) pattern = parse_ok ("flitzis-pattern 1\n"
+                                          "tempo 120\n"
+                                          "length 3:1\n"
+                                          "sample k kick.wav\n"
+                                          "hit 2:1 k\n"
+                                          "hit 1:2.5 k\n"
+                                          "beats-per-bar 3\n"
+                                          "metronome on\n");
+  g_autoptr (GArray) events = pattern_events (pattern, 48000);
+  const struct { const char *text; const char *message; } cases[] = {
+    { "flitzis-pattern 1\nlength 0:1\n", "p.pattern:2: “0:1” is not a bar and beat: give "
+                                          "“BAR:BEAT”, both from 1" },
+    { "flitzis-pattern 1\nlength 2:0.5\n", "“2:0.5” is not a bar and beat" },
+    { "flitzis-pattern 1\nlength 1.5:1\n", "“1.5:1” is not a bar and beat" },
+    { "flitzis-pattern 1\nlength 2:x\n", "“2:x” is not a bar and beat" },
+    { "flitzis-pattern 1\nbeats-per-bar 0\n", "Beats per bar “0” is out of range: it must be "
+                                               "from 1 to 32" },
+    { "flitzis-pattern 1\nbeats-per-bar 33\n", "Beats per bar “33” is out of range" },
+    { "flitzis-pattern 1\nbeats-per-bar 2.5\n", "Beats per bar “2.5” is not a whole number" },
+    { "flitzis-pattern 1\nmetronome yes\n", "“metronome” is “on” or “off”, not “yes”" },
+    { "flitzis-pattern 1\ntempo 500\nmetronome on\nlength 4\n",
+      "the metronome clicks up to tempo 400; this pattern’s is 500" },
+    { "flitzis-pattern 1\nlength 4\nsample k a.wav\nsteps k 1:1 X\n",
+      "a step is a length, in beats (“0.25”) or frames (“6000f”), not a bar and beat (“1:1”)" },
+    { "flitzis-pattern 1\nbeats-per-bar 3\nlength 2:1\nsample k a.wav\nhit 1:4 k\n",
+      "a hit of “k” at 3 is not before the pattern’s end" },
+  };
+
+  g_assert_cmpuint (pattern->beats_per_bar, ==, 3);
+  g_assert_true (pattern->metronome);
+  /* 3:1 is 6 beats in, 2:1 three, 1:2.5 one and a half */
+  g_assert_cmpuint (pattern_length_frames (pattern, 48000), ==, 6 * 24000);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpuint (g_array_index (events, PatternEvent, 0).frame, ==, 36000);
+  g_assert_cmpuint (g_array_index (events, PatternEvent, 1).frame, ==, 72000);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (Pattern) bad = pattern_parse (cases[i].text, "p.pattern", "/", &error);
+
+      g_test_message ("case %u: %s", i, cases[i].text);
+      g_assert_null (bad);
       g_assert_error (error, PATTERN_ERROR, PATTERN_ERROR_INVALID);
       if (strstr (error->message, cases[i].message) == NULL)
         g_error ("case %u: “%s” does not say “%s”", i, error->message, cases[i].message);
@@ -192,6 +246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/pattern/statements", test_statements);
   g_test_add_func ("/tools/pattern/errors", test_errors);
   g_test_add_func ("/tools/pattern/limits", test_limits);
+  g_test_add_func ("/tools/pattern/bars-and-metronome", test_bars_and_metronome);
   g_test_add_func ("/tools/pattern/load-file", test_load_file);
   return g_test_run ();
 }
