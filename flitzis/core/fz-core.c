@@ -51,7 +51,8 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
   core->mixer.voices = voices;
   core->commands = fz_ring_new ();
   core->replies = fz_ring_new ();
-  if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL)
+  if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL ||
+      !fz_params_init (&core->params, n_slots, 1.0f))
     {
       fz_core_free (core);
       return NULL;
@@ -96,6 +97,7 @@ fz_core_free (FzCore *core)
     free (core->mixer.voices);
   fz_ring_free (core->commands);
   fz_ring_free (core->replies);
+  fz_params_clear (&core->params);
   free (core);
 }
 
@@ -406,6 +408,8 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
   /* Handing back first makes room for replacements waiting in the command
    * ring; handing back after rendering returns what just stopped playing. */
   flush_retiring (core);
+  /* Parameters first: a trigger in this period plays with them. */
+  fz_params_apply (&core->params, &core->mixer);
   process_commands (core);
   start_due_triggers (core, frames);
   /* Paused, the voices do not advance: resume() goes on where they were. */

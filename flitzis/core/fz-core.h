@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "fz-mixer.h"
+#include "fz-params.h"
 #include "fz-ring.h"
 
 /* Replaced samples that may still be playing wait here until no voice uses
@@ -55,6 +56,7 @@ typedef struct {
   FzRing *commands;                /* control → audio */
   FzRing *replies;                 /* audio → control */
   FzMixer mixer;
+  FzParams params;                 /* control → audio, latest value wins (fz-params.h) */
   FzSample *retiring[FZ_RETIRE_CAPACITY];
   uint32_t n_retiring;
   FzScheduled scheduled[FZ_SCHEDULE_CAPACITY];   /* in the order queued */
