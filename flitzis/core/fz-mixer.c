@@ -815,7 +815,10 @@ fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
   Period period;
   uint32_t kept = 0;
 
-  period_init (&period, mixer, frames);
+  /* Without voices there is nothing to work out: the fixed cost of a
+   * period stays what it was before the cuts. */
+  if (mixer->n_voices > 0)
+    period_init (&period, mixer, frames);
   memset (out, 0, frames * mixer->channels * sizeof (float));
   for (uint32_t i = 0; i < mixer->n_voices; i++)
     {

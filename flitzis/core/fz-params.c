@@ -108,14 +108,10 @@ apply_word (FzParams *params, FzMixer *mixer, uint32_t word)
 }
 
 void
-fz_params_apply (FzParams *params, FzMixer *mixer)
+fz_params_apply_marked (FzParams *params, FzMixer *mixer)
 {
-  uint64_t summary;
+  uint64_t summary = atomic_exchange_explicit (&params->summary, 0, memory_order_acquire);
 
-  /* The common case, nothing set: one load. */
-  if (atomic_load_explicit (&params->summary, memory_order_relaxed) == 0)
-    return;
-  summary = atomic_exchange_explicit (&params->summary, 0, memory_order_acquire);
   if (summary & FZ_PARAMS_MASTER_BIT)
     {
       float master = fz_params_bits_float (atomic_load_explicit (&params->master,

@@ -71,10 +71,19 @@ bool fz_params_init (FzParams *params, uint32_t n_slots, float master);
 /* Control thread, once the audio thread has stopped for good. */
 void fz_params_clear (FzParams *params);
 
+/* Audio thread: what fz_params_apply() does once something is marked. */
+void fz_params_apply_marked (FzParams *params, FzMixer *mixer);
+
 /* Audio thread, at the start of a period: applies every parameter set
  * since the last call to @mixer.  Its cost grows with the dirty words, not
- * with the slots. */
-void fz_params_apply (FzParams *params, FzMixer *mixer);
+ * with the slots; with nothing set it is one load, inline (a call that
+ * returns at once cost 19 instructions a period). */
+static inline void
+fz_params_apply (FzParams *params, FzMixer *mixer)
+{
+  if (atomic_load_explicit (&params->summary, memory_order_relaxed) != 0)
+    fz_params_apply_marked (params, mixer);
+}
 
 /* ---- the writers: one control thread at a time ---- */
 
