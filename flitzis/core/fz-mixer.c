@@ -622,8 +622,10 @@ play_span (FzMixer *mixer, FzVoice *voice, const Span *span, float *out, size_t 
     {
       size_t n = MIN_SIZE (frames - done, span->end - voice->position);
 
+      /* Through int64_t: a size_t's conversion to float is a branch and
+       * six instructions more, and the value is the same. */
       mix (mixer->kernels, out + done * channels, span->data + voice->position * channels,
-           n, channels, gain + step * (float) done, step);
+           n, channels, gain + step * (float) (int64_t) done, step);
       done += n;
       voice->position += n;
       if (voice->position < span->end)
@@ -809,17 +811,16 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   return end_voice (mixer, period, voice, t);
 }
 
-void
-fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
+/* Not inlined: its Period (arrays on the stack) takes a stack protector's
+ * canary under Debian's flags, which a period without voices need not
+ * pay. */
+static __attribute__ ((noinline)) void
+render_voices (FzMixer *mixer, float *out, size_t frames)
 {
   Period period;
   uint32_t kept = 0;
 
-  /* Without voices there is nothing to work out: the fixed cost of a
-   * period stays what it was before the cuts. */
-  if (mixer->n_voices > 0)
-    period_init (&period, mixer, frames);
-  memset (out, 0, frames * mixer->channels * sizeof (float));
+  period_init (&period, mixer, frames);
   for (uint32_t i = 0; i < mixer->n_voices; i++)
     {
       /* Voices stay packed; one that has not moved is not copied. */
@@ -827,6 +828,14 @@ fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
         mixer->voices[kept - 1] = mixer->voices[i];
     }
   mixer->n_voices = kept;
+}
+
+void
+fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
+{
+  memset (out, 0, frames * mixer->channels * sizeof (float));
+  if (mixer->n_voices > 0)
+    render_voices (mixer, out, frames);
   /* The ramps need no advancing: they are read against this clock. */
   mixer->now += frames;
 }
