@@ -9,6 +9,13 @@
  * audio thread: a command that cannot be queued fails at once with
  * FLITZIS_ENGINE_ERROR_QUEUE_FULL, and a bad one with an error that says
  * what is allowed, changing nothing.
+ *
+ * Parameters (the volume, a slot's gain and loop region here; its
+ * retrigger policy and choke group in -pads.c) take the other path, the
+ * core's parameter cells (core/fz-params.h): written under the lock,
+ * latest value wins, taken by the audio thread at the start of its next
+ * period before the commands.  They never fill the command ring, never
+ * wait behind it, and cannot fail for a full queue.
  */
 #include "config.h"
 
@@ -294,11 +301,16 @@ check_loop (guint id, guint64 start, guint64 end, GError **error)
  * loaded later gets the region as set again.  Voices of a replaced sample
  * that still play on do not loop.
  *
- * Returns: %TRUE when the loop was queued; %FALSE, changing nothing, with
+ * Like every parameter, the region is not queued behind commands: of
+ * several regions set between two audio periods the last one applies, at
+ * the start of the next period, before that period's triggers (see
+ * [method@Flitzis.AudioEngine.set_sample_gain]).  Setting the region a slot
+ * has already changes nothing.
+ *
+ * Returns: %TRUE when the region was set; %FALSE, changing nothing, with
  *   @error set to [error@Flitzis.EngineError.INVALID_SLOT],
  *   [error@Flitzis.EngineError.INVALID_LOOP] (an end not after the start, other
- *   than 0), [error@Flitzis.EngineError.NOT_RUNNING] or
- *   [error@Flitzis.EngineError.QUEUE_FULL]
+ *   than 0) or [error@Flitzis.EngineError.NOT_RUNNING]
  *
  * Since: 0.1
  */
@@ -306,18 +318,18 @@ gboolean
 flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboolean loop,
                                       guint64 start_frame, guint64 end_frame, GError **error)
 {
-  FzMsg command = { .type = FZ_CMD_SET_LOOP, .slot = id, .flag = loop != FALSE,
-                    .start = start_frame, .end = end_frame };
   gboolean ok;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_flitzis_audio_engine_check_slot (self, id, error))
+  if (!_flitzis_audio_engine_check_slot (self, id, error) ||
+      !check_loop (id, start_frame, end_frame, error))
     return FALSE;
   fz_mutex_lock (&self->lock);
-  ok = check_loop (id, start_frame, end_frame, error) && _flitzis_audio_engine_check_running (self, error) &&
-       _flitzis_audio_engine_send_command (self, &command, error);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  if (ok)
+    fz_params_set_loop (&self->core->params, id, loop != FALSE, start_frame, end_frame);
   fz_mutex_unlock (&self->lock);
   return ok;
 }
@@ -336,9 +348,20 @@ flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *self, guint id, gboole
  * clicks.  Each slot starts at 1.0 when the engine runs; the gain stays
  * when another sample is loaded.
  *
- * Returns: %TRUE when the gain was queued; %FALSE with @error set to
- *   [error@Flitzis.EngineError.INVALID_SLOT], [error@Flitzis.EngineError.INVALID_GAIN],
- *   [error@Flitzis.EngineError.NOT_RUNNING] or [error@Flitzis.EngineError.QUEUE_FULL]
+ * A gain is a parameter, not a command: it is not queued behind triggers
+ * and stops, and cannot fail for a full queue, however often it is set
+ * (a slider may call this a thousand times a second).  Of the gains set
+ * between two audio periods the last one wins: its ramp starts on the
+ * first frame of the next period, and ends exactly 5 ms later.  A trigger
+ * carried out in that period plays with it, whether it was queued before
+ * or after: a gain set before [method@Flitzis.AudioEngine.play_sample]
+ * (from the same thread) is always in effect for that trigger.  Setting
+ * the gain a slot has (or is ramping to) already changes nothing.
+ *
+ * Returns: %TRUE when the gain was set; %FALSE, changing nothing, with
+ *   @error set to [error@Flitzis.EngineError.INVALID_SLOT],
+ *   [error@Flitzis.EngineError.INVALID_GAIN] or
+ *   [error@Flitzis.EngineError.NOT_RUNNING]
  *
  * Since: 0.1
  */
@@ -346,14 +369,19 @@ gboolean
 flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self, guint id, double gain,
                                       GError **error)
 {
-  FzMsg command = { .type = FZ_CMD_SET_GAIN, .slot = id, .gain = (float) gain };
+  gboolean ok;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_flitzis_audio_engine_check_slot (self, id, error) || !check_gain (gain, error))
     return FALSE;
-  return _flitzis_audio_engine_send_running (self, &command, error);
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  if (ok)
+    fz_params_set_gain (&self->core->params, id, (float) gain);
+  fz_mutex_unlock (&self->lock);
+  return ok;
 }
 
 
@@ -369,17 +397,21 @@ flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self, guint id, double
  * next [method@Flitzis.AudioEngine.run] starts at it.  An exact 1.0 leaves every
  * sample's bits unchanged.
  *
- * Returns: %TRUE when the volume was set (and queued while running);
- *   %FALSE, changing nothing, with @error set to
- *   [error@Flitzis.EngineError.INVALID_GAIN] or [error@Flitzis.EngineError.QUEUE_FULL]
+ * The volume is a parameter, as a slot's gain is
+ * ([method@Flitzis.AudioEngine.set_sample_gain]): never queued behind
+ * commands, the last value set between two audio periods wins, and its
+ * ramp starts on the first frame of the next period.  It fails only for
+ * a bad value.
+ *
+ * Returns: %TRUE when the volume was set; %FALSE, changing nothing, with
+ *   @error set to [error@Flitzis.EngineError.INVALID_GAIN]
  *
  * Since: 0.1
  */
 gboolean
 flitzis_audio_engine_set_volume (FlitzisAudioEngine *self, double volume, GError **error)
 {
-  FzMsg command = { .type = FZ_CMD_SET_GAIN, .slot = FZ_MASTER, .gain = (float) volume };
-  gboolean ok = TRUE, changed;
+  gboolean changed;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -389,13 +421,12 @@ flitzis_audio_engine_set_volume (FlitzisAudioEngine *self, double volume, GError
   fz_mutex_lock (&self->lock);
   changed = self->volume != volume;
   if (changed && self->core != NULL)
-    ok = _flitzis_audio_engine_send_command (self, &command, error);
-  if (ok)
-    self->volume = volume;
+    fz_params_set_gain (&self->core->params, FZ_MASTER, (float) volume);
+  self->volume = volume;
   fz_mutex_unlock (&self->lock);
-  if (ok && changed)
+  if (changed)
     _flitzis_audio_engine_notify (self, PROP_VOLUME);
-  return ok;
+  return TRUE;
 }
 
 /**

@@ -7,7 +7,10 @@
  * own pause and seek.  Like every command (flitzis-audio-engine-commands.c)
  * each is checked on the calling control thread, queued under the lock and
  * carried out by the audio thread at the start of its next period, in the
- * core's slot table (core/fz-mixer.c).  Nothing here waits for the audio
+ * core's slot table (core/fz-mixer.c).  The policy and the group are
+ * parameters instead: written to the core's parameter cells under the
+ * lock (core/fz-params.h), latest value wins, taken at the start of the
+ * next period before its commands.  Nothing here waits for the audio
  * thread, and a bad value fails with an error that says what is allowed,
  * changing nothing.
  */
@@ -27,8 +30,9 @@ _flitzis_audio_engine_class_init_pads (GParamSpec **properties)
    * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
    * this number - 1.  Set when the engine is made
    * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
-   * slot costs 308 bytes on 64-bit systems (72 in the audio thread's slot
-   * table, 204 for the meters' 17 frames, 32 on the control side), and
+   * slot costs 340 bytes on 64-bit systems (72 in the audio thread's slot
+   * table, 32 for its parameter cell, 204 for the meters' 17 frames, 32 on
+   * the control side), and
    * nothing per audio period:
    * the audio thread's work grows with the voices that play, not with the
    * slots.
@@ -76,12 +80,15 @@ _flitzis_audio_engine_class_init_pads (GParamSpec **properties)
  * [enum@Flitzis.Retrigger.TOGGLE] fades the slot's voices out instead of
  * starting one.  A scheduled trigger applies the policy at its own frame.
  * The policy stays when another sample is loaded, until the next
- * [method@Flitzis.AudioEngine.run].
+ * [method@Flitzis.AudioEngine.run].  It is a parameter, as a slot's gain is
+ * ([method@Flitzis.AudioEngine.set_sample_gain]): the last policy set
+ * between two audio periods applies from the next one, to the triggers
+ * of that period too, whether queued before or after it.
  *
- * Returns: %TRUE when the policy was queued; %FALSE, changing nothing, with
+ * Returns: %TRUE when the policy was set; %FALSE, changing nothing, with
  *   @error set to [error@Flitzis.EngineError.INVALID_SLOT],
- *   [error@Flitzis.EngineError.INVALID_POLICY], [error@Flitzis.EngineError.NOT_RUNNING]
- *   or [error@Flitzis.EngineError.QUEUE_FULL]
+ *   [error@Flitzis.EngineError.INVALID_POLICY] or
+ *   [error@Flitzis.EngineError.NOT_RUNNING]
  *
  * Since: 0.1
  */
@@ -89,7 +96,7 @@ gboolean
 flitzis_audio_engine_set_sample_retrigger (FlitzisAudioEngine *self, guint id,
                                            FlitzisRetrigger policy, GError **error)
 {
-  FzMsg command = { .type = FZ_CMD_SET_RETRIGGER, .slot = id, .flag = (uint32_t) policy };
+  gboolean ok;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -103,7 +110,12 @@ flitzis_audio_engine_set_sample_retrigger (FlitzisAudioEngine *self, guint id,
                      "or TOGGLE (2)"), (int) policy);
       return FALSE;
     }
-  return _flitzis_audio_engine_send_running (self, &command, error);
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  if (ok)
+    fz_params_set_retrigger (&self->core->params, id, (FzRetrigger) policy);
+  fz_mutex_unlock (&self->lock);
+  return ok;
 }
 
 /**
@@ -119,12 +131,13 @@ flitzis_audio_engine_set_sample_retrigger (FlitzisAudioEngine *self, guint id,
  * slot in that group, the slot's own earlier voices too.  An open and a
  * closed hi-hat share a group; so do the pads of a "one loop per column"
  * looper.  The group stays when another sample is loaded, until the next
- * [method@Flitzis.AudioEngine.run].
+ * [method@Flitzis.AudioEngine.run].  It is a parameter, as the retrigger
+ * policy is ([method@Flitzis.AudioEngine.set_sample_retrigger]).
  *
- * Returns: %TRUE when the group was queued; %FALSE, changing nothing, with
+ * Returns: %TRUE when the group was set; %FALSE, changing nothing, with
  *   @error set to [error@Flitzis.EngineError.INVALID_SLOT],
- *   [error@Flitzis.EngineError.INVALID_GROUP], [error@Flitzis.EngineError.NOT_RUNNING]
- *   or [error@Flitzis.EngineError.QUEUE_FULL]
+ *   [error@Flitzis.EngineError.INVALID_GROUP] or
+ *   [error@Flitzis.EngineError.NOT_RUNNING]
  *
  * Since: 0.1
  */
@@ -132,7 +145,7 @@ gboolean
 flitzis_audio_engine_set_sample_choke_group (FlitzisAudioEngine *self, guint id, guint group,
                                              GError **error)
 {
-  FzMsg command = { .type = FZ_CMD_SET_GROUP, .slot = id, .flag = group };
+  gboolean ok;
 
   g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -146,7 +159,12 @@ flitzis_audio_engine_set_sample_choke_group (FlitzisAudioEngine *self, guint id,
                    group, FLITZIS_MAX_CHOKE_GROUP);
       return FALSE;
     }
-  return _flitzis_audio_engine_send_running (self, &command, error);
+  fz_mutex_lock (&self->lock);
+  ok = _flitzis_audio_engine_check_running (self, error);
+  if (ok)
+    fz_params_set_group (&self->core->params, id, group);
+  fz_mutex_unlock (&self->lock);
+  return ok;
 }
 
 /**

@@ -90,7 +90,8 @@ struct _FlitzisAudioEngine {
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   /* Per slot, n_slots of each, allocated when constructed: 32 bytes a
-   * slot on 64-bit systems (the core's slot table adds sizeof (FzSlot)). */
+   * slot on 64-bit systems (the core adds sizeof (FzSlot) in its slot
+   * table and sizeof (FzParamCell) and a bit in its parameter cells). */
   FzSample **published;         /* what each slot holds, control view */
   FlitzisSampleInfo **infos;
   /* Loads in flight: a newer load of a slot cancels the older one. */

@@ -71,6 +71,8 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->latency = stream != NULL ? fz_stream_get_latency (stream) : 0.0;
   self->active_backend = stream != NULL ? fz_stream_get_backend (stream) : FLITZIS_BACKEND_AUTO;
   self->run_id++;
+  /* A volume set since new_core() preset it: the first period takes it. */
+  fz_params_set_gain (&core->params, FZ_MASTER, (float) self->volume);
   self->pings_sent = 0;
   self->pongs_received = 0;
   g_clear_pointer (&self->levels, flitzis_levels_unref);

@@ -39,11 +39,13 @@
  *   memory, never takes a lock, makes no system call and calls no GLib
  *   function.  Control and audio thread talk only through two lock-free
  *   single-producer, single-consumer rings of [const@Flitzis.QUEUE_CAPACITY]
- *   messages.
+ *   messages, and parameters (the volume, a slot's gain, loop, retrigger
+ *   policy and choke group) through a cell per slot: latest value wins.
  * - *Control threads* call the engine's methods.  Any thread may, and the
  *   calls are serialised by a lock that the audio thread never takes.
  *   Commands never wait for the audio thread: one that cannot be queued
- *   fails at once with [error@Flitzis.EngineError.QUEUE_FULL].  Files are decoded
+ *   fails at once with [error@Flitzis.EngineError.QUEUE_FULL] (a parameter
+ *   never does).  Files are decoded
  *   in the thread that calls [method@Flitzis.AudioEngine.load_sample].
  * - The *main context* is the thread-default [struct@GLib.MainContext] of the thread
  *   that called [method@Flitzis.AudioEngine.run].  Every signal of the engine
@@ -614,8 +616,8 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     }
 }
 
-/* A property setter cannot return an error: a volume that cannot be queued
- * is not lost silently, it is logged. */
+/* A property setter cannot return an error: set_volume() fails only for a
+ * value out of range, which the spec refuses first; else it is logged. */
 static void
 set_volume_property (FlitzisAudioEngine *self, double volume)
 {

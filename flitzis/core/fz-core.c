@@ -54,7 +54,8 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
   /* The meters' per-slot arrays, sized by the slots: here, never on the
    * audio thread. */
   if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL ||
-      !fz_meter_init (&core->meter, sample_rate, channels, n_slots))
+      !fz_meter_init (&core->meter, sample_rate, channels, n_slots) ||
+      !fz_params_init (&core->params, n_slots, 1.0f))
     {
       fz_core_free (core);
       return NULL;
@@ -102,6 +103,7 @@ fz_core_free (FzCore *core)
   fz_ring_free (core->commands);
   fz_ring_free (core->replies);
   fz_meter_clear (&core->meter);
+  fz_params_clear (&core->params);
   free (core);
 }
 
@@ -522,6 +524,8 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
   /* Handing back first makes room for replacements waiting in the command
    * ring; handing back after rendering returns what just stopped playing. */
   flush_retiring (core);
+  /* Parameters first: a trigger in this period plays with them. */
+  fz_params_apply (&core->params, &core->mixer);
   process_commands (core);
   start_due_triggers (core, frames);
   /* Paused, the voices do not advance: resume() goes on where they were. */

@@ -19,6 +19,7 @@
 #include "fz-meter.h"
 #include "fz-clock.h"
 #include "fz-mixer.h"
+#include "fz-params.h"
 #include "fz-ring.h"
 
 /* Replaced samples that may still be playing wait here until no voice uses
@@ -84,6 +85,7 @@ typedef struct {
   FzRing *replies;                 /* audio → control */
   FzMixer mixer;
   FzMeter meter;                   /* levels and playheads, and their ring */
+  FzParams params;                 /* control → audio, latest value wins (fz-params.h) */
   FzSample *retiring[FZ_RETIRE_CAPACITY];
   uint32_t n_retiring;
   FzScheduled scheduled[FZ_SCHEDULE_CAPACITY];   /* in the order queued */

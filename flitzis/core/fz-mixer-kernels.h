@@ -50,34 +50,47 @@ KERNEL (mix_constant) (float *restrict out, const float *restrict in, size_t n, 
 /* Frame f at gain + step * (f + 1), as mix_ramp_scalar().  The gain is
  * computed per vector, not per sample: each lane holds its frame's number
  * (plus one) as a float, exact below 2^24, and the vector of numbers moves
- * on by LANES / channels frames.  Two vectors per iteration.  A channel
- * count that does not divide LANES takes the scalar kernel. */
+ * on by LANES / channels frames.  Four vectors per iteration (each lane's
+ * number is the same integer however the loop is cut, so the same bits),
+ * then single vectors, then single frames.  A channel count that does not
+ * divide LANES (a power of two) takes the scalar kernel. */
 KERNEL_TARGET static void
 KERNEL (mix_ramp) (float *restrict out, const float *restrict in, size_t frames,
                    uint32_t channels, float gain, float step)
 {
   size_t n = frames * channels, i = 0;
-  KERNEL (vec) number, next;
+  KERNEL (vec) n0, n1, n2, n3;
   float per_vector;
 
-  if (channels == 0 || LANES % channels != 0)
+  if (channels == 0 || channels > (uint32_t) LANES || (channels & (channels - 1)) != 0)
     {
       mix_ramp_scalar (out, in, frames, channels, gain, step);
       return;
     }
-  per_vector = (float) (LANES / (int) channels);
-  for (int lane = 0; lane < LANES; lane++)
-    number[lane] = (float) (lane / (int) channels + 1);
-  next = number + per_vector;
-  for (; i + 2 * LANES <= n; i += 2 * LANES)
+  /* channels is 1, 2, 4 or 8: the lanes' numbers are a row of the table. */
+  n0 = *(const KERNEL (vec) *) ramp_frame_numbers[__builtin_ctz (channels)];
+  per_vector = (float) (LANES >> __builtin_ctz (channels));
+  n1 = n0 + per_vector;
+  n2 = n0 + 2 * per_vector;
+  n3 = n0 + 3 * per_vector;
+  for (; i + 4 * LANES <= n; i += 4 * LANES)
     {
       KERNEL (vec) *o = (KERNEL (vec) *) (out + i);
       const KERNEL (vec) *s = (const KERNEL (vec) *) (in + i);
 
-      o[0] += s[0] * (gain + step * number);
-      o[1] += s[1] * (gain + step * next);
-      number += 2 * per_vector;
-      next += 2 * per_vector;
+      o[0] += s[0] * (gain + step * n0);
+      o[1] += s[1] * (gain + step * n1);
+      o[2] += s[2] * (gain + step * n2);
+      o[3] += s[3] * (gain + step * n3);
+      n0 += 4 * per_vector;
+      n1 += 4 * per_vector;
+      n2 += 4 * per_vector;
+      n3 += 4 * per_vector;
+    }
+  for (; i + LANES <= n; i += LANES)
+    {
+      *(KERNEL (vec) *) (out + i) += *(const KERNEL (vec) *) (in + i) * (gain + step * n0);
+      n0 += per_vector;
     }
   /* i is a whole number of frames: LANES is a multiple of channels. */
   for (size_t f = i / channels; f < frames; f++)

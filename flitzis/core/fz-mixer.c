@@ -487,6 +487,17 @@ mix_ramp_scalar (float *restrict out, const float *restrict in, size_t frames,
     }
 }
 
+/* The ramp kernels' first vector of frame numbers (plus one), lane by
+ * lane, for 1, 2, 4 and 8 channels (row log2 of the channels): a vector
+ * of LANES lanes takes the row's first LANES.  A table, not a loop that
+ * divides each lane's index: that loop cost 73 instructions a piece. */
+static const float ramp_frame_numbers[4][8] = {
+  { 1, 2, 3, 4, 5, 6, 7, 8 },
+  { 1, 1, 2, 2, 3, 3, 4, 4 },
+  { 1, 1, 1, 1, 2, 2, 2, 2 },
+  { 1, 1, 1, 1, 1, 1, 1, 1 },
+};
+
 /* The vector kernels: 128-bit (SSE2 is the x86-64 baseline, so these need
  * no check), and, on x86, 256-bit AVX2 chosen at run time.  Not FMA: a
  * fused multiply-add rounds once instead of twice, and the output would
@@ -585,15 +596,34 @@ fz_mixer_master_at (const FzMixer *mixer, uint64_t t)
 {
   return ramp_value_at (&mixer->master, t);
 }
+/* What a voice plays this period: its sample, and where it wraps.  Fixed
+ * for the period (a slot's loop changes between periods only), so it is
+ * worked out once per voice and period, not once per piece. */
+typedef struct {
+  const float *data;
+  size_t end;               /* the loop end, or the sample's end */
+  size_t loop_start;
+  bool loops;
+} Span;
 
-/* Where @voice's loop ends and starts again, or false when it does not
- * loop: a slot's loop applies to the sample it holds, while the voice is
- * before the loop end (a voice seeked past it plays to the sample's end). */
-static bool
-voice_loop (const FzSlot *slot, const FzVoice *voice, size_t *start, size_t *end)
+/* A slot's loop applies to the sample it holds, while the voice is before
+ * the loop end (a voice seeked past it plays to the sample's end).  A
+ * voice that loops stays inside the loop; one that does not never comes
+ * back into it: the answer holds for the whole period. */
+static Span
+voice_span (const FzSlot *slot, const FzVoice *voice)
 {
-  return slot->loop && slot->sample == voice->sample && loop_bounds (slot, voice->sample, start, end)
-         && voice->position < *end;
+  Span span = { .data = voice->sample->data, .end = voice->sample->frames };
+  size_t start, end;
+
+  if (slot->loop && slot->sample == voice->sample && loop_bounds (slot, voice->sample, &start, &end)
+      && voice->position < end)
+    {
+      span.loops = true;
+      span.loop_start = start;
+      span.end = end;
+    }
+  return span;
 }
 
 /* Mixes up to @frames frames of @voice, jumping back at its loop end, with
@@ -601,40 +631,87 @@ voice_loop (const FzSlot *slot, const FzVoice *voice, size_t *start, size_t *end
  * @frames when the sample ended. */
 /* Inlined: it is the inner loop of every piece of every voice. */
 static inline __attribute__ ((always_inline)) size_t
-play_span (FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain, float step)
+play_span (FzMixer *mixer, FzVoice *voice, const Span *span, float *out, size_t frames,
+           float gain, float step)
 {
-  const FzSlot *slot = &mixer->slots[voice->slot];
   uint32_t channels = mixer->channels;
   size_t done = 0;
 
   while (done < frames)
     {
-      size_t loop_start = 0, loop_end = 0;
-      bool loops = voice_loop (slot, voice, &loop_start, &loop_end);
-      size_t end = loops ? loop_end : voice->sample->frames;
-      size_t n = MIN_SIZE (frames - done, end - voice->position);
+      size_t n = MIN_SIZE (frames - done, span->end - voice->position);
 
-      mix (mixer->kernels, out + done * channels, voice->sample->data + voice->position * channels,
-           n, channels, gain + step * (float) done, step);
+      /* Through int64_t: a size_t's conversion to float is a branch and
+       * six instructions more, and the value is the same. */
+      mix (mixer->kernels, out + done * channels, span->data + voice->position * channels,
+           n, channels, gain + step * (float) (int64_t) done, step);
       if (mixer->meter != NULL)
         fz_meter_span (mixer->meter, voice, voice->position, n);
       done += n;
       voice->position += n;
-      if (voice->position < end)
+      if (voice->position < span->end)
         continue;
-      if (!loops)
+      if (!span->loops)
         break;
-      voice->position = loop_start;
+      voice->position = span->loop_start;
     }
   return done;
 }
 
+/* The period being rendered, on the mixer's clock, cut where the master's
+ * ramp starts or ends, with the master's gain at each cut: worked out
+ * once, for every voice (before, each voice found the cuts and divided
+ * for the gains again).  At most four: the period's ends and the ramp's. */
+typedef struct {
+  uint64_t start, end;
+  uint64_t cut[4];          /* cut[0] = start, cut[n_cuts - 1] = end */
+  float master[4];          /* the master's gain at each cut */
+  uint32_t n_cuts;
+  bool master_settled;      /* from the start on: one piece, at the target */
+} Period;
+
+static void
+period_init (Period *period, const FzMixer *mixer, size_t frames)
+{
+  uint64_t t = mixer->now;
+
+  period->start = t;
+  period->end = t + frames;
+  period->cut[0] = t;
+  period->master[0] = ramp_value_at (&mixer->master, t);
+  period->n_cuts = 1;
+  period->master_settled = mixer->master.end <= t;
+  if (period->master_settled)
+    {
+      period->cut[1] = period->end;
+      period->master[1] = period->master[0];
+      period->n_cuts = 2;
+      return;
+    }
+  while (t < period->end)
+    {
+      t = ramp_next_end (&mixer->master, t, period->end);
+      period->cut[period->n_cuts] = t;
+      period->master[period->n_cuts++] = ramp_value_at (&mixer->master, t);
+    }
+}
+
+/* The master's gain at @t: at a cut from @period, else worked out. */
+static float
+master_at (const FzMixer *mixer, const Period *period, uint64_t t)
+{
+  for (uint32_t i = 0; i < period->n_cuts; i++)
+    if (period->cut[i] == t)
+      return period->master[i];
+  return ramp_value_at (&mixer->master, t);
+}
+
 /* The gain of @voice at frame @t of the mixer's clock. */
 static float
-voice_gain (const FzMixer *mixer, const FzVoice *voice, uint64_t t)
+voice_gain (const FzMixer *mixer, const Period *period, const FzVoice *voice, uint64_t t)
 {
   return voice->velocity * ramp_value_at (&mixer->slots[voice->slot].gain, t)
-         * ramp_value_at (&mixer->master, t) * ramp_value_at (&voice->fade, t);
+         * master_at (mixer, period, t) * ramp_value_at (&voice->fade, t);
 }
 
 /* The next frame after @t, before @limit, at which one of the ramps that
@@ -651,9 +728,8 @@ next_break (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t lim
 }
 
 /* What the meters multiply the peak of @voice's frames by over the piece
- * [@t, @e) of the mixer's clock: the larger end of its gain there without
- * the master's (velocity, slot gain, its own fade; never negative).  The
- * piece is one of the mixer's: every ramp is a straight line over it. */
+ * [@t, @e) (every ramp is a straight line over it): the larger end of its
+ * gain there without the master's (velocity, slot gain, its own fade). */
 static float
 meter_gain (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t e)
 {
@@ -664,28 +740,82 @@ meter_gain (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t e)
   return MAX_OF (first, last);
 }
 
+/* The common case: from @t on, only the master may move (the voice's fade
+ * and its slot's gain are settled, and it neither stops nor pauses).  Its
+ * gain is the same product as voice_gain()'s, in the same order, so the
+ * same bits, and its pieces are @period's, cut at the master's ramp ends
+ * alone; a voice that starts late in the period starts its first piece
+ * there. */
+static uint64_t
+render_settled (FzMixer *mixer, const Period *period, FzVoice *voice, const Span *span,
+                float *out, uint64_t t)
+{
+  float scale = voice->velocity * mixer->slots[voice->slot].gain.target;
+  float fade = voice->fade.target;
+  float first;
+
+  /* Settled: what meter_gain() would read, without reading the ramps. */
+  if (mixer->meter != NULL)
+    voice->meter.next_gain = scale * fade;
+
+  /* The master settled too (most periods): one piece at a constant gain. */
+  if (period->master_settled)
+    return t + play_span (mixer, voice, span, out + (t - period->start) * mixer->channels,
+                          (size_t) (period->end - t), scale * period->master[0] * fade, 0.0f);
+  first = scale * master_at (mixer, period, t) * fade;
+  for (uint32_t i = 1; i < period->n_cuts; i++)
+    {
+      uint64_t e = period->cut[i];
+      size_t n, played;
+      float last;
+
+      if (e <= t)
+        continue;
+      n = (size_t) (e - t);
+      last = scale * period->master[i] * fade;
+      played = play_span (mixer, voice, span, out + (t - period->start) * mixer->channels, n,
+                          first, first == last ? 0.0f : (last - first) / (float) n);
+      t += played;
+      if (played < n)
+        break;
+      first = last;
+    }
+  return t;
+}
+
+/* @voice has ended at @t: false, said once (a crossfade's old half says
+ * nothing). */
+static bool
+end_voice (FzMixer *mixer, const Period *period, FzVoice *voice, uint64_t t)
+{
+  /* Ended, or the quiet half of a crossfade gone silent: what it played
+   * since the meters last measured it counts now. */
+  if (mixer->meter != NULL)
+    fz_meter_flush_voice (mixer->meter, voice);
+  if (mixer->voice_ended != NULL && !voice->quiet)
+    mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - period->start));
+  return false;
+}
+
 /* Mixes @voice into the period; returns false once it has ended. */
 static bool
-render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
+render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, size_t frames)
 {
   size_t delay = MIN_SIZE (voice->delay, frames);
-  uint64_t t = mixer->now + delay, end = mixer->now + frames;
+  uint64_t t = period->start + delay, end = period->end;
+  Span span;
   bool ended;
 
   voice->delay -= (uint32_t) delay;
   if (voice->held && !voice->stopping)
     return true;
-  /* The common case, every ramp settled: one piece at a constant gain. */
+  span = voice_span (&mixer->slots[voice->slot], voice);
+  /* Neither stopping nor pausing: only its sample's end can end it. */
   if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
-      voice->fade.end <= t && mixer->master.end <= t && mixer->slots[voice->slot].gain.end <= t)
+      voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
-      /* Settled: what meter_gain() would read, without reading the ramps. */
-      if (mixer->meter != NULL)
-        voice->meter.next_gain = voice->velocity * mixer->slots[voice->slot].gain.target
-                                 * voice->fade.target;
-      t += play_span (mixer, voice, out + delay * mixer->channels, (size_t) (end - t),
-                      voice_gain (mixer, voice, t), 0.0f);
-      end = t;
+      t = render_settled (mixer, period, voice, &span, out, t);
+      return voice->position < voice->sample->frames || end_voice (mixer, period, voice, t);
     }
   for (;;)
     {
@@ -701,11 +831,11 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
         break;
       e = next_break (mixer, voice, t, end);
       n = (size_t) (e - t);
-      first = voice_gain (mixer, voice, t);
-      last = voice_gain (mixer, voice, e);
+      first = voice_gain (mixer, period, voice, t);
+      last = voice_gain (mixer, period, voice, e);
       if (mixer->meter != NULL)
         voice->meter.next_gain = meter_gain (mixer, voice, t, e);
-      played = play_span (mixer, voice, out + (t - mixer->now) * mixer->channels, n,
+      played = play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
                           first, (last - first) / (float) n);
       t += played;
       if (played < n)
@@ -722,28 +852,34 @@ render_voice (FzMixer *mixer, FzVoice *voice, float *out, size_t frames)
         }
       return true;
     }
-  /* Ended, or the quiet half of a crossfade gone silent: what it played
-   * since the meters last measured it counts now. */
-  if (mixer->meter != NULL)
-    fz_meter_flush_voice (mixer->meter, voice);
-  if (mixer->voice_ended != NULL && !voice->quiet)
-    mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - mixer->now));
-  return false;
+  return end_voice (mixer, period, voice, t);
+}
+
+/* Not inlined: its Period (arrays on the stack) takes a stack protector's
+ * canary under Debian's flags, which a period without voices need not
+ * pay. */
+static __attribute__ ((noinline)) void
+render_voices (FzMixer *mixer, float *out, size_t frames)
+{
+  Period period;
+  uint32_t kept = 0;
+
+  period_init (&period, mixer, frames);
+  for (uint32_t i = 0; i < mixer->n_voices; i++)
+    {
+      /* Voices stay packed; one that has not moved is not copied. */
+      if (render_voice (mixer, &period, &mixer->voices[i], out, frames) && kept++ != i)
+        mixer->voices[kept - 1] = mixer->voices[i];
+    }
+  mixer->n_voices = kept;
 }
 
 void
 fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
 {
-  uint32_t kept = 0;
-
   memset (out, 0, frames * mixer->channels * sizeof (float));
-  for (uint32_t i = 0; i < mixer->n_voices; i++)
-    {
-      /* Voices stay packed; one that has not moved is not copied. */
-      if (render_voice (mixer, &mixer->voices[i], out, frames) && kept++ != i)
-        mixer->voices[kept - 1] = mixer->voices[i];
-    }
-  mixer->n_voices = kept;
+  if (mixer->n_voices > 0)
+    render_voices (mixer, out, frames);
   /* The ramps need no advancing: they are read against this clock. */
   mixer->now += frames;
 }

@@ -14,7 +14,10 @@ typedef struct FzSample FzSample;
 #define FZ_ALL_SLOTS UINT32_MAX
 #define FZ_MASTER UINT32_MAX
 
-/* Commands, control → audio (command ring).  Only the core reads them. */
+/* Commands, control → audio (command ring).  Only the core reads them.
+ * The engine sets gains, loops, policies and groups through the parameter
+ * cells (fz-params.h), latest value wins; the ordered FZ_CMD_SET_* forms
+ * stay for the core's direct callers (tests, benchmarks). */
 typedef enum {
   FZ_CMD_PING = 1,     /* seq */
   FZ_CMD_LOAD,         /* slot, sample (NULL: unload): one reference moves to the audio thread */

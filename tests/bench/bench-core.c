@@ -97,6 +97,9 @@ typedef enum {
   KIND_NAIVE_SCALAR,  /* a plain scalar loop per voice and period */
   KIND_RING,          /* push + pop on the command ring */
   KIND_RING_EMPTY,    /* the ring's loop, without the ring */
+  KIND_SET_GAIN,      /* set_sample_gain() on a running engine */
+  KIND_SET_VOLUME,    /* set_volume() likewise */
+  KIND_SET_NONE,      /* the same loop without the calls */
 } Kind;
 
 typedef struct {
@@ -106,6 +109,8 @@ typedef struct {
   guint voices;
   gboolean ramp;
   FzRing *ring;
+  FlitzisAudioEngine *engine;
+  guint calls;        /* parameter calls so far: each sets another value */
 } Rig;
 
 /* The core's slot table: the default, or mix's optional SLOTS argument
@@ -235,8 +240,7 @@ bench_region (Rig *rig, guint periods)
         {
           /* A new ramp every period: 5 ms of every 5.3. */
           if (rig->ramp)
-            send (rig->core, (FzMsg) { .type = FZ_CMD_SET_GAIN, .slot = FZ_MASTER,
-                                       .gain = p % 2 ? 1.0f : 0.5f });
+            fz_params_set_gain (&rig->core->params, FZ_MASTER, p % 2 ? 1.0f : 0.5f);
           fz_core_process (rig->core, rig->out, PERIOD, 0);
         }
       break;
@@ -259,6 +263,19 @@ bench_region (Rig *rig, guint periods)
       /* The same loop without the calls, to subtract. */
       for (guint p = 0; p < periods; p++)
         __asm__ volatile ("" : : "r" (&message) : "memory");
+      break;
+    case KIND_SET_GAIN:
+      for (guint p = 0; p < periods; p++, rig->calls++)
+        flitzis_audio_engine_set_sample_gain (rig->engine, rig->calls % 8,
+                                              rig->calls % 2 ? 0.5 : 0.25, NULL);
+      break;
+    case KIND_SET_VOLUME:
+      for (guint p = 0; p < periods; p++, rig->calls++)
+        flitzis_audio_engine_set_volume (rig->engine, rig->calls % 2 ? 0.5 : 0.25, NULL);
+      break;
+    case KIND_SET_NONE:
+      for (guint p = 0; p < periods; p++, rig->calls++)
+        __asm__ volatile ("" : : "r" (rig) : "memory");
       break;
     default:
       g_assert_not_reached ();
@@ -302,6 +319,34 @@ scenario_ring_ir (guint pairs, gboolean empty)
 
   bench_region (&rig, pairs);
   fz_ring_free (rig.ring);
+}
+
+/* ---- parameters: the control thread's cost per call ---- */
+
+/* param gain|volume|none CALLS: set_sample_gain() (or set_volume(), or
+ * the bare loop, to subtract) on a running offline engine, CALLS times,
+ * each to another value than the last, as a slider moves.  In rounds of
+ * 100 calls with a period rendered between rounds (not counted), so that
+ * a queue of commands would never fill. */
+static void
+scenario_param (const char *what, guint calls)
+{
+  g_autoptr (GError) error = NULL;
+  float out[PERIOD * CHANNELS];
+  Rig rig = { .kind = g_str_equal (what, "gain") ? KIND_SET_GAIN
+                      : g_str_equal (what, "volume") ? KIND_SET_VOLUME : KIND_SET_NONE,
+              .engine = flitzis_audio_engine_new_offline (RATE, CHANNELS) };
+
+  g_assert_true (flitzis_audio_engine_run (rig.engine, &error));
+  for (guint done = 0; done < calls; done += 100)
+    {
+      bench_region (&rig, MIN (100, calls - done));
+      g_assert_true (flitzis_audio_engine_render (rig.engine, out, PERIOD, &error));
+    }
+  g_assert_true (flitzis_audio_engine_render (rig.engine, out, PERIOD, &error));
+  flitzis_test_result ("param-calls", "%u", rig.calls);
+  flitzis_audio_engine_shut_down (rig.engine);
+  g_object_unref (rig.engine);
 }
 
 /* ---- the ring between two threads, against jack_ringbuffer ---- */
@@ -645,6 +690,14 @@ test_ring (void)
 }
 
 static void
+test_param (void)
+{
+  scenario_param ("gain", 1000);
+  scenario_param ("volume", 1000);
+  scenario_param ("none", 1000);
+}
+
+static void
 test_loadmem (void)
 {
   if (!g_test_subprocess ())
@@ -667,6 +720,7 @@ main (int argc, char **argv)
       g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/core/mix", test_mix);
       g_test_add_func ("/bench/core/ring", test_ring);
+      g_test_add_func ("/bench/core/param", test_param);
       g_test_add_func ("/bench/core/denormal", scenario_denormal);
       g_test_add_func ("/bench/core/trigger-offline", scenario_trigger_offline);
       g_test_add_func ("/bench/core/load", scenario_load);
@@ -683,6 +737,8 @@ main (int argc, char **argv)
     }
   else if (g_str_equal (scenario, "ring") && argc == 4)
     scenario_ring_ir ((guint) atoi (argv[2]), atoi (argv[3]) != 0);
+  else if (g_str_equal (scenario, "param") && argc == 4)
+    scenario_param (argv[2], (guint) atoi (argv[3]));
   else if (g_str_equal (scenario, "ring-threads"))
     scenario_ring_threads ();
   else if (g_str_equal (scenario, "denormal"))
@@ -696,7 +752,8 @@ main (int argc, char **argv)
   else
     {
       fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP [SLOTS]"
-               " | ring PAIRS EMPTY | ring-threads | denormal | trigger-offline | load"
+               " | ring PAIRS EMPTY | param gain|volume|none CALLS | ring-threads | denormal"
+               " | trigger-offline | load"
                " | loadmem RATE]\n       %s -k --tap  (every scenario once, small)\n",
                argv[0], argv[0]);
       return 2;

@@ -19,6 +19,7 @@
 #include "flitzis.h"
 #include "flitzis-test.h"
 #include "core/fz-mixer.h"
+#include "core/fz-params.h"
 #include "core/fz-sample.h"
 
 #define RATE 48000
@@ -211,9 +212,10 @@ test_capacity_defaults (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (flitzis_audio_engine_get_slots (fixture->engine), ==, FLITZIS_MAX_SAMPLE_SLOTS);
   g_assert_cmpuint (flitzis_audio_engine_get_voices (fixture->engine), ==, FLITZIS_MAX_VOICES);
   /* The figures the slots property documents (64-bit systems): the core's
-   * slot and the control side's four per-slot pointers or counters. */
+   * slot and parameter cell (its dirty bit aside) and the control side's
+   * four per-slot pointers or counters. */
   if (sizeof (void *) == 8)
-    g_assert_cmpuint (sizeof (FzSlot) + 4 * 8, ==, 104);
+    g_assert_cmpuint (sizeof (FzSlot) + sizeof (FzParamCell) + 4 * 8, ==, 136);
 }
 
 static void

@@ -416,6 +416,90 @@ test_clock_is_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* A slider on a thread of its own: gains as fast as the engine takes
+ * them, while the audio thread applies them.  (Not the volume: each
+ * change of a property from a thread other than the main context's queues
+ * a notification there, and millions of them would flood it.) */
+typedef struct {
+  FlitzisAudioEngine *engine;
+  gint stop;
+  guint64 moves;
+} Slider;
+
+static gpointer
+drag_slider (gpointer data)
+{
+  Slider *slider = data;
+
+  while (!g_atomic_int_get (&slider->stop))
+    {
+      guint slot = (guint) (slider->moves * 67 % 1024);
+
+      g_assert_true (flitzis_audio_engine_set_sample_gain (slider->engine, slot,
+                                                           (slider->moves % 9) * 0.2, NULL));
+      slider->moves++;
+    }
+  return NULL;
+}
+
+/* The parameter path, with the largest slot table: a slider thread moving
+ * gains in every word of the dirty bitmap, while this thread moves the
+ * volume, edits loop regions, policies and groups and triggers. */
+static void
+test_params_are_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "pad.wav", RATE, 2, 3000, 1, 0.1f);
+  FlitzisAudioEngine *engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024, NULL);
+  Slider slider = { .engine = engine };
+  g_autoptr (GError) error = NULL;
+  FlitzisMessage *message;
+  GThread *thread;
+  guint iterations = 0;
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint slot = 0; slot < 1024; slot += 128)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  rt_reset ();
+  thread = g_thread_new ("slider", drag_slider, &slider);
+  while (flitzis_audio_engine_get_frame_time (engine) < STRESS_FRAMES / 4)
+    {
+      guint slot = (iterations % 8) * 128;
+
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, iterations % 3 != 0,
+                                                           iterations % 100,
+                                                           200 + iterations % 700, &error));
+      g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, slot,
+                                                                (FlitzisRetrigger) (iterations % 3),
+                                                                &error));
+      g_assert_true (flitzis_audio_engine_set_sample_choke_group (engine, slot, iterations % 17,
+                                                                  &error));
+      for (guint move = 0; move < 10; move++)
+        g_assert_true (flitzis_audio_engine_set_volume (engine, 0.1 + (iterations + move) % 7 * 0.1,
+                                                        &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.3f, &error));
+      while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+        flitzis_message_unref (message);
+      flitzis_test_wait_frames (NULL, engine, PERIOD);
+      iterations++;
+    }
+  g_atomic_int_set (&slider.stop, TRUE);
+  g_thread_join (thread);
+  g_test_message ("%u iterations, %" G_GUINT64_FORMAT " slider moves over %lu callbacks",
+                  iterations, slider.moves, rt_callbacks ());
+  report_counts ();
+  g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
+  g_assert_cmpuint (slider.moves, >, rt_callbacks ());
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls", rt_count_in_callback (kind),
+               rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,6 +517,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/pads-are-realtime-safe", test_pads_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/meters-are-realtime-safe", test_meters_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/clock-is-realtime-safe", test_clock_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
+                   test_params_are_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

@@ -274,6 +274,50 @@ test_pads (Fixture *fixture, gconstpointer data)
   advance (fixture, 4, TRUE);
 }
 
+/* The parameter path: a thousand slider moves a period (gains and the
+ * volume), loop regions, policies and groups, on slots in every word of
+ * a 1024-slot engine's dirty bitmap, with triggers queued behind them. */
+static void
+test_params (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  flitzis_audio_engine_shut_down (fixture->engine);
+  g_assert_finalize_object (fixture->engine);
+  fixture->engine = fixture->live
+    ? g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024, NULL)
+    : g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "offline", TRUE, "sample-rate", RATE,
+                    "channels", 2, "slots", 1024, NULL);
+  g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
+  g_assert_no_error (error);
+  for (guint slot = 0; slot < 1024; slot += 100)
+    flitzis_test_load_ok (fixture->engine, slot, paths[slot % 3]);
+  for (guint i = 0; i < 12; i++)
+    {
+      for (guint move = 0; move < 1000; move++)
+        {
+          guint slot = (move * 67 + i) % 1024;
+
+          OK (flitzis_audio_engine_set_sample_gain (fixture->engine, slot, (move % 9) * 0.2, E));
+          OK (flitzis_audio_engine_set_volume (fixture->engine, 0.1 + (move % 7) * 0.1, E));
+          if (move % 10 == 0)
+            {
+              OK (flitzis_audio_engine_set_sample_loop (fixture->engine, slot, move % 20 == 0,
+                                                        move % 50, 60 + move % 900, E));
+              OK (flitzis_audio_engine_set_sample_retrigger (fixture->engine, slot,
+                                                             (FlitzisRetrigger) (move % 3), E));
+              OK (flitzis_audio_engine_set_sample_choke_group (fixture->engine, slot,
+                                                               move % 17, E));
+            }
+        }
+      OK (flitzis_audio_engine_play_sample (fixture->engine, (i % 11) * 100, 0.5f, E));
+      advance (fixture, 1, TRUE);
+    }
+  OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+  advance (fixture, 4, TRUE);
+}
+
 static void
 test_scheduled_triggers (Fixture *fixture, gconstpointer data)
 {
@@ -618,6 +662,7 @@ main (int argc, char **argv)
   add ("loops", test_loops);
   add ("gain-ramps", test_gain_ramps);
   add ("pads", test_pads);
+  add ("params", test_params);
   add ("scheduled-triggers", test_scheduled_triggers);
   add ("clock", test_clock);
   add ("full-command-ring", test_full_command_ring);

@@ -1,0 +1,131 @@
+/* fz-params.c: parameters, control → audio, latest value wins; see fz-params.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdlib.h>
+
+#include "fz-params.h"
+
+static uint32_t
+n_words (uint32_t n_slots)
+{
+  return (n_slots + FZ_PARAMS_WORD_BITS - 1) / FZ_PARAMS_WORD_BITS;
+}
+
+bool
+fz_params_init (FzParams *params, uint32_t n_slots, float master)
+{
+  params->n_slots = n_slots;
+  params->cells = calloc (n_slots, sizeof (FzParamCell));
+  params->dirty = calloc (n_words (n_slots), sizeof (atomic_uint_fast64_t));
+  atomic_init (&params->master, fz_params_float_bits (master));
+  atomic_init (&params->summary, 0);
+  if (params->cells == NULL || params->dirty == NULL)
+    {
+      fz_params_clear (params);
+      return false;
+    }
+  for (uint32_t i = 0; i < n_words (n_slots); i++)
+    atomic_init (&params->dirty[i], 0);
+  for (uint32_t i = 0; i < n_slots; i++)
+    {
+      FzParamCell *cell = &params->cells[i];
+
+      atomic_init (&cell->gain, fz_params_float_bits (1.0f));
+      atomic_init (&cell->policy, (unsigned int) FZ_RETRIGGER_LAYER);
+      atomic_init (&cell->loop_seq, 0);
+      atomic_init (&cell->loop_on, 0);
+      atomic_init (&cell->loop_start, 0);
+      atomic_init (&cell->loop_end, 0);
+    }
+  return true;
+}
+
+void
+fz_params_clear (FzParams *params)
+{
+  free (params->cells);
+  free (params->dirty);
+  params->cells = NULL;
+  params->dirty = NULL;
+  params->n_slots = 0;
+}
+
+/* ---- audio thread from here on ---- */
+
+/* Reads @cell's region; false when a write was under way (see fz-params.h). */
+static bool
+read_loop (const FzParamCell *cell, bool *on, size_t *start, size_t *end)
+{
+  unsigned int seq = atomic_load_explicit (&cell->loop_seq, memory_order_acquire);
+
+  *on = atomic_load_explicit (&cell->loop_on, memory_order_relaxed) != 0;
+  *start = (size_t) atomic_load_explicit (&cell->loop_start, memory_order_relaxed);
+  *end = (size_t) atomic_load_explicit (&cell->loop_end, memory_order_relaxed);
+  atomic_thread_fence (memory_order_acquire);
+  return (seq & 1u) == 0 && seq == atomic_load_explicit (&cell->loop_seq, memory_order_relaxed);
+}
+
+/* The mixer takes each of the slot's values that differs from its own:
+ * a value set again (or set and set back before the period) changes
+ * nothing, and a gain ramp under way to it goes on as it was. */
+static void
+apply_slot (FzParams *params, FzMixer *mixer, uint32_t slot)
+{
+  const FzParamCell *cell = &params->cells[slot];
+  const FzSlot *s = &mixer->slots[slot];
+  float gain = fz_params_bits_float (atomic_load_explicit (&cell->gain, memory_order_relaxed));
+  unsigned int policy = atomic_load_explicit (&cell->policy, memory_order_relaxed);
+  size_t start, end;
+  bool on;
+
+  if (gain != s->gain.target)
+    fz_mixer_set_gain (mixer, slot, gain);
+  fz_mixer_set_retrigger (mixer, slot, (FzRetrigger) (policy & 0xffu));
+  fz_mixer_set_group (mixer, slot, policy >> 8);
+  /* Half written: the writer marks the slot again once it is done, so
+   * the whole region comes in the next period. */
+  if (!read_loop (cell, &on, &start, &end))
+    return;
+  if (on != s->loop || start != s->loop_start || end != s->loop_end)
+    fz_mixer_set_loop (mixer, slot, on, start, end);
+}
+
+static void
+apply_word (FzParams *params, FzMixer *mixer, uint32_t word)
+{
+  uint64_t bits = atomic_exchange_explicit (&params->dirty[word], 0, memory_order_acquire);
+
+  while (bits != 0)
+    {
+      uint32_t bit = (uint32_t) __builtin_ctzll (bits);
+
+      bits &= bits - 1;
+      apply_slot (params, mixer, word * FZ_PARAMS_WORD_BITS + bit);
+    }
+}
+
+void
+fz_params_apply_marked (FzParams *params, FzMixer *mixer)
+{
+  uint64_t summary = atomic_exchange_explicit (&params->summary, 0, memory_order_acquire);
+
+  if (summary & FZ_PARAMS_MASTER_BIT)
+    {
+      float master = fz_params_bits_float (atomic_load_explicit (&params->master,
+                                                                 memory_order_relaxed));
+
+      if (master != mixer->master.target)
+        fz_mixer_set_gain (mixer, FZ_MASTER, master);
+      summary &= ~FZ_PARAMS_MASTER_BIT;
+    }
+  while (summary != 0)
+    {
+      uint32_t word = (uint32_t) __builtin_ctzll (summary);
+
+      summary &= summary - 1;
+      apply_word (params, mixer, word);
+    }
+}
