@@ -82,6 +82,10 @@ typedef struct {
 static void
 fz_load_free (FzLoad *load)
 {
+  /* The last reference to the worker's task may go on either thread,
+   * after load_done() took the progress in the main context; GLib's
+   * reference count orders them (fz-tsan.h). */
+  fz_tsan_acquire (load);
   g_free (load->path);
   g_clear_pointer (&load->pcm, g_bytes_unref);
   g_free (load->display);
@@ -322,6 +326,7 @@ load_done (GObject *source_object, GAsyncResult *result, gpointer data)
   GError *error = NULL;
 
   (void) source_object;
+  fz_tsan_release (load);
   fz_tsan_acquire (result);
   g_task_propagate_boolean (G_TASK (result), &error);
   _flitzis_audio_engine_progress_complete (progress, task, error);
