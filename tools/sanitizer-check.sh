@@ -36,6 +36,7 @@ case $kind in
   asan)
     flags="-fsanitize=address,undefined -fno-sanitize-recover=all"
     export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1${symbolizer:+:external_symbolizer_path=$symbolizer}"
+    export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp"
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
     # No leak suppressions: GLib's, JACK's and PortAudio's one-time
     # allocations are still reachable at exit, which LeakSanitizer does
@@ -47,6 +48,7 @@ case $kind in
     flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all"
     export ASAN_OPTIONS="detect_leaks=1${symbolizer:+:external_symbolizer_path=$symbolizer}"
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+    export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp"
     ;;
   tsan)
     flags="-fsanitize=thread"
