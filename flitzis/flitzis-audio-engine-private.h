@@ -16,7 +16,9 @@
  * - flitzis-audio-engine-replies.c: what comes back from the audio thread,
  *   as messages, signals and counters, in the main context;
  * - flitzis-audio-engine-backend.c: which back-end run() plays through,
- *   and the devices it can see.
+ *   and the devices it can see;
+ * - flitzis-audio-engine-reconnect.c: a lost PipeWire stream's slots
+ *   waiting for its sink to come back (the reconnect property).
  *
  * ## Locks, in the order they are taken
  *
@@ -43,6 +45,17 @@
 
 G_BEGIN_DECLS
 
+typedef struct _FzReconnector FzReconnector;
+
+/* What a held core waits for (flitzis-audio-engine-reconnect.c). */
+typedef struct {
+  char *device;                 /* as run() asked for it; NULL: the default sink */
+  guint sample_rate;            /* the format the slots' samples are in */
+  guint channels;
+  guint period_frames;          /* as run() asked for it */
+  GMainContext *context;        /* the engine's: where it watches and signals */
+} FzReconnectTarget;
+
 /* What an offline engine renders when construction leaves it open. */
 #define FZ_DEFAULT_OFFLINE_RATE 48000u
 #define FZ_DEFAULT_OFFLINE_CHANNELS 2u
@@ -54,6 +67,7 @@ struct _FlitzisAudioEngine {
   guint requested_rate;         /* property; used by the next run() */
   guint requested_period;       /* property; used by the next run() */
   guint backend;                /* FlitzisBackend property; used by the next run() */
+  gboolean reconnect;           /* property: a lost PipeWire stream opens again */
   double volume;                /* property: as last requested */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
@@ -101,6 +115,12 @@ struct _FlitzisAudioEngine {
   guint64 dropped_replies;
   guint64 dropped_events;
   guint64 xruns;
+  /* Guarded by both the lifecycle lock and the lock (either is enough to
+   * read): with reconnect on, the core of a lost PipeWire stream, stopped,
+   * whose slots (published, infos) wait for its sink to come back, and
+   * what watches for it.  NULL otherwise. */
+  FzCore *held_core;
+  FzReconnector *reconnector;
 };
 
 typedef enum {
@@ -118,6 +138,7 @@ typedef enum {
   PROP_VOICES,
   PROP_BACKEND,
   PROP_ACTIVE_BACKEND,
+  PROP_RECONNECT,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -159,6 +180,29 @@ gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only
  * that run (if it still runs). */
 void     _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id);
+/* Any control thread, without a lock: run @run_id lost its stream; with
+ * reconnect on (and a PipeWire stream) its core is held, else it shuts
+ * down. */
+void     _flitzis_audio_engine_lose_run (FlitzisAudioEngine *self, guint run_id);
+/* Any control thread, without a lock: opens the stream @reconnector waits
+ * for and, if the engine still holds a core for it, runs again with the
+ * held slots.  TRUE when it runs; FALSE with @error set to try again
+ * later, or with *@refused set when the stream came back in another
+ * format (the held slots are then freed and stream-error says so). */
+gboolean _flitzis_audio_engine_reopen (FlitzisAudioEngine *self, FzReconnector *reconnector,
+                                       gboolean *refused, GError **error);
+
+/* ---- flitzis-audio-engine-reconnect.c ---- */
+
+/* Called with both locks held: starts watching for @target's sink in its
+ * context; the engine holds the reference returned. */
+FzReconnector *_flitzis_audio_engine_reconnector_new (FlitzisAudioEngine *self,
+                                                      const FzReconnectTarget *target);
+/* Any thread: stops watching, and drops the engine's reference. */
+void     _flitzis_audio_engine_reconnector_cancel (FzReconnector *reconnector);
+const FzReconnectTarget *_flitzis_audio_engine_reconnector_get_target (FzReconnector *reconnector);
+/* Called with both locks held: stops waiting, freeing the held slots. */
+void     _flitzis_audio_engine_drop_held (FlitzisAudioEngine *self);
 
 /* ---- flitzis-audio-engine-backend.c ---- */
 
@@ -179,9 +223,15 @@ void     _flitzis_audio_engine_drain_replies (FlitzisAudioEngine *self);
 guint64  _flitzis_audio_engine_pings_unanswered (FlitzisAudioEngine *self);
 gboolean _flitzis_audio_engine_awaiting_replies (FlitzisAudioEngine *self);
 void     _flitzis_audio_engine_wake_context (FlitzisAudioEngine *self, gboolean was_awaiting);
-void     _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self);
+/* @context: where signals go from now on (NULL: the calling thread's
+ * thread-default context). */
+void     _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self, GMainContext *context);
 void     _flitzis_audio_engine_detach_source (FlitzisAudioEngine *self);
 /* Adds the running core's counts to the totals, before it is freed. */
 void     _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self);
+/* Called with the lock held: an event the control side makes
+ * (stream-error, reconnected), for receive_msg() and its signal; takes
+ * @message. */
+void     _flitzis_audio_engine_deliver_event (FlitzisAudioEngine *self, FlitzisMessage *message);
 
 G_END_DECLS

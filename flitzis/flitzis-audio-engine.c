@@ -603,6 +603,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_ACTIVE_BACKEND:
       g_value_set_enum (value, flitzis_audio_engine_get_active_backend (self));
       break;
+    case PROP_RECONNECT:
+      g_value_set_boolean (value, flitzis_audio_engine_get_reconnect (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -658,6 +661,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_BACKEND:
       flitzis_audio_engine_set_backend (self, g_value_get_enum (value));
+      break;
+    case PROP_RECONNECT:
+      flitzis_audio_engine_set_reconnect (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

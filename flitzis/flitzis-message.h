@@ -37,6 +37,10 @@ G_BEGIN_DECLS
  * @FLITZIS_MESSAGE_KIND_STREAM_ERROR: the stream failed and the engine
  *   stopped; [method@Flitzis.Message.get_error] says why;
  *   [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_MESSAGE_KIND_RECONNECTED: a lost stream was opened again by
+ *   itself ([property@Flitzis.AudioEngine:reconnect]) and the engine runs
+ *   with its slots; the message's frame is the new stream's frame time
+ *   then; [signal@Flitzis.AudioEngine::reconnected]
  *
  * What a [struct@Flitzis.Message] reports.  Each kind is also emitted as the
  * engine's signal of the same name.
@@ -51,6 +55,7 @@ typedef enum {
   FLITZIS_MESSAGE_KIND_TRIGGER_LATE,
   FLITZIS_MESSAGE_KIND_XRUN,
   FLITZIS_MESSAGE_KIND_STREAM_ERROR,
+  FLITZIS_MESSAGE_KIND_RECONNECTED,
 } FlitzisMessageKind;
 
 /**

@@ -389,6 +389,12 @@ flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames)
 void
 flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name)
 {
+  flitzis_test_pipewire_add_sink_channels (pw, name, 2);
+}
+
+void
+flitzis_test_pipewire_add_sink_channels (FlitzisTestPipewire *pw, const char *name, guint channels)
+{
   struct pw_properties *props;
   guint i;
 
@@ -398,7 +404,8 @@ flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name)
   props = pw_properties_new ("factory.name", "support.null-audio-sink",
                              PW_KEY_NODE_NAME, name, PW_KEY_NODE_DESCRIPTION, name,
                              PW_KEY_MEDIA_CLASS, "Audio/Sink",
-                             "audio.position", "[ FL FR ]", NULL);
+                             "audio.position", channels == 1 ? "[ MONO ]" : "[ FL FR ]", NULL);
+  g_assert_true (channels == 1 || channels == 2);
   pw_properties_setf (props, "audio.rate", "%u", pw->rate);
   pw_thread_loop_lock (pw->loop);
   pw->sinks[i] = pw_core_create_object (pw->core, "adapter", PW_TYPE_INTERFACE_Node,

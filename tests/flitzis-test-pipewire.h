@@ -49,5 +49,8 @@ float               *flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw
  * connection. */
 void                 flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name);
 void                 flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw, const char *name);
+/* The same with @channels (1: mono, or 2) channels. */
+void                 flitzis_test_pipewire_add_sink_channels (FlitzisTestPipewire *pw,
+                                                              const char *name, guint channels);
 
 G_END_DECLS
