@@ -286,7 +286,13 @@ flitzis_audio_engine_detect_backend (void)
  * Without a PipeWire server, the list is the snapshot
  * [func@Flitzis.AudioEngine.list_output_devices] gives, and does not
  * change: PortAudio cannot look for devices again without being shut
- * down, and a JACK server's ports are not followed.
+ * down.  A JACK server's ports are not followed either: the JACK devices
+ * are PortAudio's (one per JACK client with playback ports, listed when
+ * PortAudio starts), so a model of ports that come and go would list
+ * devices that [method@Flitzis.AudioEngine.run] cannot choose until
+ * PortAudio starts again, and what comes and goes under a JACK session is
+ * mostly other applications' ports, not outputs; a JACK server that stops
+ * is reported by [signal@Flitzis.AudioEngine::stream-error].
  *
  * Release the list in the thread of that main context.
  *

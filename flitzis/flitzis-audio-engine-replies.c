@@ -475,6 +475,9 @@ _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self, GMainContext *con
   _flitzis_audio_engine_detach_source (self);
   self->context = context;
   self->reply_source = fz_reply_source_new (&reply_source_funcs, G_OBJECT (self));
+  /* Made here, run by the context's thread, which may be another one (a
+   * reconnection's worker attaches it): through GLib's lock (fz-tsan.h). */
+  fz_tsan_release (self->reply_source);
   g_source_attach (self->reply_source, self->context);
 }
 
