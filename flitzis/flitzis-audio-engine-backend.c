@@ -73,8 +73,12 @@ _flitzis_audio_engine_class_init_backend (GParamSpec **properties)
    * %TRUE and [signal@Flitzis.AudioEngine::reconnected] is emitted.
    * Voices that played, and triggers still queued, when the stream was
    * lost do not resume (the triggers are counted as dropped voices,
-   * [method@Flitzis.EngineStats.get_dropped_voices]), and the frame
-   * time starts again from 0, as after [method@Flitzis.AudioEngine.run].
+   * [method@Flitzis.EngineStats.get_dropped_voices]); the engine-wide
+   * pause ([method@Flitzis.AudioEngine.pause]) is not kept either, and
+   * the frame time starts again from 0, as after
+   * [method@Flitzis.AudioEngine.run].  The new stream is opened on a
+   * worker thread, never in the main context; a call that ends the wait
+   * meanwhile waits for that attempt (as long as a run() can take).
    *
    * If the stream comes back in another format (PipeWire converts the
    * rate, so only a sink with fewer channels does this), the samples are
