@@ -319,15 +319,18 @@ class PadsWindow(Gtk.ApplicationWindow):
     def fill_device_list(self):
         """Lists the output devices, preselects the default, and only then
         listens to the selection, so that the preselection restarts
-        nothing."""
+        nothing.  The list follows hot-plug (PipeWire's sinks coming and
+        going, in this main context); without PipeWire it is a snapshot."""
         try:
-            devices = Flitzis.AudioEngine.list_output_devices()
+            devices = Flitzis.AudioEngine.monitor_output_devices()
         except GLib.Error as error:
             self.device_drop_down.set_sensitive(False)
             self.show_status(f"No output devices: {error.message}", error=True)
             return
         self.device_drop_down.set_model(devices)
         self.device_drop_down.set_sensitive(devices.get_n_items() > 0)
+        devices.connect("items-changed", lambda model, *_:
+                        self.device_drop_down.set_sensitive(model.get_n_items() > 0))
         for position, device in enumerate(devices):
             if device.props.is_default:
                 self.device_drop_down.set_selected(position)

@@ -56,6 +56,99 @@ _flitzis_audio_engine_class_init_backend (GParamSpec **properties)
                        _("What the running stream plays through (auto when none is open)"),
                        FLITZIS_TYPE_BACKEND, FLITZIS_BACKEND_AUTO,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * FlitzisAudioEngine:reconnect: (getter get_reconnect) (setter set_reconnect)
+   *
+   * Whether a lost PipeWire stream opens again by itself.  When the sink
+   * the engine plays into goes away, or the PipeWire server quits, the
+   * engine stops and emits [signal@Flitzis.AudioEngine::stream-error] in
+   * either case.  Without reconnect (the default) it has shut down, its
+   * slots emptied.  With reconnect, it keeps its slots (their samples and
+   * settings: gain, loop region, retrigger policy, choke group, pause) and
+   * its volume, watches the server's sinks in its main context, and once
+   * the sink is back (or, when none was asked for, any default sink) it
+   * opens a new stream to it at the sample rate and channels its samples
+   * are in, and runs again: [property@Flitzis.AudioEngine:running] turns
+   * %TRUE and [signal@Flitzis.AudioEngine::reconnected] is emitted.
+   * Voices that played, and triggers still queued, when the stream was
+   * lost do not resume (the triggers are counted as dropped voices,
+   * [method@Flitzis.EngineStats.get_dropped_voices]); the engine-wide
+   * pause ([method@Flitzis.AudioEngine.pause]) is not kept either, and
+   * the frame time starts again from 0, as after
+   * [method@Flitzis.AudioEngine.run].  The new stream is opened on a
+   * worker thread, never in the main context; a call that ends the wait
+   * meanwhile waits for that attempt (as long as a run() can take).
+   *
+   * If the stream comes back in another format (PipeWire converts the
+   * rate, so only a sink with fewer channels does this), the samples are
+   * not converted: the engine stops waiting, frees them and emits
+   * [signal@Flitzis.AudioEngine::stream-error] again, with
+   * [error@Flitzis.EngineError.DEVICE_FAILED].  Calling
+   * [method@Flitzis.AudioEngine.run] or
+   * [method@Flitzis.AudioEngine.shut_down], or turning reconnect off,
+   * also ends the wait and frees the kept slots.  Only PipeWire streams
+   * reconnect: a JACK or PortAudio stream that is lost shuts down as
+   * without reconnect.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECONNECT] =
+    g_param_spec_boolean ("reconnect", _("Reconnect"),
+                          _("Whether a lost PipeWire stream opens again by itself, with its "
+                            "slots, once its device is back"),
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+/**
+ * flitzis_audio_engine_get_reconnect:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:reconnect].
+ *
+ * Returns: whether a lost PipeWire stream opens again by itself
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_get_reconnect (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+
+  return (gboolean) _flitzis_audio_engine_read_guint (self, (const guint *) &self->reconnect);
+}
+
+/**
+ * flitzis_audio_engine_set_reconnect:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @reconnect: whether a lost PipeWire stream opens again by itself
+ *
+ * Sets [property@Flitzis.AudioEngine:reconnect].  Turning it off while
+ * the engine waits for its device ends the wait and frees the slots it
+ * kept.
+ *
+ * Since: 0.1
+ */
+void
+flitzis_audio_engine_set_reconnect (FlitzisAudioEngine *self, gboolean reconnect)
+{
+  gboolean changed;
+
+  g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
+
+  reconnect = !!reconnect;
+  /* The lifecycle lock: a wait that ends frees the held core. */
+  fz_mutex_lock (&self->lifecycle_lock);
+  fz_mutex_lock (&self->lock);
+  changed = self->reconnect != reconnect;
+  self->reconnect = reconnect;
+  if (!reconnect)
+    _flitzis_audio_engine_drop_held (self);
+  fz_mutex_unlock (&self->lock);
+  fz_mutex_unlock (&self->lifecycle_lock);
+  if (changed)
+    _flitzis_audio_engine_notify (self, PROP_RECONNECT);
 }
 
 /**
@@ -197,7 +290,13 @@ flitzis_audio_engine_detect_backend (void)
  * Without a PipeWire server, the list is the snapshot
  * [func@Flitzis.AudioEngine.list_output_devices] gives, and does not
  * change: PortAudio cannot look for devices again without being shut
- * down, and a JACK server's ports are not followed.
+ * down.  A JACK server's ports are not followed either: the JACK devices
+ * are PortAudio's (one per JACK client with playback ports, listed when
+ * PortAudio starts), so a model of ports that come and go would list
+ * devices that [method@Flitzis.AudioEngine.run] cannot choose until
+ * PortAudio starts again, and what comes and goes under a JACK session is
+ * mostly other applications' ports, not outputs; a JACK server that stops
+ * is reported by [signal@Flitzis.AudioEngine::stream-error].
  *
  * Release the list in the thread of that main context.
  *

@@ -24,6 +24,8 @@
  * - flitzis-audio-engine-clock.c: the musical clock (tempo, bars and
  *   beats, quantize), -metronome.c: its click and the beat reports,
  *   -sync.c: slots that know their tempo.
+ * - flitzis-audio-engine-reconnect.c: a lost PipeWire stream's slots
+ *   waiting for its sink to come back (the reconnect property).
  *
  * ## Locks, in the order they are taken
  *
@@ -51,6 +53,17 @@
 
 G_BEGIN_DECLS
 
+typedef struct _FzReconnector FzReconnector;
+
+/* What a held core waits for (flitzis-audio-engine-reconnect.c). */
+typedef struct {
+  char *device;                 /* as run() asked for it; NULL: the default sink */
+  guint sample_rate;            /* the format the slots' samples are in */
+  guint channels;
+  guint period_frames;          /* as run() asked for it */
+  GMainContext *context;        /* the engine's: where it watches and signals */
+} FzReconnectTarget;
+
 /* What an offline engine renders when construction leaves it open. */
 #define FZ_DEFAULT_OFFLINE_RATE 48000u
 #define FZ_DEFAULT_OFFLINE_CHANNELS 2u
@@ -62,6 +75,7 @@ struct _FlitzisAudioEngine {
   guint requested_rate;         /* property; used by the next run() */
   guint requested_period;       /* property; used by the next run() */
   guint backend;                /* FlitzisBackend property; used by the next run() */
+  gboolean reconnect;           /* property: a lost PipeWire stream opens again */
   double volume;                /* property: as last requested */
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
@@ -125,6 +139,12 @@ struct _FlitzisAudioEngine {
   gboolean report_beats;
   guint64 clock_serial;         /* bumped by each change of tempo or downbeat */
   guint clock_synced;           /* properties a sync changed, to notify */
+  /* Guarded by both the lifecycle lock and the lock (either is enough to
+   * read): with reconnect on, the core of a lost PipeWire stream, stopped,
+   * whose slots (published, infos) wait for its sink to come back, and
+   * what watches for it.  NULL otherwise. */
+  FzCore *held_core;
+  FzReconnector *reconnector;
 };
 
 typedef enum {
@@ -150,6 +170,7 @@ typedef enum {
   PROP_METRONOME,
   PROP_METRONOME_VOLUME,
   PROP_REPORT_BEATS,
+  PROP_RECONNECT,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -191,6 +212,29 @@ gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only
  * that run (if it still runs). */
 void     _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id);
+/* Any control thread, without a lock: run @run_id lost its stream; with
+ * reconnect on (and a PipeWire stream) its core is held, else it shuts
+ * down. */
+void     _flitzis_audio_engine_lose_run (FlitzisAudioEngine *self, guint run_id);
+/* Any control thread, without a lock: opens the stream @reconnector waits
+ * for and, if the engine still holds a core for it, runs again with the
+ * held slots.  TRUE when it runs; FALSE with @error set to try again
+ * later, or with *@refused set when the stream came back in another
+ * format (the held slots are then freed and stream-error says so). */
+gboolean _flitzis_audio_engine_reopen (FlitzisAudioEngine *self, FzReconnector *reconnector,
+                                       gboolean *refused, GError **error);
+
+/* ---- flitzis-audio-engine-reconnect.c ---- */
+
+/* Called with both locks held: starts watching for @target's sink in its
+ * context; the engine holds the reference returned. */
+FzReconnector *_flitzis_audio_engine_reconnector_new (FlitzisAudioEngine *self,
+                                                      const FzReconnectTarget *target);
+/* Any thread: stops watching, and drops the engine's reference. */
+void     _flitzis_audio_engine_reconnector_cancel (FzReconnector *reconnector);
+const FzReconnectTarget *_flitzis_audio_engine_reconnector_get_target (FzReconnector *reconnector);
+/* Called with both locks held: stops waiting, freeing the held slots. */
+void     _flitzis_audio_engine_drop_held (FlitzisAudioEngine *self);
 
 /* ---- flitzis-audio-engine-backend.c ---- */
 
@@ -234,10 +278,16 @@ void     _flitzis_audio_engine_drain_replies (FlitzisAudioEngine *self);
 guint64  _flitzis_audio_engine_pings_unanswered (FlitzisAudioEngine *self);
 gboolean _flitzis_audio_engine_awaiting_replies (FlitzisAudioEngine *self);
 void     _flitzis_audio_engine_wake_context (FlitzisAudioEngine *self, gboolean was_awaiting);
-void     _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self);
+/* @context: where signals go from now on (NULL: the calling thread's
+ * thread-default context). */
+void     _flitzis_audio_engine_attach_source (FlitzisAudioEngine *self, GMainContext *context);
 void     _flitzis_audio_engine_detach_source (FlitzisAudioEngine *self);
 /* Adds the running core's counts to the totals, before it is freed. */
 void     _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self);
+/* Called with the lock held: an event the control side makes
+ * (stream-error, reconnected), for receive_msg() and its signal; takes
+ * @message. */
+void     _flitzis_audio_engine_deliver_event (FlitzisAudioEngine *self, FlitzisMessage *message);
 
 /* ---- flitzis-audio-engine-clock.c ---- */
 

@@ -139,6 +139,27 @@ typedef struct {
  * shut down: [property@Flitzis.AudioEngine:running] is %FALSE, every
  * sample is freed, and [method@Flitzis.AudioEngine.run] may be called
  * again, from the handler too ([enum@Flitzis.MessageKind.STREAM_ERROR]).
+ * With [property@Flitzis.AudioEngine:reconnect] on, a lost PipeWire
+ * stream's slots are kept instead, until
+ * [signal@Flitzis.AudioEngine::reconnected]; this signal comes once more,
+ * with [error@Flitzis.EngineError.DEVICE_FAILED], if the stream came back
+ * in a format the samples are not in, and they were freed.
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::reconnected:
+ * @self: the engine
+ * @frame: the frame time of the new stream when it was running (it
+ *   starts from 0, as after [method@Flitzis.AudioEngine.run])
+ *
+ * A lost PipeWire stream was opened again by itself
+ * ([property@Flitzis.AudioEngine:reconnect]): the engine runs with the
+ * slots and settings it had, and triggers play from now on.  Emitted in
+ * the main context (the thread-default [struct@GLib.MainContext] of the
+ * thread that called [method@Flitzis.AudioEngine.run]), after the
+ * [signal@Flitzis.AudioEngine::stream-error] of the loss
+ * ([enum@Flitzis.MessageKind.RECONNECTED]).
  *
  * Since: 0.1
  */
@@ -168,6 +189,7 @@ static const FzEventSignal event_signals[] = {
   [FLITZIS_MESSAGE_KIND_XRUN] = { "xrun", FZ_ARGS_COUNT_FRAME },
   [FLITZIS_MESSAGE_KIND_STREAM_ERROR] = { "stream-error", FZ_ARGS_ERROR_FRAME },
   [FLITZIS_MESSAGE_KIND_BEAT] = { "beat", FZ_ARGS_BAR_BEAT_FRAME },
+  [FLITZIS_MESSAGE_KIND_RECONNECTED] = { "reconnected", FZ_ARGS_FRAME },
 };
 #define N_KINDS G_N_ELEMENTS (event_signals)
 
@@ -359,6 +381,15 @@ take_reply (FlitzisAudioEngine *self, const FzMsg *reply)
                                        reply->slot, reply->seq));
 }
 
+/* Called with the lock held. */
+void
+_flitzis_audio_engine_deliver_event (FlitzisAudioEngine *self, FlitzisMessage *message)
+{
+  deliver (self, message);
+  if (self->context != NULL)
+    g_main_context_wakeup (self->context);
+}
+
 /* Called with the lock held: a device stream that stopped by itself (the
  * device went away, the JACK server quit) is reported once; the engine
  * shuts down once the lock is released (shut_down_if_lost()). */
@@ -370,10 +401,17 @@ check_stream (FlitzisAudioEngine *self)
   if (self->stream == NULL || self->stream_lost || fz_stream_is_alive (self->stream))
     return;
   self->stream_lost = TRUE;
-  g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_LOST,
-               _("The output device “%s” stopped working (unplugged, or its server quit); "
-                 "the engine has shut down, call run() once a device is there"),
-               fz_stream_get_device_name (self->stream));
+  if (self->reconnect && fz_stream_get_backend (self->stream) == FLITZIS_BACKEND_PIPEWIRE)
+    g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_LOST,
+                 _("The output device “%s” stopped working (unplugged, or its server quit); "
+                   "the engine has stopped and keeps its slots, and plays again once the "
+                   "device is back (reconnect)"),
+                 fz_stream_get_device_name (self->stream));
+  else
+    g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_LOST,
+                 _("The output device “%s” stopped working (unplugged, or its server quit); "
+                   "the engine has shut down, call run() once a device is there"),
+                 fz_stream_get_device_name (self->stream));
   deliver (self, _flitzis_message_new_error (fz_core_get_frame_time (self->core), error));
 }
 
@@ -476,7 +514,7 @@ shut_down_if_lost (FlitzisAudioEngine *self)
   run_id = self->run_id;
   fz_mutex_unlock (&self->lock);
   if (lost)
-    _flitzis_audio_engine_shut_down_run (self, run_id);
+    _flitzis_audio_engine_lose_run (self, run_id);
 }
 
 /* Runs in the main context (see the class documentation). */
@@ -545,11 +583,16 @@ _flitzis_audio_engine_detach_source (FlitzisAudioEngine *self)
 
 /* Called with the lock held. */
 void
-_flitzis_audio_engine_attach_source (FlitzisAudioEngine *self)
+_flitzis_audio_engine_attach_source (FlitzisAudioEngine *self, GMainContext *context)
 {
+  /* Taken first: @context may be the one detached now. */
+  context = context != NULL ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   _flitzis_audio_engine_detach_source (self);
-  self->context = g_main_context_ref_thread_default ();
+  self->context = context;
   self->reply_source = fz_reply_source_new (&reply_source_funcs, G_OBJECT (self));
+  /* Made here, run by the context's thread, which may be another one (a
+   * reconnection's worker attaches it): through GLib's lock (fz-tsan.h). */
+  fz_tsan_release (self->reply_source);
   g_source_attach (self->reply_source, self->context);
 }
 

@@ -61,7 +61,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
 /* Called with the lifecycle lock held. */
 static void
 publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
-              guint sample_rate, guint channels)
+              guint sample_rate, guint channels, GMainContext *context)
 {
   fz_mutex_lock (&self->lock);
   self->stream = stream;
@@ -76,7 +76,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->pings_sent = 0;
   self->pongs_received = 0;
   g_clear_pointer (&self->levels, flitzis_levels_unref);
-  _flitzis_audio_engine_attach_source (self);
+  _flitzis_audio_engine_attach_source (self, context);
   fz_mutex_unlock (&self->lock);
 }
 
@@ -96,7 +96,7 @@ start_stream (FlitzisAudioEngine *self, GError **error)
   if (self->offline)
     {
       publish_core (self, NULL, new_core (self, self->offline_rate, self->offline_channels),
-                    self->offline_rate, self->offline_channels);
+                    self->offline_rate, self->offline_channels, NULL);
       return TRUE;
     }
 
@@ -122,8 +122,119 @@ start_stream (FlitzisAudioEngine *self, GError **error)
         fz_core_free (core);
       return FALSE;
     }
-  publish_core (self, stream, core, rate, channels);
+  publish_core (self, stream, core, rate, channels, NULL);
   return TRUE;
+}
+
+/* Called with the lifecycle lock held: whether the engine still holds a
+ * core for @reconnector. */
+static gboolean
+still_held_for (FlitzisAudioEngine *self, FzReconnector *reconnector)
+{
+  gboolean held;
+
+  fz_mutex_lock (&self->lock);
+  held = self->reconnector == reconnector && self->held_core != NULL && self->core == NULL;
+  fz_mutex_unlock (&self->lock);
+  return held;
+}
+
+/* Called with the lifecycle lock held: the stream came back in a format
+ * the held samples are not in.  They are not converted behind the
+ * caller's back: the engine stops waiting, frees them, and says why. */
+static void
+refuse_format (FlitzisAudioEngine *self, FzStream *stream, const FzReconnectTarget *target)
+{
+  GError *error = NULL;
+  guint64 frame;
+
+  g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+               _("The output device “%s” came back at %u Hz with %u channels, but the "
+                 "engine's samples are at %u Hz with %u channels; it stays shut down and "
+                 "its slots are emptied: call run() and load them again"),
+               fz_stream_get_device_name (stream), fz_stream_get_sample_rate (stream),
+               fz_stream_get_channels (stream), target->sample_rate, target->channels);
+  fz_mutex_lock (&self->lock);
+  frame = fz_core_get_frame_time (self->held_core);
+  _flitzis_audio_engine_drop_held (self);
+  _flitzis_audio_engine_deliver_event (self, _flitzis_message_new_error (frame, error));
+  fz_mutex_unlock (&self->lock);
+}
+
+/* Called with the lifecycle lock held: @core, with the held slots, plays
+ * from now on, in the engine's context. */
+static void
+resume_held (FlitzisAudioEngine *self, FzStream *stream, FzCore *core, guint dropped,
+             const FzReconnectTarget *target)
+{
+  FzCore *held;
+
+  publish_core (self, stream, core, target->sample_rate, target->channels, target->context);
+  fz_mutex_lock (&self->lock);
+  held = g_steal_pointer (&self->held_core);
+  g_clear_pointer (&self->reconnector, _flitzis_audio_engine_reconnector_cancel);
+  /* Triggers queued to the lost stream never played: counted as dropped. */
+  self->dropped_voices += dropped;
+  _flitzis_audio_engine_deliver_event (self, _flitzis_message_new (FLITZIS_MESSAGE_KIND_RECONNECTED,
+                                                                   fz_core_get_frame_time (core),
+                                                                   0, 0));
+  fz_mutex_unlock (&self->lock);
+  /* Emptied by fz_core_adopt(): only what it retired is left to free. */
+  fz_core_free (held);
+}
+
+/* Any control thread (a worker of flitzis-audio-engine-reconnect.c). */
+gboolean
+_flitzis_audio_engine_reopen (FlitzisAudioEngine *self, FzReconnector *reconnector,
+                              gboolean *refused, GError **error)
+{
+  const FzReconnectTarget *target = _flitzis_audio_engine_reconnector_get_target (reconnector);
+  FzStreamRequest request = {
+    .device_name = target->device,
+    .sample_rate = target->sample_rate,
+    .period_frames = target->period_frames,
+    .backend = FLITZIS_BACKEND_PIPEWIRE,
+  };
+  FzStream *stream = NULL;
+  FzCore *core = NULL;
+  guint dropped = 0;
+  gboolean ok = FALSE;
+
+  *refused = FALSE;
+  fz_mutex_lock (&self->lifecycle_lock);
+  if (!still_held_for (self, reconnector))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         _("The engine no longer waits for its device"));
+  else
+    stream = fz_stream_open (&request, error);
+  if (stream != NULL && (fz_stream_get_sample_rate (stream) != target->sample_rate ||
+                         fz_stream_get_channels (stream) != target->channels))
+    {
+      refuse_format (self, stream, target);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The device came back in another format"));
+      *refused = TRUE;
+      fz_stream_close (stream);
+      stream = NULL;
+    }
+  if (stream != NULL)
+    {
+      core = new_core (self, target->sample_rate, target->channels);
+      dropped = fz_core_adopt (core, self->held_core);
+      ok = fz_stream_start (stream, core, error);
+    }
+  if (ok)
+    resume_held (self, stream, core, dropped, target);
+  else if (stream != NULL && fz_stream_close (stream))
+    {
+      /* Not started: the slots go back to the held core, for the next try. */
+      fz_core_adopt (self->held_core, core);
+      fz_core_free (core);
+    }
+  fz_mutex_unlock (&self->lifecycle_lock);
+  if (ok)
+    notify_stream_properties (self);
+  return ok;
 }
 
 /**
@@ -168,7 +279,13 @@ flitzis_audio_engine_run (FlitzisAudioEngine *self, GError **error)
     g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_ALREADY_RUNNING,
                  _("The audio engine is already running; call shut_down() before running it again"));
   else
-    started = start_stream (self, error);
+    {
+      /* A run() of its own ends the wait for a lost stream's device. */
+      fz_mutex_lock (&self->lock);
+      _flitzis_audio_engine_drop_held (self);
+      fz_mutex_unlock (&self->lock);
+      started = start_stream (self, error);
+    }
   fz_mutex_unlock (&self->lifecycle_lock);
 
   if (started)
@@ -214,16 +331,49 @@ abandon_core (FlitzisAudioEngine *self)
   forget_stream (self);
 }
 
-/* Called with the lifecycle lock held.  Returns whether it was running. */
-gboolean
-_flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
+/* Called with both locks held, once the audio thread has stopped: the
+ * lost stream's core is kept with its slots, and its device watched
+ * (flitzis-audio-engine-reconnect.c), at the format its samples are in. */
+static void
+hold_core (FlitzisAudioEngine *self, const char *device)
+{
+  FzReconnectTarget target = {
+    .device = (char *) device,
+    .sample_rate = self->sample_rate,
+    .channels = self->channels,
+    .period_frames = self->requested_period,
+    .context = self->context,
+  };
+
+  _flitzis_audio_engine_drain_replies (self);
+  _flitzis_audio_engine_keep_counts (self);
+  self->pings_sent = 0;
+  self->pongs_received = 0;
+  /* What the core retired but never handed back is freed with it; the
+   * loads still queued move with the slots, and retire in the next core. */
+  self->retires_in_flight -= MIN (self->retires_in_flight, self->core->n_retiring);
+  self->held_core = g_steal_pointer (&self->core);
+  forget_stream (self);
+  self->reconnector = _flitzis_audio_engine_reconnector_new (self, &target);
+}
+
+/* Called with the lifecycle lock held; @may_hold: a lost PipeWire stream
+ * of an engine with reconnect on keeps its core.  Returns whether it was
+ * running. */
+static gboolean
+stop_stream (FlitzisAudioEngine *self, gboolean may_hold)
 {
   FzStream *stream;
-  gboolean running, stopped = TRUE;
+  gboolean running, stopped = TRUE, hold;
+  g_autofree char *device = NULL;
 
   fz_mutex_lock (&self->lock);
   stream = g_steal_pointer (&self->stream);
   running = self->core != NULL;
+  hold = may_hold && running && stream != NULL && self->stream_lost && self->reconnect &&
+         self->context != NULL && fz_stream_get_backend (stream) == FLITZIS_BACKEND_PIPEWIRE;
+  if (hold)
+    device = dup_requested_device (self);
   fz_mutex_unlock (&self->lock);
   if (!running)
     return FALSE;
@@ -236,7 +386,9 @@ _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
   /* Offline, the renderer is the audio thread: wait for its render(). */
   fz_mutex_lock (&self->render_lock);
   fz_mutex_lock (&self->lock);
-  if (stopped)
+  if (stopped && hold)
+    hold_core (self, device);
+  else if (stopped)
     release_core (self);
   else
     abandon_core (self);
@@ -248,21 +400,20 @@ _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
   return TRUE;
 }
 
-/**
- * flitzis_audio_engine_shut_down:
- * @self: a [class@Flitzis.AudioEngine]
- *
- * Stops the audio thread and closes the device.  Voices stop, every slot
- * is emptied and its sample freed.  Messages already received stay
- * available to [method@Flitzis.AudioEngine.receive_msg], and their signals are
- * still emitted in the main context.  Shutting down an engine that is not
- * running does nothing.
- *
- * Since: 0.1
- */
-/* @run_id: 0 for any run, else only that run (if it is still running). */
-void
-_flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id)
+/* Called with the lifecycle lock held.  Returns whether it was running. */
+gboolean
+_flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
+{
+  fz_mutex_lock (&self->lock);
+  _flitzis_audio_engine_drop_held (self);
+  fz_mutex_unlock (&self->lock);
+  return stop_stream (self, FALSE);
+}
+
+/* @run_id: 0 for any run, else only that run (if it is still running);
+ * @lost: its stream was lost (its core may be held). */
+static void
+end_run (FlitzisAudioEngine *self, guint run_id, gboolean lost)
 {
   gboolean was_running = FALSE, was_paused = FALSE;
 
@@ -270,7 +421,7 @@ _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id)
   if (run_id == 0 || _flitzis_audio_engine_read_guint (self, &self->run_id) == run_id)
     {
       was_paused = flitzis_audio_engine_get_paused (self);
-      was_running = _flitzis_audio_engine_stop_stream (self);
+      was_running = lost ? stop_stream (self, TRUE) : _flitzis_audio_engine_stop_stream (self);
     }
   fz_mutex_unlock (&self->lifecycle_lock);
   if (was_running)
@@ -279,6 +430,32 @@ _flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id)
     _flitzis_audio_engine_notify (self, PROP_PAUSED);
 }
 
+void
+_flitzis_audio_engine_shut_down_run (FlitzisAudioEngine *self, guint run_id)
+{
+  end_run (self, run_id, FALSE);
+}
+
+void
+_flitzis_audio_engine_lose_run (FlitzisAudioEngine *self, guint run_id)
+{
+  end_run (self, run_id, TRUE);
+}
+
+/**
+ * flitzis_audio_engine_shut_down:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Stops the audio thread and closes the device.  Voices stop, every slot
+ * is emptied and its sample freed.  Messages already received stay
+ * available to [method@Flitzis.AudioEngine.receive_msg], and their signals are
+ * still emitted in the main context.  An engine that waits for its lost
+ * device to come back ([property@Flitzis.AudioEngine:reconnect]) stops
+ * waiting, and the slots it kept are freed.  Shutting down an engine that
+ * is not running (nor waiting) does nothing.
+ *
+ * Since: 0.1
+ */
 void
 flitzis_audio_engine_shut_down (FlitzisAudioEngine *self)
 {

@@ -64,7 +64,6 @@
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-enum-types.h"
 
-
 G_STATIC_ASSERT (FLITZIS_MAX_SAMPLE_SLOTS == FZ_MAX_SLOTS);
 G_STATIC_ASSERT (FLITZIS_MAX_VOICES == FZ_MAX_VOICES);
 G_STATIC_ASSERT (FLITZIS_MAX_CHOKE_GROUP == FZ_MAX_GROUP);
@@ -174,7 +173,6 @@ flitzis_audio_engine_get_volume (FlitzisAudioEngine *self)
   return volume;
 }
 
-
 /**
  * flitzis_audio_engine_get_paused:
  * @self: a [class@Flitzis.AudioEngine]
@@ -197,7 +195,6 @@ flitzis_audio_engine_get_paused (FlitzisAudioEngine *self)
   fz_mutex_unlock (&self->lock);
   return paused;
 }
-
 
 /**
  * flitzis_audio_engine_get_running:
@@ -348,7 +345,6 @@ flitzis_audio_engine_get_latency (FlitzisAudioEngine *self)
   return latency;
 }
 
-
 /**
  * flitzis_audio_engine_get_channels:
  * @self: a [class@Flitzis.AudioEngine]
@@ -475,7 +471,6 @@ flitzis_audio_engine_set_device (FlitzisAudioEngine *self, const char *device)
   fz_mutex_unlock (&self->lock);
   _flitzis_audio_engine_notify (self, PROP_DEVICE);
 }
-
 
 /* ---- GObject ---- */
 
@@ -610,6 +605,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     case PROP_METER_RATE:
       g_value_set_uint (value, flitzis_audio_engine_get_meter_rate (self));
       break;
+    case PROP_RECONNECT:
+      g_value_set_boolean (value, flitzis_audio_engine_get_reconnect (self));
+      break;
     default:
       if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -679,6 +677,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_METER_RATE:
       set_meter_rate_property (self, g_value_get_uint (value));
+      break;
+    case PROP_RECONNECT:
+      flitzis_audio_engine_set_reconnect (self, g_value_get_boolean (value));
       break;
     default:
       if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value))

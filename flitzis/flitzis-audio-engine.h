@@ -339,6 +339,11 @@ FLITZIS_AVAILABLE_IN_0_1
 FlitzisBackend      flitzis_audio_engine_detect_backend (void);
 FLITZIS_AVAILABLE_IN_0_1
 GListModel         *flitzis_audio_engine_monitor_output_devices (GError **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_reconnect  (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_reconnect  (FlitzisAudioEngine *self,
+                                                         gboolean            reconnect);
 
 
 /* What plays: meters and playheads. */

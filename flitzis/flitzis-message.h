@@ -42,6 +42,10 @@ G_BEGIN_DECLS
  *   [method@Flitzis.Message.get_bar], while
  *   [property@Flitzis.AudioEngine:report-beats] is set;
  *   [signal@Flitzis.AudioEngine::beat]
+ * @FLITZIS_MESSAGE_KIND_RECONNECTED: a lost stream was opened again by
+ *   itself ([property@Flitzis.AudioEngine:reconnect]) and the engine runs
+ *   with its slots; the message's frame is the new stream's frame time
+ *   then; [signal@Flitzis.AudioEngine::reconnected]
  *
  * What a [struct@Flitzis.Message] reports.  Each kind is also emitted as the
  * engine's signal of the same name.
@@ -57,6 +61,7 @@ typedef enum {
   FLITZIS_MESSAGE_KIND_XRUN,
   FLITZIS_MESSAGE_KIND_STREAM_ERROR,
   FLITZIS_MESSAGE_KIND_BEAT,
+  FLITZIS_MESSAGE_KIND_RECONNECTED,
 } FlitzisMessageKind;
 
 /**

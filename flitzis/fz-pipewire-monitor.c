@@ -396,8 +396,8 @@ disconnect_server (FzPwMonitor *monitor)
   monitor->synced = FALSE;
 }
 
-FzPwMonitor *
-fz_pw_monitor_new (GError **error)
+static FzPwMonitor *
+monitor_alloc (void)
 {
   FzPwMonitor *monitor = g_new0 (FzPwMonitor, 1);
 
@@ -408,6 +408,14 @@ fz_pw_monitor_new (GError **error)
   monitor->sinks = g_ptr_array_new_with_free_func (sink_free);
   monitor->port_nodes = g_hash_table_new (NULL, NULL);
   monitor->store = g_list_store_new (FLITZIS_TYPE_DEVICE);
+  return monitor;
+}
+
+FzPwMonitor *
+fz_pw_monitor_new (GError **error)
+{
+  FzPwMonitor *monitor = monitor_alloc ();
+
   if (monitor->context == NULL || !connect_server (monitor))
     {
       g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
@@ -557,19 +565,42 @@ on_store_gone (gpointer data, GObject *store)
   fz_pw_monitor_free (monitor);
 }
 
-GListModel *
-fz_pw_monitor_attach (FzPwMonitor *monitor, GMainContext *context)
+static void
+attach_source (FzPwMonitor *monitor, GMainContext *context)
 {
-  GListStore *store = monitor->store;
-
   monitor->source = g_source_new (&source_funcs, sizeof (FzPwSource));
   ((FzPwSource *) monitor->source)->monitor = monitor;
   g_source_set_name (monitor->source, "flitzis PipeWire monitor");
   g_source_add_unix_fd (monitor->source, pw_loop_get_fd (monitor->loop), G_IO_IN);
   g_source_attach (monitor->source, context);
+}
+
+GListModel *
+fz_pw_monitor_attach (FzPwMonitor *monitor, GMainContext *context)
+{
+  GListStore *store = monitor->store;
+
+  attach_source (monitor, context);
   /* The caller's reference is the store's only one: the monitor's is weak. */
   g_object_weak_ref (G_OBJECT (store), on_store_gone, monitor);
   return G_LIST_MODEL (store);
+}
+
+/* @context's thread.  Without a server, it starts as after one quit. */
+FzPwMonitor *
+fz_pw_monitor_new_live (GMainContext *context)
+{
+  FzPwMonitor *monitor = monitor_alloc ();
+
+  if (monitor->context == NULL)
+    {
+      fz_pw_monitor_free (monitor);
+      return NULL;
+    }
+  attach_source (monitor, context);
+  if (!connect_server (monitor))
+    handle_lost (monitor);
+  return monitor;
 }
 
 void

@@ -61,6 +61,11 @@ GListStore    *fz_pw_monitor_get_store (FzPwMonitor *monitor);
  * monitor then belongs to it and is freed with it, which must happen in
  * @context's thread. */
 GListModel    *fz_pw_monitor_attach (FzPwMonitor *monitor, GMainContext *context);
+/* Live and the caller's: a monitor that runs in @context from the start,
+ * made in (and freed with fz_pw_monitor_free() in) @context's thread.
+ * With no server running it waits for one, as after a restart.  NULL
+ * only when libpipewire cannot make a context. */
+FzPwMonitor   *fz_pw_monitor_new_live (GMainContext *context);
 void           fz_pw_monitor_free (FzPwMonitor *monitor);
 
 /* Once per process, before any other libpipewire call (any thread). */

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "fz-reply-source.h"
+#include "fz-tsan.h"
 
 typedef struct {
   GSource source;
@@ -35,8 +36,11 @@ reply_source_prepare (GSource *source, gint *timeout)
 {
   FzReplySource *self = (FzReplySource *) source;
 
-  g_autoptr (GObject) owner = g_weak_ref_get (&self->owner);
+  g_autoptr (GObject) owner = NULL;
 
+  /* The source may have been made in another thread (fz-tsan.h). */
+  fz_tsan_acquire (source);
+  owner = g_weak_ref_get (&self->owner);
   *timeout = -1;
   if (owner == NULL || self->funcs->is_ready (owner))
     return TRUE;
@@ -49,6 +53,7 @@ reply_source_check (GSource *source)
 {
   FzReplySource *self = (FzReplySource *) source;
 
+  fz_tsan_acquire (source);
   return with_owner (self, self->funcs->is_ready, TRUE);
 }
 
@@ -58,6 +63,7 @@ reply_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data
   FzReplySource *self = (FzReplySource *) source;
 
   (void) callback; (void) user_data;
+  fz_tsan_acquire (source);
   return with_owner (self, self->funcs->dispatch, G_SOURCE_REMOVE);
 }
 
@@ -66,6 +72,7 @@ reply_source_finalize (GSource *source)
 {
   FzReplySource *self = (FzReplySource *) source;
 
+  fz_tsan_acquire (source);
   g_weak_ref_clear (&self->owner);
 }
 

@@ -50,6 +50,7 @@ struct FlitzisTestPipewire {
   gsize capacity;
   atomic_size_t frames;
   atomic_bool streaming;
+  _Atomic gint64 first_sound_us;     /* -1 until a non-zero frame came */
 };
 
 static void
@@ -291,6 +292,22 @@ flitzis_test_pipewire_stop (FlitzisTestPipewire *pw)
 
 /* ---- capture ---- */
 
+/* PipeWire's data thread: the time of the first non-zero frame, taken as
+ * this period's start (now) plus its place in the period. */
+static void
+note_first_sound (FlitzisTestPipewire *pw, const float *frames, gsize n)
+{
+  if (atomic_load (&pw->first_sound_us) >= 0)
+    return;
+  for (gsize f = 0; f < n; f++)
+    if (frames[f * CHANNELS] != 0.0f)
+      {
+        atomic_store (&pw->first_sound_us,
+                      g_get_monotonic_time () + (gint64) f * G_USEC_PER_SEC / pw->rate);
+        return;
+      }
+}
+
 /* PipeWire's data thread: appends what the monitor delivers. */
 static void
 on_capture_process (void *data)
@@ -310,6 +327,7 @@ on_capture_process (void *data)
       memcpy (pw->buffer + done * CHANNELS, SPA_PTROFF (in->data, in->chunk->offset, void),
               n * CHANNELS * sizeof (float));
       atomic_store (&pw->frames, done + n);
+      note_first_sound (pw, pw->buffer + done * CHANNELS, n);
     }
   atomic_store (&pw->streaming, true);
   pw_stream_queue_buffer (pw->capture, buffer);
@@ -346,6 +364,7 @@ flitzis_test_pipewire_capture_start (FlitzisTestPipewire *pw, gsize max_frames)
   pw->capacity = max_frames;
   atomic_store (&pw->frames, 0);
   atomic_store (&pw->streaming, false);
+  atomic_store (&pw->first_sound_us, -1);
   props = pw_properties_new (PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture",
                              PW_KEY_NODE_NAME, "flitzis-test-capture",
                              PW_KEY_TARGET_OBJECT, FLITZIS_TEST_PW_SINK,
@@ -366,6 +385,12 @@ gsize
 flitzis_test_pipewire_capture_frames (FlitzisTestPipewire *pw)
 {
   return atomic_load (&pw->frames);
+}
+
+gint64
+flitzis_test_pipewire_capture_first_sound_time (FlitzisTestPipewire *pw)
+{
+  return atomic_load (&pw->first_sound_us);
 }
 
 float *
@@ -389,6 +414,12 @@ flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames)
 void
 flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name)
 {
+  flitzis_test_pipewire_add_sink_channels (pw, name, 2);
+}
+
+void
+flitzis_test_pipewire_add_sink_channels (FlitzisTestPipewire *pw, const char *name, guint channels)
+{
   struct pw_properties *props;
   guint i;
 
@@ -398,7 +429,8 @@ flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name)
   props = pw_properties_new ("factory.name", "support.null-audio-sink",
                              PW_KEY_NODE_NAME, name, PW_KEY_NODE_DESCRIPTION, name,
                              PW_KEY_MEDIA_CLASS, "Audio/Sink",
-                             "audio.position", "[ FL FR ]", NULL);
+                             "audio.position", channels == 1 ? "[ MONO ]" : "[ FL FR ]", NULL);
+  g_assert_true (channels == 1 || channels == 2);
   pw_properties_setf (props, "audio.rate", "%u", pw->rate);
   pw_thread_loop_lock (pw->loop);
   pw->sinks[i] = pw_core_create_object (pw->core, "adapter", PW_TYPE_INTERFACE_Node,

@@ -41,6 +41,11 @@ void                 flitzis_test_pipewire_restart (FlitzisTestPipewire *pw);
 void                 flitzis_test_pipewire_capture_start (FlitzisTestPipewire *pw, gsize max_frames);
 /* Frames recorded so far (any thread). */
 gsize                flitzis_test_pipewire_capture_frames (FlitzisTestPipewire *pw);
+/* When the first non-zero frame (left channel) of this capture reached
+ * the capture stream, g_get_monotonic_time()'s clock: the start of its
+ * period as the capture's callback saw it, plus its place in the period;
+ * -1 until then (any thread). */
+gint64               flitzis_test_pipewire_capture_first_sound_time (FlitzisTestPipewire *pw);
 /* Stops recording; returns the interleaved stereo frames (@n_frames). */
 float               *flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames);
 
@@ -49,5 +54,8 @@ float               *flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw
  * connection. */
 void                 flitzis_test_pipewire_add_sink (FlitzisTestPipewire *pw, const char *name);
 void                 flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw, const char *name);
+/* The same with @channels (1: mono, or 2) channels. */
+void                 flitzis_test_pipewire_add_sink_channels (FlitzisTestPipewire *pw,
+                                                              const char *name, guint channels);
 
 G_END_DECLS

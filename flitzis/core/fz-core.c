@@ -107,6 +107,89 @@ fz_core_free (FzCore *core)
   free (core);
 }
 
+/* Whether a command queued to a core that stopped still means something
+ * to the core that takes its slots over: what it sets does, while
+ * triggers, stops, seeks and pings were for the old stream's voices and
+ * clock, and the engine's pause starts afresh with the new stream. */
+static bool
+carries_over (const FzMsg *command)
+{
+  switch ((FzCmdType) command->type)
+    {
+    case FZ_CMD_LOAD:
+    case FZ_CMD_SET_LOOP:
+    case FZ_CMD_SET_GAIN:
+    case FZ_CMD_SET_RETRIGGER:
+    case FZ_CMD_SET_GROUP:
+    case FZ_CMD_PAUSE_SLOT:
+    case FZ_CMD_SET_SLOT_TEMPO:
+    case FZ_CMD_SET_SLOT_DOWNBEAT:
+      return true;
+    case FZ_CMD_PING:
+    case FZ_CMD_PLAY:
+    case FZ_CMD_PLAY_AT:
+    case FZ_CMD_PAUSE:
+    case FZ_CMD_RESUME:
+    case FZ_CMD_STOP:
+    case FZ_CMD_SEEK:
+    case FZ_CMD_SYNC:
+      return false;
+    /* The meters' and the clock's settings: the new core starts from the
+     * engine's properties, which these only followed. */
+    case FZ_CMD_SET_METER:
+    case FZ_CMD_SET_TEMPO:
+    case FZ_CMD_SET_BEATS_PER_BAR:
+    case FZ_CMD_SET_DOWNBEAT:
+    case FZ_CMD_SET_METRONOME:
+    case FZ_CMD_REPORT_BEATS:
+    default:
+      return false;
+  }
+}
+
+/* Control thread, both cores stopped (see fz-core.h). */
+uint32_t
+fz_core_adopt (FzCore *core, FzCore *old)
+{
+  uint32_t n = core->mixer.n_slots < old->mixer.n_slots ? core->mixer.n_slots
+                                                         : old->mixer.n_slots;
+  uint32_t dropped = 0;
+  FzMsg command;
+
+  /* Parameters set for @old but not yet taken by its last period are taken
+   * now, by this thread: its audio thread is gone. */
+  fz_params_apply (&old->params, &old->mixer);
+  for (uint32_t i = 0; i < n; i++)
+    {
+      FzSlot *from = &old->mixer.slots[i], *to = &core->mixer.slots[i];
+
+      /* The reference moves: @old no longer releases it. */
+      to->sample = from->sample;
+      from->sample = NULL;
+      fz_mixer_preset_gain (&core->mixer, i, from->gain.target);
+      to->loop = from->loop;
+      to->loop_start = from->loop_start;
+      to->loop_end = from->loop_end;
+      to->paused = from->paused;
+      to->retrigger = from->retrigger;
+      to->group = from->group;
+      to->tempo = from->tempo;
+      to->downbeat = from->downbeat;
+      fz_params_copy_cell (&core->params, &old->params, i);
+    }
+  /* @old's consumer side is this thread now: its audio thread is gone.
+   * @core's ring is empty and as large, so every command fits. */
+  while (fz_ring_pop (old->commands, &command))
+    {
+      if (carries_over (&command) && fz_ring_push (core->commands, &command))
+        continue;
+      if (command.type == FZ_CMD_PLAY || command.type == FZ_CMD_PLAY_AT)
+        dropped++;
+      fz_sample_unref (command.sample);
+    }
+  return dropped;
+}
+
 bool
 fz_core_send (FzCore *core, const FzMsg *command)
 {

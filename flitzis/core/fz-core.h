@@ -125,6 +125,19 @@ void     fz_core_free (FzCore *core);
  * caller to fill; false when memory is short). */
 void     fz_core_init_clock (FzCore *core, const FzTempo *tempo);
 bool     fz_core_alloc_clicks (FzCore *core, size_t frames);
+/* Control thread, before @core runs and once @old has stopped for good:
+ * @core takes over @old's slots, as when a lost device stream is opened
+ * again (reconnect).  Each slot's sample reference moves to @core with the
+ * slot's settings (its gain, settled at the value it was ramping to; loop
+ * and region; retrigger policy; choke group; pause; tempo and downbeat),
+ * parameters set for @old and not yet taken included.  The commands still
+ * queued to @old that set something (loads, loops, gains, policies,
+ * groups, pad pauses) move to @core's ring, in order, to be carried out in
+ * its first period; triggers, stops, seeks, pings and the engine's pause
+ * were meant for @old's voices and clock and are released.  Returns the
+ * triggers (FZ_CMD_PLAY, FZ_CMD_PLAY_AT) released so, for the caller to
+ * count.  Slots beyond the smaller table stay as they are. */
+uint32_t fz_core_adopt (FzCore *core, FzCore *old);
 /* Control thread: false at once when the command ring is full. */
 bool     fz_core_send (FzCore *core, const FzMsg *command);
 /* Control thread: false when no reply is pending. */

@@ -53,6 +53,21 @@ fz_params_clear (FzParams *params)
   params->n_slots = 0;
 }
 
+void
+fz_params_copy_cell (FzParams *to, const FzParams *from, uint32_t slot)
+{
+  const FzParamCell *source = &from->cells[slot];
+  FzParamCell *cell = &to->cells[slot];
+
+  if (slot >= to->n_slots || slot >= from->n_slots)
+    return;
+  atomic_store (&cell->gain, atomic_load (&source->gain));
+  atomic_store (&cell->policy, atomic_load (&source->policy));
+  atomic_store (&cell->loop_on, atomic_load (&source->loop_on));
+  atomic_store (&cell->loop_start, atomic_load (&source->loop_start));
+  atomic_store (&cell->loop_end, atomic_load (&source->loop_end));
+}
+
 /* ---- audio thread from here on ---- */
 
 /* Reads @cell's region; false when a write was under way (see fz-params.h). */

@@ -70,6 +70,11 @@ typedef struct {
 bool fz_params_init (FzParams *params, uint32_t n_slots, float master);
 /* Control thread, once the audio thread has stopped for good. */
 void fz_params_clear (FzParams *params);
+/* Control thread, neither audio thread running: @to's cell of @slot holds
+ * what @from's does, unmarked (the slot itself is copied apart: the
+ * reconnect's fz_core_adopt()), so that a later partial write, such as a
+ * retrigger policy beside a choke group, starts from the adopted value. */
+void fz_params_copy_cell (FzParams *to, const FzParams *from, uint32_t slot);
 
 /* Audio thread: what fz_params_apply() does once something is marked. */
 void fz_params_apply_marked (FzParams *params, FzMixer *mixer);

@@ -247,6 +247,43 @@ def main():
     else:
         peers.append(("Trigger latency vs GStreamer", "not measured"))
 
+    # ---- one PipeWire server, three ways in ----
+    pw = os.path.join(args.builddir, "bench", "bench-pipewire")
+    pw_res = {}
+    if not args.skip_live and os.path.exists(pw):
+        pw_env = dict(os.environ, ALSA_CONFIG_PATH=os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "alsa-pipewire.conf"))
+        cmd = [pw, "all"]
+        if shutil.which("pw-jack"):
+            cmd = ["pw-jack"] + cmd
+        try:
+            pw_res = run(cmd, env=pw_env, timeout=1800)
+        except Exception as e:  # noqa: BLE001 - reported in the document
+            notes.append("The PipeWire benchmark failed this run: %s." % e)
+    for what, key, how in (
+            ("ping → pong", "pingpong", "ping() to the pong handler in a running GMainLoop, "
+             "200 pings"),
+            ("trigger → output", "trigger", "play_sample() to the first non-zero frame at the "
+             "sink's monitor (a capture stream of the benchmark), 60 triggers")):
+        figs = []
+        for path, name in (("native", "native stream"),
+                           ("alsa", "PortAudio's ALSA default on pipewire-alsa"),
+                           ("pw-jack", "JACK client under pw-jack")):
+            if path + "-missing" in pw_res:
+                figs.append("%s: not measured (%s)" % (name, pw_res[path + "-missing"]))
+            elif path + "-" + key + "-median-ms" in pw_res:
+                k = path + "-" + key + "-"
+                figs.append("%s: median %s ms, p99 %s ms (spread %s–%s ms; stream latency "
+                            "%s ms at %s Hz)" % (
+                                name, pw_res[k + "median-ms"], pw_res[k + "p99-ms"],
+                                pw_res[k + "min-ms"], pw_res[k + "max-ms"],
+                                pw_res[path + "-stream-latency-ms"], pw_res[path + "-rate"]))
+            else:
+                figs.append("%s: not measured" % name)
+        peers.append(("PipeWire, %s: one private server (null sink, 48 kHz, 256-frame "
+                      "quantum), the engine's three ways in; %s" % (what, how),
+                      "; ".join(figs)))
+
     write_doc(args, rows, peers, notes)
 
 
@@ -365,8 +402,18 @@ def write_doc(args, rows, peers, notes):
               "process and compare medians, so that the machine's load hits both alike.",
               "- The live figures (`tests/bench/bench-live`) run on private JACK dummy servers "
               "(real-time paced, no hardware); the capture client is the one the tests use.",
+              "- The PipeWire figures (`tests/bench/bench-pipewire all`, run under `pw-jack` "
+              "with `ALSA_CONFIG_PATH=tests/bench/alsa-pipewire.conf`) run on one private "
+              "PipeWire session (PipeWire, WirePlumber, a null sink; no hardware), one engine "
+              "after the other: backend PIPEWIRE; backend PORTAUDIO on ALSA's `default`, which "
+              "that configuration makes pipewire-alsa's plugin (48000 Hz asked for); backend "
+              "JACK with PipeWire's libjack. Trigger → output is read from the capture stream's "
+              "clock (its period's start plus the frame's place in it), the same for the three; "
+              "the calls fall on phases of the period drawn from a fixed seed.",
               "- `make check` runs each scenario once, small (`bench-core -k --tap`, "
-              "`bench-live -k --tap`), and asserts nothing about time.",
+              "`bench-live -k --tap`, and `bench-pipewire -k --tap`, the native stream alone: "
+              "the ALSA and pw-jack paths need pipewire-alsa and PipeWire's libjack), and "
+              "asserts nothing about time.",
               ""]
     for n in notes:
         lines.append("Note: " + n)

@@ -552,6 +552,46 @@ test_events_dropped_counted_apart (CoreFixture *fixture, gconstpointer data)
 
 /* The audio thread's counters must be lock-free where this is built:
  * otherwise libatomic would take a lock on the real-time path. */
+/* A lost stream's core hands its slots to the next one (fz_core_adopt(),
+ * the reconnect property): a parameter set for the old core that its last
+ * period never took, and a slot's tempo still queued, are not lost, and the
+ * new core's parameter cells start from the adopted values, so that a
+ * choke group set later keeps the adopted retrigger policy. */
+static void
+test_adopt_takes_pending_parameters (CoreFixture *fixture, gconstpointer data)
+{
+  g_autoptr (FzSample) sample = constant_sample (PERIOD * 4, 0.25f);
+  union { double d; uint64_t u; } bpm = { .d = 93.7 };
+  FzCore *next = fz_core_new (48000, 2);
+  FzSlot *slot;
+
+  (void) data;
+  g_assert_true (send_load (fixture, 2, sample));
+  process (fixture);
+  /* Set after the last period: taken by no period of this core. */
+  fz_params_set_gain (&fixture->core->params, 2, 0.5f);
+  fz_params_set_retrigger (&fixture->core->params, 2, FZ_RETRIGGER_RESTART);
+  fz_params_set_loop (&fixture->core->params, 2, true, 10, 20);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_SET_SLOT_TEMPO, .slot = 2, .start = bpm.u });
+
+  g_assert_cmpuint (fz_core_adopt (next, fixture->core), ==, 0);
+  slot = &next->mixer.slots[2];
+  g_assert_true (slot->sample == sample);
+  g_assert_null (fixture->core->mixer.slots[2].sample);
+  g_assert_cmpfloat (slot->gain.target, ==, 0.5f);
+  g_assert_cmpuint (slot->retrigger, ==, FZ_RETRIGGER_RESTART);
+  g_assert_true (slot->loop);
+  g_assert_cmpuint (slot->loop_start, ==, 10);
+  g_assert_cmpuint (slot->loop_end, ==, 20);
+
+  fz_params_set_group (&next->params, 2, 3);
+  fz_core_process (next, fixture->out, PERIOD, 0);
+  g_assert_cmpuint (slot->group, ==, 3);
+  g_assert_cmpuint (slot->retrigger, ==, FZ_RETRIGGER_RESTART);
+  g_assert_cmpfloat (slot->tempo, ==, 93.7);
+  fz_core_free (next);
+}
+
 static void
 test_counters_lock_free (CoreFixture *fixture, gconstpointer data)
 {
@@ -589,6 +629,7 @@ main (int argc, char **argv)
   ADD ("/core/core/events/xrun", test_xrun_reported);
   ADD ("/core/core/events/dropped-counted-apart", test_events_dropped_counted_apart);
   ADD ("/core/core/unload-fades-and-retires", test_unload_fades_and_retires);
+  ADD ("/core/core/adopt/pending-parameters", test_adopt_takes_pending_parameters);
 #undef ADD
   return g_test_run ();
 }

@@ -575,6 +575,72 @@ test_core_retirement_saturation (void)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
+/* A core that took over a stopped core's slots (a reconnection,
+ * fz_core_adopt()) runs like any other: the adopted samples play, the
+ * loads and settings still queued to the old core are carried out in its
+ * first period, and what they replace is handed back, all under the
+ * sanitizer. */
+static void
+test_core_adopted_slots (void)
+{
+  FzCore *old = fz_core_new (RATE, 2), *core = fz_core_new (RATE, 2);
+  float out[PERIOD * 2];
+  FzMsg reply;
+  guint retired = 0, started = 0;
+
+  for (guint slot = 0; slot < 4; slot++)
+    {
+      FzSample *sample = fz_sample_new (3000, 2, RATE);
+      FzMsg load = { .type = FZ_CMD_LOAD, .slot = slot, .sample = sample };
+      FzMsg loop = { .type = FZ_CMD_SET_LOOP, .slot = slot, .flag = 1, .start = 10, .end = 2000 };
+
+      for (gsize f = 0; f < 3000 * 2; f++)
+        sample->data[f] = 0.01f;
+      g_assert_true (fz_core_send (old, &load));
+      g_assert_true (fz_core_send (old, &loop));
+    }
+  fz_core_process (old, out, PERIOD, 0);
+  /* Queued, never carried out by @old: a replacement, a gain, a trigger. */
+  {
+    FzSample *sample = fz_sample_new (3000, 2, RATE);
+    FzMsg load = { .type = FZ_CMD_LOAD, .slot = 0, .sample = sample };
+    FzMsg gain = { .type = FZ_CMD_SET_GAIN, .slot = 1, .gain = 0.5f };
+    FzMsg play = { .type = FZ_CMD_PLAY, .slot = 2, .gain = 1.0f };
+
+    for (gsize f = 0; f < 3000 * 2; f++)
+      sample->data[f] = 0.02f;
+    g_assert_true (fz_core_send (old, &load));
+    g_assert_true (fz_core_send (old, &gain));
+    g_assert_true (fz_core_send (old, &play));
+  }
+  g_assert_cmpuint (fz_core_adopt (core, old), ==, 1);
+  fz_core_free (old);
+  /* Fewer triggers than voices: the looping voices all play on. */
+  for (guint p = 0; p < 20; p++)
+    {
+      FzMsg play = { .type = FZ_CMD_PLAY, .slot = p % 4, .gain = 0.5f };
+
+      g_assert_true (fz_core_send (core, &play));
+      fz_core_process (core, out, PERIOD, 0);
+      while (fz_core_receive (core, &reply))
+        if (reply.type == FZ_REPLY_RETIRE)
+          {
+            fz_sample_unref (reply.sample);
+            retired++;
+          }
+        else if (reply.type == FZ_REPLY_STARTED)
+          started++;
+    }
+  /* The replaced sample of slot 0 came back; every trigger played. */
+  g_assert_cmpuint (retired, ==, 1);
+  g_assert_cmpuint (started, ==, 20);
+  g_assert_true (core->mixer.slots[2].loop);
+  g_assert_cmpuint (core->mixer.slots[2].loop_start, ==, 10);
+  g_assert_cmpfloat (core->mixer.slots[1].gain.target, ==, 0.5f);
+  fz_core_free (core);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
 /* The negative control. */
 #ifdef WITH_RTSAN
 static void *volatile kept;
@@ -671,6 +737,7 @@ main (int argc, char **argv)
   add ("meters", test_meters);
   add_wide ("meters-1024-slots", test_meters);
   g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
+  g_test_add_func ("/hardening/rtsan/core/adopted-slots", test_core_adopted_slots);
 
   status = g_test_run ();
   if (jack != NULL)
