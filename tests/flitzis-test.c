@@ -436,19 +436,26 @@ on_late (FlitzisAudioEngine *engine, guint slot, guint64 frame, guint64 late, gp
 }
 
 void
-flitzis_test_events_setup (FlitzisTestOffline *fixture, gconstpointer data)
+flitzis_test_events_attach (FlitzisTestOffline *fixture, FlitzisAudioEngine *engine)
 {
   g_autoptr (GError) error = NULL;
 
+  fixture->engine = engine;
+  g_signal_connect (engine, "sample-started", G_CALLBACK (on_started), fixture);
+  g_signal_connect (engine, "sample-finished", G_CALLBACK (on_finished), fixture);
+  g_signal_connect (engine, "voice-dropped", G_CALLBACK (on_dropped), fixture);
+  g_signal_connect (engine, "trigger-late", G_CALLBACK (on_late), fixture);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_no_error (error);
+}
+
+void
+flitzis_test_events_setup (FlitzisTestOffline *fixture, gconstpointer data)
+{
   (void) data;
   fixture->dir = flitzis_test_make_tmpdir ();
   fixture->events = g_ptr_array_new_with_free_func (g_free);
-  fixture->engine = flitzis_audio_engine_new_offline (FLITZIS_TEST_RATE, 2);
-  g_signal_connect (fixture->engine, "sample-started", G_CALLBACK (on_started), fixture);
-  g_signal_connect (fixture->engine, "sample-finished", G_CALLBACK (on_finished), fixture);
-  g_signal_connect (fixture->engine, "voice-dropped", G_CALLBACK (on_dropped), fixture);
-  g_signal_connect (fixture->engine, "trigger-late", G_CALLBACK (on_late), fixture);
-  g_assert_true (flitzis_audio_engine_run (fixture->engine, &error));
+  flitzis_test_events_attach (fixture, flitzis_audio_engine_new_offline (FLITZIS_TEST_RATE, 2));
 }
 
 /* A finished GTask lets go of its source object (the engine) a moment after
@@ -486,6 +493,9 @@ flitzis_test_assert_events (FlitzisTestOffline *fixture, const char *const *expe
   gpointer wait[2] = { fixture, GUINT_TO_POINTER (n) };
 
   g_assert_true (flitzis_test_wait_until (NULL, have_events, wait, 5000));
+  /* And that no other came. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   for (guint i = 0; i < fixture->events->len; i++)
     g_test_message ("event %u: %s", i, (char *) g_ptr_array_index (fixture->events, i));
   g_assert_cmpuint (fixture->events->len, ==, n);

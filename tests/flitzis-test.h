@@ -147,8 +147,11 @@ void     flitzis_test_offline_setup (FlitzisTestOffline *fixture, gconstpointer 
 void     flitzis_test_offline_teardown (FlitzisTestOffline *fixture, gconstpointer data);
 void     flitzis_test_events_setup (FlitzisTestOffline *fixture, gconstpointer data);
 void     flitzis_test_events_teardown (FlitzisTestOffline *fixture, gconstpointer data);
+/* The events fixture's engine is @engine from now on (taken; the one
+ * before must be gone): its events are recorded, and it runs. */
+void     flitzis_test_events_attach (FlitzisTestOffline *fixture, FlitzisAudioEngine *engine);
 /* Runs the main context until as many events as @expected (NULL-terminated)
- * arrived, compares them, and forgets them. */
+ * arrived and no other is pending, compares them, and forgets them. */
 void     flitzis_test_assert_events (FlitzisTestOffline *fixture, const char *const *expected);
 
 /* g_test_add() of @func (FlitzisTestOffline *, gconstpointer) with either

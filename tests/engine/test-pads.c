@@ -26,71 +26,10 @@
 #define RAMP 240                  /* 5 ms at 48 kHz */
 #define CLOSE 1e-6f
 
-typedef struct {
-  char *dir;
-  FlitzisAudioEngine *engine;
-  GPtrArray *events;          /* "kind slot frame" strings, in order */
-} Fixture;
-
-static void
-on_event (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data, const char *kind)
-{
-  Fixture *fixture = data;
-
-  (void) engine;
-  g_ptr_array_add (fixture->events,
-                   g_strdup_printf ("%s %u %" G_GUINT64_FORMAT, kind, slot, frame));
-}
-
-static void
-on_started (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
-{
-  on_event (engine, slot, frame, data, "started");
-}
-
-static void
-on_finished (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
-{
-  on_event (engine, slot, frame, data, "finished");
-}
-
-static void
-on_dropped (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
-{
-  on_event (engine, slot, frame, data, "dropped");
-}
-
-static void
-start_engine (Fixture *fixture, FlitzisAudioEngine *engine)
-{
-  g_autoptr (GError) error = NULL;
-
-  fixture->engine = engine;
-  g_signal_connect (engine, "sample-started", G_CALLBACK (on_started), fixture);
-  g_signal_connect (engine, "sample-finished", G_CALLBACK (on_finished), fixture);
-  g_signal_connect (engine, "voice-dropped", G_CALLBACK (on_dropped), fixture);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
-}
-
-static void
-fixture_setup (Fixture *fixture, gconstpointer data)
-{
-  (void) data;
-  fixture->dir = flitzis_test_make_tmpdir ();
-  fixture->events = g_ptr_array_new_with_free_func (g_free);
-  start_engine (fixture, flitzis_audio_engine_new_offline (RATE, 2));
-}
-
-static void
-fixture_teardown (Fixture *fixture, gconstpointer data)
-{
-  (void) data;
-  g_assert_finalize_object (fixture->engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
-  g_ptr_array_unref (fixture->events);
-  flitzis_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+/* The events fixture of flitzis-test.c: an offline engine whose
+ * sample-started, sample-finished, voice-dropped and trigger-late are
+ * recorded as "kind slot frame" strings. */
+typedef FlitzisTestOffline Fixture;
 
 static char *
 write_mono (Fixture *fixture, const char *name, const float *signal, gsize frames)
@@ -153,33 +92,6 @@ render_left (Fixture *fixture, gsize frames, gsize period)
   return left;
 }
 
-static gboolean
-have_events (gpointer data)
-{
-  Fixture *fixture = ((gpointer *) data)[0];
-
-  return fixture->events->len >= GPOINTER_TO_UINT (((gpointer *) data)[1]);
-}
-
-/* Runs the main context until the events expected arrived, then compares
- * them (and that no other came). */
-static void
-assert_events (Fixture *fixture, const char *const *expected)
-{
-  guint n = g_strv_length ((char **) expected);
-  gpointer wait[2] = { fixture, GUINT_TO_POINTER (n) };
-
-  g_assert_true (flitzis_test_wait_until (NULL, have_events, wait, 5000));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  for (guint i = 0; i < fixture->events->len; i++)
-    g_test_message ("event %u: %s", i, (char *) g_ptr_array_index (fixture->events, i));
-  g_assert_cmpuint (fixture->events->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpstr (g_ptr_array_index (fixture->events, i), ==, expected[i]);
-  g_ptr_array_set_size (fixture->events, 0);
-}
-
 /* Frame k (0 .. RAMP - 1) of a 5 ms fade in: its gain. */
 static float
 fade_in_gain (gsize k)
@@ -229,7 +141,7 @@ test_capacity_banks (Fixture *fixture, gconstpointer data)
   (void) data;
   /* 6 banks of 36 pads, and 8 voices. */
   g_assert_finalize_object (fixture->engine);
-  start_engine (fixture, g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "offline", TRUE,
+  flitzis_test_events_attach (fixture, g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "offline", TRUE,
                                        "sample-rate", RATE, "channels", 2,
                                        "slots", 216, "voices", 8, NULL));
   g_assert_cmpuint (flitzis_audio_engine_get_slots (fixture->engine), ==, 216);
@@ -248,10 +160,9 @@ test_capacity_banks (Fixture *fixture, gconstpointer data)
   stats = flitzis_audio_engine_get_stats (fixture->engine);
   g_assert_cmpuint (flitzis_engine_stats_get_dropped_voices (stats), ==, 1);
   flitzis_engine_stats_unref (stats);
-  assert_events (fixture, (const char *[]) { "started 207 0", "started 208 0", "started 209 0",
-                                             "started 210 0", "started 211 0", "started 212 0",
-                                             "started 213 0", "started 214 0", "dropped 215 0",
-                                             NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) {
+    "started 207 0", "started 208 0", "started 209 0", "started 210 0", "started 211 0",
+    "started 212 0", "started 213 0", "started 214 0", "dropped 215 0", NULL });
 }
 
 /* ---- ramps: 5 ms at every period size ---- */
@@ -309,7 +220,7 @@ test_ramps_exact (Fixture *fixture, gconstpointer data)
       started = g_strdup_printf ("started 0 %" G_GUINT64_FORMAT, start);
       finished = g_strdup_printf ("finished 0 %" G_GUINT64_FORMAT,
                                   start + frames + RAMP + period + RAMP);
-      assert_events (fixture, (const char *[]) { started, finished, NULL });
+      flitzis_test_assert_events (fixture, (const char *[]) { started, finished, NULL });
     }
 }
 
@@ -427,7 +338,7 @@ test_retrigger_layer_default (Fixture *fixture, gconstpointer data)
   left = render_left (fixture, 512, 256);
   assert_exact (left, 99, 0.25f);
   assert_exact (left, 100, 0.5f);
-  assert_events (fixture, (const char *[]) { "started 0 0", "started 0 100", NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) { "started 0 0", "started 0 100", NULL });
 }
 
 /* Under RESTART a looping slot retriggered again and again never exceeds
@@ -482,8 +393,8 @@ test_retrigger_restart_crossfade (Fixture *fixture, gconstpointer data)
   for (gsize f = at + RAMP; f < frames; f++)
     assert_exact (left, f, counting (100 + (f - at) % 800));
   /* The old voice reports its end when its half of the crossfade is over. */
-  assert_events (fixture, (const char *[]) { "started 0 0", "started 0 600", "finished 0 840",
-                                             NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) {
+    "started 0 0", "started 0 600", "finished 0 840", NULL });
 }
 
 static void
@@ -512,8 +423,8 @@ test_retrigger_toggle_alternates (Fixture *fixture, gconstpointer data)
     assert_exact (left, f, 0.0f);
   for (gsize f = 2058; f < frames; f++)
     assert_exact (left, f, 0.25f);
-  assert_events (fixture, (const char *[]) { "started 0 10", "finished 0 1274", "started 0 2058",
-                                             NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) {
+    "started 0 10", "finished 0 1274", "started 0 2058", NULL });
 }
 
 /* ---- choke groups and exclusive triggers ---- */
@@ -544,8 +455,8 @@ test_choke_group (Fixture *fixture, gconstpointer data)
     assert_close (left, at + k, 0.25f * (1.0f - fade_in_gain (k)) + 0.0625f + 0.125f);
   for (gsize f = at + RAMP; f < 1024; f++)
     assert_exact (left, f, 0.0625f + 0.125f);
-  assert_events (fixture, (const char *[]) { "started 0 0", "started 2 0", "started 1 300",
-                                             "finished 0 540", NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) {
+    "started 0 0", "started 2 0", "started 1 300", "finished 0 540", NULL });
 }
 
 static void
@@ -572,8 +483,8 @@ test_exclusive (Fixture *fixture, gconstpointer data)
     assert_close (left, k, 0.5f * (1.0f - fade_in_gain (k)) + 0.125f);
   for (gsize f = RAMP; f < 512; f++)
     assert_exact (left, f, 0.125f);
-  assert_events (fixture, (const char *[]) { "started 0 0", "started 0 0", "started 1 512",
-                                             "finished 0 752", "finished 0 752", NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) {
+    "started 0 0", "started 0 0", "started 1 512", "finished 0 752", "finished 0 752", NULL });
 }
 
 /* ---- per-pad pause, resume, seek ---- */
@@ -616,8 +527,8 @@ test_pause_resume_continuity (Fixture *fixture, gconstpointer data)
   assert_exact (rest, RAMP, 0.0f);
   g_assert_true (flitzis_audio_engine_stop_sample (fixture->engine, 0, NULL));
   g_assert_true (flitzis_audio_engine_render (fixture->engine, block, 256, NULL));
-  assert_events (fixture, (const char *[]) { "started 0 0", "started 1 0", "finished 1 1776",
-                                             "finished 0 3072", NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) {
+    "started 0 0", "started 1 0", "finished 1 1776", "finished 0 3072", NULL });
 }
 
 static void
@@ -640,7 +551,7 @@ test_seek (Fixture *fixture, gconstpointer data)
     assert_exact (left, f, counting (3000 + f));
   assert_exact (left, 1000, 0.0f);
   /* The voice went on: no event for the faded-out half. */
-  assert_events (fixture, (const char *[]) { "started 0 0", "finished 0 1256", NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) { "started 0 0", "finished 0 1256", NULL });
 
   /* Past the end: the error names the length, and nothing was queued. */
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, NULL));
@@ -721,7 +632,7 @@ test_loop_live_edit (Fixture *fixture, gconstpointer data)
                             + counting (100 + k) * fade_in_gain (k));
   for (gsize f = RAMP; f < 1024; f++)
     assert_exact (moved, f, counting (100 + f % 300));
-  assert_events (fixture, (const char *[]) { "started 0 0", NULL });
+  flitzis_test_assert_events (fixture, (const char *[]) { "started 0 0", NULL });
 }
 
 /* ---- bad values: a clear error, nothing changed ---- */
@@ -743,7 +654,8 @@ test_bad_values (Fixture *fixture, gconstpointer data)
     g_test_message ("%s", error->message); \
     g_clear_error (&error); \
   } G_STMT_END
-  INVALID (flitzis_audio_engine_set_sample_retrigger (engine, 32, FLITZIS_RETRIGGER_RESTART, &error),
+  INVALID (flitzis_audio_engine_set_sample_retrigger (engine, 32, FLITZIS_RETRIGGER_RESTART,
+                                                      &error),
            FLITZIS_ENGINE_ERROR_INVALID_SLOT);
   INVALID (flitzis_audio_engine_set_sample_choke_group (engine, 32, 1, &error),
            FLITZIS_ENGINE_ERROR_INVALID_SLOT);
@@ -751,10 +663,12 @@ test_bad_values (Fixture *fixture, gconstpointer data)
            FLITZIS_ENGINE_ERROR_INVALID_SLOT);
   INVALID (flitzis_audio_engine_play_sample_exclusive (engine, 0, 2.0f, &error),
            FLITZIS_ENGINE_ERROR_INVALID_VELOCITY);
-  INVALID (flitzis_audio_engine_pause_sample (engine, 32, &error), FLITZIS_ENGINE_ERROR_INVALID_SLOT);
+  INVALID (flitzis_audio_engine_pause_sample (engine, 32, &error),
+           FLITZIS_ENGINE_ERROR_INVALID_SLOT);
   INVALID (flitzis_audio_engine_resume_sample (engine, 1000, &error),
            FLITZIS_ENGINE_ERROR_INVALID_SLOT);
-  INVALID (flitzis_audio_engine_seek_sample (engine, 32, 0, &error), FLITZIS_ENGINE_ERROR_INVALID_SLOT);
+  INVALID (flitzis_audio_engine_seek_sample (engine, 32, 0, &error),
+           FLITZIS_ENGINE_ERROR_INVALID_SLOT);
   INVALID (flitzis_audio_engine_set_sample_loop (engine, 0, TRUE, 10, 10, &error),
            FLITZIS_ENGINE_ERROR_INVALID_LOOP);
   INVALID (flitzis_audio_engine_set_sample_retrigger (engine, 0, (FlitzisRetrigger) 3, &error),
@@ -786,7 +700,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD FLITZIS_TEST_ADD_EVENTS
   ADD ("/engine/pads/capacity/defaults", test_capacity_defaults);
   ADD ("/engine/pads/capacity/banks", test_capacity_banks);
   ADD ("/engine/pads/ramps/exact-at-every-period", test_ramps_exact);
