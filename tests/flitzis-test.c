@@ -375,6 +375,23 @@ flitzis_test_render_left (FlitzisAudioEngine *engine, gsize frames)
   return left;
 }
 
+float *
+flitzis_test_render_played (const char *path, guint slot, float velocity, gsize frames)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (FLITZIS_TEST_RATE, 2);
+  g_autoptr (GError) error = NULL;
+  float *out = g_new0 (float, frames * 2);
+
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_play_sample (engine, slot, velocity, &error));
+  for (gsize done = 0; done < frames; done += FLITZIS_TEST_PERIOD)
+    g_assert_true (flitzis_audio_engine_render (engine, out + 2 * done,
+                                                MIN (FLITZIS_TEST_PERIOD, frames - done), &error));
+  g_assert_no_error (error);
+  return out;
+}
+
 void
 flitzis_test_offline_setup (FlitzisTestOffline *fixture, gconstpointer data)
 {

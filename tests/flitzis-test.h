@@ -127,6 +127,11 @@ void     flitzis_test_send_pings (FlitzisAudioEngine *engine, guint n);
 void     flitzis_test_render_ok (FlitzisAudioEngine *engine, float *out, gsize frames);
 /* Renders @frames frames, period by period; returns the left channel. */
 float   *flitzis_test_render_left (FlitzisAudioEngine *engine, gsize frames);
+/* What a device engine plays, rendered offline: @path loaded into @slot
+ * and played at @velocity in a new stereo engine, @frames frames in
+ * periods of FLITZIS_TEST_PERIOD (interleaved, to be freed); a live
+ * capture of the same trigger matches it bit for bit. */
+float   *flitzis_test_render_played (const char *path, guint slot, float velocity, gsize frames);
 
 /* An offline engine (FLITZIS_TEST_RATE, stereo), running, and a temporary
  * directory, for g_test_add():

@@ -222,25 +222,6 @@ test_shut_down_while_rendering (FlitzisTestOffline *fixture, gconstpointer data)
   g_thread_join (thread);
 }
 
-/* An offline engine renders what the device engine plays, bit for bit:
- * the same file, the same trigger, rendered in the same period size. */
-static float *
-render_offline (const char *path, guint slot, float velocity, gsize n_frames)
-{
-  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
-  g_autoptr (GError) error = NULL;
-  float *out = g_new0 (float, n_frames * 2);
-
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
-  g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
-  g_assert_true (flitzis_audio_engine_play_sample (engine, slot, velocity, &error));
-  for (gsize done = 0; done < n_frames; done += PERIOD)
-    g_assert_true (flitzis_audio_engine_render (engine, out + 2 * done,
-                                                MIN (PERIOD, n_frames - done), &error));
-  g_assert_no_error (error);
-  return out;
-}
-
 static void
 test_offline_matches_live (FlitzisTestLive *fixture, gconstpointer data)
 {
@@ -248,7 +229,7 @@ test_offline_matches_live (FlitzisTestLive *fixture, gconstpointer data)
   g_autofree float *left = flitzis_test_signal (length, 8);
   g_autofree float *right = flitzis_test_signal (length, 9);
   g_autofree char *path = flitzis_test_write_stereo (fixture->dir, "both.wav", RATE, left, right, length);
-  g_autofree float *offline = render_offline (path, 2, 0.7f, length + PERIOD);
+  g_autofree float *offline = flitzis_test_render_played (path, 2, 0.7f, length + PERIOD);
   g_autofree float *captured = NULL;
   gsize frames, start;
 
