@@ -25,7 +25,8 @@
 #   showed the sound) has: pad 0's meter in the accent colour over a good
 #   part of its length, pad 1's meter without it, the waveform's area
 #   inked, and a window background whose luminance fits the style;
-# - Alt+2 shows bank B (slots 16 to 31);
+# - Alt+2 shows bank B (slots 16 to 31); Ctrl+? the keyboard shortcuts;
+#   the main menu (F10, then "a") the About window;
 # - SIGTERM ends it cleanly, with no exception, critical or warning.
 # Then: the light background is brighter than the dark by at least 0.5.
 #
@@ -35,7 +36,6 @@
 # deadline; every process it starts is stopped by its PID.
 
 import array
-import math
 import os
 import queue
 import select
@@ -155,15 +155,33 @@ def make_samples(directory):
         not_audio.write("this is not audio\n")
 
 
-def find_window(pid):
+def visible_windows(pid, name=None):
+    found = subprocess.run(["xdotool", "search", "--all", "--onlyvisible", "--pid", str(pid),
+                            *(["--name", f"^{name}$"] if name else [])],
+                           capture_output=True, text=True, timeout=DEADLINE)
+    return found.stdout.split()
+
+
+def find_window(pid, name=None):
+    """The first visible X window of process @pid (named @name)."""
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)],
-                               capture_output=True, text=True, timeout=DEADLINE)
-        if found.stdout.split():
-            return found.stdout.split()[0]
+        windows = visible_windows(pid, name)
+        if windows:
+            return windows[0]
         time.sleep(0.1)  # polled, within the deadline
-    raise Failure(f"no visible window of process {pid}")
+    raise Failure(f"no visible window {name or ''} of process {pid}")
+
+
+def close_with_escape(pid, window, name):
+    """Presses Escape in @window until it has closed: a window that has
+    just been mapped may not take keys yet (there is no window manager to
+    say when it has the focus)."""
+    deadline = time.monotonic() + DEADLINE
+    while visible_windows(pid, name):
+        check(time.monotonic() < deadline, f"Escape did not close the window {name}")
+        xdotool("windowfocus", window, "key", "Escape")
+        time.sleep(0.2)  # polled, within the deadline
 
 
 def xdotool(*args):
@@ -324,6 +342,17 @@ def drive(events, app, style, screenshot):
     events.wait_for("bank", "1", start=mark)
     events.wait_for("pad-geometry", "31", start=mark)
     print(f"PASS ({style}): Alt+2 showed bank B, slots 16 to 31")
+
+    # The main menu's windows: Ctrl+? for the shortcuts, then F10 (the
+    # primary menu) and the mnemonic "a" for About.
+    xdotool("windowfocus", window, "key", "ctrl+question")
+    shortcuts = find_window(app.pid, name="Keyboard Shortcuts")
+    close_with_escape(app.pid, shortcuts, "Keyboard Shortcuts")
+    xdotool("windowfocus", window, "key", "F10")
+    xdotool("key", "a")
+    find_window(app.pid, name="About Flitzis Pads")
+    print(f"PASS ({style}): Ctrl+? showed the keyboard shortcuts, the main menu's About"
+          " its window")
     return check_screenshot(screenshot, style, rects)
 
 

@@ -43,6 +43,7 @@ SHORTCUTS = f"""
 <interface>
   <object class="GtkShortcutsWindow" id="shortcuts">
     <property name="modal">1</property>
+    <property name="title">Keyboard Shortcuts</property>
     <child>
       <object class="GtkShortcutsSection">
         <property name="section-name">pads</property>
@@ -147,6 +148,8 @@ class PadsApplication(Adw.Application):
             action.connect("activate", callback)
             self.add_action(action)
         self.set_accels_for_action("app.quit", ["<Primary>q"])
+        # GTK sets this one only for a help overlay from the resources.
+        self.set_accels_for_action("win.show-help-overlay", ["<Primary>question"])
         self.set_accels_for_action("win.stop-all", ["Escape"])
         for bank in range(BANKS):
             self.set_accels_for_action(f"win.show-bank({bank})", [f"<Alt>{bank + 1}"])
@@ -187,7 +190,7 @@ class PadsApplication(Adw.Application):
 
     def _on_about(self, action, param):
         about = Adw.AboutWindow(
-            transient_for=self.get_active_window(), modal=True,
+            transient_for=self.get_active_window(), modal=True, title="About Flitzis Pads",
             application_name="Flitzis Pads", application_icon=APP_ID, version=VERSION,
             developer_name="The libflitzis authors", license_type=Gtk.License.LGPL_2_1,
             comments="Banks of sample pads on libflitzis, a real-time sample-playback engine",

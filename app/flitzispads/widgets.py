@@ -10,6 +10,7 @@ they draw through Gtk.Snapshot, which needs no cairo binding."""
 
 import array
 import math
+import sys
 
 import gi
 gi.require_version("Gdk", "4.0")
@@ -198,6 +199,8 @@ class Waveform(Gtk.Widget):
 
     def set_waveform(self, data, channels):
         self.values = array.array("f", data) if data is not None else None
+        if self.values is not None and sys.byteorder == "big":
+            self.values.byteswap()          # dup_waveform() gives little-endian floats
         self.channels = max(1, channels)
         self.progress = 0.0
         self.queue_draw()

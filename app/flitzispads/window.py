@@ -48,6 +48,7 @@ class PadsWindow(Adw.ApplicationWindow):
         self.geometry = None
         self.screenshot = None
         self.counted = {}                      # kind: [toast shown, losses]
+        self.chooser = None                    # the open dialog, while it is open
         self.meter_traced = set()
 
         self.toasts = Adw.ToastOverlay()
@@ -375,9 +376,6 @@ class PadsWindow(Adw.ApplicationWindow):
     def _on_key_pressed(self, controller, keyval, keycode, state):
         if state & (Gdk.ModifierType.CONTROL_MASK | Gdk.ModifierType.ALT_MASK):
             return Gdk.EVENT_PROPAGATE
-        if keyval == Gdk.KEY_Escape:
-            self._stop_all()
-            return Gdk.EVENT_STOP
         key = chr(Gdk.keyval_to_unicode(Gdk.keyval_to_lower(keyval)))
         if key not in KEYS:  # "\0" too: a key without a character
             return Gdk.EVENT_PROPAGATE
