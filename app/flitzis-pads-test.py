@@ -1,0 +1,434 @@
+#!/usr/bin/python3
+# flitzis-pads-test.py: drives Flitzis Pads on a virtual X server, in the
+# light and in the dark style
+#
+# Copyright 2026 The libflitzis authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+#   flitzis-pads-test.py SHOTS_DIR [COMMAND...]
+#
+# Runs the application (COMMAND, by default `python3 -m flitzispads` from
+# this directory) twice on a private Xvfb with its test options
+# (--print-events, --screenshot, --voices 1) and demo samples made here: a
+# kick.wav of 1.5 s (a half-scale sawtooth), a hat.wav of 0.1 s, and a
+# snare.wav that is not audio.  The desktop's style is set as GNOME sets
+# it, in the org.gnome.desktop.interface color-scheme key (through GLib's
+# keyfile settings back-end: 'default' for light, 'prefer-dark' for dark);
+# no D-Bus session, so libadwaita reads it from there.  Each run checks:
+#
+# - the engine runs, pads 0 and 2 load, pad 1's load error is a toast;
+# - an XTEST click (xdotool) on pad 0 plays slot 0, its meter reports a
+#   loud level, and the selected pad's waveform is drawn;
+# - with one voice, the key "1" pressed again while pad 0 sounds loses a
+#   sound, and that shows as a toast;
+# - the screenshot (SHOTS_DIR/flitzis-pads-STYLE.png, taken once the meter
+#   showed the sound) has: pad 0's meter in the accent colour over a good
+#   part of its length, pad 1's meter without it, the waveform's area
+#   inked, and a window background whose luminance fits the style;
+# - Alt+2 shows bank B (slots 16 to 31); Ctrl+? the keyboard shortcuts;
+#   the main menu (F10, then "a") the About window;
+# - SIGTERM ends it cleanly, with no exception, critical or warning.
+# Then: the light background is brighter than the dark by at least 0.5.
+#
+# Run by make check under tools/with-jackd.sh and run-uninstalled, and by
+# the autopkgtest on the installed flitzis-pads.  Needs xvfb, xdotool,
+# gir1.2-adw-1; fails (never skips) without them.  Every wait has a
+# deadline; every process it starts is stopped by its PID.
+
+import array
+import os
+import queue
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+
+import gi
+gi.require_version("GdkPixbuf", "2.0")
+from gi.repository import GdkPixbuf  # noqa: E402
+
+DEADLINE = 30.0                      # seconds, for each thing awaited
+ACCENT_BG = (0x35, 0x84, 0xe4)       # libadwaita 1.2's @accent_bg_color, both styles
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def start_xvfb(log):
+    """Starts Xvfb on a free display, named through -displayfd."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp",
+                             "-screen", "0", "1280x800x24"],
+                            pass_fds=(write_end,), stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=log)
+    os.close(write_end)
+    number = b""
+    deadline = time.monotonic() + DEADLINE
+    try:
+        while not number.endswith(b"\n"):
+            ready, _, _ = select.select([read_end], [], [], max(deadline - time.monotonic(), 0))
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                stop(xvfb)
+                log.seek(0)
+                raise Failure(f"Xvfb did not start: {log.read().strip()}")
+            number += chunk
+    finally:
+        os.close(read_end)
+    return xvfb, ":" + number.decode().strip()
+
+
+class EventLog:
+    """The lines the application prints, read by a thread so that waiting
+    for one can have a deadline."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self._queue = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, *prefix, start=0):
+        deadline = time.monotonic() + DEADLINE
+        index = start
+        while True:
+            while index < len(self.lines):
+                fields = self.lines[index].split(" ")
+                if tuple(fields[:len(prefix)]) == prefix:
+                    return fields, index
+                index += 1
+            try:
+                line = self._queue.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                line = None
+            if line is None:
+                raise Failure(f"no event '{' '.join(prefix)}' within {DEADLINE:.0f} s")
+            self.lines.append(line)
+
+    def drain(self):
+        while True:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if line is not None:
+                self.lines.append(line)
+
+    def last(self, *prefix):
+        matches = [line.split(" ") for line in self.lines
+                   if tuple(line.split(" ")[:len(prefix)]) == prefix]
+        return matches[-1] if matches else None
+
+
+def write_saw(path, seconds, amplitude):
+    frames = int(48000 * seconds)
+    period = 109
+    top = int(32767 * amplitude)
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(48000)
+        out.writeframes(array.array("h", [(n % period) * 2 * top // period - top
+                                          for n in range(frames)]).tobytes())
+
+
+def make_samples(directory):
+    write_saw(os.path.join(directory, "kick.wav"), 1.5, 0.5)
+    write_saw(os.path.join(directory, "hat.wav"), 0.1, 0.5)
+    with open(os.path.join(directory, "snare.wav"), "w") as not_audio:
+        not_audio.write("this is not audio\n")
+
+
+def visible_windows(pid, name=None):
+    found = subprocess.run(["xdotool", "search", "--all", "--onlyvisible", "--pid", str(pid),
+                            *(["--name", f"^{name}$"] if name else [])],
+                           capture_output=True, text=True, timeout=DEADLINE)
+    return found.stdout.split()
+
+
+def find_window(pid, name=None):
+    """The first visible X window of process @pid (named @name)."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        windows = visible_windows(pid, name)
+        if windows:
+            return windows[0]
+        time.sleep(0.1)  # polled, within the deadline
+    raise Failure(f"no visible window {name or ''} of process {pid}")
+
+
+def close_with_escape(pid, window, name):
+    """Presses Escape in @window until it has closed: a window that has
+    just been mapped may not take keys yet (there is no window manager to
+    say when it has the focus)."""
+    deadline = time.monotonic() + DEADLINE
+    while visible_windows(pid, name):
+        check(time.monotonic() < deadline, f"Escape did not close the window {name}")
+        xdotool("windowfocus", window, "key", "Escape")
+        time.sleep(0.2)  # polled, within the deadline
+
+
+def xdotool(*args):
+    try:
+        done = subprocess.run(["xdotool", *args], capture_output=True, text=True,
+                              timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"xdotool {' '.join(args)} did not finish within {DEADLINE:.0f} s")
+    check(done.returncode == 0, f"xdotool {' '.join(args)} failed: {done.stderr.strip()}")
+
+
+def luminance(rgb):
+    """Relative luminance (WCAG) of an sRGB colour of 0-255 components."""
+    def linear(c):
+        c /= 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+class Picture:
+    def __init__(self, path):
+        with open(path, "rb") as png:
+            check(png.read(8) == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG")
+        self.pixbuf = GdkPixbuf.Pixbuf.new_from_file(path)
+        self.width, self.height = self.pixbuf.get_width(), self.pixbuf.get_height()
+        self.pixels = self.pixbuf.get_pixels()
+        self.stride = self.pixbuf.get_rowstride()
+        self.n = self.pixbuf.get_n_channels()
+
+    def pixels_in(self, x0, y0, width, height):
+        check(0 <= x0 and 0 <= y0 and x0 + width <= self.width and y0 + height <= self.height,
+              f"rectangle {x0},{y0} {width}×{height} is outside the {self.width}×{self.height}"
+              " screenshot")
+        for y in range(y0, y0 + height):
+            for x in range(x0, x0 + width):
+                base = y * self.stride + x * self.n
+                yield tuple(self.pixels[base:base + 3])
+
+
+def near(a, b, tolerance=6):
+    return all(abs(p - q) <= tolerance for p, q in zip(a, b))
+
+
+def check_screenshot(path, style, rects):
+    """What the screenshot must show; returns the background's luminance."""
+    picture = Picture(path)
+    # The left margin (12 px, of which the window frame takes 5 on the left
+    # without a compositor), halfway down: below the header bar's shadow, beside
+    # the pads, above where toasts show.
+    bx, by, _, bh = rects["background"]
+    background = list(picture.pixels_in(bx + 6, by + bh // 2, 5, 5))
+    check(len(set(background)) == 1, f"the window background is not plain: {set(background)}")
+    lum = luminance(background[0])
+    if style == "light":
+        check(lum > 0.8, f"light style, but the window background {background[0]} has "
+                         f"luminance {lum:.3f}")
+    else:
+        check(lum < 0.1, f"dark style, but the window background {background[0]} has "
+                         f"luminance {lum:.3f}")
+
+    def accent_share(name):
+        pixels = list(picture.pixels_in(*rects[name]))
+        return sum(1 for p in pixels if near(p, ACCENT_BG)) / len(pixels)
+    lit, unlit = accent_share("meter-0"), accent_share("meter-1")
+    check(lit >= 0.3, f"pad 0's meter is not drawn: {lit:.0%} of it has the accent colour")
+    check(unlit == 0.0, f"pad 1 plays nothing, yet {unlit:.0%} of its meter has the accent colour")
+
+    wave_pixels = list(picture.pixels_in(*rects["waveform"]))
+    inked = sum(1 for p in wave_pixels
+                if abs(luminance(p) - lum) > 0.3) / len(wave_pixels)
+    check(inked >= 0.05, f"the waveform is not drawn: {inked:.1%} of its area is inked")
+    print(f"PASS: {style} screenshot {path} ({picture.width}×{picture.height}): background "
+          f"{'#%02x%02x%02x' % background[0]} (luminance {lum:.3f}); pad 0's meter "
+          f"{lit:.0%} accent, pad 1's {unlit:.0%}; waveform {inked:.0%} inked")
+    return lum
+
+
+def stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_app(command, display, samples, screenshot, stderr, home, style):
+    config = os.path.join(home, "config")
+    os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+    with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as keyfile:
+        scheme = "prefer-dark" if style == "dark" else "default"
+        keyfile.write(f"[org/gnome/desktop/interface]\ncolor-scheme='{scheme}'\n")
+    env = dict(os.environ, DISPLAY=display, GDK_BACKEND="x11",
+               GSK_RENDERER="cairo",          # no GL on Xvfb
+               GTK_A11Y="none",               # no accessibility bus
+               GSETTINGS_BACKEND="keyfile",   # the desktop's settings, in HOME
+               XDG_CONFIG_HOME=config, HOME=home)
+    if command[1:3] == ["-m", "flitzispads"]:  # the source tree's package
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [HERE, os.environ.get("PYTHONPATH")]))
+    for variable in ("WAYLAND_DISPLAY", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+                     "DBUS_SESSION_BUS_ADDRESS", "ADW_DEBUG_COLOR_SCHEME", "GTK_THEME"):
+        env.pop(variable, None)
+    return subprocess.Popen([*command, "--print-events", "--voices", "1",
+                             "--screenshot", screenshot, "--samples-dir", samples],
+                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=stderr, text=True)
+
+
+def drive(events, app, style, screenshot):
+    _, _ = events.wait_for("style", style)
+    events.wait_for("running")
+    check(events.last("run-failed") is None, f"run() failed: {events.last('run-failed')}")
+    events.wait_for("loaded", "0", "kick.wav")
+    events.wait_for("loaded", "2", "hat.wav")
+    events.wait_for("load-failed", "1")
+    toast, _ = events.wait_for("toast", "Pad", "A2", "could", "not", "load", "snare.wav")
+    print(f"PASS ({style}): the engine runs, pads 0 and 2 loaded, pad 1's error is a toast:",
+          " ".join(toast[1:]))
+
+    events.wait_for("pad-geometry", "15")
+    window = find_window(app.pid)
+    _, x, y, width, height = map(int, events.last("pad-geometry", "0")[1:])
+    mark = len(events.lines)
+    xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
+            "click", "1")
+    started, _ = events.wait_for("sample-started", "0", start=mark)
+    events.wait_for("lit", "0", start=mark)
+    meter, _ = events.wait_for("meter", "0", start=mark)
+    check(float(meter[2]) > 0.3, f"pad 0's meter read {meter[2]} for a half-scale sawtooth")
+    waveform, _ = events.wait_for("waveform", "0")
+    check(int(waveform[2]) > 100, f"the waveform has only {waveform[2]} buckets")
+    print(f"PASS ({style}): an XTEST click played pad 0 (frame {started[2]}), its meter read"
+          f" {meter[2]}, its waveform has {waveform[2]} buckets")
+
+    shot, _ = events.wait_for("screenshot", screenshot)
+    check(shot[2] == style, f"the application drew the {shot[2]} style, not the {style} one")
+    rects = {}
+    for line in events.lines:
+        fields = line.split(" ")
+        if fields[0] == "rect":
+            rects[fields[1]] = tuple(map(int, fields[2:6]))
+
+    # One voice, still busy with the 1.5 s kick: a second press is lost.
+    mark = len(events.lines)
+    xdotool("windowfocus", window, "key", "1")
+    dropped, _ = events.wait_for("voice-dropped", "0", start=mark)
+    toast, _ = events.wait_for("toast", "Pad", "A1", "did", "not", "sound:", start=mark)
+    print(f"PASS ({style}): a press with every voice busy was lost (frame {dropped[2]})"
+          f" and said so: {' '.join(toast[1:])}")
+    events.wait_for("sample-finished", "0", start=mark)
+    events.wait_for("dark", "0", start=mark)
+
+    # Alt+2 shows bank B: its pads are slots 16 to 31.
+    mark = len(events.lines)
+    xdotool("windowfocus", window, "key", "alt+2")
+    events.wait_for("bank", "1", start=mark)
+    events.wait_for("pad-geometry", "31", start=mark)
+    print(f"PASS ({style}): Alt+2 showed bank B, slots 16 to 31")
+
+    # The main menu's windows: Ctrl+? for the shortcuts, then F10 (the
+    # primary menu) and the mnemonic "a" for About.
+    xdotool("windowfocus", window, "key", "ctrl+question")
+    shortcuts = find_window(app.pid, name="Keyboard Shortcuts")
+    close_with_escape(app.pid, shortcuts, "Keyboard Shortcuts")
+    xdotool("windowfocus", window, "key", "F10")
+    xdotool("key", "a")
+    find_window(app.pid, name="About Flitzis Pads")
+    print(f"PASS ({style}): Ctrl+? showed the keyboard shortcuts, the main menu's About"
+          " its window")
+    return check_screenshot(screenshot, style, rects)
+
+
+def stop_app(app, stderr_path):
+    app.send_signal(signal.SIGTERM)
+    try:
+        status = app.wait(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"the application did not quit within {DEADLINE:.0f} s of SIGTERM")
+    with open(stderr_path) as stderr:
+        errors = stderr.read()
+    check(status == 0, f"the application exited with status {status}")
+    for problem in ("Traceback", "-CRITICAL", "-WARNING"):
+        check(problem not in errors, f"the application wrote '{problem}' on stderr")
+    if errors:
+        print("Note: the application wrote on stderr:", errors, sep="\n")
+    print("PASS: it quit cleanly on SIGTERM, with no exception, critical or warning")
+
+
+def run_style(command, display, style, shots, work):
+    samples = os.path.join(work, f"samples-{style}")
+    os.mkdir(samples)
+    make_samples(samples)
+    screenshot = os.path.join(shots, f"flitzis-pads-{style}.png")
+    if os.path.exists(screenshot):
+        os.unlink(screenshot)  # a screenshot of an earlier run proves nothing
+    home = os.path.join(work, f"home-{style}")
+    os.mkdir(home)
+    app_stderr = os.path.join(work, f"app-{style}.stderr")
+    with open(app_stderr, "w") as stderr:
+        app = start_app(command, display, samples, screenshot, stderr, home, style)
+    events = EventLog(app.stdout)
+    try:
+        lum = drive(events, app, style, screenshot)
+        stop_app(app, app_stderr)
+        return lum
+    except Failure:
+        events.drain()
+        print("The application printed:", *events.lines, sep="\n  ", file=sys.stderr)
+        with open(app_stderr) as stderr:
+            print("Its stderr:", stderr.read(), sep="\n", file=sys.stderr)
+        raise
+    finally:
+        stop(app)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: flitzis-pads-test.py SHOTS_DIR [COMMAND...]", file=sys.stderr)
+        return 2
+    shots = os.path.abspath(sys.argv[1])
+    command = sys.argv[2:] or [sys.executable, "-m", "flitzispads"]
+    os.makedirs(shots, exist_ok=True)
+    try:
+        for tool in ("Xvfb", "xdotool"):
+            check(shutil.which(tool), f"{tool} is missing (packages xvfb and xdotool)")
+        with tempfile.TemporaryDirectory(prefix="flitzis-pads-app-") as work:
+            with open(os.path.join(work, "xvfb.log"), "w+") as xvfb_log:
+                xvfb, display = start_xvfb(xvfb_log)
+            try:
+                os.environ["DISPLAY"] = display  # for xdotool
+                light = run_style(command, display, "light", shots, work)
+                dark = run_style(command, display, "dark", shots, work)
+            finally:
+                stop(xvfb)
+        check(light - dark >= 0.5, f"the light background (luminance {light:.3f}) is not"
+                                   f" clearly brighter than the dark one ({dark:.3f})")
+        print(f"PASS: the light background is brighter than the dark one by"
+              f" {light - dark:.3f} in luminance")
+    except Failure as failure:
+        print("FAIL:", failure, file=sys.stderr)
+        return 1
+    print("screenshots:", *(os.path.join(shots, f"flitzis-pads-{s}.png")
+                           for s in ("light", "dark")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

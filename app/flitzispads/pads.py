@@ -1,0 +1,117 @@
+# pads.py: what a pad is, and how its settings reach the engine
+#
+# Copyright 2026 The libflitzis authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The pads' model, without GTK, so that it can be tested on an offline
+engine.  Pad n of bank b plays engine slot b * PADS_PER_BANK + n; the
+engine is made with BANKS * PADS_PER_BANK slots (its ``slots`` property).
+
+Every call here runs in the main context."""
+
+import os
+
+import gi
+gi.require_version("Flitzis", "1.0")
+from gi.repository import Flitzis, GLib, GObject  # noqa: E402
+
+BANKS = 6
+PADS_PER_BANK = 16
+SLOTS = BANKS * PADS_PER_BANK
+BANK_NAMES = "ABCDEF"
+KEYS = "1234qwerasdfzxcv"     # pad n of the shown bank is played by KEYS[n]
+VELOCITY = 0.9
+
+
+# What a press does: the two ways a sample ends, and what a press on a
+# sounding pad does (the engine's Flitzis.Retrigger).
+MODES = ("One-shot", "Loop")
+RETRIGGERS = (("Layer", Flitzis.Retrigger.LAYER),
+              ("Restart", Flitzis.Retrigger.RESTART),
+              ("Toggle", Flitzis.Retrigger.TOGGLE))
+
+
+class PadSettings(GObject.Object):
+    """One pad's settings.  They belong to its engine slot, which keeps
+    them across loads of new samples; apply() sets them all again after
+    the engine ran again (shut_down() forgets them with the samples)."""
+
+    __gtype_name__ = "FlitzisPadsPadSettings"
+
+    name = GObject.Property(type=str, default="")
+    path = GObject.Property(type=str, default=None)
+    loop = GObject.Property(type=bool, default=False)
+    retrigger = GObject.Property(type=int, default=int(Flitzis.Retrigger.LAYER))
+    gain = GObject.Property(type=float, default=1.0, minimum=0.0, maximum=Flitzis.MAX_GAIN)
+
+    def __init__(self, slot):
+        super().__init__()
+        self.slot = slot
+        self.bank = slot // PADS_PER_BANK
+        self.index = slot % PADS_PER_BANK
+        self.key = KEYS[self.index]
+
+    @property
+    def label(self):
+        """What the pad shows: its own name, else its file's, else "empty"."""
+        if self.name:
+            return self.name
+        if self.path:
+            return os.path.splitext(GLib.filename_display_basename(self.path))[0]
+        return "empty"
+
+    def apply(self, engine):
+        """Sets the slot's loop, retrigger policy and gain on @engine;
+        raises GLib.Error (an engine error says what was wrong)."""
+        engine.set_sample_loop(self.slot, self.loop, 0, 0)
+        engine.set_sample_retrigger(self.slot, Flitzis.Retrigger(self.retrigger))
+        engine.set_sample_gain(self.slot, self.gain)
+
+
+class PadSet(GObject.Object):
+    """All the pads of every bank, and the engine they play on.  A setting
+    changed on a pad reaches the engine at once, or, while it does not
+    run, when it runs."""
+
+    __gtype_name__ = "FlitzisPadsPadSet"
+    __gsignals__ = {
+        # An engine call failed: (pad settings, message).
+        "error": (GObject.SignalFlags.RUN_LAST, None, (PadSettings, str)),
+    }
+
+    def __init__(self, engine):
+        super().__init__()
+        self.engine = engine
+        self.pads = [PadSettings(slot) for slot in range(SLOTS)]
+        for pad in self.pads:
+            for prop in ("loop", "retrigger", "gain"):
+                pad.connect(f"notify::{prop}", self._on_setting_changed)
+
+    def __getitem__(self, slot):
+        return self.pads[slot]
+
+    def bank(self, bank):
+        return self.pads[bank * PADS_PER_BANK:(bank + 1) * PADS_PER_BANK]
+
+    def _on_setting_changed(self, pad, pspec):
+        if self.engine.props.running:   # else apply_all() after run()
+            self._apply(pad)
+
+    def _apply(self, pad):
+        try:
+            pad.apply(self.engine)
+        except GLib.Error as error:
+            self.emit("error", pad, error.message)
+            return False
+        return True
+
+    def apply_all(self):
+        """After run(): every pad's settings, before its sample loads."""
+        for pad in self.pads:
+            self._apply(pad)
+
+    def play(self, pad, exclusive=False):
+        """Plays @pad (an empty one plays nothing); raises GLib.Error."""
+        if exclusive:
+            self.engine.play_sample_exclusive(pad.slot, VELOCITY)
+        else:
+            self.engine.play_sample(pad.slot, VELOCITY)

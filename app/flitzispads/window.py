@@ -1,0 +1,516 @@
+# window.py: the main window of Flitzis Pads
+#
+# Copyright 2026 The libflitzis authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The header bar (output device, title, main menu), the transport
+(tempo, quantize, metronome, master volume and level), the banks of pads,
+the selected pad's settings and waveform, and toasts for what went wrong.
+Every method runs in the main context, as do the engine's signals."""
+
+import gi
+gi.require_version("Adw", "1")
+gi.require_version("Flitzis", "1.0")
+gi.require_version("Gtk", "4.0")
+from gi.repository import Adw, Flitzis, Gdk, Gio, GLib, GObject, Gtk  # noqa: E402
+
+from flitzispads import testhooks
+from flitzispads.pads import (BANK_NAMES, BANKS, KEYS, MODES, PADS_PER_BANK, RETRIGGERS,
+                              PadSet)
+from flitzispads.widgets import Pad, Waveform, peak_to_fraction
+
+COLUMNS = 4
+METER_RATE = 30            # levels reports a second
+WAVEFORM_BUCKETS = 240
+QUANTIZE_GRIDS = ["Off", "Bar", "Beat", "1/8", "1/16", "1/32", "1/64"]
+
+BOTH = GObject.BindingFlags.BIDIRECTIONAL | GObject.BindingFlags.SYNC_CREATE
+
+
+def pad_name(settings):
+    """"A1" for the first pad of bank A."""
+    return f"{BANK_NAMES[settings.bank]}{settings.index + 1}"
+
+
+class PadsWindow(Adw.ApplicationWindow):
+    __gtype_name__ = "FlitzisPadsWindow"
+
+    def __init__(self, application, engine, trace):
+        super().__init__(application=application, title="Flitzis Pads",
+                         default_width=1000, default_height=640)
+        self.engine = engine
+        self.trace = trace
+        self.pad_set = PadSet(engine)
+        self.pad_set.connect("error", lambda s, pad, message:
+                             self.toast(f"Pad {pad_name(pad)}: {message}"))
+        self.pads = [Pad(settings) for settings in self.pad_set.pads]
+        self.frames = [0] * len(self.pads)     # each slot's sample length
+        self.selected = None
+        self.geometry = None
+        self.screenshot = None
+        self.counted = {}                      # kind: [toast shown, losses]
+        self.chooser = None                    # the open dialog, while it is open
+        self.meter_traced = set()
+
+        self.toasts = Adw.ToastOverlay()
+        self.toasts.set_child(self._build_body())
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
+        box.append(self._build_header())
+        box.append(self.toasts)
+        self.set_content(box)
+
+        self._build_actions()
+        self._build_keys()
+        self._connect_engine()
+        self.select(self.pad_set[0])
+        self.connect("realize", lambda window: self.get_frame_clock().connect(
+            "after-paint", self._trace_geometry))
+
+    # ---- building ----
+
+    def _build_header(self):
+        header = Adw.HeaderBar()
+        # A factory rather than a Gtk.PropertyExpression on "name": PyGObject
+        # 3.42 (Debian 12) cannot pass Gtk.Expression values.
+        names = Gtk.SignalListItemFactory()
+        names.connect("setup", lambda factory, item: item.set_child(Gtk.Label(xalign=0)))
+        names.connect("bind", lambda factory, item:
+                      item.get_child().set_label(item.get_item().props.name))
+        self.device_drop_down = Gtk.DropDown(factory=names, tooltip_text="Output device")
+        header.pack_start(self.device_drop_down)
+        self.title = Adw.WindowTitle(title="Flitzis Pads")
+        header.set_title_widget(self.title)
+
+        menu = Gio.Menu()
+        section = Gio.Menu()
+        section.append("_Restart Audio", "win.restart-audio")
+        menu.append_section(None, section)
+        section = Gio.Menu()
+        section.append("_Keyboard Shortcuts", "win.show-help-overlay")
+        section.append("_About Flitzis Pads", "app.about")
+        menu.append_section(None, section)
+        header.pack_end(Gtk.MenuButton(icon_name="open-menu-symbolic", menu_model=menu,
+                                       primary=True, tooltip_text="Main Menu"))
+        return header
+
+    def _build_body(self):
+        left = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=12, hexpand=True)
+        left.append(self._build_transport())
+        self.banks = Gtk.Stack(vexpand=True)
+        for bank in range(BANKS):
+            self.banks.add_titled(self._build_bank(bank), str(bank), f"Bank {BANK_NAMES[bank]}")
+        self.banks.connect("notify::visible-child-name", self._on_bank_changed)
+        switcher = Gtk.StackSwitcher(stack=self.banks, halign=Gtk.Align.CENTER)
+        left.append(switcher)
+        left.append(self.banks)
+
+        body = Gtk.Box(spacing=18, margin_top=12, margin_bottom=12,
+                       margin_start=12, margin_end=12)
+        body.append(left)
+        body.append(self._build_sidebar())
+        return body
+
+    def _build_transport(self):
+        """Tempo, the grid triggers wait for, the metronome and the master
+        volume, each bound to the engine's property of that name; the
+        master level beside them."""
+        tempo = Gtk.SpinButton.new_with_range(Flitzis.MIN_TEMPO, Flitzis.MAX_TEMPO, 0.1)
+        tempo.set_digits(1)
+        tempo.set_tooltip_text("Tempo in beats per minute")
+        self.engine.bind_property("tempo", tempo.get_adjustment(), "value", BOTH)
+        quantize = Gtk.DropDown.new_from_strings(QUANTIZE_GRIDS)
+        quantize.set_tooltip_text("Presses and stops wait for the next point of this grid")
+        quantize.set_selected(int(self.engine.props.quantize))
+        quantize.connect("notify::selected", lambda drop, pspec: self.engine.set_quantize(
+            Flitzis.Quantize(drop.get_selected())))
+        metronome = Gtk.Switch(valign=Gtk.Align.CENTER, tooltip_text="Metronome")
+        self.engine.bind_property("metronome", metronome, "active", BOTH)
+
+        volume = Gtk.Scale.new_with_range(Gtk.Orientation.HORIZONTAL, 0.0, Flitzis.MAX_GAIN, 0.05)
+        volume.set_hexpand(True)
+        volume.add_mark(1.0, Gtk.PositionType.BOTTOM, None)  # unity: the mix as it is
+        volume.set_tooltip_text("Master volume (the mark leaves the mix as it is)")
+        self.engine.bind_property("volume", volume.get_adjustment(), "value", BOTH)
+        self.master_level = Gtk.LevelBar(min_value=0.0, max_value=1.0, hexpand=True,
+                                         valign=Gtk.Align.CENTER,
+                                         tooltip_text="Master level")
+        transport = Gtk.Box(spacing=8)
+        for widget in (Gtk.Label(label="BPM"), tempo, Gtk.Label(label="Quantize"), quantize,
+                       Gtk.Label(label="Click"), metronome, Gtk.Label(label="Volume"), volume,
+                       self.master_level):
+            transport.append(widget)
+        return transport
+
+    def _build_bank(self, bank):
+        grid = Gtk.Grid(row_spacing=8, column_spacing=8,
+                        row_homogeneous=True, column_homogeneous=True)
+        for pad in self.pads[bank * PADS_PER_BANK:(bank + 1) * PADS_PER_BANK]:
+            pad.connect("play", lambda pad: self.play(pad))
+            pad.connect("load", lambda pad, path: self.load(pad, path))
+            index = pad.settings.index
+            grid.attach(pad, index % COLUMNS, index // COLUMNS, 1, 1)
+        return grid
+
+    def _build_sidebar(self):
+        self.pad_group = Adw.PreferencesGroup()
+        self.name_row = Adw.EntryRow(title="Name")
+        self.name_row.connect("changed", self._on_name_changed)
+        self.mode_row = Adw.ComboRow(title="Mode", model=Gtk.StringList.new(list(MODES)))
+        self.mode_row.connect("notify::selected", self._on_mode_changed)
+        self.retrigger_row = Adw.ComboRow(
+            title="Press While Playing", subtitle="Layer, restart or stop",
+            model=Gtk.StringList.new([name for name, policy in RETRIGGERS]))
+        self.retrigger_row.connect("notify::selected", self._on_retrigger_changed)
+        self.gain = Gtk.Scale.new_with_range(Gtk.Orientation.HORIZONTAL, 0.0,
+                                             Flitzis.MAX_GAIN, 0.05)
+        self.gain.set_size_request(120, -1)
+        self.gain.add_mark(1.0, Gtk.PositionType.BOTTOM, None)
+        self.gain.connect("value-changed", self._on_gain_changed)
+        gain_row = Adw.ActionRow(title="Gain")
+        gain_row.add_suffix(self.gain)
+        self.sample_row = Adw.ActionRow(title="Sample")
+        open_button = Gtk.Button(icon_name="document-open-symbolic", valign=Gtk.Align.CENTER,
+                                 tooltip_text="Load a sample into this pad")
+        open_button.add_css_class("flat")
+        open_button.connect("clicked", self._on_open_clicked)
+        self.sample_row.add_suffix(open_button)
+        for row in (self.name_row, self.mode_row, self.retrigger_row, gain_row, self.sample_row):
+            self.pad_group.add(row)
+
+        self.waveform = Waveform()
+        frame = Gtk.Frame(child=self.waveform)
+        sidebar = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=12)
+        sidebar.set_size_request(320, -1)
+        sidebar.append(self.pad_group)
+        sidebar.append(frame)
+        return sidebar
+
+    def _build_actions(self):
+        restart = Gio.SimpleAction.new("restart-audio", None)
+        restart.connect("activate", lambda action, param: self.restart_engine())
+        self.add_action(restart)
+        bank = Gio.SimpleAction.new("show-bank", GLib.VariantType("i"))
+        bank.connect("activate", lambda action, param:
+                     self.banks.set_visible_child_name(str(param.get_int32())))
+        self.add_action(bank)
+        stop = Gio.SimpleAction.new("stop-all", None)
+        stop.connect("activate", lambda action, param: self._stop_all())
+        self.add_action(stop)
+
+    def _build_keys(self):
+        self.held_keys = set()  # hardware keycodes down: repeats play nothing
+        keys = Gtk.EventControllerKey()
+        keys.connect("key-pressed", self._on_key_pressed)
+        keys.connect("key-released", lambda controller, keyval, keycode, state:
+                     self.held_keys.discard(keycode))
+        self.add_controller(keys)
+        # A key let go in another window was never released in this one.
+        self.connect("notify::is-active", lambda window, pspec: self.held_keys.clear())
+
+    def fill_device_list(self):
+        """Lists the output devices, preselects the default, and only then
+        listens to the selection, so that the preselection restarts
+        nothing.  The list follows hot-plug (PipeWire's sinks coming and
+        going); without PipeWire it is a snapshot."""
+        try:
+            devices = Flitzis.AudioEngine.monitor_output_devices()
+        except GLib.Error as error:
+            self.device_drop_down.set_sensitive(False)
+            self.toast(f"No output devices: {error.message}")
+            return
+        self.device_drop_down.set_model(devices)
+        self.device_drop_down.set_sensitive(devices.get_n_items() > 0)
+        devices.connect("items-changed", lambda model, *_:
+                        self.device_drop_down.set_sensitive(model.get_n_items() > 0))
+        for position, device in enumerate(devices):
+            if device.props.is_default:
+                self.device_drop_down.set_selected(position)
+        self.device_drop_down.connect("notify::selected-item", self._on_device_selected)
+
+    # ---- the engine ----
+
+    def _connect_engine(self):
+        engine = self.engine
+        engine.connect("sample-started", self._on_sample_started)
+        engine.connect("sample-finished", self._on_sample_finished)
+        engine.connect("voice-dropped", self._on_voice_dropped)
+        engine.connect("trigger-late",
+                       lambda e, slot, frame, late: self.trace("trigger-late", slot, frame, late))
+        engine.connect("xrun", self._on_xrun)
+        engine.connect("stream-error", self._on_stream_error)
+        engine.connect("levels", self._on_levels)
+        engine.connect("notify::running", self._on_running_changed)
+
+    def run_engine(self):
+        """Runs the engine on the selected device; sets every pad's
+        settings and loads its file again (shut_down() forgot them)."""
+        try:
+            self.engine.set_meter_rate(METER_RATE)
+            self.engine.run()
+        except GLib.Error as error:
+            self.title.set_subtitle("Not playing")
+            self.toast(f"The audio engine did not start: {error.message}",
+                       Adw.ToastPriority.HIGH)
+            self.trace("run-failed", error.message)
+            return
+        device = self.engine.props.device or "the default output"
+        self.title.set_subtitle(f"{device}, {self.engine.props.sample_rate} Hz")
+        self.trace("running", device)
+        self.pad_set.apply_all()
+        for pad in self.pads:
+            if pad.settings.path:
+                self.load(pad, pad.settings.path)
+
+    def restart_engine(self):
+        self.engine.shut_down()
+        self.run_engine()
+
+    def load(self, pad, path):
+        pad.settings.path = path
+        if not self.engine.props.running:
+            return  # loaded by the next run_engine()
+        self.engine.load_sample_async(pad.settings.slot, path, None, self._on_loaded, (pad, path))
+
+    def _on_loaded(self, engine, result, pad_and_path):
+        pad, path = pad_and_path
+        slot = pad.settings.slot
+        try:
+            engine.load_sample_finish(result)
+        except GLib.Error as error:
+            # Superseded by a newer load of the same pad: that one reports.
+            if not error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+                pad.refresh(problem=error.message)
+                self.trace("load-failed", slot, error.message)
+                # The reason is on the pad (its tooltip) and in the
+                # sidebar when it is selected: too long for a toast.
+                self.toast(f"Pad {pad_name(pad.settings)} could not load "
+                           f"{GLib.filename_display_basename(path)}")
+                if pad is self.selected:
+                    self.select(pad.settings)
+            return
+        info = engine.dup_sample_info(slot)
+        self.frames[slot] = info.get_frames() if info is not None else 0
+        pad.refresh()
+        self.trace("loaded", slot, GLib.filename_display_basename(path))
+        if pad is self.selected:
+            self._show_waveform()
+
+    def play(self, pad, exclusive=False):
+        self.select(pad.settings)
+        try:
+            self.pad_set.play(pad.settings, exclusive)
+        except GLib.Error as error:
+            self.toast(error.message)
+
+    def _stop_all(self):
+        try:
+            self.engine.stop_all()
+        except GLib.Error as error:
+            self.toast(error.message)
+
+    # ---- the selected pad ----
+
+    def select(self, settings):
+        if self.selected is not None:
+            self.selected.set_selected(False)
+        self.selected = self.pads[settings.slot]
+        self.selected.set_selected(True)
+        self.pad_group.set_title(f"Pad {pad_name(settings)}")
+        self.name_row.set_text(settings.name)
+        self.mode_row.set_selected(1 if settings.loop else 0)
+        policies = [policy for name, policy in RETRIGGERS]
+        self.retrigger_row.set_selected(policies.index(Flitzis.Retrigger(settings.retrigger)))
+        self.gain.set_value(settings.gain)
+        pad = self.pads[settings.slot]
+        self.sample_row.set_subtitle(GLib.markup_escape_text(
+            "\n".join(filter(None, [settings.path or "Empty", pad.problem]))))
+        self._show_waveform()
+
+    def _show_waveform(self):
+        slot = self.selected.settings.slot
+        frames = self.frames[slot]
+        if frames == 0 or not self.engine.props.running:
+            self.waveform.set_waveform(None, 1)
+            return
+        try:
+            data = self.engine.dup_waveform(slot, 0, frames, min(WAVEFORM_BUCKETS, frames))
+        except GLib.Error as error:
+            self.waveform.set_waveform(None, 1)
+            self.toast(error.message)
+            return
+        self.waveform.set_waveform(data.get_data(), self.engine.props.channels)
+        self.trace("waveform", slot, self.waveform.n_buckets)
+
+    def _on_name_changed(self, row):
+        self.selected.settings.name = row.get_text()
+
+    def _on_mode_changed(self, row, pspec):
+        self.selected.settings.loop = row.get_selected() == 1
+
+    def _on_retrigger_changed(self, row, pspec):
+        self.selected.settings.retrigger = int(RETRIGGERS[row.get_selected()][1])
+
+    def _on_gain_changed(self, scale):
+        self.selected.settings.gain = scale.get_value()
+
+    def _on_open_clicked(self, button):
+        # GTK 4.8 has no Gtk.FileDialog (4.10); the native chooser is
+        # kept in self until it answers.
+        pad = self.selected
+        self.chooser = Gtk.FileChooserNative.new(
+            f"Load a Sample into Pad {pad_name(pad.settings)}", self,
+            Gtk.FileChooserAction.OPEN, "_Load", "_Cancel")
+        audio = Gtk.FileFilter(name="Audio files")
+        audio.add_mime_type("audio/*")
+        self.chooser.add_filter(audio)
+
+        def on_response(chooser, response):
+            file = chooser.get_file() if response == Gtk.ResponseType.ACCEPT else None
+            self.chooser = None
+            if file is not None and file.get_path() is not None:
+                self.load(pad, file.get_path())
+        self.chooser.connect("response", on_response)
+        self.chooser.show()
+
+    # ---- events ----
+
+    def _on_key_pressed(self, controller, keyval, keycode, state):
+        if state & (Gdk.ModifierType.CONTROL_MASK | Gdk.ModifierType.ALT_MASK):
+            return Gdk.EVENT_PROPAGATE
+        key = chr(Gdk.keyval_to_unicode(Gdk.keyval_to_lower(keyval)))
+        if key not in KEYS:  # "\0" too: a key without a character
+            return Gdk.EVENT_PROPAGATE
+        if keycode not in self.held_keys:
+            self.held_keys.add(keycode)
+            bank = int(self.banks.get_visible_child_name())
+            self.play(self.pads[bank * PADS_PER_BANK + KEYS.index(key)],
+                      exclusive=bool(state & Gdk.ModifierType.SHIFT_MASK))
+        return Gdk.EVENT_STOP
+
+    def _on_bank_changed(self, stack, pspec):
+        bank = int(stack.get_visible_child_name())
+        self.trace("bank", bank)
+
+    def _on_sample_started(self, engine, slot, frame):
+        self.trace("sample-started", slot, frame)
+        if slot < len(self.pads) and self.pads[slot].voice_started():
+            self.trace("lit", slot)
+
+    def _on_sample_finished(self, engine, slot, frame):
+        self.trace("sample-finished", slot, frame)
+        if slot < len(self.pads) and self.pads[slot].voice_finished():
+            self.trace("dark", slot)
+
+    def _on_voice_dropped(self, engine, slot, frame):
+        """Every voice was busy: the press played nothing."""
+        self.trace("voice-dropped", slot, frame)
+        name = pad_name(self.pad_set[slot]) if slot < len(self.pads) else str(slot)
+        self.counted_toast("dropped", f"Pad {name} did not sound: every voice was busy",
+                           "{} sounds lost: every voice was busy")
+
+    def _on_xrun(self, engine, count, frame):
+        self.trace("xrun", count, frame)
+        self.counted_toast("xrun", "Audio underrun: the device missed a period",
+                           "{} audio underruns: the device missed periods")
+
+    def counted_toast(self, kind, first, many):
+        """One toast per kind of loss while it is shown, counting them:
+        @first for one, @many (with {} for the count) for more."""
+        shown = self.counted.get(kind)
+        if shown is None:
+            toast = self.toast(first)
+            self.counted[kind] = [toast, 1]
+            toast.connect("dismissed", lambda toast: self.counted.pop(kind, None))
+            return
+        shown[1] += 1
+        title = many.format(shown[1])
+        shown[0].set_title(GLib.markup_escape_text(title))
+        self.trace("toast", title)
+
+    def _on_stream_error(self, engine, error, frame):
+        self.trace("stream-error", error.message)
+        self.toast(f"Audio stopped: {error.message}", Adw.ToastPriority.HIGH)
+
+    def _on_running_changed(self, engine, pspec):
+        """A stopped engine has freed every sample: the pads keep their
+        files, to load again when it runs."""
+        if not engine.props.running:
+            for pad in self.pads:
+                pad.silence()
+            self.waveform.set_waveform(None, 1)
+
+    def _on_levels(self, engine, levels):
+        """The meters of the shown bank, the master level and the selected
+        pad's playhead."""
+        bank = int(self.banks.get_visible_child_name())
+        n_slots = levels.get_n_slots()
+        for pad in self.pads[bank * PADS_PER_BANK:(bank + 1) * PADS_PER_BANK]:
+            slot = pad.settings.slot
+            if slot >= n_slots:
+                break
+            peak = levels.get_slot_peak(slot)
+            frames = self.frames[slot]
+            progress = min(1.0, levels.get_slot_playhead(slot) / frames) if frames else 0.0
+            pad.meter.update(peak, progress if peak > 0.0 else 0.0)
+            if pad is self.selected:
+                self.waveform.set_progress(progress if peak > 0.0 else 0.0)
+            self._on_meter(pad, peak)
+        channels = levels.get_n_channels()
+        master = max((levels.get_master_peak(c) for c in range(channels)), default=0.0)
+        self.master_level.set_value(peak_to_fraction(master))
+
+    def _on_device_selected(self, drop_down, pspec):
+        device = drop_down.get_selected_item()
+        if device is not None:
+            self.engine.props.device = device.props.name
+            self.restart_engine()
+
+    def toast(self, title, priority=Adw.ToastPriority.NORMAL):
+        toast = Adw.Toast(title=GLib.markup_escape_text(title), priority=priority, timeout=5)
+        self.toasts.add_toast(toast)
+        self.trace("toast", title)
+        return toast
+
+    # ---- test hooks ----
+
+    def _on_meter(self, pad, peak):
+        """Traces a pad's first loud meter report of each voice, and takes
+        the --screenshot once a meter is drawn at half scale or more."""
+        slot = pad.settings.slot
+        if peak_to_fraction(peak) < 0.5:
+            self.meter_traced.discard(slot)
+            return
+        if slot in self.meter_traced:
+            return
+        self.meter_traced.add(slot)
+        self.trace("meter", slot, f"{peak:.3f}")
+        if self.screenshot is not None:
+            path, self.screenshot = self.screenshot, None
+
+            def save():
+                for name, widget in (("meter-0", self.pads[0].meter),
+                                     ("meter-1", self.pads[1].meter),
+                                     ("waveform", self.waveform),
+                                     ("background", self.toasts)):
+                    self.trace("rect", name, *testhooks.widget_rect(widget, self))
+                testhooks.save_screenshot(self, path)
+                style = Adw.StyleManager.get_default()
+                self.trace("screenshot", path, "dark" if style.props.dark else "light")
+            testhooks.when_painted(self, save)
+
+    def _trace_geometry(self, frame_clock):
+        """Prints where the shown pads are in the X surface, for clicks by
+        XTEST: window coordinates shifted by the client-side decorations."""
+        offset_x, offset_y = self.get_surface_transform()
+        bank = int(self.banks.get_visible_child_name())
+        geometry = []
+        for pad in self.pads[bank * PADS_PER_BANK:(bank + 1) * PADS_PER_BANK]:
+            rect = testhooks.widget_rect(pad, self)
+            if rect is None:
+                return
+            x, y, width, height = rect
+            geometry.append((pad.settings.slot, round(x + offset_x), round(y + offset_y),
+                             width, height))
+        if geometry != self.geometry:
+            self.geometry = geometry
+            for line in geometry:
+                self.trace("pad-geometry", *line)
