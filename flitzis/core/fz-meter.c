@@ -117,7 +117,8 @@ fz_meter_flush_voice (FzMeter *meter, FzVoice *voice)
   FzMeterRun *run = &voice->meter;
   const FzSample *sample = voice->sample;
 
-  if (run->end > run->start)
+  /* A run at gain 0 (a voice on its slot's bus) cannot raise the peak. */
+  if (run->end > run->start && run->gain > 0.0f)
     {
       float peak = fz_peaks_abs_max (sample->peaks, sample->data, sample->channels,
                                      run->start, run->end) * run->gain;
@@ -162,6 +163,20 @@ measure_output (float *peaks, uint32_t channels, uint32_t stride, const float *o
 
         peaks[c] = MAX_OF (peaks[c], x);
       }
+}
+
+void
+fz_meter_bus (FzMeter *meter, uint32_t slot, const float *bus, size_t n)
+{
+  float max[FZ_SCAN_LANES] = { 0 }, min[FZ_SCAN_LANES] = { 0 };
+  size_t whole = n / FZ_SCAN_LANES * FZ_SCAN_LANES;
+  float peak;
+
+  fz_scan (bus, whole, max, min);
+  peak = fz_scan_fold (max, min);
+  for (size_t i = whole; i < n; i++)
+    peak = MAX_OF (peak, bus[i] < 0.0f ? -bus[i] : bus[i]);
+  meter->now.slot_peak[slot] = MAX_OF (meter->now.slot_peak[slot], peak);
 }
 
 /* Ends the meter period at frame @end: every voice's run is measured, the

@@ -93,6 +93,10 @@ void     fz_meter_restart_run (FzMeter *meter, FzVoice *voice, size_t start);
  * crossfade, gone silent); what it played since its last measure is
  * measured now. */
 void     fz_meter_flush_voice (FzMeter *meter, FzVoice *voice);
+/* Audio thread, from the mixer: @n floats of slot @slot's bus (fz-eq.h),
+ * after its isolator and before the master, are measured into its peak
+ * (its voices' runs then count for nothing: their gain is 0). */
+void     fz_meter_bus (FzMeter *meter, uint32_t slot, const float *bus, size_t n);
 /* Audio thread, after each audio period of @frames frames of @out (the
  * output, interleaved) that ends at frame @end: the master peaks, and the
  * snapshot when a meter period ends with this audio period. */
