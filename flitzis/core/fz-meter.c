@@ -152,8 +152,9 @@ measure_output (float *peaks, uint32_t channels, uint32_t stride, const float *o
 
       i = n / FZ_SCAN_LANES * FZ_SCAN_LANES;
       fz_scan (out, i, max, min);
+      /* stride divides FZ_SCAN_LANES, a power of two: so is it. */
       for (uint32_t l = 0; l < FZ_SCAN_LANES; l++)
-        peaks[l % stride] = MAX_OF (peaks[l % stride], MAX_OF (max[l], -min[l]));
+        peaks[l & (stride - 1)] = MAX_OF (peaks[l & (stride - 1)], MAX_OF (max[l], -min[l]));
     }
   /* i is a whole number of frames here. */
   for (; i < n; i += stride)
