@@ -117,8 +117,15 @@ fz_meter_flush_voice (FzMeter *meter, FzVoice *voice)
   FzMeterRun *run = &voice->meter;
   const FzSample *sample = voice->sample;
 
+  if (run->end == run->start)
+    return;
+  /* The quiet half of a crossfade is the old place: the newest voice's is
+   * the new one.  The voices are measured oldest first, when they end
+   * and at the meter period's end: the newest sounding voice's comes last. */
+  if (!voice->quiet)
+    meter->now.playhead[voice->slot] = run->end;
   /* A run at gain 0 (a voice on its slot's bus) cannot raise the peak. */
-  if (run->end > run->start && run->gain > 0.0f)
+  if (run->gain > 0.0f)
     {
       float peak = fz_peaks_abs_max (sample->peaks, sample->data, sample->channels,
                                      run->start, run->end) * run->gain;
