@@ -10,8 +10,9 @@
  * order gives, and all three killed give silence, exactly.
  * /engine/eq/... drive offline engines through set_sample_eq(): a flat
  * isolator is bit for bit no isolator; a change glides (no step larger
- * than the tone's own); the gains stay across a reload; the meters
- * measure after the isolator; bad values fail and change nothing.
+ * than the tone's own); the gains stay across a reload; a voice on a bus
+ * ends at its frame and the filters ring on; the meters measure after the
+ * isolator; bad values fail and change nothing.
  */
 #include "config.h"
 
@@ -337,6 +338,62 @@ test_long_periods (void)
 }
 
 static void
+on_finished (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data)
+{
+  GArray *frames = data;
+
+  (void) engine;
+  g_array_append_val (frames, frame);
+  g_assert_cmpuint (slot, ==, 0);
+}
+
+/* A voice on its slot's bus ends at the same frame as without the
+ * isolator, whatever block of its bus it ends in (its frame is counted
+ * from the audio period's start, not the block's), and the isolator rings
+ * on after it: the output is not silent at once. */
+static void
+test_end_frame_and_tail (void)
+{
+  static const gsize lengths[] = { 3000, 256 * 3, 1000 + 256 + 7 };
+  enum { PERIODS = 20, LONG = 1000 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      guint64 ends[2];
+
+      for (guint e = 0; e < 2; e++)
+        {
+          g_autoptr (FlitzisAudioEngine) engine = new_engine ();
+          g_autoptr (GArray) frames = g_array_new (FALSE, FALSE, sizeof (guint64));
+          g_autoptr (GError) error = NULL;
+          g_autofree float *out = g_new0 (float, PERIODS * LONG * CHANNELS);
+          g_autofree float *pcm = flitzis_test_signal (lengths[i] * CHANNELS, 8);
+          g_autoptr (GBytes) bytes = g_bytes_new (pcm, lengths[i] * CHANNELS * sizeof (float));
+
+          g_signal_connect (engine, "sample-finished", G_CALLBACK (on_finished), frames);
+          g_assert_true (flitzis_audio_engine_load_sample_from_bytes (engine, 0, bytes, RATE,
+                                                                      CHANNELS, &error));
+          g_assert_no_error (error);
+          if (e == 1)
+            eq_ok (engine, 0, -12.0, 0.0, 3.0);
+          flitzis_test_play_ok (engine, 0, 1.0f);
+          /* Periods of 1000 frames: the bus's blocks are 256, 256, 256, 232. */
+          render_periods (engine, out, PERIODS, LONG);
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+          g_assert_cmpuint (frames->len, ==, 1);
+          ends[e] = g_array_index (frames, guint64, 0);
+          if (e == 1)
+            g_assert_cmpfloat (fabs ((double) out[lengths[i] * CHANNELS + 2]), >, 0.0);
+          else
+            g_assert_cmpfloat (out[lengths[i] * CHANNELS + 2], ==, 0.0f);
+        }
+      g_assert_cmpuint (ends[1], ==, ends[0]);
+      g_assert_cmpuint (ends[0], ==, lengths[i]);
+    }
+}
+
+static void
 on_levels (FlitzisAudioEngine *engine, FlitzisLevels *levels, gpointer data)
 {
   GPtrArray *all = data;
@@ -469,6 +526,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/eq/kill-all-across-reload", test_kill_all_across_reload);
   g_test_add_func ("/engine/eq/glide", test_glide);
   g_test_add_func ("/engine/eq/long-periods", test_long_periods);
+  g_test_add_func ("/engine/eq/end-frame-and-tail", test_end_frame_and_tail);
   g_test_add_func ("/engine/eq/meters-after-eq", test_meters_after_eq);
   g_test_add_func ("/engine/eq/bad-values", test_bad_values);
   return g_test_run ();
