@@ -20,7 +20,11 @@
 # pads e and s are a choke pair, like an open and a closed hi-hat.
 #
 # Load a sample into a pad by dropping an audio file on it, or with its
-# open button.  A pad lights up while at least one of its voices plays.
+# open button.  A pad lights up while at least one of its voices plays;
+# its level meter (the engine's levels signal, 30 times a second: the
+# slot's peak) and its playhead (how far its newest voice is through the
+# sample) run along its bottom edge.  The waveform under the pads is the
+# selected pad's, the last one played (dup_waveform(), a bucket a pixel).
 # At start-up the FILEs, or else the demo samples of DIR (kick.wav,
 # snare.wav, hat.wav, bass.wav and chord.wav; by default data/samples
 # next to this example's directory), go into the first pads.
@@ -38,13 +42,18 @@
 #                      ("running DEVICE" or "run-failed MESSAGE") and of
 #                      loads ("loaded SLOT NAME", "load-failed SLOT MESSAGE"),
 #                      pads lighting up ("lit SLOT") and going dark ("dark
-#                      SLOT"), and where each pad is in the window's X
+#                      SLOT"), a pad's meter and playhead first showing
+#                      something after it lit up ("meter SLOT", "playhead
+#                      SLOT"), the waveform drawn for a selected pad
+#                      ("waveform SLOT BUCKETS", and "waveform-drawn SLOT
+#                      BUCKETS" once on screen), and where each pad is in the window's X
 #                      surface ("pad-geometry SLOT X Y WIDTH HEIGHT") when
 #                      that changes;
 #   --screenshot FILE  once a pad has lit up for the first time, writes the
 #                      window as drawn then into the PNG FILE (and prints
 #                      "screenshot FILE").
 
+import array
 import ctypes
 import os
 import signal
@@ -53,9 +62,10 @@ import sys
 import gi
 gi.require_version("Flitzis", "1.0")
 gi.require_version("Gdk", "4.0")
+gi.require_version("Graphene", "1.0")
 gi.require_version("Gtk", "4.0")
 gi.require_version("Pango", "1.0")
-from gi.repository import Flitzis, Gdk, Gio, GLib, GObject, Gtk, Pango  # noqa: E402
+from gi.repository import Flitzis, Gdk, Gio, GLib, GObject, Graphene, Gtk, Pango  # noqa: E402
 
 APP_ID = "org.flitzis.Pads"
 KEYS = "1234qwerasdfzxcv"           # pad n is played by KEYS[n]
@@ -66,6 +76,7 @@ DEFAULT_SAMPLES_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.absp
 VELOCITY = 0.9
 LOOPING_PAD = 3                     # key 4: loops, and restarts when played again
 CHOKE_PAIR = (6, 9)                 # keys e and s: each silences the other
+METER_RATE = 30                     # level snapshots a second
 
 # The pads are flat colours without transitions, so that a pad is lit in the
 # very frame after its voice started (and a screenshot shows exactly that).
@@ -92,7 +103,12 @@ CSS = """
 .pad.pending .pad-name { font-style: italic; opacity: 0.6; }
 .pad.playing.failed .pad-name { color: #000000; }
 .status.error { color: #e01b24; font-weight: bold; }
+levelbar.pad-meter block.filled { background: #57e389; }
+levelbar.pad-meter block.empty { background: #241f31; }
+progressbar.pad-playhead progress { background: #99c1f1; }
+progressbar.pad-playhead trough { background: #241f31; }
 """
+WAVEFORM_COLOUR = "#c0bfbc"
 
 
 class Pad(Gtk.Overlay):
@@ -137,6 +153,23 @@ class Pad(Gtk.Overlay):
         open_button.add_css_class("pad-open")
         open_button.connect("clicked", self._on_open_clicked)
         self.add_overlay(open_button)
+
+        # The slot's level and where its newest voice is, along the bottom
+        # edge; not in the lit colour, which the test looks for.
+        bottom = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=2,
+                         valign=Gtk.Align.END, margin_start=8, margin_end=8, margin_bottom=6,
+                         can_target=False)
+        self.meter = Gtk.LevelBar(min_value=0.0, max_value=1.0)
+        self.meter.add_css_class("pad-meter")
+        for name in ("low", "high", "full"):
+            self.meter.remove_offset_value(name)
+        self.playhead = Gtk.ProgressBar()
+        self.playhead.add_css_class("pad-playhead")
+        bottom.append(self.meter)
+        bottom.append(self.playhead)
+        self.add_overlay(bottom)
+        self.frames = 0       # the loaded sample's, for the playhead
+        self.shown = set()    # "meter" and "playhead" once seen since lit
 
         # Files from a file manager arrive as a Gdk.FileList, a single file
         # from other applications as a Gio.File.
@@ -198,8 +231,24 @@ class Pad(Gtk.Overlay):
             lines.insert(1, problem)
         self.button.set_tooltip_text("\n".join(lines))
 
+    def show_levels(self, peak, playhead):
+        """A levels snapshot: the slot's peak (unclamped: the bar stops at
+        full scale) and its newest voice's frame, or 0.  Returns which of
+        "meter" and "playhead" showed something for the first time since
+        the pad lit up."""
+        self.meter.set_value(min(peak, 1.0))
+        self.playhead.set_fraction(min(playhead / self.frames, 1.0) if self.frames else 0.0)
+        new = []
+        for what, value in (("meter", peak), ("playhead", playhead)):
+            if value > 0 and what not in self.shown:
+                self.shown.add(what)
+                new.append(what)
+        return new
+
     def voice_started(self):
         """Lights the pad up; returns whether it was dark."""
+        if self.voices == 0:
+            self.shown = set()
         self.voices += 1
         self.button.add_css_class("playing")
         return self.voices == 1
@@ -219,6 +268,35 @@ class Pad(Gtk.Overlay):
         self.button.remove_css_class("playing")
 
 
+class WaveformView(Gtk.Widget):
+    """A sample's overview: for each bucket (a pixel column) a bar from its
+    minimum to its maximum, drawn as GTK render nodes (no cairo)."""
+
+    __gsignals__ = {
+        "drawn": (GObject.SignalFlags.RUN_LAST, None, (int,)),
+    }
+
+    def __init__(self):
+        super().__init__(hexpand=True, height_request=72)
+        self.buckets = []     # (min, max) of channel 0 per bucket
+        self.colour = Gdk.RGBA()
+        self.colour.parse(WAVEFORM_COLOUR)
+
+    def show(self, buckets):
+        self.buckets = buckets
+        self.queue_draw()
+
+    def do_snapshot(self, snapshot):
+        if not self.buckets:
+            return
+        middle = self.get_height() / 2
+        for x, (low, high) in enumerate(self.buckets):
+            rect = Graphene.Rect().init(x, middle - high * middle, 1,
+                                        max((high - low) * middle, 1))
+            snapshot.append_color(self.colour, rect)
+        self.emit("drawn", len(self.buckets))
+
+
 class PadsWindow(Gtk.ApplicationWindow):
     """The pads, the output device and master volume controls, and a status
     line; it connects them to the engine."""
@@ -234,6 +312,11 @@ class PadsWindow(Gtk.ApplicationWindow):
                           margin_top=12, margin_bottom=12, margin_start=12, margin_end=12)
         content.append(self._build_controls())
         content.append(self._build_grid())
+        self.selected = None    # the pad whose waveform is shown
+        self.waveform_area = WaveformView()
+        self.waveform_area.connect("drawn", lambda view, n: self.trace(
+            "waveform-drawn", self.selected.slot, n))
+        content.append(self.waveform_area)
         # Wrapped at 60 characters, so that a long error message makes
         # the window taller, not wider.
         self.status = Gtk.Label(xalign=0, wrap=True, max_width_chars=60, selectable=True)
@@ -349,6 +432,7 @@ class PadsWindow(Gtk.ApplicationWindow):
         engine.connect("xrun", lambda e, count, frame: self.trace("xrun", count, frame))
         engine.connect("stream-error", self._on_stream_error)
         engine.connect("notify::running", self._on_running_changed)
+        engine.connect("levels", self._on_levels)
 
     def run_engine(self):
         """Runs the engine on the selected device, and loads every pad's
@@ -369,6 +453,7 @@ class PadsWindow(Gtk.ApplicationWindow):
         self.engine.set_sample_retrigger(LOOPING_PAD, Flitzis.Retrigger.RESTART)
         for slot in CHOKE_PAIR:
             self.engine.set_sample_choke_group(slot, 1)
+        self.engine.props.meter_rate = METER_RATE
         for pad in self.pads:
             if pad.path is not None:
                 self.load(pad, pad.path)
@@ -395,11 +480,18 @@ class PadsWindow(Gtk.ApplicationWindow):
                 self.trace("load-failed", pad.slot, error.message)
             return
         pad.show_file(path)
+        info = engine.dup_sample_info(pad.slot)
+        pad.frames = info.get_frames() if info is not None else 0
         self.trace("loaded", pad.slot, GLib.filename_display_basename(path))
+        if pad is self.selected:
+            self._fetch_waveform()
 
     # ---- events ----
 
     def _on_pad_play(self, pad, exclusive=False):
+        if pad is not self.selected:
+            self.selected = pad
+            self._fetch_waveform()
         try:
             if exclusive:
                 self.engine.play_sample_exclusive(pad.slot, VELOCITY)  # stops the others
@@ -430,6 +522,33 @@ class PadsWindow(Gtk.ApplicationWindow):
         if pad is not None and pad.voice_started():
             self.trace("lit", slot)
             self.get_application().pad_lit(self)
+
+    def _on_levels(self, engine, levels):
+        for pad in self.pads:
+            for what in pad.show_levels(levels.get_slot_peak(pad.slot),
+                                        levels.get_slot_playhead(pad.slot)):
+                self.trace(what, pad.slot)
+
+    # ---- the selected pad's waveform ----
+
+    def _fetch_waveform(self):
+        """Asks the engine for the selected pad's overview, a bucket per
+        pixel of the area's width: min then max of each channel."""
+        pad, width = self.selected, self.waveform_area.get_width()
+        buckets = []
+        if pad is not None and pad.frames > 0 and width > 0 and self.engine.props.running:
+            try:
+                data = self.engine.dup_waveform(pad.slot, 0, pad.frames, width).get_data()
+            except GLib.Error as error:
+                self.show_status(error.message, error=True)
+            else:
+                values = array.array("f", data)
+                if sys.byteorder == "big":
+                    values.byteswap()  # the engine gives little-endian floats
+                stride = len(values) // width  # 2 floats a channel
+                buckets = [(values[b * stride], values[b * stride + 1]) for b in range(width)]
+                self.trace("waveform", pad.slot, width)
+        self.waveform_area.show(buckets)
 
     def _on_sample_finished(self, engine, slot, frame):
         self.trace("sample-finished", slot, frame)

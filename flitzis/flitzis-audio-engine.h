@@ -241,6 +241,13 @@ gboolean            flitzis_audio_engine_set_sample_loop (FlitzisAudioEngine *se
                                                           guint64             end_frame,
                                                           GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_eq   (FlitzisAudioEngine *self,
+                                                          guint               id,
+                                                          double              low_db,
+                                                          double              mid_db,
+                                                          double              high_db,
+                                                          GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_set_sample_gain (FlitzisAudioEngine *self,
                                                           guint               id,
                                                           double              gain,

@@ -193,9 +193,10 @@ flitzis_levels_get_slot_peak (const FlitzisLevels *levels, guint slot)
  * @levels: a [struct@Flitzis.Levels]
  * @slot: a sample slot, below [method@Flitzis.Levels.get_n_slots]
  *
- * Where slot @slot's newest voice was at the end of the meter period (or
- * when it ended, if it ended in it): the frame of the sample, as it plays
- * at the stream's rate, that it would play next.
+ * Where slot @slot's newest voice still sounding was at the end of the
+ * meter period (or, if none of its voices sounds on, where the last one
+ * to end was when it ended): the frame of the sample, as it plays at the
+ * stream's rate, that it would play next.
  *
  * Returns: the newest voice's source frame; 0 when the slot did not sound
  *   in this meter period

@@ -55,12 +55,14 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
    * audio thread. */
   if (slots == NULL || voices == NULL || core->commands == NULL || core->replies == NULL ||
       !fz_meter_init (&core->meter, sample_rate, channels, n_slots) ||
-      !fz_params_init (&core->params, n_slots, 1.0f))
+      !fz_params_init (&core->params, n_slots, 1.0f) ||
+      !fz_eq_init (&core->eq, sample_rate, channels, n_slots))
     {
       fz_core_free (core);
       return NULL;
     }
   fz_mixer_init_tables (&core->mixer, channels, sample_rate, slots, n_slots, voices, n_voices);
+  core->mixer.eq = &core->eq;
   core->mixer.voice_ended = on_voice_ended;
   core->mixer.voice_ended_data = core;
   core->sample_rate = sample_rate;
@@ -104,6 +106,7 @@ fz_core_free (FzCore *core)
   fz_ring_free (core->replies);
   fz_meter_clear (&core->meter);
   fz_params_clear (&core->params);
+  fz_eq_clear (&core->eq);
   free (core);
 }
 

@@ -18,6 +18,7 @@
 
 #include "fz-meter.h"
 #include "fz-clock.h"
+#include "fz-eq.h"
 #include "fz-mixer.h"
 #include "fz-params.h"
 #include "fz-ring.h"
@@ -86,6 +87,7 @@ typedef struct {
   FzMixer mixer;
   FzMeter meter;                   /* levels and playheads, and their ring */
   FzParams params;                 /* control → audio, latest value wins (fz-params.h) */
+  FzEqBank eq;                     /* the slots' isolators (fz-eq.h) */
   FzSample *retiring[FZ_RETIRE_CAPACITY];
   uint32_t n_retiring;
   FzScheduled scheduled[FZ_SCHEDULE_CAPACITY];   /* in the order queued */

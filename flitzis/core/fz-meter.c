@@ -117,7 +117,15 @@ fz_meter_flush_voice (FzMeter *meter, FzVoice *voice)
   FzMeterRun *run = &voice->meter;
   const FzSample *sample = voice->sample;
 
-  if (run->end > run->start)
+  if (run->end == run->start)
+    return;
+  /* The quiet half of a crossfade is the old place: the newest voice's is
+   * the new one.  The voices are measured oldest first, when they end
+   * and at the meter period's end: the newest sounding voice's comes last. */
+  if (!voice->quiet)
+    meter->now.playhead[voice->slot] = run->end;
+  /* A run at gain 0 (a voice on its slot's bus) cannot raise the peak. */
+  if (run->gain > 0.0f)
     {
       float peak = fz_peaks_abs_max (sample->peaks, sample->data, sample->channels,
                                      run->start, run->end) * run->gain;
@@ -151,8 +159,9 @@ measure_output (float *peaks, uint32_t channels, uint32_t stride, const float *o
 
       i = n / FZ_SCAN_LANES * FZ_SCAN_LANES;
       fz_scan (out, i, max, min);
+      /* stride divides FZ_SCAN_LANES, a power of two: so is it. */
       for (uint32_t l = 0; l < FZ_SCAN_LANES; l++)
-        peaks[l % stride] = MAX_OF (peaks[l % stride], MAX_OF (max[l], -min[l]));
+        peaks[l & (stride - 1)] = MAX_OF (peaks[l & (stride - 1)], MAX_OF (max[l], -min[l]));
     }
   /* i is a whole number of frames here. */
   for (; i < n; i += stride)
@@ -162,6 +171,20 @@ measure_output (float *peaks, uint32_t channels, uint32_t stride, const float *o
 
         peaks[c] = MAX_OF (peaks[c], x);
       }
+}
+
+void
+fz_meter_bus (FzMeter *meter, uint32_t slot, const float *bus, size_t n)
+{
+  float max[FZ_SCAN_LANES] = { 0 }, min[FZ_SCAN_LANES] = { 0 };
+  size_t whole = n / FZ_SCAN_LANES * FZ_SCAN_LANES;
+  float peak;
+
+  fz_scan (bus, whole, max, min);
+  peak = fz_scan_fold (max, min);
+  for (size_t i = whole; i < n; i++)
+    peak = MAX_OF (peak, bus[i] < 0.0f ? -bus[i] : bus[i]);
+  meter->now.slot_peak[slot] = MAX_OF (meter->now.slot_peak[slot], peak);
 }
 
 /* Ends the meter period at frame @end: every voice's run is measured, the

@@ -14,7 +14,8 @@
  * - per output channel, the largest |sample| of the output, after the
  *   master volume, unclamped;
  * - per slot that sounded, its playhead: the source frame its newest voice
- *   reached.
+ *   reached (of the voices that sounded in the meter period, the newest
+ *   one still sounding at its end, else the last one to end).
  *
  * A meter period is made of whole audio periods: it ends with the first
  * audio period that reaches (k + 1) * sample_rate / rate frames after the
@@ -93,6 +94,10 @@ void     fz_meter_restart_run (FzMeter *meter, FzVoice *voice, size_t start);
  * crossfade, gone silent); what it played since its last measure is
  * measured now. */
 void     fz_meter_flush_voice (FzMeter *meter, FzVoice *voice);
+/* Audio thread, from the mixer: @n floats of slot @slot's bus (fz-eq.h),
+ * after its isolator and before the master, are measured into its peak
+ * (its voices' runs then count for nothing: their gain is 0). */
+void     fz_meter_bus (FzMeter *meter, uint32_t slot, const float *bus, size_t n);
 /* Audio thread, after each audio period of @frames frames of @out (the
  * output, interleaved) that ends at frame @end: the master peaks, and the
  * snapshot when a meter period ends with this audio period. */
@@ -122,8 +127,7 @@ fz_meter_span (FzMeter *meter, FzVoice *voice, size_t start, size_t frames)
   if (__builtin_expect (start != run->end || run->next_gain != run->gain, 0))
     fz_meter_restart_run (meter, voice, start);
   run->end = start + frames;
-  /* The quiet half of a crossfade is the old place: the newest voice's
-   * is the new one. */
-  if (!voice->quiet)
-    meter->now.playhead[voice->slot] = run->end;
+  /* The playhead is written when the run is measured
+   * (fz_meter_flush_voice()), not here: a store less per voice and
+   * period. */
 }

@@ -24,8 +24,10 @@
 #include <string.h>
 
 #include "fz-counter.h"
+#include "fz-eq.h"
 #include "fz-meter.h"
 #include "fz-mixer.h"
+#include "fz-mixer-path.h"
 
 #define MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
@@ -461,118 +463,6 @@ fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop, size_t start, size_
     }
 }
 
-/* ---- kernels ---- */
-
-/* The reference kernels: plain C, one sample at a time, as readable as a
- * mixer gets.  They are the definition of the mix; the vector kernels below
- * must give the same bits. */
-static void
-mix_constant_scalar (float *restrict out, const float *restrict in, size_t n, float gain)
-{
-  for (size_t i = 0; i < n; i++)
-    out[i] += in[i] * gain;
-}
-
-/* Frame f gets gain + step * (f + 1): the last frame reaches the end value. */
-static void
-mix_ramp_scalar (float *restrict out, const float *restrict in, size_t frames,
-                 uint32_t channels, float gain, float step)
-{
-  for (size_t f = 0; f < frames; f++)
-    {
-      float g = gain + step * (float) (f + 1);
-
-      for (uint32_t c = 0; c < channels; c++)
-        out[f * channels + c] += in[f * channels + c] * g;
-    }
-}
-
-/* The ramp kernels' first vector of frame numbers (plus one), lane by
- * lane, for 1, 2, 4 and 8 channels (row log2 of the channels): a vector
- * of LANES lanes takes the row's first LANES.  A table, not a loop that
- * divides each lane's index: that loop cost 73 instructions a piece. */
-static const float ramp_frame_numbers[4][8] = {
-  { 1, 2, 3, 4, 5, 6, 7, 8 },
-  { 1, 1, 2, 2, 3, 3, 4, 4 },
-  { 1, 1, 1, 1, 2, 2, 2, 2 },
-  { 1, 1, 1, 1, 1, 1, 1, 1 },
-};
-
-/* The vector kernels: 128-bit (SSE2 is the x86-64 baseline, so these need
- * no check), and, on x86, 256-bit AVX2 chosen at run time.  Not FMA: a
- * fused multiply-add rounds once instead of twice, and the output would
- * then depend on the CPU. */
-#define KERNEL(name) name##_vec128
-#define KERNEL_BYTES 16
-#define KERNEL_TARGET
-#include "fz-mixer-kernels.h"
-#undef KERNEL
-#undef KERNEL_BYTES
-#undef KERNEL_TARGET
-
-#if defined(__x86_64__) || defined(__i386__)
-#define HAVE_AVX2_KERNELS 1
-#define KERNEL(name) name##_avx2
-#define KERNEL_BYTES 32
-#define KERNEL_TARGET __attribute__ ((target ("avx2")))
-#include "fz-mixer-kernels.h"
-#undef KERNEL
-#undef KERNEL_BYTES
-#undef KERNEL_TARGET
-#endif
-
-struct FzMixKernels {
-  const char *name;
-  void (*constant) (float *restrict out, const float *restrict in, size_t n, float gain);
-  void (*ramp) (float *restrict out, const float *restrict in, size_t frames,
-                uint32_t channels, float gain, float step);
-};
-
-static const FzMixKernels kernels[] = {
-  [FZ_MIX_PATH_SCALAR] = { "scalar", mix_constant_scalar, mix_ramp_scalar },
-  [FZ_MIX_PATH_VEC128] = { "vec128", mix_constant_vec128, mix_ramp_vec128 },
-#ifdef HAVE_AVX2_KERNELS
-  [FZ_MIX_PATH_AVX2] = { "avx2", mix_constant_avx2, mix_ramp_avx2 },
-#endif
-};
-
-bool
-fz_mixer_set_path (FzMixer *mixer, FzMixPath path)
-{
-  switch (path)
-    {
-    case FZ_MIX_PATH_AUTO:
-#ifdef HAVE_AVX2_KERNELS
-      __builtin_cpu_init ();
-      if (__builtin_cpu_supports ("avx2"))
-        return fz_mixer_set_path (mixer, FZ_MIX_PATH_AVX2);
-#endif
-      return fz_mixer_set_path (mixer, FZ_MIX_PATH_VEC128);
-    case FZ_MIX_PATH_AVX2:
-#ifdef HAVE_AVX2_KERNELS
-      __builtin_cpu_init ();
-      if (!__builtin_cpu_supports ("avx2"))
-        return false;
-      break;
-#else
-      return false;
-#endif
-    case FZ_MIX_PATH_SCALAR:
-    case FZ_MIX_PATH_VEC128:
-      break;
-    default:
-      return false;
-    }
-  mixer->kernels = &kernels[path];
-  return true;
-}
-
-const char *
-fz_mixer_get_path_name (const FzMixer *mixer)
-{
-  return mixer->kernels->name;
-}
-
 /* ---- rendering ---- */
 
 static void
@@ -583,12 +473,6 @@ mix (const FzMixKernels *kernel, float *out, const float *in, size_t frames,
     kernel->constant (out, in, frames * channels, gain);
   else
     kernel->ramp (out, in, frames, channels, gain, step);
-}
-
-void
-fz_mixer_mix_into (const FzMixer *mixer, float *out, const float *in, size_t n, float gain)
-{
-  mixer->kernels->constant (out, in, n, gain);
 }
 
 float
@@ -610,7 +494,7 @@ typedef struct {
  * the loop end (a voice seeked past it plays to the sample's end).  A
  * voice that loops stays inside the loop; one that does not never comes
  * back into it: the answer holds for the whole period. */
-static Span
+static inline __attribute__ ((always_inline)) Span
 voice_span (const FzSlot *slot, const FzVoice *voice)
 {
   Span span = { .data = voice->sample->data, .end = voice->sample->frames };
@@ -668,6 +552,8 @@ typedef struct {
   float master[4];          /* the master's gain at each cut */
   uint32_t n_cuts;
   bool master_settled;      /* from the start on: one piece, at the target */
+  bool bus;                 /* a block of a slot's bus: no master, no meter (fz-eq.h) */
+  uint64_t origin;          /* the audio period's first frame */
 } Period;
 
 static void
@@ -676,6 +562,8 @@ period_init (Period *period, const FzMixer *mixer, size_t frames)
   uint64_t t = mixer->now;
 
   period->start = t;
+  period->origin = t;
+  period->bus = false;
   period->end = t + frames;
   period->cut[0] = t;
   period->master[0] = ramp_value_at (&mixer->master, t);
@@ -700,6 +588,8 @@ period_init (Period *period, const FzMixer *mixer, size_t frames)
 static float
 master_at (const FzMixer *mixer, const Period *period, uint64_t t)
 {
+  if (period->bus)
+    return 1.0f;
   for (uint32_t i = 0; i < period->n_cuts; i++)
     if (period->cut[i] == t)
       return period->master[i];
@@ -746,7 +636,7 @@ meter_gain (const FzMixer *mixer, const FzVoice *voice, uint64_t t, uint64_t e)
  * same bits, and its pieces are @period's, cut at the master's ramp ends
  * alone; a voice that starts late in the period starts its first piece
  * there. */
-static uint64_t
+static inline __attribute__ ((always_inline)) uint64_t
 render_settled (FzMixer *mixer, const Period *period, FzVoice *voice, const Span *span,
                 float *out, uint64_t t)
 {
@@ -756,7 +646,7 @@ render_settled (FzMixer *mixer, const Period *period, FzVoice *voice, const Span
 
   /* Settled: what meter_gain() would read, without reading the ramps. */
   if (mixer->meter != NULL)
-    voice->meter.next_gain = scale * fade;
+    voice->meter.next_gain = period->bus ? 0.0f : scale * fade;
 
   /* The master settled too (most periods): one piece at a constant gain. */
   if (period->master_settled)
@@ -793,12 +683,17 @@ end_voice (FzMixer *mixer, const Period *period, FzVoice *voice, uint64_t t)
   if (mixer->meter != NULL)
     fz_meter_flush_voice (mixer->meter, voice);
   if (mixer->voice_ended != NULL && !voice->quiet)
-    mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - period->start));
+    mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - period->origin));
   return false;
 }
 
-/* Mixes @voice into the period; returns false once it has ended. */
-static bool
+/* Mixes @voice into the period; returns false once it has ended.  Inlined
+ * into both its callers (the voices mixed straight into the output, and
+ * the slot buses), with voice_span() and render_settled(): called, they
+ * cost some 25 instructions a voice and period more (0.06 a voice and
+ * output sample), as they would once a second caller made GCC stop
+ * inlining them. */
+static inline __attribute__ ((always_inline)) bool
 render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, size_t frames)
 {
   size_t delay = MIN_SIZE (voice->delay, frames);
@@ -834,7 +729,7 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
       first = voice_gain (mixer, period, voice, t);
       last = voice_gain (mixer, period, voice, e);
       if (mixer->meter != NULL)
-        voice->meter.next_gain = meter_gain (mixer, voice, t, e);
+        voice->meter.next_gain = period->bus ? 0.0f : meter_gain (mixer, voice, t, e);
       played = play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
                           first, (last - first) / (float) n);
       t += played;
@@ -855,6 +750,79 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   return end_voice (mixer, period, voice, t);
 }
 
+/* Adds @frames frames of @bus to @out, from frame @t of the mixer's clock
+ * on, at the master's gain: a piece for each of its ramp's parts, as a
+ * voice's would be. */
+static void
+add_bus (const FzMixer *mixer, const Period *period, float *out, const float *bus, uint64_t t,
+         size_t frames)
+{
+  uint64_t end = t + frames;
+  float first = period->master_settled ? period->master[0] : ramp_value_at (&mixer->master, t);
+
+  while (t < end)
+    {
+      uint64_t e = period->master_settled ? end : ramp_next_end (&mixer->master, t, end);
+      float last = period->master_settled ? first : ramp_value_at (&mixer->master, e);
+      size_t n = (size_t) (e - t);
+
+      mix (mixer->kernels, out, bus, n, mixer->channels, first,
+           first == last ? 0.0f : (last - first) / (float) n);
+      out += n * mixer->channels;
+      bus += n * mixer->channels;
+      t = e;
+      first = last;
+    }
+}
+
+/* Block @done .. @done + @n of @period for slot @slot's bus: the voices of
+ * the slot summed into it without the master, through its isolator,
+ * measured, and mixed into @out at the master's gain.  A bus whose slot
+ * is silent and whose filters are at rest is skipped. */
+static void
+render_bus_block (FzMixer *mixer, const Period *period, uint32_t slot, float *out, size_t done,
+                  size_t n)
+{
+  FzEqBank *bank = mixer->eq;
+  uint64_t t = period->start + done;
+  Period block = {
+    .start = t, .end = t + n, .cut = { t, t + n }, .master = { 1.0f, 1.0f }, .n_cuts = 2,
+    .master_settled = true, .bus = true, .origin = period->origin,
+  };
+  bool sounding = false;
+
+  memset (bank->bus, 0, n * mixer->channels * sizeof (float));
+  for (uint32_t i = 0; i < mixer->n_voices; i++)
+    {
+      FzVoice *voice = &mixer->voices[i];
+
+      if (voice->slot != slot || voice->bus_ended)
+        continue;
+      voice->bused = true;
+      sounding = true;
+      if (!render_voice (mixer, &block, voice, bank->bus, n))
+        voice->bus_ended = true;
+    }
+  if (!sounding && fz_eq_skip (&bank->slots[slot], bank->pairs, n))
+    return;
+  fz_eq_run (bank, &bank->slots[slot], bank->bus, n);
+  if (mixer->meter != NULL)
+    fz_meter_bus (mixer->meter, slot, bank->bus, n * mixer->channels);
+  add_bus (mixer, period, out + done * mixer->channels, bank->bus, t, n);
+}
+
+/* The slots whose isolator is live, block by block, before the voices
+ * that mix straight into @out; their voices are marked bused. */
+static void
+render_buses (FzMixer *mixer, const Period *period, float *out, size_t frames)
+{
+  for (uint32_t l = 0; l < mixer->eq->n_live; l++)
+    for (size_t done = 0; done < frames; done += FZ_EQ_BLOCK)
+      render_bus_block (mixer, period, mixer->eq->live[l], out, done,
+                        MIN_SIZE (frames - done, FZ_EQ_BLOCK));
+  fz_eq_retire (mixer);
+}
+
 /* Not inlined: its Period (arrays on the stack) takes a stack protector's
  * canary under Debian's flags, which a period without voices need not
  * pay. */
@@ -865,10 +833,22 @@ render_voices (FzMixer *mixer, float *out, size_t frames)
   uint32_t kept = 0;
 
   period_init (&period, mixer, frames);
+  if (mixer->eq != NULL && mixer->eq->n_live > 0)
+    render_buses (mixer, &period, out, frames);
   for (uint32_t i = 0; i < mixer->n_voices; i++)
     {
+      FzVoice *voice = &mixer->voices[i];
+      bool alive;
+
+      if (__builtin_expect (voice->bused, 0))
+        {
+          voice->bused = false;
+          alive = !voice->bus_ended;
+        }
+      else
+        alive = render_voice (mixer, &period, voice, out, frames);
       /* Voices stay packed; one that has not moved is not copied. */
-      if (render_voice (mixer, &period, &mixer->voices[i], out, frames) && kept++ != i)
+      if (alive && kept++ != i)
         mixer->voices[kept - 1] = mixer->voices[i];
     }
   mixer->n_voices = kept;
@@ -878,7 +858,8 @@ void
 fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
 {
   memset (out, 0, frames * mixer->channels * sizeof (float));
-  if (mixer->n_voices > 0)
+  /* A live isolator rings on after its slot's last voice. */
+  if (mixer->n_voices > 0 || (mixer->eq != NULL && mixer->eq->n_live > 0))
     render_voices (mixer, out, frames);
   /* The ramps need no advancing: they are read against this clock. */
   mixer->now += frames;

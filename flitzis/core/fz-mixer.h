@@ -49,8 +49,12 @@ typedef enum {
   FZ_RETRIGGER_LAST = FZ_RETRIGGER_TOGGLE,
 } FzRetrigger;
 
+/* A slot's isolator and every slot's (fz-eq.h). */
+typedef struct FzEqSlot FzEqSlot;
+typedef struct FzEqBank FzEqBank;
+
 /* One slot of the slot table; the engine's per-slot state lives here.
- * sizeof (FzSlot) is 72 bytes on 64-bit systems. */
+ * sizeof (FzSlot) is 80 bytes on 64-bit systems. */
 typedef struct {
   FzSample *sample;         /* the audio thread's reference, or NULL */
   FzRamp gain;
@@ -63,6 +67,9 @@ typedef struct {
   /* The musical clock's view of the slot (fz-core.c's sync). */
   double tempo;             /* the sample's beats per minute, 0: unknown */
   uint64_t downbeat;        /* the sample frame of its first downbeat */
+  /* Its isolator while live: its voices go through its bus (fz-eq.h);
+   * NULL while flat, and then they mix straight into the output. */
+  FzEqSlot *eq;
 } FzSlot;
 
 /* What a voice played since the meters last measured it (fz-meter.c):
@@ -86,6 +93,8 @@ typedef struct {
   bool held;                /* silent and in place until its slot resumes */
   bool quiet;               /* the old half of a crossfade: ends without a voice-ended call */
   bool fade_pending;        /* stopping from fade_at on; until then the fade goes on as it was */
+  bool bused;               /* played through its slot's bus this period (fz-eq.h) */
+  bool bus_ended;           /* and ended there */
   uint64_t fade_at;
   FzRamp fade;              /* 1.0 unless fading in or out */
   FzMeterRun meter;         /* what the meters have yet to measure (fz-meter.h) */
@@ -127,6 +136,7 @@ typedef struct {
   uint32_t max_voices;
   uint32_t n_voices;
   FzMeter *meter;                 /* NULL while the meters are off (fz-meter.h) */
+  FzEqBank *eq;                   /* the slots' isolators, or NULL: none (fz-eq.h) */
   FzVoiceEndedFunc voice_ended;   /* may be NULL */
   void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "fz-eq.h"
 #include "fz-params.h"
 
 static uint32_t
@@ -39,6 +40,9 @@ fz_params_init (FzParams *params, uint32_t n_slots, float master)
       atomic_init (&cell->loop_on, 0);
       atomic_init (&cell->loop_start, 0);
       atomic_init (&cell->loop_end, 0);
+      atomic_init (&cell->eq_seq, 0);
+      for (int band = 0; band < 3; band++)
+        atomic_init (&cell->eq[band], fz_params_float_bits (1.0f));
     }
   return true;
 }
@@ -66,6 +70,14 @@ fz_params_copy_cell (FzParams *to, const FzParams *from, uint32_t slot)
   atomic_store (&cell->loop_on, atomic_load (&source->loop_on));
   atomic_store (&cell->loop_start, atomic_load (&source->loop_start));
   atomic_store (&cell->loop_end, atomic_load (&source->loop_end));
+  for (int band = 0; band < 3; band++)
+    {
+      atomic_store (&cell->eq[band], atomic_load (&source->eq[band]));
+      /* The new core's slots start flat: its first period glides an
+       * isolator that was set to its gains. */
+      if (atomic_load (&cell->eq[band]) != fz_params_float_bits (1.0f))
+        fz_params_mark (to, slot);
+    }
 }
 
 /* ---- audio thread from here on ---- */
@@ -83,6 +95,19 @@ read_loop (const FzParamCell *cell, bool *on, size_t *start, size_t *end)
   return (seq & 1u) == 0 && seq == atomic_load_explicit (&cell->loop_seq, memory_order_relaxed);
 }
 
+/* Reads @cell's isolator gains; false when a write was under way. */
+static bool
+read_eq (const FzParamCell *cell, float gains[3])
+{
+  unsigned int seq = atomic_load_explicit (&cell->eq_seq, memory_order_acquire);
+
+  for (int band = 0; band < 3; band++)
+    gains[band] = fz_params_bits_float (atomic_load_explicit (&cell->eq[band],
+                                                              memory_order_relaxed));
+  atomic_thread_fence (memory_order_acquire);
+  return (seq & 1u) == 0 && seq == atomic_load_explicit (&cell->eq_seq, memory_order_relaxed);
+}
+
 /* The mixer takes each of the slot's values that differs from its own:
  * a value set again (or set and set back before the period) changes
  * nothing, and a gain ramp under way to it goes on as it was. */
@@ -94,12 +119,17 @@ apply_slot (FzParams *params, FzMixer *mixer, uint32_t slot)
   float gain = fz_params_bits_float (atomic_load_explicit (&cell->gain, memory_order_relaxed));
   unsigned int policy = atomic_load_explicit (&cell->policy, memory_order_relaxed);
   size_t start, end;
+  float eq[3];
   bool on;
 
   if (gain != s->gain.target)
     fz_mixer_set_gain (mixer, slot, gain);
   fz_mixer_set_retrigger (mixer, slot, (FzRetrigger) (policy & 0xffu));
   fz_mixer_set_group (mixer, slot, policy >> 8);
+  /* The same gains again change nothing (fz_eq_set()); half written, as
+   * a region below. */
+  if (read_eq (cell, eq))
+    fz_eq_set (mixer, slot, eq[0], eq[1], eq[2]);
   /* Half written: the writer marks the slot again once it is done, so
    * the whole region comes in the next period. */
   if (!read_loop (cell, &on, &start, &end))

@@ -3,8 +3,8 @@
  * Copyright 2026 The libflitzis authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The master volume and each slot's gain, loop region, retrigger policy
- * and choke group do not travel on the command ring: a slider dragged at
+ * The master volume and each slot's gain, loop region, retrigger policy,
+ * choke group and isolator gains (fz-eq.h) do not travel on the command ring: a slider dragged at
  * 1 kHz would fill it, and every trigger queued behind the slider's
  * values would wait for them.  Each parameter has a cell instead, which
  * the control thread overwrites (a newer value replaces an older one not
@@ -46,7 +46,7 @@
 _Static_assert ((FZ_SLOTS_LIMIT + FZ_PARAMS_WORD_BITS - 1) / FZ_PARAMS_WORD_BITS < 63,
                 "the summary has a bit for every dirty word and one for the master");
 
-/* One slot's parameters, as last set (32 bytes). */
+/* One slot's parameters, as last set (48 bytes). */
 typedef struct {
   atomic_uint gain;                  /* the float's bits */
   atomic_uint policy;                /* FzRetrigger | choke group << 8 */
@@ -54,6 +54,10 @@ typedef struct {
   atomic_uint loop_on;
   atomic_uint_fast64_t loop_start;
   atomic_uint_fast64_t loop_end;
+  /* The isolator's three linear gains, the floats' bits, written under a
+   * sequence count as the loop region is (never taken half written). */
+  atomic_uint eq_seq;
+  atomic_uint eq[3];                 /* low, mid, high */
 } FzParamCell;
 
 typedef struct {
@@ -73,7 +77,9 @@ void fz_params_clear (FzParams *params);
 /* Control thread, neither audio thread running: @to's cell of @slot holds
  * what @from's does, unmarked (the slot itself is copied apart: the
  * reconnect's fz_core_adopt()), so that a later partial write, such as a
- * retrigger policy beside a choke group, starts from the adopted value. */
+ * retrigger policy beside a choke group, starts from the adopted value.
+ * A slot whose isolator is not flat is marked, for @to's first period to
+ * set it (the slot's other parameters, set again, change nothing). */
 void fz_params_copy_cell (FzParams *to, const FzParams *from, uint32_t slot);
 
 /* Audio thread: what fz_params_apply() does once something is marked. */
@@ -183,5 +189,26 @@ fz_params_set_loop (FzParams *params, uint32_t slot, bool on, uint64_t start, ui
   atomic_store_explicit (&cell->loop_start, start, memory_order_relaxed);
   atomic_store_explicit (&cell->loop_end, end, memory_order_relaxed);
   atomic_store_explicit (&cell->loop_seq, seq + 2, memory_order_release);
+  fz_params_mark (params, slot);
+}
+
+/* The isolator's linear gains (1.0: a flat band, 0.0: a killed one),
+ * under the cell's sequence count as the loop region. */
+static inline void
+fz_params_set_eq (FzParams *params, uint32_t slot, float low, float mid, float high)
+{
+  FzParamCell *cell;
+  unsigned int seq;
+
+  if (slot >= params->n_slots)
+    return;
+  cell = &params->cells[slot];
+  seq = atomic_load_explicit (&cell->eq_seq, memory_order_relaxed);
+  atomic_store_explicit (&cell->eq_seq, seq + 1, memory_order_relaxed);
+  atomic_thread_fence (memory_order_release);
+  atomic_store_explicit (&cell->eq[0], fz_params_float_bits (low), memory_order_relaxed);
+  atomic_store_explicit (&cell->eq[1], fz_params_float_bits (mid), memory_order_relaxed);
+  atomic_store_explicit (&cell->eq[2], fz_params_float_bits (high), memory_order_relaxed);
+  atomic_store_explicit (&cell->eq_seq, seq + 2, memory_order_release);
   fz_params_mark (params, slot);
 }

@@ -11,6 +11,10 @@
  *
  * - meter VOICES PERIODS RATE: the core with VOICES looping voices and the
  *   meters at RATE Hz (0: off); the difference is the meters' cost.
+ * - eq VOICES PERIODS MODE: the same with the meters off and each voice's
+ *   slot's isolator never set (MODE 0), set flat (1: bypassed), or set to
+ *   -6/+3/-12 dB (2: live, each voice on a bus of its own, the worst case
+ *   per voice), or MODE 3: VOICES voices on one slot's live bus.
  * - waveform: a 1,000-bucket overview of a 10-minute stereo sample
  *   (median and spread of 21 calls), and the pyramid's size.
  * - progress-ir SOURCE ON: one load of 60 s of 48 kHz stereo (SOURCE
@@ -94,7 +98,26 @@ typedef struct {
 } Rig;
 
 static Rig *
+rig_new_eq (guint voices, guint meter_rate, guint eq_mode);
+
+static Rig *
 rig_new (guint voices, guint meter_rate)
+{
+  return rig_new_eq (voices, meter_rate, 0);
+}
+
+/* The isolator's gains for rig_new_eq()'s modes: -6, +3, -12 dB. */
+static void
+set_eq (Rig *rig, guint slot, guint eq_mode)
+{
+  if (eq_mode == 1)
+    fz_params_set_eq (&rig->core->params, slot, 1.0f, 1.0f, 1.0f);
+  else if (eq_mode >= 2)
+    fz_params_set_eq (&rig->core->params, slot, 0.501187f, 1.412538f, 0.251189f);
+}
+
+static Rig *
+rig_new_eq (guint voices, guint meter_rate, guint eq_mode)
 {
   Rig *rig = g_new0 (Rig, 1);
   size_t frames = quick ? 4 * PERIOD : RATE;
@@ -107,7 +130,10 @@ rig_new (guint voices, guint meter_rate)
       send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v,
                                  .sample = make_sample (frames, v + 1) });
       send (rig->core, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = v, .flag = 1 });
-      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 0.8f });
+      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = eq_mode == 3 ? 0 : v,
+                                 .gain = 0.8f });
+      if (eq_mode != 3 || v == 0)
+        set_eq (rig, v, eq_mode);
     }
   for (guint p = 0; p < 4; p++)
     {
@@ -171,6 +197,19 @@ scenario_meter (guint voices, guint periods, guint meter_rate)
     }
   result ("meter-dropped", "%" G_GUINT64_FORMAT, fz_core_get_levels_dropped (rig->core));
   result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
+  rig_free (rig);
+}
+
+/* eq VOICES PERIODS MODE. */
+static void
+scenario_eq (guint voices, guint periods, guint eq_mode)
+{
+  Rig *rig = rig_new_eq (voices, 0, eq_mode);
+  Periods run = { rig, periods };
+
+  bench_region (process_periods, &run);
+  result ("eq-live-slots", "%u", rig->core->eq.n_live);
+  result ("eq-avx", "%d", rig->core->eq.avx);
   rig_free (rig);
 }
 
@@ -363,6 +402,13 @@ test_progress (void)
 }
 
 static void
+test_eq (void)
+{
+  for (guint mode = 0; mode <= 3; mode++)
+    scenario_eq (32, 8, mode);
+}
+
+static void
 test_meter (void)
 {
   scenario_meter (32, 8, 0);
@@ -381,6 +427,7 @@ main (int argc, char **argv)
       g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/telemetry/meter", test_meter);
       g_test_add_func ("/bench/telemetry/waveform", scenario_waveform);
+      g_test_add_func ("/bench/telemetry/eq", test_eq);
       g_test_add_func ("/bench/telemetry/progress", test_progress);
       return g_test_run ();
     }
@@ -389,13 +436,16 @@ main (int argc, char **argv)
     scenario_meter ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]));
   else if (g_str_equal (scenario, "waveform"))
     scenario_waveform ();
+  else if (g_str_equal (scenario, "eq") && argc == 5)
+    scenario_eq ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]));
   else if (g_str_equal (scenario, "progress-ir") && argc == 4)
     scenario_progress_ir (g_str_equal (argv[2], "pcm"), atoi (argv[3]) != 0);
   else if (g_str_equal (scenario, "progress"))
     scenario_progress ();
   else
     {
-      fprintf (stderr, "usage: %s [meter VOICES PERIODS RATE | waveform | progress-ir file|pcm 0|1 | progress]\n"
+      fprintf (stderr, "usage: %s [meter VOICES PERIODS RATE | eq VOICES PERIODS MODE | waveform | "
+               "progress-ir file|pcm 0|1 | progress]\n"
                "       %s -k --tap  (every scenario once, small)\n", argv[0], argv[0]);
       return 2;
     }

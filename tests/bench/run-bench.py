@@ -302,6 +302,21 @@ def telemetry_rows(builddir, P):
                  "pyramid) at 30 Hz, beside 60 and 120 Hz: %.3f and %.3f; off: the mix "
                  "figure's path plus one pointer test" % (costs[60], costs[120]),
                  "%.3f" % costs[30], "≤ 0.1 at 30 Hz", costs[30] <= 0.1))
+    eq = {}
+    for mode in range(4):
+        eq[mode], _ = callgrind([tele, "eq", str(VOICES), str(P), str(mode)])
+    flat = (eq[1] - eq[0]) / samples
+    live = (eq[2] - eq[0]) / samples
+    shared = (eq[3] - eq[0]) / samples
+    rows.append(("isolator, flat", "extra Ir per voice per output sample with every slot's "
+                 "set_sample_eq() at 0/0/0 dB (32 looping voices, one a slot, stereo, "
+                 "256-frame periods) vs never set: bypassed, no bus", "%.3f" % flat,
+                 "0 (no extra cost)", eq[1] == eq[0]))
+    rows.append(("isolator, live", "extra Ir per voice per output sample with every voice's "
+                 "slot at -6/+3/-12 dB, each voice on a bus of its own (the worst case per "
+                 "voice: the filters run once per slot); 32 voices on one slot's bus: %.3f "
+                 "per voice, %.1f per output sample of the slot" % (shared, shared * VOICES),
+                 "%.2f" % live, "≤ 30", live <= 30))
     wf = run([tele, "waveform"])
     ms = float(wf["waveform-median-ms"])
     ratio = float(wf["waveform-pyramid-ratio"])

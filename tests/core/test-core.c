@@ -553,10 +553,11 @@ test_events_dropped_counted_apart (CoreFixture *fixture, gconstpointer data)
 /* The audio thread's counters must be lock-free where this is built:
  * otherwise libatomic would take a lock on the real-time path. */
 /* A lost stream's core hands its slots to the next one (fz_core_adopt(),
- * the reconnect property): a parameter set for the old core that its last
- * period never took, and a slot's tempo still queued, are not lost, and the
- * new core's parameter cells start from the adopted values, so that a
- * choke group set later keeps the adopted retrigger policy. */
+ * the reconnect property): parameters set for the old core that its last
+ * period never took (its isolator among them) and a slot's tempo still
+ * queued are not lost, and the new core's parameter cells start from the
+ * adopted values, so that a choke group set later keeps the adopted
+ * retrigger policy. */
 static void
 test_adopt_takes_pending_parameters (CoreFixture *fixture, gconstpointer data)
 {
@@ -572,6 +573,7 @@ test_adopt_takes_pending_parameters (CoreFixture *fixture, gconstpointer data)
   fz_params_set_gain (&fixture->core->params, 2, 0.5f);
   fz_params_set_retrigger (&fixture->core->params, 2, FZ_RETRIGGER_RESTART);
   fz_params_set_loop (&fixture->core->params, 2, true, 10, 20);
+  fz_params_set_eq (&fixture->core->params, 2, 0.5f, 1.0f, 1.0f);
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_SET_SLOT_TEMPO, .slot = 2, .start = bpm.u });
 
   g_assert_cmpuint (fz_core_adopt (next, fixture->core), ==, 0);
@@ -584,11 +586,16 @@ test_adopt_takes_pending_parameters (CoreFixture *fixture, gconstpointer data)
   g_assert_cmpuint (slot->loop_start, ==, 10);
   g_assert_cmpuint (slot->loop_end, ==, 20);
 
+  /* The isolator set on the old core plays on the new one, and the tempo
+   * queued to it is taken, in the new core's first period. */
+  fz_core_process (next, fixture->out, PERIOD, 0);
+  g_assert_nonnull (slot->eq);
+  g_assert_cmpfloat (slot->tempo, ==, 93.7);
+
   fz_params_set_group (&next->params, 2, 3);
   fz_core_process (next, fixture->out, PERIOD, 0);
   g_assert_cmpuint (slot->group, ==, 3);
   g_assert_cmpuint (slot->retrigger, ==, FZ_RETRIGGER_RESTART);
-  g_assert_cmpfloat (slot->tempo, ==, 93.7);
   fz_core_free (next);
 }
 

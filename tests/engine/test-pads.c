@@ -18,6 +18,7 @@
 
 #include "flitzis.h"
 #include "flitzis-test.h"
+#include "core/fz-eq.h"
 #include "core/fz-mixer.h"
 #include "core/fz-params.h"
 #include "core/fz-sample.h"
@@ -124,10 +125,12 @@ test_capacity_defaults (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (flitzis_audio_engine_get_slots (fixture->engine), ==, FLITZIS_MAX_SAMPLE_SLOTS);
   g_assert_cmpuint (flitzis_audio_engine_get_voices (fixture->engine), ==, FLITZIS_MAX_VOICES);
   /* The figures the slots property documents (64-bit systems): the core's
-   * slot and parameter cell (its dirty bit aside) and the control side's
-   * four per-slot pointers or counters. */
+   * slot and parameter cell (its dirty bit aside), its isolator's state
+   * for a stereo stream and its place in the list of live ones (issue
+   * 18), and the control side's four per-slot pointers or counters. */
   if (sizeof (void *) == 8)
-    g_assert_cmpuint (sizeof (FzSlot) + sizeof (FzParamCell) + 4 * 8, ==, 136);
+    g_assert_cmpuint (sizeof (FzSlot) + sizeof (FzParamCell) + sizeof (FzEqSlot) +
+                      FZ_EQ_SECTIONS * sizeof (FzEqMemory) + sizeof (uint32_t) + 4 * 8, ==, 420);
 }
 
 static void

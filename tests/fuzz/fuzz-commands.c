@@ -8,7 +8,8 @@
  * velocities, gains, frames, loop points and period sizes, including
  * invalid ones); operations 232 to 255 drive the musical clock (tempo,
  * bars, downbeat, quantize, metronome, beat reports, slot tempo and sync,
- * reading the position).  Calls may fail, with a GError; what is rendered must stay
+ * reading the position), and a render op whose second byte is 224 to 239
+ * sets an isolator (set_sample_eq()).  Calls may fail, with a GError; what is rendered must stay
  * finite and bounded (32 voices of samples within 1.0, at most gain 4 and
  * volume 4), and once the engine is gone every sample is freed.  Built by
  * `make fuzz`, and replayed over its corpus (tests/fuzz/commands/) by make
@@ -33,6 +34,12 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 /* 32 voices of |x| <= 0.9, slot gain <= 4, volume <= 4; and the
  * metronome's click (at most 0.6) at its volume <= 4, under the volume. */
 #define BOUND ((FLITZIS_MAX_VOICES * 0.9 + 0.6) * FLITZIS_MAX_GAIN * FLITZIS_MAX_GAIN)
+/* Once an isolator is set, the most its output can be over its input's
+ * peak: the sum of |h| over its impulse response, 9.41 at +6 dB in every
+ * band (4.71 flat: the allpass the bands add up to). */
+#define EQ_PEAK 9.5
+/* Whether this input has set an isolator: the bounds grow by EQ_PEAK. */
+static gboolean eq_set;
 
 static char *dir;
 static char *paths[4];
@@ -95,7 +102,7 @@ render (FlitzisAudioEngine *engine, guint frames)
       return;
     }
   for (gsize i = 0; i < (gsize) frames * 2; i++)
-    if (!isfinite (out[i]) || fabs (out[i]) > BOUND)
+    if (!isfinite (out[i]) || fabs (out[i]) > BOUND * (eq_set ? EQ_PEAK : 1.0))
       abort ();
 }
 
@@ -110,10 +117,11 @@ check_levels (FlitzisAudioEngine *engine)
   if (levels == NULL)
     return;
   for (guint c = 0; c < flitzis_levels_get_n_channels (levels); c++)
-    if (!(flitzis_levels_get_master_peak (levels, c) <= BOUND))
+    if (!(flitzis_levels_get_master_peak (levels, c) <= BOUND * (eq_set ? EQ_PEAK : 1.0)))
       abort ();
   for (guint slot = 0; slot < FLITZIS_MAX_SAMPLE_SLOTS; slot++)
-    if (!(flitzis_levels_get_slot_peak (levels, slot) <= BOUND / FLITZIS_MAX_GAIN) ||
+    if (!(flitzis_levels_get_slot_peak (levels, slot) <=
+          BOUND / FLITZIS_MAX_GAIN * (eq_set ? EQ_PEAK : 1.0)) ||
         flitzis_levels_get_slot_playhead (levels, slot) > 5000)
       abort ();
   flitzis_levels_unref (levels);
@@ -170,6 +178,25 @@ what_plays (FlitzisAudioEngine *engine, guint op, guint b, guint c, GError **err
       check_levels (engine);
       break;
     }
+}
+
+/* The isolator (issue 18): bands in range, out of it (-70 to +15 dB) and
+ * NaN, slots valid and not; a call succeeds exactly when all three bands
+ * are in -60 to +6 dB and the slot exists. */
+static void
+isolate (FlitzisAudioEngine *engine, guint a, guint b, guint c, GError **error)
+{
+  double low = c == 255 ? (double) NAN : c / 3.0 - 70.0;
+  double mid = (a - 224.0) * 5.0 - 65.0;
+  double high = (double) ((b ^ c) % 80) - 66.0;
+  guint slot = b % 36;
+  gboolean valid = slot < flitzis_audio_engine_get_slots (engine) &&
+                   low >= -60.0 && low <= 6.0 && mid >= -60.0 && mid <= 6.0 &&
+                   high >= -60.0 && high <= 6.0;
+
+  if (flitzis_audio_engine_set_sample_eq (engine, slot, low, mid, high, error) != valid)
+    abort ();
+  eq_set = eq_set || valid;
 }
 
 /* Operations 232 to 255: the clock, with values out of range now and
@@ -238,6 +265,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (dir == NULL)
     write_samples ();
   engine = flitzis_audio_engine_new_offline (RATE, 2);
+  eq_set = FALSE;
   if (!flitzis_audio_engine_run (engine, NULL))
     abort ();
   for (size_t at = 0; at + 4 <= size; at += 4)
@@ -343,6 +371,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         default:
           if (a >= 240)
             what_plays (engine, a - 240u, b, c, &error);
+          else if (a >= 224)
+            isolate (engine, a, b, c, &error);
           g_clear_error (&error);
           render (engine, 1 + (((guint) b << 8 | c) % MAX_FRAMES));
           break;

@@ -337,6 +337,60 @@ test_meters_are_realtime_safe (void)
   g_main_context_unref (stalled);
 }
 
+/* The isolator (issue 18) on a live stream, on the last slots of an
+ * engine with 1024 slots and 256 voices: slots going from flat to not and
+ * back (their buses taken and given up) while voices loop, restart, stop
+ * and end, glides overlapping, the volume ramping, the meters on and off,
+ * and replacements: the callback never allocates, frees, locks, calls the
+ * system or libm (the filters' coefficients are made at run()). */
+static void
+test_eq_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  FlitzisAudioEngine *engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024,
+                                             "voices", 256, NULL);
+  g_autoptr (GError) error = NULL;
+  char *paths[2];
+
+  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, 1019, FLITZIS_RETRIGGER_RESTART,
+                                                            &error));
+  rt_reset ();
+  for (guint i = 0; i < 120; i++)
+    {
+      guint slot = 1018 + i % 6;
+      double low = i % 4 == 0 ? 0.0 : -60.0 + (i % 11) * 6.0;
+
+      if (i % 20 == 0)
+        g_assert_true (flitzis_audio_engine_set_meter_rate (engine, i % 40 == 0 ? 60 : 0, &error));
+      if (i % 9 == 0)
+        g_assert_true (flitzis_audio_engine_load_sample (engine, slot, paths[i % 2], &error));
+      g_assert_true (flitzis_audio_engine_set_sample_eq (engine, slot, low, i % 3 ? 0.0 : -60.0,
+                                                         i % 5 ? 6.0 : 0.0, &error));
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, i % 3 == 0, 0, 0, &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.4f, &error));
+      g_assert_true (flitzis_audio_engine_set_volume (engine, 0.5 + (i % 4) * 0.1, &error));
+      if (i % 7 == 0)
+        g_assert_true (flitzis_audio_engine_stop_sample (engine, 1018 + (i + 3) % 6, &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
+    }
+  g_test_message ("%lu callbacks", rt_callbacks ());
+  report_counts ();
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls with the isolators on",
+               rt_count_in_callback (kind), rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+}
+
 /* The musical clock and the quantizer, each period: tempo changes (20 to
  * 400 BPM, and 93.7: beats of a fractional length), bars of 1 to 32
  * beats, downbeats past and to come (a count-in), the metronome and the
@@ -517,6 +571,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/pads-are-realtime-safe", test_pads_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/meters-are-realtime-safe", test_meters_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/clock-is-realtime-safe", test_clock_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/eq-is-realtime-safe", test_eq_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
 

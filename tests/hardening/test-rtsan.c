@@ -528,6 +528,47 @@ test_meters (Fixture *fixture, gconstpointer data)
   advance (fixture, 2, TRUE);
 }
 
+/* The isolator (issue 18): slots going from flat to not and back while
+ * their voices loop, stop, crossfade and end, glides overlapping, every
+ * band killed, the meters on (measured on the slot buses), the volume
+ * ramping (the buses mixed at its ramp), the last slot of the wide
+ * scenario's 1024, and the filters ringing on once the voices are gone. */
+static void
+test_eq (Fixture *fixture, gconstpointer data)
+{
+  guint base = flitzis_audio_engine_get_slots (fixture->engine) - 4;
+
+  (void) data;
+  for (guint k = 0; k < 4; k++)
+    OK (flitzis_audio_engine_load_sample (fixture->engine, base + k, paths[k % 3], E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, base + 1, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_retrigger (fixture->engine, base + 1,
+                                                 FLITZIS_RETRIGGER_RESTART, E));
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 120, E));
+  for (guint i = 0; i < 16; i++)
+    {
+      guint slot = base + i % 4;
+      double db = i % 3 == 0 ? 0.0 : -60.0 + i * 4.0;
+
+      OK (flitzis_audio_engine_set_sample_eq (fixture->engine, slot, db, i % 2 ? 6.0 : 0.0,
+                                              i % 5 == 0 ? -60.0 : 0.0, E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.5f, E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, base + 1, 0.5f, E));
+      OK (flitzis_audio_engine_set_volume (fixture->engine, 0.5 + (i % 3) * 0.25, E));
+      if (i % 4 == 3)
+        OK (flitzis_audio_engine_stop_sample (fixture->engine, base + 1, E));
+      if (i % 6 == 5)
+        OK (flitzis_audio_engine_load_sample (fixture->engine, slot, paths[i % 3], E));
+      advance (fixture, 1 + i % 3, TRUE);
+    }
+  OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+  advance (fixture, 8, TRUE);
+  for (guint k = 0; k < 4; k++)
+    OK (flitzis_audio_engine_set_sample_eq (fixture->engine, base + k, 0.0, 0.0, 0.0, E));
+  advance (fixture, 4, TRUE);
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 0, E));
+}
+
 /* The core driven directly, as the engine cannot: the reply ring full of
  * pongs nobody takes, so nothing can be handed back, then more
  * replacements of a slot whose voices play than the retiring list holds:
@@ -736,6 +777,8 @@ main (int argc, char **argv)
   add ("retirement-pressure", test_retirement_saturation);
   add ("meters", test_meters);
   add_wide ("meters-1024-slots", test_meters);
+  add ("eq", test_eq);
+  add_wide ("eq-1024-slots", test_eq);
   g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
   g_test_add_func ("/hardening/rtsan/core/adopted-slots", test_core_adopted_slots);
 

@@ -1,0 +1,22 @@
+/* fz-mixer-path.h: the mixer's kernels, as fz-mixer.c calls them
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Inside the core only: fz-mixer-path.c defines the kernels and chooses
+ * them (fz_mixer_set_path()); fz-mixer.c mixes with them.  Audio
+ * thread, except the choice.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fz-mixer.h"
+
+struct FzMixKernels {
+  const char *name;
+  void (*constant) (float *restrict out, const float *restrict in, size_t n, float gain);
+  void (*ramp) (float *restrict out, const float *restrict in, size_t frames,
+                uint32_t channels, float gain, float step);
+};
