@@ -527,6 +527,80 @@ test_count_in_not_reported (FlitzisTestOffline *fixture, gconstpointer data)
   g_array_unref (beats.beats);
 }
 
+/* The beats reported from index @first on are every beat from @start (a
+ * period's first frame) to @end, on the frames the clock's published
+ * segment gives, each with its bar and beat. */
+static guint
+check_beats_between (FlitzisAudioEngine *engine, Beats *beats, guint first, guint64 start,
+                     guint64 end)
+{
+  guint64 expected = flitzis_audio_engine_get_grid_frame (engine, FLITZIS_QUANTIZE_BEAT, start);
+  guint k = first;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (; expected < end; k++)
+    {
+      const guint64 *b;
+      gint64 bar;
+      guint beat;
+      double fraction;
+
+      g_assert_cmpuint (beats->beats->len, >, 3 * k);
+      b = &g_array_index (beats->beats, guint64, 3 * k);
+      flitzis_audio_engine_get_position (engine, expected, &bar, &beat, &fraction);
+      g_assert_cmpuint (b[2], ==, expected);
+      g_assert_cmpint ((gint64) b[0], ==, bar);
+      g_assert_cmpuint (b[1], ==, beat);
+      g_assert_cmpfloat (fraction, <, 1e-4);  /* under a frame */
+      expected = flitzis_audio_engine_get_grid_frame (engine, FLITZIS_QUANTIZE_BEAT, expected + 1);
+    }
+  g_assert_cmpuint (beats->beats->len, ==, 3 * k);
+  return k;
+}
+
+/* The beats follow every change of the clock, from the period that takes
+ * it: a tempo change mid-bar, beats per bar, reports off a while and on
+ * again (the beat found before is long past), a downbeat moved ahead. */
+static void
+test_beats_follow_changes (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autoptr (FlitzisAudioEngine) engine = clock_engine (fixture, 120.0);
+  g_autoptr (GError) error = NULL;
+  Beats beats = { g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  guint seen;
+  guint64 now;
+
+  (void) data;
+  g_signal_connect (engine, "beat", G_CALLBACK (on_beat), &beats);
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, 0, 0, 100000);
+  g_assert_cmpuint (seen, ==, 5);
+  set_tempo_ok (engine, 93.7);
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, seen, 100000, 200000);
+  g_assert_true (flitzis_audio_engine_set_beats_per_bar (engine, 3, &error));
+  set_tempo_ok (engine, 171.25);
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, seen, 200000, 300000);
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, FALSE, &error));
+  g_free (render_left (engine, 100000, 1000));
+  g_assert_cmpuint (check_beats_between (engine, &beats, seen, 400000, 400000), ==, seen);
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, TRUE, &error));
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, seen, 400000, 500000);
+  now = flitzis_audio_engine_get_frame_time (engine);
+  g_assert_true (flitzis_audio_engine_set_downbeat_frame (engine, now + 5555, &error));
+  g_free (render_left (engine, 100000, 1000));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (beats.beats->len, >, 3 * seen);
+  g_assert_cmpuint (g_array_index (beats.beats, guint64, 3 * seen + 2), ==, now + 5555);
+  g_assert_cmpuint (g_array_index (beats.beats, guint64, 3 * seen), ==, 1);
+  check_beats_between (engine, &beats, seen, now + 5555, 600000);
+  g_array_unref (beats.beats);
+}
+
 /* The first frames at which @left sounds after silence (frame 0 counts). */
 static GArray *
 onsets (const float *left, gsize frames)
@@ -890,6 +964,7 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/reported-by-default", test_beats_by_default);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/unpolled-counted", test_unpolled_beats_counted);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/count-in-not-reported", test_count_in_not_reported);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/follow-changes", test_beats_follow_changes);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/metronome/click-frames", test_metronome_click_frames);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/metronome/count-in", test_metronome_count_in);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/loop/100-wraps", test_loop_100_wraps);
