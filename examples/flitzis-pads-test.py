@@ -13,9 +13,14 @@
 # events the demo prints:
 #
 # - the engine runs, pads 0 and 2 load, pad 1 reports its load error;
+# - the transport's controls, used with XTEST too, reach the engine: a
+#   tempo typed into the tempo field (the beats then come 60 * rate / 150
+#   frames apart), "Beat" picked in the quantize drop-down, the metronome
+#   switched on;
 # - a real mouse click on pad 0, sent through the X server's XTEST
 #   extension with xdotool (so through GTK's own event handling), starts
-#   slot 0; the pad lights up, then goes dark when the voice has finished;
+#   slot 0, on a beat's frame (quantized); the pad lights up, then goes
+#   dark when the voice has finished;
 # - while it plays, pad 0's level meter and playhead show it (the engine's
 #   levels signal: a peak and a playhead above 0), and the waveform of the
 #   selected pad, pad 0, is drawn (from dup_waveform(), a bucket a pixel);
@@ -100,12 +105,17 @@ class EventLog:
     def wait_for(self, *prefix, start=0):
         """Returns the fields of the first line from index @start on whose
         fields begin with @prefix, and its index; fails after DEADLINE."""
+        return self.wait_until(lambda fields: tuple(fields[:len(prefix)]) == prefix,
+                               " ".join(prefix), start)
+
+    def wait_until(self, matches, what, start=0):
+        """The same for the first line whose fields @matches."""
         deadline = time.monotonic() + DEADLINE
         index = start
         while True:
             while index < len(self.lines):
                 fields = self.lines[index].split(" ")
-                if tuple(fields[:len(prefix)]) == prefix:
+                if matches(fields):
                     return fields, index
                 index += 1
             try:
@@ -113,7 +123,7 @@ class EventLog:
             except queue.Empty:
                 line = None
             if line is None:
-                raise Failure(f"no event '{' '.join(prefix)}' within {DEADLINE:.0f} s")
+                raise Failure(f"no event '{what}' within {DEADLINE:.0f} s")
             self.lines.append(line)
 
     def drain(self):
@@ -172,6 +182,50 @@ def check_loads(events):
           " ".join(failed[2:]))
 
 
+def control_rect(events, name):
+    fields = events.last("control-geometry", name)
+    check(fields is not None, f"the demo shows no {name} control")
+    return tuple(map(int, fields[2:]))
+
+
+def click_control(window, rect, *then):
+    x, y, width, height = rect
+    xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
+            "click", "1", *then)
+
+
+def set_transport(events, window):
+    """Uses the transport's controls as a user would: types a tempo, picks
+    the beat grid in the drop-down, switches the metronome on; each must
+    reach the engine (its property's notification)."""
+    mark = len(events.lines)
+    xdotool("windowfocus", window)
+    click_control(window, control_rect(events, "tempo"), "key", "ctrl+a", "type", "150")
+    xdotool("key", "Return")
+    _, changed = events.wait_for("tempo", "150.0", start=mark)
+    # The beats after the change (the first two may straddle it) are a
+    # beat of 150 BPM apart.
+    rate = int(os.environ.get("FLITZIS_JACK_RATE", "48000"))
+    beats = [int(events.wait_until(lambda f: f[0] == "beat", "beat", start=changed + 1 + n)[0][3])
+             for n in range(4)]
+    gaps = {b - a for a, b in zip(beats[2:], beats[3:])}
+    check(gaps == {60 * rate // 150}, f"beats at {beats} after the tempo changed to 150")
+    print(f"PASS: the tempo field set the tempo to 150 BPM; the beats follow it {beats[2:]}")
+
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "quantize"))
+    # The drop-down's list opens on "Off": two down is "Beat".
+    events.wait_for("quantize-popup", start=mark)
+    xdotool("key", "Down", "Down", "Return")
+    events.wait_for("quantize", "beat", start=mark)
+    print("PASS: the quantize drop-down set quantize to beat")
+
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "metronome"))
+    events.wait_for("metronome", "on", start=mark)
+    print("PASS: the metronome switch switched the metronome on")
+
+
 def click_pad(events, window, slot):
     """Clicks the middle of pad @slot, as a user would, and checks that it
     played, lit up and went dark again."""
@@ -180,13 +234,17 @@ def click_pad(events, window, slot):
     xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
             "click", "1")
     started, _ = events.wait_for("sample-started", str(slot), start=mark)
+    # Quantized to the beat: the voice starts on a beat's frame.
+    beat, _ = events.wait_until(lambda f: f[0] == "beat" and f[3] == started[2],
+                                f"beat on frame {started[2]}", start=mark)
     _, lit_at = events.wait_for("lit", str(slot), start=mark)
     finished, _ = events.wait_for("sample-finished", str(slot), start=lit_at)
     events.wait_for("dark", str(slot), start=lit_at)
     check(int(finished[2]) > int(started[2]),
           f"pad {slot} finished at frame {finished[2]}, before it started at {started[2]}")
-    print(f"PASS: an XTEST click on pad {slot} played it (sample-started {slot} {started[2]}),"
-          f" lit it, and it went dark (sample-finished {slot} {finished[2]})")
+    print(f"PASS: an XTEST click on pad {slot} played it on a beat (sample-started {slot}"
+          f" {started[2]}, bar {beat[1]} beat {beat[2]}), lit it, and it went dark"
+          f" (sample-finished {slot} {finished[2]})")
     return x, y, width, height
 
 
@@ -291,7 +349,9 @@ def test_app(app, screenshot, app_stderr):
     try:
         check_loads(events)
         events.wait_for("pad-geometry", "15")
+        events.wait_for("control-geometry", "metronome")
         window = find_window(app.pid)
+        set_transport(events, window)
         pad_rect = click_pad(events, window, 0)
         check_levels_and_waveform(events, 0)
         events.wait_for("screenshot", screenshot)

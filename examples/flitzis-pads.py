@@ -46,9 +46,15 @@
 #                      something after it lit up ("meter SLOT", "playhead
 #                      SLOT"), the waveform drawn for a selected pad
 #                      ("waveform SLOT BUCKETS", and "waveform-drawn SLOT
-#                      BUCKETS" once on screen), and where each pad is in the window's X
-#                      surface ("pad-geometry SLOT X Y WIDTH HEIGHT") when
-#                      that changes;
+#                      BUCKETS" once on screen), the transport's beats
+#                      ("beat BAR BEAT FRAME") and settings ("tempo BPM",
+#                      "quantize GRID", "metronome on|off", as the engine's
+#                      properties change), the quantize drop-down's list
+#                      shown ("quantize-popup"), and where each pad and
+#                      transport control is in the window's X surface
+#                      ("pad-geometry SLOT X Y WIDTH HEIGHT",
+#                      "control-geometry tempo|quantize|metronome X Y
+#                      WIDTH HEIGHT") when that changes;
 #   --screenshot FILE  once a pad has lit up for the first time, writes the
 #                      window as drawn then into the PNG FILE (and prints
 #                      "screenshot FILE").
@@ -384,8 +390,15 @@ class PadsWindow(Gtk.ApplicationWindow):
         quantize.set_selected(int(self.engine.props.quantize))
         quantize.connect("notify::selected", lambda drop, pspec: self.engine.set_quantize(
             Flitzis.Quantize(drop.get_selected())))
+        # For the test: the drop-down's list is shown (its popover, a child).
+        child = quantize.get_first_child()
+        while child is not None:
+            if isinstance(child, Gtk.Popover):
+                child.connect("map", lambda popover: self.trace("quantize-popup"))
+            child = child.get_next_sibling()
         metronome = Gtk.Switch(valign=Gtk.Align.CENTER, tooltip_text="Metronome")
         self.engine.bind_property("metronome", metronome, "active", both)
+        self.clock_controls = {"tempo": tempo, "quantize": quantize, "metronome": metronome}
         for widget in (Gtk.Label(label="BPM"), tempo, Gtk.Label(label="Quantize"), quantize,
                        Gtk.Label(label="Click"), metronome):
             controls.append(widget)
@@ -433,6 +446,12 @@ class PadsWindow(Gtk.ApplicationWindow):
         engine.connect("stream-error", self._on_stream_error)
         engine.connect("notify::running", self._on_running_changed)
         engine.connect("levels", self._on_levels)
+        engine.connect("beat", lambda e, bar, beat, frame: self.trace("beat", bar, beat, frame))
+        engine.connect("notify::tempo", lambda e, pspec: self.trace("tempo", e.props.tempo))
+        engine.connect("notify::quantize", lambda e, pspec:
+                       self.trace("quantize", e.props.quantize.value_nick))
+        engine.connect("notify::metronome", lambda e, pspec:
+                       self.trace("metronome", "on" if e.props.metronome else "off"))
 
     def run_engine(self):
         """Runs the engine on the selected device, and loads every pad's
@@ -590,18 +609,21 @@ class PadsWindow(Gtk.ApplicationWindow):
         XTEST: the window's coordinates shifted by the client-side
         decorations, if any."""
         offset_x, offset_y = self.get_surface_transform()
+        widgets = [("pad-geometry", pad.slot, pad.button) for pad in self.pads]
+        widgets += [("control-geometry", name, widget)
+                    for name, widget in self.clock_controls.items()]
         geometry = []
-        for pad in self.pads:
-            found, bounds = pad.button.compute_bounds(self)
+        for kind, name, widget in widgets:
+            found, bounds = widget.compute_bounds(self)
             if not found:
                 return
-            geometry.append((pad.slot, round(bounds.origin.x + offset_x),
+            geometry.append((kind, name, round(bounds.origin.x + offset_x),
                              round(bounds.origin.y + offset_y),
                              round(bounds.size.width), round(bounds.size.height)))
         if geometry != self.geometry:
             self.geometry = geometry
             for line in geometry:
-                self.trace("pad-geometry", *line)
+                self.trace(*line)
 
     def when_painted(self, callback):
         """Calls @callback once the next frame has been drawn."""

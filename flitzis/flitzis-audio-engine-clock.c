@@ -449,6 +449,7 @@ _flitzis_audio_engine_init_clock (FlitzisAudioEngine *self)
   self->tempo = 120.0;
   self->beats_per_bar = 4;
   self->metronome_volume = 1.0;
+  self->report_beats = TRUE;
 }
 
 gboolean
@@ -655,14 +656,24 @@ _flitzis_audio_engine_class_init_clock (GParamSpec **properties)
    * Whether the audio thread reports every beat from bar 1 on: as
    * [signal@Flitzis.AudioEngine::beat] in the main context, and as
    * [enum@Flitzis.MessageKind.BEAT] messages for
-   * [method@Flitzis.AudioEngine.receive_msg] (%FALSE by default, so that
-   * an application that polls for other messages gets none it did not ask
-   * for).
+   * [method@Flitzis.AudioEngine.receive_msg] (%TRUE by default: a handler
+   * of [signal@Flitzis.AudioEngine::beat] needs nothing else).  An
+   * application that only polls [method@Flitzis.AudioEngine.receive_msg]
+   * gets a message a beat (two a second at 120 BPM) among its others.
+   * As for every message, one that never polls keeps the newest
+   * [const@Flitzis.QUEUE_CAPACITY]: older ones are pushed out and counted
+   * ([method@Flitzis.EngineStats.get_dropped_messages]), and with no
+   * main context running either, replies the audio thread could not hand
+   * over are counted too ([method@Flitzis.EngineStats.get_dropped_events]).
+   * Set this to %FALSE for no beat messages at all.  Beats before bar 1
+   * (a count-in, see [property@Flitzis.AudioEngine:downbeat-frame]) are
+   * never reported: [method@Flitzis.AudioEngine.get_position] gives their
+   * bar, 0 or less.
    *
    * Since: 0.1
    */
   properties[PROP_REPORT_BEATS] =
     g_param_spec_boolean ("report-beats", _("Report beats"),
-                          _("Whether every beat is reported as a message and a signal"), FALSE,
+                          _("Whether every beat is reported as a message and a signal"), TRUE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 }

@@ -172,11 +172,14 @@ typedef struct {
  * @frame: the frame time on which the beat fell: the first frame at or
  *   after its exact time
  *
- * A beat of the transport fell on @frame, while
- * [property@Flitzis.AudioEngine:report-beats] is set
- * ([enum@Flitzis.MessageKind.BEAT]).  Emitted in the main context, after
- * the fact (once the audio period that holds @frame is rendered), once for
- * every beat from bar 1 on, in order.
+ * A beat of the transport fell on @frame ([enum@Flitzis.MessageKind.BEAT]).
+ * Emitted in the main context, after the fact (once the audio period that
+ * holds @frame is rendered), once for every beat from bar 1 on, in order,
+ * while [property@Flitzis.AudioEngine:report-beats] is set (as it is by
+ * default).  The beats of a count-in, before
+ * [property@Flitzis.AudioEngine:downbeat-frame], are not emitted: their bar
+ * (0, -1 and so on) has no place in @bar; the first beat emitted after a
+ * count-in is bar 1 beat 1, on the downbeat's frame.
  *
  * Since: 0.1
  */

@@ -39,9 +39,9 @@ G_BEGIN_DECLS
  *   [signal@Flitzis.AudioEngine::stream-error]
  * @FLITZIS_MESSAGE_KIND_BEAT: a beat of the engine's clock fell on the
  *   message's frame: beat [method@Flitzis.Message.get_beat] of bar
- *   [method@Flitzis.Message.get_bar], while
- *   [property@Flitzis.AudioEngine:report-beats] is set;
- *   [signal@Flitzis.AudioEngine::beat]
+ *   [method@Flitzis.Message.get_bar] (from 1: a count-in's beats are not
+ *   reported), while [property@Flitzis.AudioEngine:report-beats] is set, as
+ *   it is by default; [signal@Flitzis.AudioEngine::beat]
  * @FLITZIS_MESSAGE_KIND_RECONNECTED: a lost stream was opened again by
  *   itself ([property@Flitzis.AudioEngine:reconnect]) and the engine runs
  *   with its slots; the message's frame is the new stream's frame time

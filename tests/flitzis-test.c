@@ -84,6 +84,18 @@ flitzis_test_receive_skipping_xruns (FlitzisAudioEngine *engine)
   return message;
 }
 
+FlitzisMessage *
+flitzis_test_receive_skipping_beats (FlitzisAudioEngine *engine)
+{
+  FlitzisMessage *message;
+
+  while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL
+         && (flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_BEAT ||
+             flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_XRUN))
+    flitzis_message_unref (message);
+  return message;
+}
+
 char *
 flitzis_test_make_tmpdir (void)
 {

@@ -31,6 +31,11 @@ guint64  flitzis_test_wait_frames (GMainContext *context, FlitzisAudioEngine *en
  * pongs must not take one for a lost message. */
 FlitzisMessage *flitzis_test_receive_skipping_xruns (FlitzisAudioEngine *engine);
 
+/* receive_msg() of @engine, passing over the messages a test that is not
+ * about the clock did not ask for: the transport's beats (reported by
+ * default, report-beats) and, as above, xruns. */
+FlitzisMessage *flitzis_test_receive_skipping_beats (FlitzisAudioEngine *engine);
+
 /* One count of a fresh flitzis_audio_engine_get_stats() snapshot, e.g.
  * flitzis_test_count (engine, flitzis_engine_stats_get_xruns). */
 guint64  flitzis_test_count (FlitzisAudioEngine *engine,

@@ -431,7 +431,11 @@ pattern_time_frames (const Pattern *pattern, const PatternTime *time, guint rate
     return (guint64) time->value;
   if (time->bar > 0)
     beats += (double) (time->bar - 1) * pattern->beats_per_bar;
-  return (guint64) llround (beats * 60.0 * rate / pattern->tempo);
+  /* Where the engine's clock puts a beat or a grid point, and its
+   * metronome clicks: on the first frame at or after the exact time
+   * (docs/clock.md).  The 1e-6 frame is the double arithmetic's: a time on
+   * a whole frame (every beat at 120 BPM and 48 kHz) stays on it. */
+  return (guint64) ceil (beats * 60.0 * rate / pattern->tempo - 1e-6);
 }
 
 gboolean

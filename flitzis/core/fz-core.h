@@ -99,6 +99,12 @@ typedef struct {
   FzTempo tempo;
   bool metronome;
   bool report_beats;
+  /* The first beat not yet reached, and its frame: found once per beat,
+   * not once per period (fz_clock_frame_of() divides); false once the
+   * segment changes. */
+  bool next_beat_known;
+  int64_t next_beat;
+  uint64_t next_beat_frame;
   float metronome_gain;
   FzClick clicks[2];               /* [0]: a bar's first beat, [1]: the others */
   const FzClick *click;            /* sounding into the next period, or NULL */

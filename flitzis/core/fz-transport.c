@@ -33,6 +33,7 @@ publish_tempo (FzCore *core)
   atomic_store_explicit (&cell->step, core->tempo.step, memory_order_relaxed);
   atomic_store_explicit (&cell->beats_per_bar, core->tempo.beats_per_bar, memory_order_relaxed);
   atomic_store_explicit (&cell->sequence, sequence + 2, memory_order_release);
+  core->next_beat_known = false;
 }
 
 void
@@ -245,13 +246,32 @@ on_beat (FzCore *core, float *out, size_t frames, int64_t beat, size_t offset)
   core->click_position = mix_click (core, out, frames, click, 0, offset);
 }
 
+static uint64_t
+frame_of_beat (const FzCore *core, int64_t beat)
+{
+  return fz_clock_frame_of (&core->tempo, (FzBeatPos) { .beats = beat });
+}
+
+/* The first beat whose frame is at or after this period's start.  The one
+ * found before still is when the segment has not changed since (every
+ * change goes through publish_tempo()) and its frame is not past: the
+ * beats before it fell before the period it was found in. */
+static void
+find_next_beat (FzCore *core)
+{
+  if (core->next_beat_known && core->next_beat_frame >= core->period_start)
+    return;
+  core->next_beat = fz_clock_first_beat (&core->tempo, core->period_start);
+  core->next_beat_frame = frame_of_beat (core, core->next_beat);
+  core->next_beat_known = true;
+}
+
 /* The beats of this period of @frames frames: beat n (position n) falls on
  * the first frame whose position is at or after n (fz-clock.h). */
 void
 fz_transport_run (FzCore *core, float *out, size_t frames)
 {
-  uint64_t end = core->period_start + frames, frame;
-  int64_t beat;
+  uint64_t end = core->period_start + frames;
 
   if (core->click != NULL)
     {
@@ -262,11 +282,13 @@ fz_transport_run (FzCore *core, float *out, size_t frames)
     }
   if (!core->report_beats && !core->metronome)
     return;
-  beat = fz_clock_first_beat (&core->tempo, core->period_start);
-  while ((frame = fz_clock_frame_of (&core->tempo, (FzBeatPos) { .beats = beat })) < end)
+  find_next_beat (core);
+  while (core->next_beat_frame < end)
     {
-      on_beat (core, out, frames, beat, (size_t) (frame - core->period_start));
-      beat++;
+      on_beat (core, out, frames, core->next_beat,
+               (size_t) (core->next_beat_frame - core->period_start));
+      core->next_beat++;
+      core->next_beat_frame = frame_of_beat (core, core->next_beat);
     }
 }
 

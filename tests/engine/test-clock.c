@@ -130,8 +130,9 @@ quantized_onset (FlitzisTestOffline *fixture, double bpm, FlitzisQuantize grid, 
   /* Periods of 1000 frames: the command is taken in the first one. */
   left = render_left (engine, window, 1000);
   onset = flitzis_test_first_sound (left, window, 1);
-  /* The voice reports its start on that frame. */
-  message = flitzis_audio_engine_receive_msg (engine);
+  /* The voice reports its start on that frame (the beats reported
+   * meanwhile are passed over). */
+  message = flitzis_test_receive_skipping_beats (engine);
   g_assert_nonnull (message);
   g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_SAMPLE_STARTED);
   g_assert_cmpuint (flitzis_message_get_frame (message), ==, from + (guint64) onset);
@@ -357,6 +358,246 @@ test_beat_signal_frames (FlitzisTestOffline *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_set_report_beats (engine, FALSE, &error));
   skip_frames (engine, 100000);
   g_assert_null (flitzis_audio_engine_receive_msg (engine));
+  g_array_unref (beats.beats);
+}
+
+/* Beats are reported by default: a fresh engine with nothing set emits
+ * every beat from frame 0 on, as a signal and as a message; off, none. */
+static void
+test_beats_by_default (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  Beats beats = { g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (engine), "report-beats");
+  FlitzisMessage *message;
+  guint seen = 0;
+
+  (void) fixture;
+  (void) data;
+  g_assert_true (flitzis_audio_engine_get_report_beats (engine));
+  g_assert_true (g_value_get_boolean (g_param_spec_get_default_value (pspec)));
+  g_signal_connect (engine, "beat", G_CALLBACK (on_beat), &beats);
+  flitzis_test_run_ok (engine);
+  /* 120 BPM: beats on frames 0, 24000 ... 144000 (bar 2 beat 3). */
+  skip_frames (engine, 6 * 24000 + 1);
+  g_assert_true (flitzis_test_wait_until (NULL, have_beats, &beats, 5000));
+  g_assert_cmpuint (beats.beats->len, ==, 3 * 7);
+  for (guint k = 0; k < 7; k++)
+    {
+      const guint64 *b = &g_array_index (beats.beats, guint64, 3 * k);
+
+      g_assert_cmpuint (b[0], ==, k / 4 + 1);
+      g_assert_cmpuint (b[1], ==, k % 4 + 1);
+      g_assert_cmpuint (b[2], ==, k * 24000);
+    }
+  while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+    {
+      g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_BEAT);
+      g_assert_cmpuint (flitzis_message_get_frame (message), ==, seen * 24000);
+      flitzis_message_unref (message);
+      seen++;
+    }
+  g_assert_cmpuint (seen, ==, 7);
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, FALSE, &error));
+  skip_frames (engine, 100000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (beats.beats->len, ==, 3 * 7);
+  g_assert_null (flitzis_audio_engine_receive_msg (engine));
+  g_array_unref (beats.beats);
+}
+
+/* Renders @beats beats at 400 BPM (7200 frames a beat, from frame 0), in
+ * blocks of 72000 frames; the main context is iterated after each block
+ * when @iterate. */
+static void
+render_beats (FlitzisAudioEngine *engine, guint beats, gboolean iterate)
+{
+  g_autofree float *block = g_new (float, 2 * 72000);
+  guint64 frames = (guint64) (beats - 1) * 7200 + 1;
+
+  for (guint64 done = 0; done < frames; done += 72000)
+    {
+      flitzis_test_render_ok (engine, block, MIN (72000, frames - done));
+      while (iterate && g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+}
+
+/* Unpolled beats are never lost silently.  An application that connects
+ * to signals and never polls: every beat is emitted, and the messages kept
+ * for receive_msg() are the newest 1024, the older counted as dropped.
+ * One with neither a main loop nor polling: the audio thread's replies
+ * that found no room are counted as dropped events. */
+static void
+test_unpolled_beats_counted (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  const guint produced = FLITZIS_QUEUE_CAPACITY + 6;
+  g_autoptr (FlitzisAudioEngine) engine = clock_engine (fixture, 400.0);
+  g_autoptr (FlitzisAudioEngine) unattended = NULL;
+  Beats beats = { g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  FlitzisMessage *message;
+  guint received = 0;
+
+  (void) data;
+  g_signal_connect (engine, "beat", G_CALLBACK (on_beat), &beats);
+  render_beats (engine, produced, TRUE);
+  g_assert_cmpuint (beats.beats->len, ==, 3 * produced);
+  g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_messages), ==,
+                    produced - FLITZIS_QUEUE_CAPACITY);
+  g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_signals), ==, 0);
+  g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_events), ==, 0);
+  while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+    {
+      /* The newest kept: beats 6 to 1029. */
+      g_assert_cmpuint (flitzis_message_get_frame (message), ==,
+                        (guint64) (produced - FLITZIS_QUEUE_CAPACITY + received) * 7200);
+      flitzis_message_unref (message);
+      received++;
+    }
+  g_assert_cmpuint (received, ==, FLITZIS_QUEUE_CAPACITY);
+  g_array_unref (beats.beats);
+
+  unattended = clock_engine (fixture, 400.0);
+  render_beats (unattended, produced, FALSE);
+  received = 0;
+  while ((message = flitzis_audio_engine_receive_msg (unattended)) != NULL)
+    {
+      flitzis_message_unref (message);
+      received++;
+    }
+  g_test_message ("no main loop, no polling: %u of %u beats received", received, produced);
+  g_assert_cmpuint (received, >, 0);
+  g_assert_cmpuint (received + flitzis_test_count (unattended, flitzis_engine_stats_get_dropped_events) +
+                    flitzis_test_count (unattended, flitzis_engine_stats_get_dropped_messages), ==,
+                    produced);
+  g_assert_cmpuint (flitzis_test_count (unattended, flitzis_engine_stats_get_dropped_events), >, 0);
+}
+
+/* A count-in of two bars (bars -1 and 0, the downbeat 8 beats in): its
+ * beats are not reported, by signal or message; the first is bar 1 beat 1
+ * on the downbeat's frame, then on from there.  The positions say -1 and
+ * 0, and the metronome clicks the count-in. */
+static void
+test_count_in_not_reported (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autoptr (FlitzisAudioEngine) engine = clock_engine (fixture, 120.0);
+  g_autoptr (GError) error = NULL;
+  Beats beats = { g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  g_autofree float *left = NULL;
+  FlitzisMessage *message;
+  guint seen = 0;
+  gint64 bar;
+  guint beat;
+
+  (void) data;
+  g_assert_true (flitzis_audio_engine_set_downbeat_frame (engine, 8 * 24000, &error));
+  g_assert_true (flitzis_audio_engine_set_metronome (engine, TRUE, &error));
+  g_signal_connect (engine, "beat", G_CALLBACK (on_beat), &beats);
+  left = render_left (engine, 10 * 24000 + 1, 1000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  flitzis_audio_engine_get_position (engine, 0, &bar, &beat, NULL);
+  g_assert_cmpint (bar, ==, -1);
+  g_assert_cmpuint (beat, ==, 1);
+  flitzis_audio_engine_get_position (engine, 7 * 24000, &bar, &beat, NULL);
+  g_assert_cmpint (bar, ==, 0);
+  g_assert_cmpuint (beat, ==, 4);
+  for (guint k = 0; k <= 10; k++)
+    g_assert_cmpfloat (left[k * 24000], ==, k % 4 == 0 ? 0.6f : 0.35f);
+  g_assert_cmpuint (beats.beats->len, ==, 3 * 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      const guint64 *b = &g_array_index (beats.beats, guint64, 3 * k);
+
+      g_assert_cmpuint (b[0], ==, 1);
+      g_assert_cmpuint (b[1], ==, k + 1);
+      g_assert_cmpuint (b[2], ==, (8 + k) * 24000);
+    }
+  while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+    {
+      g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_BEAT);
+      g_assert_cmpuint (flitzis_message_get_bar (message), ==, 1);
+      g_assert_cmpuint (flitzis_message_get_frame (message), ==, (8 + seen) * 24000);
+      flitzis_message_unref (message);
+      seen++;
+    }
+  g_assert_cmpuint (seen, ==, 3);
+  g_array_unref (beats.beats);
+}
+
+/* The beats reported from index @first on are every beat from @start (a
+ * period's first frame) to @end, on the frames the clock's published
+ * segment gives, each with its bar and beat. */
+static guint
+check_beats_between (FlitzisAudioEngine *engine, Beats *beats, guint first, guint64 start,
+                     guint64 end)
+{
+  guint64 expected = flitzis_audio_engine_get_grid_frame (engine, FLITZIS_QUANTIZE_BEAT, start);
+  guint k = first;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (; expected < end; k++)
+    {
+      const guint64 *b;
+      gint64 bar;
+      guint beat;
+      double fraction;
+
+      g_assert_cmpuint (beats->beats->len, >, 3 * k);
+      b = &g_array_index (beats->beats, guint64, 3 * k);
+      flitzis_audio_engine_get_position (engine, expected, &bar, &beat, &fraction);
+      g_assert_cmpuint (b[2], ==, expected);
+      g_assert_cmpint ((gint64) b[0], ==, bar);
+      g_assert_cmpuint (b[1], ==, beat);
+      g_assert_cmpfloat (fraction, <, 1e-4);  /* under a frame */
+      expected = flitzis_audio_engine_get_grid_frame (engine, FLITZIS_QUANTIZE_BEAT, expected + 1);
+    }
+  g_assert_cmpuint (beats->beats->len, ==, 3 * k);
+  return k;
+}
+
+/* The beats follow every change of the clock, from the period that takes
+ * it: a tempo change mid-bar, beats per bar, reports off a while and on
+ * again (the beat found before is long past), a downbeat moved ahead. */
+static void
+test_beats_follow_changes (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autoptr (FlitzisAudioEngine) engine = clock_engine (fixture, 120.0);
+  g_autoptr (GError) error = NULL;
+  Beats beats = { g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  guint seen;
+  guint64 now;
+
+  (void) data;
+  g_signal_connect (engine, "beat", G_CALLBACK (on_beat), &beats);
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, 0, 0, 100000);
+  g_assert_cmpuint (seen, ==, 5);
+  set_tempo_ok (engine, 93.7);
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, seen, 100000, 200000);
+  g_assert_true (flitzis_audio_engine_set_beats_per_bar (engine, 3, &error));
+  set_tempo_ok (engine, 171.25);
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, seen, 200000, 300000);
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, FALSE, &error));
+  g_free (render_left (engine, 100000, 1000));
+  g_assert_cmpuint (check_beats_between (engine, &beats, seen, 400000, 400000), ==, seen);
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, TRUE, &error));
+  g_free (render_left (engine, 100000, 1000));
+  seen = check_beats_between (engine, &beats, seen, 400000, 500000);
+  now = flitzis_audio_engine_get_frame_time (engine);
+  g_assert_true (flitzis_audio_engine_set_downbeat_frame (engine, now + 5555, &error));
+  g_free (render_left (engine, 100000, 1000));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (beats.beats->len, >, 3 * seen);
+  g_assert_cmpuint (g_array_index (beats.beats, guint64, 3 * seen + 2), ==, now + 5555);
+  g_assert_cmpuint (g_array_index (beats.beats, guint64, 3 * seen), ==, 1);
+  check_beats_between (engine, &beats, seen, now + 5555, 600000);
   g_array_unref (beats.beats);
 }
 
@@ -645,7 +886,7 @@ test_schedule_capacity (FlitzisTestOffline *fixture, gconstpointer data)
     }
   flitzis_test_render_ok (engine, out, 1);
   g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_voices), ==, 1);
-  message = flitzis_audio_engine_receive_msg (engine);
+  message = flitzis_test_receive_skipping_beats (engine);
   g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_VOICE_DROPPED);
   g_assert_cmpuint (flitzis_message_get_frame (message), ==, 96000);
 }
@@ -720,6 +961,10 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_LIVE ("/engine/clock/quantize/live", test_quantize_live);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/tempo/change-keeps-phase", test_tempo_change_keeps_phase);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/signal-frames", test_beat_signal_frames);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/reported-by-default", test_beats_by_default);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/unpolled-counted", test_unpolled_beats_counted);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/count-in-not-reported", test_count_in_not_reported);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/beat/follow-changes", test_beats_follow_changes);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/metronome/click-frames", test_metronome_click_frames);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/metronome/count-in", test_metronome_count_in);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/loop/100-wraps", test_loop_100_wraps);

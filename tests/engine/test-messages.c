@@ -158,11 +158,12 @@ test_pong_at_render (FlitzisTestOffline *fixture, gconstpointer data)
   (void) data;
   flitzis_test_render_ok (fixture->engine, out, PERIOD);
   g_assert_true (flitzis_audio_engine_ping (fixture->engine, &error));
-  /* Nothing renders, so nothing answers. */
-  none = flitzis_audio_engine_receive_msg (fixture->engine);
+  /* Nothing renders, so nothing answers (the first render's beat, bar 1
+   * beat 1 at frame 0, is passed over). */
+  none = flitzis_test_receive_skipping_beats (fixture->engine);
   g_assert_null (none);
   flitzis_test_render_ok (fixture->engine, out, PERIOD);
-  pong = flitzis_audio_engine_receive_msg (fixture->engine);
+  pong = flitzis_test_receive_skipping_beats (fixture->engine);
   g_assert_nonnull (pong);
   g_assert_cmpint (flitzis_message_get_kind (pong), ==, FLITZIS_MESSAGE_KIND_PONG);
   g_assert_cmpuint (flitzis_message_get_frame (pong), ==, PERIOD);
@@ -200,7 +201,7 @@ test_pong_signal_frame (FlitzisTestOffline *fixture, gconstpointer data)
   g_assert_cmpuint (g_array_index (frames, guint64, 1), ==, 2 * PERIOD);
   for (guint64 n = 0; n < 2; n++)
     {
-      g_autoptr (FlitzisMessage) pong = flitzis_audio_engine_receive_msg (fixture->engine);
+      g_autoptr (FlitzisMessage) pong = flitzis_test_receive_skipping_beats (fixture->engine);
 
       g_assert_cmpint (flitzis_message_get_kind (pong), ==, FLITZIS_MESSAGE_KIND_PONG);
       g_assert_cmpuint (flitzis_message_get_count (pong), ==, n);
@@ -257,7 +258,7 @@ polled_enough (gpointer data)
   PollWait *wait = data;
   FlitzisMessage *message;
 
-  while ((message = flitzis_test_receive_skipping_xruns (wait->engine)) != NULL)
+  while ((message = flitzis_test_receive_skipping_beats (wait->engine)) != NULL)
     g_ptr_array_add (wait->messages, message);
   return wait->messages->len >= wait->want;
 }
@@ -284,7 +285,7 @@ test_five_pings_polled (FlitzisTestLive *fixture, gconstpointer data)
       g_assert_cmpuint (flitzis_message_get_frame (message), >=, previous);
       previous = flitzis_message_get_frame (message);
     }
-  g_assert_null (flitzis_test_receive_skipping_xruns (fixture->engine));
+  g_assert_null (flitzis_test_receive_skipping_beats (fixture->engine));
   g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_messages), ==, 0);
   g_ptr_array_unref (wait.messages);
   g_main_context_unref (unrelated);
@@ -305,12 +306,12 @@ test_signal_and_poll_same_stream (FlitzisTestLive *fixture, gconstpointer data)
   /* The same three messages, once each, for the polling view. */
   for (guint i = 0; i < 3; i++)
     {
-      message = flitzis_test_receive_skipping_xruns (fixture->engine);
+      message = flitzis_test_receive_skipping_beats (fixture->engine);
       g_assert_nonnull (message);
       g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_PONG);
       flitzis_message_unref (message);
     }
-  g_assert_null (flitzis_test_receive_skipping_xruns (fixture->engine));
+  g_assert_null (flitzis_test_receive_skipping_beats (fixture->engine));
   g_assert_cmpuint (fixture->pongs, ==, 3);
 }
 
@@ -318,7 +319,7 @@ static gboolean
 all_pongs_polled (gpointer data)
 {
   FlitzisTestLive *fixture = data;
-  FlitzisMessage *message = flitzis_test_receive_skipping_xruns (fixture->engine);
+  FlitzisMessage *message = flitzis_test_receive_skipping_beats (fixture->engine);
 
   if (message == NULL)
     return FALSE;
@@ -411,6 +412,18 @@ test_idle_source_sleeps (FlitzisTestLive *fixture, gconstpointer data)
 
 /* ---- ping, and what is kept ---- */
 
+/* The tests below account for every message exactly: pongs and xruns.
+ * An application that wants no beat messages turns them off, as here
+ * (they are reported by default, report-beats). */
+static void
+beats_off (FlitzisAudioEngine *engine)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, FALSE, &error));
+  g_assert_no_error (error);
+}
+
 typedef struct {
   FlitzisTestLive *fixture;
   guint sent;
@@ -454,6 +467,7 @@ test_command_queue_full (FlitzisTestLive *fixture, gconstpointer data)
   guint sent = 0;
 
   (void) data;
+  beats_off (fixture->engine);
   flitzis_test_run_ok (fixture->engine);
   /* Faster than any period: the ring fills, and the next ping fails at
    * once instead of waiting. */
@@ -500,6 +514,7 @@ test_kept_messages_bounded (FlitzisTestLive *fixture, gconstpointer data)
   FlitzisMessage *message;
 
   (void) data;
+  beats_off (fixture->engine);
   flitzis_test_run_ok (fixture->engine);
   flitzis_test_send_pings (fixture->engine, FLITZIS_QUEUE_CAPACITY);
   start = flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
@@ -545,7 +560,7 @@ test_shut_down_accounts_pings (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_wait_frames (unrelated, fixture->engine, 2 * PERIOD);
   flitzis_test_send_pings (fixture->engine, 100);
   flitzis_audio_engine_shut_down (fixture->engine);
-  while ((message = flitzis_test_receive_skipping_xruns (fixture->engine)) != NULL)
+  while ((message = flitzis_test_receive_skipping_beats (fixture->engine)) != NULL)
     {
       g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_PONG);
       received++;

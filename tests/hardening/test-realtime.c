@@ -457,6 +457,15 @@ test_clock_is_realtime_safe (void)
       flitzis_test_wait_frames (NULL, engine, PERIOD);
       iterations++;
     }
+  /* Beats and clicks off for two beats at one tempo, and on again: the
+   * next beat found before is past, and is found again. */
+  g_assert_true (flitzis_audio_engine_set_tempo (engine, 400.0, &error));
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, FALSE, &error));
+  g_assert_true (flitzis_audio_engine_set_metronome (engine, FALSE, &error));
+  flitzis_test_wait_frames (NULL, engine, 2 * 7200);
+  g_assert_true (flitzis_audio_engine_set_report_beats (engine, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_metronome (engine, TRUE, &error));
+  flitzis_test_wait_frames (NULL, engine, 2 * 7200);
   g_test_message ("%u iterations over %lu callbacks", iterations, rt_callbacks ());
   report_counts ();
   g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);

@@ -384,6 +384,15 @@ test_clock (Fixture *fixture, gconstpointer data)
       OK (flitzis_audio_engine_sync_transport_to_sample (engine, 1, E));
       advance (fixture, 3, i % 2 == 0);
     }
+  /* Beats and clicks off for two beats and on again: the next beat found
+   * before is past, and is found again. */
+  OK (flitzis_audio_engine_set_tempo (engine, 400.0, E));
+  OK (flitzis_audio_engine_set_report_beats (engine, FALSE, E));
+  OK (flitzis_audio_engine_set_metronome (engine, FALSE, E));
+  advance (fixture, 120, TRUE);
+  OK (flitzis_audio_engine_set_report_beats (engine, TRUE, E));
+  advance (fixture, 120, TRUE);
+  OK (flitzis_audio_engine_set_metronome (engine, TRUE, E));
   /* A full schedule of quantized triggers, in two bursts. */
   flitzis_audio_engine_set_quantize (engine, FLITZIS_QUANTIZE_BAR);
   OK (flitzis_audio_engine_set_tempo (engine, 20.0, E));

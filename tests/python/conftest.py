@@ -58,6 +58,17 @@ def receive_skipping_xruns(engine):
     return message
 
 
+def receive_skipping_beats(engine):
+    """engine.receive_msg(), passing over what a test that is not about
+    the clock did not ask for: the transport's beats (reported by default,
+    report-beats) and, as above, xruns."""
+    message = engine.receive_msg()
+    while message is not None and message.get_kind() in (Flitzis.MessageKind.BEAT,
+                                                          Flitzis.MessageKind.XRUN):
+        message = engine.receive_msg()
+    return message
+
+
 def write_wav(path, frames, channels=1, rate=RATE):
     """Writes 16-bit PCM frames (a list of ints, interleaved) with the
     standard library's wave module, as a Python user would."""

@@ -101,7 +101,9 @@ def test_tempo_change_keeps_phase(tmp_path):
 
 
 def test_beats_as_signals_and_messages(tmp_path):
-    engine = offline(93.7, tmp_path, report_beats=True)
+    # Reported by default: a handler of "beat" needs nothing else.
+    engine = offline(93.7, tmp_path)
+    assert engine.props.report_beats
     seen = []
     engine.connect("beat", lambda e, bar, beat, frame: seen.append((bar, beat, frame)))
     beat = 60 * RATE / Fraction(93.7)
@@ -113,6 +115,20 @@ def test_beats_as_signals_and_messages(tmp_path):
         if message.get_kind() == Flitzis.MessageKind.BEAT:
             messages.append((message.get_bar(), message.get_beat(), message.get_frame()))
     assert messages == seen
+
+
+def test_no_beats_when_turned_off_nor_in_a_count_in(tmp_path):
+    quiet = offline(120.0, tmp_path, report_beats=False)
+    render(quiet, 3 * 24000)
+    assert quiet.receive_msg() is None
+    # A count-in of one bar: bar 0 is not reported, bar 1 beat 1 is.
+    engine = offline(120.0, tmp_path, downbeat_frame=4 * 24000)
+    seen = []
+    engine.connect("beat", lambda e, bar, beat, frame: seen.append((bar, beat, frame)))
+    render(engine, 5 * 24000 + 1)
+    assert iterate_until(lambda: len(seen) >= 2)
+    assert seen == [(1, 1, 96000), (1, 2, 120000)]
+    assert engine.get_position(0)[:2] == (0, 1)
 
 
 def test_metronome_clicks_on_the_beats(tmp_path):

@@ -12,7 +12,7 @@ from gi.repository import Flitzis, Gio, GLib
 
 from conftest import (RATE, expected_output, iterate_until, make_signal,
                       offline_engine_playing, play_and_capture, render,
-                      receive_skipping_xruns, write_wav)
+                      receive_skipping_beats, write_wav)
 
 NOT_RUNNING = Flitzis.EngineError.NOT_RUNNING
 
@@ -128,10 +128,10 @@ def test_five_pings_five_polled_pongs(engine):
     messages = []
 
     def receive_all():
-        message = receive_skipping_xruns(engine)
+        message = receive_skipping_beats(engine)
         while message is not None:
             messages.append(message)
-            message = receive_skipping_xruns(engine)
+            message = receive_skipping_beats(engine)
         return len(messages) >= 5
 
     assert iterate_until(receive_all)
@@ -139,7 +139,7 @@ def test_five_pings_five_polled_pongs(engine):
     assert all(m.get_kind() == Flitzis.MessageKind.PONG for m in messages)
     frames = [m.get_frame() for m in messages]
     assert frames == sorted(frames)
-    assert receive_skipping_xruns(engine) is None
+    assert receive_skipping_beats(engine) is None
     assert engine.get_stats().get_dropped_replies() == 0
     assert engine.get_stats().get_dropped_messages() == 0
 

@@ -358,7 +358,8 @@ test_render_metronome (void)
   g_assert_cmpint (run_tool (tool, "render", pattern, "-o", wav, "--no-tail", "-r", "48000",
                              "-c", "1"), ==, 0);
   data = read_wav (wav, &info);
-  g_assert_cmpint (info.frames, ==, (sf_count_t) llround (6 * beat));
+  /* Six beats: up to the frame on which the seventh falls. */
+  g_assert_cmpint (info.frames, ==, (sf_count_t) ceil (6 * beat));
   for (guint k = 0; k < 6; k++)
     {
       gsize frame = (gsize) ceil (k * beat);
@@ -367,6 +368,53 @@ test_render_metronome (void)
       if (k > 0)
         g_assert_cmpfloat (data[frame - 1], ==, 0.0f);
       g_assert_cmpfloat (fabsf (data[frame]), >, k % 3 == 0 ? 0.55f : 0.3f);
+    }
+  flitzis_test_remove_tree (dir);
+}
+
+/* Times in bars and beats sound where the engine's clock puts its beats
+ * and clicks: on the first frame at or after the exact time.  At 93.7 BPM
+ * beat 3 (2:1, three beats a bar) is 92209.18 frames in: frame 92210, on
+ * the metronome's click (nearest-frame rounding put it on 92209, a frame
+ * before the click); 1:2.5 is 46104.59: 46105.  A one-frame impulse shows
+ * each hit's frame; with the metronome on, the hit on 2:1 adds to the
+ * click on its frame. */
+static void
+test_render_bars_on_the_beat (void)
+{
+  const float impulse[1] = { 0.25f };
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *one = flitzis_test_write_mono (dir, "one.wav", 48000, impulse, 1);
+  const double beat = 60.0 * 48000 / 93.7;
+  const gsize hits[2] = { (gsize) ceil (1.5 * beat), (gsize) ceil (3 * beat) };
+
+  g_assert_cmpuint (hits[0], ==, 46105);
+  g_assert_cmpuint (hits[1], ==, 92210);
+  for (guint metronome = 0; metronome < 2; metronome++)
+    {
+      g_autofree char *text = g_strdup_printf ("flitzis-pattern 1\ntempo 93.7\nbeats-per-bar 3\n"
+                                               "metronome %s\nlength 3:1\nsample one %s\n"
+                                               "hit 1:2.5 one\nhit 2:1 one\n",
+                                               metronome ? "on" : "off", one);
+      g_autofree char *pattern = flitzis_test_write_text (dir, "b.pattern", text);
+      g_autofree char *wav = g_build_filename (dir, "b.wav", NULL);
+      g_autoptr (Tool) tool = NULL;
+      g_autofree float *data = NULL;
+      SF_INFO info = { 0 };
+
+      g_assert_cmpint (run_tool (tool, "render", pattern, "-o", wav, "--no-tail", "-r", "48000",
+                                 "-c", "1"), ==, 0);
+      data = read_wav (wav, &info);
+      g_assert_cmpint (info.frames, >, (sf_count_t) hits[1]);
+      for (guint h = 0; h < 2; h++)
+        {
+          g_assert_cmpfloat (data[hits[h] - 1], ==, 0.0f);
+          if (!metronome)
+            g_assert_cmpfloat (data[hits[h]], ==, 0.25f);
+        }
+      /* 2:1 starts bar 2: the hit on the accented click, 0.6. */
+      if (metronome)
+        g_assert_cmpfloat_with_epsilon (data[hits[1]], 0.25f + 0.6f, 1e-3);
     }
   flitzis_test_remove_tree (dir);
 }
@@ -585,6 +633,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/cli/samples-reproducible", test_samples_reproducible);
   g_test_add_func ("/tools/cli/render/matches-library", test_render_matches_library);
   g_test_add_func ("/tools/cli/render/no-tail-and-formats", test_render_no_tail_and_formats);
+  g_test_add_func ("/tools/cli/render/bars-on-the-beat", test_render_bars_on_the_beat);
   g_test_add_func ("/tools/cli/render/demo", test_render_demo);
   g_test_add_func ("/tools/cli/render/metronome", test_render_metronome);
   g_test_add_func ("/tools/cli/render/errors", test_render_errors);
