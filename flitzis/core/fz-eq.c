@@ -40,11 +40,32 @@ typedef struct {
  * at @hz: kind 0 low-pass, 1 high-pass, 2 the allpass whose numerator is
  * its denominator reversed (what the low-pass squared and the high-pass
  * squared add up to). */
+/* tan (π @f) for 0 ≤ @f ≤ FZ_EQ_MAX_FRACTION, without libm, which the
+ * core never calls (tests/layout/test-core-symbols.sh): the half-angle
+ * formula over the series of sin and cos at x = π f / 2 ≤ 0.71, whose
+ * twelfth terms are below a double's precision. */
+static double
+tan_pi (double f)
+{
+  double x = M_PI * f / 2.0, x2 = x * x;
+  double sin_x = x, cos_x = 1.0, term_sin = x, term_cos = 1.0, t;
+
+  for (int n = 1; n < 12; n++)
+    {
+      term_sin *= -x2 / ((2.0 * n) * (2.0 * n + 1.0));
+      term_cos *= -x2 / ((2.0 * n - 1.0) * (2.0 * n));
+      sin_x += term_sin;
+      cos_x += term_cos;
+    }
+  t = sin_x / cos_x;
+  return 2.0 * t / (1.0 - t * t);
+}
+
 static Coefficients
 design (double hz, uint32_t sample_rate, int kind)
 {
-  double f = fmin (hz / sample_rate, FZ_EQ_MAX_FRACTION);
-  double k = tan (M_PI * f), q = sqrt (0.5);
+  double f = hz / sample_rate < FZ_EQ_MAX_FRACTION ? hz / sample_rate : FZ_EQ_MAX_FRACTION;
+  double k = tan_pi (f), q = M_SQRT1_2;
   double norm = 1.0 / (1.0 + k / q + k * k);
   Coefficients c = {
     .a1 = 2.0 * (k * k - 1.0) * norm,
