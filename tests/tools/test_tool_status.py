@@ -97,7 +97,7 @@ def test_play_status_line(tmp_path):
     for line in lines[:-1] if lines[-1] == "" else lines:
         assert re.match(r"Playing \d+\.\d / 1\.0 s on default device \(JACK\), 48000 Hz, "
                         r"\d+ underruns? \(Ctrl-C to stop\)$", line), line
-    positions = [float(re.match(r"Playing (\d+\.\d)", line).group(1)) for line in lines if line]
+    positions = [float(p) for p in re.findall(r"\rPlaying (\d+\.\d)", text)]
     assert positions == sorted(positions) and positions[-1] > positions[0], positions
     # erased at the end: nothing of it stays on the screen
     assert text.endswith("\r\x1b[K"), repr(text[-40:])
@@ -114,7 +114,7 @@ def test_play_piped_prints_no_status(tmp_path):
 
 def test_play_loop_status_and_ctrl_c(tmp_path):
     wav = write_wav(str(tmp_path / "loop.wav"), 0.1)
-    sent = []
+    sent: list[bool] = []
 
     def interrupt_after_two(text, process):
         if not sent and len(statuses(text)) >= 2:
@@ -133,7 +133,7 @@ def test_render_status_line_and_ctrl_c(tmp_path):
     pattern.write_text("flitzis-pattern 1\ntempo 120\nlength 1\nrepeat 7200\n"
                        "sample kick %s\nhit 0 kick\n" % kick)
     out = tmp_path / "long.wav"
-    sent = []
+    sent: list[bool] = []
 
     def interrupt_after_two(text, process):
         if not sent and len(statuses(text)) >= 2:
