@@ -15,6 +15,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -27,6 +28,20 @@ tool_status_init (ToolStatus *status)
   status->on_terminal = isatty (STDERR_FILENO);
   status->last = 0;
   status->shown = FALSE;
+}
+
+/* A line longer than the terminal is wide would wrap, and "\r" would then
+ * redraw only its last row: it is cut to the width, by characters. */
+static void
+fit_to_terminal (char *line)
+{
+  struct winsize size;
+  glong length = g_utf8_strlen (line, -1);
+
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_col < 2 ||
+      length < size.ws_col)
+    return;
+  *g_utf8_offset_to_pointer (line, size.ws_col - 1) = '\0';
 }
 
 /* Redraws the line, unless it was drawn less than an interval ago and
@@ -45,6 +60,7 @@ tool_status_show (ToolStatus *status, gboolean force, const char *format, ...)
   va_start (args, format);
   line = g_strdup_vprintf (format, args);
   va_end (args);
+  fit_to_terminal (line);
   /* "\033[K" clears what a longer line left behind */
   fprintf (stderr, "\r%s\033[K", line);
   fflush (stderr);

@@ -10,13 +10,16 @@
 # keys; play --help names each argument once.  On the suite's private
 # JACK dummy server (tools/with-jackd.sh); every run has a deadline.
 
+import fcntl
 import json
 import os
 import pty
 import re
 import select
 import signal
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
@@ -35,10 +38,12 @@ def needs_jack():
         pytest.fail("run under tools/with-jackd.sh (make check does)")
 
 
-def run_on_pty(args, on_output=None):
-    """Runs the tool with stdout and stderr on a pty; returns (status,
-    everything it wrote).  on_output(text so far, process) may act."""
+def run_on_pty(args, on_output=None, columns=0):
+    """Runs the tool with stdout and stderr on a pty (COLUMNS wide, or of
+    no size); returns (status, everything it wrote).  on_output(text so
+    far, process) may act."""
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     process = subprocess.Popen([TOOL] + args, stdin=subprocess.DEVNULL, stdout=slave,
                                stderr=slave, close_fds=True)
     os.close(slave)
@@ -151,6 +156,18 @@ def test_render_status_line_and_ctrl_c(tmp_path):
     assert raw[:4] == b"RIFF" and int.from_bytes(raw[4:8], "little") == len(raw) - 8
     at = raw.index(b"data")
     assert int.from_bytes(raw[at + 4:at + 8], "little") == len(raw) - at - 8 > 0
+
+
+def test_status_line_fits_the_terminal(tmp_path):
+    """A line wider than the terminal would wrap, and be redrawn only in
+    part: it is cut to the width."""
+    out = tmp_path / ("a-long-name-" * 8 + ".wav")
+    status, text = run_on_pty(["render", os.path.join(DATA, "demo.pattern"), "-o", str(out)],
+                              columns=40)
+    assert status == 0, text
+    lines = [line for line in statuses(text) if line]
+    assert lines and all(len(line) == 39 for line in lines), lines
+    assert lines[0].startswith("Rendering 0.0 / 8.0 s, 48000 Hz, 2 ch")
 
 
 def test_render_piped_prints_final_line_only(tmp_path):
