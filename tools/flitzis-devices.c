@@ -6,7 +6,8 @@
  * One line per output device: name, host API, channels, default rate and
  * latency, with a "*" before the one an engine would open: the device
  * FLITZIS_DEVICE names, else the default; then the back-end they play
- * through.  Main thread.
+ * through.  --json prints the same as one JSON object, for scripts.
+ * Main thread.
  */
 #include "config.h"
 
@@ -49,9 +50,47 @@ print_device (FlitzisDevice *device)
            1000 * flitzis_device_get_default_low_latency (device));
 }
 
+/* {"backend": "JACK", "devices": [{"name": …, "host_api": …,
+ * "max_output_channels": 2, "default_sample_rate": 48000,
+ * "default_low_latency_ms": 5.3, "is_default": true, "chosen": true}]}:
+ * "chosen" is the "*" of the table. */
+static void
+print_json (GListModel *devices)
+{
+  g_autoptr (GString) out = g_string_new ("{\"backend\": ");
+  guint n = g_list_model_get_n_items (devices);
+
+  tool_json_string (out, backend_name ());
+  g_string_append (out, ", \"devices\": [");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (FlitzisDevice) device = g_list_model_get_item (devices, i);
+
+      g_string_append (out, i > 0 ? ", {\"name\": " : "{\"name\": ");
+      tool_json_string (out, flitzis_device_get_name (device));
+      g_string_append (out, ", \"host_api\": ");
+      tool_json_string (out, flitzis_device_get_host_api (device));
+      g_string_append_printf (out, ", \"max_output_channels\": %u, \"default_sample_rate\": ",
+                              flitzis_device_get_max_output_channels (device));
+      tool_json_double (out, flitzis_device_get_default_sample_rate (device));
+      g_string_append (out, ", \"default_low_latency_ms\": ");
+      tool_json_double (out, 1000 * flitzis_device_get_default_low_latency (device));
+      g_string_append_printf (out, ", \"is_default\": %s, \"chosen\": %s}",
+                              flitzis_device_get_is_default (device) ? "true" : "false",
+                              would_pick (device) ? "true" : "false");
+    }
+  g_print ("%s]}\n", out->str);
+}
+
 int
 tool_devices (int argc, char **argv)
 {
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print the devices as one JSON object, for scripts"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GListModel) devices = NULL;
   g_autoptr (GError) error = NULL;
@@ -61,15 +100,22 @@ tool_devices (int argc, char **argv)
                                 _("Lists the output devices. “*” marks the one that play and "
                                   "latency use: the device FLITZIS_DEVICE names, else the "
                                   "default."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!tool_parse_options (context, &argc, &argv))
     return TOOL_EXIT_USAGE;
   if (argc > 1)
-    return tool_usage_error (argv[0], _("“%s” is not an option: devices takes none"), argv[1]);
+    return tool_usage_error (argv[0], _("“%s” is not an option: devices takes none but --json"),
+                             argv[1]);
 
   devices = flitzis_audio_engine_list_output_devices (&error);
   if (devices == NULL)
     return tool_error (error);
   n = g_list_model_get_n_items (devices);
+  if (json)
+    {
+      print_json (devices);
+      return n > 0 ? TOOL_EXIT_OK : TOOL_EXIT_NO_DEVICE;
+    }
   if (n == 0)
     {
       g_print ("%s\n", _("No output device."));

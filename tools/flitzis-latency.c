@@ -14,7 +14,9 @@
  *   for the next period to begin (up to one period, half on average) is
  *   not in it: the public API counts the stream's time in periods.
  * Measurements are spaced by a few milliseconds that are not a multiple of
- * the period, so they fall on every phase of it.  Main thread.
+ * the period, so they fall on every phase of it.  On a terminal a status
+ * line shows how many are done; Ctrl-C stops early and prints what was
+ * measured.  --json prints the results as one JSON object.  Main thread.
  */
 #include "config.h"
 
@@ -22,8 +24,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <sndfile.h>
 
 #include "flitzis-tool.h"
@@ -43,8 +48,11 @@ typedef struct {
   guint64 trigger_frame;
   gboolean waiting;
   gboolean timed_out;
+  gboolean interrupted;
+  gboolean json;
   GError *error;
-  ToolProgress progress;
+  ToolStatus status;
+  char *device;                 /* as the status line names it */
 } Latency;
 
 static gboolean measure_next (gpointer data);
@@ -59,11 +67,28 @@ fail (Latency *latency, GError *error)
   g_main_loop_quit (latency->main_loop);
 }
 
+/* "Measuring 37/100 on default device (JACK), 48000 Hz, 0 underruns
+ * (Ctrl-C to stop)" */
+static void
+show_status (Latency *latency, gboolean force)
+{
+  guint64 underruns = tool_underruns (latency->engine);
+
+  tool_status_show (&latency->status, force,
+                    g_dngettext (GETTEXT_PACKAGE,
+                                 "Measuring %u/%u on %s, %u Hz, %llu underrun (Ctrl-C to stop)",
+                                 "Measuring %u/%u on %s, %u Hz, %llu underruns (Ctrl-C to stop)",
+                                 underruns),
+                    latency->start_frames->len, latency->count, latency->device,
+                    flitzis_audio_engine_get_sample_rate (latency->engine),
+                    (unsigned long long) underruns);
+}
+
 static void
 schedule_next (Latency *latency)
 {
   latency->waiting = FALSE;
-  tool_progress_update (&latency->progress, "%u/%u", latency->start_frames->len, latency->count);
+  show_status (latency, FALSE);
   if (latency->start_frames->len == latency->count)
     g_main_loop_quit (latency->main_loop);
   else
@@ -115,6 +140,16 @@ measure_next (gpointer data)
   if (!flitzis_audio_engine_ping (latency->engine, &error))
     fail (latency, error);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  Latency *latency = data;
+
+  latency->interrupted = TRUE;
+  g_main_loop_quit (latency->main_loop);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -190,6 +225,43 @@ print_row (const char *what, GArray *values, double scale, double offset, const 
 }
 
 static void
+json_row (GString *out, const char *name, GArray *values, double scale, double offset)
+{
+  g_array_sort (values, compare_doubles);
+  g_string_append_printf (out, ", \"%s\": {\"min\": ", name);
+  tool_json_double (out, percentile (values, 0) * scale + offset);
+  g_string_append (out, ", \"median\": ");
+  tool_json_double (out, percentile (values, 0.5) * scale + offset);
+  g_string_append (out, ", \"p99\": ");
+  tool_json_double (out, percentile (values, 0.99) * scale + offset);
+  g_string_append (out, "}");
+}
+
+/* One object, on one line: the same figures as the table, in the units
+ * their names end with. */
+static void
+print_json (Latency *latency)
+{
+  double rate = flitzis_audio_engine_get_sample_rate (latency->engine);
+  double output_ms = 1000 * flitzis_audio_engine_get_latency (latency->engine);
+  g_autofree char *device = flitzis_audio_engine_dup_device (latency->engine);
+  g_autoptr (GString) out = g_string_new ("{\"device\": ");
+
+  tool_json_string (out, device);
+  g_string_append (out, ", \"sample_rate\": ");
+  tool_json_double (out, rate);
+  g_string_append (out, ", \"output_latency_ms\": ");
+  tool_json_double (out, output_ms);
+  g_string_append_printf (out, ", \"measurements\": %u, \"underruns\": %llu",
+                          latency->start_frames->len,
+                          (unsigned long long) tool_underruns (latency->engine));
+  json_row (out, "ping_pong_ms", latency->ping_ms, 1, 0);
+  json_row (out, "trigger_start_frames", latency->start_frames, 1, 0);
+  json_row (out, "trigger_output_ms", latency->start_frames, 1000 / rate, output_ms);
+  g_print ("%s}\n", out->str);
+}
+
+static void
 print_results (Latency *latency)
 {
   double rate = flitzis_audio_engine_get_sample_rate (latency->engine);
@@ -197,7 +269,8 @@ print_results (Latency *latency)
   g_autofree char *device = flitzis_audio_engine_dup_device (latency->engine);
 
   g_print (_("Device: %s, %.0f Hz, output latency %.2f ms, %u measurements\n"),
-           device != NULL ? device : _("(the default)"), rate, output_ms, latency->count);
+           device != NULL ? device : _("(the default)"), rate, output_ms,
+           latency->start_frames->len);
   print_label ("");
   g_print (" %8s %8s %8s\n", _("min"), _("median"), _("p99"));
   print_row (_("ping → pong"), latency->ping_ms, 1, 0, "ms");
@@ -209,7 +282,7 @@ static int
 measure (Latency *latency)
 {
   g_autoptr (GError) error = NULL;
-  guint deadline;
+  guint deadline, interrupt, terminate;
 
   if (!flitzis_audio_engine_run (latency->engine, &error))
     return tool_engine_error (error);
@@ -220,22 +293,38 @@ measure (Latency *latency)
   g_signal_connect (latency->engine, "sample-finished", G_CALLBACK (on_sample_finished), latency);
   g_signal_connect (latency->engine, "stream-error", G_CALLBACK (on_stream_error), latency);
 
-  tool_progress_start (&latency->progress, _("Measuring"));
+  latency->device = tool_device_label (latency->engine);
+  tool_status_init (&latency->status);
+  show_status (latency, TRUE);
   deadline = g_timeout_add (DEADLINE_MS + latency->count * 50, on_deadline, latency);
+  interrupt = g_unix_signal_add (SIGINT, on_interrupt, latency);
+  terminate = g_unix_signal_add (SIGTERM, on_interrupt, latency);
   measure_next (latency);
   g_main_loop_run (latency->main_loop);
-  tool_progress_end (&latency->progress);
+  g_source_remove (interrupt);
+  g_source_remove (terminate);
+  tool_status_end (&latency->status);
+  g_clear_pointer (&latency->device, g_free);
   if (!latency->timed_out)
     g_source_remove (deadline);
   if (latency->error != NULL)
     return tool_error (latency->error);
+  if (latency->interrupted)
+    {
+      g_printerr (_("flitzis latency: stopped by Ctrl-C after %u of %u measurements\n"),
+                  latency->start_frames->len, latency->count);
+      if (latency->start_frames->len == 0)
+        return TOOL_EXIT_INTERRUPTED;
+      latency->json ? print_json (latency) : print_results (latency);
+      return TOOL_EXIT_INTERRUPTED;
+    }
   if (latency->timed_out)
     {
       g_printerr (_("flitzis latency: only %u of %u measurements finished in time; is the "
                     "device playing?\n"), latency->start_frames->len, latency->count);
       return TOOL_EXIT_FAILED;
     }
-  print_results (latency);
+  latency->json ? print_json (latency) : print_results (latency);
   return TOOL_EXIT_OK;
 }
 
@@ -243,6 +332,7 @@ int
 tool_latency (int argc, char **argv)
 {
   int count = 100, period = 0;
+  gboolean json = FALSE;
   g_autofree char *device = NULL;
   const GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count,
@@ -251,6 +341,8 @@ tool_latency (int argc, char **argv)
       N_("Measure the output device NAME (see “flitzis devices”)"), N_("NAME") },
     { "period", 0, 0, G_OPTION_ARG_INT, &period,
       N_("Audio period in frames (default: the device’s choice)"), N_("FRAMES") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print the results as one JSON object, for scripts"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -275,6 +367,7 @@ tool_latency (int argc, char **argv)
     return tool_usage_error (argv[0], _("the period must be from 1 to %d frames, or 0 for the "
                                         "device’s choice"), 8192);
   latency.count = (guint) count;
+  latency.json = json;
   flitzis_audio_engine_set_device (engine, device);
   flitzis_audio_engine_set_period_frames (engine, (guint) period);
   status = measure (&latency);

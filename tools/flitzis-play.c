@@ -10,7 +10,8 @@
  * The tool exits when every voice it started has finished; --loop plays
  * until Ctrl-C.  Ctrl-C stops every voice with the engine's fade and
  * shuts the engine down cleanly.  Everything here runs on the main
- * thread; the engine's signals arrive there too.
+ * thread; the engine's signals arrive there too.  On a terminal a status
+ * line shows the position, the device, the rate and the underruns so far.
  */
 #include "config.h"
 
@@ -54,7 +55,8 @@ typedef struct {
   GArray *events;
   guint next_event;
   guint64 next_repeat;
-  ToolProgress progress;
+  ToolStatus status_line;
+  char *device;                  /* as the status line names it */
 } Player;
 
 static void
@@ -144,18 +146,27 @@ queue_pattern (Player *player, guint64 until)
     }
 }
 
+/* "Playing 1.2 / 3.0 s on default device (JACK), 48000 Hz, 0 underruns
+ * (Ctrl-C to stop)". */
 static void
-show_progress (Player *player, guint64 now)
+show_status (Player *player, guint64 now, gboolean force)
 {
   double position = now > player->origin ? (double) (now - player->origin) / player->rate : 0;
   double duration = (double) player->duration / player->rate;
+  guint64 underruns = tool_underruns (player->engine);
+  g_autofree char *where = NULL;
 
   if (player->loop)
-    tool_progress_update (&player->progress, _("%.1f s (looping; Ctrl-C stops)"), position);
+    where = g_strdup_printf (_("%.1f s, looping,"), position);
   else if (player->duration > 0)
-    tool_progress_update (&player->progress, "%.1f / %.1f s", MIN (position, duration), duration);
+    where = g_strdup_printf ("%.1f / %.1f s", MIN (position, duration), duration);
   else
-    tool_progress_update (&player->progress, "%.1f s", position);
+    where = g_strdup_printf ("%.1f s", position);
+  tool_status_show (&player->status_line, force,
+                    g_dngettext (GETTEXT_PACKAGE, "Playing %s on %s, %u Hz, %llu underrun (%s)",
+                                 "Playing %s on %s, %u Hz, %llu underruns (%s)", underruns),
+                    where, player->device, player->rate, (unsigned long long) underruns,
+                    player->stopping ? _("fading out") : _("Ctrl-C to stop"));
 }
 
 static gboolean
@@ -166,7 +177,7 @@ on_tick (gpointer data)
 
   if (player->pattern != NULL && !player->stopping)
     queue_pattern (player, now + (guint64) (AHEAD_SECONDS * player->rate));
-  show_progress (player, now);
+  show_status (player, now, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -302,7 +313,9 @@ play (Player *player, const PlayOptions *options)
   else if (!start_files (player, n_files, &error))
     return tool_error (error);
 
-  tool_progress_start (&player->progress, _("Playing"));
+  player->device = tool_device_label (player->engine);
+  tool_status_init (&player->status_line);
+  show_status (player, flitzis_audio_engine_get_frame_time (player->engine), TRUE);
   ticker = g_timeout_add (TICK_MS, on_tick, player);
   interrupt = g_unix_signal_add (SIGINT, on_interrupt, player);
   terminate = g_unix_signal_add (SIGTERM, on_interrupt, player);
@@ -311,7 +324,8 @@ play (Player *player, const PlayOptions *options)
   g_source_remove (ticker);
   g_source_remove (interrupt);
   g_source_remove (terminate);
-  tool_progress_end (&player->progress);
+  tool_status_end (&player->status_line);
+  g_clear_pointer (&player->device, g_free);
   report_losses (player);
   flitzis_audio_engine_shut_down (player->engine);
   return player->status;
@@ -377,8 +391,9 @@ tool_play (int argc, char **argv)
       N_("Audio period in frames (default: the device’s choice)"), N_("FRAMES") },
     { "pattern", 'p', 0, G_OPTION_ARG_FILENAME, &options.pattern,
       N_("Play the pattern FILE instead of sample files"), N_("FILE") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL,
-      N_("FILE…") },
+    /* No arg_description: GOption would print it after the parameter
+     * string, and the usage line would name the files twice. */
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL, NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context = g_option_context_new (N_("FILE… | --pattern FILE"));

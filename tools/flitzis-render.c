@@ -1,4 +1,4 @@
-/* flitzis-render.c: "flitzis render", a pattern bounced to a WAV file
+/* flitzis-render.c: "flitzis render", a pattern bounced to a sound file
  *
  * Copyright 2026 The libflitzis authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -7,7 +7,10 @@
  * the file holds exactly what a device engine would play, as fast as the
  * machine allows.  Each hit is queued with play_sample_at() just before
  * the block that holds its frame, so the engine's 256 waiting triggers are
- * never exceeded by a long pattern.  Main thread.
+ * never exceeded by a long pattern.  The file's format is its extension's
+ * (flitzis-output.c).  On a terminal a status line shows how far it got;
+ * Ctrl-C stops it with a complete, playable file of what was rendered.
+ * Main thread.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <glib/gi18n.h>
 #include <sndfile.h>
 
+#include "flitzis-output.h"
 #include "flitzis-pattern.h"
 #include "flitzis-tool.h"
 
@@ -29,6 +33,7 @@ typedef struct {
   int channels;
   char *format;
   gboolean no_tail;
+  ToolOutput kind;               /* chosen from the name and --format */
 } RenderOptions;
 
 typedef struct {
@@ -42,19 +47,9 @@ typedef struct {
   guint active;                  /* voices started and not finished */
   guint64 last_end;              /* the frame after the last voice ended */
   guint64 dropped, late;
+  gboolean interrupted;          /* by Ctrl-C: the file ends where it was */
+  guint64 written;               /* frames in the file (sf_seek() cannot tell, for FLAC) */
 } Render;
-
-static int
-parse_format (const char *name)
-{
-  if (g_strcmp0 (name, "float") == 0)
-    return SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-  if (g_strcmp0 (name, "s16") == 0)
-    return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  if (g_strcmp0 (name, "s24") == 0)
-    return SF_FORMAT_WAV | SF_FORMAT_PCM_24;
-  return 0;
-}
 
 static gboolean
 all_queued (Render *render)
@@ -146,6 +141,24 @@ write_block (SNDFILE *file, const char *path, const float *block, gsize frames, 
   return FALSE;
 }
 
+/* "Rendering 3.2 / 8.0 s, 48000 Hz, 2 channels → demo.flac (Ctrl-C to stop)";
+ * past the pattern's end, its last sounds ring out. */
+static void
+show_status (ToolStatus *status, const Render *render, const RenderOptions *options,
+             guint64 frame, gboolean force)
+{
+  double position = (double) frame / options->rate, length = (double) render->end / options->rate;
+
+  if (frame <= render->end)
+    tool_status_show (status, force, _("Rendering %.1f / %.1f s, %d Hz, %d channels → %s "
+                                       "(Ctrl-C to stop)"),
+                      position, length, options->rate, options->channels, options->output);
+  else
+    tool_status_show (status, force, _("Rendering %.1f / %.1f s and the last sounds’ tail, "
+                                       "%d Hz, %d channels → %s (Ctrl-C to stop)"),
+                      position, length, options->rate, options->channels, options->output);
+}
+
 static gboolean
 render_to (Render *render, SNDFILE *file, const RenderOptions *options, GError **error)
 {
@@ -153,14 +166,21 @@ render_to (Render *render, SNDFILE *file, const RenderOptions *options, GError *
   guint64 frame = 0;
   guint64 keep = BLOCK_FRAMES, tail_limit;
   gboolean ok = TRUE;
-  ToolProgress progress;
+  ToolStatus status;
 
   /* A tail that never ends cannot happen (patterns do not loop), but is
    * cut rather than filling the disk. */
   tail_limit = render->end + (guint64) MAX_TAIL_SECONDS * options->rate;
-  tool_progress_start (&progress, _("Rendering"));
+  tool_status_init (&status);
+  show_status (&status, render, options, frame, TRUE);
+  tool_interrupt_catch ();
   while (ok && keep == BLOCK_FRAMES && frame < tail_limit)
     {
+      if (tool_interrupted ())
+        {
+          render->interrupted = TRUE;
+          break;
+        }
       ok = queue_hits (render, frame + BLOCK_FRAMES, error) &&
            flitzis_audio_engine_render (render->engine, block, BLOCK_FRAMES, error);
       if (!ok)
@@ -169,9 +189,11 @@ render_to (Render *render, SNDFILE *file, const RenderOptions *options, GError *
       keep = frames_to_keep (render, frame, BLOCK_FRAMES, options->no_tail);
       ok = write_block (file, options->output, block, keep, error);
       frame += keep;
-      tool_progress_update (&progress, "%.1f s", (double) frame / options->rate);
+      render->written = frame;
+      show_status (&status, render, options, frame, FALSE);
     }
-  tool_progress_end (&progress);
+  tool_interrupt_release ();
+  tool_status_end (&status);
   return ok;
 }
 
@@ -185,31 +207,16 @@ load_pattern_samples (FlitzisAudioEngine *engine, const Pattern *pattern, GError
   return tool_load_samples (engine, paths, pattern->samples->len, error);
 }
 
-static SNDFILE *
-open_output (const RenderOptions *options, GError **error)
-{
-  SF_INFO info = { .samplerate = options->rate, .channels = options->channels,
-                   .format = parse_format (options->format) };
-  SNDFILE *file = sf_open (options->output, SFM_WRITE, &info);
-
-  if (file == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write “%s”: %s"),
-                   options->output, sf_strerror (NULL));
-      return NULL;
-    }
-  /* Integer formats clip what lies beyond full scale instead of wrapping. */
-  sf_command (file, SFC_SET_CLIPPING, NULL, SF_TRUE);
-  return file;
-}
-
 static void
 report (const Render *render, const RenderOptions *options, sf_count_t frames, gint64 took)
 {
   double seconds = (double) frames / options->rate;
 
-  g_print (_("Wrote %s: %.2f s, %d Hz, %d channels, in %.2f s (%.0f× real time)\n"),
-           options->output, seconds, options->rate, options->channels,
+  if (render->interrupted)
+    g_printerr (_("flitzis render: stopped by Ctrl-C; %s holds the first %.2f s\n"),
+                options->output, seconds);
+  g_print (_("Wrote %s (%s): %.2f s, %d Hz, %d channels, in %.2f s (%.0f× real time)\n"),
+           options->output, options->kind.type, seconds, options->rate, options->channels,
            took / (double) G_USEC_PER_SEC,
            took > 0 ? seconds * G_USEC_PER_SEC / took : 0.0);
   /* Nothing is lost silently. */
@@ -239,7 +246,8 @@ render_pattern (const Pattern *pattern, const RenderOptions *options)
       !flitzis_audio_engine_run (engine, &error) ||
       !load_pattern_samples (engine, pattern, &error))
     return tool_error (error);
-  file = open_output (options, &error);
+  file = tool_output_open (options->output, &options->kind, options->rate, options->channels,
+                           &error);
   if (file == NULL)
     return tool_error (error);
   render = (Render) { engine, pattern, events, pattern_length_frames (pattern, options->rate),
@@ -248,27 +256,29 @@ render_pattern (const Pattern *pattern, const RenderOptions *options)
   if (events->len == 0)
     render.next_repeat = pattern->repeat;
   ok = render_to (&render, file, options, &error);
-  frames = sf_seek (file, 0, SEEK_CUR);
+  frames = (sf_count_t) render.written;
   sf_close (file);
   if (!ok)
     return tool_error (error);
   report (&render, options, frames, g_get_monotonic_time () - started);
-  return TOOL_EXIT_OK;
+  return render.interrupted ? TOOL_EXIT_INTERRUPTED : TOOL_EXIT_OK;
 }
 
 int
 tool_render (int argc, char **argv)
 {
-  RenderOptions options = { NULL, 48000, 2, NULL, FALSE };
+  RenderOptions options = { NULL, 48000, 2, NULL, FALSE, { NULL } };
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output,
-      N_("Write the WAV file OUT (required)"), N_("OUT") },
+      N_("Write the file OUT (required): .wav, .flac, .ogg, .opus, .aiff or .rf64"),
+      N_("OUT") },
     { "rate", 'r', 0, G_OPTION_ARG_INT, &options.rate,
       N_("Sample rate in Hz (default 48000)"), N_("RATE") },
     { "channels", 'c', 0, G_OPTION_ARG_INT, &options.channels,
       N_("Number of channels (default 2)"), N_("N") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format,
-      N_("Sample format: float (default), s16 or s24"), N_("FORMAT") },
+      N_("File type (wav, flac, ogg, opus, aiff, rf64: default the extension’s) and/or "
+         "sample encoding (float, s16, s24), e.g. flac,s16"), N_("FORMAT") },
     { "no-tail", 0, 0, G_OPTION_ARG_NONE, &options.no_tail,
       N_("End the file at the pattern’s end, for a seamless loop, instead of letting the "
          "last sounds ring out"), NULL },
@@ -277,15 +287,14 @@ tool_render (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (N_("PATTERN"));
   g_autoptr (Pattern) pattern = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GError) format_error = NULL;
   int status;
 
-  g_option_context_set_summary (context, _("Renders a pattern to a WAV file, faster than real "
+  g_option_context_set_summary (context, _("Renders a pattern to a sound file, faster than real "
                                            "time. Pattern files are described in flitzis(1)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!tool_parse_options (context, &argc, &argv))
     return TOOL_EXIT_USAGE;
-  if (options.format == NULL)
-    options.format = g_strdup ("float");
   if (argc != 2)
     status = tool_usage_error (argv[0], _("give one pattern file"));
   else if (options.output == NULL)
@@ -296,9 +305,9 @@ tool_render (int argc, char **argv)
   else if (options.channels < 1 || options.channels > FLITZIS_MAX_OFFLINE_CHANNELS)
     status = tool_usage_error (argv[0], _("the number of channels must be from 1 to %d"),
                                FLITZIS_MAX_OFFLINE_CHANNELS);
-  else if (parse_format (options.format) == 0)
-    status = tool_usage_error (argv[0], _("“%s” is not a format: use float, s16 or s24"),
-                               options.format);
+  else if (!tool_output_choose (options.output, options.format, options.rate, options.channels,
+                                &options.kind, &format_error))
+    status = tool_usage_error (argv[0], "%s", format_error->message);
   else if ((pattern = pattern_load (argv[1], &error)) == NULL)
     status = tool_error (error);
   else

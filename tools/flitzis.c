@@ -29,7 +29,7 @@ typedef struct {
 static const Command commands[] = {
   { "devices", tool_devices, N_("List the output devices") },
   { "play", tool_play, N_("Play sample files or a pattern on an output device") },
-  { "render", tool_render, N_("Render a pattern to a WAV file, faster than real time") },
+  { "render", tool_render, N_("Render a pattern to a sound file, faster than real time") },
   { "latency", tool_latency, N_("Measure ping → pong and trigger → output times") },
 };
 

@@ -111,7 +111,7 @@ test_tool (void)
   g_assert_true (g_spawn_sync (NULL, (char *[]) { tool, (char *) "--help", NULL },
                                env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error));
   g_assert_nonnull (strstr (out, "Befehle:"));
-  g_assert_nonnull (strstr (out, "Ein Pattern schneller als in Echtzeit in eine WAV-Datei rendern"));
+  g_assert_nonnull (strstr (out, "Ein Pattern schneller als in Echtzeit in eine Audiodatei rendern"));
   g_strfreev (env);
 }
 

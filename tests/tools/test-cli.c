@@ -305,7 +305,8 @@ test_render_matches_library (void)
   expected = render_with_library (&frames);
   g_assert_cmpint (info.samplerate, ==, RENDER_RATE);
   g_assert_cmpint (info.channels, ==, 2);
-  g_assert_cmpint (info.format, ==, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  /* a .wav is written by the RF64 writer, downgraded to RIFF below 4 GiB */
+  g_assert_cmpint (info.format, ==, SF_FORMAT_WAVEX | SF_FORMAT_FLOAT);
   /* the last chord rings past the pattern's end, and the file ends with it */
   g_assert_cmpint (frames, >, PASS * PASSES);
   g_assert_cmpint (info.frames, ==, frames);
@@ -329,7 +330,7 @@ test_render_no_tail_and_formats (void)
   data = read_wav (wav, &info);
   g_assert_cmpint (info.frames, ==, PASS * PASSES);
   g_assert_cmpint (info.channels, ==, 1);
-  g_assert_cmpint (info.format, ==, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  g_assert_cmpint (info.format, ==, SF_FORMAT_WAVEX | SF_FORMAT_PCM_16);
   for (sf_count_t i = 0; i < info.frames; i++)
     peak = MAX (peak, fabsf (data[i]));
   g_assert_cmpfloat (peak, >, 0.1);

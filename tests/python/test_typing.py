@@ -1,0 +1,142 @@
+# test_typing.py: the Python type stubs of gi.repository.Flitzis
+#
+# Copyright 2026 The libflitzis authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# flitzis/python-stubs/gi-stubs is generated from the GIR at build time
+# (tools/gir-to-stubs.py).  mypy reads "-stubs" packages only from the
+# interpreter's package directories, where they are installed; for the
+# build tree this test points MYPYPATH at a directory whose "gi" is that
+# package.  Checked here: the examples and the Python tests type-check;
+# a typo and a wrong argument type are caught (and are not without the
+# stubs, so it is the stubs that catch them); every name the stubs give
+# exists in the typelib, and every method of the GIR is in the stubs.
+
+import ast
+import glob
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import gi
+gi.require_version("Flitzis", "1.0")
+from gi.repository import Flitzis  # noqa: E402
+
+import pytest  # noqa: E402
+
+BUILD = os.environ.get("G_TEST_BUILDDIR", os.path.join(os.path.dirname(__file__), ".."))
+SRC = os.environ.get("G_TEST_SRCDIR", os.path.join(os.path.dirname(__file__), ".."))
+STUBS = os.path.join(BUILD, "..", "flitzis", "python-stubs", "gi-stubs")
+GIR = os.path.join(BUILD, "..", "flitzis", "Flitzis-1.0.gir")
+CONFIG = os.path.join(SRC, "mypy.ini")
+CORE = "{http://www.gtk.org/introspection/core/1.0}"
+
+
+@pytest.fixture(scope="module")
+def mypypath(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mypypath")
+    os.symlink(os.path.abspath(STUBS), path / "gi")
+    return str(path)
+
+
+def mypy(files, mypypath=None, cwd=None):
+    env = dict(os.environ)
+    env.pop("MYPYPATH", None)
+    if mypypath is not None:
+        env["MYPYPATH"] = mypypath
+    return subprocess.run([sys.executable, "-m", "mypy", "--config-file", CONFIG,
+                           "--no-incremental", "--cache-dir", os.devnull,
+                           "--python-executable", sys.executable] + files,
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+def python_files():
+    files = []
+    for pattern in ("examples/*.py", "tests/python/*.py", "tests/tools/*.py"):
+        files += sorted(glob.glob(os.path.join(SRC, "..", pattern)))
+    return files
+
+
+def test_examples_and_tests_type_check(mypypath):
+    files = python_files()
+    assert any(f.endswith("flitzis-play.py") for f in files)
+    # mypy takes each file as a module: the tests' conftest.py twice would clash
+    result = mypy(files, mypypath)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues found in %d source files" % len(files) in result.stdout
+
+
+TYPO = '''\
+import gi
+gi.require_version("Flitzis", "1.0")
+from gi.repository import Flitzis
+
+engine = Flitzis.AudioEngine(offline=True, sample_rate=48000, channels=2)
+engine.play_sampel(0, 1.0)
+engine.play_sample("kick", 1.0)
+rate: str = engine.get_sample_rate()
+'''
+
+
+def test_typo_is_caught(mypypath, tmp_path):
+    script = tmp_path / "typo.py"
+    script.write_text(TYPO)
+    result = mypy([str(script)], mypypath)
+    assert result.returncode == 1, result.stdout
+    assert 'typo.py:6: error: "AudioEngine" has no attribute "play_sampel"; ' \
+           'maybe "play_sample"?' in result.stdout, result.stdout
+    assert 'typo.py:7: error: Argument 1 to "play_sample" of "AudioEngine" has ' \
+           'incompatible type "str"; expected "int"' in result.stdout, result.stdout
+    assert "typo.py:8: error: Incompatible types in assignment" in result.stdout
+    # without the stubs gi is untyped: only that is reported, not the typo
+    bare = mypy(["--ignore-missing-imports", str(script)])
+    assert bare.returncode == 0, bare.stdout
+
+
+def stub_classes():
+    with open(os.path.join(STUBS, "repository", "Flitzis.pyi")) as f:
+        tree = ast.parse(f.read())
+    classes = {}
+    functions = set()
+    constants = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            classes[node.name] = {n.target.id if isinstance(n, ast.AnnAssign) else n.name
+                                  for n in node.body
+                                  if isinstance(n, (ast.FunctionDef, ast.AnnAssign))}
+        elif isinstance(node, ast.FunctionDef):
+            functions.add(node.name)
+        elif isinstance(node, ast.AnnAssign):
+            constants.add(node.target.id)
+    return classes, functions, constants
+
+
+def test_stubs_name_what_the_typelib_has():
+    classes, functions, constants = stub_classes()
+    assert "AudioEngine" in classes and "play_sample" in classes["AudioEngine"]
+    for name, members in classes.items():
+        runtime = getattr(Flitzis, name)
+        for member in members - {"__init__"}:
+            assert hasattr(runtime, member), "%s.%s" % (name, member)
+    for name in functions | constants:
+        assert hasattr(Flitzis, name), name
+
+
+def test_stubs_hold_every_method_of_the_gir():
+    classes, functions, _ = stub_classes()
+    namespace = ET.parse(GIR).getroot().find(CORE + "namespace")
+    for kind in ("class", "record", "enumeration"):
+        for element in namespace.findall(CORE + kind):
+            if element.get("name").endswith("Class"):
+                continue
+            for method in element:
+                if method.tag in (CORE + "method", CORE + "constructor", CORE + "function") \
+                        and method.get("introspectable") != "0":
+                    assert method.get("name") in classes[element.get("name")], \
+                        "%s.%s" % (element.get("name"), method.get("name"))
+    for function in namespace.findall(CORE + "function"):
+        if function.get("introspectable") != "0":
+            assert function.get("name") in functions
+    # render() takes a C buffer: Python has render_bytes() only
+    assert "render" not in classes["AudioEngine"] and "render_bytes" in classes["AudioEngine"]
