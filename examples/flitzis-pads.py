@@ -318,10 +318,9 @@ class PadsWindow(Gtk.ApplicationWindow):
                           margin_top=12, margin_bottom=12, margin_start=12, margin_end=12)
         content.append(self._build_controls())
         content.append(self._build_grid())
-        self.selected = None    # the pad whose waveform is shown
+        self.selected: Pad | None = None    # the pad whose waveform is shown
         self.waveform_area = WaveformView()
-        self.waveform_area.connect("drawn", lambda view, n: self.trace(
-            "waveform-drawn", self.selected.slot, n))
+        self.waveform_area.connect("drawn", self._on_waveform_drawn)
         content.append(self.waveform_area)
         # Wrapped at 60 characters, so that a long error message makes
         # the window taller, not wider.
@@ -452,6 +451,10 @@ class PadsWindow(Gtk.ApplicationWindow):
                        self.trace("quantize", e.props.quantize.value_nick))
         engine.connect("notify::metronome", lambda e, pspec:
                        self.trace("metronome", "on" if e.props.metronome else "off"))
+
+    def _on_waveform_drawn(self, view, n):
+        if self.selected is not None:
+            self.trace("waveform-drawn", self.selected.slot, n)
 
     def run_engine(self):
         """Runs the engine on the selected device, and loads every pad's

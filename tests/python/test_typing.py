@@ -44,7 +44,9 @@ def mypy(files, mypypath=None, cwd=None):
     env = dict(os.environ)
     env.pop("MYPYPATH", None)
     if mypypath is not None:
-        env["MYPYPATH"] = mypypath
+        # The stubs, and the application's package (app/flitzispads), which
+        # tests/python/test_pads_app.py imports.
+        env["MYPYPATH"] = os.pathsep.join([mypypath, os.path.join(SRC, "..", "app")])
     return subprocess.run([sys.executable, "-m", "mypy", "--config-file", CONFIG,
                            "--no-incremental", "--cache-dir", os.devnull,
                            "--python-executable", sys.executable] + files,
