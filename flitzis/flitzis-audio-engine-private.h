@@ -44,6 +44,9 @@ G_BEGIN_DECLS
 /* What an offline engine renders when construction leaves it open. */
 #define FZ_DEFAULT_OFFLINE_RATE 48000u
 #define FZ_DEFAULT_OFFLINE_CHANNELS 2u
+/* A running device stream whose frame time stands still this long has
+ * stalled (FlitzisAudioEngine:stall-timeout). */
+#define FZ_DEFAULT_STALL_TIMEOUT_MS 500u
 
 struct _FlitzisAudioEngine {
   GObject parent_instance;
@@ -52,6 +55,7 @@ struct _FlitzisAudioEngine {
   guint requested_rate;         /* property; used by the next run() */
   guint requested_period;       /* property; used by the next run() */
   double volume;                /* property: as last requested */
+  guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -72,6 +76,10 @@ struct _FlitzisAudioEngine {
   guint channels;
   double latency;
   gboolean stream_lost;         /* the device stream failed: shut down soon */
+  /* The watchdog: the frame time last seen, and since when (monotonic
+   * µs; 0: not yet seen this run). */
+  guint64 watch_frame;
+  gint64 watch_since;
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   FzSample *published[FZ_MAX_SLOTS];  /* what each slot holds, control view */
@@ -93,6 +101,8 @@ struct _FlitzisAudioEngine {
   guint64 dropped_replies;
   guint64 dropped_events;
   guint64 xruns;
+  guint64 underruns;
+  guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
 };
 
 typedef enum {
@@ -106,6 +116,7 @@ typedef enum {
   PROP_LATENCY,
   PROP_VOLUME,
   PROP_OFFLINE,
+  PROP_STALL_TIMEOUT,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -134,6 +145,9 @@ void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean 
 
 /* ---- flitzis-audio-engine-stream.c ---- */
 
+/* FZ_DEFAULT_STALL_TIMEOUT_MS, or FLITZIS_STALL_TIMEOUT_MS from the
+ * environment (make check-valgrind sets it: memcheck serialises threads). */
+guint    _flitzis_audio_engine_default_stall_timeout (void);
 /* Called with the lifecycle lock held.  Returns whether it was running. */
 gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only

@@ -496,6 +496,7 @@ flitzis_audio_engine_finalize (GObject *object)
   g_free (self->device);
   for (guint i = 0; i < FZ_MAX_SLOTS; i++)
     g_clear_object (&self->loading[i]);
+  fz_stream_backend_release ();
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->render_lock);
   g_mutex_clear (&self->lifecycle_lock);
@@ -537,6 +538,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       break;
     case PROP_OFFLINE:
       g_value_set_boolean (value, flitzis_audio_engine_get_offline (self));
+      break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, flitzis_audio_engine_get_stall_timeout (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -584,6 +588,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_VOLUME:
       set_volume_property (self, g_value_get_double (value));
+      break;
+    case PROP_STALL_TIMEOUT:
+      flitzis_audio_engine_set_stall_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -768,6 +775,24 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
                          0.0, FLITZIS_MAX_GAIN, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * FlitzisAudioEngine:stall-timeout: (getter get_stall_timeout) (setter set_stall_timeout)
+   *
+   * The watchdog: how many milliseconds a running device stream's frame
+   * time may stand still before the engine reports
+   * [signal@Flitzis.AudioEngine::stream-error] with
+   * [error@Flitzis.EngineError.STALLED] and shuts down; 0 turns the
+   * watchdog off.  See [method@Flitzis.AudioEngine.set_stall_timeout].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STALL_TIMEOUT] =
+    g_param_spec_uint ("stall-timeout", _("Stall timeout"),
+                       _("Milliseconds a running stream may stand still before the engine "
+                         "gives up on it, or 0 for never"),
+                       0, G_MAXUINT, FZ_DEFAULT_STALL_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -780,6 +805,9 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   g_mutex_init (&self->lock);
   g_mutex_init (&self->render_lock);
   self->volume = 1.0;
+  self->stall_timeout_ms = _flitzis_audio_engine_default_stall_timeout ();
+  /* PortAudio stays initialised, once needed, while an engine exists. */
+  fz_stream_backend_hold ();
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
 }

@@ -54,6 +54,9 @@ G_BEGIN_DECLS
  * @FLITZIS_ENGINE_ERROR_DEVICE_LOST: the running stream failed (the device
  *   went away, the JACK server stopped); see
  *   [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_ENGINE_ERROR_STALLED: the running stream stopped advancing for
+ *   longer than [property@Flitzis.AudioEngine:stall-timeout] (a frozen sound
+ *   server or driver); see [signal@Flitzis.AudioEngine::stream-error]
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -73,6 +76,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_EMPTY_SLOT,
   FLITZIS_ENGINE_ERROR_INVALID_LOOP,
   FLITZIS_ENGINE_ERROR_DEVICE_LOST,
+  FLITZIS_ENGINE_ERROR_STALLED,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -21,9 +21,25 @@ typedef struct {
   guint period_frames;
 } FzStreamRequest;
 
-/* Initialises PortAudio and opens (without starting) a float32 stream on
- * the requested device, or on the default output: the JACK host API's
- * default output when a JACK server runs, else PortAudio's. */
+/* How fz_stream_close() went. */
+typedef enum {
+  FZ_STREAM_CLOSED,             /* stopped, closed and freed */
+  FZ_STREAM_NOT_STOPPED,        /* PortAudio could not stop it: kept, its callback may run */
+  FZ_STREAM_ABANDONED,          /* the back-end did not return in time: its thread is left behind */
+} FzStreamClosed;
+
+/* PortAudio, once per process: it is initialised when first needed and
+ * terminated when its last user goes.  Every engine is a user while it
+ * exists (hold at init, release at finalize), so that its runs and
+ * device listings share one initialisation.  Any control thread; neither
+ * blocks for longer than 2 s. */
+void        fz_stream_backend_hold (void);
+void        fz_stream_backend_release (void);
+
+/* Opens (without starting) a float32 stream on the requested device, or
+ * on the default output: the JACK server's physical playback ports when
+ * a server runs, else PortAudio's default output.  A PortAudio stream
+ * is a user of PortAudio until it is closed. */
 FzStream   *fz_stream_open (const FzStreamRequest *request, GError **error);
 guint       fz_stream_get_sample_rate (FzStream *stream);
 guint       fz_stream_get_channels (FzStream *stream);
@@ -37,7 +53,11 @@ GListModel *fz_stream_list_output_devices (GError **error);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */
 gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);
-/* Stops (waiting for a running callback to return), closes, and frees.
- * Returns FALSE, and frees nothing, if PortAudio could not stop it: then
- * the callback may still run, and the core must not be freed either. */
-gboolean    fz_stream_close (FzStream *stream);
+/* Aborts (waiting for a running callback to return), closes, and frees,
+ * on a thread of its own, waiting at most 2 s for it.  Unless it returns
+ * FZ_STREAM_CLOSED the callback may still run, or run again, and the core
+ * must not be freed. */
+FzStreamClosed fz_stream_close (FzStream *stream);
+/* How many back-end calls (closes, PortAudio's termination) this process
+ * left behind on threads of their own because they did not return. */
+guint       fz_stream_get_abandoned_calls (void);
