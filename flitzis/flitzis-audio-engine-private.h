@@ -46,6 +46,9 @@ G_BEGIN_DECLS
 /* What an offline engine renders when construction leaves it open. */
 #define FZ_DEFAULT_OFFLINE_RATE 48000u
 #define FZ_DEFAULT_OFFLINE_CHANNELS 2u
+/* A running device stream whose frame time stands still this long has
+ * stalled (FlitzisAudioEngine:stall-timeout). */
+#define FZ_DEFAULT_STALL_TIMEOUT_MS 500u
 
 struct _FlitzisAudioEngine {
   GObject parent_instance;
@@ -55,6 +58,7 @@ struct _FlitzisAudioEngine {
   guint requested_period;       /* property; used by the next run() */
   guint backend;                /* FlitzisBackend property; used by the next run() */
   double volume;                /* property: as last requested */
+  guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -78,6 +82,10 @@ struct _FlitzisAudioEngine {
   double latency;
   guint active_backend;         /* FlitzisBackend: the stream's, AUTO when none */
   gboolean stream_lost;         /* the device stream failed: shut down soon */
+  /* The watchdog: the frame time last seen, and since when (monotonic
+   * µs; 0: not yet seen this run). */
+  guint64 watch_frame;
+  gint64 watch_since;
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   /* Per slot, n_slots of each, allocated when constructed: 32 bytes a
@@ -101,6 +109,8 @@ struct _FlitzisAudioEngine {
   guint64 dropped_replies;
   guint64 dropped_events;
   guint64 xruns;
+  guint64 underruns;
+  guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
 };
 
 typedef enum {
@@ -118,6 +128,7 @@ typedef enum {
   PROP_VOICES,
   PROP_BACKEND,
   PROP_ACTIVE_BACKEND,
+  PROP_STALL_TIMEOUT,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -154,6 +165,11 @@ void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean 
 
 /* ---- flitzis-audio-engine-stream.c ---- */
 
+/* Class init: the stall-timeout property's spec. */
+void     _flitzis_audio_engine_class_init_stream (GParamSpec **properties);
+/* FZ_DEFAULT_STALL_TIMEOUT_MS, or FLITZIS_STALL_TIMEOUT_MS from the
+ * environment (make check-valgrind sets it: memcheck serialises threads). */
+guint    _flitzis_audio_engine_default_stall_timeout (void);
 /* Called with the lifecycle lock held.  Returns whether it was running. */
 gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only

@@ -549,6 +549,7 @@ flitzis_audio_engine_finalize (GObject *object)
   g_free (self->infos);
   g_free (self->load_serials);
   g_free (self->loading);
+  fz_stream_backend_release ();
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->render_lock);
   g_mutex_clear (&self->lifecycle_lock);
@@ -602,6 +603,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       break;
     case PROP_ACTIVE_BACKEND:
       g_value_set_enum (value, flitzis_audio_engine_get_active_backend (self));
+      break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, flitzis_audio_engine_get_stall_timeout (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -658,6 +662,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     case PROP_BACKEND:
       flitzis_audio_engine_set_backend (self, g_value_get_enum (value));
+      break;
+    case PROP_STALL_TIMEOUT:
+      flitzis_audio_engine_set_stall_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -850,6 +857,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
 
   _flitzis_audio_engine_class_init_pads (properties);
   _flitzis_audio_engine_class_init_backend (properties);
+  _flitzis_audio_engine_class_init_stream (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -864,6 +872,9 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->volume = 1.0;
   self->n_slots = FLITZIS_MAX_SAMPLE_SLOTS;
   self->n_voices = FLITZIS_MAX_VOICES;
+  self->stall_timeout_ms = _flitzis_audio_engine_default_stall_timeout ();
+  /* PortAudio stays initialised, once needed, while an engine exists. */
+  fz_stream_backend_hold ();
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
 }

@@ -60,6 +60,9 @@ G_BEGIN_DECLS
  *   sample
  * @FLITZIS_ENGINE_ERROR_INVALID_POLICY: a value that is not a
  *   [enum@Flitzis.Retrigger]
+ * @FLITZIS_ENGINE_ERROR_STALLED: the running stream stopped advancing for
+ *   longer than [property@Flitzis.AudioEngine:stall-timeout] (a frozen sound
+ *   server or driver); see [signal@Flitzis.AudioEngine::stream-error]
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -82,6 +85,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_GROUP,
   FLITZIS_ENGINE_ERROR_INVALID_FRAME,
   FLITZIS_ENGINE_ERROR_INVALID_POLICY,
+  FLITZIS_ENGINE_ERROR_STALLED,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -18,6 +18,8 @@ typedef struct {
   guint64 dropped_events;
   guint64 dropped_messages;
   guint64 dropped_signals;
+  guint64 underruns;
+  guint64 streams_abandoned;
 } FlitzisEngineCounts;
 
 /* Any thread: a snapshot of @counts (copied). */

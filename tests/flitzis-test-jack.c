@@ -31,6 +31,7 @@
 
 struct FlitzisTestJack {
   char *name;
+  GPid pid;                           /* the server's, for signal handlers */
   char *log;                          /* the server's output */
   GSubprocess *server;
   jack_client_t *client;
@@ -155,6 +156,7 @@ flitzis_test_jack_start (guint rate, guint period)
                                               "-d", "dummy", "-r", rate_s, "-p", period_s,
                                               "-w", wait_s, NULL);
   g_assert_no_error (error);
+  jack->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (jack->server), NULL, 10);
   if (!flitzis_test_wait_until (NULL, try_connect_client, jack, 10000))
     {
       g_autofree char *log = NULL;
@@ -189,6 +191,18 @@ flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms)
 {
   /* The same number of periods on a server slowed for valgrind. */
   atomic_store (&jack->stall_ms, ms * flitzis_test_slowdown ());
+}
+
+void
+flitzis_test_jack_signal (FlitzisTestJack *jack, int signum)
+{
+  g_subprocess_send_signal (jack->server, signum);
+}
+
+void
+flitzis_test_jack_signal_unsafe (FlitzisTestJack *jack, int signum)
+{
+  kill (jack->pid, signum);
 }
 
 const char *

@@ -110,6 +110,7 @@ count_events (Render *render)
         case FLITZIS_MESSAGE_KIND_PONG:
         case FLITZIS_MESSAGE_KIND_XRUN:
         case FLITZIS_MESSAGE_KIND_STREAM_ERROR:
+        case FLITZIS_MESSAGE_KIND_UNDERRUN:
         default:
           break;
         }

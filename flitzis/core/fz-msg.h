@@ -45,7 +45,10 @@ typedef enum {
   FZ_REPLY_FINISHED,   /* slot, frame: the frame after a voice's last one */
   FZ_REPLY_DROPPED,    /* slot, frame: a trigger found every voice busy */
   FZ_REPLY_LATE,       /* slot, frame (when it started), seq (frames late) */
-  FZ_REPLY_XRUN,       /* seq (underruns so far), frame */
+  FZ_REPLY_XRUN,       /* seq (xruns so far), frame */
+  FZ_REPLY_NOT_FROM_CORE,      /* FLITZIS_MESSAGE_KIND_STREAM_ERROR's value: the
+                                * control side makes that event, never the core */
+  FZ_REPLY_UNDERRUN,   /* seq (the engine's own underruns so far), frame */
   /* Not an event: control-side bookkeeping, kept apart from the kinds. */
   FZ_REPLY_RETIRE = 64, /* sample: the reference comes back, to be released */
 } FzReplyType;
