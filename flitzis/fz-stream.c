@@ -41,6 +41,7 @@
 #include "flitzis-engine-error.h"
 #include "flitzis-device-private.h"
 #include "flitzis-i18n-private.h"
+#include "fz-bounded.h"
 #include "fz-jack.h"
 #include "fz-pipewire.h"
 #include "fz-stream.h"
@@ -252,6 +253,12 @@ set_pa_error (GError **error, const char *what, PaError pa_error)
                _("%s: %s"), what, Pa_GetErrorText (pa_error));
 }
 
+static gboolean
+pa_wait (gint64 deadline)
+{
+  return fz_cond_wait_until (&pa_cond, &pa_mutex, deadline);
+}
+
 /* Any control thread: enters PortAudio, waiting at most @wait_ms for the
  * thread inside to leave (-1: not at all). */
 static gboolean
@@ -260,13 +267,13 @@ pa_enter (gint64 wait_ms)
   gint64 deadline = g_get_monotonic_time () + wait_ms * G_TIME_SPAN_MILLISECOND;
   gboolean entered;
 
-  g_mutex_lock (&pa_mutex);
-  while (pa_busy && wait_ms >= 0 && g_cond_wait_until (&pa_cond, &pa_mutex, deadline))
+  fz_mutex_lock (&pa_mutex);
+  while (pa_busy && wait_ms >= 0 && pa_wait (deadline))
     ;
   entered = !pa_busy;
   if (entered)
     pa_busy = TRUE;
-  g_mutex_unlock (&pa_mutex);
+  fz_mutex_unlock (&pa_mutex);
   if (entered)
     fz_tsan_acquire (&pa_busy);
   return entered;
@@ -276,10 +283,10 @@ static void
 pa_leave (void)
 {
   fz_tsan_release (&pa_busy);
-  g_mutex_lock (&pa_mutex);
+  fz_mutex_lock (&pa_mutex);
   pa_busy = FALSE;
   g_cond_signal (&pa_cond);
-  g_mutex_unlock (&pa_mutex);
+  fz_mutex_unlock (&pa_mutex);
 }
 
 static gboolean
@@ -345,86 +352,6 @@ fz_stream_backend_hold (void)
   g_atomic_int_inc (&pa_users);
 }
 
-/* Bounded calls: a thread of their own, waited for at most FZ_PA_WAIT_MS. */
-typedef gboolean (*FzBoundedFunc) (gpointer data);
-
-typedef struct {
-  FzBoundedFunc func;
-  gpointer data;
-  GMutex mutex;
-  GCond cond;
-  gint refs;                    /* the calling thread's and the waiter's */
-  gboolean done;
-  gboolean result;
-} FzBoundedJob;
-
-static void
-bounded_job_unref (FzBoundedJob *job)
-{
-  if (!g_atomic_int_dec_and_test (&job->refs))
-    return;
-  g_mutex_clear (&job->mutex);
-  g_cond_clear (&job->cond);
-  g_free (job);
-}
-
-static gpointer
-bounded_thread (gpointer data)
-{
-  FzBoundedJob *job = data;
-  gboolean result = job->func (job->data);
-
-  g_mutex_lock (&job->mutex);
-  job->result = result;
-  job->done = TRUE;
-  g_cond_signal (&job->cond);
-  g_mutex_unlock (&job->mutex);
-  bounded_job_unref (job);
-  return NULL;
-}
-
-static guint abandoned_calls;   /* atomic: this process's calls left behind */
-
-/* Any control thread: runs @func (@data) on a thread named @name and
- * waits at most FZ_PA_WAIT_MS.  Returns FALSE when it did not return in
- * time: the thread is left behind (counted), blocked in a back-end, and
- * @data must stay valid for it; should the call ever return, the thread
- * ends by itself. */
-static gboolean
-call_bounded (const char *name, FzBoundedFunc func, gpointer data, gboolean *result)
-{
-  FzBoundedJob *job = g_new0 (FzBoundedJob, 1);
-  gint64 deadline = g_get_monotonic_time () + FZ_PA_WAIT_MS * G_TIME_SPAN_MILLISECOND;
-  GThread *thread;
-  gboolean done;
-
-  *job = (FzBoundedJob) { .func = func, .data = data, .refs = 2 };
-  g_mutex_init (&job->mutex);
-  g_cond_init (&job->cond);
-  thread = g_thread_new (name, bounded_thread, job);
-  g_mutex_lock (&job->mutex);
-  while (!job->done && g_cond_wait_until (&job->cond, &job->mutex, deadline))
-    ;
-  done = job->done;
-  *result = job->result;
-  g_mutex_unlock (&job->mutex);
-  if (done)
-    g_thread_join (thread);
-  else
-    {
-      g_thread_unref (thread);
-      g_atomic_int_inc (&abandoned_calls);
-    }
-  bounded_job_unref (job);
-  return done;
-}
-
-guint
-fz_stream_get_abandoned_calls (void)
-{
-  return (guint) g_atomic_int_get (&abandoned_calls);
-}
-
 static gboolean
 terminate_now (gpointer data)
 {
@@ -444,7 +371,7 @@ fz_stream_backend_release (void)
   gboolean ignored;
 
   if (g_atomic_int_dec_and_test (&pa_users) && g_atomic_int_get (&pa_initialised))
-    call_bounded ("flitzis-pa-end", terminate_now, NULL, &ignored);
+    fz_bounded_call ("flitzis-pa-end", FZ_PA_WAIT_MS, terminate_now, NULL, &ignored);
 }
 
 /* Enters the gate as a user: PortAudio is initialised inside. */
@@ -876,7 +803,7 @@ fz_stream_close (FzStream *stream)
   if (stream == NULL)
     return FZ_STREAM_CLOSED;
   device_name = g_strdup (stream->device_name);
-  if (!call_bounded ("flitzis-close", close_job, stream, &stopped))
+  if (!fz_bounded_call ("flitzis-close", FZ_PA_WAIT_MS, close_job, stream, &stopped))
     {
       g_warning ("The audio stream on “%s” did not close within %d ms; its thread is left "
                  "behind and its memory kept", device_name, FZ_PA_WAIT_MS);

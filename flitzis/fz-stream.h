@@ -67,6 +67,3 @@ gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);
  * FZ_STREAM_CLOSED the callback may still run, or run again, and the core
  * must not be freed. */
 FzStreamClosed fz_stream_close (FzStream *stream);
-/* How many back-end calls (closes, PortAudio's termination) this process
- * left behind on threads of their own because they did not return. */
-guint       fz_stream_get_abandoned_calls (void);

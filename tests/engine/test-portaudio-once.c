@@ -25,6 +25,7 @@
 
 #include "flitzis.h"
 #include "flitzis-test.h"
+#include "flitzis-test-pipewire.h"
 
 /* Heap the 16 rounds may add: they added 297 KB before PortAudio was kept
  * initialised (measured with the extracted pipewire-alsa 0.3.65). */
@@ -122,32 +123,6 @@ test_initialised_once (void)
 
 /* ---- the heap, with pipewire-alsa's configuration ---- */
 
-/* Where PipeWire's ALSA plug-in is: FLITZIS_TEST_PIPEWIRE_ALSA_DIR, or
- * ALSA's own plug-in directory beside libasound. */
-static char *
-find_pipewire_plugin_dir (void)
-{
-  const char *dir = g_getenv ("FLITZIS_TEST_PIPEWIRE_ALSA_DIR");
-  g_autofree char *libasound_dir = NULL;
-  g_autofree char *plugin = NULL;
-  char *found = NULL;
-  Dl_info info;
-
-  if (dir != NULL && *dir != '\0')
-    found = g_strdup (dir);
-  else if (dladdr ((void *) snd_pcm_open, &info) != 0 && info.dli_fname != NULL)
-    {
-      libasound_dir = g_path_get_dirname (info.dli_fname);
-      found = g_build_filename (libasound_dir, "alsa-lib", NULL);
-    }
-  if (found == NULL)
-    return NULL;
-  plugin = g_build_filename (found, "libasound_module_pcm_pipewire.so", NULL);
-  if (!g_file_test (plugin, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&found, g_free);
-  return found;
-}
-
 static gboolean
 pipewire_plugin_loaded (void)
 {
@@ -182,30 +157,28 @@ round_trip (FlitzisAudioEngine *engine)
 static void
 test_heap_with_pipewire_alsa (void)
 {
-  g_autofree char *plugin_dir = find_pipewire_plugin_dir ();
   g_autofree char *dir = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *libs = NULL;
   g_autofree char *path = NULL;
   g_autofree char *runtime = NULL;
   FlitzisAudioEngine *engine;
   gsize before, after;
 
-  if (plugin_dir == NULL)
+  dir = flitzis_test_make_tmpdir ();
+  path = flitzis_test_pipewire_alsa_config (dir);
+  if (path == NULL)
     {
-      if (g_strcmp0 (g_getenv ("FLITZIS_TEST_REQUIRE_PIPEWIRE_ALSA"), "1") == 0)
-        g_error ("PipeWire's ALSA plug-in is not installed (pipewire-alsa), and "
-                 "FLITZIS_TEST_REQUIRE_PIPEWIRE_ALSA=1");
-      g_test_skip ("PipeWire's ALSA plug-in is not installed (pipewire-alsa)");
+      flitzis_test_remove_tree (dir);
       return;
     }
   if (flitzis_test_instrumented ())
     {
       g_test_skip ("heap measurements measure the instrument");
+      flitzis_test_remove_tree (dir);
       return;
     }
   if (!g_test_subprocess ())
     {
+      flitzis_test_remove_tree (dir);
       /* Its stdout carries the figures as TAP comments. */
       g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT);
       g_test_trap_assert_passed ();
@@ -213,14 +186,6 @@ test_heap_with_pipewire_alsa (void)
     }
   /* The system's configuration, pipewire-alsa's on top, and where its
    * plug-in is; no PipeWire daemon to be found. */
-  dir = flitzis_test_make_tmpdir ();
-  libs = g_strdup_printf ("pcm_type.pipewire { lib \"%s/libasound_module_pcm_pipewire.so\" }\n"
-                          "ctl_type.pipewire { lib \"%s/libasound_module_ctl_pipewire.so\" }\n",
-                          plugin_dir, plugin_dir);
-  conf = flitzis_test_write_text (dir, "plugin.conf", libs);
-  path = g_strdup_printf ("%s/alsa.conf:%s:%s", snd_config_topdir (),
-                          g_test_get_filename (G_TEST_DIST, "alsa", "pipewire-alsa.conf", NULL),
-                          conf);
   g_setenv ("ALSA_CONFIG_PATH", path, TRUE);
   runtime = g_build_filename (dir, "run", NULL);
   g_setenv ("PIPEWIRE_RUNTIME_DIR", runtime, TRUE);
