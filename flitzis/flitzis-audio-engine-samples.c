@@ -174,6 +174,7 @@ static FzSample *
 decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info, GError **error)
 {
   FzSampleFormat original = { 0 };
+  uint64_t delivered = 0;
   gulong handler = 0;
   FzSample *sample;
 
@@ -181,7 +182,7 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
     handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_load),
                                      load->superseded, NULL);
   sample = fz_load_sample_full (load->path, load->rate, load->channels, load->superseded,
-                                &original, error);
+                                &original, &delivered, error);
   g_cancellable_disconnect (cancellable, handler);
   if (sample == NULL && g_cancellable_is_cancelled (load->superseded) &&
       !g_cancellable_is_cancelled (cancellable))
@@ -194,7 +195,7 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
     {
       FzSampleFormat decoded = { sample->frames, sample->channels, sample->rate };
 
-      *info = _flitzis_sample_info_new (load->path, &decoded, &original,
+      *info = _flitzis_sample_info_new (load->path, &decoded, &original, delivered,
                                        fz_sample_memory_size (sample));
     }
   return sample;

@@ -63,6 +63,9 @@ G_BEGIN_DECLS
  * @FLITZIS_ENGINE_ERROR_STALLED: the running stream stopped advancing for
  *   longer than [property@Flitzis.AudioEngine:stall-timeout] (a frozen sound
  *   server or driver); see [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_ENGINE_ERROR_FILE_CHANGED: a file changed while it was being
+ *   loaded (its size or modification time changed, or it delivered fewer
+ *   frames than its size implies): nothing was loaded
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -86,6 +89,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_FRAME,
   FLITZIS_ENGINE_ERROR_INVALID_POLICY,
   FLITZIS_ENGINE_ERROR_STALLED,
+  FLITZIS_ENGINE_ERROR_FILE_CHANGED,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

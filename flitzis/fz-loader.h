@@ -26,10 +26,27 @@
 FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
                           GError **error);
 /* The same, stopping with G_IO_ERROR_CANCELLED once @cancellable (may be
- * NULL) is cancelled, and telling the file's own format in @original. */
+ * NULL) is cancelled, and telling the file's own format in @original
+ * (frames: as many as its header promises) and the frames it delivered,
+ * at its own rate, in @delivered (fewer when it is short of its header's
+ * promise; may be NULL).  A file that changed while it was read (its
+ * size or modification time, or fewer frames than its size implies) fails
+ * with FLITZIS_ENGINE_ERROR_FILE_CHANGED. */
 FzSample *fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                                GCancellable *cancellable, FzSampleFormat *original,
-                               GError **error);
+                               uint64_t *delivered, GError **error);
+
+/* Tests only: called on the loading thread, after each chunk read from a
+ * file (FZ_LOADER_HOOK_CHUNK, with the frames read so far) and once the
+ * file is read, before it is checked (FZ_LOADER_HOOK_END), so that a test
+ * can change the file at a known point.  NULL (the default) for none. */
+typedef enum {
+  FZ_LOADER_HOOK_CHUNK,
+  FZ_LOADER_HOOK_END,
+} FzLoaderHookPoint;
+typedef void (*FzLoaderHook) (const char *path, FzLoaderHookPoint point, uint64_t frames_read,
+                              void *data);
+void      fz_loader_set_test_hook (FzLoaderHook hook, void *data);
 
 /* Maps @frames frames of @in_channels interleaved channels into
  * @out_channels: mono goes to every output channel; otherwise output
