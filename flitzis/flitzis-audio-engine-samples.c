@@ -187,9 +187,9 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
   if (sample == NULL && g_cancellable_is_cancelled (load->superseded) &&
       !g_cancellable_is_cancelled (cancellable))
     {
-      /* Superseded, not cancelled by the caller: say so. */
+      /* Superseded or shut down, not cancelled by the caller: run_load()
+       * says which. */
       g_clear_error (error);
-      set_superseded_error (load, error);
     }
   if (sample != NULL)
     {
@@ -207,12 +207,17 @@ static gboolean
 run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GError **error)
 {
   FlitzisSampleInfo *info = NULL;
-  FzSample *sample = decode (load, cancellable, &info, error);
+  g_autoptr (GError) local_error = NULL;
+  FzSample *sample = decode (load, cancellable, &info, &local_error);
   gboolean ok = sample != NULL;
 
   fz_mutex_lock (&self->lock);
   if (ok)
-    ok = check_still_wanted (self, load, cancellable, error);
+    ok = check_still_wanted (self, load, cancellable, &local_error);
+  else if (local_error == NULL && check_still_wanted (self, load, cancellable, &local_error))
+    set_superseded_error (load, &local_error);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   if (ok)
     ok = publish (self, load->id, sample, info, error);
   else if (sample != NULL)
@@ -445,6 +450,9 @@ _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samp
 {
   for (guint i = 0; i < self->n_slots; i++)
     {
+      /* A decode still running could never publish: it stops at its next
+       * chunk instead of decoding to the end for nothing. */
+      supersede_loads (self, i);
       if (free_samples)
         fz_sample_unref (self->published[i]);
       self->published[i] = NULL;

@@ -260,10 +260,21 @@ _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
  * @self: a [class@Flitzis.AudioEngine]
  *
  * Stops the audio thread and closes the device.  Voices stop, every slot
- * is emptied and its sample freed.  Messages already received stay
+ * is emptied and its sample freed.  Loads still decoding stop at their
+ * next chunk and fail with [error@Flitzis.EngineError.NOT_RUNNING]
+ * instead of decoding to the end for nothing.  Messages already received stay
  * available to [method@Flitzis.AudioEngine.receive_msg], and their signals are
  * still emitted in the main context.  Shutting down an engine that is not
  * running does nothing.
+ *
+ * Voices cut off by shutting down get no
+ * [signal@Flitzis.AudioEngine::sample-finished]: that signal tells the
+ * frame after a voice's last one, and a voice cut off by the end of the
+ * run has none (the stream's frame time ends with it).  A user interface
+ * that shows playing voices clears them all when
+ * [property@Flitzis.AudioEngine:running] turns %FALSE (its notify is
+ * emitted once the engine has shut down, whether by this call or after
+ * [signal@Flitzis.AudioEngine::stream-error]).
  *
  * Since: 0.1
  */

@@ -294,6 +294,51 @@ test_cut_flac_loads_what_it_holds (FlitzisTestOffline *fixture, gconstpointer da
                     flitzis_sample_info_get_frames_delivered (info));
 }
 
+/* ---- shut_down() while decoding ---- */
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  const char *path;
+  guint chunks;
+} ShutDownHook;
+
+/* On the loading thread, after the first chunk: shut the engine down. */
+static void
+shut_down_after_first_chunk (const char *path, FzLoaderHookPoint point, uint64_t frames_read,
+                             void *data)
+{
+  ShutDownHook *hook = data;
+
+  (void) frames_read;
+  if (g_strcmp0 (path, hook->path) != 0 || point != FZ_LOADER_HOOK_CHUNK)
+    return;
+  if (hook->chunks++ == 0)
+    flitzis_audio_engine_shut_down (hook->engine);
+}
+
+/* shut_down() cancels a decode in flight: it reads no chunk after the
+ * one during which the engine shut down (of some 25), and the load fails
+ * with NOT_RUNNING, publishing nothing. */
+static void
+test_shut_down_cancels_decode (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_long (fixture->dir, "long.wav");
+  ShutDownHook hook = { .engine = fixture->engine, .path = path };
+  AsyncResult result = { 0 };
+
+  (void) data;
+  fz_loader_set_test_hook (shut_down_after_first_chunk, &hook);
+  flitzis_audio_engine_load_sample_async (fixture->engine, 4, path, NULL, on_loaded, &result);
+  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  fz_loader_set_test_hook (NULL, NULL);
+  g_assert_false (result.ok);
+  g_assert_error (result.error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
+  g_clear_error (&result.error);
+  g_assert_cmpuint (hook.chunks, ==, 1);
+  g_assert_false (flitzis_audio_engine_get_running (fixture->engine));
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -309,5 +354,7 @@ main (int argc, char **argv)
                             test_short_wav_loads_what_it_holds);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/samples/short/cut-flac-loads-what-it-holds",
                             test_cut_flac_loads_what_it_holds);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/samples/shut-down-cancels-decode",
+                            test_shut_down_cancels_decode);
   return g_test_run ();
 }
