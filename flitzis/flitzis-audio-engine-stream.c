@@ -200,6 +200,23 @@ release_core (FlitzisAudioEngine *self)
   forget_stream (self);
 }
 
+/* Cores left to a stream that could not be closed, with the samples their
+ * slots hold: kept for the rest of the process, reachable from here (a
+ * leak on purpose, which memory checkers then report as still reachable,
+ * not as lost).  Under abandoned_lock. */
+static GMutex abandoned_lock;
+static GPtrArray *abandoned_cores;
+
+static void
+keep_abandoned (FzCore *core)
+{
+  fz_mutex_lock (&abandoned_lock);
+  if (abandoned_cores == NULL)
+    abandoned_cores = g_ptr_array_new ();
+  g_ptr_array_add (abandoned_cores, core);
+  fz_mutex_unlock (&abandoned_lock);
+}
+
 /* Called with the lock held, when the stream could not be stopped, or its
  * back-end did not return in time (@abandoned): the callback may still
  * run, so its core and samples are kept (leaked) on purpose rather than
@@ -207,6 +224,7 @@ release_core (FlitzisAudioEngine *self)
 static void
 abandon_core (FlitzisAudioEngine *self, gboolean abandoned)
 {
+  keep_abandoned (self->core);
   _flitzis_audio_engine_drain_replies (self);
   _flitzis_audio_engine_keep_counts (self);
   if (abandoned)
