@@ -54,6 +54,9 @@ G_BEGIN_DECLS
 /* What an offline engine renders when construction leaves it open. */
 #define FZ_DEFAULT_OFFLINE_RATE 48000u
 #define FZ_DEFAULT_OFFLINE_CHANNELS 2u
+/* A running device stream whose frame time stands still this long has
+ * stalled (FlitzisAudioEngine:stall-timeout). */
+#define FZ_DEFAULT_STALL_TIMEOUT_MS 500u
 
 struct _FlitzisAudioEngine {
   GObject parent_instance;
@@ -64,6 +67,7 @@ struct _FlitzisAudioEngine {
   guint backend;                /* FlitzisBackend property; used by the next run() */
   double volume;                /* property: as last requested */
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
+  guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -87,6 +91,10 @@ struct _FlitzisAudioEngine {
   double latency;
   guint active_backend;         /* FlitzisBackend: the stream's, AUTO when none */
   gboolean stream_lost;         /* the device stream failed: shut down soon */
+  /* The watchdog: the frame time last seen, and since when (monotonic
+   * µs; 0: not yet seen this run). */
+  guint64 watch_frame;
+  gint64 watch_since;
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   /* Per slot, n_slots of each, allocated when constructed: 32 bytes a
@@ -125,6 +133,8 @@ struct _FlitzisAudioEngine {
   gboolean report_beats;
   guint64 clock_serial;         /* bumped by each change of tempo or downbeat */
   guint clock_synced;           /* properties a sync changed, to notify */
+  guint64 underruns;
+  guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
 };
 
 typedef enum {
@@ -150,6 +160,7 @@ typedef enum {
   PROP_METRONOME,
   PROP_METRONOME_VOLUME,
   PROP_REPORT_BEATS,
+  PROP_STALL_TIMEOUT,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -186,6 +197,18 @@ void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean 
 
 /* ---- flitzis-audio-engine-stream.c ---- */
 
+/* Class init: the stall-timeout property's spec. */
+void     _flitzis_audio_engine_class_init_stream (GParamSpec **properties);
+/* Instance init: the stream's property defaults; holds the back-ends. */
+void     _flitzis_audio_engine_init_stream (FlitzisAudioEngine *self);
+/* The stream's properties (stall-timeout): FALSE for another's. */
+gboolean _flitzis_audio_engine_stream_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                    GValue *value);
+gboolean _flitzis_audio_engine_stream_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                    const GValue *value);
+/* FZ_DEFAULT_STALL_TIMEOUT_MS, or FLITZIS_STALL_TIMEOUT_MS from the
+ * environment (make check-valgrind sets it: memcheck serialises threads). */
+guint    _flitzis_audio_engine_default_stall_timeout (void);
 /* Called with the lifecycle lock held.  Returns whether it was running. */
 gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only

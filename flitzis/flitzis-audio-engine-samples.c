@@ -180,6 +180,7 @@ static FzSample *
 decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info, GError **error)
 {
   FzSampleFormat original = { 0 };
+  uint64_t delivered = 0;
   gulong handler = 0;
   FzSample *sample;
 
@@ -196,25 +197,26 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
         .frames = g_bytes_get_size (load->pcm) / (sizeof (float) * load->pcm_channels),
         .channels = load->pcm_channels, .rate = load->pcm_rate,
       };
+      delivered = original.frames;   /* memory holds what its size says */
     }
   else
     sample = fz_load_sample_progress (load->path, load->rate, load->channels, load->superseded,
                                       load->progress != NULL
                                       ? _flitzis_audio_engine_progress_report : NULL,
-                                      load->progress, &original, error);
+                                      load->progress, &original, &delivered, error);
   g_cancellable_disconnect (cancellable, handler);
   if (sample == NULL && g_cancellable_is_cancelled (load->superseded) &&
       !g_cancellable_is_cancelled (cancellable))
     {
-      /* Superseded, not cancelled by the caller: say so. */
+      /* Superseded or shut down, not cancelled by the caller: run_load()
+       * says which. */
       g_clear_error (error);
-      set_superseded_error (load, error);
     }
   if (sample != NULL)
     {
       FzSampleFormat decoded = { sample->frames, sample->channels, sample->rate };
 
-      *info = _flitzis_sample_info_new (load->path, &decoded, &original,
+      *info = _flitzis_sample_info_new (load->path, &decoded, &original, delivered,
                                        fz_sample_memory_size (sample));
     }
   return sample;
@@ -226,12 +228,17 @@ static gboolean
 run_load (FlitzisAudioEngine *self, FzLoad *load, GCancellable *cancellable, GError **error)
 {
   FlitzisSampleInfo *info = NULL;
-  FzSample *sample = decode (load, cancellable, &info, error);
+  g_autoptr (GError) local_error = NULL;
+  FzSample *sample = decode (load, cancellable, &info, &local_error);
   gboolean ok = sample != NULL;
 
   fz_mutex_lock (&self->lock);
   if (ok)
-    ok = check_still_wanted (self, load, cancellable, error);
+    ok = check_still_wanted (self, load, cancellable, &local_error);
+  else if (local_error == NULL && check_still_wanted (self, load, cancellable, &local_error))
+    set_superseded_error (load, &local_error);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   if (ok)
     ok = publish (self, load->id, sample, info, error);
   else if (sample != NULL)
@@ -729,6 +736,9 @@ _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samp
 {
   for (guint i = 0; i < self->n_slots; i++)
     {
+      /* A decode still running could never publish: it stops at its next
+       * chunk instead of decoding to the end for nothing. */
+      supersede_loads (self, i);
       if (free_samples)
         fz_sample_unref (self->published[i]);
       self->published[i] = NULL;

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 FlitzisSampleInfo *_flitzis_sample_info_new (const char           *path,
                                              const FzSampleFormat *decoded,
                                              const FzSampleFormat *original,
+                                             guint64               delivered_frames,
                                              gsize                 memory_size);
 
 G_END_DECLS

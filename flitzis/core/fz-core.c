@@ -68,6 +68,7 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
   atomic_init (&core->pongs_dropped, 0);
   atomic_init (&core->events_dropped, 0);
   atomic_init (&core->xruns, 0);
+  atomic_init (&core->underruns, 0);
   atomic_init (&core->busy, 0);
   return core;
 }
@@ -482,6 +483,13 @@ count_underrun (FzCore *core)
   reply (core, FZ_REPLY_XRUN, 0, core->period_start, fz_counter_get (&core->xruns));
 }
 
+static void
+count_own_underrun (FzCore *core)
+{
+  fz_counter_increment (&core->underruns);
+  reply (core, FZ_REPLY_UNDERRUN, 0, core->period_start, fz_counter_get (&core->underruns));
+}
+
 /* Flush-to-zero and denormals-are-zero (MXCSR bits 15 and 6) while the
  * callback runs: a tail decaying towards 1e-38 would otherwise send every
  * multiply and add through the CPU's slow subnormal path.  Subnormal
@@ -521,6 +529,8 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
   core->period_start = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
   if (flags & FZ_PROCESS_UNDERRUN)
     count_underrun (core);
+  if (flags & FZ_PROCESS_OWN_UNDERRUN)
+    count_own_underrun (core);
   /* Handing back first makes room for replacements waiting in the command
    * ring; handing back after rendering returns what just stopped playing. */
   flush_retiring (core);
@@ -577,6 +587,12 @@ uint64_t
 fz_core_get_levels_dropped (FzCore *core)
 {
   return fz_meter_get_dropped (&core->meter);
+}
+
+uint64_t
+fz_core_get_underruns (FzCore *core)
+{
+  return fz_counter_get (&core->underruns);
 }
 
 bool
