@@ -95,6 +95,12 @@ struct _FlitzisAudioEngine {
    * µs; 0: not yet seen this run). */
   guint64 watch_frame;
   gint64 watch_since;
+  /* Whether the running stream's audio thread has a real-time policy,
+   * read once its first period was seen (flitzis-audio-engine-stream.c);
+   * FALSE when not running.  Under the lock. */
+  gboolean realtime_scheduling;
+  gboolean scheduling_known;
+  gboolean scheduling_to_notify;
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   /* Per slot, n_slots of each, allocated when constructed: 32 bytes a
@@ -161,6 +167,7 @@ typedef enum {
   PROP_METRONOME_VOLUME,
   PROP_REPORT_BEATS,
   PROP_STALL_TIMEOUT,
+  PROP_REALTIME_SCHEDULING,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -201,7 +208,14 @@ void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean 
 void     _flitzis_audio_engine_class_init_stream (GParamSpec **properties);
 /* Instance init: the stream's property defaults; holds the back-ends. */
 void     _flitzis_audio_engine_init_stream (FlitzisAudioEngine *self);
-/* The stream's properties (stall-timeout): FALSE for another's. */
+/* Called with the lock held, by the watchdog, once a running device
+ * stream's frame time has advanced: reads the audio thread's policy. */
+void     _flitzis_audio_engine_take_scheduling (FlitzisAudioEngine *self);
+/* Called without the lock, in the main context: notifies
+ * realtime-scheduling if _take_scheduling() changed it. */
+void     _flitzis_audio_engine_notify_scheduling (FlitzisAudioEngine *self);
+/* The stream's properties (stall-timeout, realtime-scheduling): FALSE for
+ * another's. */
 gboolean _flitzis_audio_engine_stream_get_property (FlitzisAudioEngine *self, guint prop_id,
                                                     GValue *value);
 gboolean _flitzis_audio_engine_stream_set_property (FlitzisAudioEngine *self, guint prop_id,

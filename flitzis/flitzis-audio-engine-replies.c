@@ -398,6 +398,8 @@ stream_stalled (FlitzisAudioEngine *self)
 
   if (self->watch_since == 0 || frame != self->watch_frame)
     {
+      if (frame > 0)
+        _flitzis_audio_engine_take_scheduling (self);
       self->watch_frame = frame;
       self->watch_since = now;
       return FALSE;
@@ -496,7 +498,7 @@ source_is_ready (GObject *object)
           self->clock_synced != 0 ||
           (self->core != NULL && fz_ring_has_data (self->core->replies)) ||
           (self->core != NULL && fz_meter_has_data (&self->core->meter)) ||
-          stream_failed (self);
+          stream_failed (self) || self->scheduling_to_notify;
   fz_mutex_unlock (&self->lock);
   return ready;
 }
@@ -559,6 +561,7 @@ source_dispatch (GObject *object)
   fz_mutex_unlock (&self->lock);
   shut_down_if_lost (self);
   _flitzis_audio_engine_notify_synced (self);
+  _flitzis_audio_engine_notify_scheduling (self);
 
   /* Emitted without the lock: handlers may call back into the engine.
    * By frame: a meter period's levels after the events of its frames. */

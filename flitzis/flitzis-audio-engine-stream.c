@@ -12,10 +12,19 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-engine-error.h"
+
+/* Linux's flag on a policy (sched.h has it only with _GNU_SOURCE). */
+#ifdef SCHED_RESET_ON_FORK
+#define FZ_SCHED_RESET_ON_FORK SCHED_RESET_ON_FORK
+#else
+#define FZ_SCHED_RESET_ON_FORK 0x40000000
+#endif
 
 
 
@@ -38,6 +47,7 @@ notify_stream_properties (FlitzisAudioEngine *self)
   _flitzis_audio_engine_notify (self, PROP_CHANNELS);
   _flitzis_audio_engine_notify (self, PROP_LATENCY);
   _flitzis_audio_engine_notify (self, PROP_ACTIVE_BACKEND);
+  _flitzis_audio_engine_notify (self, PROP_REALTIME_SCHEDULING);
 }
 
 /* Called with the lifecycle lock held: the core starts at the requested
@@ -74,6 +84,8 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   /* A volume set since new_core() preset it: the first period takes it. */
   fz_params_set_gain (&core->params, FZ_MASTER, (float) self->volume);
   self->watch_since = 0;
+  self->realtime_scheduling = FALSE;
+  self->scheduling_known = FALSE;
   self->pings_sent = 0;
   self->pongs_received = 0;
   g_clear_pointer (&self->levels, flitzis_levels_unref);
@@ -253,6 +265,7 @@ _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self)
   fz_mutex_lock (&self->lock);
   stream = g_steal_pointer (&self->stream);
   running = self->core != NULL;
+  self->realtime_scheduling = FALSE;
   fz_mutex_unlock (&self->lock);
   if (!running)
     return FALSE;
@@ -380,6 +393,106 @@ _flitzis_audio_engine_class_init_stream (GParamSpec **properties)
                          "gives up on it, or 0 for never"),
                        0, G_MAXUINT, FZ_DEFAULT_STALL_TIMEOUT_MS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * FlitzisAudioEngine:realtime-scheduling: (getter get_realtime_scheduling)
+   *
+   * Whether the running device stream's audio thread has real-time
+   * scheduling (`SCHED_FIFO` or `SCHED_RR`), as the kernel reports it.
+   * See [method@Flitzis.AudioEngine.get_realtime_scheduling].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REALTIME_SCHEDULING] =
+    g_param_spec_boolean ("realtime-scheduling", _("Real-time scheduling"),
+                          _("Whether the audio thread runs with real-time scheduling"),
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+/* Called with the lock held while a device stream is open, so that the
+ * thread that ran its last period still exists (a stream's audio thread
+ * lives as long as the stream: fz_stream_close() is called only once the
+ * stream is no longer the engine's). */
+static gboolean
+audio_thread_is_realtime (FzCore *core)
+{
+  uintptr_t thread = fz_core_get_audio_thread (core);
+  struct sched_param param;
+  int policy;
+
+  G_STATIC_ASSERT (sizeof (pthread_t) <= sizeof (uintptr_t));
+  if (thread == 0 || pthread_getschedparam ((pthread_t) thread, &policy, &param) != 0)
+    return FALSE;
+  /* PipeWire's module-rt asks for SCHED_FIFO | SCHED_RESET_ON_FORK. */
+  policy &= ~FZ_SCHED_RESET_ON_FORK;
+  return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
+void
+_flitzis_audio_engine_take_scheduling (FlitzisAudioEngine *self)
+{
+  gboolean realtime;
+
+  if (self->scheduling_known || self->stream == NULL)
+    return;
+  realtime = audio_thread_is_realtime (self->core);
+  self->scheduling_known = TRUE;
+  self->scheduling_to_notify = realtime != self->realtime_scheduling;
+  self->realtime_scheduling = realtime;
+}
+
+void
+_flitzis_audio_engine_notify_scheduling (FlitzisAudioEngine *self)
+{
+  gboolean changed;
+
+  fz_mutex_lock (&self->lock);
+  changed = self->scheduling_to_notify;
+  self->scheduling_to_notify = FALSE;
+  fz_mutex_unlock (&self->lock);
+  if (changed)
+    _flitzis_audio_engine_notify (self, PROP_REALTIME_SCHEDULING);
+}
+
+/**
+ * flitzis_audio_engine_get_realtime_scheduling:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:realtime-scheduling]: whether the
+ * audio thread of the running device stream has real-time scheduling
+ * (`SCHED_FIFO` or `SCHED_RR`).  Every back-end asks for it where the
+ * system allows it: JACK's process thread is real-time when its server is
+ * (jackd's default), PipeWire's data thread through the client's
+ * module-rt, and PortAudio's ALSA callback thread through
+ * `PaAlsa_EnableRealtimeScheduling()`.  The system allows it to root, or
+ * to a user with an `RLIMIT_RTPRIO` (the audio group of Debian's jackd2
+ * and PipeWire packages) or RealtimeKit; otherwise the thread stays
+ * `SCHED_OTHER`, and the engine plays on, with this %FALSE.
+ *
+ * The policy is read from the kernel once the stream's first period has
+ * been rendered, where the engine's replies are taken (the main context
+ * of [method@Flitzis.AudioEngine.run], or
+ * [method@Flitzis.AudioEngine.receive_msg]); notify::realtime-scheduling
+ * is emitted when it becomes %TRUE, and when the engine shuts down.
+ *
+ * Returns: %TRUE if the audio thread runs with real-time scheduling;
+ *   %FALSE before its first period, when not running, and for offline
+ *   engines (render()'s caller is their audio thread)
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_get_realtime_scheduling (FlitzisAudioEngine *self)
+{
+  gboolean realtime;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+
+  fz_mutex_lock (&self->lock);
+  realtime = self->realtime_scheduling;
+  fz_mutex_unlock (&self->lock);
+  return realtime;
 }
 
 void
@@ -398,6 +511,9 @@ _flitzis_audio_engine_stream_get_property (FlitzisAudioEngine *self, guint prop_
     {
     case PROP_STALL_TIMEOUT:
       g_value_set_uint (value, flitzis_audio_engine_get_stall_timeout (self));
+      return TRUE;
+    case PROP_REALTIME_SCHEDULING:
+      g_value_set_boolean (value, flitzis_audio_engine_get_realtime_scheduling (self));
       return TRUE;
     default:
       return FALSE;

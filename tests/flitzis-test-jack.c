@@ -197,8 +197,22 @@ register_inputs (FlitzisTestJack *jack)
   g_assert_cmpint (jack_activate (jack->client), ==, 0);
 }
 
+static FlitzisTestJack *start_server (guint rate, guint period, gboolean realtime);
+
 FlitzisTestJack *
 flitzis_test_jack_start (guint rate, guint period)
+{
+  return start_server (rate, period, TRUE);
+}
+
+FlitzisTestJack *
+flitzis_test_jack_start_no_realtime (guint rate, guint period)
+{
+  return start_server (rate, period, FALSE);
+}
+
+static FlitzisTestJack *
+start_server (guint rate, guint period, gboolean realtime)
 {
   const char *jackd = g_getenv ("FLITZIS_JACKD");
   g_autoptr (GSubprocessLauncher) launcher = NULL;
@@ -233,10 +247,15 @@ flitzis_test_jack_start (guint rate, guint period)
    * loaded 2-core machine does not make a client's start-up fail.
    * -w: one period of wall-clock time per cycle, stretched under valgrind
    * (flitzis_test_slowdown()). */
-  jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-t", "5000",
-                                              "-n", jack->name,
-                                              "-d", "dummy", "-r", rate_s, "-p", period_s,
-                                              "-w", wait_s, NULL);
+  {
+    /* Without real-time: jackd's -r (--no-realtime), before the driver. */
+    const char *argv[] = {
+      jackd, "-t", "5000", "-n", jack->name, realtime ? "-R" : "-r",
+      "-d", "dummy", "-r", rate_s, "-p", period_s, "-w", wait_s, NULL,
+    };
+
+    jack->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  }
   g_assert_no_error (error);
   jack->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (jack->server), NULL, 10);
   if (!flitzis_test_wait_until (NULL, try_connect_client, jack, 10000))

@@ -19,6 +19,9 @@ typedef struct FlitzisTestJack FlitzisTestJack;
  * clients.  Fails the test (it does not skip) when jackd is missing or
  * does not come up. */
 FlitzisTestJack *flitzis_test_jack_start (guint rate, guint period);
+/* The same, started with --no-realtime: its clients' process threads are
+ * not real-time (SCHED_OTHER). */
+FlitzisTestJack *flitzis_test_jack_start_no_realtime (guint rate, guint period);
 /* Sends SIGTERM to the server's PID and waits for it to exit. */
 void             flitzis_test_jack_stop (FlitzisTestJack *jack);
 const char      *flitzis_test_jack_get_name (FlitzisTestJack *jack);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <string.h>
+#include <threads.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #endif
@@ -69,6 +70,7 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
   atomic_init (&core->events_dropped, 0);
   atomic_init (&core->xruns, 0);
   atomic_init (&core->underruns, 0);
+  atomic_init (&core->audio_thread, 0);
   atomic_init (&core->busy, 0);
   return core;
 }
@@ -526,6 +528,9 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
 
   if (hook != NULL)
     hook (core, frames);
+  /* Reading the calling thread's handle is no system call (glibc keeps it
+   * in the thread pointer); a back-end may change threads (a restart). */
+  atomic_store_explicit (&core->audio_thread, (uintptr_t) thrd_current (), memory_order_relaxed);
   core->period_start = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
   if (flags & FZ_PROCESS_UNDERRUN)
     count_underrun (core);
@@ -593,6 +598,12 @@ uint64_t
 fz_core_get_underruns (FzCore *core)
 {
   return fz_counter_get (&core->underruns);
+}
+
+uintptr_t
+fz_core_get_audio_thread (FzCore *core)
+{
+  return atomic_load_explicit (&core->audio_thread, memory_order_relaxed);
 }
 
 bool
