@@ -68,6 +68,7 @@ struct _FlitzisAudioEngine {
   double volume;                /* property: as last requested */
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
   guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
+  gboolean lock_memory;         /* property, under the lock: mlock() new samples */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -168,6 +169,7 @@ typedef enum {
   PROP_REPORT_BEATS,
   PROP_STALL_TIMEOUT,
   PROP_REALTIME_SCHEDULING,
+  PROP_LOCK_MEMORY,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -201,6 +203,13 @@ gboolean _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzM
 /* Called with the lock held: what the slots held is gone with the core
  * (@free_samples: FALSE when the core is abandoned, not freed). */
 void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samples);
+/* Class init: the lock-memory property's spec. */
+void     _flitzis_audio_engine_class_init_samples (GParamSpec **properties);
+/* The samples' property (lock-memory): FALSE for another's. */
+gboolean _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
 
 /* ---- flitzis-audio-engine-stream.c ---- */
 

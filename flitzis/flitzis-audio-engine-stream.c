@@ -499,6 +499,7 @@ void
 _flitzis_audio_engine_init_stream (FlitzisAudioEngine *self)
 {
   self->stall_timeout_ms = _flitzis_audio_engine_default_stall_timeout ();
+  self->lock_memory = TRUE;
   /* PortAudio stays initialised, once needed, while an engine exists. */
   fz_stream_backend_hold ();
 }

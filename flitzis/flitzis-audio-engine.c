@@ -588,7 +588,8 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       break;
     default:
       if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value) &&
-          !_flitzis_audio_engine_stream_get_property (self, prop_id, value))
+          !_flitzis_audio_engine_stream_get_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_samples_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -659,7 +660,8 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     default:
       if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value) &&
-          !_flitzis_audio_engine_stream_set_property (self, prop_id, value))
+          !_flitzis_audio_engine_stream_set_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_samples_set_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -853,6 +855,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   _flitzis_audio_engine_class_init_backend (properties);
   _flitzis_audio_engine_class_init_clock (properties);
   _flitzis_audio_engine_class_init_stream (properties);
+  _flitzis_audio_engine_class_init_samples (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);

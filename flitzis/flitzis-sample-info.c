@@ -22,6 +22,7 @@ struct _FlitzisSampleInfo {
   guint original_channels;
   guint original_rate;
   gsize memory_size;
+  gboolean memory_locked;
 };
 
 G_DEFINE_BOXED_TYPE (FlitzisSampleInfo, flitzis_sample_info,
@@ -278,4 +279,35 @@ flitzis_sample_info_get_frames_delivered (const FlitzisSampleInfo *info)
   g_return_val_if_fail (info != NULL, 0);
 
   return info->delivered_frames;
+}
+
+void
+_flitzis_sample_info_set_memory_locked (FlitzisSampleInfo *info, gboolean locked)
+{
+  info->memory_locked = locked;
+}
+
+/**
+ * flitzis_sample_info_get_memory_locked:
+ * @info: a [struct@Flitzis.SampleInfo]
+ *
+ * Gets whether the sample's memory is locked in RAM (`mlock()`), so that
+ * the audio thread never waits for one of its pages to come back from
+ * swap.  Samples are locked while
+ * [property@Flitzis.AudioEngine:lock-memory] is set (the default) and the
+ * system allows it: root, or within the user's `RLIMIT_MEMLOCK` (`ulimit
+ * -l`, 8 MiB by default on Debian 12; the audio group of Debian's jackd2
+ * and PipeWire packages has more).  A sample that could not be locked
+ * plays all the same.
+ *
+ * Returns: %TRUE if the sample's frames and peak pyramid are locked
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_sample_info_get_memory_locked (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  return info->memory_locked;
 }
