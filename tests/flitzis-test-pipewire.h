@@ -62,8 +62,9 @@ void                 flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw,
  * FLITZIS_TEST_PIPEWIRE_ALSA_DIR, or ALSA's plug-in directory beside
  * libasound.  Without the plug-in: marks the test skipped and returns
  * NULL, or fails it when FLITZIS_TEST_REQUIRE_PIPEWIRE_ALSA=1 (CI).
- * Under valgrind (make check-valgrind) it skips too: memcheck reports
- * alsa-lib's own uninitialised reads on this path. */
+ * Instrumented (valgrind, sanitizers) it skips too: memcheck reports
+ * alsa-lib's own uninitialised reads on this path, ThreadSanitizer a lock
+ * order inversion between alsa-lib and the plug-in. */
 char                *flitzis_test_pipewire_alsa_config (const char *dir);
 
 G_END_DECLS
