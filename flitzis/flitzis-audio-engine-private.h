@@ -67,6 +67,9 @@ typedef struct {
 /* What an offline engine renders when construction leaves it open. */
 #define FZ_DEFAULT_OFFLINE_RATE 48000u
 #define FZ_DEFAULT_OFFLINE_CHANNELS 2u
+/* A running device stream whose frame time stands still this long has
+ * stalled (FlitzisAudioEngine:stall-timeout). */
+#define FZ_DEFAULT_STALL_TIMEOUT_MS 500u
 
 struct _FlitzisAudioEngine {
   GObject parent_instance;
@@ -78,6 +81,8 @@ struct _FlitzisAudioEngine {
   gboolean reconnect;           /* property: a lost PipeWire stream opens again */
   double volume;                /* property: as last requested */
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
+  guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
+  gboolean lock_memory;         /* property, under the lock: mlock() new samples */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -101,6 +106,16 @@ struct _FlitzisAudioEngine {
   double latency;
   guint active_backend;         /* FlitzisBackend: the stream's, AUTO when none */
   gboolean stream_lost;         /* the device stream failed: shut down soon */
+  /* The watchdog: the frame time last seen, and since when (monotonic
+   * µs; 0: not yet seen this run). */
+  guint64 watch_frame;
+  gint64 watch_since;
+  /* Whether the running stream's audio thread has a real-time policy,
+   * read once its first period was seen (flitzis-audio-engine-stream.c);
+   * FALSE when not running.  Under the lock. */
+  gboolean realtime_scheduling;
+  gboolean scheduling_known;
+  gboolean scheduling_to_notify;
   GMainContext *context;        /* where signals are emitted */
   GSource *reply_source;
   /* Per slot, n_slots of each, allocated when constructed: 32 bytes a
@@ -145,6 +160,8 @@ struct _FlitzisAudioEngine {
    * what watches for it.  NULL otherwise. */
   FzCore *held_core;
   FzReconnector *reconnector;
+  guint64 underruns;
+  guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
 };
 
 typedef enum {
@@ -171,6 +188,9 @@ typedef enum {
   PROP_METRONOME_VOLUME,
   PROP_REPORT_BEATS,
   PROP_RECONNECT,
+  PROP_STALL_TIMEOUT,
+  PROP_REALTIME_SCHEDULING,
+  PROP_LOCK_MEMORY,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -204,9 +224,35 @@ gboolean _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzM
 /* Called with the lock held: what the slots held is gone with the core
  * (@free_samples: FALSE when the core is abandoned, not freed). */
 void     _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samples);
+/* Class init: the lock-memory property's spec. */
+void     _flitzis_audio_engine_class_init_samples (GParamSpec **properties);
+/* The samples' property (lock-memory): FALSE for another's. */
+gboolean _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
 
 /* ---- flitzis-audio-engine-stream.c ---- */
 
+/* Class init: the stall-timeout property's spec. */
+void     _flitzis_audio_engine_class_init_stream (GParamSpec **properties);
+/* Instance init: the stream's property defaults; holds the back-ends. */
+void     _flitzis_audio_engine_init_stream (FlitzisAudioEngine *self);
+/* Called with the lock held, by the watchdog, once a running device
+ * stream's frame time has advanced: reads the audio thread's policy. */
+void     _flitzis_audio_engine_take_scheduling (FlitzisAudioEngine *self);
+/* Called without the lock, in the main context: notifies
+ * realtime-scheduling if _take_scheduling() changed it. */
+void     _flitzis_audio_engine_notify_scheduling (FlitzisAudioEngine *self);
+/* The stream's properties (stall-timeout, realtime-scheduling): FALSE for
+ * another's. */
+gboolean _flitzis_audio_engine_stream_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                    GValue *value);
+gboolean _flitzis_audio_engine_stream_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                    const GValue *value);
+/* FZ_DEFAULT_STALL_TIMEOUT_MS, or FLITZIS_STALL_TIMEOUT_MS from the
+ * environment (make check-valgrind sets it: memcheck serialises threads). */
+guint    _flitzis_audio_engine_default_stall_timeout (void);
 /* Called with the lifecycle lock held.  Returns whether it was running. */
 gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only

@@ -120,22 +120,47 @@ typedef struct {
 /**
  * FlitzisAudioEngine::xrun:
  * @self: the engine
- * @count: the underruns counted since [method@Flitzis.AudioEngine.run]
+ * @count: the xruns counted since [method@Flitzis.AudioEngine.run]
+ * @frame: the frame time of the first period after the xrun
+ *
+ * The device or the JACK server reported an xrun: a period came too late
+ * somewhere ([enum@Flitzis.MessageKind.XRUN]).  On a JACK server that is
+ * any client's period, the engine's own or another's: JACK tells every
+ * client of every xrun in its graph.  Whether the engine's own stream was
+ * the late one is told apart by [signal@Flitzis.AudioEngine::underrun].
+ * Emitted in the main context.
+ *
+ * Since: 0.1
+ */
+/**
+ * FlitzisAudioEngine::underrun:
+ * @self: the engine
+ * @count: the engine's own underruns counted since
+ *   [method@Flitzis.AudioEngine.run]
  * @frame: the frame time of the first period after the underrun
  *
- * The device reported an underrun: a period came too late
- * ([enum@Flitzis.MessageKind.XRUN]).  Emitted in the main context.
+ * The engine's own stream underran: its callback delivered a period too
+ * late ([enum@Flitzis.MessageKind.UNDERRUN]).  Through PortAudio, that is
+ * an underflow the device reported for the engine's stream (also counted
+ * as an [signal@Flitzis.AudioEngine::xrun]); on a JACK server, a period
+ * whose callback alone took longer than the period, measured by the
+ * engine.  An xrun without an underrun was caused elsewhere: another
+ * client of the JACK server, or the server itself.  Emitted in the main
+ * context.
  *
  * Since: 0.1
  */
 /**
  * FlitzisAudioEngine::stream-error:
  * @self: the engine
- * @error: what went wrong, [error@Flitzis.EngineError.DEVICE_LOST]
+ * @error: what went wrong, [error@Flitzis.EngineError.DEVICE_LOST], or
+ *   [error@Flitzis.EngineError.STALLED] when the stream stopped advancing
+ *   ([property@Flitzis.AudioEngine:stall-timeout])
  * @frame: the engine's frame time when the failure was noticed
  *
  * The device stream failed (the device was unplugged, the JACK server
- * quit).  By the time this is emitted in the main context, the engine has
+ * quit) or stalled (a frozen server: nothing rendered for
+ * [property@Flitzis.AudioEngine:stall-timeout]).  By the time this is emitted in the main context, the engine has
  * shut down: [property@Flitzis.AudioEngine:running] is %FALSE, every
  * sample is freed, and [method@Flitzis.AudioEngine.run] may be called
  * again, from the handler too ([enum@Flitzis.MessageKind.STREAM_ERROR]).
@@ -193,6 +218,7 @@ static const FzEventSignal event_signals[] = {
   [FLITZIS_MESSAGE_KIND_STREAM_ERROR] = { "stream-error", FZ_ARGS_ERROR_FRAME },
   [FLITZIS_MESSAGE_KIND_BEAT] = { "beat", FZ_ARGS_BAR_BEAT_FRAME },
   [FLITZIS_MESSAGE_KIND_RECONNECTED] = { "reconnected", FZ_ARGS_FRAME },
+  [FLITZIS_MESSAGE_KIND_UNDERRUN] = { "underrun", FZ_ARGS_COUNT_FRAME },
 };
 #define N_KINDS G_N_ELEMENTS (event_signals)
 
@@ -204,6 +230,7 @@ G_STATIC_ASSERT ((int) FZ_REPLY_DROPPED == (int) FLITZIS_MESSAGE_KIND_VOICE_DROP
 G_STATIC_ASSERT ((int) FZ_REPLY_LATE == (int) FLITZIS_MESSAGE_KIND_TRIGGER_LATE);
 G_STATIC_ASSERT ((int) FZ_REPLY_XRUN == (int) FLITZIS_MESSAGE_KIND_XRUN);
 G_STATIC_ASSERT ((int) FZ_REPLY_BEAT == (int) FLITZIS_MESSAGE_KIND_BEAT);
+G_STATIC_ASSERT ((int) FZ_REPLY_UNDERRUN == (int) FLITZIS_MESSAGE_KIND_UNDERRUN);
 G_STATIC_ASSERT ((int) FZ_REPLY_RETIRE >= (int) N_KINDS);
 
 /* Indexed by FlitzisMessageKind. */
@@ -376,6 +403,7 @@ take_reply (FlitzisAudioEngine *self, const FzMsg *reply)
     case FZ_REPLY_DROPPED:
     case FZ_REPLY_LATE:
     case FZ_REPLY_XRUN:
+    case FZ_REPLY_UNDERRUN:
     default:
       break;
     }
@@ -393,18 +421,55 @@ _flitzis_audio_engine_deliver_event (FlitzisAudioEngine *self, FlitzisMessage *m
     g_main_context_wakeup (self->context);
 }
 
+/* Called with the lock held: whether the watchdog finds the running
+ * device stream stalled, its frame time standing still for longer than
+ * the stall timeout. */
+static gboolean
+stream_stalled (FlitzisAudioEngine *self)
+{
+  guint64 frame = fz_core_get_frame_time (self->core);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->watch_since == 0 || frame != self->watch_frame)
+    {
+      if (frame > 0)
+        _flitzis_audio_engine_take_scheduling (self);
+      self->watch_frame = frame;
+      self->watch_since = now;
+      return FALSE;
+    }
+  return self->stall_timeout_ms > 0 &&
+         now - self->watch_since >= (gint64) self->stall_timeout_ms * G_TIME_SPAN_MILLISECOND;
+}
+
+/* Called with the lock held: whether the device stream failed and is not
+ * reported yet: it stopped by itself, or stalled. */
+static gboolean
+stream_failed (FlitzisAudioEngine *self)
+{
+  return self->stream != NULL && !self->stream_lost &&
+         (!fz_stream_is_alive (self->stream) || stream_stalled (self));
+}
+
 /* Called with the lock held: a device stream that stopped by itself (the
- * device went away, the JACK server quit) is reported once; the engine
- * shuts down once the lock is released (shut_down_if_lost()). */
+ * device went away, the JACK server quit) or stalled (a frozen server) is
+ * reported once; the engine shuts down once the lock is released
+ * (shut_down_if_lost()). */
 static void
 check_stream (FlitzisAudioEngine *self)
 {
   GError *error = NULL;
 
-  if (self->stream == NULL || self->stream_lost || fz_stream_is_alive (self->stream))
+  if (!stream_failed (self))
     return;
   self->stream_lost = TRUE;
-  if (self->reconnect && fz_stream_get_backend (self->stream) == FLITZIS_BACKEND_PIPEWIRE)
+  if (fz_stream_is_alive (self->stream))
+    g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_STALLED,
+                 _("The output device “%s” stalled: the audio thread rendered nothing for "
+                   "%u ms (its sound server or driver stopped answering); the engine has "
+                   "shut down, call run() again once the device answers"),
+                 fz_stream_get_device_name (self->stream), self->stall_timeout_ms);
+  else if (self->reconnect && fz_stream_get_backend (self->stream) == FLITZIS_BACKEND_PIPEWIRE)
     g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_LOST,
                  _("The output device “%s” stopped working (unplugged, or its server quit); "
                    "the engine has stopped and keeps its slots, and plays again once the "
@@ -473,7 +538,7 @@ source_is_ready (GObject *object)
           self->clock_synced != 0 ||
           (self->core != NULL && fz_ring_has_data (self->core->replies)) ||
           (self->core != NULL && fz_meter_has_data (&self->core->meter)) ||
-          (self->stream != NULL && !self->stream_lost && !fz_stream_is_alive (self->stream));
+          stream_failed (self) || self->scheduling_to_notify;
   fz_mutex_unlock (&self->lock);
   return ready;
 }
@@ -536,6 +601,7 @@ source_dispatch (GObject *object)
   fz_mutex_unlock (&self->lock);
   shut_down_if_lost (self);
   _flitzis_audio_engine_notify_synced (self);
+  _flitzis_audio_engine_notify_scheduling (self);
 
   /* Emitted without the lock: handlers may call back into the engine.
    * By frame: a meter period's levels after the events of its frames. */
@@ -671,6 +737,7 @@ _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self)
 {
   self->dropped_voices += fz_core_get_voices_dropped (self->core);
   self->xruns += fz_core_get_xruns (self->core);
+  self->underruns += fz_core_get_underruns (self->core);
   /* Pongs the audio thread dropped, and pings it never took. */
   self->dropped_replies += fz_core_get_pongs_dropped (self->core) +
                            _flitzis_audio_engine_pings_unanswered (self);
@@ -702,6 +769,8 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
   fz_mutex_lock (&self->lock);
   counts = (FlitzisEngineCounts) {
     .xruns = self->xruns,
+    .underruns = self->underruns,
+    .streams_abandoned = self->streams_abandoned,
     .dropped_voices = self->dropped_voices,
     .dropped_replies = self->dropped_replies,
     .dropped_events = self->dropped_events,
@@ -713,6 +782,7 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
     {
       counts.frame = fz_core_get_frame_time (self->core);
       counts.xruns += fz_core_get_xruns (self->core);
+      counts.underruns += fz_core_get_underruns (self->core);
       counts.dropped_voices += fz_core_get_voices_dropped (self->core);
       counts.dropped_replies += fz_core_get_pongs_dropped (self->core);
       counts.dropped_events += fz_core_get_events_dropped (self->core);

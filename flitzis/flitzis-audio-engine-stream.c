@@ -12,10 +12,19 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-engine-error.h"
+
+/* Linux's flag on a policy (sched.h has it only with _GNU_SOURCE). */
+#ifdef SCHED_RESET_ON_FORK
+#define FZ_SCHED_RESET_ON_FORK SCHED_RESET_ON_FORK
+#else
+#define FZ_SCHED_RESET_ON_FORK 0x40000000
+#endif
 
 
 
@@ -38,6 +47,7 @@ notify_stream_properties (FlitzisAudioEngine *self)
   _flitzis_audio_engine_notify (self, PROP_CHANNELS);
   _flitzis_audio_engine_notify (self, PROP_LATENCY);
   _flitzis_audio_engine_notify (self, PROP_ACTIVE_BACKEND);
+  _flitzis_audio_engine_notify (self, PROP_REALTIME_SCHEDULING);
 }
 
 /* Called with the lifecycle lock held: the core starts at the requested
@@ -73,6 +83,9 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->run_id++;
   /* A volume set since new_core() preset it: the first period takes it. */
   fz_params_set_gain (&core->params, FZ_MASTER, (float) self->volume);
+  self->watch_since = 0;
+  self->realtime_scheduling = FALSE;
+  self->scheduling_known = FALSE;
   self->pings_sent = 0;
   self->pongs_received = 0;
   g_clear_pointer (&self->levels, flitzis_levels_unref);
@@ -113,12 +126,13 @@ start_stream (FlitzisAudioEngine *self, GError **error)
   stream = backend_ok ? fz_stream_open (&request, error) : NULL;
   if (stream == NULL)
     return FALSE;
+
   rate = fz_stream_get_sample_rate (stream);
   channels = fz_stream_get_channels (stream);
   core = new_core (self, rate, channels);
   if (!fz_stream_start (stream, core, error))
     {
-      if (fz_stream_close (stream))
+      if (fz_stream_close (stream) == FZ_STREAM_CLOSED)
         fz_core_free (core);
       return FALSE;
     }
@@ -225,7 +239,7 @@ _flitzis_audio_engine_reopen (FlitzisAudioEngine *self, FzReconnector *reconnect
     }
   if (ok)
     resume_held (self, stream, core, dropped, target);
-  else if (stream != NULL && fz_stream_close (stream))
+  else if (stream != NULL && fz_stream_close (stream) == FZ_STREAM_CLOSED)
     {
       /* Not started: the slots go back to the held core, for the next try. */
       fz_core_adopt (self->held_core, core);
@@ -251,10 +265,10 @@ _flitzis_audio_engine_reopen (FlitzisAudioEngine *self, FzReconnector *reconnect
  * else PortAudio ([property@Flitzis.AudioEngine:active-backend] says
  * which one was taken).  The device is [property@Flitzis.AudioEngine:device]
  * if set, else the one named by the `FLITZIS_DEVICE` environment variable,
- * else the back-end's default: PipeWire's default sink, the JACK host
- * API's default output, PortAudio's default output.  With the default
- * back-end, a device name that no PipeWire sink has is looked for among
- * PortAudio's devices.  The calling thread's thread-default [struct@GLib.MainContext] becomes the
+ * else the back-end's default: PipeWire's default sink, the JACK
+ * server's physical playback ports, PortAudio's default output.  With the
+ * default back-end, a device name that no PipeWire sink has is looked for
+ * among the JACK server's clients, then among PortAudio's devices.  The calling thread's thread-default [struct@GLib.MainContext] becomes the
  * one in which the engine emits its signals.
  *
  * Returns: %TRUE on success; %FALSE with @error set to
@@ -320,12 +334,38 @@ release_core (FlitzisAudioEngine *self)
   forget_stream (self);
 }
 
-/* Called with the lock held, when the stream could not be stopped: the
- * callback may still run, so its core and samples are kept (leaked) on
- * purpose rather than freed under it. */
+/* Cores left to a stream that could not be closed, with the samples their
+ * slots hold: kept for the rest of the process, reachable from here (a
+ * leak on purpose, which memory checkers then report as still reachable,
+ * not as lost).  Under abandoned_lock. */
+static GMutex abandoned_lock;
+static GPtrArray *abandoned_cores;
+
 static void
-abandon_core (FlitzisAudioEngine *self)
+keep_abandoned (FzCore *core)
 {
+  fz_mutex_lock (&abandoned_lock);
+  if (abandoned_cores == NULL)
+    abandoned_cores = g_ptr_array_new ();
+  g_ptr_array_add (abandoned_cores, core);
+  fz_mutex_unlock (&abandoned_lock);
+}
+
+/* Called with the lock held, when the stream could not be stopped, or its
+ * back-end did not return in time (@abandoned): the callback may still
+ * run, so its core and samples are kept (leaked) on purpose rather than
+ * freed under it.  What the core counted and replied so far is kept. */
+static void
+abandon_core (FlitzisAudioEngine *self, gboolean abandoned)
+{
+  keep_abandoned (self->core);
+  _flitzis_audio_engine_drain_replies (self);
+  _flitzis_audio_engine_keep_counts (self);
+  if (abandoned)
+    self->streams_abandoned++;
+  self->pings_sent = 0;
+  self->pongs_received = 0;
+  self->retires_in_flight = 0;
   self->core = NULL;
   _flitzis_audio_engine_forget_slots (self, FALSE);
   forget_stream (self);
@@ -364,7 +404,8 @@ static gboolean
 stop_stream (FlitzisAudioEngine *self, gboolean may_hold)
 {
   FzStream *stream;
-  gboolean running, stopped = TRUE, hold;
+  FzStreamClosed closed = FZ_STREAM_CLOSED;
+  gboolean running, hold;
   g_autofree char *device = NULL;
 
   fz_mutex_lock (&self->lock);
@@ -374,24 +415,26 @@ stop_stream (FlitzisAudioEngine *self, gboolean may_hold)
          self->context != NULL && fz_stream_get_backend (stream) == FLITZIS_BACKEND_PIPEWIRE;
   if (hold)
     device = dup_requested_device (self);
+  self->realtime_scheduling = FALSE;
   fz_mutex_unlock (&self->lock);
   if (!running)
     return FALSE;
 
-  /* Without the lock: this waits for the last callback to return.
-   * Commands queued meanwhile are released with the core. */
+  /* Without the lock: this waits for the last callback to return, for at
+   * most 2 s (fz-stream.h).  Commands queued meanwhile are released with
+   * the core. */
   if (stream != NULL)
-    stopped = fz_stream_close (stream);
+    closed = fz_stream_close (stream);
 
   /* Offline, the renderer is the audio thread: wait for its render(). */
   fz_mutex_lock (&self->render_lock);
   fz_mutex_lock (&self->lock);
-  if (stopped && hold)
+  if (closed == FZ_STREAM_CLOSED && hold)
     hold_core (self, device);
-  else if (stopped)
+  else if (closed == FZ_STREAM_CLOSED)
     release_core (self);
   else
-    abandon_core (self);
+    abandon_core (self, closed == FZ_STREAM_ABANDONED);
   /* The source stays attached until it has emitted what is left. */
   if (self->context != NULL)
     g_main_context_wakeup (self->context);
@@ -447,12 +490,23 @@ _flitzis_audio_engine_lose_run (FlitzisAudioEngine *self, guint run_id)
  * @self: a [class@Flitzis.AudioEngine]
  *
  * Stops the audio thread and closes the device.  Voices stop, every slot
- * is emptied and its sample freed.  Messages already received stay
+ * is emptied and its sample freed.  Loads still decoding stop at their
+ * next chunk and fail with [error@Flitzis.EngineError.NOT_RUNNING]
+ * instead of decoding to the end for nothing.  Messages already received stay
  * available to [method@Flitzis.AudioEngine.receive_msg], and their signals are
  * still emitted in the main context.  An engine that waits for its lost
  * device to come back ([property@Flitzis.AudioEngine:reconnect]) stops
  * waiting, and the slots it kept are freed.  Shutting down an engine that
  * is not running (nor waiting) does nothing.
+ *
+ * Voices cut off by shutting down get no
+ * [signal@Flitzis.AudioEngine::sample-finished]: that signal tells the
+ * frame after a voice's last one, and a voice cut off by the end of the
+ * run has none (the stream's frame time ends with it).  A user interface
+ * that shows playing voices clears them all when
+ * [property@Flitzis.AudioEngine:running] turns %FALSE (its notify is
+ * emitted once the engine has shut down, whether by this call or after
+ * [signal@Flitzis.AudioEngine::stream-error]).
  *
  * Since: 0.1
  */
@@ -494,6 +548,257 @@ flitzis_audio_engine_list_output_devices (GError **error)
   return fz_stream_list_output_devices (error);
 }
 
+
+/* The stall-timeout property, installed by the class. */
+void
+_flitzis_audio_engine_class_init_stream (GParamSpec **properties)
+{
+  /**
+   * FlitzisAudioEngine:stall-timeout: (getter get_stall_timeout) (setter set_stall_timeout)
+   *
+   * The watchdog: how many milliseconds a running device stream's frame
+   * time may stand still before the engine reports
+   * [signal@Flitzis.AudioEngine::stream-error] with
+   * [error@Flitzis.EngineError.STALLED] and shuts down; 0 turns the
+   * watchdog off.  See [method@Flitzis.AudioEngine.set_stall_timeout].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STALL_TIMEOUT] =
+    g_param_spec_uint ("stall-timeout", _("Stall timeout"),
+                       _("Milliseconds a running stream may stand still before the engine "
+                         "gives up on it, or 0 for never"),
+                       0, G_MAXUINT, FZ_DEFAULT_STALL_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * FlitzisAudioEngine:realtime-scheduling: (getter get_realtime_scheduling)
+   *
+   * Whether the running device stream's audio thread has real-time
+   * scheduling (`SCHED_FIFO` or `SCHED_RR`), as the kernel reports it.
+   * See [method@Flitzis.AudioEngine.get_realtime_scheduling].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REALTIME_SCHEDULING] =
+    g_param_spec_boolean ("realtime-scheduling", _("Real-time scheduling"),
+                          _("Whether the audio thread runs with real-time scheduling"),
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+/* Called with the lock held while a device stream is open, so that the
+ * thread that ran its last period still exists (a stream's audio thread
+ * lives as long as the stream: fz_stream_close() is called only once the
+ * stream is no longer the engine's). */
+static gboolean
+audio_thread_is_realtime (FzCore *core)
+{
+  uintptr_t thread = fz_core_get_audio_thread (core);
+  struct sched_param param;
+  int policy;
+
+  G_STATIC_ASSERT (sizeof (pthread_t) <= sizeof (uintptr_t));
+  if (thread == 0 || pthread_getschedparam ((pthread_t) thread, &policy, &param) != 0)
+    return FALSE;
+  /* PipeWire's module-rt asks for SCHED_FIFO | SCHED_RESET_ON_FORK. */
+  policy &= ~FZ_SCHED_RESET_ON_FORK;
+  return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
+void
+_flitzis_audio_engine_take_scheduling (FlitzisAudioEngine *self)
+{
+  gboolean realtime;
+
+  if (self->scheduling_known || self->stream == NULL)
+    return;
+  realtime = audio_thread_is_realtime (self->core);
+  self->scheduling_known = TRUE;
+  self->scheduling_to_notify = realtime != self->realtime_scheduling;
+  self->realtime_scheduling = realtime;
+}
+
+void
+_flitzis_audio_engine_notify_scheduling (FlitzisAudioEngine *self)
+{
+  gboolean changed;
+
+  fz_mutex_lock (&self->lock);
+  changed = self->scheduling_to_notify;
+  self->scheduling_to_notify = FALSE;
+  fz_mutex_unlock (&self->lock);
+  if (changed)
+    _flitzis_audio_engine_notify (self, PROP_REALTIME_SCHEDULING);
+}
+
+/**
+ * flitzis_audio_engine_get_realtime_scheduling:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:realtime-scheduling]: whether the
+ * audio thread of the running device stream has real-time scheduling
+ * (`SCHED_FIFO` or `SCHED_RR`).  Every back-end asks for it where the
+ * system allows it: JACK's process thread is real-time when its server is
+ * (jackd's default), PipeWire's data thread through the client's
+ * module-rt, and PortAudio's ALSA callback thread through
+ * `PaAlsa_EnableRealtimeScheduling()`.  The system allows it to root, or
+ * to a user with an `RLIMIT_RTPRIO` (the audio group of Debian's jackd2
+ * and PipeWire packages) or RealtimeKit; otherwise the thread stays
+ * `SCHED_OTHER`, and the engine plays on, with this %FALSE.
+ *
+ * The policy is read from the kernel once the stream's first period has
+ * been rendered, where the engine's replies are taken (the main context
+ * of [method@Flitzis.AudioEngine.run], or
+ * [method@Flitzis.AudioEngine.receive_msg]); notify::realtime-scheduling
+ * is emitted when it becomes %TRUE, and when the engine shuts down.
+ *
+ * Returns: %TRUE if the audio thread runs with real-time scheduling;
+ *   %FALSE before its first period, when not running, and for offline
+ *   engines (render()'s caller is their audio thread)
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_audio_engine_get_realtime_scheduling (FlitzisAudioEngine *self)
+{
+  gboolean realtime;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), FALSE);
+
+  fz_mutex_lock (&self->lock);
+  realtime = self->realtime_scheduling;
+  fz_mutex_unlock (&self->lock);
+  return realtime;
+}
+
+void
+_flitzis_audio_engine_init_stream (FlitzisAudioEngine *self)
+{
+  self->stall_timeout_ms = _flitzis_audio_engine_default_stall_timeout ();
+  self->lock_memory = TRUE;
+  /* PortAudio stays initialised, once needed, while an engine exists. */
+  fz_stream_backend_hold ();
+}
+
+gboolean
+_flitzis_audio_engine_stream_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                           GValue *value)
+{
+  switch (prop_id)
+    {
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, flitzis_audio_engine_get_stall_timeout (self));
+      return TRUE;
+    case PROP_REALTIME_SCHEDULING:
+      g_value_set_boolean (value, flitzis_audio_engine_get_realtime_scheduling (self));
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+_flitzis_audio_engine_stream_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                           const GValue *value)
+{
+  switch (prop_id)
+    {
+    case PROP_STALL_TIMEOUT:
+      flitzis_audio_engine_set_stall_timeout (self, g_value_get_uint (value));
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+guint
+_flitzis_audio_engine_default_stall_timeout (void)
+{
+  const char *from_env = g_getenv ("FLITZIS_STALL_TIMEOUT_MS");
+  guint64 value;
+
+  if (from_env != NULL && g_ascii_string_to_unsigned (from_env, 10, 0, G_MAXUINT, &value, NULL))
+    return (guint) value;
+  return FZ_DEFAULT_STALL_TIMEOUT_MS;
+}
+
+/**
+ * flitzis_audio_engine_get_stall_timeout:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:stall-timeout].
+ *
+ * Returns: the watchdog's timeout in milliseconds, or 0 when it is off
+ *
+ * Since: 0.1
+ */
+guint
+flitzis_audio_engine_get_stall_timeout (FlitzisAudioEngine *self)
+{
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0);
+
+  return _flitzis_audio_engine_read_guint (self, &self->stall_timeout_ms);
+}
+
+/**
+ * flitzis_audio_engine_set_stall_timeout:
+ * @self: a [class@Flitzis.AudioEngine]
+ * @timeout_ms: milliseconds, or 0 to turn the watchdog off
+ *
+ * Sets [property@Flitzis.AudioEngine:stall-timeout], at once, running or
+ * not.  The default is 500 ms, or what the `FLITZIS_STALL_TIMEOUT_MS`
+ * environment variable says when the engine is made.  A stream stalls when its device, driver or
+ * sound server stops calling the engine without saying so: a frozen JACK
+ * server, a PipeWire daemon killed under PortAudio's ALSA device.  The
+ * watchdog runs where the engine's replies are taken: in the main context
+ * of [method@Flitzis.AudioEngine.run] (every 100 ms at most while nothing
+ * plays), or in [method@Flitzis.AudioEngine.receive_msg]; a stall is
+ * reported within the timeout plus 100 ms.  Shutting a stalled stream down
+ * waits at most 2 s for the back-end; a back-end that does not return
+ * leaves its thread behind, counted by
+ * [method@Flitzis.EngineStats.get_streams_abandoned].
+ *
+ * Since: 0.1
+ */
+void
+flitzis_audio_engine_set_stall_timeout (FlitzisAudioEngine *self, guint timeout_ms)
+{
+  gboolean changed;
+
+  g_return_if_fail (FLITZIS_IS_AUDIO_ENGINE (self));
+
+  fz_mutex_lock (&self->lock);
+  changed = self->stall_timeout_ms != timeout_ms;
+  self->stall_timeout_ms = timeout_ms;
+  fz_mutex_unlock (&self->lock);
+  if (changed)
+    _flitzis_audio_engine_notify (self, PROP_STALL_TIMEOUT);
+}
+
+/**
+ * flitzis_audio_engine_get_latency:
+ * @self: a [class@Flitzis.AudioEngine]
+ *
+ * Gets [property@Flitzis.AudioEngine:latency].
+ *
+ * Returns: the output latency of the open stream in seconds, as the
+ *   device reports it; 0 when not running, and for offline engines
+ *
+ * Since: 0.1
+ */
+double
+flitzis_audio_engine_get_latency (FlitzisAudioEngine *self)
+{
+  double latency;
+
+  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0.0);
+
+  fz_mutex_lock (&self->lock);
+  latency = self->latency;
+  fz_mutex_unlock (&self->lock);
+  return latency;
+}
 
 /**
  * flitzis_audio_engine_get_frame_time:

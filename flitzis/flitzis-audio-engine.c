@@ -322,30 +322,6 @@ flitzis_audio_engine_set_period_frames (FlitzisAudioEngine *self, guint period_f
 }
 
 /**
- * flitzis_audio_engine_get_latency:
- * @self: a [class@Flitzis.AudioEngine]
- *
- * Gets [property@Flitzis.AudioEngine:latency].
- *
- * Returns: the output latency of the open stream in seconds, as the
- *   device reports it; 0 when not running, and for offline engines
- *
- * Since: 0.1
- */
-double
-flitzis_audio_engine_get_latency (FlitzisAudioEngine *self)
-{
-  double latency;
-
-  g_return_val_if_fail (FLITZIS_IS_AUDIO_ENGINE (self), 0.0);
-
-  fz_mutex_lock (&self->lock);
-  latency = self->latency;
-  fz_mutex_unlock (&self->lock);
-  return latency;
-}
-
-/**
  * flitzis_audio_engine_get_channels:
  * @self: a [class@Flitzis.AudioEngine]
  *
@@ -548,6 +524,7 @@ flitzis_audio_engine_finalize (GObject *object)
   g_free (self->infos);
   g_free (self->load_serials);
   g_free (self->loading);
+  fz_stream_backend_release ();
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->render_lock);
   g_mutex_clear (&self->lifecycle_lock);
@@ -609,7 +586,9 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       g_value_set_boolean (value, flitzis_audio_engine_get_reconnect (self));
       break;
     default:
-      if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value))
+      if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_stream_get_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_samples_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -682,7 +661,9 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       flitzis_audio_engine_set_reconnect (self, g_value_get_boolean (value));
       break;
     default:
-      if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value))
+      if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_stream_set_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_samples_set_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -875,6 +856,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   _flitzis_audio_engine_class_init_pads (properties);
   _flitzis_audio_engine_class_init_backend (properties);
   _flitzis_audio_engine_class_init_clock (properties);
+  _flitzis_audio_engine_class_init_stream (properties);
+  _flitzis_audio_engine_class_init_samples (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -891,6 +874,7 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->n_slots = FLITZIS_MAX_SAMPLE_SLOTS;
   self->n_voices = FLITZIS_MAX_VOICES;
   _flitzis_audio_engine_init_clock (self);
+  _flitzis_audio_engine_init_stream (self);
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
   g_queue_init (&self->levels_to_emit);

@@ -319,6 +319,18 @@ void                flitzis_audio_engine_set_period_frames (FlitzisAudioEngine *
 FLITZIS_AVAILABLE_IN_0_1
 double              flitzis_audio_engine_get_latency    (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
+guint               flitzis_audio_engine_get_stall_timeout (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_stall_timeout (FlitzisAudioEngine *self,
+                                                            guint               timeout_ms);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_realtime_scheduling (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_lock_memory (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_lock_memory (FlitzisAudioEngine *self,
+                                                          gboolean            lock_memory);
+FLITZIS_AVAILABLE_IN_0_1
 GListModel         *flitzis_audio_engine_list_output_devices (GError **error);
 FLITZIS_AVAILABLE_IN_0_1
 guint               flitzis_audio_engine_get_channels   (FlitzisAudioEngine *self);

@@ -68,6 +68,12 @@ G_BEGIN_DECLS
  *   or not a number (a sample's tempo may also be 0, for unknown)
  * @FLITZIS_ENGINE_ERROR_INVALID_METER: beats per bar outside 1 to
  *   [const@Flitzis.MAX_BEATS_PER_BAR]
+ * @FLITZIS_ENGINE_ERROR_STALLED: the running stream stopped advancing for
+ *   longer than [property@Flitzis.AudioEngine:stall-timeout] (a frozen sound
+ *   server or driver); see [signal@Flitzis.AudioEngine::stream-error]
+ * @FLITZIS_ENGINE_ERROR_FILE_CHANGED: a file changed while it was being
+ *   loaded (its size or modification time changed, or it delivered fewer
+ *   frames than its size implies): nothing was loaded
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -93,6 +99,8 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT,
   FLITZIS_ENGINE_ERROR_INVALID_TEMPO,
   FLITZIS_ENGINE_ERROR_INVALID_METER,
+  FLITZIS_ENGINE_ERROR_STALLED,
+  FLITZIS_ENGINE_ERROR_FILE_CHANGED,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

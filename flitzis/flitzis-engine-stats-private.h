@@ -19,6 +19,8 @@ typedef struct {
   guint64 dropped_messages;
   guint64 dropped_signals;
   guint64 dropped_levels;
+  guint64 underruns;
+  guint64 streams_abandoned;
 } FlitzisEngineCounts;
 
 /* Any thread: a snapshot of @counts (copied). */

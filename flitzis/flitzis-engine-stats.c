@@ -88,11 +88,13 @@ flitzis_engine_stats_get_frame (const FlitzisEngineStats *stats)
  * flitzis_engine_stats_get_xruns:
  * @stats: a [struct@Flitzis.EngineStats]
  *
- * Counts the underruns the device reported
+ * Counts the xruns the device or the JACK server reported
  * ([signal@Flitzis.AudioEngine::xrun]): periods delivered too late, heard
- * as a gap or a click.
+ * as a gap or a click.  On a JACK server these are every client's: the
+ * engine's own are [method@Flitzis.EngineStats.get_underruns], the rest
+ * were caused elsewhere in the server's graph.
  *
- * Returns: how many underruns the device reported
+ * Returns: how many xruns the device or server reported
  *
  * Since: 0.1
  */
@@ -102,6 +104,53 @@ flitzis_engine_stats_get_xruns (const FlitzisEngineStats *stats)
   g_return_val_if_fail (stats != NULL, 0);
 
   return stats->counts.xruns;
+}
+
+/**
+ * flitzis_engine_stats_get_underruns:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the underruns of the engine's own stream
+ * ([signal@Flitzis.AudioEngine::underrun]): periods its callback delivered
+ * too late.  Through PortAudio these are the underflows the device
+ * reported for the stream (each one also an xrun); on a JACK server, the
+ * periods whose callback alone took longer than the period.  An xrun that
+ * is not also an underrun was another client's, or the server's.
+ *
+ * Returns: how many periods the engine's own stream delivered too late
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_underruns (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.underruns;
+}
+
+/**
+ * flitzis_engine_stats_get_streams_abandoned:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the device streams the engine had to leave behind when it shut
+ * down: their back-end (a frozen JACK server, a sound server gone under
+ * PortAudio's ALSA device) did not return from closing within 2 s.  Each
+ * leaves a thread blocked in the back-end, and keeps the stream's memory
+ * and the samples it played, rather than hanging
+ * [method@Flitzis.AudioEngine.shut_down]; should the back-end return, the
+ * thread ends and frees the stream.
+ *
+ * Returns: how many streams were left behind
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_streams_abandoned (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.streams_abandoned;
 }
 
 /**

@@ -39,6 +39,10 @@ guint64             flitzis_engine_stats_get_frame            (const FlitzisEngi
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_xruns            (const FlitzisEngineStats *stats);
 FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_engine_stats_get_underruns        (const FlitzisEngineStats *stats);
+FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_engine_stats_get_streams_abandoned (const FlitzisEngineStats *stats);
+FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_dropped_voices   (const FlitzisEngineStats *stats);
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_dropped_replies  (const FlitzisEngineStats *stats);

@@ -150,7 +150,8 @@ flitzis_message_get_slot (const FlitzisMessage *message)
  * @message: a [struct@Flitzis.Message]
  *
  * Gets the number a message carries: for [enum@Flitzis.MessageKind.XRUN] the
- * underruns counted since [method@Flitzis.AudioEngine.run], for
+ * xruns counted since [method@Flitzis.AudioEngine.run], for
+ * [enum@Flitzis.MessageKind.UNDERRUN] the engine's own underruns, for
  * [enum@Flitzis.MessageKind.TRIGGER_LATE] how many frames late the trigger
  * started, for [enum@Flitzis.MessageKind.PONG] the number of the ping it
  * answers in this run, counting from 0.

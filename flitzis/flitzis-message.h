@@ -31,8 +31,9 @@ G_BEGIN_DECLS
  *   [method@Flitzis.AudioEngine.play_sample_at] arrived after its frame and
  *   started at the message's frame instead, [method@Flitzis.Message.get_count]
  *   frames late; [signal@Flitzis.AudioEngine::trigger-late]
- * @FLITZIS_MESSAGE_KIND_XRUN: the device reported an underrun before the
- *   message's frame; [method@Flitzis.Message.get_count] is the running count;
+ * @FLITZIS_MESSAGE_KIND_XRUN: the device or the JACK server reported an
+ *   xrun before the message's frame, whichever client of the server caused
+ *   it; [method@Flitzis.Message.get_count] is the running count;
  *   [signal@Flitzis.AudioEngine::xrun]
  * @FLITZIS_MESSAGE_KIND_STREAM_ERROR: the stream failed and the engine
  *   stopped; [method@Flitzis.Message.get_error] says why;
@@ -46,6 +47,10 @@ G_BEGIN_DECLS
  *   itself ([property@Flitzis.AudioEngine:reconnect]) and the engine runs
  *   with its slots; the message's frame is the new stream's frame time
  *   then; [signal@Flitzis.AudioEngine::reconnected]
+ * @FLITZIS_MESSAGE_KIND_UNDERRUN: the engine's own stream underran before
+ *   the message's frame: its callback delivered a period too late;
+ *   [method@Flitzis.Message.get_count] is the running count;
+ *   [signal@Flitzis.AudioEngine::underrun]
  *
  * What a [struct@Flitzis.Message] reports.  Each kind is also emitted as the
  * engine's signal of the same name.
@@ -62,6 +67,7 @@ typedef enum {
   FLITZIS_MESSAGE_KIND_STREAM_ERROR,
   FLITZIS_MESSAGE_KIND_BEAT,
   FLITZIS_MESSAGE_KIND_RECONNECTED,
+  FLITZIS_MESSAGE_KIND_UNDERRUN,
 } FlitzisMessageKind;
 
 /**

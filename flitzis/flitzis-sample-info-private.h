@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 FlitzisSampleInfo *_flitzis_sample_info_new (const char           *path,
                                              const FzSampleFormat *decoded,
                                              const FzSampleFormat *original,
+                                             guint64               delivered_frames,
                                              gsize                 memory_size);
+/* The loading thread, before publishing: whether fz_memlock_sample() took. */
+void               _flitzis_sample_info_set_memory_locked (FlitzisSampleInfo *info,
+                                                           gboolean           locked);
 
 G_END_DECLS

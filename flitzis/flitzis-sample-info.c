@@ -17,10 +17,12 @@ struct _FlitzisSampleInfo {
   guint64 frames;
   guint channels;
   guint sample_rate;
-  guint64 original_frames;
+  guint64 original_frames;      /* as the file's header promises */
+  guint64 delivered_frames;     /* as the file delivered */
   guint original_channels;
   guint original_rate;
   gsize memory_size;
+  gboolean memory_locked;
 };
 
 G_DEFINE_BOXED_TYPE (FlitzisSampleInfo, flitzis_sample_info,
@@ -28,7 +30,8 @@ G_DEFINE_BOXED_TYPE (FlitzisSampleInfo, flitzis_sample_info,
 
 FlitzisSampleInfo *
 _flitzis_sample_info_new (const char *path, const FzSampleFormat *decoded,
-                         const FzSampleFormat *original, gsize memory_size)
+                         const FzSampleFormat *original, guint64 delivered_frames,
+                         gsize memory_size)
 {
   FlitzisSampleInfo *info = g_new0 (FlitzisSampleInfo, 1);
 
@@ -38,6 +41,7 @@ _flitzis_sample_info_new (const char *path, const FzSampleFormat *decoded,
   info->channels = decoded->channels;
   info->sample_rate = decoded->rate;
   info->original_frames = original->frames;
+  info->delivered_frames = delivered_frames;
   info->original_channels = original->channels;
   info->original_rate = original->rate;
   info->memory_size = memory_size;
@@ -162,9 +166,11 @@ flitzis_sample_info_get_sample_rate (const FlitzisSampleInfo *info)
  * flitzis_sample_info_get_original_frames:
  * @info: a [struct@Flitzis.SampleInfo]
  *
- * Gets the length of the audio in the file, in frames at the file's rate.
+ * Gets the length of the audio in the file, in frames at the file's rate,
+ * as the file's header gives it: the same as
+ * [method@Flitzis.SampleInfo.get_frames_promised].
  *
- * Returns: the number of frames decoded from the file
+ * Returns: the number of frames the file's header promises
  *
  * Since: 0.1
  */
@@ -230,4 +236,78 @@ flitzis_sample_info_get_memory_size (const FlitzisSampleInfo *info)
   g_return_val_if_fail (info != NULL, 0);
 
   return info->memory_size;
+}
+
+/**
+ * flitzis_sample_info_get_frames_promised:
+ * @info: a [struct@Flitzis.SampleInfo]
+ *
+ * Gets how many frames, at the file's rate, the file's header promised.
+ * A file whose header promises more than it holds (a header written
+ * before the audio, a copy or download cut short) loads what it holds:
+ * [method@Flitzis.SampleInfo.get_frames_delivered] is then smaller.  (A
+ * file that changes while it is loaded is not loaded at all:
+ * [error@Flitzis.EngineError.FILE_CHANGED].)
+ *
+ * Returns: the frames the header promised
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_sample_info_get_frames_promised (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->original_frames;
+}
+
+/**
+ * flitzis_sample_info_get_frames_delivered:
+ * @info: a [struct@Flitzis.SampleInfo]
+ *
+ * Gets how many frames, at the file's rate, were decoded from the file:
+ * as many as [method@Flitzis.SampleInfo.get_frames_promised] unless the
+ * file is short of its header's promise.
+ *
+ * Returns: the frames the file delivered
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_sample_info_get_frames_delivered (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->delivered_frames;
+}
+
+void
+_flitzis_sample_info_set_memory_locked (FlitzisSampleInfo *info, gboolean locked)
+{
+  info->memory_locked = locked;
+}
+
+/**
+ * flitzis_sample_info_get_memory_locked:
+ * @info: a [struct@Flitzis.SampleInfo]
+ *
+ * Gets whether the sample's memory is locked in RAM (`mlock()`), so that
+ * the audio thread never waits for one of its pages to come back from
+ * swap.  Samples are locked while
+ * [property@Flitzis.AudioEngine:lock-memory] is set (the default) and the
+ * system allows it: root, or within the user's `RLIMIT_MEMLOCK` (`ulimit
+ * -l`, 8 MiB by default on Debian 12; the audio group of Debian's jackd2
+ * and PipeWire packages has more).  A sample that could not be locked
+ * plays all the same.
+ *
+ * Returns: %TRUE if the sample's frames and peak pyramid are locked
+ *
+ * Since: 0.1
+ */
+gboolean
+flitzis_sample_info_get_memory_locked (const FlitzisSampleInfo *info)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  return info->memory_locked;
 }

@@ -48,6 +48,12 @@ FLITZIS_AVAILABLE_IN_0_1
 guint              flitzis_sample_info_get_original_rate     (const FlitzisSampleInfo *info);
 FLITZIS_AVAILABLE_IN_0_1
 gsize              flitzis_sample_info_get_memory_size       (const FlitzisSampleInfo *info);
+FLITZIS_AVAILABLE_IN_0_1
+guint64            flitzis_sample_info_get_frames_promised   (const FlitzisSampleInfo *info);
+FLITZIS_AVAILABLE_IN_0_1
+guint64            flitzis_sample_info_get_frames_delivered  (const FlitzisSampleInfo *info);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean           flitzis_sample_info_get_memory_locked     (const FlitzisSampleInfo *info);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlitzisSampleInfo, flitzis_sample_info_unref)
 

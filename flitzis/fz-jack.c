@@ -10,6 +10,7 @@
 
 #include <jack/jack.h>
 
+#include "flitzis-device-private.h"
 #include "flitzis-engine-error.h"
 #include "flitzis-i18n-private.h"
 #include "fz-jack.h"
@@ -24,6 +25,7 @@ struct FzJack {
   jack_client_t *client;
   jack_port_t *ports[FZ_JACK_MAX_CHANNELS];
   char **targets;               /* the input ports the outputs feed */
+  char *device_name;            /* their client's name */
   guint channels;
   guint sample_rate;
   guint block;                  /* frames per render: requested, or 0 */
@@ -35,6 +37,10 @@ struct FzJack {
   guint rendered_frames;
   atomic_bool underrun;         /* set by the xrun callback, taken by process */
   atomic_bool alive;
+  /* The process thread's: the last cycle's own callback took longer than
+   * the period (an underrun of the engine's own), reported with the next
+   * render. */
+  bool late;
 };
 
 /* ---- JACK's threads ---- */
@@ -46,6 +52,9 @@ render (FzJack *jack, float *out, guint frames)
   unsigned flags = atomic_exchange_explicit (&jack->underrun, false, memory_order_relaxed)
                    ? FZ_PROCESS_UNDERRUN : 0;
 
+  if (jack->late)
+    flags |= FZ_PROCESS_OWN_UNDERRUN;
+  jack->late = false;
   fz_core_process (jack->core, out, frames, flags);
 }
 
@@ -68,6 +77,11 @@ on_process (jack_nframes_t frames, void *data)
   FzJack *jack = data;
   float *buffers[FZ_JACK_MAX_CHANNELS];
   jack_nframes_t done = 0;
+  /* The callback's own time, read from the vDSO clock (no system call):
+   * an xrun the server reports is the engine's own only if this callback
+   * alone took longer than the period; otherwise another client, or the
+   * server, was late (fz-jack.h). */
+  jack_time_t began = jack_get_time ();
 
   /* JACK runs the clients of its graph in order: the clients that read
    * these buffers (an in-process capture client, in the tests) are done
@@ -92,6 +106,8 @@ on_process (jack_nframes_t frames, void *data)
     }
   for (guint c = 0; c < jack->channels; c++)
     fz_tsan_release (buffers[c]);
+  if ((jack_get_time () - began) * jack->sample_rate > (jack_time_t) frames * 1000000u)
+    jack->late = true;
   return 0;
 }
 
@@ -115,6 +131,8 @@ on_shutdown (void *data)
 }
 
 /* ---- control thread ---- */
+
+static char *client_of (const char *port_name);
 
 static char **
 find_targets (jack_client_t *client, const char *device_name)
@@ -158,12 +176,26 @@ check_rate (FzJack *jack, guint requested, GError **error)
 }
 
 static gboolean
-register_ports (FzJack *jack, guint max_channels, GError **error)
+register_ports (FzJack *jack, const char *device_name, guint max_channels,
+                FzJackFailure *failure, GError **error)
 {
-  jack->channels = MIN (MIN (g_strv_length (jack->targets), max_channels), FZ_JACK_MAX_CHANNELS);
+  guint n_targets = jack->targets != NULL ? g_strv_length (jack->targets) : 0;
+
+  jack->channels = MIN (MIN (n_targets, max_channels), FZ_JACK_MAX_CHANNELS);
   if (jack->channels == 0)
-    return set_jack_error (error, FLITZIS_ENGINE_ERROR_NO_DEVICE,
-                           _("The JACK server has no playback ports to play into"));
+    {
+      *failure = FZ_JACK_NO_PORTS;
+      if (device_name != NULL)
+        g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                     _("The JACK server has no client “%s” with playback ports to play into"),
+                     device_name);
+      else
+        set_jack_error (error, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                        _("A JACK server runs but has no physical playback ports to play "
+                          "into; name a client with input ports as the device, or give the "
+                          "server a playback device"));
+      return FALSE;
+    }
   for (guint c = 0; c < jack->channels; c++)
     {
       g_autofree char *name = g_strdup_printf ("out_%u", c + 1);
@@ -179,14 +211,19 @@ register_ports (FzJack *jack, guint max_channels, GError **error)
 
 FzJack *
 fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
-              guint period_frames, GError **error)
+              guint period_frames, FzJackFailure *failure, GError **error)
 {
   FzJack *jack = g_new0 (FzJack, 1);
+  FzJackFailure ignored;
   jack_status_t status;
 
+  if (failure == NULL)
+    failure = &ignored;
+  *failure = FZ_JACK_FAILED;
   jack->client = jack_client_open ("flitzis", JackNoStartServer, &status);
   if (jack->client == NULL)
     {
+      *failure = FZ_JACK_NO_SERVER;
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
                    _("Cannot connect to the JACK server (status 0x%x); is it running?"),
                    (unsigned) status);
@@ -198,11 +235,14 @@ fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
   jack->targets = find_targets (jack->client, device_name);
   atomic_init (&jack->alive, true);
   atomic_init (&jack->underrun, false);
-  if (!check_rate (jack, sample_rate, error) || !register_ports (jack, max_channels, error))
+  jack->late = false;
+  if (!check_rate (jack, sample_rate, error) ||
+      !register_ports (jack, device_name, max_channels, failure, error))
     {
       fz_jack_close (jack);
       return NULL;
     }
+  jack->device_name = client_of (jack->targets[0]);
   jack->rendered_capacity = MAX (period_frames, FZ_JACK_MAX_BLOCK);
   /* Cache-line aligned: the mixer's vector stores to a period that starts
    * at frame 0 then never straddle two lines at the start. */
@@ -218,6 +258,12 @@ guint
 fz_jack_get_sample_rate (FzJack *jack)
 {
   return jack->sample_rate;
+}
+
+const char *
+fz_jack_get_device_name (FzJack *jack)
+{
+  return jack->device_name;
 }
 
 guint
@@ -267,6 +313,68 @@ fz_jack_close (FzJack *jack)
    * for good; with the server gone, it only frees. */
   jack_client_close (jack->client);
   g_strfreev (jack->targets);
+  g_free (jack->device_name);
   g_aligned_free (jack->rendered);
   g_free (jack);
+}
+
+/* ---- listing ---- */
+
+/* The client part of a full port name ("client:port"). */
+static char *
+client_of (const char *port_name)
+{
+  const char *colon = strchr (port_name, ':');
+
+  return g_strndup (port_name, colon != NULL ? (gsize) (colon - port_name) : strlen (port_name));
+}
+
+/* The JACK devices, as PortAudio's JACK host API listed them: one per
+ * client with audio input ports, as many channels as it has ports; the
+ * latency is what the server says its first port adds, plus one period. */
+static void
+append_clients (GListStore *store, jack_client_t *client)
+{
+  const char **ports = jack_get_ports (client, NULL, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput);
+  const char **physical = jack_get_ports (client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+                                          JackPortIsPhysical | JackPortIsInput);
+  g_autofree char *default_client = physical != NULL ? client_of (physical[0]) : NULL;
+  double rate = jack_get_sample_rate (client);
+  guint period = jack_get_buffer_size (client);
+
+  for (guint i = 0; ports != NULL && ports[i] != NULL;)
+    {
+      g_autofree char *name = client_of (ports[i]);
+      jack_latency_range_t range = { 0, 0 };
+      jack_port_t *first = jack_port_by_name (client, ports[i]);
+      g_autoptr (FlitzisDevice) device = NULL;
+      guint n = 0;
+
+      for (; ports[i] != NULL; i++, n++)
+        {
+          g_autofree char *other = client_of (ports[i]);
+
+          if (g_strcmp0 (other, name) != 0)
+            break;
+        }
+      if (first != NULL)
+        jack_port_get_latency_range (first, JackPlaybackLatency, &range);
+      device = _flitzis_device_new (name, FZ_JACK_HOST_API_NAME, n, rate,
+                                    (range.min + period) / rate,
+                                    g_strcmp0 (name, default_client) == 0);
+      g_list_store_append (store, device);
+    }
+  jack_free (ports);
+  jack_free (physical);
+}
+
+void
+fz_jack_list_devices (GListStore *store)
+{
+  jack_client_t *client = jack_client_open ("flitzis-list", JackNoStartServer, NULL);
+
+  if (client == NULL)
+    return;
+  append_clients (store, client);
+  jack_client_close (client);
 }

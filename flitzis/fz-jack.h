@@ -17,19 +17,36 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "core/fz-core.h"
 
 typedef struct FzJack FzJack;
 
+/* Why fz_jack_open() failed: the caller may then try another back-end. */
+typedef enum {
+  FZ_JACK_FAILED,               /* a server runs and refused: @error says why */
+  FZ_JACK_NO_SERVER,            /* no JACK server runs */
+  FZ_JACK_NO_PORTS,             /* one runs, without the playback ports asked for */
+} FzJackFailure;
+
+/* The name PortAudio gives the JACK host API; JACK devices carry it. */
+#define FZ_JACK_HOST_API_NAME "JACK Audio Connection Kit"
+
 /* Connects to the default JACK server and prepares ports that will feed the
  * input ports of the JACK client @device_name (NULL: the physical playback
  * ports), at most @max_channels of them.  @period_frames: frames per
- * fz_core_process() call, 0 for the server's period. */
+ * fz_core_process() call, 0 for the server's period.  On failure, @failure
+ * (may be NULL) says which kind. */
 FzJack     *fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
-                          guint period_frames, GError **error);
+                          guint period_frames, FzJackFailure *failure, GError **error);
+/* Appends a FlitzisDevice to @store for every client of the running JACK
+ * server with audio input ports (the physical ones' client is the
+ * default); appends nothing when no server runs. */
+void        fz_jack_list_devices (GListStore *store);
 guint       fz_jack_get_sample_rate (FzJack *jack);
+/* The client the outputs feed ("system" for a server's physical ports). */
+const char *fz_jack_get_device_name (FzJack *jack);
 guint       fz_jack_get_channels (FzJack *jack);
 double      fz_jack_get_latency (FzJack *jack);
 /* Starts calling fz_core_process (@core); the core must outlive the client. */

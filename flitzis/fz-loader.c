@@ -8,6 +8,15 @@
  * GIOErrorEnum code; libsndfile then decodes from the descriptor.  The
  * decoded buffer is allocated once, at its final size, from the frame count
  * in the header.
+ *
+ * A file written while it is read (a recording still going, a copy in
+ * progress, an editor saving in place) would load as whatever part of it
+ * was there: the descriptor's size and modification time are taken when
+ * it is opened and compared once it is read, and an uncompressed file
+ * must deliver every frame its size implies.  A file that is merely short
+ * of what its header promises (a header written before the audio, a
+ * download cut short) is not changing: it loads what it holds, and the
+ * caller is told both counts.
  */
 #include "config.h"
 
@@ -125,6 +134,9 @@ typedef struct {
   size_t full_capacity;       /* frames the header promises, at the stream's rate */
   gboolean out_of_memory;     /* growing the buffer failed */
   size_t written;             /* frames in sample->data so far */
+  uint64_t read;              /* frames read from the file so far, at its rate */
+  uint64_t promised;          /* frames its header promises */
+  const char *path;           /* for the test hook; NULL for PCM from memory */
   FzResampler *resampler;     /* NULL when the file is at the stream's rate */
   GCancellable *cancellable;
   float *raw;                 /* a chunk as read, file_channels per frame */
@@ -138,7 +150,6 @@ typedef struct {
   size_t n_blocks;            /* blocks done: their frames are final */
   FzLoadProgressFunc progress;
   void *progress_data;
-  uint64_t read;              /* source frames read so far */
   uint64_t total;             /* source frames in all */
 } FzDecode;
 
@@ -294,15 +305,36 @@ put_frames (FzDecode *decode, float *frames, size_t n)
   return TRUE;
 }
 
+static FzLoaderHook test_hook;
+static void *test_hook_data;
+
+void
+fz_loader_set_test_hook (FzLoaderHook hook, void *data)
+{
+  test_hook_data = data;
+  g_atomic_pointer_set (&test_hook, hook);
+}
+
+static void
+call_test_hook (const char *path, FzLoaderHookPoint point, uint64_t frames_read)
+{
+  FzLoaderHook hook = g_atomic_pointer_get (&test_hook);
+
+  if (G_UNLIKELY (hook != NULL) && path != NULL)
+    hook (path, point, frames_read, test_hook_data);
+}
+
 /* Decodes the whole file, chunk by chunk, straight into the sample. */
 static gboolean
 decode_all (FzDecode *decode, const char *display, GError **error)
 {
   float *frames = NULL;
+  gboolean readable;
   size_t got;
 
   while ((got = read_chunk (decode, &frames)) > 0)
     {
+      call_test_hook (decode->path, FZ_LOADER_HOOK_CHUNK, decode->read);
       if (g_cancellable_set_error_if_cancelled (decode->cancellable, error))
         return FALSE;
       if (!put_frames (decode, frames, got))
@@ -312,7 +344,12 @@ decode_all (FzDecode *decode, const char *display, GError **error)
         decode->progress (MIN (decode->read, decode->total), decode->total,
                           decode->progress_data);
     }
-  if (decode->resampler != NULL && sf_error (decode->file) == SF_ERR_NO_ERROR)
+  /* A compressed stream cut short ends in a decoding error where its
+   * header promised more: what came before it loads (the caller is told
+   * both counts), unless the file changed meanwhile (checked after). */
+  readable = sf_error (decode->file) == SF_ERR_NO_ERROR ||
+             (decode->read > 0 && decode->read < decode->promised);
+  if (decode->resampler != NULL && readable)
     resample_into (decode, NULL, 0);
   finish_blocks (decode, TRUE);
   if (decode->out_of_memory)
@@ -321,7 +358,7 @@ decode_all (FzDecode *decode, const char *display, GError **error)
                    _("Cannot decode “%s”: %s"), display, g_strerror (ENOMEM));
       return FALSE;
     }
-  if (decode->written > 0 && sf_error (decode->file) == SF_ERR_NO_ERROR)
+  if (decode->written > 0 && readable)
     return TRUE;
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
                _("Cannot decode “%s”: %s"), display,
@@ -394,6 +431,7 @@ begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, uint64_t fil
 
   believed = MIN (believed, (uint64_t) info->frames);
   decode->file = file;
+  decode->promised = (uint64_t) info->frames;
   decode->file_channels = (uint32_t) info->channels;
   decode->full_capacity = same_rate ? (size_t) info->frames
                                     : fz_resampler_max_output ((uint32_t) info->samplerate, rate,
@@ -438,23 +476,26 @@ typedef struct {
   GCancellable *cancellable;
   FzLoadProgressFunc progress;
   void *progress_data;
+  const char *path;           /* for the test hook; NULL for PCM from memory */
 } FzTarget;
 
 static FzSample *
 decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *display,
-        const FzTarget *target, GError **error)
+        const FzTarget *target, uint64_t *delivered, GError **error)
 {
   uint32_t rate = target->rate, channels = target->channels;
   FzDecode decode = {
     .cancellable = target->cancellable, .sanitize = needs_sanitize (info),
     .progress = target->progress, .progress_data = target->progress_data,
-    .total = (uint64_t) info->frames,
+    .total = (uint64_t) info->frames, .path = target->path,
   };
   gboolean ok;
 
   ok = begin_decode (&decode, file, info, file_bytes, display, rate, channels, error) &&
        decode_all (&decode, display, error);
   end_decode (&decode);
+  if (delivered != NULL)
+    *delivered = decode.read;
   if (!ok)
     {
       fz_peaks_free (decode.peaks);
@@ -472,30 +513,108 @@ decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *dis
   return decode.sample;
 }
 
+/* Bytes per frame of an uncompressed file, whose size implies its frame
+ * count; 0 for compressed ones. */
+static guint
+bytes_per_frame (const SF_INFO *info)
+{
+  static const struct { int subtype; guint bytes; } sizes[] = {
+    { SF_FORMAT_PCM_S8, 1 }, { SF_FORMAT_PCM_U8, 1 }, { SF_FORMAT_PCM_16, 2 },
+    { SF_FORMAT_PCM_24, 3 }, { SF_FORMAT_PCM_32, 4 }, { SF_FORMAT_FLOAT, 4 },
+    { SF_FORMAT_DOUBLE, 8 }, { SF_FORMAT_ULAW, 1 }, { SF_FORMAT_ALAW, 1 },
+  };
+  int type = info->format & SF_FORMAT_TYPEMASK;
+
+  if (type != SF_FORMAT_WAV && type != SF_FORMAT_WAVEX && type != SF_FORMAT_AIFF &&
+      type != SF_FORMAT_AU && type != SF_FORMAT_W64 && type != SF_FORMAT_RF64 &&
+      type != SF_FORMAT_CAF)
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    if ((info->format & SF_FORMAT_SUBMASK) == sizes[i].subtype)
+      return sizes[i].bytes * (guint) info->channels;
+  return 0;
+}
+
+/* The frames the header promises.  libsndfile gives a WAV or AIFF file's
+ * audio chunk as long as the file holds, whatever its header says; what it
+ * said is in libsndfile's log ("data : 8000 (should be 4000)"). */
+static uint64_t
+frames_promised (SNDFILE *file, const SF_INFO *info)
+{
+  char log[4096] = "";
+  guint frame_bytes = bytes_per_frame (info);
+  g_auto (GStrv) lines = NULL;
+  uint64_t promised = (uint64_t) info->frames;
+
+  if (frame_bytes == 0)
+    return promised;
+  sf_command (file, SFC_GET_LOG_INFO, log, sizeof log);
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if ((g_str_has_prefix (lines[i], "data : ") || g_str_has_prefix (lines[i], "SSND : ")) &&
+        strstr (lines[i], "(should be") != NULL)
+      promised = MAX (promised, g_ascii_strtoull (lines[i] + 7, NULL, 10) / frame_bytes);
+  return promised;
+}
+
+/* Once read: whether the file stayed as it was when opened (@before). */
+static gboolean
+check_unchanged (int fd, const struct stat *before, const SF_INFO *info, uint64_t delivered,
+                 const char *display, GError **error)
+{
+  struct stat now;
+  g_autofree char *why = NULL;
+
+  if (fstat (fd, &now) != 0)
+    why = g_strdup (g_strerror (errno));
+  else if (now.st_size != before->st_size)
+    why = g_strdup_printf (_("its size went from %llu to %llu bytes"),
+                           (unsigned long long) before->st_size,
+                           (unsigned long long) now.st_size);
+  else if (now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+           now.st_mtim.tv_nsec != before->st_mtim.tv_nsec)
+    why = g_strdup (_("it was modified"));
+  else if (bytes_per_frame (info) > 0 && delivered < (uint64_t) info->frames)
+    why = g_strdup_printf (_("%llu of the %llu frames its size implies could be read"),
+                           (unsigned long long) delivered, (unsigned long long) info->frames);
+  if (why == NULL)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_FILE_CHANGED,
+               _("“%s” changed while it was being read (%s); nothing was loaded: load it "
+                 "again once it is complete"), display, why);
+  return FALSE;
+}
+
 FzSample *
 fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
-                     GCancellable *cancellable, FzSampleFormat *original, GError **error)
+                     GCancellable *cancellable, FzSampleFormat *original, uint64_t *delivered,
+                     GError **error)
 {
-  return fz_load_sample_progress (path, rate, channels, cancellable, NULL, NULL, original, error);
+  return fz_load_sample_progress (path, rate, channels, cancellable, NULL, NULL, original,
+                                  delivered, error);
 }
 
 FzSample *
 fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
                          GCancellable *cancellable, FzLoadProgressFunc progress,
-                         void *progress_data, FzSampleFormat *original, GError **error)
+                         void *progress_data, FzSampleFormat *original, uint64_t *delivered,
+                         GError **error)
 {
-  FzTarget target = { rate, channels, cancellable, progress, progress_data };
+  FzTarget target = { rate, channels, cancellable, progress, progress_data, path };
   g_autofree char *display = g_filename_display_name (path);
   SF_INFO info = { 0 };
   SNDFILE *file;
   FzSample *sample = NULL;
-  struct stat st;
+  struct stat before;
+  uint64_t read = 0;
   int fd;
 
   _flitzis_init_i18n ();
   fd = open_readable (path, display, error);
   if (fd < 0)
     return NULL;
+  if (fstat (fd, &before) != 0)
+    memset (&before, 0, sizeof before);
   /* The descriptor stays ours, whether libsndfile succeeds or not. */
   file = sf_open_fd (fd, SFM_READ, &info, SF_FALSE);
   if (file == NULL)
@@ -508,13 +627,18 @@ fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
       return NULL;
     }
   if (check_format (&info, display, error))
-    sample = decode (file, &info, fstat (fd, &st) == 0 ? (uint64_t) st.st_size : 0, display,
-                     &target, error);
+    sample = decode (file, &info, (uint64_t) before.st_size, display, &target, &read, error);
+  if (sample != NULL)
+    call_test_hook (path, FZ_LOADER_HOOK_END, read);
+  if (sample != NULL && !check_unchanged (fd, &before, &info, read, display, error))
+    g_clear_pointer (&sample, fz_sample_unref);
   if (sample != NULL && original != NULL)
     *original = (FzSampleFormat) {
-      .frames = (uint64_t) info.frames, .channels = (uint32_t) info.channels,
+      .frames = frames_promised (file, &info), .channels = (uint32_t) info.channels,
       .rate = (uint32_t) info.samplerate,
     };
+  if (sample != NULL && delivered != NULL)
+    *delivered = read;
   sf_close (file);
   g_close (fd, NULL);
   return sample;
@@ -523,7 +647,7 @@ fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
 FzSample *
 fz_load_sample (const char *path, uint32_t rate, uint32_t channels, GError **error)
 {
-  return fz_load_sample_full (path, rate, channels, NULL, NULL, error);
+  return fz_load_sample_full (path, rate, channels, NULL, NULL, NULL, error);
 }
 
 /* ---- PCM from memory, through libsndfile's virtual I/O ---- */
@@ -614,7 +738,7 @@ fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels, const char *
              FzLoadProgressFunc progress, void *progress_data, GError **error)
 {
   SF_VIRTUAL_IO io = { memory_length, memory_seek, memory_read, memory_write, memory_tell };
-  FzTarget target = { rate, channels, cancellable, progress, progress_data };
+  FzTarget target = { rate, channels, cancellable, progress, progress_data, NULL };
   gsize size = 0;
   FzMemoryFile file = { g_bytes_get_data (pcm, &size), 0, 0 };
   SF_INFO info = {
@@ -635,7 +759,7 @@ fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels, const char *
       return NULL;
     }
   if (check_format (&info, display, error))
-    sample = decode (sndfile, &info, size, display, &target, error);
+    sample = decode (sndfile, &info, size, display, &target, NULL, error);
   sf_close (sndfile);
   return sample;
 }

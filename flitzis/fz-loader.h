@@ -33,15 +33,20 @@ typedef void (*FzLoadProgressFunc) (uint64_t done, uint64_t total, void *data);
 FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
                           GError **error);
 /* The same, stopping with G_IO_ERROR_CANCELLED once @cancellable (may be
- * NULL) is cancelled, and telling the file's own format in @original. */
+ * NULL) is cancelled, and telling the file's own format in @original
+ * (frames: as many as its header promises) and the frames it delivered,
+ * at its own rate, in @delivered (fewer when it is short of its header's
+ * promise; may be NULL).  A file that changed while it was read (its
+ * size or modification time, or fewer frames than its size implies) fails
+ * with FLITZIS_ENGINE_ERROR_FILE_CHANGED. */
 FzSample *fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                                GCancellable *cancellable, FzSampleFormat *original,
-                               GError **error);
+                               uint64_t *delivered, GError **error);
 /* The same with @progress (may be NULL) told after each chunk. */
 FzSample *fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
                                    GCancellable *cancellable, FzLoadProgressFunc progress,
                                    void *progress_data, FzSampleFormat *original,
-                                   GError **error);
+                                   uint64_t *delivered, GError **error);
 /* Checks PCM for fz_load_pcm(): @size bytes of float32 interleaved frames
  * of @pcm_channels channels at @pcm_rate Hz.  FALSE, with a
  * FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT that says what is allowed, for
@@ -55,6 +60,18 @@ FzSample *fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels,
                        const char *display, uint32_t rate, uint32_t channels,
                        GCancellable *cancellable, FzLoadProgressFunc progress,
                        void *progress_data, GError **error);
+
+/* Tests only: called on the loading thread, after each chunk read from a
+ * file (FZ_LOADER_HOOK_CHUNK, with the frames read so far) and once the
+ * file is read, before it is checked (FZ_LOADER_HOOK_END), so that a test
+ * can change the file at a known point.  NULL (the default) for none. */
+typedef enum {
+  FZ_LOADER_HOOK_CHUNK,
+  FZ_LOADER_HOOK_END,
+} FzLoaderHookPoint;
+typedef void (*FzLoaderHook) (const char *path, FzLoaderHookPoint point, uint64_t frames_read,
+                              void *data);
+void      fz_loader_set_test_hook (FzLoaderHook hook, void *data);
 
 /* Maps @frames frames of @in_channels interleaved channels into
  * @out_channels: mono goes to every output channel; otherwise output

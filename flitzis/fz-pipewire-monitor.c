@@ -396,6 +396,40 @@ disconnect_server (FzPwMonitor *monitor)
   monitor->synced = FALSE;
 }
 
+/* Whether a socket is where libpipewire would connect to: the
+ * PIPEWIRE_REMOTE name (default "pipewire-0") in PIPEWIRE_RUNTIME_DIR,
+ * XDG_RUNTIME_DIR, USERPROFILE or /run/pipewire, or that path when it is
+ * absolute (any of them: libpipewire takes the first directory set, and
+ * then /run/pipewire).  Without one there is no server, and no context is made:
+ * libpipewire 0.3.65 can miss the stop of a context's data thread that
+ * has not yet entered its loop (pw_data_loop_stop() running its stop
+ * inline, then joining a thread that waits for ever), and a context made
+ * and destroyed at once, as here when nothing answers, hit that under
+ * load. */
+static gboolean
+server_socket_present (void)
+{
+  const char *name = g_getenv ("PIPEWIRE_REMOTE");
+  const char *dirs[] = { g_getenv ("PIPEWIRE_RUNTIME_DIR"), g_getenv ("XDG_RUNTIME_DIR"),
+                         g_getenv ("USERPROFILE"), "/run/pipewire" };
+
+  if (name == NULL || *name == '\0')
+    name = "pipewire-0";
+  if (g_path_is_absolute (name))
+    return g_file_test (name, G_FILE_TEST_EXISTS);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (dirs[i] == NULL || *dirs[i] == '\0')
+        continue;
+      path = g_build_filename (dirs[i], name, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static FzPwMonitor *
 monitor_alloc (void)
 {
@@ -414,8 +448,15 @@ monitor_alloc (void)
 FzPwMonitor *
 fz_pw_monitor_new (GError **error)
 {
-  FzPwMonitor *monitor = monitor_alloc ();
+  FzPwMonitor *monitor;
 
+  if (!server_socket_present ())
+    {
+      g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                           _("No PipeWire server is running for this session"));
+      return NULL;
+    }
+  monitor = monitor_alloc ();
   if (monitor->context == NULL || !connect_server (monitor))
     {
       g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,

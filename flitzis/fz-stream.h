@@ -23,12 +23,28 @@ typedef struct {
   FlitzisBackend backend;      /* AUTO: see fz_stream_open() */
 } FzStreamRequest;
 
+/* How fz_stream_close() went. */
+typedef enum {
+  FZ_STREAM_CLOSED,             /* stopped, closed and freed */
+  FZ_STREAM_NOT_STOPPED,        /* PortAudio could not stop it: kept, its callback may run */
+  FZ_STREAM_ABANDONED,          /* the back-end did not return in time: its thread is left behind */
+} FzStreamClosed;
+
+/* PortAudio, once per process: it is initialised when first needed and
+ * terminated when its last user goes.  Every engine is a user while it
+ * exists (hold at init, release at finalize), so that its runs and
+ * device listings share one initialisation.  Any control thread; neither
+ * blocks for longer than 2 s. */
+void        fz_stream_backend_hold (void);
+void        fz_stream_backend_release (void);
+
 /* Opens (without starting) a float32 stream on the requested device, or on
  * the default output, through the requested back-end.  AUTO: a PipeWire
  * server with a sink (of the requested name, if one is named) plays
- * natively (fz-pipewire.h); else PortAudio is initialised, and the JACK
- * host API's default output is taken when a JACK server runs, else
- * PortAudio's. */
+ * natively (fz-pipewire.h); else a JACK server's physical playback ports
+ * (or its client of that name) through libjack, when a server runs and
+ * has them; else PortAudio's default output (or its device of that
+ * name).  A PortAudio stream is a user of PortAudio until it is closed. */
 FzStream   *fz_stream_open (const FzStreamRequest *request, GError **error);
 guint       fz_stream_get_sample_rate (FzStream *stream);
 guint       fz_stream_get_channels (FzStream *stream);
@@ -40,12 +56,14 @@ double      fz_stream_get_latency (FzStream *stream);
 /* FALSE once a started stream has stopped by itself: the device failed. */
 gboolean    fz_stream_is_alive (FzStream *stream);
 /* A GListModel of FlitzisDevice: the sinks of a running PipeWire server,
- * then every output device PortAudio finds. */
+ * then every output device PortAudio finds (JACK's host API left out),
+ * then a running JACK server's clients with playback ports. */
 GListModel *fz_stream_list_output_devices (GError **error);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */
 gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);
-/* Stops (waiting for a running callback to return), closes, and frees.
- * Returns FALSE, and frees nothing, if PortAudio could not stop it: then
- * the callback may still run, and the core must not be freed either. */
-gboolean    fz_stream_close (FzStream *stream);
+/* Aborts (waiting for a running callback to return), closes, and frees,
+ * on a thread of its own, waiting at most 2 s for it.  Unless it returns
+ * FZ_STREAM_CLOSED the callback may still run, or run again, and the core
+ * must not be freed. */
+FzStreamClosed fz_stream_close (FzStream *stream);

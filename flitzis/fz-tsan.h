@@ -65,3 +65,17 @@ fz_mutex_unlock (GMutex *mutex)
   fz_tsan_release (mutex);
   g_mutex_unlock (mutex);
 }
+
+/* g_cond_wait_until() with @mutex held by fz_mutex_lock(): the wait
+ * unlocks and locks again unseen by ThreadSanitizer (GLib's mutex is
+ * futex-based), annotated as fz_mutex_unlock() and fz_mutex_lock() are. */
+static inline gboolean
+fz_cond_wait_until (GCond *cond, GMutex *mutex, gint64 end_time)
+{
+  gboolean signalled;
+
+  fz_tsan_release (mutex);
+  signalled = g_cond_wait_until (cond, mutex, end_time);
+  fz_tsan_acquire (mutex);
+  return signalled;
+}

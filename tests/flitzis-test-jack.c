@@ -11,11 +11,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -31,6 +35,7 @@
 
 struct FlitzisTestJack {
   char *name;
+  GPid pid;                           /* the server's, for signal handlers */
   char *log;                          /* the server's output */
   GSubprocess *server;
   jack_client_t *client;
@@ -93,6 +98,80 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* ---- JACK's server registry ---- */
+
+/* jackd2's shared-memory registry (common/shm.c): 8 server entries, each
+ * freed when its server stops cleanly, reclaimed by JACK only when a
+ * server of the same name registers.  A test server that died uncleanly
+ * (its test process killed, a jackd crashing) keeps its entry, and, names
+ * being unique per test process, eight of those stop every JACK test on
+ * the machine ("Too many servers already active"), two suites side by
+ * side fill it the sooner.  So before starting a server, the entries of
+ * test servers (named flitzis-test-*) whose process is gone are freed,
+ * under the registry's own lock, as JACK frees an entry it reclaims.
+ * Anything that does not look like jackd2's layout is left alone. */
+#define JACK_REGISTRY_PATH "/dev/shm/jack-shm-registry"
+#define JACK_REGISTRY_MAGIC 0x4a41434bu      /* "JACK" */
+#define JACK_SEMAPHORE_KEY 0x282929
+#define JACK_MAX_SERVERS 8
+
+typedef struct {
+  pid_t pid;
+  char name[257];
+} JackRegistryServer;
+
+typedef struct {
+  uint32_t magic;
+  uint16_t protocol;
+  int32_t type;
+  uint32_t size;
+  uint32_t hdr_len;
+  uint32_t entry_len;
+  JackRegistryServer server[JACK_MAX_SERVERS];
+} JackRegistryHeader;
+
+static gboolean
+lock_registry (int semid, int change)
+{
+  struct sembuf op = { .sem_num = 0, .sem_op = (short) change, .sem_flg = SEM_UNDO };
+
+  return semop (semid, &op, 1) == 0;
+}
+
+static guint
+reclaim_dead_test_servers (void)
+{
+  int fd = open (JACK_REGISTRY_PATH, O_RDWR | O_CLOEXEC);
+  int semid = semget (JACK_SEMAPHORE_KEY, 1, 0);
+  JackRegistryHeader *header;
+  guint reclaimed = 0;
+
+  if (fd < 0)
+    return 0;
+  header = mmap (NULL, sizeof *header, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close (fd);
+  if (header == MAP_FAILED)
+    return 0;
+  if (semid >= 0 && header->magic == JACK_REGISTRY_MAGIC &&
+      header->hdr_len == sizeof *header && lock_registry (semid, -1))
+    {
+      for (guint i = 0; i < JACK_MAX_SERVERS; i++)
+        {
+          JackRegistryServer *server = &header->server[i];
+
+          if (server->pid > 0 && strstr (server->name, "flitzis-test-") != NULL &&
+              kill (server->pid, 0) != 0 && errno == ESRCH)
+            {
+              memset (server, 0, sizeof *server);
+              reclaimed++;
+            }
+        }
+      lock_registry (semid, 1);
+    }
+  munmap (header, sizeof *header);
+  return reclaimed;
+}
+
 static gboolean
 try_connect_client (gpointer data)
 {
@@ -118,8 +197,22 @@ register_inputs (FlitzisTestJack *jack)
   g_assert_cmpint (jack_activate (jack->client), ==, 0);
 }
 
+static FlitzisTestJack *start_server (guint rate, guint period, gboolean realtime);
+
 FlitzisTestJack *
 flitzis_test_jack_start (guint rate, guint period)
+{
+  return start_server (rate, period, TRUE);
+}
+
+FlitzisTestJack *
+flitzis_test_jack_start_no_realtime (guint rate, guint period)
+{
+  return start_server (rate, period, FALSE);
+}
+
+static FlitzisTestJack *
+start_server (guint rate, guint period, gboolean realtime)
 {
   const char *jackd = g_getenv ("FLITZIS_JACKD");
   g_autoptr (GSubprocessLauncher) launcher = NULL;
@@ -130,6 +223,7 @@ flitzis_test_jack_start (guint rate, guint period)
                                              (guint64) period * 1000000 / rate
                                              * flitzis_test_slowdown ());
   FlitzisTestJack *jack = g_new0 (FlitzisTestJack, 1);
+  guint reclaimed;
 
   if (jackd == NULL || *jackd == '\0' || g_strcmp0 (jackd, "no") == 0)
     jackd = JACKD_PATH;
@@ -137,6 +231,9 @@ flitzis_test_jack_start (guint rate, guint period)
 
   jack_set_error_function (silent);
   jack_set_info_function (silent);
+  reclaimed = reclaim_dead_test_servers ();
+  if (reclaimed > 0)
+    g_test_message ("freed %u entries of dead test servers in JACK's registry", reclaimed);
   jack->name = g_strdup_printf ("flitzis-test-%d-%u", (int) getpid (), g_random_int ());
   g_setenv ("JACK_DEFAULT_SERVER", jack->name, TRUE);
   g_setenv ("JACK_NO_START_SERVER", "1", TRUE);
@@ -150,11 +247,17 @@ flitzis_test_jack_start (guint rate, guint period)
    * loaded 2-core machine does not make a client's start-up fail.
    * -w: one period of wall-clock time per cycle, stretched under valgrind
    * (flitzis_test_slowdown()). */
-  jack->server = g_subprocess_launcher_spawn (launcher, &error, jackd, "-t", "5000",
-                                              "-n", jack->name,
-                                              "-d", "dummy", "-r", rate_s, "-p", period_s,
-                                              "-w", wait_s, NULL);
+  {
+    /* Without real-time: jackd's -r (--no-realtime), before the driver. */
+    const char *argv[] = {
+      jackd, "-t", "5000", "-n", jack->name, realtime ? "-R" : "-r",
+      "-d", "dummy", "-r", rate_s, "-p", period_s, "-w", wait_s, NULL,
+    };
+
+    jack->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  }
   g_assert_no_error (error);
+  jack->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (jack->server), NULL, 10);
   if (!flitzis_test_wait_until (NULL, try_connect_client, jack, 10000))
     {
       g_autofree char *log = NULL;
@@ -189,6 +292,18 @@ flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms)
 {
   /* The same number of periods on a server slowed for valgrind. */
   atomic_store (&jack->stall_ms, ms * flitzis_test_slowdown ());
+}
+
+void
+flitzis_test_jack_signal (FlitzisTestJack *jack, int signum)
+{
+  g_subprocess_send_signal (jack->server, signum);
+}
+
+void
+flitzis_test_jack_signal_unsafe (FlitzisTestJack *jack, int signum)
+{
+  kill (jack->pid, signum);
 }
 
 const char *

@@ -19,9 +19,16 @@ typedef struct FlitzisTestJack FlitzisTestJack;
  * clients.  Fails the test (it does not skip) when jackd is missing or
  * does not come up. */
 FlitzisTestJack *flitzis_test_jack_start (guint rate, guint period);
+/* The same, started with --no-realtime: its clients' process threads are
+ * not real-time (SCHED_OTHER). */
+FlitzisTestJack *flitzis_test_jack_start_no_realtime (guint rate, guint period);
 /* Sends SIGTERM to the server's PID and waits for it to exit. */
 void             flitzis_test_jack_stop (FlitzisTestJack *jack);
 const char      *flitzis_test_jack_get_name (FlitzisTestJack *jack);
+/* Sends @signum to the server: SIGSTOP freezes it, SIGCONT thaws it. */
+void             flitzis_test_jack_signal (FlitzisTestJack *jack, int signum);
+/* The same from a signal handler: kill() alone (async-signal-safe). */
+void             flitzis_test_jack_signal_unsafe (FlitzisTestJack *jack, int signum);
 /* Makes the test's own client take @ms in its next cycle: the graph runs
  * late, and the server reports an xrun to every client. */
 void             flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms);

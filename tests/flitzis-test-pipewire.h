@@ -34,6 +34,12 @@ void                 flitzis_test_pipewire_stop (FlitzisTestPipewire *pw);
 void                 flitzis_test_pipewire_kill (FlitzisTestPipewire *pw);
 /* Starts them again (after _kill()), and waits as _start() does. */
 void                 flitzis_test_pipewire_restart (FlitzisTestPipewire *pw);
+/* Sends @signum to the PipeWire daemon (SIGSTOP freezes it: a server
+ * that stops answering; SIGCONT before stopping or killing it). */
+void                 flitzis_test_pipewire_signal (FlitzisTestPipewire *pw, int signum);
+/* The daemon's PID, for an abort handler (kill() is async-signal-safe)
+ * or a subprocess of the test. */
+int                  flitzis_test_pipewire_get_pid (FlitzisTestPipewire *pw);
 
 /* Records the sink's monitor (what every stream played into the sink),
  * in a capture stream of this process: up to @max_frames stereo frames.
@@ -57,5 +63,16 @@ void                 flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw,
 /* The same with @channels (1: mono, or 2) channels. */
 void                 flitzis_test_pipewire_add_sink_channels (FlitzisTestPipewire *pw,
                                                               const char *name, guint channels);
+
+/* An ALSA_CONFIG_PATH value with pipewire-alsa's configuration
+ * (tests/alsa/pipewire-alsa.conf, the package's own files) over the
+ * system's alsa.conf, and where its plug-in is (a file written in @dir):
+ * FLITZIS_TEST_PIPEWIRE_ALSA_DIR, or ALSA's plug-in directory beside
+ * libasound.  Without the plug-in: marks the test skipped and returns
+ * NULL, or fails it when FLITZIS_TEST_REQUIRE_PIPEWIRE_ALSA=1 (CI).
+ * Instrumented (valgrind, sanitizers) it skips too: memcheck reports
+ * alsa-lib's own uninitialised reads on this path, ThreadSanitizer a lock
+ * order inversion between alsa-lib and the plug-in. */
+char                *flitzis_test_pipewire_alsa_config (const char *dir);
 
 G_END_DECLS

@@ -266,7 +266,10 @@ static void
 report_losses (Player *player)
 {
   g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (player->engine);
+  guint64 underruns = flitzis_engine_stats_get_underruns (stats);
   guint64 xruns = flitzis_engine_stats_get_xruns (stats);
+  /* The server reports the engine's own late periods as xruns too. */
+  guint64 elsewhere = xruns > underruns ? xruns - underruns : 0;
   guint64 lost = flitzis_engine_stats_get_dropped_events (stats);
 
   if (player->dropped > 0)
@@ -274,9 +277,14 @@ report_losses (Player *player)
                   "played at once\n"), (unsigned long long) player->dropped, FLITZIS_MAX_VOICES);
   if (player->late > 0)
     g_printerr (_("flitzis play: %llu sounds started late\n"), (unsigned long long) player->late);
-  if (xruns > 0)
-    g_printerr (_("flitzis play: the device ran out of audio %llu times (underruns)\n"),
-                (unsigned long long) xruns);
+  if (underruns > 0)
+    g_printerr (_("flitzis play: the engine's own stream ran out of audio %llu times "
+                  "(its underruns: a period came too late)\n"),
+                (unsigned long long) underruns);
+  if (elsewhere > 0)
+    g_printerr (_("flitzis play: the sound server reported %llu xruns caused elsewhere "
+                  "(by another client or the server itself, not by this engine)\n"),
+                (unsigned long long) elsewhere);
   if (lost > 0)
     g_printerr (_("flitzis play: %llu engine events were lost\n"), (unsigned long long) lost);
 }

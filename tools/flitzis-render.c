@@ -107,6 +107,7 @@ count_events (Render *render)
         case FLITZIS_MESSAGE_KIND_STREAM_ERROR:
         case FLITZIS_MESSAGE_KIND_BEAT:
         case FLITZIS_MESSAGE_KIND_RECONNECTED:
+        case FLITZIS_MESSAGE_KIND_UNDERRUN:
         default:
           break;
         }

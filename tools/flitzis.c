@@ -127,6 +127,23 @@ tool_progress_end (ToolProgress *progress)
   progress->shown = FALSE;
 }
 
+/* A file short of what its header promises loads what it holds: say so. */
+static void
+warn_if_short (FlitzisAudioEngine *engine, guint slot, const char *path)
+{
+  g_autoptr (FlitzisSampleInfo) info = flitzis_audio_engine_dup_sample_info (engine, slot, NULL);
+  guint64 promised, delivered;
+
+  if (info == NULL)
+    return;
+  promised = flitzis_sample_info_get_frames_promised (info);
+  delivered = flitzis_sample_info_get_frames_delivered (info);
+  if (delivered < promised)
+    g_printerr (_("flitzis: warning: “%s” holds %llu of the %llu frames its header promises "
+                  "(cut short?); playing what it holds\n"),
+                path, (unsigned long long) delivered, (unsigned long long) promised);
+}
+
 /* Loads @paths into slots 0, 1, … with a progress line for slow loads;
  * the error names the file. */
 gboolean
@@ -147,6 +164,8 @@ tool_load_samples (FlitzisAudioEngine *engine, const char * const *paths, guint 
         }
     }
   tool_progress_end (&progress);
+  for (guint i = 0; i < n_paths; i++)
+    warn_if_short (engine, i, paths[i]);
   return TRUE;
 }
 

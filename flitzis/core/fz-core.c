@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <string.h>
+#include <threads.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #endif
@@ -70,6 +71,8 @@ fz_core_new_sized (uint32_t sample_rate, uint32_t channels, uint32_t n_slots, ui
   atomic_init (&core->pongs_dropped, 0);
   atomic_init (&core->events_dropped, 0);
   atomic_init (&core->xruns, 0);
+  atomic_init (&core->underruns, 0);
+  atomic_init (&core->audio_thread, 0);
   atomic_init (&core->busy, 0);
   return core;
 }
@@ -568,6 +571,13 @@ count_underrun (FzCore *core)
   reply (core, FZ_REPLY_XRUN, 0, core->period_start, fz_counter_get (&core->xruns));
 }
 
+static void
+count_own_underrun (FzCore *core)
+{
+  fz_counter_increment (&core->underruns);
+  reply (core, FZ_REPLY_UNDERRUN, 0, core->period_start, fz_counter_get (&core->underruns));
+}
+
 /* Flush-to-zero and denormals-are-zero (MXCSR bits 15 and 6) while the
  * callback runs: a tail decaying towards 1e-38 would otherwise send every
  * multiply and add through the CPU's slow subnormal path.  Subnormal
@@ -604,9 +614,14 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
 
   if (hook != NULL)
     hook (core, frames);
+  /* Reading the calling thread's handle is no system call (glibc keeps it
+   * in the thread pointer); a back-end may change threads (a restart). */
+  atomic_store_explicit (&core->audio_thread, (uintptr_t) thrd_current (), memory_order_relaxed);
   core->period_start = atomic_load_explicit (&core->frame_time, memory_order_relaxed);
   if (flags & FZ_PROCESS_UNDERRUN)
     count_underrun (core);
+  if (flags & FZ_PROCESS_OWN_UNDERRUN)
+    count_own_underrun (core);
   /* Handing back first makes room for replacements waiting in the command
    * ring; handing back after rendering returns what just stopped playing. */
   flush_retiring (core);
@@ -663,6 +678,18 @@ uint64_t
 fz_core_get_levels_dropped (FzCore *core)
 {
   return fz_meter_get_dropped (&core->meter);
+}
+
+uint64_t
+fz_core_get_underruns (FzCore *core)
+{
+  return fz_counter_get (&core->underruns);
+}
+
+uintptr_t
+fz_core_get_audio_thread (FzCore *core)
+{
+  return atomic_load_explicit (&core->audio_thread, memory_order_relaxed);
 }
 
 bool

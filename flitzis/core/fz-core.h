@@ -47,7 +47,8 @@
 #endif
 
 /* fz_core_process() flags. */
-#define FZ_PROCESS_UNDERRUN 1u   /* the device reported an underrun before this period */
+#define FZ_PROCESS_UNDERRUN 1u   /* the device or server reported an xrun before this period */
+#define FZ_PROCESS_OWN_UNDERRUN 2u  /* the engine's own stream underran: its period came late */
 
 typedef enum {
   FZ_SCHEDULED_PLAY,
@@ -114,8 +115,12 @@ typedef struct {
   atomic_uint_fast64_t frame_time;       /* frames rendered so far */
   atomic_uint_fast64_t pongs_dropped;    /* pongs lost to a full reply ring */
   atomic_uint_fast64_t events_dropped;   /* voice events and xruns lost likewise */
-  atomic_uint_fast64_t xruns;            /* underruns the device reported */
+  atomic_uint_fast64_t xruns;            /* xruns the device or server reported */
+  atomic_uint_fast64_t underruns;        /* of these, the engine's own stream's */
   atomic_uint busy;                      /* voices playing + triggers waiting */
+  /* The thread that ran the last period (thrd_current(), 0 before the
+   * first): the control side asks the kernel for its scheduling policy. */
+  atomic_uintptr_t audio_thread;
 } FzCore;
 
 /* Control thread: FZ_MAX_SLOTS slots and FZ_MAX_VOICES voices. */
@@ -181,5 +186,8 @@ uint64_t fz_core_get_xruns (FzCore *core);
 uint64_t fz_core_get_levels_dropped (FzCore *core);
 /* The clock's segment as last published by the audio thread. */
 void     fz_core_read_tempo (FzCore *core, FzTempo *tempo);
+uint64_t fz_core_get_underruns (FzCore *core);
+/* The thread that ran the last period, as a thrd_t (pthread_t), or 0. */
+uintptr_t fz_core_get_audio_thread (FzCore *core);
 /* Whether voices play or triggers wait: replies may come without a command. */
 bool     fz_core_is_busy (FzCore *core);

@@ -60,9 +60,11 @@ typedef enum {
   FZ_REPLY_FINISHED,   /* slot, frame: the frame after a voice's last one */
   FZ_REPLY_DROPPED,    /* slot, frame: a trigger found every voice busy */
   FZ_REPLY_LATE,       /* slot, frame (when it started), seq (frames late) */
-  FZ_REPLY_XRUN,       /* seq (underruns so far), frame */
+  FZ_REPLY_XRUN,       /* seq (xruns so far), frame */
   /* 7 is FLITZIS_MESSAGE_KIND_STREAM_ERROR, which the control side makes. */
   FZ_REPLY_BEAT = 8,   /* frame (of the beat), seq (bar, from 1), slot (beat in the bar, from 1) */
+  /* 9 is the control side's reconnected (FLITZIS_MESSAGE_KIND_RECONNECTED). */
+  FZ_REPLY_UNDERRUN = 10, /* seq (the engine's own underruns so far), frame */
   /* Not events: control-side bookkeeping, kept apart from the kinds. */
   FZ_REPLY_RETIRE = 64, /* sample: the reference comes back, to be released */
   FZ_REPLY_SYNCED,     /* frame (the downbeat frame), start (the bits of the tempo set, a

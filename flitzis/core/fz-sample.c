@@ -21,6 +21,19 @@
 
 static atomic_size_t live_samples;
 static _Atomic (FzSampleFreeHook) free_hook;
+static _Atomic (FzSampleUnlockFunc) unlock_func;
+
+void
+fz_sample_set_unlock_func (FzSampleUnlockFunc func)
+{
+  atomic_store (&unlock_func, func);
+}
+
+size_t
+fz_sample_block_size (const FzSample *sample)
+{
+  return FZ_SAMPLE_HEADER + sample->frames * sample->channels * sizeof (float) + FZ_SAMPLE_TAIL;
+}
 
 void
 fz_sample_set_free_hook (FzSampleFreeHook hook)
@@ -50,6 +63,7 @@ fz_sample_new (size_t frames, uint32_t channels, uint32_t rate)
   sample->frames = frames;
   sample->data = (float *) ((char *) block + FZ_SAMPLE_HEADER);
   sample->peaks = NULL;
+  sample->locked = false;
   atomic_fetch_add_explicit (&live_samples, 1, memory_order_relaxed);
   return sample;
 }
@@ -73,6 +87,13 @@ fz_sample_unref (FzSample *sample)
   hook = atomic_load_explicit (&free_hook, memory_order_relaxed);
   if (hook != NULL)
     hook (sample);
+  if (sample->locked)
+    {
+      FzSampleUnlockFunc unlock = atomic_load_explicit (&unlock_func, memory_order_relaxed);
+
+      if (unlock != NULL)
+        unlock (sample);
+    }
   atomic_fetch_sub_explicit (&live_samples, 1, memory_order_relaxed);
   fz_peaks_free (sample->peaks);
   free (sample);

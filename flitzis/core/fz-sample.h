@@ -36,6 +36,9 @@ struct FzSample {
    * fz_sample_build_peaks() on the loading thread before the sample is
    * published, freed with it. */
   FzPeaks *peaks;
+  /* Its memory (the block and the peaks) is locked in RAM (mlock(), by
+   * the control side's fz-memlock.c): unlocked before it is freed. */
+  bool locked;
 };
 
 /* Allocates header and @frames * @channels floats at once (uninitialised).
@@ -47,6 +50,14 @@ size_t    fz_sample_memory_size (const FzSample *sample);
  * from its frames as they are now.  False when memory is short (the
  * sample then has none, and meters read its frames instead). */
 bool      fz_sample_build_peaks (FzSample *sample);
+/* The one allocation holding the header and the frames: where it starts
+ * (the sample itself) and how many bytes it has. */
+size_t    fz_sample_block_size (const FzSample *sample);
+/* Called with a locked sample just before its memory is freed, on the
+ * (control) thread that frees it; set once by the library, which may call
+ * into the system there (munlock()): the audio thread never frees. */
+typedef void (*FzSampleUnlockFunc) (FzSample *sample);
+void      fz_sample_set_unlock_func (FzSampleUnlockFunc func);
 FzSample *fz_sample_ref (FzSample *sample);
 void      fz_sample_unref (FzSample *sample);
 /* Samples allocated and not yet freed, process-wide: tests use it to prove

@@ -287,7 +287,7 @@ load_once (gpointer data)
                  ? fz_load_pcm (load->pcm, RATE, CHANNELS, "PCM", RATE, CHANNELS, NULL, report,
                                 load->progress, &error)
                  : fz_load_sample_progress (load->path, RATE, CHANNELS, NULL, report,
-                                            load->progress, NULL, &error);
+                                            load->progress, NULL, NULL, &error);
   g_assert_no_error (error);
 }
 

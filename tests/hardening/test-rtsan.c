@@ -691,6 +691,59 @@ test_core_adopted_slots (void)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
+/* The engine's own underrun, on JACK's thread: one callback busy for three
+ * periods, timed by the callback itself (fz-jack.c), then counted and
+ * replied by the core.  And both underrun flags through the core alone. */
+static gint late_requested;
+
+static void
+late_hook (FzCore *core, size_t frames)
+{
+  (void) core; (void) frames;
+  if (g_atomic_int_compare_and_exchange (&late_requested, 1, 0))
+    {
+      gint64 until = g_get_monotonic_time () + 3 * PERIOD * G_USEC_PER_SEC / RATE;
+
+      while (g_get_monotonic_time () < until)
+        ;
+    }
+}
+
+static gboolean
+own_underrun_counted (gpointer data)
+{
+  g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (data);
+
+  return flitzis_engine_stats_get_underruns (stats) > 0;
+}
+
+static void
+test_late_callback (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  fz_core_set_test_hook (late_hook);
+  g_atomic_int_set (&late_requested, 1);
+  g_assert_true (flitzis_test_wait_until (NULL, own_underrun_counted, fixture->engine, 5000));
+  advance (fixture, 4, TRUE);
+  fz_core_set_test_hook (NULL);
+}
+
+static void
+test_core_underrun_flags (void)
+{
+  FzCore *core = fz_core_new (RATE, 2);
+  float out[PERIOD * 2];
+  FzMsg reply;
+
+  for (guint p = 0; p < 4; p++)
+    fz_core_process (core, out, PERIOD, FZ_PROCESS_UNDERRUN | (p % 2 ? FZ_PROCESS_OWN_UNDERRUN : 0));
+  g_assert_cmpuint (fz_core_get_xruns (core), ==, 4);
+  g_assert_cmpuint (fz_core_get_underruns (core), ==, 2);
+  while (fz_core_receive (core, &reply))
+    ;
+  fz_core_free (core);
+}
+
 /* The negative control. */
 #ifdef WITH_RTSAN
 static void *volatile kept;
@@ -790,6 +843,9 @@ main (int argc, char **argv)
   add_wide ("eq-1024-slots", test_eq);
   g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
   g_test_add_func ("/hardening/rtsan/core/adopted-slots", test_core_adopted_slots);
+  g_test_add_func ("/hardening/rtsan/core/underrun-flags", test_core_underrun_flags);
+  g_test_add ("/hardening/rtsan/live/late-callback", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_late_callback, fixture_teardown);
 
   status = g_test_run ();
   if (jack != NULL)

@@ -17,7 +17,8 @@
  * - every ping is answered or counted as a dropped reply;
  * - after every restart and at the end, with every slot unloaded, no
  *   sample buffer is alive, and the heap in use has not grown.
- * What it reports: xruns, every drop counter, RSS and heap in use at the
+ * What it reports: the engine's own underruns and the xruns the server
+ * reported, every drop counter, RSS and heap in use at the
  * start and at the end, the largest callback time, the counts of each
  * command.
  */
@@ -450,8 +451,16 @@ report (Soak *soak, guint seconds, guint period)
   g_test_message ("commands: %s", ops->str);
   g_test_message ("refused: %" G_GUINT64_FORMAT " queue full, %" G_GUINT64_FORMAT
                   " empty slot or loop outside the sample", soak->busy, soak->empty);
-  g_test_message ("xruns: %" G_GUINT64_FORMAT " counted by the engine, %" G_GUINT64_FORMAT
-                  " xrun signals", flitzis_test_count (engine, flitzis_engine_stats_get_xruns), soak->xrun_signals);
+  {
+    g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (engine);
+
+    g_test_message ("engine underruns (its own callback late): %" G_GUINT64_FORMAT
+                    "; xruns the server reported: %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+                    " xrun signals); streams abandoned: %" G_GUINT64_FORMAT,
+                    flitzis_engine_stats_get_underruns (stats),
+                    flitzis_engine_stats_get_xruns (stats), soak->xrun_signals,
+                    flitzis_engine_stats_get_streams_abandoned (stats));
+  }
   g_test_message ("messages polled: %" G_GUINT64_FORMAT, soak->messages_polled);
   g_test_message ("pings %" G_GUINT64_FORMAT ", pongs %" G_GUINT64_FORMAT
                   ", dropped: replies %" G_GUINT64_FORMAT ", events %" G_GUINT64_FORMAT

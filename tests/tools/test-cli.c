@@ -420,6 +420,40 @@ test_render_bars_on_the_beat (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* A sample file short of what its header promises (a float WAV whose
+ * data chunk promises 2000 frames and holds 1000): the pattern renders,
+ * and the tool warns, naming the file and both counts. */
+static void
+test_render_short_file_warns (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *short_wav = g_build_filename (dir, "short.wav", NULL);
+  g_autofree char *wav = g_build_filename (dir, "out.wav", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *pattern = NULL;
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  g_autoptr (Tool) tool = NULL;
+  const guint32 header[] = {
+    GUINT32_TO_BE (0x52494646), GUINT32_TO_LE (36 + 8000), GUINT32_TO_BE (0x57415645),
+    GUINT32_TO_BE (0x666d7420), GUINT32_TO_LE (16), GUINT32_TO_LE (3 | (1 << 16)),
+    GUINT32_TO_LE (48000), GUINT32_TO_LE (48000 * 4), GUINT32_TO_LE (4 | (32 << 16)),
+    GUINT32_TO_BE (0x64617461), GUINT32_TO_LE (8000),
+  };
+  float value = 0.5f;
+
+  g_byte_array_append (bytes, (const guint8 *) header, sizeof header);
+  for (guint i = 0; i < 1000; i++)
+    g_byte_array_append (bytes, (const guint8 *) &value, sizeof value);
+  g_assert_true (g_file_set_contents (short_wav, (const char *) bytes->data, bytes->len, NULL));
+  text = g_strdup_printf ("flitzis-pattern 1\ntempo 120\nlength 1\nsample s %s\nhit 0 s\n",
+                          short_wav);
+  pattern = flitzis_test_write_text (dir, "short.pattern", text);
+  g_assert_cmpint (run_tool (tool, "render", pattern, "-o", wav), ==, 0);
+  assert_contains (tool->err, "short.wav");
+  assert_contains (tool->err, "1000 of the 2000 frames its header promises");
+  flitzis_test_remove_tree (dir);
+}
+
 static void
 test_render_demo (void)
 {
@@ -637,6 +671,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/cli/render/bars-on-the-beat", test_render_bars_on_the_beat);
   g_test_add_func ("/tools/cli/render/demo", test_render_demo);
   g_test_add_func ("/tools/cli/render/metronome", test_render_metronome);
+  g_test_add_func ("/tools/cli/render/short-file-warns", test_render_short_file_warns);
   g_test_add_func ("/tools/cli/render/errors", test_render_errors);
   g_test_add_func ("/tools/cli/devices", test_devices);
   g_test_add_func ("/tools/cli/play/files", test_play_files);
