@@ -25,7 +25,10 @@
  *   beats, quantize), -metronome.c: its click and the beat reports,
  *   -sync.c: slots that know their tempo.
  * - flitzis-audio-engine-reconnect.c: a lost PipeWire stream's slots
- *   waiting for its sink to come back (the reconnect property).
+ *   waiting for its sink to come back (the reconnect property);
+ * - flitzis-audio-engine-watchdog.c: the stall-timeout and
+ *   realtime-scheduling properties (the watchdog itself looks in
+ *   -replies.c, each time the engine's source runs).
  *
  * ## Locks, in the order they are taken
  *
@@ -111,7 +114,7 @@ struct _FlitzisAudioEngine {
   guint64 watch_frame;
   gint64 watch_since;
   /* Whether the running stream's audio thread has a real-time policy,
-   * read once its first period was seen (flitzis-audio-engine-stream.c);
+   * read once its first period was seen (flitzis-audio-engine-watchdog.c);
    * FALSE when not running.  Under the lock. */
   gboolean realtime_scheduling;
   gboolean scheduling_known;
@@ -232,9 +235,9 @@ gboolean _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, g
 gboolean _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop_id,
                                                      const GValue *value);
 
-/* ---- flitzis-audio-engine-stream.c ---- */
+/* ---- flitzis-audio-engine-watchdog.c ---- */
 
-/* Class init: the stall-timeout property's spec. */
+/* Class init: the stall-timeout and realtime-scheduling properties' specs. */
 void     _flitzis_audio_engine_class_init_stream (GParamSpec **properties);
 /* Instance init: the stream's property defaults; holds the back-ends. */
 void     _flitzis_audio_engine_init_stream (FlitzisAudioEngine *self);
@@ -253,6 +256,9 @@ gboolean _flitzis_audio_engine_stream_set_property (FlitzisAudioEngine *self, gu
 /* FZ_DEFAULT_STALL_TIMEOUT_MS, or FLITZIS_STALL_TIMEOUT_MS from the
  * environment (make check-valgrind sets it: memcheck serialises threads). */
 guint    _flitzis_audio_engine_default_stall_timeout (void);
+
+/* ---- flitzis-audio-engine-stream.c ---- */
+
 /* Called with the lifecycle lock held.  Returns whether it was running. */
 gboolean _flitzis_audio_engine_stop_stream (FlitzisAudioEngine *self);
 /* Any control thread, without a lock: @run_id 0 for any run, else only
