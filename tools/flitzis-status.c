@@ -99,7 +99,9 @@ tool_underruns (FlitzisAudioEngine *engine)
 {
   g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (engine);
 
-  return flitzis_engine_stats_get_xruns (stats);
+  /* The engine's own, not the xruns the server reports for the whole
+   * graph (the final report names both). */
+  return flitzis_engine_stats_get_underruns (stats);
 }
 
 static volatile sig_atomic_t interrupted;
