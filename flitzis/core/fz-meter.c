@@ -152,16 +152,12 @@ measure_output (float *peaks, uint32_t channels, uint32_t stride, const float *o
 {
   size_t i = 0, n = frames * stride;
 
-  /* A channel count that divides the lanes: lane l is channel l % stride. */
+  /* A channel count that divides the lanes: lane l is channel l % stride
+   * (then channels == stride: at most 8). */
   if (FZ_SCAN_LANES % stride == 0)
     {
-      float max[FZ_SCAN_LANES] = { 0 }, min[FZ_SCAN_LANES] = { 0 };
-
       i = n / FZ_SCAN_LANES * FZ_SCAN_LANES;
-      fz_scan (out, i, max, min);
-      /* stride divides FZ_SCAN_LANES, a power of two: so is it. */
-      for (uint32_t l = 0; l < FZ_SCAN_LANES; l++)
-        peaks[l & (stride - 1)] = MAX_OF (peaks[l & (stride - 1)], MAX_OF (max[l], -min[l]));
+      fz_scan_peaks (out, i, stride, peaks);
     }
   /* i is a whole number of frames here. */
   for (; i < n; i += stride)
