@@ -111,8 +111,11 @@ fz_meter_set_rate (FzMeter *meter, FzMixer *mixer, uint32_t rate, uint64_t now)
     }
 }
 
-void
-fz_meter_flush_voice (FzMeter *meter, FzVoice *voice)
+/* Inlined into publish()'s loop over the voices as well: there it runs
+ * once per voice and meter period, where the call and its saved
+ * registers cost some 12 instructions of its 36 (besides the query). */
+static inline __attribute__ ((always_inline)) void
+flush_run (FzMeter *meter, FzVoice *voice)
 {
   FzMeterRun *run = &voice->meter;
   const FzSample *sample = voice->sample;
@@ -133,6 +136,12 @@ fz_meter_flush_voice (FzMeter *meter, FzVoice *voice)
       meter->now.slot_peak[voice->slot] = MAX_OF (meter->now.slot_peak[voice->slot], peak);
     }
   run->start = run->end;
+}
+
+void
+fz_meter_flush_voice (FzMeter *meter, FzVoice *voice)
+{
+  flush_run (meter, voice);
 }
 
 void
@@ -193,7 +202,7 @@ publish (FzMeter *meter, FzMixer *mixer, uint64_t end)
   uint_fast64_t tail = atomic_load_explicit (&meter->tail, memory_order_acquire);
 
   for (uint32_t i = 0; i < mixer->n_voices; i++)
-    fz_meter_flush_voice (meter, &mixer->voices[i]);
+    flush_run (meter, &mixer->voices[i]);
   meter->now.frame = end;
   if (head - tail < FZ_METER_RING)
     {

@@ -93,37 +93,35 @@ fz_scan (const float *values, size_t n, float *max, float *min)
 /* ---- magnitudes, folded by channel (fz_scan_peaks()) ---- */
 
 #if defined(__x86_64__) || defined(__i386__)
-/* Lanes 0 .. @stride - 1 of @m (lane l holding channel l % @stride, four
- * lanes of the eight: the halves already folded) into @peaks. */
-static inline void
-fold_peaks (__m128 m, uint32_t stride, float *peaks)
-{
-  float lanes[4];
-
-  if (stride <= 2)
-    m = _mm_max_ps (m, _mm_movehl_ps (m, m));
-  if (stride == 1)
-    m = _mm_max_ss (m, _mm_shuffle_ps (m, m, 1));
-  _mm_storeu_ps (lanes, m);
-  for (uint32_t c = 0; c < stride; c++)
-    peaks[c] = lanes[c] > peaks[c] ? lanes[c] : peaks[c];
-}
-
-/* The eight lanes of @lo and @hi (lanes 0-3 and 4-7) into @peaks. */
+/* The eight lanes of @lo and @hi (lanes 0-3 and 4-7; lane l holds
+ * channel l % @stride) into @peaks, in the registers: a fold per halving
+ * of the lanes, then one max with @peaks's @stride floats. */
 static inline void
 fold_peaks8 (__m128 lo, __m128 hi, uint32_t stride, float *peaks)
 {
-  float lanes[FZ_SCAN_LANES];
+  __m128 m;
 
-  if (stride < FZ_SCAN_LANES)
+  if (stride == FZ_SCAN_LANES)
     {
-      fold_peaks (_mm_max_ps (lo, hi), stride, peaks);
+      _mm_storeu_ps (peaks, _mm_max_ps (lo, _mm_loadu_ps (peaks)));
+      _mm_storeu_ps (peaks + 4, _mm_max_ps (hi, _mm_loadu_ps (peaks + 4)));
       return;
     }
-  _mm_storeu_ps (lanes, lo);
-  _mm_storeu_ps (lanes + 4, hi);
-  for (uint32_t c = 0; c < FZ_SCAN_LANES; c++)
-    peaks[c] = lanes[c] > peaks[c] ? lanes[c] : peaks[c];
+  m = _mm_max_ps (lo, hi);
+  if (stride == 4)
+    {
+      _mm_storeu_ps (peaks, _mm_max_ps (m, _mm_loadu_ps (peaks)));
+      return;
+    }
+  m = _mm_max_ps (m, _mm_movehl_ps (m, m));
+  if (stride == 2)
+    {
+      _mm_storel_pi ((__m64 *) peaks,
+                     _mm_max_ps (m, _mm_loadl_pi (_mm_setzero_ps (), (const __m64 *) peaks)));
+      return;
+    }
+  m = _mm_max_ss (m, _mm_shuffle_ps (m, m, 1));
+  _mm_store_ss (peaks, _mm_max_ss (m, _mm_load_ss (peaks)));
 }
 
 __attribute__ ((target ("avx"))) static void
@@ -133,12 +131,17 @@ scan_peaks_avx (const float *values, size_t n, uint32_t stride, float *peaks)
   __m256 m0 = _mm256_setzero_ps (), m1 = m0, m2 = m0, m3 = m0;
   size_t i = 0;
 
-  for (; i + 32 <= n; i += 32)
+  /* Eight vectors a turn: a 256-frame stereo period takes eight turns. */
+  for (; i + 64 <= n; i += 64)
     {
       m0 = _mm256_max_ps (m0, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i)));
       m1 = _mm256_max_ps (m1, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 8)));
       m2 = _mm256_max_ps (m2, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 16)));
       m3 = _mm256_max_ps (m3, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 24)));
+      m0 = _mm256_max_ps (m0, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 32)));
+      m1 = _mm256_max_ps (m1, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 40)));
+      m2 = _mm256_max_ps (m2, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 48)));
+      m3 = _mm256_max_ps (m3, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i + 56)));
     }
   for (; i < n; i += 8)
     m0 = _mm256_max_ps (m0, _mm256_and_ps (magnitude, _mm256_loadu_ps (values + i)));

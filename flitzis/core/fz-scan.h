@@ -31,7 +31,7 @@ float fz_scan_fold (const float *max, const float *min);
  * and |values[i]| for every i with i % @stride == c, @stride a power of
  * two that divides FZ_SCAN_LANES (interleaved frames of @stride
  * channels).  The meters' master peak, over every output float of every
- * period: one AND (the magnitude, exact) and one max per vector, four
- * vectors a turn, the lanes folded once at the end; a third of
- * fz_scan()'s instructions, and its numbers. */
+ * period: one AND (the magnitude, exact) and one max per vector, eight
+ * vectors a turn, the lanes folded once at the end; half of fz_scan()'s
+ * instructions, and its numbers. */
 void  fz_scan_peaks (const float *values, size_t n, uint32_t stride, float *peaks);
