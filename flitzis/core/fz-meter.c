@@ -111,9 +111,10 @@ fz_meter_set_rate (FzMeter *meter, FzMixer *mixer, uint32_t rate, uint64_t now)
     }
 }
 
-/* Inlined into publish()'s loop over the voices as well: there it runs
- * once per voice and meter period, where the call and its saved
- * registers cost some 12 instructions of its 36 (besides the query). */
+/* What fz_meter_flush_voice() does, inlined into publish()'s loop over
+ * the voices as well: there it runs once per voice and meter period, and
+ * the call with its saved registers cost 8 instructions a voice of some
+ * 42 (besides the query).  Audio thread. */
 static inline __attribute__ ((always_inline)) void
 flush_run (FzMeter *meter, FzVoice *voice)
 {
