@@ -16,6 +16,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define FZ_SCAN_LANES 8u
 
@@ -25,3 +26,12 @@ void  fz_scan (const float *values, size_t n, float *max, float *min);
 /* The largest |x| that lanes @max and @min saw (0 when they saw none:
  * they started at 0). */
 float fz_scan_fold (const float *max, const float *min);
+/* Folds the magnitudes of @n floats of @values (@n a multiple of
+ * FZ_SCAN_LANES) into @peaks: peaks[c] becomes the largest of peaks[c]
+ * and |values[i]| for every i with i % @stride == c, @stride a power of
+ * two that divides FZ_SCAN_LANES (interleaved frames of @stride
+ * channels).  The meters' master peak, over every output float of every
+ * period: one AND (the magnitude, exact) and one max per vector, eight
+ * vectors a turn, the lanes folded once at the end; half of fz_scan()'s
+ * instructions, and its numbers. */
+void  fz_scan_peaks (const float *values, size_t n, uint32_t stride, float *peaks);
