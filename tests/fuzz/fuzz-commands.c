@@ -182,7 +182,8 @@ what_plays (FlitzisAudioEngine *engine, guint op, guint b, guint c, GError **err
 
 /* The isolator (issue 18): bands in range, out of it (-70 to +15 dB) and
  * NaN, slots valid and not; a call succeeds exactly when all three bands
- * are in -60 to +6 dB and the slot exists. */
+ * are in -60 to +6 dB, the slot exists and the engine runs (the input may
+ * have shut it down). */
 static void
 isolate (FlitzisAudioEngine *engine, guint a, guint b, guint c, GError **error)
 {
@@ -190,7 +191,8 @@ isolate (FlitzisAudioEngine *engine, guint a, guint b, guint c, GError **error)
   double mid = (a - 224.0) * 5.0 - 65.0;
   double high = (double) ((b ^ c) % 80) - 66.0;
   guint slot = b % 36;
-  gboolean valid = slot < flitzis_audio_engine_get_slots (engine) &&
+  gboolean valid = flitzis_audio_engine_get_running (engine) &&
+                   slot < flitzis_audio_engine_get_slots (engine) &&
                    low >= -60.0 && low <= 6.0 && mid >= -60.0 && mid <= 6.0 &&
                    high >= -60.0 && high <= 6.0;
 
