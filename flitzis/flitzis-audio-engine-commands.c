@@ -418,12 +418,14 @@ band_factor (double db)
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Sets the 3-band isolator of slot @id, a DJ mixer's: the slot's sound is
- * split at 250 Hz and 4 kHz by Linkwitz-Riley crossovers of the 4th order
- * (24 dB an octave), and each band plays at its own gain.  -60.0 dB kills
+ * split at 250 Hz and 4 kHz by Linkwitz-Riley crossovers of the 8th order
+ * (48 dB an octave), and each band plays at its own gain.  -60.0 dB kills
  * a band: it is silent, not 60 dB down (what is left at a frequency is
- * the other bands' slopes: a tone an octave inside a killed band is some
- * 24 dB down, two octaves inside it 48 dB).  The crossovers stay below
- * 0.45 times the sample rate.
+ * the other bands' slopes: 100 Hz with the low band killed is some 64 dB
+ * down, 1 kHz with the mid band killed 91 dB, 10 kHz with the high band
+ * killed 73 dB).  The 8th order, not the 4th, because the 4th's slopes
+ * (24 dB an octave) leave those tones only 32, 43 and 37 dB down.  The
+ * crossovers stay below 0.45 times the sample rate.
  *
  * The isolator works on the sum of the slot's voices after their
  * velocity and the slot's gain, before the master

@@ -806,6 +806,49 @@ add_wide (const char *name, void (*test) (Fixture *, gconstpointer))
     }
 }
 
+/* The isolator's four-lane build (run_pair_narrow(), what a CPU without
+ * AVX runs; this machine's engines run the eight-lane one), driven on a
+ * core of three channels (a pair and a lone one): live, gliding, every
+ * band killed, back to flat and given up, under the sanitizer. */
+static void
+test_core_eq_four_lanes (void)
+{
+  FzCore *core = fz_core_new (RATE, 3);
+  FzSample *sample = fz_sample_new (RATE / 2, 3, RATE);
+  float out[PERIOD * 3];
+  FzMsg reply;
+  gboolean heard = FALSE;
+
+  core->eq.avx = false;
+  for (gsize i = 0; i < (gsize) RATE / 2 * 3; i++)
+    sample->data[i] = (i % 7) * 0.01f - 0.03f;
+  g_assert_true (fz_core_send (core, &(FzMsg) { .type = FZ_CMD_LOAD, .slot = 0, .sample = sample }));
+  g_assert_true (fz_core_send (core, &(FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = 0, .flag = 1 }));
+  g_assert_true (fz_core_send (core, &(FzMsg) { .type = FZ_CMD_PLAY, .slot = 0, .gain = 0.5f }));
+  for (guint p = 0; p < 24; p++)
+    {
+      static const float gains[][3] = {
+        { 0.5f, 1.0f, 2.0f }, { 0.0f, 1.0f, 1.0f }, { 0.0f, 0.0f, 0.0f }, { 1.0f, 1.0f, 1.0f },
+      };
+
+      if (p % 6 == 0)
+        fz_params_set_eq (&core->params, 0, gains[p / 6][0], gains[p / 6][1], gains[p / 6][2]);
+      fz_core_process (core, out, PERIOD, 0);
+      if (p < 6)
+        for (guint i = 0; i < PERIOD * 3; i++)
+          heard = heard || out[i] != 0.0f;
+      if (p == 1)
+        g_assert_nonnull (core->mixer.slots[0].eq);
+    }
+  g_assert_true (heard);
+  g_assert_null (core->mixer.slots[0].eq);
+  while (fz_core_receive (core, &reply))
+    if (reply.type == FZ_REPLY_RETIRE)
+      fz_sample_unref (reply.sample);
+  fz_core_free (core);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -844,6 +887,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
   g_test_add_func ("/hardening/rtsan/core/adopted-slots", test_core_adopted_slots);
   g_test_add_func ("/hardening/rtsan/core/underrun-flags", test_core_underrun_flags);
+  g_test_add_func ("/hardening/rtsan/core/eq-four-lanes", test_core_eq_four_lanes);
   g_test_add ("/hardening/rtsan/live/late-callback", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_late_callback, fixture_teardown);
 
