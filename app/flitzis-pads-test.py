@@ -14,20 +14,32 @@
 # snare.wav that is not audio.  The desktop's style is set as GNOME sets
 # it, in the org.gnome.desktop.interface color-scheme key (through GLib's
 # keyfile settings back-end: 'default' for light, 'prefer-dark' for dark);
-# no D-Bus session, so libadwaita reads it from there.  Each run checks:
+# no D-Bus session, so libadwaita reads it from there, and the
+# application keeps its own state (org.flitzis.Pads) in the same keyfile.
+# The first run is the light one, on a new home; the dark one is a restart
+# on the same home.  Each run checks:
 #
 # - the engine runs, pads 0 and 2 load, pad 1's load error is a toast;
-# - an XTEST click (xdotool) on pad 0 plays slot 0, its meter reports a
-#   loud level, and the selected pad's waveform is drawn;
+# - the first run only: the transport's controls, used with XTEST, reach
+#   the engine: a tempo typed into the tempo field (the beats then come
+#   60 * rate / 150 frames apart), "Beat" picked in the quantize
+#   drop-down, the metronome switched on; pad 0 renamed in the sidebar;
+# - the restart only: all that came back (tempo 150, quantize beat,
+#   metronome on, pad 0's name, bank B shown, the pads' files loaded
+#   again), and Alt+1 shows bank A again;
+# - an XTEST click (xdotool) on pad 0 plays slot 0 on a beat's frame
+#   (quantized), its meter reports a loud level and its playhead moves,
+#   the selected pad's waveform is drawn, and the pad goes dark again;
 # - with one voice, the key "1" pressed again while pad 0 sounds loses a
-#   sound, and that shows as a toast;
+#   sound, and that shows as a toast; the key "3" plays pad 2;
 # - the screenshot (SHOTS_DIR/flitzis-pads-STYLE.png, taken once the meter
 #   showed the sound) has: pad 0's meter in the accent colour over a good
 #   part of its length, pad 1's meter without it, the waveform's area
 #   inked, and a window background whose luminance fits the style;
 # - Alt+2 shows bank B (slots 16 to 31); Ctrl+? the keyboard shortcuts;
 #   the main menu (F10, then "a") the About window;
-# - SIGTERM ends it cleanly, with no exception, critical or warning.
+# - SIGTERM ends it cleanly, with no exception, critical or warning; after
+#   the first run the keyfile holds what it changed.
 # Then: the light background is brighter than the dark by at least 0.5.
 #
 # Run by make check under tools/with-jackd.sh and run-uninstalled, and by
@@ -50,7 +62,7 @@ import wave
 
 import gi
 gi.require_version("GdkPixbuf", "2.0")
-from gi.repository import GdkPixbuf  # noqa: E402
+from gi.repository import GdkPixbuf, GLib  # noqa: E402
 
 DEADLINE = 30.0                      # seconds, for each thing awaited
 ACCENT_BG = (0x35, 0x84, 0xe4)       # libadwaita 1.2's @accent_bg_color, both styles
@@ -105,12 +117,19 @@ class EventLog:
         self._queue.put(None)
 
     def wait_for(self, *prefix, start=0):
+        """The fields of the first line from index @start on that begin
+        with @prefix, and its index; fails after DEADLINE."""
+        return self.wait_until(lambda fields: tuple(fields[:len(prefix)]) == prefix,
+                               " ".join(prefix), start)
+
+    def wait_until(self, matches, what, start=0):
+        """The same for the first line whose fields @matches."""
         deadline = time.monotonic() + DEADLINE
         index = start
         while True:
             while index < len(self.lines):
                 fields = self.lines[index].split(" ")
-                if tuple(fields[:len(prefix)]) == prefix:
+                if matches(fields):
                     return fields, index
                 index += 1
             try:
@@ -118,7 +137,7 @@ class EventLog:
             except queue.Empty:
                 line = None
             if line is None:
-                raise Failure(f"no event '{' '.join(prefix)}' within {DEADLINE:.0f} s")
+                raise Failure(f"no event '{what}' within {DEADLINE:.0f} s")
             self.lines.append(line)
 
     def drain(self):
@@ -270,12 +289,43 @@ def stop(process):
             process.wait()
 
 
+def keyfile_path(home):
+    """Where GLib's keyfile settings back-end keeps every key."""
+    return os.path.join(home, "config", "glib-2.0", "settings", "keyfile")
+
+
+def set_color_scheme(path, scheme):
+    """Sets the desktop's style in the keyfile, keeping the rest of it
+    (what the application kept of its last session)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    keyfile = GLib.KeyFile()
+    if os.path.exists(path):
+        keyfile.load_from_file(path, GLib.KeyFileFlags.KEEP_COMMENTS)
+    keyfile.set_string("org/gnome/desktop/interface", "color-scheme", f"'{scheme}'")
+    keyfile.save_to_file(path)
+
+
+def check_kept(home):
+    """After the first run: the keyfile holds what it changed."""
+    keyfile = GLib.KeyFile()
+    keyfile.load_from_file(keyfile_path(home), GLib.KeyFileFlags.NONE)
+    group = "org/flitzis/Pads"
+    kept = {key: keyfile.get_value(group, key) for key in keyfile.get_keys(group)[0]}
+    check(GLib.Variant.parse(None, kept.get("tempo", "0.0")).unpack() == 150.0,
+          f"the tempo was not kept: {kept}")
+    for key, value in (("quantize", "'beat'"), ("metronome", "true"), ("bank", "1")):
+        check(kept.get(key) == value, f"{key} was not kept as {value}: {kept}")
+    pads = GLib.Variant.parse(GLib.VariantType("a(ussbsd)"), kept.get("pads", "[]")).unpack()
+    names = {slot: (name, os.path.basename(path)) for slot, name, path, _, _, _ in pads}
+    check(names.get(0) == ("Big kick", "kick.wav") and names.get(2) == ("", "hat.wav"),
+          f"the pads were not kept: {pads}")
+    print(f"PASS: the keyfile kept tempo {kept['tempo']}, quantize {kept['quantize']}, "
+          f"metronome {kept['metronome']}, bank {kept['bank']} and {len(pads)} pads")
+
+
 def start_app(command, display, samples, screenshot, stderr, home, style):
     config = os.path.join(home, "config")
-    os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
-    with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as keyfile:
-        scheme = "prefer-dark" if style == "dark" else "default"
-        keyfile.write(f"[org/gnome/desktop/interface]\ncolor-scheme='{scheme}'\n")
+    set_color_scheme(keyfile_path(home), "prefer-dark" if style == "dark" else "default")
     env = dict(os.environ, DISPLAY=display, GDK_BACKEND="x11",
                GSK_RENDERER="cairo",          # no GL on Xvfb
                GTK_A11Y="none",               # no accessibility bus
@@ -292,8 +342,99 @@ def start_app(command, display, samples, screenshot, stderr, home, style):
                             stderr=stderr, text=True)
 
 
-def drive(events, app, style, screenshot):
+def control_rect(events, name):
+    fields = events.last("control-geometry", name)
+    check(fields is not None, f"the application shows no {name} control")
+    return tuple(map(int, fields[2:]))
+
+
+def click_control(window, rect, *then):
+    x, y, width, height = rect
+    xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
+            "click", "1", *then)
+
+
+def set_transport(events, window):
+    """Uses the transport's controls as a user would: types a tempo, picks
+    the beat grid in the drop-down, switches the metronome on; each must
+    reach the engine (its property's notification)."""
+    mark = len(events.lines)
+    xdotool("windowfocus", window)
+    click_control(window, control_rect(events, "tempo"), "key", "ctrl+a", "type", "150")
+    xdotool("key", "Return")
+    _, changed = events.wait_for("tempo", "150.0", start=mark)
+    # The beats after the change (the first two may straddle it) are a
+    # beat of 150 BPM apart.
+    rate = int(os.environ.get("FLITZIS_JACK_RATE", "48000"))
+    beats = [int(events.wait_until(lambda f: f[0] == "beat", "beat",
+                                   start=changed + 1 + n)[0][3]) for n in range(4)]
+    gaps = {b - a for a, b in zip(beats[2:], beats[3:])}
+    check(gaps == {60 * rate // 150}, f"beats at {beats} after the tempo changed to 150")
+    print(f"PASS: the tempo field set the tempo to 150 BPM; the beats follow it {beats[2:]}")
+
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "quantize"))
+    # The drop-down's list opens on "Off": two down is "Beat".
+    events.wait_for("quantize-popup", start=mark)
+    xdotool("key", "Down", "Down", "Return")
+    events.wait_for("quantize", "beat", start=mark)
+    print("PASS: the quantize drop-down set quantize to beat")
+
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "metronome"))
+    events.wait_for("metronome", "on", start=mark)
+    print("PASS: the metronome switch switched the metronome on")
+
+
+def rename_pad(events, window):
+    """Types a name for the selected pad (pad 0) into the sidebar's row."""
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "name"), "key", "ctrl+a", "type", "Big kick")
+    events.wait_for("name", "0", "Big", "kick", start=mark)
+    xdotool("key", "Return")
+    print("PASS: the sidebar's name row renamed pad 0 to 'Big kick'")
+
+
+def check_restored(events):
+    """The restart: what the first run changed came back."""
+    restored, _ = events.wait_for("restored")
+    fields = dict(zip(restored[1::2], restored[2::2]))
+    expected = {"bank": "1", "tempo": "150.0", "quantize": "beat", "metronome": "on",
+                "volume": "1.00"}
+    check(all(fields.get(k) == v for k, v in expected.items()) and int(fields["pads"]) >= 3,
+          f"the last session did not come back: {' '.join(restored[1:])}")
+    pad, _ = events.wait_for("restored-pad", "0")
+    check(pad[5:] == ["Big", "kick"], f"pad 0 came back as {' '.join(pad[1:])}")
+    print("PASS (restart): the last session came back:", " ".join(restored[1:]),
+          "; pad 0 is", " ".join(pad[5:]))
+
+
+def click_pad(events, window, slot):
+    """Clicks the middle of pad @slot, as a user would: it plays on a
+    beat's frame (quantized to the beat), lights up, shows its level and
+    playhead."""
+    _, x, y, width, height = map(int, events.last("pad-geometry", str(slot))[1:])
+    mark = len(events.lines)
+    xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
+            "click", "1")
+    started, _ = events.wait_for("sample-started", str(slot), start=mark)
+    beat, _ = events.wait_until(lambda f: f[0] == "beat" and f[3] == started[2],
+                                f"beat on frame {started[2]}", start=mark)
+    events.wait_for("lit", str(slot), start=mark)
+    meter, _ = events.wait_for("meter", str(slot), start=mark)
+    check(float(meter[2]) > 0.3, f"pad {slot}'s meter read {meter[2]} for a half-scale sawtooth")
+    playhead, _ = events.wait_for("playhead", str(slot), start=mark)
+    check(0.0 < float(playhead[2]) < 1.0, f"pad {slot}'s playhead read {playhead[2]}")
+    return started, beat, meter, playhead
+
+
+def drive(events, app, style, screenshot, restart):
     _, _ = events.wait_for("style", style)
+    if restart:
+        check_restored(events)
+    else:
+        restored, _ = events.wait_for("restored")
+        check(restored[1:3] == ["pads", "0"], f"a new home restored {' '.join(restored[1:])}")
     events.wait_for("running")
     check(events.last("run-failed") is None, f"run() failed: {events.last('run-failed')}")
     events.wait_for("loaded", "0", "kick.wav")
@@ -303,20 +444,27 @@ def drive(events, app, style, screenshot):
     print(f"PASS ({style}): the engine runs, pads 0 and 2 loaded, pad 1's error is a toast:",
           " ".join(toast[1:]))
 
-    events.wait_for("pad-geometry", "15")
     window = find_window(app.pid)
-    _, x, y, width, height = map(int, events.last("pad-geometry", "0")[1:])
-    mark = len(events.lines)
-    xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
-            "click", "1")
-    started, _ = events.wait_for("sample-started", "0", start=mark)
-    events.wait_for("lit", "0", start=mark)
-    meter, _ = events.wait_for("meter", "0", start=mark)
-    check(float(meter[2]) > 0.3, f"pad 0's meter read {meter[2]} for a half-scale sawtooth")
+    if restart:
+        # Bank B came back; Alt+1 shows bank A.
+        events.wait_for("pad-geometry", "31")
+        mark = len(events.lines)
+        xdotool("windowfocus", window, "key", "alt+1")
+        events.wait_for("bank", "0", start=mark)
+        events.wait_for("pad-geometry", "15", start=mark)
+        print(f"PASS ({style}): bank B came back; Alt+1 showed bank A")
+    else:
+        events.wait_for("pad-geometry", "15")
+        events.wait_for("control-geometry", "name")
+        set_transport(events, window)
+        rename_pad(events, window)     # the selected pad, pad 0; its click takes the focus
+
+    started, beat, meter, playhead = click_pad(events, window, 0)
     waveform, _ = events.wait_for("waveform", "0")
     check(int(waveform[2]) > 100, f"the waveform has only {waveform[2]} buckets")
-    print(f"PASS ({style}): an XTEST click played pad 0 (frame {started[2]}), its meter read"
-          f" {meter[2]}, its waveform has {waveform[2]} buckets")
+    print(f"PASS ({style}): an XTEST click played pad 0 on a beat (frame {started[2]}, bar"
+          f" {beat[1]} beat {beat[2]}), its meter read {meter[2]}, its playhead"
+          f" {playhead[2]}, its waveform has {waveform[2]} buckets")
 
     shot, _ = events.wait_for("screenshot", screenshot)
     check(shot[2] == style, f"the application drew the {shot[2]} style, not the {style} one")
@@ -333,8 +481,17 @@ def drive(events, app, style, screenshot):
     toast, _ = events.wait_for("toast", "Pad", "A1", "did", "not", "sound:", start=mark)
     print(f"PASS ({style}): a press with every voice busy was lost (frame {dropped[2]})"
           f" and said so: {' '.join(toast[1:])}")
-    events.wait_for("sample-finished", "0", start=mark)
+    finished, _ = events.wait_for("sample-finished", "0", start=mark)
     events.wait_for("dark", "0", start=mark)
+    check(int(finished[2]) > int(started[2]),
+          f"pad 0 finished at frame {finished[2]}, before it started at {started[2]}")
+    print(f"PASS ({style}): pad 0 went dark when its voice finished (frame {finished[2]})")
+
+    # The key "3" plays pad 2.
+    mark = len(events.lines)
+    xdotool("windowfocus", window, "key", "3")
+    started, _ = events.wait_for("sample-started", "2", start=mark)
+    print(f"PASS ({style}): the key 3 played pad 2 (frame {started[2]})")
 
     # Alt+2 shows bank B: its pads are slots 16 to 31.
     mark = len(events.lines)
@@ -372,22 +529,26 @@ def stop_app(app, stderr_path):
     print("PASS: it quit cleanly on SIGTERM, with no exception, critical or warning")
 
 
-def run_style(command, display, style, shots, work):
-    samples = os.path.join(work, f"samples-{style}")
-    os.mkdir(samples)
-    make_samples(samples)
+def run_style(command, display, style, shots, work, restart):
+    """One run in @style; @restart: on the home of the run before."""
+    samples = os.path.join(work, "samples")
+    home = os.path.join(work, "home")
+    if not restart:
+        os.mkdir(samples)
+        make_samples(samples)
+        os.mkdir(home)
     screenshot = os.path.join(shots, f"flitzis-pads-{style}.png")
     if os.path.exists(screenshot):
         os.unlink(screenshot)  # a screenshot of an earlier run proves nothing
-    home = os.path.join(work, f"home-{style}")
-    os.mkdir(home)
     app_stderr = os.path.join(work, f"app-{style}.stderr")
     with open(app_stderr, "w") as stderr:
         app = start_app(command, display, samples, screenshot, stderr, home, style)
     events = EventLog(app.stdout)
     try:
-        lum = drive(events, app, style, screenshot)
+        lum = drive(events, app, style, screenshot, restart)
         stop_app(app, app_stderr)
+        if not restart:
+            check_kept(home)
         return lum
     except Failure:
         events.drain()
@@ -414,8 +575,8 @@ def main():
                 xvfb, display = start_xvfb(xvfb_log)
             try:
                 os.environ["DISPLAY"] = display  # for xdotool
-                light = run_style(command, display, "light", shots, work)
-                dark = run_style(command, display, "dark", shots, work)
+                light = run_style(command, display, "light", shots, work, restart=False)
+                dark = run_style(command, display, "dark", shots, work, restart=True)
             finally:
                 stop(xvfb)
         check(light - dark >= 0.5, f"the light background (luminance {light:.3f}) is not"

@@ -268,7 +268,10 @@ print_results (Latency *latency)
   double output_ms = 1000 * flitzis_audio_engine_get_latency (latency->engine);
   g_autofree char *device = flitzis_audio_engine_dup_device (latency->engine);
 
-  g_print (_("Device: %s, %.0f Hz, output latency %.2f ms, %u measurements\n"),
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Device: %s, %.0f Hz, output latency %.2f ms, %u measurement\n",
+                        "Device: %s, %.0f Hz, output latency %.2f ms, %u measurements\n",
+                        latency->start_frames->len),
            device != NULL ? device : _("(the default)"), rate, output_ms,
            latency->start_frames->len);
   print_label ("");
@@ -311,7 +314,10 @@ measure (Latency *latency)
     return tool_error (latency->error);
   if (latency->interrupted)
     {
-      g_printerr (_("flitzis latency: stopped by Ctrl-C after %u of %u measurements\n"),
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "flitzis latency: stopped by Ctrl-C after %u of %u measurement\n",
+                               "flitzis latency: stopped by Ctrl-C after %u of %u measurements\n",
+                               latency->count),
                   latency->start_frames->len, latency->count);
       if (latency->start_frames->len == 0)
         return TOOL_EXIT_INTERRUPTED;
@@ -320,8 +326,12 @@ measure (Latency *latency)
     }
   if (latency->timed_out)
     {
-      g_printerr (_("flitzis latency: only %u of %u measurements finished in time; is the "
-                    "device playing?\n"), latency->start_frames->len, latency->count);
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "flitzis latency: only %u of %u measurement finished in time; "
+                               "is the device playing?\n",
+                               "flitzis latency: only %u of %u measurements finished in time; "
+                               "is the device playing?\n", latency->count),
+                  latency->start_frames->len, latency->count);
       return TOOL_EXIT_FAILED;
     }
   latency->json ? print_json (latency) : print_results (latency);

@@ -194,7 +194,10 @@ tool_output_choose (const char *path, const char *format, int rate, int channels
   if (!sf_format_check (&info))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s files cannot hold %d channels at %d Hz"), type->type, channels, rate);
+                   g_dngettext (GETTEXT_PACKAGE, "%s files cannot hold %d channel at %d Hz",
+                                "%s files cannot hold %d channels at %d Hz",
+                                (gulong) channels),
+                   type->type, channels, rate);
       return FALSE;
     }
   *output = (ToolOutput) { type->type, info.format, type->downgrade };

@@ -273,20 +273,37 @@ report_losses (Player *player)
   guint64 lost = flitzis_engine_stats_get_dropped_events (stats);
 
   if (player->dropped > 0)
-    g_printerr (_("flitzis play: %llu sounds were dropped: more than %u voices would have "
-                  "played at once\n"), (unsigned long long) player->dropped, FLITZIS_MAX_VOICES);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "flitzis play: %llu sound was dropped: more than %u voices would "
+                             "have played at once\n",
+                             "flitzis play: %llu sounds were dropped: more than %u voices would "
+                             "have played at once\n", TOOL_PLURAL (player->dropped)),
+                (unsigned long long) player->dropped, FLITZIS_MAX_VOICES);
   if (player->late > 0)
-    g_printerr (_("flitzis play: %llu sounds started late\n"), (unsigned long long) player->late);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "flitzis play: %llu sound started late\n",
+                             "flitzis play: %llu sounds started late\n",
+                             TOOL_PLURAL (player->late)),
+                (unsigned long long) player->late);
   if (underruns > 0)
-    g_printerr (_("flitzis play: the engine's own stream ran out of audio %llu times "
-                  "(its underruns: a period came too late)\n"),
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "flitzis play: the engine's own stream ran out of audio %llu time "
+                             "(its underrun: a period came too late)\n",
+                             "flitzis play: the engine's own stream ran out of audio %llu times "
+                             "(its underruns: a period came too late)\n",
+                             TOOL_PLURAL (underruns)),
                 (unsigned long long) underruns);
   if (elsewhere > 0)
-    g_printerr (_("flitzis play: the sound server reported %llu xruns caused elsewhere "
-                  "(by another client or the server itself, not by this engine)\n"),
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "flitzis play: the sound server reported %llu xrun caused elsewhere "
+                             "(by another client or the server itself, not by this engine)\n",
+                             "flitzis play: the sound server reported %llu xruns caused elsewhere "
+                             "(by another client or the server itself, not by this engine)\n",
+                             TOOL_PLURAL (elsewhere)),
                 (unsigned long long) elsewhere);
   if (lost > 0)
-    g_printerr (_("flitzis play: %llu engine events were lost\n"), (unsigned long long) lost);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "flitzis play: %llu engine event was lost\n",
+                             "flitzis play: %llu engine events were lost\n", TOOL_PLURAL (lost)),
+                (unsigned long long) lost);
 }
 
 static int
@@ -349,8 +366,11 @@ check_options (const char *command, PlayOptions *options)
   if (options->pattern == NULL && n_files == 0)
     return tool_usage_error (command, _("give the sample files to play, or --pattern FILE"));
   if (n_files > FLITZIS_MAX_SAMPLE_SLOTS)
-    return tool_usage_error (command, _("%u files given: at most %u play at once"), n_files,
-                             FLITZIS_MAX_SAMPLE_SLOTS);
+    return tool_usage_error (command, g_dngettext (GETTEXT_PACKAGE,
+                                                   "%u file given: at most %u play at once",
+                                                   "%u files given: at most %u play at once",
+                                                   n_files),
+                             n_files, FLITZIS_MAX_SAMPLE_SLOTS);
   if (options->period < 0 || options->period > MAX_PERIOD)
     return tool_usage_error (command, _("the period must be from 1 to %d frames, or 0 for the "
                                         "device’s choice"), MAX_PERIOD);

@@ -151,12 +151,21 @@ show_status (ToolStatus *status, const Render *render, const RenderOptions *opti
   double position = (double) frame / options->rate, length = (double) render->end / options->rate;
 
   if (frame <= render->end)
-    tool_status_show (status, force, _("Rendering %.1f / %.1f s, %d Hz, %d channels → %s "
-                                       "(Ctrl-C to stop)"),
+    tool_status_show (status, force,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "Rendering %.1f / %.1f s, %d Hz, %d channel → %s "
+                                   "(Ctrl-C to stop)",
+                                   "Rendering %.1f / %.1f s, %d Hz, %d channels → %s "
+                                   "(Ctrl-C to stop)", TOOL_PLURAL (options->channels)),
                       position, length, options->rate, options->channels, options->output);
   else
-    tool_status_show (status, force, _("Rendering %.1f / %.1f s and the last sounds’ tail, "
-                                       "%d Hz, %d channels → %s (Ctrl-C to stop)"),
+    tool_status_show (status, force,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "Rendering %.1f / %.1f s and the last sounds’ tail, "
+                                   "%d Hz, %d channel → %s (Ctrl-C to stop)",
+                                   "Rendering %.1f / %.1f s and the last sounds’ tail, "
+                                   "%d Hz, %d channels → %s (Ctrl-C to stop)",
+                                   TOOL_PLURAL (options->channels)),
                       position, length, options->rate, options->channels, options->output);
 }
 
@@ -216,16 +225,26 @@ report (const Render *render, const RenderOptions *options, sf_count_t frames, g
   if (render->interrupted)
     g_printerr (_("flitzis render: stopped by Ctrl-C; %s holds the first %.2f s\n"),
                 options->output, seconds);
-  g_print (_("Wrote %s (%s): %.2f s, %d Hz, %d channels, in %.2f s (%.0f× real time)\n"),
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Wrote %s (%s): %.2f s, %d Hz, %d channel, in %.2f s (%.0f× real time)\n",
+                        "Wrote %s (%s): %.2f s, %d Hz, %d channels, in %.2f s (%.0f× real time)\n",
+                        TOOL_PLURAL (options->channels)),
            options->output, options->kind.type, seconds, options->rate, options->channels,
            took / (double) G_USEC_PER_SEC,
            took > 0 ? seconds * G_USEC_PER_SEC / took : 0.0);
   /* Nothing is lost silently. */
   if (render->dropped > 0)
-    g_printerr (_("flitzis render: %llu hits were dropped: more than %u voices would have "
-                  "played at once\n"), (unsigned long long) render->dropped, FLITZIS_MAX_VOICES);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "flitzis render: %llu hit was dropped: more than %u voices would "
+                             "have played at once\n",
+                             "flitzis render: %llu hits were dropped: more than %u voices would "
+                             "have played at once\n", TOOL_PLURAL (render->dropped)),
+                (unsigned long long) render->dropped, FLITZIS_MAX_VOICES);
   if (render->late > 0)
-    g_printerr (_("flitzis render: %llu hits started late\n"), (unsigned long long) render->late);
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "flitzis render: %llu hit started late\n",
+                             "flitzis render: %llu hits started late\n",
+                             TOOL_PLURAL (render->late)),
+                (unsigned long long) render->late);
 }
 
 static int

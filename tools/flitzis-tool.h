@@ -74,6 +74,12 @@ void  tool_status_end    (ToolStatus  *status);
 char *tool_device_label  (FlitzisAudioEngine *engine);
 guint64 tool_underruns   (FlitzisAudioEngine *engine);
 
+/* The count that chooses a plural form (g_dngettext() takes a gulong): a
+ * count past G_MAXULONG (32-bit) is plural in every language the way its
+ * last six digits are, as the gettext manual advises. */
+#define TOOL_PLURAL(n) ((gulong) ((guint64) (n) <= G_MAXULONG ? (guint64) (n) \
+                                  : (guint64) (n) % 1000000 + 1000000))
+
 /* Ctrl-C for loops that run without a main loop (render): a flag set by
  * a SIGINT/SIGTERM handler. */
 void     tool_interrupt_catch  (void);

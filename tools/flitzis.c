@@ -139,8 +139,12 @@ warn_if_short (FlitzisAudioEngine *engine, guint slot, const char *path)
   promised = flitzis_sample_info_get_frames_promised (info);
   delivered = flitzis_sample_info_get_frames_delivered (info);
   if (delivered < promised)
-    g_printerr (_("flitzis: warning: “%s” holds %llu of the %llu frames its header promises "
-                  "(cut short?); playing what it holds\n"),
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "flitzis: warning: “%s” holds %llu of the %llu frame its header "
+                             "promises (cut short?); playing what it holds\n",
+                             "flitzis: warning: “%s” holds %llu of the %llu frames its header "
+                             "promises (cut short?); playing what it holds\n",
+                             TOOL_PLURAL (promised)),
                 path, (unsigned long long) delivered, (unsigned long long) promised);
 }
 
@@ -185,7 +189,13 @@ main (int argc, char **argv)
   g_autofree char *full_name = NULL;
 
   setlocale (LC_ALL, "");
-  /* FLITZIS_LOCALEDIR: catalogues of a build tree, for the tests. */
+  /* FLITZIS_LOCALEDIR: catalogues of a build tree, for the tests.  The
+   * library binds the domain it shares with the tool to the installed
+   * catalogues once, when the engine's class is made: made first, so that
+   * the tool's binding below stays (else its messages after an engine was
+   * made, its reports and plurals, would not be the build tree's). */
+  if (g_getenv ("FLITZIS_LOCALEDIR") != NULL)
+    g_type_class_unref (g_type_class_ref (FLITZIS_TYPE_AUDIO_ENGINE));
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FLITZIS_LOCALEDIR") != NULL
                                    ? g_getenv ("FLITZIS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

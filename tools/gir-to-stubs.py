@@ -22,8 +22,22 @@
 # (after the return value, in a tuple when there are several), throws="1"
 # raises GLib.Error instead of taking an error argument (so a throwing
 # function's nullable result is not Optional: its NULL comes with an
-# error), nullable becomes Optional.  Signals and
-# properties stay untyped (connect() takes any name; props is Any).
+# error), nullable becomes Optional.
+#
+# Properties: each class's props is a class of its own (AudioEngine.Props)
+# with a typed attribute per property, so that engine.props.volume is a
+# float, engine.props.volumee an error, and a read-only or construct-only
+# property (a getter-only @property) cannot be assigned.  A string
+# property is Optional when its getter may return NULL.  The Props of a
+# subclass inherit those of its parent.
+#
+# Signals: connect() and connect_after() have an overload per signal, its
+# name a Literal and its handler's type the signal's (the instance, then
+# the signal's arguments, in order), then the general one, as GObject's:
+# any name ("notify::volume", a parent's signal) with any handler and user
+# data.  A handler of the wrong type therefore still type-checks (it falls
+# through to the general overload), but editors and reveal_type() show the
+# signal's handler type, and a lambda's arguments take the signal's types.
 
 import os
 import sys
@@ -98,6 +112,9 @@ class GBoxed:
 class GPointer: ...
 
 class Object:
+    # The base of the typed classes' props (AudioEngine.Props); props
+    # itself stays Any here, for classes that have no stubs of their own.
+    class Props: ...
     props: Any
     __gtype__: GType
     def __init__(self, **properties: Any) -> None: ...
@@ -275,6 +292,66 @@ class Generator:
             self.lines.append(indent + "@staticmethod")
         self.lines.append("%sdef %s(%s) -> %s: ..." % (indent, name, ", ".join(inputs), result))
 
+    def getter_nullable(self, element, prop):
+        """Whether the getter of property @prop of class @element may
+        return NULL."""
+        getter = prop.get("getter")
+        if getter is None:
+            return False
+        for method in element.findall("{%s}method" % CORE):
+            if method.get("name") == getter:
+                ret = method.find("{%s}return-value" % CORE)
+                return ret is not None and ret.get("nullable") == "1"
+        return False
+
+    def write_props(self, element, parent):
+        """class Props: a typed attribute per property of @element."""
+        props = element.findall("{%s}property" % CORE)
+        if parent.startswith("GObject."):
+            base = "GObject.Object.Props"
+        else:
+            base = '%s.Props' % parent
+        self.lines.append("    class Props(%s):" % base)
+        if not props:
+            self.lines.append("        ...")
+        for prop in props:
+            name = python_name(prop.get("name"))
+            nullable = prop.get("nullable") == "1" or self.getter_nullable(element, prop)
+            kind = self.type_of(prop, nullable)
+            read_only = prop.get("writable") != "1" or prop.get("construct-only") == "1"
+            if read_only:
+                self.lines.append("        @property")
+                self.lines.append("        def %s(self) -> %s: ..." % (name, kind))
+            else:
+                self.lines.append("        %s: %s" % (name, kind))
+        self.lines.append("    props: Props")
+
+    def signal_handler(self, element, signal):
+        """The type of a handler of @signal of class @element."""
+        parameters = signal.find("{%s}parameters" % CORE)
+        params = [] if parameters is None else \
+            [p for p in parameters if tag(p) == "parameter"]
+        types = ['"%s"' % element.get("name")]
+        types += [self.type_of(p, p.get("nullable") == "1") for p in params]
+        ret = signal.find("{%s}return-value" % CORE)
+        result = self.type_of(ret) if ret is not None else "None"
+        return "Callable[[%s], %s]" % (", ".join(types), "Any" if result == "None" else result)
+
+    def write_signals(self, element):
+        signals = element.findall("{%s}signal" % GLIB)
+        if not signals:
+            return
+        for method in ("connect", "connect_after"):
+            for signal in signals:
+                self.lines.append("    @overload")
+                self.lines.append('    def %s(self, detailed_signal: Literal["%s"], '
+                                  'handler: %s) -> int: ...'
+                                  % (method, signal.get("name"),
+                                     self.signal_handler(element, signal)))
+            self.lines.append("    @overload")
+            self.lines.append("    def %s(self, detailed_signal: str, handler: Callable[..., Any], "
+                              "*args: Any) -> int: ..." % method)
+
     def write_class(self, element, base):
         name = element.get("name")
         if tag(element) == "class":
@@ -286,6 +363,8 @@ class Generator:
             base = parent
         self.lines.append("class %s(%s):" % (name, base))
         if tag(element) == "class":
+            self.write_props(element, base)
+            self.write_signals(element)
             self.lines.append("    def __init__(self, **properties: Any) -> None: ...")
         else:
             self.lines.append("    def __init__(self) -> None: ...")
@@ -336,7 +415,7 @@ class Generator:
         imports = sorted(self.other_namespaces - {"GObject"})
         head = ["# Generated from %s-%s.gir by tools/gir-to-stubs.py: do not edit."
                 % (self.name, self.namespace.get("version")),
-                "from typing import Any, Callable, Optional", "",
+                "from typing import Any, Callable, Literal, Optional, overload", "",
                 "from gi.repository import GObject"]
         head += ["from gi.repository import %s" % space for space in imports]
         return "\n".join(head + ["", ""] + body).rstrip() + "\n"

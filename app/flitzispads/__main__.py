@@ -5,6 +5,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import sys
 
-from flitzispads.application import main
+from flitzispads import i18n
+
+i18n.setup()
+
+from flitzispads.application import main  # noqa: E402
 
 sys.exit(main())

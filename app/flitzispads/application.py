@@ -14,6 +14,7 @@ shows a sound, --voices N makes the engine with N voices."""
 import os
 import signal
 import sys
+from xml.sax.saxutils import escape
 
 import gi
 gi.require_version("Adw", "1")
@@ -22,7 +23,8 @@ gi.require_version("Gdk", "4.0")
 gi.require_version("Gtk", "4.0")
 from gi.repository import Adw, Flitzis, Gdk, Gio, GLib, Gtk  # noqa: E402
 
-from flitzispads import APP_ID, VERSION, testhooks
+from flitzispads import APP_ID, VERSION, state, testhooks
+from flitzispads.i18n import DOMAIN, _
 from flitzispads.pads import BANKS, SLOTS
 from flitzispads.window import PadsWindow
 
@@ -39,44 +41,57 @@ CSS = """
 .pad-key { font-weight: bold; }
 """
 
-SHORTCUTS = f"""
+def shortcuts_ui():
+    """The Keyboard Shortcuts window, its strings translated."""
+    t = {key: escape(text) for key, text in (
+        ("window", _("Keyboard Shortcuts")),
+        ("pads", _("Pads")),
+        ("play", _("Play the shown bank’s pads, row by row")),
+        ("alone", _("Play a pad alone (the others fade out)")),
+        ("stop", _("Stop every sound")),
+        # TRANSLATORS: {last} is the last bank's letter
+        ("banks", _("Show bank A to {last}").format(last="ABCDEF"[BANKS - 1])),
+        ("general", _("General")),
+        ("shortcuts", _("Keyboard shortcuts")),
+        ("quit", _("Quit")))}
+    return f"""
 <interface>
   <object class="GtkShortcutsWindow" id="shortcuts">
     <property name="modal">1</property>
-    <property name="title">Keyboard Shortcuts</property>
+    <property name="title">{t["window"]}</property>
     <child>
       <object class="GtkShortcutsSection">
         <property name="section-name">pads</property>
         <child>
           <object class="GtkShortcutsGroup">
-            <property name="title">Pads</property>
+            <property name="title">{t["pads"]}</property>
             <child><object class="GtkShortcutsShortcut">
-              <property name="title">Play the shown bank's pads, row by row</property>
+              <property name="title">{t["play"]}</property>
               <property name="accelerator">1 2 3 4 q w e r a s d f z x c v</property>
             </object></child>
             <child><object class="GtkShortcutsShortcut">
-              <property name="title">Play a pad alone (the others fade out)</property>
+              <property name="title">{t["alone"]}</property>
               <property name="accelerator">&lt;Shift&gt;q</property>
             </object></child>
             <child><object class="GtkShortcutsShortcut">
-              <property name="title">Stop every sound</property>
+              <property name="title">{t["stop"]}</property>
               <property name="accelerator">Escape</property>
             </object></child>
             <child><object class="GtkShortcutsShortcut">
-              <property name="title">Show bank A to {"ABCDEF"[BANKS - 1]}</property>
+              <property name="title">{t["banks"]}</property>
               <property name="accelerator">&lt;Alt&gt;1...&lt;Alt&gt;{BANKS}</property>
             </object></child>
           </object>
         </child>
         <child>
           <object class="GtkShortcutsGroup">
-            <property name="title">General</property>
+            <property name="title">{t["general"]}</property>
             <child><object class="GtkShortcutsShortcut">
-              <property name="title">Keyboard shortcuts</property>
+              <property name="title">{t["shortcuts"]}</property>
               <property name="accelerator">&lt;Primary&gt;question</property>
             </object></child>
             <child><object class="GtkShortcutsShortcut">
-              <property name="title">Quit</property>
+              <property name="title">{t["quit"]}</property>
               <property name="accelerator">&lt;Primary&gt;q</property>
             </object></child>
           </object>
@@ -98,17 +113,20 @@ class PadsApplication(Adw.Application):
         self.screenshot = None
         self.voices = Flitzis.MAX_VOICES
         self.trace = testhooks.Tracer()
+        self.settings = None                 # Gio.Settings, when the schema is installed
+        self.saved = None                    # state.SavedState, once the window is made
         self.add_main_option("samples-dir", 0, GLib.OptionFlags.NONE, GLib.OptionArg.FILENAME,
-                             "Load the demo samples of DIR into the first pads", "DIR")
+                             _("Load the demo samples of DIR into the first pads"), _("DIR"))
         self.add_main_option("version", 0, GLib.OptionFlags.NONE, GLib.OptionArg.NONE,
-                             "Print the version and exit", None)
+                             _("Print the version and exit"), None)
         self.add_main_option("print-events", 0, GLib.OptionFlags.NONE, GLib.OptionArg.NONE,
-                             "Print every engine event on standard output (for tests)", None)
+                             _("Print every engine event on standard output (for tests)"),
+                             None)
         self.add_main_option("screenshot", 0, GLib.OptionFlags.NONE, GLib.OptionArg.FILENAME,
-                             "Save the window as a PNG once a meter shows a sound (for tests)",
-                             "FILE")
+                             _("Save the window as a PNG once a meter shows a sound (for tests)"),
+                             _("FILE"))
         self.add_main_option("voices", 0, GLib.OptionFlags.NONE, GLib.OptionArg.INT,
-                             "Mix at most N voices (for tests)", "N")
+                             _("Mix at most N voices (for tests)"), _("N"))
 
     def do_handle_local_options(self, options):
         def filename(name):
@@ -142,6 +160,7 @@ class PadsApplication(Adw.Application):
         for signum in (signal.SIGINT, signal.SIGTERM):
             GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signum, self._on_quit_signal)
         self.engine = Flitzis.AudioEngine(slots=SLOTS, voices=self.voices)
+        self.settings = state.open_settings()
 
         for name, callback in (("about", self._on_about), ("quit", lambda *a: self.quit())):
             action = Gio.SimpleAction.new(name, None)
@@ -163,12 +182,19 @@ class PadsApplication(Adw.Application):
         return GLib.SOURCE_CONTINUE
 
     def do_shutdown(self):
+        if self.saved is not None:
+            self.saved.flush()
         self.engine.shut_down()
         Adw.Application.do_shutdown(self)
 
     def do_activate(self):
-        samples = (os.path.join(self.samples_dir, name) for name in DEMO_SAMPLES)
-        self.open_window([path for path in samples if os.path.isfile(path)])
+        """The pads of the last session, or on a first start (nothing
+        kept) the demo samples."""
+        window = self.open_window([])
+        if not any(pad.path for pad in window.pad_set.pads):
+            samples = (os.path.join(self.samples_dir, name) for name in DEMO_SAMPLES)
+            for pad, path in zip(window.pads, [p for p in samples if os.path.isfile(p)]):
+                window.load(pad, path)
 
     def do_open(self, files, n_files, hint):
         self.open_window([file.get_path() for file in files if file.get_path()])
@@ -178,7 +204,13 @@ class PadsApplication(Adw.Application):
         if window is None:
             window = PadsWindow(self, self.engine, self.trace)
             window.screenshot = self.screenshot
-            builder = Gtk.Builder.new_from_string(SHORTCUTS, -1)
+            if self.settings is not None:
+                self.saved = window.keep_state(self.settings)
+            else:
+                window.toast(_("The settings schema {schema} is not installed: the pads will "
+                               "not be kept").format(schema=APP_ID))
+            builder = Gtk.Builder.new_from_string(shortcuts_ui(), -1)
+            builder.set_translation_domain(DOMAIN)
             window.set_help_overlay(builder.get_object("shortcuts"))
             self.trace("style", "dark" if Adw.StyleManager.get_default().props.dark
                        else "light")
@@ -187,19 +219,25 @@ class PadsApplication(Adw.Application):
         for pad, path in zip(window.pads, paths):
             window.load(pad, path)
         window.present()
+        return window
 
     def _on_about(self, action, param):
         about = Adw.AboutWindow(
-            transient_for=self.get_active_window(), modal=True, title="About Flitzis Pads",
-            application_name="Flitzis Pads", application_icon=APP_ID, version=VERSION,
-            developer_name="The libflitzis authors", license_type=Gtk.License.LGPL_2_1,
-            comments="Banks of sample pads on libflitzis, a real-time sample-playback engine",
-            copyright="© 2026 The libflitzis authors")
+            transient_for=self.get_active_window(), modal=True, title=_("About Flitzis Pads"),
+            application_name=_("Flitzis Pads"), application_icon=APP_ID, version=VERSION,
+            developer_name=_("The libflitzis authors"), license_type=Gtk.License.LGPL_2_1,
+            comments=_("Banks of sample pads on libflitzis, a real-time sample-playback engine"),
+            # TRANSLATORS: an "About" window's copyright line
+            copyright=_("© 2026 The libflitzis authors"))
+        # TRANSLATORS: your names, one a line, shown in the About window
+        credits = _("translator-credits")
+        if credits != "translator-credits":   # untranslated: no credits
+            about.set_translator_credits(credits)
         about.present()
 
 
 def main(argv=None):
     if Gdk.Display.get_default() is None:  # importing Gtk opened it, or could not
-        print("flitzis-pads: cannot open a display", file=sys.stderr)
+        print(_("flitzis-pads: cannot open a display"), file=sys.stderr)
         return 1
     return PadsApplication().run(sys.argv if argv is None else argv)

@@ -14,6 +14,8 @@ import gi
 gi.require_version("Flitzis", "1.0")
 from gi.repository import Flitzis, GLib, GObject  # noqa: E402
 
+from flitzispads.i18n import _  # noqa: E402
+
 BANKS = 6
 PADS_PER_BANK = 16
 SLOTS = BANKS * PADS_PER_BANK
@@ -23,11 +25,22 @@ VELOCITY = 0.9
 
 
 # What a press does: the two ways a sample ends, and what a press on a
-# sounding pad does (the engine's Flitzis.Retrigger).
+# sounding pad does (the engine's Flitzis.Retrigger).  Translated when
+# shown: mode_names(), retrigger_names().
 MODES = ("One-shot", "Loop")
 RETRIGGERS = (("Layer", Flitzis.Retrigger.LAYER),
               ("Restart", Flitzis.Retrigger.RESTART),
               ("Toggle", Flitzis.Retrigger.TOGGLE))
+
+
+def mode_names():
+    # TRANSLATORS: a pad's mode: its sample plays once, or loops
+    return [_("One-shot"), _("Loop")]
+
+
+def retrigger_names():
+    # TRANSLATORS: what a press on a pad that is playing does
+    return [_("Layer"), _("Restart"), _("Toggle")]
 
 
 class PadSettings(GObject.Object):
@@ -57,7 +70,8 @@ class PadSettings(GObject.Object):
             return self.name
         if self.path:
             return os.path.splitext(GLib.filename_display_basename(self.path))[0]
-        return "empty"
+        # TRANSLATORS: the label of a pad without a sample
+        return _("empty")
 
     def apply(self, engine):
         """Sets the slot's loop, retrigger policy and gain on @engine;

@@ -19,6 +19,8 @@ gi.require_version("Gtk", "4.0")
 gi.require_version("Pango", "1.0")
 from gi.repository import Gdk, Gio, GLib, GObject, Graphene, Gtk, Pango  # noqa: E402
 
+from flitzispads.i18n import _  # noqa: E402
+
 METER_FLOOR_DB = -60.0
 METER_FALL_DB_PER_S = 24.0      # how fast a meter falls once its sound stops
 
@@ -150,10 +152,11 @@ class Pad(Gtk.Button):
         self.problem = problem
         s = self.settings
         self.name_label.set_label(("⚠ " if problem else "") + s.label)
-        mode = "loop" if s.loop else ""
+        # TRANSLATORS: shown in the corner of a pad that loops
+        mode = _("loop") if s.loop else ""
         self.mode_label.set_label(mode)
-        lines = [s.path or "Empty pad",
-                 f"Press {s.key.upper()} to play; drop an audio file to load"]
+        lines = [s.path or _("Empty pad"),
+                 _("Press {key} to play; drop an audio file to load").format(key=s.key.upper())]
         if problem:
             lines.insert(1, problem)
         self.set_tooltip_text("\n".join(lines))

@@ -13,15 +13,19 @@ gi.require_version("Flitzis", "1.0")
 gi.require_version("Gtk", "4.0")
 from gi.repository import Adw, Flitzis, Gdk, Gio, GLib, GObject, Gtk  # noqa: E402
 
-from flitzispads import testhooks
-from flitzispads.pads import (BANK_NAMES, BANKS, KEYS, MODES, PADS_PER_BANK, RETRIGGERS,
-                              PadSet)
+from flitzispads import state, testhooks
+from flitzispads.i18n import _, ngettext
+from flitzispads.pads import (BANK_NAMES, BANKS, KEYS, PADS_PER_BANK, RETRIGGERS, PadSet,
+                              mode_names, retrigger_names)
 from flitzispads.widgets import Pad, Waveform, peak_to_fraction
 
 COLUMNS = 4
 METER_RATE = 30            # levels reports a second
 WAVEFORM_BUCKETS = 240
-QUANTIZE_GRIDS = ["Off", "Bar", "Beat", "1/8", "1/16", "1/32", "1/64"]
+
+def quantize_grids():
+    # TRANSLATORS: the quantize drop-down: no grid, a bar, a beat, note values
+    return [_("Off"), _("Bar"), _("Beat"), "1/8", "1/16", "1/32", "1/64"]
 
 BOTH = GObject.BindingFlags.BIDIRECTIONAL | GObject.BindingFlags.SYNC_CREATE
 
@@ -31,17 +35,22 @@ def pad_name(settings):
     return f"{BANK_NAMES[settings.bank]}{settings.index + 1}"
 
 
+def pad_title(settings):
+    return _("Pad {pad}").format(pad=pad_name(settings))
+
+
 class PadsWindow(Adw.ApplicationWindow):
     __gtype_name__ = "FlitzisPadsWindow"
 
     def __init__(self, application, engine, trace):
-        super().__init__(application=application, title="Flitzis Pads",
+        super().__init__(application=application, title=_("Flitzis Pads"),
                          default_width=1000, default_height=640)
         self.engine = engine
         self.trace = trace
         self.pad_set = PadSet(engine)
-        self.pad_set.connect("error", lambda s, pad, message:
-                             self.toast(f"Pad {pad_name(pad)}: {message}"))
+        self.pad_set.connect("error", lambda s, pad, message: self.toast(
+            # TRANSLATORS: {pad} is a pad ("A1"), {message} an engine error
+            _("Pad {pad}: {message}").format(pad=pad_name(pad), message=message)))
         self.pads = [Pad(settings) for settings in self.pad_set.pads]
         self.frames = [0] * len(self.pads)     # each slot's sample length
         self.selected = None
@@ -50,6 +59,9 @@ class PadsWindow(Adw.ApplicationWindow):
         self.counted = {}                      # kind: [toast shown, losses]
         self.chooser = None                    # the open dialog, while it is open
         self.meter_traced = set()
+        self.playhead_traced = set()
+        self.saved = None                      # state.SavedState, from keep_state()
+        self.controls = {}                     # name: widget, for the test's clicks
 
         self.toasts = Adw.ToastOverlay()
         self.toasts.set_child(self._build_body())
@@ -75,21 +87,21 @@ class PadsWindow(Adw.ApplicationWindow):
         names.connect("setup", lambda factory, item: item.set_child(Gtk.Label(xalign=0)))
         names.connect("bind", lambda factory, item:
                       item.get_child().set_label(item.get_item().props.name))
-        self.device_drop_down = Gtk.DropDown(factory=names, tooltip_text="Output device")
+        self.device_drop_down = Gtk.DropDown(factory=names, tooltip_text=_("Output device"))
         header.pack_start(self.device_drop_down)
-        self.title = Adw.WindowTitle(title="Flitzis Pads")
+        self.title = Adw.WindowTitle(title=_("Flitzis Pads"))
         header.set_title_widget(self.title)
 
         menu = Gio.Menu()
         section = Gio.Menu()
-        section.append("_Restart Audio", "win.restart-audio")
+        section.append(_("_Restart Audio"), "win.restart-audio")
         menu.append_section(None, section)
         section = Gio.Menu()
-        section.append("_Keyboard Shortcuts", "win.show-help-overlay")
-        section.append("_About Flitzis Pads", "app.about")
+        section.append(_("_Keyboard Shortcuts"), "win.show-help-overlay")
+        section.append(_("_About Flitzis Pads"), "app.about")
         menu.append_section(None, section)
         header.pack_end(Gtk.MenuButton(icon_name="open-menu-symbolic", menu_model=menu,
-                                       primary=True, tooltip_text="Main Menu"))
+                                       primary=True, tooltip_text=_("Main Menu")))
         return header
 
     def _build_body(self):
@@ -97,7 +109,8 @@ class PadsWindow(Adw.ApplicationWindow):
         left.append(self._build_transport())
         self.banks = Gtk.Stack(vexpand=True)
         for bank in range(BANKS):
-            self.banks.add_titled(self._build_bank(bank), str(bank), f"Bank {BANK_NAMES[bank]}")
+            self.banks.add_titled(self._build_bank(bank), str(bank),
+                                  _("Bank {letter}").format(letter=BANK_NAMES[bank]))
         self.banks.connect("notify::visible-child-name", self._on_bank_changed)
         switcher = Gtk.StackSwitcher(stack=self.banks, halign=Gtk.Align.CENTER)
         left.append(switcher)
@@ -115,28 +128,40 @@ class PadsWindow(Adw.ApplicationWindow):
         master level beside them."""
         tempo = Gtk.SpinButton.new_with_range(Flitzis.MIN_TEMPO, Flitzis.MAX_TEMPO, 0.1)
         tempo.set_digits(1)
-        tempo.set_tooltip_text("Tempo in beats per minute")
+        tempo.set_tooltip_text(_("Tempo in beats per minute"))
         self.engine.bind_property("tempo", tempo.get_adjustment(), "value", BOTH)
-        quantize = Gtk.DropDown.new_from_strings(QUANTIZE_GRIDS)
-        quantize.set_tooltip_text("Presses and stops wait for the next point of this grid")
+        quantize = Gtk.DropDown.new_from_strings(quantize_grids())
+        quantize.set_tooltip_text(_("Presses and stops wait for the next point of this grid"))
         quantize.set_selected(int(self.engine.props.quantize))
         quantize.connect("notify::selected", lambda drop, pspec: self.engine.set_quantize(
             Flitzis.Quantize(drop.get_selected())))
-        metronome = Gtk.Switch(valign=Gtk.Align.CENTER, tooltip_text="Metronome")
+        # The engine's quantize may change elsewhere (the settings): the
+        # drop-down follows it.
+        self.engine.connect("notify::quantize", lambda engine, pspec: quantize.set_selected(
+            int(engine.props.quantize)))
+        # For the test: the drop-down's list is shown (its popover, a child).
+        child = quantize.get_first_child()
+        while child is not None:
+            if isinstance(child, Gtk.Popover):
+                child.connect("map", lambda popover: self.trace("quantize-popup"))
+            child = child.get_next_sibling()
+        metronome = Gtk.Switch(valign=Gtk.Align.CENTER, tooltip_text=_("Metronome"))
         self.engine.bind_property("metronome", metronome, "active", BOTH)
 
         volume = Gtk.Scale.new_with_range(Gtk.Orientation.HORIZONTAL, 0.0, Flitzis.MAX_GAIN, 0.05)
         volume.set_hexpand(True)
         volume.add_mark(1.0, Gtk.PositionType.BOTTOM, None)  # unity: the mix as it is
-        volume.set_tooltip_text("Master volume (the mark leaves the mix as it is)")
+        volume.set_tooltip_text(_("Master volume (the mark leaves the mix as it is)"))
         self.engine.bind_property("volume", volume.get_adjustment(), "value", BOTH)
         self.master_level = Gtk.LevelBar(min_value=0.0, max_value=1.0, hexpand=True,
                                          valign=Gtk.Align.CENTER,
-                                         tooltip_text="Master level")
+                                         tooltip_text=_("Master level"))
+        self.controls.update(tempo=tempo, quantize=quantize, metronome=metronome)
         transport = Gtk.Box(spacing=8)
-        for widget in (Gtk.Label(label="BPM"), tempo, Gtk.Label(label="Quantize"), quantize,
-                       Gtk.Label(label="Click"), metronome, Gtk.Label(label="Volume"), volume,
-                       self.master_level):
+        # TRANSLATORS: BPM is beats per minute; "Click" labels the metronome
+        for widget in (Gtk.Label(label=_("BPM")), tempo, Gtk.Label(label=_("Quantize")),
+                       quantize, Gtk.Label(label=_("Click")), metronome,
+                       Gtk.Label(label=_("Volume")), volume, self.master_level):
             transport.append(widget)
         return transport
 
@@ -152,24 +177,25 @@ class PadsWindow(Adw.ApplicationWindow):
 
     def _build_sidebar(self):
         self.pad_group = Adw.PreferencesGroup()
-        self.name_row = Adw.EntryRow(title="Name")
+        self.name_row = Adw.EntryRow(title=_("Name"))
         self.name_row.connect("changed", self._on_name_changed)
-        self.mode_row = Adw.ComboRow(title="Mode", model=Gtk.StringList.new(list(MODES)))
+        self.controls["name"] = self.name_row
+        self.mode_row = Adw.ComboRow(title=_("Mode"), model=Gtk.StringList.new(mode_names()))
         self.mode_row.connect("notify::selected", self._on_mode_changed)
         self.retrigger_row = Adw.ComboRow(
-            title="Press While Playing", subtitle="Layer, restart or stop",
-            model=Gtk.StringList.new([name for name, policy in RETRIGGERS]))
+            title=_("Press While Playing"), subtitle=_("Layer, restart or stop"),
+            model=Gtk.StringList.new(retrigger_names()))
         self.retrigger_row.connect("notify::selected", self._on_retrigger_changed)
         self.gain = Gtk.Scale.new_with_range(Gtk.Orientation.HORIZONTAL, 0.0,
                                              Flitzis.MAX_GAIN, 0.05)
         self.gain.set_size_request(120, -1)
         self.gain.add_mark(1.0, Gtk.PositionType.BOTTOM, None)
         self.gain.connect("value-changed", self._on_gain_changed)
-        gain_row = Adw.ActionRow(title="Gain")
+        gain_row = Adw.ActionRow(title=_("Gain"))
         gain_row.add_suffix(self.gain)
-        self.sample_row = Adw.ActionRow(title="Sample")
+        self.sample_row = Adw.ActionRow(title=_("Sample"))
         open_button = Gtk.Button(icon_name="document-open-symbolic", valign=Gtk.Align.CENTER,
-                                 tooltip_text="Load a sample into this pad")
+                                 tooltip_text=_("Load a sample into this pad"))
         open_button.add_css_class("flat")
         open_button.connect("clicked", self._on_open_clicked)
         self.sample_row.add_suffix(open_button)
@@ -215,7 +241,7 @@ class PadsWindow(Adw.ApplicationWindow):
             devices = Flitzis.AudioEngine.monitor_output_devices()
         except GLib.Error as error:
             self.device_drop_down.set_sensitive(False)
-            self.toast(f"No output devices: {error.message}")
+            self.toast(_("No output devices: {message}").format(message=error.message))
             return
         self.device_drop_down.set_model(devices)
         self.device_drop_down.set_sensitive(devices.get_n_items() > 0)
@@ -239,6 +265,35 @@ class PadsWindow(Adw.ApplicationWindow):
         engine.connect("stream-error", self._on_stream_error)
         engine.connect("levels", self._on_levels)
         engine.connect("notify::running", self._on_running_changed)
+        # For the test: the transport's beats and settings as they reach
+        # the engine.
+        engine.connect("beat", lambda e, bar, beat, frame: self.trace("beat", bar, beat, frame))
+        engine.connect("notify::tempo", lambda e, pspec: self.trace("tempo", e.props.tempo))
+        engine.connect("notify::quantize", lambda e, pspec:
+                       self.trace("quantize", e.props.quantize.value_nick))
+        engine.connect("notify::metronome", lambda e, pspec:
+                       self.trace("metronome", "on" if e.props.metronome else "off"))
+
+    def keep_state(self, settings):
+        """Restores the last session from @settings (a Gio.Settings of
+        org.flitzis.Pads) and keeps every later change there; returns the
+        state.SavedState.  Call it before run_engine()."""
+        self.saved = state.SavedState(settings, self.engine, self.pad_set)
+        restored = self.saved.restore()
+        bank = self.saved.bank
+        self.banks.set_visible_child_name(str(bank))
+        self.select(self.pad_set[bank * PADS_PER_BANK])
+        engine = self.engine
+        self.trace("restored", "pads", restored, "bank", bank,
+                   "tempo", f"{engine.props.tempo:.1f}",
+                   "quantize", engine.props.quantize.value_nick,
+                   "metronome", "on" if engine.props.metronome else "off",
+                   "volume", f"{engine.props.volume:.2f}")
+        for pad in self.pad_set.pads:
+            if state.pad_entry(pad) is not None:
+                self.trace("restored-pad", pad.slot, int(pad.loop), pad.retrigger,
+                           f"{pad.gain:.2f}", pad.name)
+        return self.saved
 
     def run_engine(self):
         """Runs the engine on the selected device; sets every pad's
@@ -247,14 +302,16 @@ class PadsWindow(Adw.ApplicationWindow):
             self.engine.set_meter_rate(METER_RATE)
             self.engine.run()
         except GLib.Error as error:
-            self.title.set_subtitle("Not playing")
-            self.toast(f"The audio engine did not start: {error.message}",
-                       Adw.ToastPriority.HIGH)
+            self.title.set_subtitle(_("Not playing"))
+            self.toast(_("The audio engine did not start: {message}").format(
+                message=error.message), Adw.ToastPriority.HIGH)
             self.trace("run-failed", error.message)
             return
-        device = self.engine.props.device or "the default output"
-        self.title.set_subtitle(f"{device}, {self.engine.props.sample_rate} Hz")
-        self.trace("running", device)
+        device = self.engine.props.device or _("the default output")
+        # TRANSLATORS: the window's subtitle: an output device and its rate
+        self.title.set_subtitle(_("{device}, {rate} Hz").format(
+            device=device, rate=self.engine.props.sample_rate))
+        self.trace("running", self.engine.props.device or "the default output")
         self.pad_set.apply_all()
         for pad in self.pads:
             if pad.settings.path:
@@ -282,8 +339,8 @@ class PadsWindow(Adw.ApplicationWindow):
                 self.trace("load-failed", slot, error.message)
                 # The reason is on the pad (its tooltip) and in the
                 # sidebar when it is selected: too long for a toast.
-                self.toast(f"Pad {pad_name(pad.settings)} could not load "
-                           f"{GLib.filename_display_basename(path)}")
+                self.toast(_("Pad {pad} could not load {file}").format(
+                    pad=pad_name(pad.settings), file=GLib.filename_display_basename(path)))
                 if pad is self.selected:
                     self.select(pad.settings)
             return
@@ -314,7 +371,7 @@ class PadsWindow(Adw.ApplicationWindow):
             self.selected.set_selected(False)
         self.selected = self.pads[settings.slot]
         self.selected.set_selected(True)
-        self.pad_group.set_title(f"Pad {pad_name(settings)}")
+        self.pad_group.set_title(pad_title(settings))
         self.name_row.set_text(settings.name)
         self.mode_row.set_selected(1 if settings.loop else 0)
         policies = [policy for name, policy in RETRIGGERS]
@@ -322,7 +379,7 @@ class PadsWindow(Adw.ApplicationWindow):
         self.gain.set_value(settings.gain)
         pad = self.pads[settings.slot]
         self.sample_row.set_subtitle(GLib.markup_escape_text(
-            "\n".join(filter(None, [settings.path or "Empty", pad.problem]))))
+            "\n".join(filter(None, [settings.path or _("Empty"), pad.problem]))))
         self._show_waveform()
 
     def _show_waveform(self):
@@ -342,6 +399,7 @@ class PadsWindow(Adw.ApplicationWindow):
 
     def _on_name_changed(self, row):
         self.selected.settings.name = row.get_text()
+        self.trace("name", self.selected.settings.slot, row.get_text())
 
     def _on_mode_changed(self, row, pspec):
         self.selected.settings.loop = row.get_selected() == 1
@@ -357,9 +415,9 @@ class PadsWindow(Adw.ApplicationWindow):
         # kept in self until it answers.
         pad = self.selected
         self.chooser = Gtk.FileChooserNative.new(
-            f"Load a Sample into Pad {pad_name(pad.settings)}", self,
-            Gtk.FileChooserAction.OPEN, "_Load", "_Cancel")
-        audio = Gtk.FileFilter(name="Audio files")
+            _("Load a Sample into Pad {pad}").format(pad=pad_name(pad.settings)), self,
+            Gtk.FileChooserAction.OPEN, _("_Load"), _("_Cancel"))
+        audio = Gtk.FileFilter(name=_("Audio files"))
         audio.add_mime_type("audio/*")
         self.chooser.add_filter(audio)
 
@@ -388,6 +446,8 @@ class PadsWindow(Adw.ApplicationWindow):
 
     def _on_bank_changed(self, stack, pspec):
         bank = int(stack.get_visible_child_name())
+        if self.saved is not None:
+            self.saved.bank = bank
         self.trace("bank", bank)
 
     def _on_sample_started(self, engine, slot, frame):
@@ -404,17 +464,22 @@ class PadsWindow(Adw.ApplicationWindow):
         """Every voice was busy: the press played nothing."""
         self.trace("voice-dropped", slot, frame)
         name = pad_name(self.pad_set[slot]) if slot < len(self.pads) else str(slot)
-        self.counted_toast("dropped", f"Pad {name} did not sound: every voice was busy",
-                           "{} sounds lost: every voice was busy")
+        self.counted_toast("dropped",
+                           _("Pad {pad} did not sound: every voice was busy").format(pad=name),
+                           lambda n: ngettext("{n} sound lost: every voice was busy",
+                                              "{n} sounds lost: every voice was busy",
+                                              n).format(n=n))
 
     def _on_xrun(self, engine, count, frame):
         self.trace("xrun", count, frame)
-        self.counted_toast("xrun", "Audio underrun: the device missed a period",
-                           "{} audio underruns: the device missed periods")
+        self.counted_toast("xrun", _("Audio underrun: the device missed a period"),
+                           lambda n: ngettext("{n} audio underrun: the device missed a period",
+                                              "{n} audio underruns: the device missed periods",
+                                              n).format(n=n))
 
     def counted_toast(self, kind, first, many):
         """One toast per kind of loss while it is shown, counting them:
-        @first for one, @many (with {} for the count) for more."""
+        @first for one, many(count) for more."""
         shown = self.counted.get(kind)
         if shown is None:
             toast = self.toast(first)
@@ -422,13 +487,14 @@ class PadsWindow(Adw.ApplicationWindow):
             toast.connect("dismissed", lambda toast: self.counted.pop(kind, None))
             return
         shown[1] += 1
-        title = many.format(shown[1])
+        title = many(shown[1])
         shown[0].set_title(GLib.markup_escape_text(title))
         self.trace("toast", title)
 
     def _on_stream_error(self, engine, error, frame):
         self.trace("stream-error", error.message)
-        self.toast(f"Audio stopped: {error.message}", Adw.ToastPriority.HIGH)
+        self.toast(_("Audio stopped: {message}").format(message=error.message),
+                   Adw.ToastPriority.HIGH)
 
     def _on_running_changed(self, engine, pspec):
         """A stopped engine has freed every sample: the pads keep their
@@ -451,6 +517,11 @@ class PadsWindow(Adw.ApplicationWindow):
             frames = self.frames[slot]
             progress = min(1.0, levels.get_slot_playhead(slot) / frames) if frames else 0.0
             pad.meter.update(peak, progress if peak > 0.0 else 0.0)
+            if peak > 0.0 and progress > 0.0 and slot not in self.playhead_traced:
+                self.playhead_traced.add(slot)     # once a voice, for the test
+                self.trace("playhead", slot, f"{progress:.3f}")
+            elif peak == 0.0:
+                self.playhead_traced.discard(slot)
             if pad is self.selected:
                 self.waveform.set_progress(progress if peak > 0.0 else 0.0)
             self._on_meter(pad, peak)
@@ -502,15 +573,18 @@ class PadsWindow(Adw.ApplicationWindow):
         XTEST: window coordinates shifted by the client-side decorations."""
         offset_x, offset_y = self.get_surface_transform()
         bank = int(self.banks.get_visible_child_name())
+        widgets = [("pad-geometry", pad.settings.slot, pad)
+                   for pad in self.pads[bank * PADS_PER_BANK:(bank + 1) * PADS_PER_BANK]]
+        widgets += [("control-geometry", name, widget) for name, widget in self.controls.items()]
         geometry = []
-        for pad in self.pads[bank * PADS_PER_BANK:(bank + 1) * PADS_PER_BANK]:
-            rect = testhooks.widget_rect(pad, self)
+        for kind, name, widget in widgets:
+            rect = testhooks.widget_rect(widget, self)
             if rect is None:
                 return
             x, y, width, height = rect
-            geometry.append((pad.settings.slot, round(x + offset_x), round(y + offset_y),
+            geometry.append((kind, name, round(x + offset_x), round(y + offset_y),
                              width, height))
         if geometry != self.geometry:
             self.geometry = geometry
             for line in geometry:
-                self.trace("pad-geometry", *line)
+                self.trace(*line)

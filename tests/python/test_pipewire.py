@@ -36,7 +36,7 @@ def test_backend_notifies_once_per_change():
 def test_active_backend_is_read_only():
     engine = Flitzis.AudioEngine()
     with pytest.raises(TypeError):
-        engine.props.active_backend = Flitzis.Backend.JACK
+        engine.props.active_backend = Flitzis.Backend.JACK  # type: ignore[misc]
 
 
 def test_auto_takes_jack_without_pipewire():

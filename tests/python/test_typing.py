@@ -144,3 +144,115 @@ def test_stubs_hold_every_method_of_the_gir():
             assert function.get("name") in functions
     # render() takes a C buffer: Python has render_bytes() only
     assert "render" not in classes["AudioEngine"] and "render_bytes" in classes["AudioEngine"]
+
+
+PROPS = '''\
+import gi
+gi.require_version("Flitzis", "1.0")
+from gi.repository import Flitzis
+
+engine = Flitzis.AudioEngine(offline=True, sample_rate=48000, channels=2)
+engine.props.volume = "loud"
+engine.props.volumee = 0.5
+engine.props.running = True
+engine.props.slots = 8
+name: str = engine.props.device
+'''
+
+SIGNALS = '''\
+import gi
+gi.require_version("Flitzis", "1.0")
+from gi.repository import Flitzis, GLib
+
+engine = Flitzis.AudioEngine(offline=True, sample_rate=48000, channels=2)
+engine.props.volume = 0.5
+volume: float = engine.props.volume
+quantize: Flitzis.Quantize = engine.props.quantize
+device = engine.props.device
+if device is not None:
+    print(device.upper())
+
+
+def on_started(engine: Flitzis.AudioEngine, slot: int, frame: int) -> None:
+    print(slot + frame)
+
+
+def on_levels(engine: Flitzis.AudioEngine, levels: Flitzis.Levels) -> None:
+    print(levels.get_n_slots())
+
+
+engine.connect("sample-started", on_started)
+engine.connect_after("levels", on_levels)
+engine.connect("pong", lambda engine, frame: print(frame + 1))
+engine.connect("notify::volume", lambda engine, pspec: None)
+engine.connect("pong", lambda engine, frame, data: None, "user data")
+reveal_type(engine.props.quantize)
+reveal_type(engine.props.sample_rate)
+'''
+
+
+def test_properties_are_typed(mypypath, tmp_path):
+    script = tmp_path / "props.py"
+    script.write_text(PROPS)
+    result = mypy([str(script)], mypypath)
+    assert result.returncode == 1, result.stdout
+    out = result.stdout
+    assert 'props.py:6: error: Incompatible types in assignment (expression has type ' \
+           '"str", variable has type "float")' in out, out
+    assert 'props.py:7: error: "Props" has no attribute "volumee"; maybe "volume"?' in out, out
+    # read-only (running) and construct-only (slots) cannot be set
+    assert 'props.py:8: error: Property "running" defined in "Props" is read-only' in out, out
+    assert 'props.py:9: error: Property "slots" defined in "Props" is read-only' in out, out
+    # the device is NULL for the default one: Optional
+    assert 'props.py:10: error: Incompatible types in assignment (expression has type ' \
+           '"Optional[str]", variable has type "str")' in out, out
+    assert "Found 5 errors in 1 file" in out, out
+    # without the stubs props is untyped: none of it is reported
+    # (--no-site-packages: not even by a python3-flitzis-stubs installed here)
+    bare = mypy(["--ignore-missing-imports", "--no-site-packages", str(script)])
+    assert bare.returncode == 0, bare.stdout
+
+
+def test_signals_and_properties_used_right_type_check(mypypath, tmp_path):
+    script = tmp_path / "signals.py"
+    script.write_text(SIGNALS)
+    result = mypy([str(script)], mypypath)
+    out = result.stdout
+    assert 'signals.py:27: note: Revealed type is "gi.repository.Flitzis.Quantize"' in out, out
+    assert 'signals.py:28: note: Revealed type is "builtins.int"' in out, out
+    assert "error" not in out, out
+
+
+def stub_class_body(name):
+    with open(os.path.join(STUBS, "repository", "Flitzis.pyi")) as f:
+        tree = ast.parse(f.read())
+    return next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == name)
+
+
+def test_stubs_hold_every_property_and_signal_of_the_gir():
+    namespace = ET.parse(GIR).getroot().find(CORE + "namespace")
+    glib = "{http://www.gtk.org/introspection/glib/1.0}"
+    checked = 0
+    for element in namespace.findall(CORE + "class"):
+        name = str(element.get("name"))
+        body = stub_class_body(name).body
+        props = next(node for node in body if isinstance(node, ast.ClassDef) and
+                     node.name == "Props")
+        typed = {node.target.id if isinstance(node, ast.AnnAssign) else node.name
+                 for node in props.body if isinstance(node, (ast.AnnAssign, ast.FunctionDef))}
+        gir_props = {p.get("name").replace("-", "_") for p in element.findall(CORE + "property")}
+        assert typed == gir_props, name
+        runtime = getattr(Flitzis, name)
+        for prop in typed:           # and PyGObject has each of them
+            assert hasattr(runtime.props, prop), prop
+        overloads = set()
+        for node in body:            # connect(self, detailed_signal: Literal["NAME"], ...)
+            if isinstance(node, ast.FunctionDef) and node.name == "connect":
+                annotation = node.args.args[1].annotation
+                if isinstance(annotation, ast.Subscript) and \
+                        isinstance(annotation.slice, ast.Constant):
+                    overloads.add(annotation.slice.value)
+        signals = {s.get("name") for s in element.findall(glib + "signal")}
+        assert overloads == signals, name
+        checked += len(signals) + len(gir_props)
+    assert checked > 40
