@@ -94,11 +94,14 @@ on_silence_signal (int signum, siginfo_t *info, void *context)
 
   if (!pthread_equal (pthread_self (), target))
     {
-      if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction != NULL)
-        previous.sa_sigaction (signum, info, context);
-      else if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL &&
-               previous.sa_handler != SIG_IGN)
-        previous.sa_handler (signum);
+      /* Not ours: the previous handler's, if it was a function. */
+      if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN)
+        {
+          if (previous.sa_flags & SA_SIGINFO)
+            previous.sa_sigaction (signum, info, context);
+          else
+            previous.sa_handler (signum);
+        }
       errno = saved_errno;
       return;
     }
@@ -148,7 +151,7 @@ fz_silence_thread (pthread_t thread, guint wait_ms)
   struct sigaction action = { 0 }, ignore = { 0 };
   int signum = silence_signal ();
   int fds[2];
-  gboolean answered;
+  gboolean sent, answered;
 
   if (signum == 0 || pipe2 (fds, O_CLOEXEC) != 0)
     return FALSE;
@@ -160,8 +163,10 @@ fz_silence_thread (pthread_t thread, guint wait_ms)
   action.sa_sigaction = on_silence_signal;
   action.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset (&action.sa_mask);
-  answered = sigaction (signum, &action, &previous) == 0 &&
-             pthread_kill (thread, signum) == 0 && wait_for_answer (fds[0], wait_ms);
+  /* The previous action is known before the handler can run. */
+  sent = sigaction (signum, NULL, &previous) == 0 && sigaction (signum, &action, NULL) == 0 &&
+         pthread_kill (thread, signum) == 0;
+  answered = sent && wait_for_answer (fds[0], wait_ms);
   if (!answered)
     {
       /* Discards the signal if it is still pending on the thread. */
@@ -171,9 +176,10 @@ fz_silence_thread (pthread_t thread, guint wait_ms)
   sigaction (signum, &previous, NULL);
   g_mutex_unlock (&silence_mutex);
   close (fds[0]);
-  /* Unanswered, the handler may yet be running: its write end stays open
-   * (one descriptor), so that it never writes to a number reused. */
-  if (answered)
+  /* Sent but unanswered, the handler may yet be running: its write end
+   * stays open (one descriptor), so that it never writes to a number
+   * reused. */
+  if (answered || !sent)
     close (fds[1]);
   return answered && atomic_load (&silenced) == 1;
 }
