@@ -109,6 +109,7 @@ struct _FlitzisAudioEngine {
   double latency;
   guint active_backend;         /* FlitzisBackend: the stream's, AUTO when none */
   gboolean stream_lost;         /* the device stream failed: shut down soon */
+  gboolean stream_stalled;      /* ...and the watchdog found it stalled */
   /* The watchdog: the frame time last seen, and since when (monotonic
    * µs; 0: not yet seen this run). */
   guint64 watch_frame;
@@ -165,6 +166,7 @@ struct _FlitzisAudioEngine {
   FzReconnector *reconnector;
   guint64 underruns;
   guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
+  guint64 threads_silenced;     /* stalled streams' threads sent to /dev/null (fz-silence.h) */
 };
 
 typedef enum {

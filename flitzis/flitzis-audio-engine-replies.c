@@ -463,7 +463,8 @@ check_stream (FlitzisAudioEngine *self)
   if (!stream_failed (self))
     return;
   self->stream_lost = TRUE;
-  if (fz_stream_is_alive (self->stream))
+  self->stream_stalled = fz_stream_is_alive (self->stream);
+  if (self->stream_stalled)
     g_set_error (&error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_STALLED,
                  _("The output device “%s” stalled: the audio thread rendered nothing for "
                    "%u ms (its sound server or driver stopped answering); the engine has "
@@ -771,6 +772,7 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
     .xruns = self->xruns,
     .underruns = self->underruns,
     .streams_abandoned = self->streams_abandoned,
+    .threads_silenced = self->threads_silenced,
     .dropped_voices = self->dropped_voices,
     .dropped_replies = self->dropped_replies,
     .dropped_events = self->dropped_events,

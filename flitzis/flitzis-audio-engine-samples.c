@@ -79,6 +79,9 @@ typedef struct {
   guint64 serial;             /* the slot's load_serials[] when it began */
   GCancellable *superseded;   /* cancelled by a newer load of the slot */
   gboolean lock_memory;       /* lock-memory when it began */
+  /* Async loads: not a reference.  The caller's task holds the engine
+   * until load_done(), in the caller's context, after the worker. */
+  FlitzisAudioEngine *engine;
 } FzLoad;
 
 static void
@@ -318,7 +321,8 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
   /* The task came through GLib's thread pool, and its result goes back
    * through the caller's main context (fz-tsan.h). */
   fz_tsan_acquire (task);
-  ok = run_load (source_object, task_data, cancellable, &error);
+  (void) source_object;
+  ok = run_load (((FzLoad *) task_data)->engine, task_data, cancellable, &error);
   fz_tsan_release (task);
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -361,7 +365,16 @@ start_async (FlitzisAudioEngine *self, FzLoad *load, GTask *task, GCancellable *
       return;
     }
   load->progress = _flitzis_audio_engine_progress_new (self, load->id);
-  worker = g_task_new (self, cancellable, load_done, g_object_ref (task));
+  load->engine = self;
+  /* No source object: GLib's pool thread drops its reference to the
+   * worker's task only after queuing load_done(), so a task holding the
+   * engine could be the last to let go of it when the caller dropped it
+   * meanwhile, and dispose it there: its device stream closed, its
+   * samples freed, on a loading thread, unordered (for
+   * ThreadSanitizer, which does not see GLib's reference counts) with
+   * what the caller's thread had read.  Every reference the load holds
+   * goes in the caller's context. */
+  worker = g_task_new (NULL, cancellable, load_done, g_object_ref (task));
   g_task_set_name (worker, "[flitzis] load worker");
   g_task_set_check_cancellable (worker, FALSE);
   g_task_set_task_data (worker, load, (GDestroyNotify) fz_load_free);

@@ -309,6 +309,7 @@ forget_stream (FlitzisAudioEngine *self)
   self->active_backend = FLITZIS_BACKEND_AUTO;
   self->paused = FALSE;
   self->stream_lost = FALSE;
+  self->stream_stalled = FALSE;
 }
 
 /* Called with the lock held, once the audio thread has stopped: takes the
@@ -397,12 +398,13 @@ stop_stream (FlitzisAudioEngine *self, gboolean may_hold)
 {
   FzStream *stream;
   FzStreamClosed closed = FZ_STREAM_CLOSED;
-  gboolean running, hold;
+  gboolean running, hold, stalled, silenced = FALSE;
   g_autofree char *device = NULL;
 
   fz_mutex_lock (&self->lock);
   stream = g_steal_pointer (&self->stream);
   running = self->core != NULL;
+  stalled = self->stream_lost && self->stream_stalled;
   hold = may_hold && running && stream != NULL && self->stream_lost && self->reconnect &&
          self->context != NULL && fz_stream_get_backend (stream) == FLITZIS_BACKEND_PIPEWIRE;
   if (hold)
@@ -414,13 +416,18 @@ stop_stream (FlitzisAudioEngine *self, gboolean may_hold)
 
   /* Without the lock: this waits for the last callback to return, for at
    * most 2 s (fz-stream.h).  Commands queued meanwhile are released with
-   * the core. */
+   * the core.  A stalled PortAudio stream's thread may be spinning,
+   * flooding stderr: it is silenced first (fz-stream.h). */
+  if (stream != NULL && stalled)
+    silenced = fz_stream_silence (stream);
   if (stream != NULL)
     closed = fz_stream_close (stream);
 
   /* Offline, the renderer is the audio thread: wait for its render(). */
   fz_mutex_lock (&self->render_lock);
   fz_mutex_lock (&self->lock);
+  if (silenced)
+    self->threads_silenced++;
   if (closed == FZ_STREAM_CLOSED && hold)
     hold_core (self, device);
   else if (closed == FZ_STREAM_CLOSED)

@@ -236,6 +236,23 @@ flitzis_audio_engine_get_stall_timeout (FlitzisAudioEngine *self)
  * leaves its thread behind, counted by
  * [method@Flitzis.EngineStats.get_streams_abandoned].
  *
+ * A stalled PortAudio stream's audio thread is silenced before the
+ * stream is closed, counted by
+ * [method@Flitzis.EngineStats.get_threads_silenced]: PortAudio 19.6's
+ * ALSA thread, once the PipeWire daemon behind pipewire-alsa's device
+ * dies, spins for ever writing a line to stderr per turn (over 100 MB/s),
+ * and nothing in PortAudio stops it.  The engine sends that thread a
+ * signal (`SIGRTMIN + 10`, or the number in the `FLITZIS_SILENCE_SIGNAL`
+ * environment variable; 0 never silences), whose handler, installed only
+ * for that moment (at most 100 ms) and the previous action then put back,
+ * moves the thread to `SCHED_IDLE` and gives it a file descriptor table of
+ * its own whose stderr is /dev/null; the application's stderr is
+ * untouched.  What it costs: that table keeps every file descriptor open
+ * at that moment open for as long as the thread lives, for a thread left
+ * behind until the process exits (a socket or pipe the application
+ * closes later stays open underneath, its peer sees no end of file); an
+ * application that uses that signal for itself should set another.
+ *
  * Since: 0.1
  */
 void

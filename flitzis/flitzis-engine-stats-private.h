@@ -21,6 +21,7 @@ typedef struct {
   guint64 dropped_levels;
   guint64 underruns;
   guint64 streams_abandoned;
+  guint64 threads_silenced;
 } FlitzisEngineCounts;
 
 /* Any thread: a snapshot of @counts (copied). */

@@ -154,6 +154,30 @@ flitzis_engine_stats_get_streams_abandoned (const FlitzisEngineStats *stats)
 }
 
 /**
+ * flitzis_engine_stats_get_threads_silenced:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the audio threads of stalled PortAudio streams that the engine
+ * silenced before closing them: PortAudio 19.6's ALSA thread, when the
+ * PipeWire daemon behind pipewire-alsa's device dies, spins for ever,
+ * writing a line to stderr per turn.  A silenced thread writes its stderr
+ * to /dev/null, through a file descriptor table of its own, and runs at
+ * `SCHED_IDLE`; the application's stderr is untouched.  See
+ * [method@Flitzis.AudioEngine.set_stall_timeout] for what it costs.
+ *
+ * Returns: how many threads were silenced
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_threads_silenced (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.threads_silenced;
+}
+
+/**
  * flitzis_engine_stats_get_dropped_voices:
  * @stats: a [struct@Flitzis.EngineStats]
  *

@@ -43,6 +43,8 @@ guint64             flitzis_engine_stats_get_underruns        (const FlitzisEngi
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_streams_abandoned (const FlitzisEngineStats *stats);
 FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_engine_stats_get_threads_silenced (const FlitzisEngineStats *stats);
+FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_dropped_voices   (const FlitzisEngineStats *stats);
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_dropped_replies  (const FlitzisEngineStats *stats);

@@ -44,6 +44,7 @@
 #include "fz-bounded.h"
 #include "fz-jack.h"
 #include "fz-pipewire.h"
+#include "fz-silence.h"
 #include "fz-stream.h"
 #include "fz-tsan.h"
 
@@ -736,6 +737,22 @@ fz_stream_start (FzStream *stream, FzCore *core, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* The stream is open and started, so its callback thread exists: it
+ * lives from Pa_StartStream() until a Pa_AbortStream() or
+ * Pa_CloseStream() joins it, and this comes before fz_stream_close().
+ * The core learnt the thread in its last period (pthread_self(), a read
+ * of the thread pointer: no system call on the audio thread). */
+gboolean
+fz_stream_silence (FzStream *stream)
+{
+  uintptr_t thread;
+
+  if (stream->pa == NULL || stream->core == NULL)
+    return FALSE;
+  thread = fz_core_get_audio_thread (stream->core);
+  return thread != 0 && fz_silence_thread ((pthread_t) thread, 100);
 }
 
 /* ---- closing, on a thread of its own ---- */

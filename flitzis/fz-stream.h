@@ -62,6 +62,13 @@ GListModel *fz_stream_list_output_devices (GError **error);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */
 gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);
+/* A started PortAudio stream the watchdog found stalled: its callback
+ * thread writes its stderr to /dev/null from now on, and runs at
+ * SCHED_IDLE (fz-silence.h), before the stream is closed.  FALSE, doing
+ * nothing, for other back-ends (their threads are the server's client
+ * library's, blocked, not spinning), before the first callback, and when
+ * the thread does not answer within 100 ms. */
+gboolean    fz_stream_silence (FzStream *stream);
 /* Aborts (waiting for a running callback to return), closes, and frees,
  * on a thread of its own, waiting at most 2 s for it.  Unless it returns
  * FZ_STREAM_CLOSED the callback may still run, or run again, and the core

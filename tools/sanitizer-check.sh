@@ -69,7 +69,7 @@ if [ $# -eq 0 ]; then
   set -- core/test-ring core/test-mixer core/test-core \
          engine/test-lifecycle engine/test-messages engine/test-samples engine/test-playback \
          engine/test-devices engine/test-offline engine/test-loader engine/test-i18n \
-         engine/test-pads engine/test-pipewire engine/test-reconnect \
+         engine/test-pads engine/test-pipewire engine/test-reconnect engine/test-loader-changes \
          hardening/test-stress hardening/test-faults
 fi
 

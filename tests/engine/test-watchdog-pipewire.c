@@ -11,9 +11,10 @@
  *   watchdog reports stream-error (STALLED) and shuts down;
  * - killed (SIGKILL) under an engine playing through PortAudio's ALSA host
  *   API into pipewire-alsa's "pipewire" PCM (tests/alsa/pipewire-alsa.conf
- *   over the system's alsa.conf): there PortAudio's ALSA thread once
- *   spun, writing a line to stderr per turn, and closing it never
- *   returned.  That case runs in a subprocess, whose stderr is measured.
+ *   over the system's alsa.conf): there PortAudio's ALSA thread spins,
+ *   writing a line to stderr per turn, and closing it never returns; the
+ *   engine silences that thread (fz-silence.h).  That case runs in a
+ *   subprocess, whose stderr is measured and bounded.
  * Nothing sleeps: the main context is iterated until a condition holds.
  */
 #include "config.h"
@@ -86,6 +87,12 @@ static guint64
 count_abandoned (FlitzisAudioEngine *engine)
 {
   return flitzis_test_count (engine, flitzis_engine_stats_get_streams_abandoned);
+}
+
+static guint64
+count_silenced (FlitzisAudioEngine *engine)
+{
+  return flitzis_test_count (engine, flitzis_engine_stats_get_threads_silenced);
 }
 
 /* ---- a frozen server under a native stream ---- */
@@ -164,7 +171,11 @@ typedef struct {
   int read_end;
   GThread *reader;
   gint64 bytes;                 /* atomic */
+  gint marker_seen;             /* atomic: MARKER went through */
 } FzStderrCount;
+
+/* What the application writes to stderr once the thread is silenced. */
+#define MARKER "flitzis-test: the application's own stderr\n"
 
 static gpointer
 count_stderr (gpointer data)
@@ -174,7 +185,11 @@ count_stderr (gpointer data)
   gssize n;
 
   while ((n = read (count->read_end, buffer, sizeof buffer)) > 0)
-    g_atomic_pointer_add (&count->bytes, n);
+    {
+      g_atomic_pointer_add (&count->bytes, n);
+      if (g_strstr_len (buffer, n, MARKER) != NULL)
+        g_atomic_int_set (&count->marker_seen, TRUE);
+    }
   return NULL;
 }
 
@@ -184,6 +199,7 @@ stderr_count_begin (FzStderrCount *count)
   int fds[2];
 
   count->bytes = 0;
+  count->marker_seen = FALSE;
   count->saved = dup (STDERR_FILENO);
   g_assert_cmpint (count->saved, >=, 0);
   g_assert_cmpint (pipe (fds), ==, 0);
@@ -197,6 +213,12 @@ static gsize
 stderr_count_get (FzStderrCount *count)
 {
   return (gsize) g_atomic_pointer_get (&count->bytes);
+}
+
+static gboolean
+marker_seen (gpointer data)
+{
+  return g_atomic_int_get (&((FzStderrCount *) data)->marker_seen);
 }
 
 /* Puts stderr back.  A writer still flooding the pipe is left writing
@@ -228,7 +250,7 @@ killed_under_alsa_child (void)
   g_autoptr (GError) error = NULL;
   FzStderrCount count;
   gint64 killed_at, noticed_at, shut_down_at, later;
-  gboolean noticed;
+  gboolean noticed, marker_arrived;
   gsize at_shut_down, half_a_second_later;
 
   fixture_setup (&fixture, FLITZIS_BACKEND_PORTAUDIO);
@@ -254,18 +276,23 @@ killed_under_alsa_child (void)
   while (g_get_monotonic_time () < later)
     g_main_context_iteration (NULL, FALSE);
   half_a_second_later = stderr_count_get (&count);
+  /* The application's own stderr still works. */
+  g_printerr ("%s", MARKER);
+  marker_arrived = flitzis_test_wait_until (NULL, marker_seen, &count, 10000);
   stderr_count_end (&count);
 
   /* A TAP comment on the inherited stdout. */
   g_print ("# stream-error %s %.0f ms after the kill (shut down by then: %s); "
            "shut_down() took %.0f ms; stderr: %zu bytes by then, %zu more in the next "
-           "half second; %" G_GUINT64_FORMAT " streams abandoned\n",
+           "half second; %" G_GUINT64_FORMAT " streams abandoned, %" G_GUINT64_FORMAT
+           " threads silenced\n",
            !noticed ? "never" :
            g_error_matches (fixture.stream_error, FLITZIS_ENGINE_ERROR,
                             FLITZIS_ENGINE_ERROR_STALLED) ? "STALLED" : "DEVICE_LOST",
            (noticed_at - killed_at) / 1000.0, fixture.running_at_error ? "no" : "yes",
            (shut_down_at - noticed_at) / 1000.0, at_shut_down,
-           half_a_second_later - at_shut_down, count_abandoned (fixture.engine));
+           half_a_second_later - at_shut_down, count_abandoned (fixture.engine),
+           count_silenced (fixture.engine));
   g_assert_true (noticed);
   g_assert_true (g_error_matches (fixture.stream_error, FLITZIS_ENGINE_ERROR,
                                   FLITZIS_ENGINE_ERROR_STALLED) ||
@@ -275,20 +302,28 @@ killed_under_alsa_child (void)
   g_assert_false (flitzis_audio_engine_get_running (fixture.engine));
   /* A stream that could not be closed is counted, not hidden. */
   g_assert_cmpuint (count_abandoned (fixture.engine), <=, 1);
+  /* The flood ends when the engine notices: at most 64 KiB in the half
+   * second after (the close's warning, a few hundred bytes, is the
+   * application's own), the silenced thread counted, and the
+   * application's stderr still goes where it went. */
+  if (g_error_matches (fixture.stream_error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_STALLED))
+    g_assert_cmpuint (count_silenced (fixture.engine), ==, 1);
+  g_assert_cmpuint (half_a_second_later - at_shut_down, <=, 64 * 1024);
+  g_assert_true (marker_arrived);
   fixture_teardown (&fixture);
   /* PortAudio 19.6's ALSA thread, once its PCM fails this way, loops in
    * PaAlsaStream_WaitForFrames() ("goto error" from its own error label,
-   * with cancellation disabled), printing a line per turn: no PortAudio
-   * call stops it (docs/testing.md).  Leave at once, without running the
-   * exit handlers beside it. */
+   * with cancellation disabled), printing a line per turn into /dev/null
+   * now: no PortAudio call stops it (docs/testing.md).  Leave at once,
+   * without running the exit handlers beside it. */
   _exit (0);
 }
 
 /* PipeWire killed under PortAudio's ALSA device: stream-error arrives
  * (STALLED or DEVICE_LOST), running goes FALSE, shut_down() and dispose
  * return, and a stream that could not be closed is counted.  What the
- * abandoned PortAudio thread writes to stderr is measured (a TAP
- * comment), not bounded: see killed_under_alsa_child(). */
+ * PortAudio thread writes to stderr is measured (a TAP comment) and
+ * bounded once the engine noticed: see killed_under_alsa_child(). */
 static void
 test_killed_under_alsa (void)
 {
