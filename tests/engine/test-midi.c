@@ -8,14 +8,20 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
 
 #include "flitzis.h"
 #include "flitzis-test.h"
+#include "flitzis-test-jack.h"
 
 #define PERIOD 256
 #define VALUE 0.5f
+#define RATE_FRAMES 48000
 
 typedef FlitzisTestOffline Fixture;
 
@@ -420,9 +426,189 @@ test_property (void)
   g_assert_cmpuint (notified, ==, 1);
 }
 
+/* ---- live: a JACK client of the test's sends MIDI to the engine's port ---- */
+
+#define MAX_SENT 4
+
+/* The test's MIDI source: armed by the test with events at offsets, it
+ * writes them into its next cycle's buffer and says which cycle that was
+ * (its first frame, on the server's clock). */
+typedef struct {
+  jack_client_t *client;
+  jack_port_t *port;
+  guint8 events[MAX_SENT][3];
+  jack_nframes_t offsets[MAX_SENT];
+  guint n;
+  atomic_bool armed;
+  atomic_bool sent;
+  _Atomic guint64 cycle;
+} Sender;
+
+static int
+on_sender_process (jack_nframes_t frames, void *data)
+{
+  Sender *sender = data;
+  void *buffer = jack_port_get_buffer (sender->port, frames);
+
+  jack_midi_clear_buffer (buffer);
+  if (!atomic_load (&sender->armed) || atomic_load (&sender->sent))
+    return 0;
+  for (guint i = 0; i < sender->n; i++)
+    jack_midi_event_write (buffer, sender->offsets[i], sender->events[i], 3);
+  atomic_store (&sender->cycle, jack_last_frame_time (sender->client));
+  atomic_store (&sender->sent, true);
+  return 0;
+}
+
+static Sender *
+sender_open (void)
+{
+  Sender *sender = g_new0 (Sender, 1);
+
+  sender->client = jack_client_open ("midi-sender", JackNoStartServer, NULL);
+  g_assert_nonnull (sender->client);
+  sender->port = jack_port_register (sender->client, "out", JACK_DEFAULT_MIDI_TYPE,
+                                     JackPortIsOutput, 0);
+  g_assert_nonnull (sender->port);
+  jack_set_process_callback (sender->client, on_sender_process, sender);
+  g_assert_cmpint (jack_activate (sender->client), ==, 0);
+  return sender;
+}
+
+static void
+sender_close (Sender *sender)
+{
+  jack_client_close (sender->client);
+  g_free (sender);
+}
+
+static gboolean
+sender_done (gpointer data)
+{
+  return atomic_load (&((Sender *) data)->sent);
+}
+
+/* Sends note-ons of @notes at @offsets of one cycle; returns its frame. */
+static guint64
+send_notes (Sender *sender, const guint8 *notes, const jack_nframes_t *offsets, guint n)
+{
+  atomic_store (&sender->sent, false);
+  for (guint i = 0; i < n; i++)
+    {
+      sender->events[i][0] = 0x90;
+      sender->events[i][1] = notes[i];
+      sender->events[i][2] = 127;
+      sender->offsets[i] = offsets[i];
+    }
+  sender->n = n;
+  atomic_store (&sender->armed, true);
+  g_assert_true (flitzis_test_wait_until (NULL, sender_done, sender, 5000));
+  atomic_store (&sender->armed, false);
+  return atomic_load (&sender->cycle);
+}
+
+static guint64
+started_frame (FlitzisAudioEngine *engine, guint slot)
+{
+  FlitzisMessage *message;
+  guint64 frame = G_MAXUINT64;
+
+  while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+    {
+      if (flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_SAMPLE_STARTED &&
+          flitzis_message_get_slot (message) == slot && frame == G_MAXUINT64)
+        frame = flitzis_message_get_frame (message);
+      flitzis_message_unref (message);
+    }
+  return frame;
+}
+
+/* Slots 0 to 2 hold 0.125, 0.25 and 0.5 for a second: their sum says which
+ * have started.  The capture's frame i is the server's frame first + i. */
+static void
+test_live (FlitzisTestLive *fixture, gconstpointer data)
+{
+  const float values[] = { 0.125f, 0.25f, 0.5f };
+  const guint8 notes[] = { 36, 37, 38 };
+  const jack_nframes_t offsets[] = { 0, 77, 201 };
+  FlitzisTestJack *jack = flitzis_test_jack_shared (FLITZIS_TEST_RATE, FLITZIS_TEST_PERIOD);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *captured = NULL;
+  Sender *sender = sender_open ();
+  guint64 cycle, first, stream_minus_jack, grid;
+  gsize frames;
+
+  (void) data;
+  flitzis_audio_engine_set_midi_input (fixture->engine, TRUE);
+  g_assert_true (flitzis_audio_engine_set_tempo (fixture->engine, 120.0, NULL));
+  flitzis_test_run_ok (fixture->engine);
+  for (guint slot = 0; slot < 3; slot++)
+    {
+      g_autofree char *name = g_strdup_printf ("pad%u.wav", slot);
+      g_autofree char *path = flitzis_test_write_constant (fixture->dir, name, RATE_FRAMES,
+                                                           values[slot]);
+
+      flitzis_test_load_ok (fixture->engine, slot, path);
+    }
+  set_map_ok (fixture->engine, "flitzis-midi-map 1\nnote 36 slot 0 velocity fixed 1\n"
+                               "note 37 slot 1 velocity fixed 1\nnote 38 slot 2 velocity fixed 1\n"
+                               "note 39 slot 3\n");
+  g_assert_true (flitzis_audio_engine_connect_midi_input (fixture->engine, "midi-sender:out",
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_false (flitzis_audio_engine_connect_midi_input (fixture->engine, "nobody:here",
+                                                           &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE);
+  g_clear_error (&error);
+
+  /* Not quantized: each pad at its own offset of the cycle, to the frame. */
+  flitzis_test_start_capture_with_silence (2 * RATE_FRAMES);
+  cycle = send_notes (sender, notes, offsets, 3);
+  captured = flitzis_test_capture_for (8 * FLITZIS_TEST_PERIOD, &frames);
+  first = flitzis_test_jack_capture_first_frame (jack);
+  g_test_message ("cycle %" G_GUINT64_FORMAT ", capture from %" G_GUINT64_FORMAT, cycle, first);
+  g_assert_cmpuint (cycle, >, first);
+  g_assert_cmpuint (cycle - first + 256, <, frames);
+  g_assert_cmpuint (flitzis_test_onset (captured, frames, 0), ==, cycle - first);
+  for (guint i = 0; i < 3; i++)
+    {
+      float sum = 0.0f;
+
+      for (guint j = 0; j <= i; j++)
+        sum += values[j];
+      g_assert_cmpfloat (captured[2 * (cycle - first + offsets[i])], ==, sum);
+      if (offsets[i] > 0)
+        g_assert_cmpfloat (captured[2 * (cycle - first + offsets[i] - 1)], ==, sum - values[i]);
+    }
+  stream_minus_jack = started_frame (fixture->engine, 0) - cycle;
+  g_clear_pointer (&captured, g_free);
+
+  /* Quantized: the note at offset 77 starts on the sixteenth's grid (6000
+   * frames at 120 BPM), in the engine's frames, from the note's frame. */
+  flitzis_audio_engine_stop_all (fixture->engine, NULL);
+  flitzis_audio_engine_set_quantize (fixture->engine, FLITZIS_QUANTIZE_SIXTEENTH);
+  flitzis_test_start_capture_with_silence (2 * RATE_FRAMES);
+  cycle = send_notes (sender, &notes[1], &offsets[1], 1);
+  captured = flitzis_test_capture_for (8 * FLITZIS_TEST_PERIOD + 6000, &frames);
+  first = flitzis_test_jack_capture_first_frame (jack);
+  grid = flitzis_audio_engine_get_grid_frame (fixture->engine, FLITZIS_QUANTIZE_SIXTEENTH,
+                                              cycle + 77 + stream_minus_jack);
+  g_test_message ("note at stream frame %" G_GUINT64_FORMAT ", grid %" G_GUINT64_FORMAT,
+                  cycle + 77 + stream_minus_jack, grid);
+  g_assert_cmpuint (grid % 6000, ==, 0);
+  g_assert_cmpuint (started_frame (fixture->engine, 1), ==, grid);
+  g_assert_cmpuint (flitzis_test_onset (captured, frames, 0), ==,
+                    grid - stream_minus_jack - first);
+  g_assert_cmpfloat (captured[2 * (grid - stream_minus_jack - first)], ==, values[1]);
+  flitzis_audio_engine_shut_down (fixture->engine);
+  sender_close (sender);
+}
+
 int
 main (int argc, char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/midi/map/round-trip", test_map_round_trip);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/midi/map/errors", test_map_errors);
@@ -436,5 +622,8 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/midi/signal", test_signal);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/midi/malformed", test_malformed);
   g_test_add_func ("/engine/midi/property", test_property);
-  return g_test_run ();
+  FLITZIS_TEST_ADD_LIVE ("/engine/midi/jack/frame-exact", test_live);
+  status = g_test_run ();
+  flitzis_test_jack_shared_stop ();
+  return status;
 }
