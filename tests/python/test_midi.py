@@ -107,3 +107,67 @@ def test_midi_input_property():
     assert engine.props.midi_input is False
     engine.props.midi_input = True
     assert engine.get_midi_input() is True
+
+
+# ---- the flitzis tool: play --midi PORT ----
+
+import os
+import signal
+import subprocess
+import time
+import wave
+
+BUILD = os.environ.get("G_TEST_BUILDDIR", os.path.join(os.path.dirname(__file__), ".."))
+TOOL = os.path.join(BUILD, "..", "tools", "flitzis")
+
+
+def connections(port):
+    out = subprocess.run(["jack_lsp", "-c", port], capture_output=True, text=True).stdout
+    return [line.strip() for line in out.splitlines()[1:]]
+
+
+def wait_for(predicate, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_tool_plays_from_a_midi_port(tmp_path):
+    path = str(tmp_path / "beep.wav")
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(array.array("h", [8000] * 2400).tobytes())
+    # A MIDI source on the test's server: note 36 every 4800 frames.
+    source = subprocess.Popen(["jack_midiseq", "flitzis-test-seq", "4800", "0", "36", "2400"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: "flitzis-test-seq:out" in subprocess.run(
+            ["jack_lsp"], capture_output=True, text=True).stdout)
+        tool = subprocess.Popen([TOOL, "play", "--midi", "flitzis-test-seq:out", path],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = tool.stdout.readline()
+        assert line.startswith("flitzis play: notes 36 to 36 of “flitzis-test-seq:out”"), line
+        assert wait_for(lambda: any(c.endswith(":midi_in")
+                                    for c in connections("flitzis-test-seq:out")))
+        tool.send_signal(signal.SIGINT)
+        out, err = tool.communicate(timeout=10)
+        assert tool.returncode == 0, err
+    finally:
+        source.terminate()
+        source.wait()
+
+
+def test_tool_midi_usage_errors(tmp_path):
+    bad = tmp_path / "bad.midimap"
+    bad.write_text("flitzis-midi-map 1\nnote 36 slot 99\n")
+    result = subprocess.run([TOOL, "play", "--midi-map", str(bad), "x.wav"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "--midi-map needs --midi PORT" in result.stderr
+    result = subprocess.run([TOOL, "play", "--midi", "nobody:out", "--midi-map", str(bad),
+                             "x.wav"], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "bad.midimap:2: slot 99 is not below the engine’s 32 slots" in result.stderr
