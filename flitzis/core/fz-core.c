@@ -652,8 +652,11 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
   process_commands (core);
   /* MIDI after the commands, so that a map set before this period maps
    * its events, and before the schedule runs, which starts their
-   * triggers at their frames. */
-  fz_midi_in_run (core, frames);
+   * triggers at their frames.  Tested here: a period without MIDI and
+   * without a new map costs two loads, not a call (25 Ir a period). */
+  if (core->midi.n_inbox > 0 ||
+      atomic_load_explicit (&core->midi.pending, memory_order_relaxed) != NULL)
+    fz_midi_in_run (core, frames);
   start_due_triggers (core, frames);
   /* Paused, the voices do not advance: resume() goes on where they were. */
   if (core->paused)

@@ -135,11 +135,11 @@ def wait_for(predicate, seconds=10.0):
 
 def test_tool_plays_from_a_midi_port(tmp_path):
     path = str(tmp_path / "beep.wav")
-    with wave.open(path, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(array.array("h", [8000] * 2400).tobytes())
+    with wave.open(path, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+        wav.writeframes(array.array("h", [8000] * 2400).tobytes())
     # A MIDI source on the test's server: note 36 every 4800 frames.
     source = subprocess.Popen(["jack_midiseq", "flitzis-test-seq", "4800", "0", "36", "2400"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -153,7 +153,7 @@ def test_tool_plays_from_a_midi_port(tmp_path):
         assert wait_for(lambda: any(c.endswith(":midi_in")
                                     for c in connections("flitzis-test-seq:out")))
         tool.send_signal(signal.SIGINT)
-        out, err = tool.communicate(timeout=10)
+        _, err = tool.communicate(timeout=10)
         assert tool.returncode == 0, err
     finally:
         source.terminate()
