@@ -75,6 +75,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   FzCore *core = fz_core_new_sized (48000, 2, 4, 8);
   FzSample *sample = fz_sample_new (300, 2, 48000);
   FzMsg load = { .type = FZ_CMD_LOAD, .slot = 0, .sample = sample };
+  /* The clock as an engine starts it (a bare core's is all zero, no
+   * tempo at all: the engine never runs one so). */
+  FzTempo tempo = fz_clock_from_downbeat (0, fz_clock_step (120.0, 48000), 4);
   float out[64 * 2];
   size_t i = 0;
   uint64_t frame = 0;
@@ -84,6 +87,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     abort ();
   for (size_t f = 0; f < 600; f++)
     sample->data[f] = 0.25f;
+  fz_core_init_clock (core, &tempo);
   fz_core_send (core, &load);
   fz_core_set_midi_map (core, make_map ());
   fz_core_set_midi_grid (core, size > 0 ? data[0] % 8u : 0);
