@@ -298,6 +298,9 @@ flitzis_audio_engine_set_quantize (FlitzisAudioEngine *self, FlitzisQuantize qua
   fz_mutex_lock (&self->lock);
   changed = self->quantize != quantize;
   self->quantize = quantize;
+  /* MIDI triggers snap to it on the audio thread (fz-midi-in.h). */
+  if (self->core != NULL)
+    fz_core_set_midi_grid (self->core, (uint32_t) quantize);
   fz_mutex_unlock (&self->lock);
   if (changed)
     _flitzis_audio_engine_notify (self, PROP_QUANTIZE);

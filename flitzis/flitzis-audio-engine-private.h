@@ -26,6 +26,8 @@
  *   -sync.c: slots that know their tempo.
  * - flitzis-audio-engine-reconnect.c: a lost PipeWire stream's slots
  *   waiting for its sink to come back (the reconnect property);
+ * - flitzis-audio-engine-midi.c: MIDI input (the midi-input property, the
+ *   MIDI map, injected MIDI, the JACK port's connections);
  * - flitzis-audio-engine-watchdog.c: the stall-timeout and
  *   realtime-scheduling properties (the watchdog itself looks in
  *   -replies.c, each time the engine's source runs).
@@ -167,6 +169,13 @@ struct _FlitzisAudioEngine {
   guint64 underruns;
   guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
   guint64 threads_silenced;     /* stalled streams' threads sent to /dev/null (fz-silence.h) */
+  /* MIDI (flitzis-audio-engine-midi.c), under the lock: the property, the
+   * map as last set (each new core gets a copy; NULL: none), and the
+   * counts of earlier runs. */
+  gboolean midi_input;
+  FzMidiMap *midi_map;
+  guint64 midi_errors;
+  guint64 dropped_midi;
 };
 
 typedef enum {
@@ -196,6 +205,7 @@ typedef enum {
   PROP_STALL_TIMEOUT,
   PROP_REALTIME_SCHEDULING,
   PROP_LOCK_MEMORY,
+  PROP_MIDI_INPUT,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -370,6 +380,24 @@ gint     _flitzis_audio_engine_clock_poll_ms (FlitzisAudioEngine *self);
 
 /* Control thread, before the stream starts: synthesises the clicks. */
 void     _flitzis_audio_engine_make_clicks (FzCore *core, guint sample_rate, guint channels);
+
+/* ---- flitzis-audio-engine-midi.c ---- */
+
+/* Class init: the midi-input property's spec. */
+void     _flitzis_audio_engine_class_init_midi (GParamSpec **properties);
+gboolean _flitzis_audio_engine_midi_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                  GValue *value);
+gboolean _flitzis_audio_engine_midi_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                  const GValue *value);
+/* Called with the lifecycle lock held, before @core runs: its map (a copy
+ * of the engine's) and its grid (the quantize property). */
+void     _flitzis_audio_engine_start_midi (FlitzisAudioEngine *self, FzCore *core);
+/* Called with the lifecycle lock held, before @stream starts: its MIDI
+ * port when midi-input is set; FALSE with @error when it has none. */
+gboolean _flitzis_audio_engine_open_midi (FlitzisAudioEngine *self, FzStream *stream,
+                                          GError **error);
+/* Finalize: the map. */
+void     _flitzis_audio_engine_finalize_midi (FlitzisAudioEngine *self);
 
 /* ---- flitzis-audio-engine-sync.c ---- */
 

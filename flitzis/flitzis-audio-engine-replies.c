@@ -46,6 +46,8 @@ typedef enum {
   FZ_ARGS_COUNT_FRAME,         /* (guint64 count, guint64 frame) */
   FZ_ARGS_ERROR_FRAME,         /* (GError *error, guint64 frame) */
   FZ_ARGS_BAR_BEAT_FRAME,      /* (guint bar, guint beat, guint64 frame) */
+  FZ_ARGS_MIDI,                /* (guint channel, guint type, guint number, guint value,
+                                * guint64 frame) */
 } FzEventArgs;
 
 typedef struct {
@@ -189,6 +191,33 @@ typedef struct {
  * Since: 0.1
  */
 /**
+ * FlitzisAudioEngine::midi-event:
+ * @self: the engine
+ * @channel: the MIDI channel, 1 to 16
+ * @type: the message's status nibble: 0x80 note-off (a note-on of
+ *   velocity 0 comes as one), 0x90 note-on, 0xA0 polyphonic pressure, 0xB0
+ *   control change, 0xC0 program change, 0xD0 channel pressure, 0xE0 pitch
+ *   bend
+ * @number: the note, controller or program (0 for channel pressure's and
+ *   pitch bend's)
+ * @value: the velocity or controller value, 0 to 127; pitch bend's 14
+ *   bits, 0 to 16383 (8192: centre); 0 for program change, and channel
+ *   pressure's is its @number
+ * @frame: the frame time at which the audio thread took the event: its
+ *   own frame in the period (a back-end's MIDI port), or the first frame
+ *   of the period that took it when that has passed
+ *
+ * A MIDI channel message reached the audio thread, mapped or not
+ * ([enum@Flitzis.MessageKind.MIDI_EVENT]): what an application needs for
+ * "press the pad you want" learning.  Emitted in the main context, after
+ * the fact, in order among the other events.  Events that do not fit the
+ * reply queue are counted ([method@Flitzis.EngineStats.get_dropped_events]).
+ * Real-time and system messages are not reported; malformed input is
+ * counted ([method@Flitzis.EngineStats.get_midi_errors]).
+ *
+ * Since: 0.1
+ */
+/**
  * FlitzisAudioEngine::beat:
  * @self: the engine
  * @bar: the bar, from 1 (the bar that starts at
@@ -219,6 +248,7 @@ static const FzEventSignal event_signals[] = {
   [FLITZIS_MESSAGE_KIND_BEAT] = { "beat", FZ_ARGS_BAR_BEAT_FRAME },
   [FLITZIS_MESSAGE_KIND_RECONNECTED] = { "reconnected", FZ_ARGS_FRAME },
   [FLITZIS_MESSAGE_KIND_UNDERRUN] = { "underrun", FZ_ARGS_COUNT_FRAME },
+  [FLITZIS_MESSAGE_KIND_MIDI_EVENT] = { "midi-event", FZ_ARGS_MIDI },
 };
 #define N_KINDS G_N_ELEMENTS (event_signals)
 
@@ -231,6 +261,7 @@ G_STATIC_ASSERT ((int) FZ_REPLY_LATE == (int) FLITZIS_MESSAGE_KIND_TRIGGER_LATE)
 G_STATIC_ASSERT ((int) FZ_REPLY_XRUN == (int) FLITZIS_MESSAGE_KIND_XRUN);
 G_STATIC_ASSERT ((int) FZ_REPLY_BEAT == (int) FLITZIS_MESSAGE_KIND_BEAT);
 G_STATIC_ASSERT ((int) FZ_REPLY_UNDERRUN == (int) FLITZIS_MESSAGE_KIND_UNDERRUN);
+G_STATIC_ASSERT ((int) FZ_REPLY_MIDI == (int) FLITZIS_MESSAGE_KIND_MIDI_EVENT);
 G_STATIC_ASSERT ((int) FZ_REPLY_RETIRE >= (int) N_KINDS);
 
 /* Indexed by FlitzisMessageKind. */
@@ -269,7 +300,7 @@ _flitzis_audio_engine_class_init_signals (GObjectClass *object_class)
   /* Not static: G_TYPE_ERROR is known at run time only. */
   const struct {
     guint n_params;
-    GType types[3];
+    GType types[5];
   } params[] = {
     [FZ_ARGS_FRAME] = { 1, { G_TYPE_UINT64 } },
     [FZ_ARGS_SLOT_FRAME] = { 2, { G_TYPE_UINT, G_TYPE_UINT64 } },
@@ -277,6 +308,8 @@ _flitzis_audio_engine_class_init_signals (GObjectClass *object_class)
     [FZ_ARGS_COUNT_FRAME] = { 2, { G_TYPE_UINT64, G_TYPE_UINT64 } },
     [FZ_ARGS_ERROR_FRAME] = { 2, { G_TYPE_ERROR, G_TYPE_UINT64 } },
     [FZ_ARGS_BAR_BEAT_FRAME] = { 3, { G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT64 } },
+    [FZ_ARGS_MIDI] = { 5, { G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
+                            G_TYPE_UINT64 } },
   };
 
   for (guint kind = 0; kind < N_KINDS; kind++)
@@ -319,6 +352,11 @@ emit_message (FlitzisAudioEngine *self, FlitzisMessage *message)
     case FZ_ARGS_BAR_BEAT_FRAME:
       g_signal_emit (self, signals[kind], 0, flitzis_message_get_bar (message),
                      flitzis_message_get_beat (message), frame);
+      break;
+    case FZ_ARGS_MIDI:
+      /* The core packs type << 24 | number << 16 | value (fz-msg.h). */
+      g_signal_emit (self, signals[kind], 0, slot, (guint) (count >> 24) & 0xffu,
+                     (guint) (count >> 16) & 0xffu, (guint) count & 0xffffu, frame);
       break;
     case FZ_ARGS_ERROR_FRAME:
     default:
@@ -404,6 +442,7 @@ take_reply (FlitzisAudioEngine *self, const FzMsg *reply)
     case FZ_REPLY_LATE:
     case FZ_REPLY_XRUN:
     case FZ_REPLY_UNDERRUN:
+    case FZ_REPLY_MIDI:
     default:
       break;
     }
@@ -744,6 +783,8 @@ _flitzis_audio_engine_keep_counts (FlitzisAudioEngine *self)
                            _flitzis_audio_engine_pings_unanswered (self);
   self->dropped_events += fz_core_get_events_dropped (self->core);
   self->dropped_levels += fz_core_get_levels_dropped (self->core);
+  self->midi_errors += fz_core_get_midi_errors (self->core);
+  self->dropped_midi += fz_core_get_midi_dropped (self->core);
 }
 
 /**
@@ -779,6 +820,8 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
     .dropped_messages = self->dropped_messages,
     .dropped_signals = self->dropped_signals,
     .dropped_levels = self->dropped_levels,
+    .midi_errors = self->midi_errors,
+    .dropped_midi = self->dropped_midi,
   };
   if (self->core != NULL)
     {
@@ -789,6 +832,8 @@ flitzis_audio_engine_get_stats (FlitzisAudioEngine *self)
       counts.dropped_replies += fz_core_get_pongs_dropped (self->core);
       counts.dropped_events += fz_core_get_events_dropped (self->core);
       counts.dropped_levels += fz_core_get_levels_dropped (self->core);
+      counts.midi_errors += fz_core_get_midi_errors (self->core);
+      counts.dropped_midi += fz_core_get_midi_dropped (self->core);
     }
   fz_mutex_unlock (&self->lock);
   return _flitzis_engine_stats_new (&counts);

@@ -57,6 +57,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
   fz_meter_set_rate (&core->meter, &core->mixer, self->meter_rate, 0);
   fz_mutex_unlock (&self->lock);
   _flitzis_audio_engine_start_clock (self, core, sample_rate, channels);
+  _flitzis_audio_engine_start_midi (self, core);
   return core;
 }
 
@@ -118,6 +119,11 @@ start_stream (FlitzisAudioEngine *self, GError **error)
   stream = backend_ok ? fz_stream_open (&request, error) : NULL;
   if (stream == NULL)
     return FALSE;
+  if (!_flitzis_audio_engine_open_midi (self, stream, error))
+    {
+      fz_stream_close (stream);
+      return FALSE;
+    }
 
   rate = fz_stream_get_sample_rate (stream);
   channels = fz_stream_get_channels (stream);

@@ -524,6 +524,7 @@ flitzis_audio_engine_finalize (GObject *object)
   g_free (self->infos);
   g_free (self->load_serials);
   g_free (self->loading);
+  _flitzis_audio_engine_finalize_midi (self);
   fz_stream_backend_release ();
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->render_lock);
@@ -588,7 +589,8 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
     default:
       if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value) &&
           !_flitzis_audio_engine_stream_get_property (self, prop_id, value) &&
-          !_flitzis_audio_engine_samples_get_property (self, prop_id, value))
+          !_flitzis_audio_engine_samples_get_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_midi_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -663,7 +665,8 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
     default:
       if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value) &&
           !_flitzis_audio_engine_stream_set_property (self, prop_id, value) &&
-          !_flitzis_audio_engine_samples_set_property (self, prop_id, value))
+          !_flitzis_audio_engine_samples_set_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_midi_set_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -858,6 +861,7 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   _flitzis_audio_engine_class_init_clock (properties);
   _flitzis_audio_engine_class_init_stream (properties);
   _flitzis_audio_engine_class_init_samples (properties);
+  _flitzis_audio_engine_class_init_midi (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);

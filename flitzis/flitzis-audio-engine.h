@@ -469,4 +469,36 @@ gboolean            flitzis_audio_engine_sync_transport_to_sample (FlitzisAudioE
                                                                    GError            **error);
 
 
+/* MIDI input (flitzis-audio-engine-midi.c) */
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_midi_input (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_midi_input (FlitzisAudioEngine *self,
+                                                         gboolean            midi_input);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_midi_map_from_string (FlitzisAudioEngine *self,
+                                                                   const char         *text,
+                                                                   GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_load_midi_map (FlitzisAudioEngine *self,
+                                                        const char         *path,
+                                                        GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+char               *flitzis_audio_engine_dup_midi_map_string (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_save_midi_map (FlitzisAudioEngine *self,
+                                                        const char         *path,
+                                                        GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_inject_midi (FlitzisAudioEngine *self,
+                                                      const guint8       *bytes,
+                                                      gsize               length,
+                                                      guint64             frame,
+                                                      GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_connect_midi_input (FlitzisAudioEngine *self,
+                                                             const char         *port_name,
+                                                             GError            **error);
+
+
 G_END_DECLS

@@ -74,6 +74,9 @@ G_BEGIN_DECLS
  * @FLITZIS_ENGINE_ERROR_FILE_CHANGED: a file changed while it was being
  *   loaded (its size or modification time changed, or it delivered fewer
  *   frames than its size implies): nothing was loaded
+ * @FLITZIS_ENGINE_ERROR_INVALID_MIDI_MAP: a MIDI map's text is not in the
+ *   format (docs/midi.md); the message names the line and what is allowed
+ *   (Since: 0.1)
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -101,6 +104,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_INVALID_METER,
   FLITZIS_ENGINE_ERROR_STALLED,
   FLITZIS_ENGINE_ERROR_FILE_CHANGED,
+  FLITZIS_ENGINE_ERROR_INVALID_MIDI_MAP,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

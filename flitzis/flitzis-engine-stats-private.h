@@ -22,6 +22,8 @@ typedef struct {
   guint64 underruns;
   guint64 streams_abandoned;
   guint64 threads_silenced;
+  guint64 midi_errors;
+  guint64 dropped_midi;
 } FlitzisEngineCounts;
 
 /* Any thread: a snapshot of @counts (copied). */

@@ -300,3 +300,46 @@ flitzis_engine_stats_get_dropped_levels (const FlitzisEngineStats *stats)
 
   return stats->counts.dropped_levels;
 }
+
+/**
+ * flitzis_engine_stats_get_midi_errors:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the malformed MIDI input the audio thread ignored: a data byte
+ * with no status to run on, a message cut short by the next status, a
+ * system exclusive message cut short (truncated), a stray end of SysEx,
+ * and the undefined status bytes (docs/midi.md).  Whole SysEx messages are
+ * skipped without being counted here.
+ *
+ * Returns: how many malformed MIDI bytes and messages were ignored
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_midi_errors (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.midi_errors;
+}
+
+/**
+ * flitzis_engine_stats_get_dropped_midi:
+ * @stats: a [struct@Flitzis.EngineStats]
+ *
+ * Counts the MIDI events the audio thread had no room for: more than 256
+ * waiting for their audio period at once.  Their
+ * [signal@Flitzis.AudioEngine::midi-event] reports, when the reply queue
+ * is full, count with [method@Flitzis.EngineStats.get_dropped_events].
+ *
+ * Returns: how many MIDI events were dropped
+ *
+ * Since: 0.1
+ */
+guint64
+flitzis_engine_stats_get_dropped_midi (const FlitzisEngineStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->counts.dropped_midi;
+}

@@ -56,6 +56,10 @@ FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_dropped_signals  (const FlitzisEngineStats *stats);
 FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_engine_stats_get_dropped_levels   (const FlitzisEngineStats *stats);
+FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_engine_stats_get_midi_errors      (const FlitzisEngineStats *stats);
+FLITZIS_AVAILABLE_IN_0_1
+guint64             flitzis_engine_stats_get_dropped_midi     (const FlitzisEngineStats *stats);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlitzisEngineStats, flitzis_engine_stats_unref)
 

@@ -51,6 +51,11 @@ G_BEGIN_DECLS
  *   the message's frame: its callback delivered a period too late;
  *   [method@Flitzis.Message.get_count] is the running count;
  *   [signal@Flitzis.AudioEngine::underrun]
+ * @FLITZIS_MESSAGE_KIND_MIDI_EVENT: a MIDI channel message reached the audio
+ *   thread at the message's frame; [method@Flitzis.Message.get_slot] is
+ *   its channel (1 to 16) and [method@Flitzis.Message.get_count] packs
+ *   its type, number and value as `type << 24 | number << 16 | value`;
+ *   [signal@Flitzis.AudioEngine::midi-event] (Since: 0.1)
  *
  * What a [struct@Flitzis.Message] reports.  Each kind is also emitted as the
  * engine's signal of the same name.
@@ -68,6 +73,7 @@ typedef enum {
   FLITZIS_MESSAGE_KIND_BEAT,
   FLITZIS_MESSAGE_KIND_RECONNECTED,
   FLITZIS_MESSAGE_KIND_UNDERRUN,
+  FLITZIS_MESSAGE_KIND_MIDI_EVENT,
 } FlitzisMessageKind;
 
 /**

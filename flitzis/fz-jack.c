@@ -5,10 +5,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
 
 #include <jack/jack.h>
+#include <jack/midiport.h>
 
 #include "flitzis-device-private.h"
 #include "flitzis-engine-error.h"
@@ -24,6 +26,7 @@
 struct FzJack {
   jack_client_t *client;
   jack_port_t *ports[FZ_JACK_MAX_CHANNELS];
+  jack_port_t *midi;            /* the MIDI input port, or NULL */
   char **targets;               /* the input ports the outputs feed */
   char *device_name;            /* their client's name */
   guint channels;
@@ -56,6 +59,30 @@ render (FzJack *jack, float *out, guint frames)
     flags |= FZ_PROCESS_OWN_UNDERRUN;
   jack->late = false;
   fz_core_process (jack->core, out, frames, flags);
+}
+
+/* Real-time: this cycle's MIDI events, each at its stream frame: the
+ * frame of this cycle's first output frame plus its offset.  Following
+ * the server's period (no block of its own), every cycle renders one
+ * period from the core's frame time, which is then this cycle's first
+ * frame; with a block, the part of the last block still to be played
+ * comes first (those frames are rendered already: an event in them plays
+ * at the next block's first frame). */
+static void
+read_midi (FzJack *jack, jack_nframes_t frames)
+{
+  void *buffer = jack_port_get_buffer (jack->midi, frames);
+  uint32_t n = jack_midi_get_event_count (buffer);
+  uint64_t first = fz_core_get_frame_time (jack->core) -
+                   (jack->rendered_frames - jack->rendered_used);
+
+  for (uint32_t i = 0; i < n; i++)
+    {
+      jack_midi_event_t event;
+
+      if (jack_midi_event_get (&event, buffer, i) == 0)
+        fz_core_midi_input (jack->core, event.buffer, event.size, first + event.time);
+    }
 }
 
 /* Real-time: refills the rendered block once it is used up. */
@@ -91,6 +118,8 @@ on_process (jack_nframes_t frames, void *data)
       buffers[c] = jack_port_get_buffer (jack->ports[c], frames);
       fz_tsan_acquire (buffers[c]);
     }
+  if (jack->midi != NULL)
+    read_midi (jack, frames);
   while (done < frames)
     {
       guint n;
@@ -296,6 +325,35 @@ fz_jack_start (FzJack *jack, FzCore *core, GError **error)
   for (guint c = 0; c < jack->channels; c++)
     jack_connect (jack->client, jack_port_name (jack->ports[c]), jack->targets[c]);
   return TRUE;
+}
+
+gboolean
+fz_jack_enable_midi (FzJack *jack, GError **error)
+{
+  jack->midi = jack_port_register (jack->client, "midi_in", JACK_DEFAULT_MIDI_TYPE,
+                                   JackPortIsInput | JackPortIsTerminal, 0);
+  if (jack->midi == NULL)
+    return set_jack_error (error, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+                           _("Cannot register a MIDI input port with the JACK server"));
+  return TRUE;
+}
+
+gboolean
+fz_jack_connect_midi (FzJack *jack, const char *port_name, GError **error)
+{
+  int result;
+
+  if (jack->midi == NULL)
+    return set_jack_error (error, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                           _("The engine has no MIDI input port: set midi-input before run()"));
+  result = jack_connect (jack->client, port_name, jack_port_name (jack->midi));
+  if (result == 0 || result == EEXIST)
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+               _("Cannot connect “%s” to the engine’s MIDI input: the JACK server has no "
+                 "MIDI output port of that name (give a full name, “client:port”)"),
+               port_name);
+  return FALSE;
 }
 
 gboolean

@@ -49,6 +49,11 @@ guint       fz_jack_get_sample_rate (FzJack *jack);
 const char *fz_jack_get_device_name (FzJack *jack);
 guint       fz_jack_get_channels (FzJack *jack);
 double      fz_jack_get_latency (FzJack *jack);
+/* Before fz_jack_start(): registers the MIDI input port "midi_in", whose
+ * events each cycle passes to the core at their offsets before it renders. */
+gboolean    fz_jack_enable_midi (FzJack *jack, GError **error);
+/* Connects the JACK MIDI output port @port_name to the MIDI input port. */
+gboolean    fz_jack_connect_midi (FzJack *jack, const char *port_name, GError **error);
 /* Starts calling fz_core_process (@core); the core must outlive the client. */
 gboolean    fz_jack_start (FzJack *jack, FzCore *core, GError **error);
 /* FALSE once the server has gone. */

@@ -59,6 +59,12 @@ gboolean    fz_stream_is_alive (FzStream *stream);
  * then every output device PortAudio finds (JACK's host API left out),
  * then a running JACK server's clients with playback ports. */
 GListModel *fz_stream_list_output_devices (GError **error);
+/* Before the stream starts: a MIDI input port, read in the audio thread
+ * (core/fz-midi-in.h); FALSE with @error on a back-end without one (only
+ * JACK has it). */
+gboolean    fz_stream_enable_midi (FzStream *stream, GError **error);
+/* A started stream with a MIDI port: connects @port_name to it. */
+gboolean    fz_stream_connect_midi (FzStream *stream, const char *port_name, GError **error);
 /* Starts calling fz_core_process (@core) once a period.  The core must
  * outlive the stream. */
 gboolean    fz_stream_start (FzStream *stream, FzCore *core, GError **error);

@@ -12,6 +12,10 @@
  * shuts the engine down cleanly.  Everything here runs on the main
  * thread; the engine's signals arrive there too.  On a terminal a status
  * line shows the position, the device, the rate and the underruns so far.
+ * With --midi PORT the files wait for MIDI instead: the engine's own MIDI
+ * input port (JACK) is connected to PORT, and the notes of a MIDI map
+ * (--midi-map FILE, or notes 36, 37, … for slots 0, 1, …) start them,
+ * each at its frame of the audio period, until Ctrl-C.
  */
 #include "config.h"
 
@@ -35,6 +39,8 @@ typedef struct {
   double volume;                 /* < 0: the pattern's, or 1 */
   int period;
   char *pattern;
+  char *midi;                    /* a JACK MIDI output port, or NULL */
+  char *midi_map;                /* a MIDI map file, or NULL */
   char **files;
 } PlayOptions;
 
@@ -306,6 +312,33 @@ report_losses (Player *player)
                 (unsigned long long) lost);
 }
 
+/* The files wait for MIDI: note 36 + i plays slot i, unless a map says
+ * otherwise (set before run()). */
+static gboolean
+start_midi (Player *player, const PlayOptions *options, guint n_files, GError **error)
+{
+  if (options->midi_map == NULL)
+    {
+      g_autoptr (GString) map = g_string_new ("flitzis-midi-map 1\n");
+
+      for (guint i = 0; i < n_files && 36 + i <= 127; i++)
+        g_string_append_printf (map, "note %u slot %u\n", 36 + i, i);
+      if (!flitzis_audio_engine_set_midi_map_from_string (player->engine, map->str, error))
+        return FALSE;
+    }
+  if (!flitzis_audio_engine_connect_midi_input (player->engine, options->midi, error))
+    return FALSE;
+  player->loop = TRUE;
+  player->all_queued = FALSE;
+  if (options->midi_map == NULL)
+    g_print (_("flitzis play: notes %u to %u of “%s” play the files; Ctrl-C stops\n"), 36u,
+             MIN (36u + n_files - 1, 127u), options->midi);
+  else
+    g_print (_("flitzis play: “%s” plays the files through the MIDI map; Ctrl-C stops\n"),
+             options->midi);
+  return TRUE;
+}
+
 static int
 play (Player *player, const PlayOptions *options)
 {
@@ -333,7 +366,12 @@ play (Player *player, const PlayOptions *options)
   player->rate = flitzis_audio_engine_get_sample_rate (player->engine);
   player->origin = flitzis_audio_engine_get_frame_time (player->engine) +
                    (guint64) (LEAD_SECONDS * player->rate);
-  if (player->pattern != NULL)
+  if (options->midi != NULL)
+    {
+      if (!start_midi (player, options, n_files, &error))
+        return tool_error (error);
+    }
+  else if (player->pattern != NULL)
     start_pattern (player);
   else if (!start_files (player, n_files, &error))
     return tool_error (error);
@@ -363,6 +401,10 @@ check_options (const char *command, PlayOptions *options)
 
   if (options->pattern != NULL && n_files > 0)
     return tool_usage_error (command, _("give sample files or --pattern, not both"));
+  if (options->midi != NULL && options->pattern != NULL)
+    return tool_usage_error (command, _("give sample files with --midi, not a pattern"));
+  if (options->midi == NULL && options->midi_map != NULL)
+    return tool_usage_error (command, _("--midi-map needs --midi PORT"));
   if (options->pattern == NULL && n_files == 0)
     return tool_usage_error (command, _("give the sample files to play, or --pattern FILE"));
   if (n_files > FLITZIS_MAX_SAMPLE_SLOTS)
@@ -398,6 +440,15 @@ play_with_options (const char *command, PlayOptions *options)
     return tool_error (error);
   flitzis_audio_engine_set_device (engine, options->device);
   flitzis_audio_engine_set_period_frames (engine, (guint) options->period);
+  if (options->midi != NULL)
+    {
+      /* The MIDI port is the JACK back-end's. */
+      flitzis_audio_engine_set_midi_input (engine, TRUE);
+      flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
+      if (options->midi_map != NULL && !flitzis_audio_engine_load_midi_map (engine, options->midi_map,
+                                                                             &error))
+        return tool_error (error);
+    }
   player.pattern = pattern;
   status = play (&player, options);
   g_clear_pointer (&player.events, g_array_unref);
@@ -407,7 +458,7 @@ play_with_options (const char *command, PlayOptions *options)
 int
 tool_play (int argc, char **argv)
 {
-  PlayOptions options = { NULL, FALSE, -1, 0, NULL, NULL };
+  PlayOptions options = { NULL, FALSE, -1, 0, NULL, NULL, NULL, NULL };
   const GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &options.device,
       N_("Play on the output device NAME (see “flitzis devices”)"), N_("NAME") },
@@ -419,6 +470,11 @@ tool_play (int argc, char **argv)
       N_("Audio period in frames (default: the device’s choice)"), N_("FRAMES") },
     { "pattern", 'p', 0, G_OPTION_ARG_FILENAME, &options.pattern,
       N_("Play the pattern FILE instead of sample files"), N_("FILE") },
+    { "midi", 0, 0, G_OPTION_ARG_STRING, &options.midi,
+      N_("Play the files from the JACK MIDI output PORT (notes 36, 37, … for the files, "
+         "on JACK), until Ctrl-C"), N_("PORT") },
+    { "midi-map", 0, 0, G_OPTION_ARG_FILENAME, &options.midi_map,
+      N_("With --midi: map MIDI by the MIDI map FILE (see flitzis(1))"), N_("FILE") },
     /* No arg_description: GOption would print it after the parameter
      * string, and the usage line would name the files twice. */
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL, NULL },
@@ -438,6 +494,8 @@ tool_play (int argc, char **argv)
     status = play_with_options (argv[0], &options);
   g_free (options.device);
   g_free (options.pattern);
+  g_free (options.midi);
+  g_free (options.midi_map);
   g_strfreev (options.files);
   return status;
 }

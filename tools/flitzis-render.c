@@ -108,6 +108,7 @@ count_events (Render *render)
         case FLITZIS_MESSAGE_KIND_BEAT:
         case FLITZIS_MESSAGE_KIND_RECONNECTED:
         case FLITZIS_MESSAGE_KIND_UNDERRUN:
+        case FLITZIS_MESSAGE_KIND_MIDI_EVENT:
         default:
           break;
         }

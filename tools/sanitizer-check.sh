@@ -90,9 +90,9 @@ if [ "$kind" = fuzz ]; then
   # build-fuzz/crashes/, to be committed to tests/fuzz/TARGET/ as a
   # regression (make check replays that directory).
   seconds=${FUZZ_SECONDS:-60}
-  $make -C tests fuzz-loader fuzz-commands FUZZ_LDFLAGS=-fsanitize=fuzzer >/dev/null
+  $make -C tests fuzz-loader fuzz-commands fuzz-midi FUZZ_LDFLAGS=-fsanitize=fuzzer >/dev/null
   mkdir -p crashes
-  for target in loader commands; do
+  for target in loader commands midi; do
     rm -rf "corpus/$target"
     mkdir -p "corpus/$target"
     cp src/tests/fuzz/$target/* "corpus/$target/"

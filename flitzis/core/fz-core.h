@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "fz-meter.h"
+#include "fz-midi-in.h"
 #include "fz-clock.h"
 #include "fz-eq.h"
 #include "fz-mixer.h"
@@ -111,6 +112,7 @@ typedef struct {
   const FzClick *click;            /* sounding into the next period, or NULL */
   size_t click_position;
   FzTempoCell published;
+  FzMidiIn midi;                   /* MIDI input and its map (fz-midi-in.h) */
   /* Written by the audio thread only (relaxed single-writer stores). */
   atomic_uint_fast64_t frame_time;       /* frames rendered so far */
   atomic_uint_fast64_t pongs_dropped;    /* pongs lost to a full reply ring */
@@ -169,6 +171,31 @@ bool     fz_transport_apply (FzCore *core, const FzMsg *command) FZ_NONBLOCKING;
 void     fz_transport_run (FzCore *core, float *out, size_t frames) FZ_NONBLOCKING;
 void     fz_core_reply (FzCore *core, FzReplyType type, uint32_t slot, uint64_t frame,
                         uint64_t seq) FZ_NONBLOCKING;
+
+/* ---- MIDI (fz-midi-in.c) ---- */
+
+/* Control thread: @map (taken; NULL: none) replaces the map the audio
+ * thread uses, from its next period on; the map that one replaced, once
+ * the audio thread has let it go, is freed here.  Never waits. */
+void     fz_core_set_midi_map (FzCore *core, FzMidiMap *map);
+/* Any thread: the grid (FzGrid) that note triggers and gates snap to. */
+void     fz_core_set_midi_grid (FzCore *core, uint32_t grid);
+/* The audio thread, in a back-end's callback before fz_core_process():
+ * @length bytes of MIDI that sound at stream frame @frame (the frame time
+ * of the period about to be rendered plus the event's offset in it). */
+void     fz_core_midi_input (FzCore *core, const uint8_t *bytes, size_t length,
+                             uint64_t frame) FZ_NONBLOCKING;
+uint64_t fz_core_get_midi_errors (FzCore *core);
+uint64_t fz_core_get_midi_dropped (FzCore *core);
+/* Inside the core: FZ_CMD_MIDI; the inbox's events due in this period
+ * (after the commands); a trigger at @frame (the schedule's; true unless
+ * the schedule was full); the slot's voices stopped at @frame. */
+void     fz_midi_in_inject (FzCore *core, const FzMsg *command) FZ_NONBLOCKING;
+void     fz_midi_in_run (FzCore *core, size_t frames) FZ_NONBLOCKING;
+void     fz_core_schedule_play (FzCore *core, uint32_t slot, float gain,
+                                uint64_t frame) FZ_NONBLOCKING;
+void     fz_core_stop_from (FzCore *core, uint32_t slot, uint64_t frame) FZ_NONBLOCKING;
+void     fz_midi_in_clear (FzCore *core);
 
 /* Tests only; the library never sets it.  When set, the audio thread calls
  * it at the start of every fz_core_process(), inside the real-time path:

@@ -44,6 +44,8 @@ typedef enum {
   FZ_CMD_SET_SLOT_TEMPO, /* slot, start (the bits of a double: BPM, 0 for unknown) */
   FZ_CMD_SET_SLOT_DOWNBEAT, /* slot, start (the sample frame of its first downbeat) */
   FZ_CMD_SYNC,         /* slot, seq (echoed in FZ_REPLY_SYNCED): the clock follows its voice */
+  FZ_CMD_MIDI,         /* flag (bytes, 1 to 16) in seq then start, little end first; frame (when
+                        * they sound; one that has passed: the period's first) */
 } FzCmdType;
 
 /* Replies, audio → control (reply ring); frame is when it happened.
@@ -65,6 +67,7 @@ typedef enum {
   FZ_REPLY_BEAT = 8,   /* frame (of the beat), seq (bar, from 1), slot (beat in the bar, from 1) */
   /* 9 is the control side's reconnected (FLITZIS_MESSAGE_KIND_RECONNECTED). */
   FZ_REPLY_UNDERRUN = 10, /* seq (the engine's own underruns so far), frame */
+  FZ_REPLY_MIDI = 11,  /* slot (channel, 1 to 16), frame, seq (type << 24 | number << 16 | value) */
   /* Not events: control-side bookkeeping, kept apart from the kinds. */
   FZ_REPLY_RETIRE = 64, /* sample: the reference comes back, to be released */
   FZ_REPLY_SYNCED,     /* frame (the downbeat frame), start (the bits of the tempo set, a

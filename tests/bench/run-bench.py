@@ -226,6 +226,7 @@ def main():
 
     rows += telemetry_rows(args.builddir, P)
     rows += clock_rows(args.builddir)
+    rows += midi_rows(args.builddir)
     rows += memlock_rows(args.builddir)
 
     # ---- peers ----
@@ -392,6 +393,43 @@ def clock_rows(builddir):
                  "fixed 64-step division, no libm); a position as get_position() computes it: "
                  "%.1f" % (fmt_int(calls), grid["120"], pos),
                  "%.1f Ir" % grid["93.7"], "reported (informational)", None))
+    return rows
+
+
+def midi_rows(builddir):
+    """MIDI-to-sound jitter of the engine's MIDI input (read in the audio
+    thread, each event at its offset) against the path an application
+    builds today (its MIDI thread calls play_sample(), taken at the next
+    period), through the real core, deterministic (bench-midi); and what
+    MIDI adds to a trigger, in instructions."""
+    midi = os.path.join(builddir, "bench", "bench-midi")
+    rows = []
+    for period in ("256", "64"):
+        res = run([midi, "jitter", period, "10000", "23"])
+        cyc = dict(kv.split(" ") for kv in re.findall(r"\S+ \S+", res["midi-in-cycle"]))
+        que = dict(kv.split(" ") for kv in re.findall(r"\S+ \S+", res["midi-queue"]))
+        rows.append(("MIDI jitter, %s-frame periods" % period,
+                     "note-on to first frame of sound over 10,000 notes at random frames "
+                     "(seeded), 48 kHz: in-cycle (the JACK MIDI port, read in the callback) "
+                     "latency %s to %s frames (one period, constant); MIDI thread → "
+                     "play_sample() → next period: %s to %s frames, mean %s, stddev %s"
+                     % (cyc["min"], cyc["max"], que["min"], que["max"], que["mean"],
+                        que["stddev"]),
+                     "jitter %s vs %s frames (%s vs %s ms)"
+                     % (cyc["jitter"], que["jitter"], cyc["jitter-ms"], que["jitter-ms"]),
+                     "in-cycle jitter 0", cyc["jitter"] == "0"))
+    periods, events = 1000, 4
+    idle, _ = callgrind([midi, "cost", "midi", "0", str(periods)])
+    via_midi, _ = callgrind([midi, "cost", "midi", str(events), str(periods)])
+    via_cmd, _ = callgrind([midi, "cost", "command", str(events), str(periods)])
+    n = periods * events
+    rows.append(("MIDI trigger cost", "Ir per trigger through the MIDI input (3 bytes parsed, "
+                 "the midi-event reply, the map's lookup, the schedule) vs the same trigger "
+                 "as play_sample_at() queues it (%.0f Ir), %d triggers a 256-frame period of "
+                 "short samples; idle period %.0f Ir" % ((via_cmd - idle) / n, events,
+                                                         idle / periods),
+                 "%.0f Ir (+%.0f)" % ((via_midi - idle) / n, (via_midi - via_cmd) / n),
+                 "reported (informational)", None))
     return rows
 
 

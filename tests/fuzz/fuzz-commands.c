@@ -9,7 +9,8 @@
  * invalid ones); operations 232 to 255 drive the musical clock (tempo,
  * bars, downbeat, quantize, metronome, beat reports, slot tempo and sync,
  * reading the position), and a render op whose second byte is 224 to 239
- * sets an isolator (set_sample_eq()).  Calls may fail, with a GError; what is rendered must stay
+ * sets an isolator (set_sample_eq()), 208 to 223 MIDI (a map set, bytes
+ * injected, the map written and read back).  Calls may fail, with a GError; what is rendered must stay
  * finite and bounded (32 voices of samples within 1.0, at most gain 4 and
  * volume 4), and once the engine is gone every sample is freed.  Built by
  * `make fuzz`, and replayed over its corpus (tests/fuzz/commands/) by make
@@ -201,6 +202,51 @@ isolate (FlitzisAudioEngine *engine, guint a, guint b, guint c, GError **error)
   eq_set = eq_set || valid;
 }
 
+/* A render op whose second byte is 208 to 223: MIDI.  The maps drive
+ * every target, the isolator's bands up to +6 dB among them (the bounds
+ * then grow as for set_sample_eq()); the bytes are anything. */
+static const char *const midi_maps[] = {
+  "flitzis-midi-map 1\nbank-size 8\nnote 36 slot 0 gate\nnote 37 slot 1 velocity curve 3\n"
+  "note 38 channel 10 slot 2 velocity fixed 1\nnote 39 slot 31\ncc 7 volume range 0 4\n"
+  "cc 8 gain 1 range 0 4\ncc 9 eq-low 0 range -60 6\ncc 10 eq-mid 1 range -60 6\n"
+  "cc 11 eq-high 2 range -60 6\ncc 12 tempo range 20 400\ncc 13 speed 0\n"
+  "program 1 bank 3\n",
+  "flitzis-midi-map 1\nnote 36 slot 0\nnote 36 slot 1 gate\nnote 36 slot 2\n",
+  "flitzis-midi-map 1\n",
+};
+
+static void
+midi_call (FlitzisAudioEngine *engine, uint8_t a, uint8_t b, uint8_t c, GError **error)
+{
+  guint64 now = flitzis_audio_engine_get_frame_time (engine);
+  const guint8 message[] = { (guint8) (0x80 | b), (guint8) (c & 0x7f), (guint8) (b ^ c) };
+  g_autofree char *text = NULL;
+
+  eq_set = TRUE;
+  switch ((a - 208) % 4)
+    {
+    case 0:
+      if (!flitzis_audio_engine_set_midi_map_from_string (engine,
+                                                         midi_maps[b % G_N_ELEMENTS (midi_maps)],
+                                                         error))
+        abort ();
+      break;
+    case 1:
+      flitzis_audio_engine_inject_midi (engine, message, sizeof message, now + (guint64) c * 3,
+                                        error);
+      break;
+    case 2:
+      flitzis_audio_engine_inject_midi (engine, &b, 1, 0, error);
+      break;
+    default:
+      /* What is written reads back as the same map. */
+      text = flitzis_audio_engine_dup_midi_map_string (engine);
+      if (!flitzis_audio_engine_set_midi_map_from_string (engine, text, NULL))
+        abort ();
+      break;
+    }
+}
+
 /* Operations 232 to 255: the clock, with values out of range now and
  * then (tempo below 20 or above 400 or NaN, 0 or 33+ beats per bar, a
  * downbeat far in the past or future). */
@@ -375,6 +421,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             what_plays (engine, a - 240u, b, c, &error);
           else if (a >= 224)
             isolate (engine, a, b, c, &error);
+          else if (a >= 208)
+            midi_call (engine, a, b, c, &error);
           g_clear_error (&error);
           render (engine, 1 + (((guint) b << 8 | c) % MAX_FRAMES));
           break;

@@ -33,3 +33,5 @@ void          rt_reset (void);
 void          rt_mark_in_callback (int in_callback);
 /* Callback periods seen through the fz_core_process wrapper. */
 unsigned long rt_callbacks (void);
+/* MIDI inputs handed to the core by a back-end (fz_core_midi_input()). */
+unsigned long rt_midi_inputs (void);

@@ -23,6 +23,10 @@
 #include "flitzis-test-pipewire.h"
 #include "rt-interposer.h"
 
+#include <stdatomic.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
+
 #define RATE 48000
 #define PERIOD 128
 /* How much audio the stress covers. */
@@ -563,6 +567,101 @@ test_params_are_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* MIDI input (issue 23): a JACK client of the test's writes note-ons,
+ * note-offs, controllers of every target, program changes and malformed
+ * bytes into every cycle of the engine's MIDI port; the engine's callback
+ * reads them (jack_midi_get_event_count(), jack_midi_event_get()), parses
+ * and maps them (fz_core_midi_input(), then fz_core_process()), while
+ * injected MIDI comes through the command ring, quantized and not, and
+ * the map is replaced again and again: nothing in the callback allocates,
+ * frees, locks, calls the system or libm. */
+typedef struct {
+  jack_client_t *client;
+  jack_port_t *port;
+  atomic_uint cycles;
+} MidiSource;
+
+static int
+on_source_process (jack_nframes_t frames, void *data)
+{
+  MidiSource *source = data;
+  void *buffer = jack_port_get_buffer (source->port, frames);
+  guint n = atomic_fetch_add (&source->cycles, 1);
+  const guint8 note[] = { (guint8) (n % 2 ? 0x90 : 0x80), (guint8) (36 + n % 4), 100 };
+  const guint8 cc[] = { 0xb0, (guint8) (7 + n % 7), (guint8) (n % 128) };
+  const guint8 program[] = { 0xc0, (guint8) (n % 3) };
+  const guint8 junk[] = { 0x33, 0xf0, 1, 0xf4 };
+
+  jack_midi_clear_buffer (buffer);
+  jack_midi_event_write (buffer, n % frames, note, sizeof note);
+  jack_midi_event_write (buffer, frames - 2, cc, sizeof cc);
+  if (n % 16 == 0)
+    jack_midi_event_write (buffer, frames - 1, program, sizeof program);
+  if (n % 5 == 0)
+    jack_midi_event_write (buffer, frames - 1, junk, sizeof junk);
+  return 0;
+}
+
+static const char *const midi_maps[] = {
+  "flitzis-midi-map 1\nbank-size 2\nnote 36 slot 0 gate\nnote 37 slot 1 velocity curve 2\n"
+  "note 38 slot 2 velocity fixed 0.5\nnote 39 channel 1 slot 3 gate\ncc 7 volume\n"
+  "cc 8 gain 1\ncc 9 eq-low 0\ncc 10 eq-mid 1\ncc 11 eq-high 2\ncc 12 tempo\n"
+  "cc 13 speed 0\nprogram 1 bank 1\n",
+  "flitzis-midi-map 1\nnote 36 slot 2\nnote 36 slot 1 gate\ncc 7 volume range 0.5 1\n",
+};
+
+static void
+test_midi_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 2000, 1, 0.1f);
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  MidiSource source = { 0 };
+  const guint8 injected[] = { 0x90, 36, 100, 37, 90, 0xb0, 7, 64, 0xc0, 1, 0x80, 36, 0, 0x33 };
+
+  source.client = jack_client_open ("rt-midi", JackNoStartServer, NULL);
+  g_assert_nonnull (source.client);
+  source.port = jack_port_register (source.client, "out", JACK_DEFAULT_MIDI_TYPE,
+                                    JackPortIsOutput, 0);
+  jack_set_process_callback (source.client, on_source_process, &source);
+  g_assert_cmpint (jack_activate (source.client), ==, 0);
+  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
+  flitzis_audio_engine_set_midi_input (engine, TRUE);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint slot = 0; slot < 4; slot++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_connect_midi_input (engine, "rt-midi:out", &error));
+  g_assert_no_error (error);
+  rt_reset ();
+  for (guint i = 0; i < 60; i++)
+    {
+      guint64 now = flitzis_audio_engine_get_frame_time (engine);
+
+      if (i % 10 == 0)
+        g_assert_true (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[i / 10 % 2],
+                                                                      &error));
+      flitzis_audio_engine_set_quantize (engine, i % 4 == 0 ? FLITZIS_QUANTIZE_SIXTEENTH
+                                                            : FLITZIS_QUANTIZE_NONE);
+      g_assert_true (flitzis_audio_engine_inject_midi (engine, injected, sizeof injected,
+                                                       i % 2 ? 0 : now + PERIOD + i, &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
+    }
+  g_test_message ("%lu callbacks, %lu MIDI inputs", rt_callbacks (), rt_midi_inputs ());
+  g_assert_cmpuint (rt_midi_inputs (), >, 60);
+  report_counts ();
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls with MIDI coming in",
+               rt_count_in_callback (kind), rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  jack_client_close (source.client);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -583,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/eq-is-realtime-safe", test_eq_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
+  g_test_add_func ("/hardening/realtime/midi-is-realtime-safe", test_midi_is_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

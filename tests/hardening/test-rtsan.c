@@ -21,8 +21,11 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sndfile.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
 
 #include "flitzis.h"
 #include "core/fz-core.h"
@@ -578,6 +581,132 @@ test_eq (Fixture *fixture, gconstpointer data)
   OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 0, E));
 }
 
+/* MIDI (issue 23): injected MIDI of every kind (notes mapped and not,
+ * gates, running status, every controller target, program changes
+ * switching banks, SysEx whole and truncated, stray and undefined bytes)
+ * through the map, quantized and not, while the map is replaced under
+ * the audio thread again and again (it takes each new one and lets the
+ * old go, which this thread frees). */
+static const char *const midi_maps[] = {
+  "flitzis-midi-map 1\nbank-size 2\nnote 36 slot 0 gate\nnote 37 channel 2 slot 1 velocity "
+  "curve 2\nnote 38 slot 2 velocity fixed 0.5\ncc 7 volume\ncc 8 gain 1\ncc 9 eq-low 0\n"
+  "cc 10 eq-mid 1\ncc 11 eq-high 2\ncc 12 tempo\ncc 13 speed 0\nprogram 1 bank 1\n",
+  "flitzis-midi-map 1\nnote 36 slot 2\nnote 36 slot 1 gate\ncc 7 volume range 0.5 1\n",
+  "flitzis-midi-map 1\n",
+};
+
+static void
+test_midi (Fixture *fixture, gconstpointer data)
+{
+  static const guint8 bytes[] = {
+    0x90, 36, 100, 37, 90, 0x91, 37, 64, 0x90, 38, 1, 0x80, 36, 0, 0xb0, 7, 100, 8, 20, 9, 64,
+    10, 0, 11, 127, 12, 64, 13, 3, 0xc0, 1, 0x90, 36, 127, 0xc0, 0, 0xf0, 1, 2, 3, 0xf7, 0x33,
+    0xf0, 5, 0x90, 38, 4, 0xf4, 0xf9, 0xe0, 0, 64, 0xd0, 5, 0xa0, 36, 1, 0xf8, 0x90, 36, 0,
+  };
+
+  (void) data;
+  load_all (fixture, 4);
+  for (guint i = 0; i < 24; i++)
+    {
+      guint64 now = flitzis_audio_engine_get_frame_time (fixture->engine);
+
+      OK (flitzis_audio_engine_set_midi_map_from_string (fixture->engine,
+                                                         midi_maps[i % G_N_ELEMENTS (midi_maps)],
+                                                         E));
+      flitzis_audio_engine_set_quantize (fixture->engine, i % 3 == 0 ? FLITZIS_QUANTIZE_SIXTEENTH
+                                                                     : FLITZIS_QUANTIZE_NONE);
+      OK (flitzis_audio_engine_inject_midi (fixture->engine, bytes, sizeof bytes,
+                                            i % 2 ? 0 : now + PERIOD + i * 7, E));
+      advance (fixture, 1 + i % 3, i % 4 != 0);
+    }
+  flitzis_audio_engine_set_quantize (fixture->engine, FLITZIS_QUANTIZE_NONE);
+  advance (fixture, 8, TRUE);
+}
+
+/* The JACK back-end's MIDI port: a client of the test's writes a note-on,
+ * a controller and malformed bytes into every cycle, which the engine's
+ * callback reads (jack_midi_get_event_count(), jack_midi_event_get())
+ * and hands to the core in the same cycle. */
+typedef struct {
+  jack_client_t *client;
+  jack_port_t *port;
+  atomic_uint cycles;
+} MidiSource;
+
+static int
+on_source_process (jack_nframes_t frames, void *data)
+{
+  MidiSource *source = data;
+  void *buffer = jack_port_get_buffer (source->port, frames);
+  guint n = atomic_fetch_add (&source->cycles, 1);
+  const guint8 note[] = { 0x90, (guint8) (36 + n % 3), (guint8) (n % 2 ? 100 : 0) };
+  const guint8 cc[] = { 0xb0, 7, (guint8) (n % 128) };
+  const guint8 junk[] = { 0x33, 0xf0, 1 };
+
+  jack_midi_clear_buffer (buffer);
+  jack_midi_event_write (buffer, n % frames, note, sizeof note);
+  jack_midi_event_write (buffer, frames - 1, cc, sizeof cc);
+  if (n % 5 == 0)
+    jack_midi_event_write (buffer, frames - 1, junk, sizeof junk);
+  return 0;
+}
+
+static void
+test_midi_port (void)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new ();
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+  g_autoptr (GError) error = NULL;
+  MidiSource source = { 0 };
+
+  source.client = jack_client_open ("rtsan-midi", JackNoStartServer, NULL);
+  g_assert_nonnull (source.client);
+  source.port = jack_port_register (source.client, "out", JACK_DEFAULT_MIDI_TYPE,
+                                    JackPortIsOutput, 0);
+  jack_set_process_callback (source.client, on_source_process, &source);
+  g_assert_cmpint (jack_activate (source.client), ==, 0);
+  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
+  flitzis_audio_engine_set_midi_input (engine, TRUE);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_no_error (error);
+  for (guint slot = 0; slot < 3; slot++)
+    OK (flitzis_audio_engine_load_sample (engine, slot, paths[slot], E));
+  OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[0], E));
+  OK (flitzis_audio_engine_connect_midi_input (engine, "rtsan-midi:out", E));
+  flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
+  OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[1], E));
+  flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
+  stats = flitzis_audio_engine_get_stats (engine);
+  /* The stray data bytes and truncated SysEx arrived, and were counted. */
+  g_assert_cmpuint (flitzis_engine_stats_get_midi_errors (stats), >, 0);
+  flitzis_audio_engine_shut_down (engine);
+  jack_client_close (source.client);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
+/* The core directly: more events than the inbox holds, and maps replaced
+ * while it is full. */
+static void
+test_core_midi_inbox (void)
+{
+  FzCore *core = fz_core_new (RATE, 2);
+  const guint8 note[] = { 0x90, 36, 100 };
+  float out[PERIOD * 2];
+  FzMsg reply;
+
+  for (guint p = 0; p < 8; p++)
+    {
+      fz_core_set_midi_map (core, fz_midi_map_new ());
+      for (guint i = 0; i < FZ_MIDI_INBOX_CAPACITY + 10; i++)
+        fz_core_midi_input (core, note, sizeof note, (p + 1) * PERIOD + i % (2 * PERIOD));
+      fz_core_process (core, out, PERIOD, 0);
+      while (fz_core_receive (core, &reply))
+        fz_sample_unref (reply.sample);
+    }
+  g_assert_cmpuint (fz_core_get_midi_dropped (core), >, 0);
+  fz_core_free (core);
+}
+
 /* The core driven directly, as the engine cannot: the reply ring full of
  * pongs nobody takes, so nothing can be handed back, then more
  * replacements of a slot whose voices play than the retiring list holds:
@@ -888,6 +1017,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/rtsan/core/adopted-slots", test_core_adopted_slots);
   g_test_add_func ("/hardening/rtsan/core/underrun-flags", test_core_underrun_flags);
   g_test_add_func ("/hardening/rtsan/core/eq-four-lanes", test_core_eq_four_lanes);
+  add ("midi", test_midi);
+  g_test_add_func ("/hardening/rtsan/core/midi-inbox", test_core_midi_inbox);
+  g_test_add_func ("/hardening/rtsan/live/midi-port", test_midi_port);
   g_test_add ("/hardening/rtsan/live/late-callback", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_late_callback, fixture_teardown);
 
