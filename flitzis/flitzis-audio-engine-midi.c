@@ -32,9 +32,11 @@ _flitzis_audio_engine_class_init_midi (GParamSpec **properties)
    * of that cycle (or at the grid frame from there on, with
    * [property@Flitzis.AudioEngine:quantize]), as the MIDI map says
    * ([method@Flitzis.AudioEngine.set_midi_map_from_string]).  Off by
-   * default.  Only the JACK back-end (JACK, or PipeWire's JACK) has the
-   * port, `midi_in` of the engine's client: run() on another back-end
-   * with this set fails with [error@Flitzis.EngineError.DEVICE_FAILED].
+   * default.  The JACK back-end (JACK, or PipeWire's JACK) has the port
+   * as `midi_in` of the engine's client, the native PipeWire back-end as
+   * `midi_in` of the engine's own node (then a filter that links its audio
+   * ports to the sink itself); run() on PortAudio with this set fails with
+   * [error@Flitzis.EngineError.DEVICE_FAILED].
    * Connect it with [method@Flitzis.AudioEngine.connect_midi_input].  Used
    * by the next run().
    *
@@ -391,12 +393,15 @@ flitzis_audio_engine_inject_midi (FlitzisAudioEngine *self, const guint8 *bytes,
 /**
  * flitzis_audio_engine_connect_midi_input:
  * @self: a [class@Flitzis.AudioEngine]
- * @port_name: a JACK MIDI output port, full name (`client:port`)
+ * @port_name: a MIDI output port's full name: `client:port` on JACK,
+ *   `node.name:port.name` (or its `port.alias`) on PipeWire
  * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Connects @port_name to the engine's MIDI input port, which a running
  * engine has when [property@Flitzis.AudioEngine:midi-input] was set for
- * its run().  A connection already made is not an error.
+ * its run().  A connection already made is not an error.  On PipeWire
+ * the engine makes the link itself (no session manager is needed); it
+ * goes with the engine's node.
  *
  * Returns: %TRUE when connected; %FALSE with @error set to
  *   [error@Flitzis.EngineError.NOT_RUNNING], or to

@@ -219,6 +219,13 @@ _flitzis_audio_engine_reopen (FlitzisAudioEngine *self, FzReconnector *reconnect
                          _("The engine no longer waits for its device"));
   else
     stream = fz_stream_open (&request, error);
+  /* The node comes back with its MIDI port; what was linked to it went
+   * with the old server (connect_midi_input() again on reconnected). */
+  if (stream != NULL && !_flitzis_audio_engine_open_midi (self, stream, error))
+    {
+      fz_stream_close (stream);
+      stream = NULL;
+    }
   if (stream != NULL && (fz_stream_get_sample_rate (stream) != target->sample_rate ||
                          fz_stream_get_channels (stream) != target->channels))
     {

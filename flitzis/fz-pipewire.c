@@ -15,12 +15,16 @@
 #include <errno.h>
 #include <stdatomic.h>
 
+#include <pipewire/filter.h>
 #include <pipewire/pipewire.h>
+#include <spa/control/control.h>
 #include <spa/param/audio/format-utils.h>
+#include <spa/pod/iter.h>
 
 #include "flitzis-engine-error.h"
 #include "flitzis-i18n-private.h"
 #include "fz-pipewire.h"
+#include "fz-pipewire-graph.h"
 #include "fz-pipewire-monitor.h"
 
 #define FZ_PW_MAX_CHANNELS 2
@@ -28,21 +32,35 @@
  * to link the stream to it. */
 #define FZ_PW_LOOKUP_MS 2000
 #define FZ_PW_START_MS 5000
+/* The most frames a filter's cycle renders (its interleaved scratch):
+ * PipeWire's largest quantum. */
+#define FZ_PW_FILTER_FRAMES 8192
 
 struct FzPipewire {
   struct pw_thread_loop *loop;
   struct pw_context *context;
   struct pw_core *core;
-  struct pw_stream *stream;
+  struct pw_stream *stream;      /* without MIDI: a stream (an adapter node) */
+  struct pw_filter *filter;      /* with MIDI: a filter, one node with both */
+  void *audio_ports[FZ_PW_MAX_CHANNELS];
+  void *midi_port;
+  float *interleaved;            /* the filter's scratch, FZ_PW_FILTER_FRAMES */
   struct spa_hook core_listener;
   struct spa_hook stream_listener;
+  struct pw_proxy *midi_link;    /* the link connect_midi made, or NULL */
+  int synced;                    /* the last pw_core_sync() answered */
+  int link_result;               /* an error the server gave the pending link */
+  struct pw_proxy *pending_link; /* the link being made */
+  struct pw_proxy *audio_links[FZ_PW_MAX_CHANNELS];
+  char *sink_name;               /* node.name of the sink played into */
   char *target;                  /* node.name of the sink asked for, or NULL */
   char *device_name;             /* node.description */
   guint sample_rate;
   guint channels;
   guint block;                   /* frames per period asked for, or the quantum */
   FzCore *core_process;          /* read by the data thread once started */
-  enum pw_stream_state state;    /* the thread loop's, under its lock */
+  int state;                     /* a pw_stream_state (a pw_filter_state has the same
+                                  * values): the thread loop's, under its lock */
   char *stream_error;            /* likewise */
   atomic_bool alive;
   atomic_bool starved;           /* the data thread found no buffer last time */
@@ -85,6 +103,61 @@ on_process (void *data)
   pw_stream_queue_buffer (pipewire->stream, buffer);
 }
 
+/* Real-time: the cycle's MIDI, each event at its stream frame, @first
+ * (this cycle's first frame) plus its offset.  The port's buffer is a
+ * spa_pod_sequence of controls; only SPA_CONTROL_Midi ones are MIDI. */
+static void
+read_midi (FzPipewire *pipewire, uint64_t first, uint32_t frames)
+{
+  struct pw_buffer *buffer = pw_filter_dequeue_buffer (pipewire->midi_port);
+  struct spa_data *data;
+  struct spa_pod *pod;
+  struct spa_pod_control *control;
+
+  if (buffer == NULL)
+    return;
+  data = &buffer->buffer->datas[0];
+  pod = data->data != NULL ? spa_pod_from_data (data->data, data->maxsize, data->chunk->offset,
+                                                data->chunk->size)
+                           : NULL;
+  if (pod != NULL && spa_pod_is_sequence (pod))
+    SPA_POD_SEQUENCE_FOREACH ((struct spa_pod_sequence *) pod, control)
+      {
+        if (control->type != SPA_CONTROL_Midi)
+          continue;
+        fz_core_midi_input (pipewire->core_process, SPA_POD_BODY (&control->value),
+                            SPA_POD_BODY_SIZE (&control->value),
+                            first + MIN (control->offset, frames - 1));
+      }
+  pw_filter_queue_buffer (pipewire->midi_port, buffer);
+}
+
+/* PipeWire's real-time data thread, with MIDI: one node, so this cycle's
+ * MIDI (from the nodes before this one in the graph) is read before the
+ * cycle's audio is rendered.  The core renders interleaved frames into
+ * the scratch, split here into the ports' planar buffers. */
+static void on_filter_process (void *data, struct spa_io_position *position) FZ_NONBLOCKING;
+static void
+on_filter_process (void *data, struct spa_io_position *position)
+{
+  FzPipewire *pipewire = data;
+  uint32_t frames = (uint32_t) MIN (position->clock.duration, FZ_PW_FILTER_FRAMES);
+  float *out[FZ_PW_MAX_CHANNELS];
+  unsigned flags = atomic_exchange_explicit (&pipewire->starved, false, memory_order_relaxed)
+                   ? FZ_PROCESS_UNDERRUN : 0;
+
+  if (frames == 0)
+    return;
+  read_midi (pipewire, fz_core_get_frame_time (pipewire->core_process), frames);
+  fz_core_process (pipewire->core_process, pipewire->interleaved, frames, flags);
+  for (guint c = 0; c < pipewire->channels; c++)
+    out[c] = pw_filter_get_dsp_buffer (pipewire->audio_ports[c], frames);
+  for (guint c = 0; c < pipewire->channels; c++)
+    if (out[c] != NULL)
+      for (uint32_t f = 0; f < frames; f++)
+        out[c][f] = pipewire->interleaved[f * pipewire->channels + c];
+}
+
 /* ---- the thread loop's events ---- */
 
 static void
@@ -94,7 +167,7 @@ on_state_changed (void *data, enum pw_stream_state old, enum pw_stream_state sta
   FzPipewire *pipewire = data;
 
   (void) old;
-  pipewire->state = state;
+  pipewire->state = (int) state;
   if (state == PW_STREAM_STATE_ERROR)
     {
       g_free (pipewire->stream_error);
@@ -113,12 +186,31 @@ static const struct pw_stream_events stream_events = {
   .process = on_process,
 };
 
+/* The filter's states have the stream's values (filter.h, stream.h). */
+static void
+on_filter_state_changed (void *data, enum pw_filter_state old, enum pw_filter_state state,
+                         const char *error)
+{
+  on_state_changed (data, (enum pw_stream_state) old, (enum pw_stream_state) state, error);
+}
+
+static const struct pw_filter_events filter_events = {
+  PW_VERSION_FILTER_EVENTS,
+  .state_changed = on_filter_state_changed,
+  .process = on_filter_process,
+};
+
 static void
 on_core_error (void *data, uint32_t id, int seq, int res, const char *message)
 {
   FzPipewire *pipewire = data;
 
   (void) seq; (void) message;
+  if (pipewire->pending_link != NULL && id == pw_proxy_get_id (pipewire->pending_link))
+    {
+      pipewire->link_result = res;
+      pw_thread_loop_signal (pipewire->loop, false);
+    }
   if (id == PW_ID_CORE && res == -EPIPE)
     {
       atomic_store (&pipewire->alive, false);
@@ -126,8 +218,21 @@ on_core_error (void *data, uint32_t id, int seq, int res, const char *message)
     }
 }
 
+static void
+on_core_done (void *data, uint32_t id, int seq)
+{
+  FzPipewire *pipewire = data;
+
+  if (id == PW_ID_CORE)
+    {
+      pipewire->synced = seq;
+      pw_thread_loop_signal (pipewire->loop, false);
+    }
+}
+
 static const struct pw_core_events core_events = {
   PW_VERSION_CORE_EVENTS,
+  .done = on_core_done,
   .error = on_core_error,
 };
 
@@ -203,6 +308,7 @@ look_up_sink (FzPipewire *pipewire, const char *device_name, guint max_channels,
       return FALSE;
     }
   pipewire->target = device_name != NULL ? g_strdup (sink->name) : NULL;
+  pipewire->sink_name = g_strdup (sink->name);
   pipewire->device_name = g_strdup (sink->description);
   pipewire->channels = MIN (sink->channels > 0 ? sink->channels : FZ_PW_MAX_CHANNELS,
                             MIN (max_channels, FZ_PW_MAX_CHANNELS));
@@ -284,6 +390,75 @@ fz_pipewire_open (const char *device_name, guint max_channels, guint sample_rate
   return pipewire;
 }
 
+/* The filter's audio channels, as audio.channel names them. */
+static const char *const *
+channel_names (FzPipewire *pipewire)
+{
+  static const char *const channels[][2] = { { "FL", "FR" }, { "MONO", NULL } };
+
+  return channels[pipewire->channels == 1 ? 1 : 0];
+}
+
+/* Called with the thread loop locked: a port of the filter's. */
+static void *
+add_port (FzPipewire *pipewire, enum pw_direction direction, const char *name,
+          const char *format, const char *channel)
+{
+  struct pw_properties *props = pw_properties_new (PW_KEY_FORMAT_DSP, format,
+                                                   PW_KEY_PORT_NAME, name, NULL);
+
+  if (channel != NULL)
+    pw_properties_set (props, PW_KEY_AUDIO_CHANNEL, channel);
+  return pw_filter_add_port (pipewire->filter, direction, PW_FILTER_PORT_FLAG_MAP_BUFFERS,
+                             sizeof (guint64), props, NULL, 0);
+}
+
+/* The stream is not connected yet: it makes way for a filter, one node
+ * with the audio output ports ("output_FL", "output_FR", or "output_MONO")
+ * and the MIDI input port "midi_in".  A stream is an adapter whose only
+ * port is its audio; a filter's ports are its own, read in one cycle. */
+gboolean
+fz_pipewire_enable_midi (FzPipewire *pipewire, GError **error)
+{
+  const char *const *names = channel_names (pipewire);
+  struct pw_properties *props;
+  gboolean ok;
+
+  pw_thread_loop_lock (pipewire->loop);
+  spa_hook_remove (&pipewire->stream_listener);
+  pw_stream_destroy (pipewire->stream);
+  pipewire->stream = NULL;
+  props = stream_properties (pipewire, pipewire->block);
+  pw_properties_set (props, PW_KEY_MEDIA_CLASS, "Stream/Output/Audio");
+  pw_properties_set (props, PW_KEY_NODE_AUTOCONNECT, "true");
+  if (pipewire->target != NULL)
+    pw_properties_set (props, PW_KEY_NODE_DONT_RECONNECT, "true");
+  pipewire->filter = pw_filter_new (pipewire->core, "flitzis", props);
+  ok = pipewire->filter != NULL;
+  if (ok)
+    {
+      pw_filter_add_listener (pipewire->filter, &pipewire->stream_listener, &filter_events,
+                              pipewire);
+      for (guint c = 0; c < pipewire->channels; c++)
+        {
+          g_autofree char *name = g_strconcat ("output_", names[c], NULL);
+
+          pipewire->audio_ports[c] = add_port (pipewire, PW_DIRECTION_OUTPUT, name,
+                                               "32 bit float mono audio", names[c]);
+          ok &= pipewire->audio_ports[c] != NULL;
+        }
+      pipewire->midi_port = add_port (pipewire, PW_DIRECTION_INPUT, "midi_in", "8 bit raw midi",
+                                      NULL);
+      ok &= pipewire->midi_port != NULL;
+      pipewire->interleaved = g_new0 (float, FZ_PW_FILTER_FRAMES * FZ_PW_MAX_CHANNELS);
+    }
+  pw_thread_loop_unlock (pipewire->loop);
+  if (!ok)
+    g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+                         _("Cannot add a MIDI input port to the PipeWire node"));
+  return ok;
+}
+
 guint
 fz_pipewire_get_sample_rate (FzPipewire *pipewire)
 {
@@ -305,7 +480,8 @@ fz_pipewire_get_latency (FzPipewire *pipewire)
   double delay = 0.0;
 
   pw_thread_loop_lock (pipewire->loop);
-  if (pw_stream_get_time_n (pipewire->stream, &time, sizeof time) == 0 &&
+  if (pipewire->stream != NULL &&
+      pw_stream_get_time_n (pipewire->stream, &time, sizeof time) == 0 &&
       time.rate.denom > 0 && time.delay > 0)
     delay = (double) time.delay * time.rate.num / time.rate.denom;
   pw_thread_loop_unlock (pipewire->loop);
@@ -335,6 +511,27 @@ build_format (FzPipewire *pipewire, struct spa_pod_builder *builder)
       info.position[1] = SPA_AUDIO_CHANNEL_FR;
     }
   return spa_format_audio_raw_build (builder, SPA_PARAM_EnumFormat, &info);
+}
+
+static gboolean link_audio (FzPipewire *pipewire);
+
+/* Called with the thread loop locked, the filter connecting: once its node
+ * is on the server (paused), links its audio ports to the sink's. */
+static gboolean
+link_filter (FzPipewire *pipewire, GError **error)
+{
+  struct timespec deadline;
+
+  pw_thread_loop_get_time (pipewire->loop, &deadline, (int64_t) FZ_PW_START_MS * SPA_NSEC_PER_MSEC);
+  while (pipewire->state < PW_STREAM_STATE_PAUSED && pipewire->state != PW_STREAM_STATE_ERROR &&
+         atomic_load (&pipewire->alive))
+    if (pw_thread_loop_timed_wait_full (pipewire->loop, &deadline) != 0)
+      break;
+  if (pipewire->state >= PW_STREAM_STATE_PAUSED && link_audio (pipewire))
+    return TRUE;
+  g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
+               _("Cannot link the engine’s PipeWire node to “%s”"), pipewire->device_name);
+  return FALSE;
 }
 
 /* Called with the thread loop locked: waits for the stream to stream, to
@@ -382,7 +579,10 @@ fz_pipewire_start (FzPipewire *pipewire, FzCore *core, GError **error)
   pipewire->core_process = core;
   params[0] = build_format (pipewire, &builder);
   pw_thread_loop_lock (pipewire->loop);
-  res = pw_stream_connect (pipewire->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY, flags, params, 1);
+  if (pipewire->filter != NULL)
+    res = pw_filter_connect (pipewire->filter, PW_FILTER_FLAG_RT_PROCESS, NULL, 0);
+  else
+    res = pw_stream_connect (pipewire->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY, flags, params, 1);
   if (res < 0)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
@@ -391,7 +591,8 @@ fz_pipewire_start (FzPipewire *pipewire, FzCore *core, GError **error)
       ok = FALSE;
     }
   else
-    ok = wait_streaming (pipewire, error);
+    ok = (pipewire->filter == NULL || link_filter (pipewire, error)) &&
+         wait_streaming (pipewire, error);
   pw_thread_loop_unlock (pipewire->loop);
   return ok;
 }
@@ -412,10 +613,20 @@ fz_pipewire_close (FzPipewire *pipewire)
       pw_thread_loop_lock (pipewire->loop);
       /* Destroying the stream takes its node out of the data thread's
        * loop, waiting for that thread: no on_process() runs afterwards. */
+      if (pipewire->midi_link != NULL)
+        pw_proxy_destroy (pipewire->midi_link);
+      for (guint c = 0; c < FZ_PW_MAX_CHANNELS; c++)
+        if (pipewire->audio_links[c] != NULL)
+          pw_proxy_destroy (pipewire->audio_links[c]);
       if (pipewire->stream != NULL)
         {
           spa_hook_remove (&pipewire->stream_listener);
           pw_stream_destroy (pipewire->stream);
+        }
+      if (pipewire->filter != NULL)
+        {
+          spa_hook_remove (&pipewire->stream_listener);
+          pw_filter_destroy (pipewire->filter);
         }
       if (pipewire->core != NULL)
         {
@@ -432,5 +643,106 @@ fz_pipewire_close (FzPipewire *pipewire)
   g_free (pipewire->target);
   g_free (pipewire->device_name);
   g_free (pipewire->stream_error);
+  g_free (pipewire->interleaved);
+  g_free (pipewire->sink_name);
   g_free (pipewire);
+}
+
+/* ---- linking (control thread, the thread loop locked) ---- */
+
+/* Waits until the server has answered everything asked before. */
+static gboolean
+sync_core (FzPipewire *pipewire)
+{
+  struct timespec deadline;
+  int seq = pw_core_sync (pipewire->core, PW_ID_CORE, 0);
+
+  pw_thread_loop_get_time (pipewire->loop, &deadline, (int64_t) FZ_PW_LOOKUP_MS * SPA_NSEC_PER_MSEC);
+  while (pipewire->synced != seq && atomic_load (&pipewire->alive))
+    if (pw_thread_loop_timed_wait_full (pipewire->loop, &deadline) != 0)
+      return FALSE;
+  return pipewire->synced == seq;
+}
+
+/* A link from @output to @input, owned by this connection (it goes when
+ * the engine's node goes), once the server made it; NULL if it did not. */
+static struct pw_proxy *
+make_link (FzPipewire *pipewire, GHashTable *output, GHashTable *input)
+{
+  struct pw_properties *props = fz_pw_graph_link_properties (output, input);
+  struct pw_proxy *link;
+
+  pipewire->link_result = 0;
+  link = pw_core_create_object (pipewire->core, "link-factory", PW_TYPE_INTERFACE_Link,
+                                PW_VERSION_LINK, &props->dict, 0);
+  pw_properties_free (props);
+  pipewire->pending_link = link;
+  if (link != NULL && (!sync_core (pipewire) || pipewire->link_result < 0))
+    g_clear_pointer (&link, pw_proxy_destroy);
+  pipewire->pending_link = NULL;
+  return link;
+}
+
+/* The filter's audio ports to the sink's inputs, channel by channel. */
+static gboolean
+link_audio (FzPipewire *pipewire)
+{
+  FzPwGraph *graph = fz_pw_graph_new (pipewire->core);
+  gboolean ok = sync_core (pipewire);
+
+  for (guint c = 0; ok && c < pipewire->channels; c++)
+    {
+      FzPwPortQuery ours = { "out", "audio", pw_filter_get_node_id (pipewire->filter), NULL,
+                             channel_names (pipewire)[c], NULL };
+      FzPwPortQuery sinks = { "in", NULL, PW_ID_ANY, pipewire->sink_name,
+                              channel_names (pipewire)[c], NULL };
+      GHashTable *output = fz_pw_graph_find_port (graph, &ours);
+      GHashTable *input = fz_pw_graph_find_port (graph, &sinks);
+
+      ok = output != NULL && input != NULL &&
+           (pipewire->audio_links[c] = make_link (pipewire, output, input)) != NULL;
+    }
+  fz_pw_graph_free (graph);
+  return ok;
+}
+
+gboolean
+fz_pipewire_connect_midi (FzPipewire *pipewire, const char *port_name, GError **error)
+{
+  FzPwGraph *graph;
+  FzPwPortQuery source = { "out", "midi", PW_ID_ANY, NULL, NULL, port_name };
+  FzPwPortQuery ours = { "in", "midi", PW_ID_ANY, NULL, NULL, NULL };
+  GHashTable *output, *input;
+  struct pw_proxy *link = NULL;
+
+  if (pipewire->filter == NULL)
+    {
+      g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                           _("The engine has no MIDI input port: set midi-input before run()"));
+      return FALSE;
+    }
+  pw_thread_loop_lock (pipewire->loop);
+  ours.node_id = pw_filter_get_node_id (pipewire->filter);
+  graph = fz_pw_graph_new (pipewire->core);
+  if (sync_core (pipewire))
+    {
+      output = fz_pw_graph_find_port (graph, &source);
+      input = fz_pw_graph_find_port (graph, &ours);
+      if (output != NULL && input != NULL)
+        link = make_link (pipewire, output, input);
+    }
+  fz_pw_graph_free (graph);
+  if (link != NULL)
+    {
+      if (pipewire->midi_link != NULL)
+        pw_proxy_destroy (pipewire->midi_link);
+      pipewire->midi_link = link;
+    }
+  pw_thread_loop_unlock (pipewire->loop);
+  if (link == NULL)
+    g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
+                 _("Cannot connect “%s” to the engine’s MIDI input: the PipeWire server has no "
+                   "MIDI output port of that name (give a full name, “node:port”)"),
+                 port_name);
+  return link != NULL;
 }

@@ -8,6 +8,10 @@
  * thread (PW_STREAM_FLAG_RT_PROCESS) and does nothing but
  * fz_core_process() into the buffer it dequeues.  The session manager
  * (WirePlumber) links it to the sink asked for, or to the default one.
+ * With MIDI (fz_pipewire_enable_midi()) the node is a pw_filter instead:
+ * its audio ports and a MIDI input port on one node, read in one cycle;
+ * the engine links the filter's audio ports to the sink itself
+ * (fz-pipewire-graph.h), and a MIDI source to its port when asked.
  *
  * Opened, started and closed on a control thread.  The stream has a
  * connection of its own; when the server goes away (or the sink it was
@@ -44,6 +48,14 @@ const char *fz_pipewire_get_device_name (FzPipewire *pipewire);
 /* Connects the stream and waits until it streams; the core must outlive
  * the stream. */
 gboolean    fz_pipewire_start (FzPipewire *pipewire, FzCore *core, GError **error);
+/* Before fz_pipewire_start(): the node becomes a pw_filter with the audio
+ * output ports and a MIDI input port, "midi_in", read in the data thread
+ * in the cycle it renders (core/fz-midi-in.h). */
+gboolean    fz_pipewire_enable_midi (FzPipewire *pipewire, GError **error);
+/* Started, with MIDI: links the MIDI output port @port_name
+ * ("node.name:port.name", or its port.alias) to "midi_in". */
+gboolean    fz_pipewire_connect_midi (FzPipewire *pipewire, const char *port_name,
+                                      GError **error);
 /* FALSE once the server, or the sink, has gone. */
 gboolean    fz_pipewire_is_alive (FzPipewire *pipewire);
 /* Stops (the data thread is done with the callback when this returns),

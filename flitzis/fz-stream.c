@@ -713,9 +713,11 @@ fz_stream_enable_midi (FzStream *stream, GError **error)
 {
   if (stream->jack != NULL)
     return fz_jack_enable_midi (stream->jack, error);
+  if (stream->pipewire != NULL)
+    return fz_pipewire_enable_midi (stream->pipewire, error);
   g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
-               _("MIDI input needs the JACK back-end (JACK, or PipeWire’s JACK); this "
-                 "stream plays through “%s”: set the backend property to JACK, or "
+               _("MIDI input needs the JACK or the PipeWire back-end; this "
+                 "stream plays through “%s”: set the backend property to JACK or PIPEWIRE, or "
                  "midi-input to FALSE"), stream->device_name);
   return FALSE;
 }
@@ -725,9 +727,11 @@ fz_stream_connect_midi (FzStream *stream, const char *port_name, GError **error)
 {
   if (stream->jack != NULL)
     return fz_jack_connect_midi (stream->jack, port_name, error);
+  if (stream->pipewire != NULL)
+    return fz_pipewire_connect_midi (stream->pipewire, port_name, error);
   g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE,
                        _("The engine has no MIDI input port: set midi-input before run(), "
-                         "on the JACK back-end"));
+                         "on the JACK or the PipeWire back-end"));
   return FALSE;
 }
 

@@ -24,8 +24,11 @@
 #include <alsa/asoundlib.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <pipewire/filter.h>
 #include <pipewire/pipewire.h>
+#include <spa/control/control.h>
 #include <spa/param/audio/format-utils.h>
+#include <spa/pod/builder.h>
 
 #include "flitzis-test.h"
 #include "flitzis-test-pipewire.h"
@@ -536,4 +539,174 @@ flitzis_test_pipewire_alsa_config (const char *dir)
   return g_strdup_printf ("%s/alsa.conf:%s:%s", snd_config_topdir (),
                           g_test_get_filename (G_TEST_DIST, "alsa", "pipewire-alsa.conf", NULL),
                           conf);
+}
+
+/* ---- a MIDI source ---- */
+
+struct FlitzisTestPwMidiSource {
+  struct pw_thread_loop *loop;
+  struct pw_context *context;
+  struct pw_core *core;
+  struct pw_filter *filter;
+  struct spa_hook listener;
+  void *port;
+  guint8 events[FLITZIS_TEST_PW_MIDI_MAX][3];
+  guint32 offsets[FLITZIS_TEST_PW_MIDI_MAX];
+  guint n;
+  atomic_bool armed;
+  atomic_bool sent;
+  atomic_bool busy;
+  atomic_uint cycles;
+};
+
+static void
+control (struct spa_pod_builder *builder, guint32 offset, const guint8 *bytes, guint size)
+{
+  spa_pod_builder_control (builder, offset, SPA_CONTROL_Midi);
+  spa_pod_builder_bytes (builder, bytes, size);
+}
+
+/* The busy source's cycle @n, @frames long. */
+static void
+write_busy (struct spa_pod_builder *builder, guint n, guint32 frames)
+{
+  const guint8 note[] = { 0x90, (guint8) (36 + n % 3), (guint8) (n % 2 ? 100 : 0) };
+  const guint8 cc[] = { 0xb0, 7, (guint8) (n % 128) };
+  const guint8 junk[] = { 0x33, 0xf0, 1 };
+
+  control (builder, n % frames, note, sizeof note);
+  control (builder, frames - 1, cc, sizeof cc);
+  if (n % 5 == 0)
+    control (builder, frames - 1, junk, sizeof junk);
+}
+
+/* PipeWire's data thread: the cycle's sequence of MIDI controls. */
+static void
+on_source_process (void *data, struct spa_io_position *position)
+{
+  FlitzisTestPwMidiSource *source = data;
+  struct pw_buffer *buffer = pw_filter_dequeue_buffer (source->port);
+  guint n = atomic_fetch_add (&source->cycles, 1);
+  struct spa_data *out;
+  struct spa_pod_builder builder;
+  struct spa_pod_frame frame;
+
+  if (buffer == NULL)
+    return;
+  out = &buffer->buffer->datas[0];
+  if (out->data != NULL)
+    {
+      spa_pod_builder_init (&builder, out->data, out->maxsize);
+      spa_pod_builder_push_sequence (&builder, &frame, 0);
+      if (atomic_load (&source->busy) && position->clock.duration > 0)
+        write_busy (&builder, n, (guint32) position->clock.duration);
+      else if (atomic_load (&source->armed) && !atomic_load (&source->sent))
+        {
+          for (guint i = 0; i < source->n; i++)
+            control (&builder, source->offsets[i], source->events[i], 3);
+          atomic_store (&source->sent, true);
+        }
+      spa_pod_builder_pop (&builder, &frame);
+      out->chunk->offset = 0;
+      out->chunk->stride = 1;
+      out->chunk->size = builder.state.offset;
+    }
+  pw_filter_queue_buffer (source->port, buffer);
+}
+
+static const struct pw_filter_events source_events = {
+  PW_VERSION_FILTER_EVENTS,
+  .process = on_source_process,
+};
+
+FlitzisTestPwMidiSource *
+flitzis_test_pw_midi_source_new (void)
+{
+  FlitzisTestPwMidiSource *source = g_new0 (FlitzisTestPwMidiSource, 1);
+
+  pw_init (NULL, NULL);
+  source->loop = pw_thread_loop_new ("midi-source", NULL);
+  source->context = pw_context_new (pw_thread_loop_get_loop (source->loop), NULL, 0);
+  g_assert_nonnull (source->context);
+  g_assert_cmpint (pw_thread_loop_start (source->loop), ==, 0);
+  pw_thread_loop_lock (source->loop);
+  source->core = pw_context_connect (source->context, NULL, 0);
+  g_assert_nonnull (source->core);
+  source->filter = pw_filter_new (source->core, "flitzis-test-midi-source",
+                                  pw_properties_new (PW_KEY_MEDIA_TYPE, "Midi",
+                                                     PW_KEY_MEDIA_CATEGORY, "Source",
+                                                     PW_KEY_NODE_NAME, "flitzis-test-midi-source",
+                                                     PW_KEY_NODE_AUTOCONNECT, "false", NULL));
+  g_assert_nonnull (source->filter);
+  pw_filter_add_listener (source->filter, &source->listener, &source_events, source);
+  source->port = pw_filter_add_port (source->filter, PW_DIRECTION_OUTPUT,
+                                     PW_FILTER_PORT_FLAG_MAP_BUFFERS, sizeof (guint64),
+                                     pw_properties_new (PW_KEY_FORMAT_DSP, "8 bit raw midi",
+                                                        PW_KEY_PORT_NAME, "out", NULL),
+                                     NULL, 0);
+  g_assert_nonnull (source->port);
+  g_assert_cmpint (pw_filter_connect (source->filter, PW_FILTER_FLAG_RT_PROCESS, NULL, 0), ==, 0);
+  pw_thread_loop_unlock (source->loop);
+  return source;
+}
+
+void
+flitzis_test_pw_midi_source_free (FlitzisTestPwMidiSource *source)
+{
+  pw_thread_loop_lock (source->loop);
+  spa_hook_remove (&source->listener);
+  pw_filter_destroy (source->filter);
+  pw_core_disconnect (source->core);
+  pw_thread_loop_unlock (source->loop);
+  pw_thread_loop_stop (source->loop);
+  pw_context_destroy (source->context);
+  pw_thread_loop_destroy (source->loop);
+  g_free (source);
+}
+
+static gboolean
+source_sent (gpointer data)
+{
+  return atomic_load (&((FlitzisTestPwMidiSource *) data)->sent);
+}
+
+void
+flitzis_test_pw_midi_source_send (FlitzisTestPwMidiSource *source, const guint8 (*events)[3],
+                                  const guint32 *offsets, guint n)
+{
+  g_assert_cmpuint (n, <=, FLITZIS_TEST_PW_MIDI_MAX);
+  atomic_store (&source->sent, false);
+  memcpy (source->events, events, n * sizeof events[0]);
+  memcpy (source->offsets, offsets, n * sizeof offsets[0]);
+  source->n = n;
+  atomic_store (&source->armed, true);
+  g_assert_true (flitzis_test_wait_until (NULL, source_sent, source, 5000));
+  atomic_store (&source->armed, false);
+}
+
+void
+flitzis_test_pw_midi_source_set_busy (FlitzisTestPwMidiSource *source, gboolean busy)
+{
+  atomic_store (&source->busy, busy);
+}
+
+typedef struct {
+  FlitzisTestPwMidiSource *source;
+  guint until;
+} CycleTarget;
+
+static gboolean
+source_cycled (gpointer data)
+{
+  CycleTarget *target = data;
+
+  return atomic_load (&target->source->cycles) >= target->until;
+}
+
+void
+flitzis_test_pw_midi_source_wait_cycles (FlitzisTestPwMidiSource *source, guint cycles)
+{
+  CycleTarget target = { source, atomic_load (&source->cycles) + cycles };
+
+  g_assert_true (flitzis_test_wait_until (NULL, source_cycled, &target, 5000));
 }

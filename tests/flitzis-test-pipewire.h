@@ -64,6 +64,31 @@ void                 flitzis_test_pipewire_remove_sink (FlitzisTestPipewire *pw,
 void                 flitzis_test_pipewire_add_sink_channels (FlitzisTestPipewire *pw,
                                                               const char *name, guint channels);
 
+/* A MIDI source of the test's: a node of its own connection (a pw_filter,
+ * not linked by anyone) with one MIDI output port, FLITZIS_TEST_PW_MIDI_SOURCE
+ * ("node.name:port.name"), to link to an engine's MIDI input. */
+#define FLITZIS_TEST_PW_MIDI_SOURCE "flitzis-test-midi-source:out"
+#define FLITZIS_TEST_PW_MIDI_MAX 4
+typedef struct FlitzisTestPwMidiSource FlitzisTestPwMidiSource;
+
+FlitzisTestPwMidiSource *flitzis_test_pw_midi_source_new (void);
+void                 flitzis_test_pw_midi_source_free (FlitzisTestPwMidiSource *source);
+/* Writes @n (at most FLITZIS_TEST_PW_MIDI_MAX) three-byte @events at
+ * @offsets into the port's next cycle; returns once written (fails the
+ * test after 5 s: the source is not linked). */
+void                 flitzis_test_pw_midi_source_send (FlitzisTestPwMidiSource *source,
+                                                       const guint8 (*events)[3],
+                                                       const guint32 *offsets, guint n);
+/* Busy: from now on every cycle carries a note-on (36 to 38, at a varying
+ * offset), a controller (7) at the last frame, and every fifth malformed
+ * bytes (a stray data byte, a SysEx cut short). */
+void                 flitzis_test_pw_midi_source_set_busy (FlitzisTestPwMidiSource *source,
+                                                           gboolean busy);
+/* Iterates the default main context until the source has run @cycles
+ * more cycles (it runs once linked into a driven graph); 5 s at most. */
+void                 flitzis_test_pw_midi_source_wait_cycles (FlitzisTestPwMidiSource *source,
+                                                              guint cycles);
+
 /* An ALSA_CONFIG_PATH value with pipewire-alsa's configuration
  * (tests/alsa/pipewire-alsa.conf, the package's own files) over the
  * system's alsa.conf, and where its plug-in is (a file written in @dir):

@@ -155,6 +155,63 @@ __wrap_jack_midi_event_get (jack_midi_event_t *event, void *buffer, uint32_t ind
   return result;
 }
 
+/* The native PipeWire back-end with MIDI (issue 23): its filter's
+ * process callback takes the MIDI port's buffer and gives it back, and
+ * asks for the audio ports' buffers, around fz_core_midi_input() and
+ * fz_core_process() (-Wl,--wrap=pw_filter_dequeue_buffer,
+ * --wrap=pw_filter_queue_buffer,--wrap=pw_filter_get_dsp_buffer).  The
+ * test's own MIDI source node, in the same data thread, is marked too. */
+struct pw_buffer;
+struct pw_buffer *__real_pw_filter_dequeue_buffer (void *port_data);
+struct pw_buffer *__wrap_pw_filter_dequeue_buffer (void *port_data);
+int __real_pw_filter_queue_buffer (void *port_data, struct pw_buffer *buffer);
+int __wrap_pw_filter_queue_buffer (void *port_data, struct pw_buffer *buffer);
+void *__real_pw_filter_get_dsp_buffer (void *port_data, uint32_t n_samples);
+void *__wrap_pw_filter_get_dsp_buffer (void *port_data, uint32_t n_samples);
+
+static atomic_ulong filter_buffers;
+
+struct pw_buffer *
+__wrap_pw_filter_dequeue_buffer (void *port_data)
+{
+  struct pw_buffer *buffer;
+
+  in_callback = 1;
+  buffer = __real_pw_filter_dequeue_buffer (port_data);
+  in_callback = 0;
+  if (buffer != NULL)
+    atomic_fetch_add_explicit (&filter_buffers, 1, memory_order_relaxed);
+  return buffer;
+}
+
+int
+__wrap_pw_filter_queue_buffer (void *port_data, struct pw_buffer *buffer)
+{
+  int result;
+
+  in_callback = 1;
+  result = __real_pw_filter_queue_buffer (port_data, buffer);
+  in_callback = 0;
+  return result;
+}
+
+void *
+__wrap_pw_filter_get_dsp_buffer (void *port_data, uint32_t n_samples)
+{
+  void *buffer;
+
+  in_callback = 1;
+  buffer = __real_pw_filter_get_dsp_buffer (port_data, n_samples);
+  in_callback = 0;
+  return buffer;
+}
+
+unsigned long
+rt_filter_buffers (void)
+{
+  return atomic_load_explicit (&filter_buffers, memory_order_relaxed);
+}
+
 unsigned long
 rt_midi_inputs (void)
 {

@@ -35,3 +35,5 @@ void          rt_mark_in_callback (int in_callback);
 unsigned long rt_callbacks (void);
 /* MIDI inputs handed to the core by a back-end (fz_core_midi_input()). */
 unsigned long rt_midi_inputs (void);
+/* MIDI buffers the PipeWire filters' callbacks took (pw_filter_dequeue_buffer()). */
+unsigned long rt_filter_buffers (void);

@@ -662,6 +662,69 @@ test_midi_is_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* The same on the native PipeWire back-end (issue 23): the engine's node
+ * is a filter whose "midi_in" a MIDI source node of the test's, linked by
+ * connect_midi_input(), fills every cycle (notes, a controller, malformed
+ * bytes); the filter's callback takes the sequence, hands each event to
+ * the core and renders into the audio ports, while injected MIDI comes
+ * too and the map is replaced. */
+static void
+test_pipewire_midi_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 2000, 1, 0.1f);
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  FlitzisTestPwMidiSource *source = flitzis_test_pw_midi_source_new ();
+  const guint8 injected[] = { 0x90, 36, 100, 37, 90, 0xb0, 7, 64, 0xc0, 1, 0x80, 36, 0, 0x33 };
+  unsigned long inputs;
+
+  flitzis_test_pw_midi_source_set_busy (source, TRUE);
+  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_PIPEWIRE);
+  flitzis_audio_engine_set_period_frames (engine, PERIOD);
+  flitzis_audio_engine_set_midi_input (engine, TRUE);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_no_error (error);
+  for (guint slot = 0; slot < 4; slot++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_connect_midi_input (engine, FLITZIS_TEST_PW_MIDI_SOURCE,
+                                                          &error));
+  g_assert_no_error (error);
+  flitzis_test_pw_midi_source_wait_cycles (source, 4);
+  rt_reset ();
+  inputs = rt_midi_inputs ();
+  for (guint i = 0; i < 60; i++)
+    {
+      guint64 now = flitzis_audio_engine_get_frame_time (engine);
+
+      if (i % 10 == 0)
+        g_assert_true (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[i / 10 % 2],
+                                                                      &error));
+      flitzis_audio_engine_set_quantize (engine, i % 4 == 0 ? FLITZIS_QUANTIZE_SIXTEENTH
+                                                            : FLITZIS_QUANTIZE_NONE);
+      g_assert_true (flitzis_audio_engine_inject_midi (engine, injected, sizeof injected,
+                                                       i % 2 ? 0 : now + PERIOD + i, &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
+    }
+  g_test_message ("%lu callbacks, %lu MIDI inputs, %lu filter buffers", rt_callbacks (),
+                  rt_midi_inputs () - inputs, rt_filter_buffers ());
+  /* The source's events (two or three a cycle) came through the port, not
+   * only the injected ones. */
+  g_assert_cmpuint (rt_midi_inputs () - inputs, >, 2 * 60);
+  g_assert_cmpuint (rt_filter_buffers (), >, 60);
+  report_counts ();
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the PipeWire filter's callback made %lu %s calls with MIDI coming in",
+               rt_count_in_callback (kind), rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  flitzis_test_pw_midi_source_free (source);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -683,6 +746,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/midi-is-realtime-safe", test_midi_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/pipewire/midi-is-realtime-safe",
+                   test_pipewire_midi_is_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

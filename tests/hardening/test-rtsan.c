@@ -684,6 +684,41 @@ test_midi_port (void)
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
+/* The native PipeWire back-end's MIDI port (issue 23): the engine's node
+ * is a filter; a MIDI source node of the test's, linked to its "midi_in"
+ * by connect_midi_input(), writes a note-on, a controller and malformed
+ * bytes into every cycle, which on_filter_process() dequeues, walks (a
+ * spa_pod_sequence) and hands to the core before it renders. */
+static void
+test_pipewire_midi_port (void)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new ();
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+  g_autoptr (GError) error = NULL;
+  FlitzisTestPwMidiSource *source = flitzis_test_pw_midi_source_new ();
+
+  flitzis_test_pw_midi_source_set_busy (source, TRUE);
+  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_PIPEWIRE);
+  flitzis_audio_engine_set_period_frames (engine, PERIOD);
+  flitzis_audio_engine_set_midi_input (engine, TRUE);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  g_assert_no_error (error);
+  for (guint slot = 0; slot < 3; slot++)
+    OK (flitzis_audio_engine_load_sample (engine, slot, paths[slot], E));
+  OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[0], E));
+  OK (flitzis_audio_engine_connect_midi_input (engine, FLITZIS_TEST_PW_MIDI_SOURCE, E));
+  flitzis_test_pw_midi_source_wait_cycles (source, 8);
+  flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
+  OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[1], E));
+  flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
+  stats = flitzis_audio_engine_get_stats (engine);
+  /* The stray data bytes and truncated SysEx arrived, and were counted. */
+  g_assert_cmpuint (flitzis_engine_stats_get_midi_errors (stats), >, 0);
+  flitzis_audio_engine_shut_down (engine);
+  flitzis_test_pw_midi_source_free (source);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
 /* The core directly: more events than the inbox holds, and maps replaced
  * while it is full. */
 static void
@@ -1020,6 +1055,7 @@ main (int argc, char **argv)
   add ("midi", test_midi);
   g_test_add_func ("/hardening/rtsan/core/midi-inbox", test_core_midi_inbox);
   g_test_add_func ("/hardening/rtsan/live/midi-port", test_midi_port);
+  g_test_add_func ("/hardening/rtsan/pipewire/midi-port", test_pipewire_midi_port);
   g_test_add ("/hardening/rtsan/live/late-callback", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_late_callback, fixture_teardown);
 
