@@ -13,8 +13,9 @@
  * thread; the engine's signals arrive there too.  On a terminal a status
  * line shows the position, the device, the rate and the underruns so far.
  * With --midi PORT the files wait for MIDI instead: the engine's own MIDI
- * input port (JACK) is connected to PORT, and the notes of a MIDI map
- * (--midi-map FILE, or notes 36, 37, … for slots 0, 1, …) start them,
+ * input port (JACK's, or FLITZIS_BACKEND's) is connected to PORT, and the
+ * notes of a MIDI map (--midi-map FILE, or notes 36, 37, … for slots 0,
+ * 1, …) start them,
  * each at its frame of the audio period, until Ctrl-C.
  */
 #include "config.h"
@@ -442,9 +443,12 @@ play_with_options (const char *command, PlayOptions *options)
   flitzis_audio_engine_set_period_frames (engine, (guint) options->period);
   if (options->midi != NULL)
     {
-      /* The MIDI port is the JACK back-end's. */
+      /* The MIDI port is the JACK back-end's, or with FLITZIS_BACKEND set
+       * (pipewire: the native node's, PORT then a "node:port" name) that
+       * back-end's. */
       flitzis_audio_engine_set_midi_input (engine, TRUE);
-      flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
+      if (g_getenv ("FLITZIS_BACKEND") == NULL || *g_getenv ("FLITZIS_BACKEND") == '\0')
+        flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
       if (options->midi_map != NULL && !flitzis_audio_engine_load_midi_map (engine, options->midi_map,
                                                                              &error))
         return tool_error (error);

@@ -9,6 +9,11 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
 #include "flitzis.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
@@ -220,6 +225,59 @@ test_frame_exact (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* flitzis play --midi PORT with FLITZIS_BACKEND=pipewire: the tool's
+ * engine gets the node's MIDI port, links the source to it, and a note-on
+ * of the source plays the file (its value in the sink's monitor); Ctrl-C
+ * ends it cleanly. */
+static void
+test_tool (void)
+{
+  g_autofree char *tool = g_test_build_filename (G_TEST_BUILT, "..", "tools", "flitzis", NULL);
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_constant (dir, "pad.wav", RATE, 0.25f);
+  g_autoptr (GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree float *captured = NULL;
+  FlitzisTestPwMidiSource *source = flitzis_test_pw_midi_source_new ();
+  const guint8 note[1][3] = { { 0x90, 36, 127 } };
+  const guint32 offset[1] = { 100 };
+  CaptureTarget target = { 4 * PERIOD };
+  gssize onset;
+  gsize frames;
+
+  g_subprocess_launcher_setenv (launcher, "FLITZIS_BACKEND", "pipewire", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, tool, "play", "--midi",
+                                         FLITZIS_TEST_PW_MIDI_SOURCE, path, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "flitzis play: notes 36 to 36 of "));
+  /* Linked by the tool's engine, the source runs in its graph. */
+  flitzis_test_pw_midi_source_wait_cycles (source, 8);
+  flitzis_test_pipewire_capture_start (session, 2 * RATE);
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 10000));
+  flitzis_test_pw_midi_source_send (source, note, offset, 1);
+  target.frames = flitzis_test_pipewire_capture_frames (session) + 32 * PERIOD;
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 20000));
+  captured = flitzis_test_pipewire_capture_stop (session, &frames);
+  onset = flitzis_test_first_sound (captured, frames, 2);
+  g_assert_cmpint (onset, >, 0);
+  g_assert_cmpfloat (captured[2 * onset], ==, 0.25f);
+  g_subprocess_send_signal (process, SIGINT);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  flitzis_test_pw_midi_source_free (source);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,6 +286,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   session = flitzis_test_pipewire_start (RATE, PERIOD);
   g_test_add_func ("/engine/midi/pipewire/frame-exact", test_frame_exact);
+  g_test_add_func ("/engine/midi/pipewire/tool", test_tool);
   status = g_test_run ();
   flitzis_test_pipewire_stop (session);
   return status;
