@@ -430,7 +430,9 @@ fz_pipewire_enable_midi (FzPipewire *pipewire, GError **error)
   pipewire->stream = NULL;
   props = stream_properties (pipewire, pipewire->block);
   pw_properties_set (props, PW_KEY_MEDIA_CLASS, "Stream/Output/Audio");
-  pw_properties_set (props, PW_KEY_NODE_AUTOCONNECT, "true");
+  /* The engine links the filter itself (link_audio()): a session manager
+   * that links filters too would link it a second time. */
+  pw_properties_set (props, PW_KEY_NODE_AUTOCONNECT, "false");
   if (pipewire->target != NULL)
     pw_properties_set (props, PW_KEY_NODE_DONT_RECONNECT, "true");
   pipewire->filter = pw_filter_new (pipewire->core, "flitzis", props);
