@@ -165,6 +165,12 @@ struct _FlitzisAudioEngine {
   FzReconnector *reconnector;
   guint64 underruns;
   guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
+  /* set_sample_gain()'s way to the running core without the lock (the
+   * gain is one atomic store into its parameter cell): bit 0 set while
+   * gate_core runs, and 2 for each setter inside.  Opened and closed
+   * with the lock held (_flitzis_audio_engine_set_gate()). */
+  atomic_uint param_gate;
+  FzCore *gate_core;
 };
 
 typedef enum {
@@ -218,6 +224,11 @@ gboolean _flitzis_audio_engine_queue_trigger (FlitzisAudioEngine *self, const Fz
                                               GError **error);
 /* Called with the lock held. */
 gboolean _flitzis_audio_engine_check_running (FlitzisAudioEngine *self, GError **error);
+/* Called with the lock held, whenever self->core changes: @core (NULL:
+ * none) is what set_sample_gain() writes to from now on.  Closing waits
+ * for the setters inside, a few instructions each, before @core may be
+ * freed or kept elsewhere. */
+void     _flitzis_audio_engine_set_gate (FlitzisAudioEngine *self, FzCore *core);
 /* Called with the lock held.  Never waits for the audio thread. */
 gboolean _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzMsg *command,
                                              GError **error);
