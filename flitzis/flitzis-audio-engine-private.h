@@ -86,6 +86,7 @@ struct _FlitzisAudioEngine {
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
   guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
   gboolean lock_memory;         /* property, under the lock: mlock() new samples */
+  guint resample_quality;       /* FlitzisResampleQuality property, under the lock */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -200,6 +201,7 @@ typedef enum {
   PROP_STALL_TIMEOUT,
   PROP_REALTIME_SCHEDULING,
   PROP_LOCK_MEMORY,
+  PROP_RESAMPLE_QUALITY,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -245,6 +247,23 @@ gboolean _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, g
                                                      GValue *value);
 gboolean _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop_id,
                                                      const GValue *value);
+
+/* ---- flitzis-audio-engine-loading.c ---- */
+
+/* Class init: the resample-quality property's spec; instance init: its
+ * default. */
+void     _flitzis_audio_engine_class_init_loading (GParamSpec **properties);
+void     _flitzis_audio_engine_init_loading (FlitzisAudioEngine *self);
+/* The loading property (resample-quality): FALSE for another's. */
+gboolean _flitzis_audio_engine_loading_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_loading_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
+/* Any control thread: runs @func on @task in the loading pool, one thread
+ * per core at most for the whole process (GLib's task pool ran up to ten
+ * and more at once, each with a decoded sample in memory); takes a
+ * reference to @task until @func has returned. */
+void     _flitzis_audio_engine_run_load_task (GTask *task, GTaskThreadFunc func);
 
 /* ---- flitzis-audio-engine-watchdog.c ---- */
 
