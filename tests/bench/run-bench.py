@@ -131,7 +131,7 @@ def main():
                  "jack_ringbuffer doing the same (write_space, write, read_space, read): "
                  "%.1f Ir (callgrind: deterministic, the same count every run). Two-thread "
                  "throughput, consumer pinned to CPU 0 and producer to CPU 1 "
-                 "(sched_setaffinity), 500,000 messages a run, %s alternations (which ring "
+                 "(pthread_setaffinity_np), 500,000 messages a run, %s alternations (which ring "
                  "first swapped every other one), load average %s: the ratio per "
                  "alternation %s; fz_ring %s messages/s, jack_ringbuffer %s messages/s. "
                  "The throughput is the scheduler's more than the rings' on a shared "
