@@ -610,7 +610,7 @@ fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
   FzSample *sample = NULL;
   struct stat before;
   uint64_t read = 0;
-  int fd;
+  int fd, sf_fd;
 
   _flitzis_init_i18n ();
   fd = open_readable (path, display, error);
@@ -618,8 +618,23 @@ fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
     return NULL;
   if (fstat (fd, &before) != 0)
     memset (&before, 0, sizeof before);
-  /* The descriptor stays ours, whether libsndfile succeeds or not. */
-  file = sf_open_fd (fd, SFM_READ, &info, SF_FALSE);
+  /* libsndfile gets a descriptor of its own, which sf_close() closes:
+   * when it cannot open a file it closes the descriptor it was given,
+   * whatever close_desc says (libsndfile 1.2.0), and our own close after
+   * that closed whatever another loading thread had opened under the same
+   * number meanwhile (a bank's file then failed as "not a regular file").
+   * Ours stays ours, for the checks after the read. */
+  sf_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  if (sf_fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot open “%s”: %s"), display, g_strerror (saved_errno));
+      g_close (fd, NULL);
+      return NULL;
+    }
+  file = sf_open_fd (sf_fd, SFM_READ, &info, SF_TRUE);
   if (file == NULL)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,

@@ -8,11 +8,18 @@
  * once so gives the same samples, bit for bit, as loading them one after
  * the other; loads do run side by side (one waits, through the loader's
  * test hook, until another has started: no timing involved), and never
- * more of them than there are cores.
+ * more of them than there are cores.  And a file that fails to open closes
+ * its descriptor once: libsndfile closes the one it was given when it
+ * fails, so a second close of that number would close another loading
+ * thread's file (close() is interposed here to count closes of numbers
+ * that are not open).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <sndfile.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "flitzis-test.h"
 #include "fz-loader.h"
@@ -34,6 +41,21 @@ typedef struct {
 } Watch;
 
 static Watch watch;
+
+/* close(), counting the descriptors that were not open (EBADF): the
+ * loader's and libsndfile's calls come here (this program's definition
+ * takes precedence over libc's). */
+static gint bad_closes;
+
+int
+close (int fd)
+{
+  long done = syscall (SYS_close, fd);
+
+  if (done != 0 && errno == EBADF)
+    g_atomic_int_inc (&bad_closes);
+  return (int) done;
+}
 
 /* The loading thread, after each chunk and at each file's end. */
 static void
@@ -178,6 +200,30 @@ test_same_as_serial (void)
   flitzis_test_remove_tree (dir);
 }
 
+static void
+test_failed_open_closes_once (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_text (dir, "not-audio.wav", "this is not audio\n");
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  guint fds;
+
+  flitzis_test_run_ok (engine);
+  fds = flitzis_test_count_open_fds ();
+  g_atomic_int_set (&bad_closes, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_false (flitzis_audio_engine_load_sample (engine, 0, path, &error));
+      g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (g_atomic_int_get (&bad_closes), ==, 0);
+  g_assert_cmpuint (flitzis_test_count_open_fds (), ==, fds);
+  flitzis_audio_engine_shut_down (engine);
+  flitzis_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,5 +232,6 @@ main (int argc, char **argv)
   g_cond_init (&watch.cond);
   watch.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_test_add_func ("/engine/bank-load/same-as-serial", test_same_as_serial);
+  g_test_add_func ("/engine/bank-load/failed-open-closes-once", test_failed_open_closes_once);
   return g_test_run ();
 }
