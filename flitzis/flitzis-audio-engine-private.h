@@ -88,6 +88,7 @@ struct _FlitzisAudioEngine {
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
   guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
   gboolean lock_memory;         /* property, under the lock: mlock() new samples */
+  guint resample_quality;       /* FlitzisResampleQuality property, under the lock */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -176,6 +177,12 @@ struct _FlitzisAudioEngine {
   FzMidiMap *midi_map;
   guint64 midi_errors;
   guint64 dropped_midi;
+  /* set_sample_gain()'s way to the running core without the lock (the
+   * gain is one atomic store into its parameter cell): bit 0 set while
+   * gate_core runs, and 2 for each setter inside.  Opened and closed
+   * with the lock held (_flitzis_audio_engine_set_gate()). */
+  atomic_uint param_gate;
+  FzCore *gate_core;
 };
 
 typedef enum {
@@ -206,6 +213,7 @@ typedef enum {
   PROP_REALTIME_SCHEDULING,
   PROP_LOCK_MEMORY,
   PROP_MIDI_INPUT,
+  PROP_RESAMPLE_QUALITY,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -230,6 +238,11 @@ gboolean _flitzis_audio_engine_queue_trigger (FlitzisAudioEngine *self, const Fz
                                               GError **error);
 /* Called with the lock held. */
 gboolean _flitzis_audio_engine_check_running (FlitzisAudioEngine *self, GError **error);
+/* Called with the lock held, whenever self->core changes: @core (NULL:
+ * none) is what set_sample_gain() writes to from now on.  Closing waits
+ * for the setters inside, a few instructions each, before @core may be
+ * freed or kept elsewhere. */
+void     _flitzis_audio_engine_set_gate (FlitzisAudioEngine *self, FzCore *core);
 /* Called with the lock held.  Never waits for the audio thread. */
 gboolean _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzMsg *command,
                                              GError **error);
@@ -246,6 +259,23 @@ gboolean _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, g
                                                      GValue *value);
 gboolean _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop_id,
                                                      const GValue *value);
+
+/* ---- flitzis-audio-engine-loading.c ---- */
+
+/* Class init: the resample-quality property's spec; instance init: its
+ * default. */
+void     _flitzis_audio_engine_class_init_loading (GParamSpec **properties);
+void     _flitzis_audio_engine_init_loading (FlitzisAudioEngine *self);
+/* The loading property (resample-quality): FALSE for another's. */
+gboolean _flitzis_audio_engine_loading_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_loading_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
+/* Any control thread: runs @func on @task in the loading pool, one thread
+ * per core at most for the whole process (GLib's task pool ran up to ten
+ * and more at once, each with a decoded sample in memory); takes a
+ * reference to @task until @func has returned. */
+void     _flitzis_audio_engine_run_load_task (GTask *task, GTaskThreadFunc func);
 
 /* ---- flitzis-audio-engine-watchdog.c ---- */
 

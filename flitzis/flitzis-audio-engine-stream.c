@@ -69,6 +69,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   fz_mutex_lock (&self->lock);
   self->stream = stream;
   self->core = core;
+  _flitzis_audio_engine_set_gate (self, core);
   self->sample_rate = sample_rate;
   self->channels = channels;
   self->latency = stream != NULL ? fz_stream_get_latency (stream) : 0.0;
@@ -328,6 +329,7 @@ release_core (FlitzisAudioEngine *self)
   self->pings_sent = 0;
   self->pongs_received = 0;
   self->retires_in_flight = 0;
+  _flitzis_audio_engine_set_gate (self, NULL);
   g_clear_pointer (&self->core, fz_core_free);
   _flitzis_audio_engine_forget_slots (self, TRUE);
   forget_stream (self);
@@ -365,6 +367,7 @@ abandon_core (FlitzisAudioEngine *self, gboolean abandoned)
   self->pings_sent = 0;
   self->pongs_received = 0;
   self->retires_in_flight = 0;
+  _flitzis_audio_engine_set_gate (self, NULL);
   self->core = NULL;
   _flitzis_audio_engine_forget_slots (self, FALSE);
   forget_stream (self);
@@ -391,6 +394,7 @@ hold_core (FlitzisAudioEngine *self, const char *device)
   /* What the core retired but never handed back is freed with it; the
    * loads still queued move with the slots, and retire in the next core. */
   self->retires_in_flight -= MIN (self->retires_in_flight, self->core->n_retiring);
+  _flitzis_audio_engine_set_gate (self, NULL);
   self->held_core = g_steal_pointer (&self->core);
   forget_stream (self);
   self->reconnector = _flitzis_audio_engine_reconnector_new (self, &target);

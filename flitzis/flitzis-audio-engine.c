@@ -879,6 +879,7 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->n_voices = FLITZIS_MAX_VOICES;
   _flitzis_audio_engine_init_clock (self);
   _flitzis_audio_engine_init_stream (self);
+  _flitzis_audio_engine_init_loading (self);
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
   g_queue_init (&self->levels_to_emit);

@@ -165,6 +165,34 @@ typedef enum {
   FLITZIS_QUANTIZE_SIXTY_FOURTH,
 } FlitzisQuantize;
 
+/**
+ * FlitzisResampleQuality:
+ * @FLITZIS_RESAMPLE_QUICK: the quickest: cubic interpolation (libsoxr's
+ *   quick recipe), for sketches and previews
+ * @FLITZIS_RESAMPLE_LOW: 16-bit precision with a larger roll-off
+ *   (libsoxr's low quality)
+ * @FLITZIS_RESAMPLE_MEDIUM: 16-bit precision with a medium roll-off
+ *   (libsoxr's medium quality)
+ * @FLITZIS_RESAMPLE_HIGH: 20-bit precision (libsoxr's high quality): the
+ *   default
+ * @FLITZIS_RESAMPLE_VERY_HIGH: 28-bit precision (libsoxr's very high
+ *   quality): the slowest
+ *
+ * How a sample whose file has another rate than the stream is converted
+ * when it is loaded ([property@Flitzis.AudioEngine:resample-quality]).
+ * All of them are linear phase; the audio thread never resamples, so the
+ * choice costs load time, not playback.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  FLITZIS_RESAMPLE_QUICK,
+  FLITZIS_RESAMPLE_LOW,
+  FLITZIS_RESAMPLE_MEDIUM,
+  FLITZIS_RESAMPLE_HIGH,
+  FLITZIS_RESAMPLE_VERY_HIGH,
+} FlitzisResampleQuality;
+
 #define FLITZIS_TYPE_AUDIO_ENGINE (flitzis_audio_engine_get_type ())
 
 FLITZIS_AVAILABLE_IN_0_1
@@ -325,6 +353,12 @@ void                flitzis_audio_engine_set_stall_timeout (FlitzisAudioEngine *
                                                             guint               timeout_ms);
 FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_get_realtime_scheduling (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+FlitzisResampleQuality flitzis_audio_engine_get_resample_quality (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_resample_quality (FlitzisAudioEngine     *self,
+                                                               FlitzisResampleQuality  quality,
+                                                               GError                **error);
 FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_get_lock_memory (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1

@@ -21,8 +21,10 @@
  * queued before or after the parameter.
  *
  * The writers (the fz_params_set_*() calls) are one control thread at a
- * time: callers serialise them (the engine holds its lock).  A gain or a
- * policy is one atomic store.  A loop region is three values: they are
+ * time: callers serialise them (the engine holds its lock), except for a
+ * slot's gain, one atomic store and two atomic marks, which any number of
+ * threads may write at once (set_sample_gain() does, without the lock;
+ * the latest store wins).  A gain or a policy is one atomic store.  A loop region is three values: they are
  * written under a sequence count (odd while the writer is between them),
  * and a region the audio thread finds half written is left marked, to be
  * taken in the next period, never applied torn.  Only a write that runs at
