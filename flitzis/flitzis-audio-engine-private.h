@@ -26,6 +26,8 @@
  *   -sync.c: slots that know their tempo.
  * - flitzis-audio-engine-reconnect.c: a lost PipeWire stream's slots
  *   waiting for its sink to come back (the reconnect property);
+ * - flitzis-audio-engine-speed.c: the speed and tempo-lock properties,
+ *   and each slot's speed (varispeed, core/fz-varispeed.h);
  * - flitzis-audio-engine-watchdog.c: the stall-timeout and
  *   realtime-scheduling properties (the watchdog itself looks in
  *   -replies.c, each time the engine's source runs).
@@ -165,6 +167,10 @@ struct _FlitzisAudioEngine {
   FzReconnector *reconnector;
   guint64 underruns;
   guint64 streams_abandoned;    /* closes left behind on a thread that never returned */
+  /* Under the lock: the speed properties as last set
+   * (flitzis-audio-engine-speed.c). */
+  double speed;
+  gboolean tempo_lock;
 };
 
 typedef enum {
@@ -194,6 +200,8 @@ typedef enum {
   PROP_STALL_TIMEOUT,
   PROP_REALTIME_SCHEDULING,
   PROP_LOCK_MEMORY,
+  PROP_SPEED,
+  PROP_TEMPO_LOCK,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -368,6 +376,20 @@ gint     _flitzis_audio_engine_clock_poll_ms (FlitzisAudioEngine *self);
 
 /* Control thread, before the stream starts: synthesises the clicks. */
 void     _flitzis_audio_engine_make_clicks (FzCore *core, guint sample_rate, guint channels);
+
+/* ---- flitzis-audio-engine-speed.c ---- */
+
+/* Class init: the speed and tempo-lock properties' specs. */
+void     _flitzis_audio_engine_class_init_speed (GParamSpec **properties);
+/* The speed's properties: FALSE for another's. */
+gboolean _flitzis_audio_engine_speed_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   GValue *value);
+gboolean _flitzis_audio_engine_speed_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   const GValue *value);
+/* Called with the lock held: a new core starts at the properties
+ * (@published: through its parameters, as its stream may run). */
+void     _flitzis_audio_engine_start_speed (FlitzisAudioEngine *self, FzCore *core,
+                                            gboolean published);
 
 /* ---- flitzis-audio-engine-sync.c ---- */
 

@@ -90,11 +90,14 @@ fz_mixer_init_tables (FzMixer *mixer, uint32_t channels, uint32_t sample_rate,
   mixer->n_slots = n_slots;
   mixer->voices = voices;
   mixer->max_voices = max_voices;
+  mixer->speed = 1.0;
+  mixer->sample_rate = sample_rate;
+  fz_varispeed_init ();
   ramp_settle (&mixer->master, 1.0f);
   fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
   for (uint32_t i = 0; i < n_slots; i++)
     {
-      slots[i] = (FzSlot) { 0 };
+      slots[i] = (FzSlot) { .speed = 1.0 };
       ramp_settle (&slots[i].gain, 1.0f);
     }
   atomic_init (&mixer->voices_dropped, 0);
@@ -521,6 +524,10 @@ play_span (FzMixer *mixer, FzVoice *voice, const Span *span, float *out, size_t 
   uint32_t channels = mixer->channels;
   size_t done = 0;
 
+  /* Off unity speed: resampled (fz-varispeed.c). */
+  if (__builtin_expect (voice->speed.active, 0))
+    return fz_varispeed_play (mixer, voice, span->data, span->end, span->loop_start, span->loops,
+                              out, frames, gain, step);
   while (done < frames)
     {
       size_t n = MIN_SIZE (frames - done, span->end - voice->position);
@@ -705,6 +712,12 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   if (voice->held && !voice->stopping)
     return true;
   span = voice_span (&mixer->slots[voice->slot], voice);
+  /* The voice's speed, once a period: the one place it is chosen
+   * (fz-varispeed.h). */
+  if (__builtin_expect (mixer->speed_any || voice->speed.active, 0))
+    fz_varispeed_update (mixer, voice);
+  else
+    voice->speed.started = true;
   /* Neither stopping nor pausing: only its sample's end can end it. */
   if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
       voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
