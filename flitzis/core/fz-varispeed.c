@@ -22,7 +22,7 @@
 #define HALF (FZ_VS_TAPS / 2u)
 #define N_BANDS 8u
 #define ONE (UINT64_C (1) << 32)
-#define PHASE_SHIFT 24u                    /* 32 - log2 (FZ_VS_PHASES) */
+#define PHASE_SHIFT 22u                    /* 32 - log2 (FZ_VS_PHASES) */
 #define KAISER_BETA 7.0
 
 /* The speeds each table is made for: a block takes the first at or above
@@ -30,10 +30,13 @@
 static const double band_ratio[N_BANDS] = { 1.0, 1.25, 1.6, 2.0, 2.5, 3.2, 4.0, 8.0 };
 static uint64_t band_limit[N_BANDS];
 
-/* Tap k of phase p: a[p][k] + t * d[p][k], t the fraction between p and
- * p + 1.  32-byte aligned for the vector kernels' loads. */
-static float tab_a[N_BANDS][FZ_VS_PHASES][FZ_VS_TAPS] __attribute__ ((aligned (32)));
-static float tab_d[N_BANDS][FZ_VS_PHASES][FZ_VS_TAPS] __attribute__ ((aligned (32)));
+/* Tap k of phase p (p / FZ_VS_PHASES of a frame past the tap before the
+ * centre; row FZ_VS_PHASES is the next frame's phase 0, for a fraction
+ * that rounds up), and the same taps each twice for interleaved stereo.
+ * 32-byte aligned for the vector kernels' loads.  1.5 MiB in all, built
+ * once per process. */
+static float tab_m[N_BANDS][FZ_VS_PHASES + 1][FZ_VS_TAPS] __attribute__ ((aligned (32)));
+static float tab_s[N_BANDS][FZ_VS_PHASES + 1][2 * FZ_VS_TAPS] __attribute__ ((aligned (32)));
 
 /* ---- the tables (control thread) ---- */
 
@@ -132,19 +135,14 @@ build_tables (void)
 {
   for (uint32_t b = 0; b < N_BANDS; b++)
     {
-      double row[FZ_VS_TAPS], next[FZ_VS_TAPS];
+      double row[FZ_VS_TAPS];
 
       band_limit[b] = (uint64_t) (band_ratio[b] * (double) ONE);
-      make_row (row, b, 0.0);
-      for (uint32_t p = 0; p < FZ_VS_PHASES; p++)
+      for (uint32_t p = 0; p <= FZ_VS_PHASES; p++)
         {
-          make_row (next, b, (double) (p + 1) / FZ_VS_PHASES);
+          make_row (row, b, (double) p / FZ_VS_PHASES);
           for (uint32_t k = 0; k < FZ_VS_TAPS; k++)
-            {
-              tab_a[b][p][k] = (float) row[k];
-              tab_d[b][p][k] = (float) (next[k] - (double) (float) row[k]);
-              row[k] = next[k];
-            }
+            tab_m[b][p][k] = tab_s[b][p][2 * k] = tab_s[b][p][2 * k + 1] = (float) row[k];
         }
     }
 }
@@ -175,18 +173,28 @@ fz_varispeed_band (uint64_t inc)
 
 /* ---- the kernels (audio thread) ---- */
 
+/* The kernels round a position to the nearest phase by keeping it half
+ * a phase on (ROUND) while they run: the phase is then the fraction's top
+ * bits, and a fraction that rounds up to the next frame is that frame's
+ * phase 0, which is the same taps. */
+#define ROUND (UINT64_C (1) << (PHASE_SHIFT - 1))
+
+static inline uint32_t
+phase_of (uint64_t acc)
+{
+  return (uint32_t) acc >> PHASE_SHIFT;
+}
+
 /* The reference: plain C, any channel count. */
 static void
 kernel_scalar (float *out, const float *src, uint32_t channels, size_t n, uint64_t *acc_p,
                uint64_t *inc_p, int64_t dinc, uint32_t band, float gain, float step)
 {
-  uint64_t acc = *acc_p, inc = *inc_p;
+  uint64_t acc = *acc_p + ROUND, inc = *inc_p;
 
   for (size_t f = 0; f < n; f++)
     {
-      uint32_t frac = (uint32_t) acc, p = frac >> PHASE_SHIFT;
-      float t = (float) (frac & ((1u << PHASE_SHIFT) - 1u)) * (1.0f / (float) (1u << PHASE_SHIFT));
-      const float *a = tab_a[band][p], *d = tab_d[band][p];
+      const float *a = tab_m[band][phase_of (acc)];
       const float *s = src + (size_t) (acc >> 32) * channels;
       float g = gain + step * (float) (int64_t) (f + 1);
 
@@ -195,13 +203,13 @@ kernel_scalar (float *out, const float *src, uint32_t channels, size_t n, uint64
           float y = 0.0f;
 
           for (uint32_t k = 0; k < FZ_VS_TAPS; k++)
-            y += (a[k] + t * d[k]) * s[k * channels + c];
+            y += a[k] * s[k * channels + c];
           out[f * channels + c] += y * g;
         }
       inc += (uint64_t) dinc;
       acc += inc;
     }
-  *acc_p = acc;
+  *acc_p = acc - ROUND;
   *inc_p = inc;
 }
 
@@ -456,6 +464,7 @@ fz_varispeed_play (FzMixer *mixer, FzVoice *voice, const float *data, size_t end
             }
         }
       last_inc = inc + (uint64_t) (dinc * (int64_t) n);
+      /* The last frame's taps, one frame on if its phase rounds up. */
       reach = (size_t) ((acc + advance (inc, dinc, n - 1)) >> 32) + FZ_VS_TAPS;
       first = (int64_t) voice->position - (int64_t) (HALF - 1);
       if (first >= (loops ? (int64_t) loop_start : 0) && (size_t) first + reach < end)

@@ -29,8 +29,11 @@
  *
  * ## Interpolation
  *
- * A windowed sinc (FZ_VS_TAPS taps, Kaiser window, beta 7), FZ_VS_PHASES
- * phases, linear between neighbouring phases.  At speeds up to 1 its
+ * A windowed sinc (FZ_VS_TAPS taps, Kaiser window, beta 7) in
+ * FZ_VS_PHASES phases, the nearest taken (a time error below 1/2048
+ * frame: some -75 dB at 5 kHz, measured; linear interpolation between
+ * the phases measured some 5 dB better and cost 6 instructions more a
+ * frame).  At speeds up to 1 its
  * cutoff is the source's Nyquist frequency (so that phase 0 is exactly a
  * unit impulse: a voice passes from the direct path to this one without a
  * step); above 1 it is 0.45 of the output's Nyquist frequency over the
@@ -48,11 +51,11 @@
 #include <stdint.h>
 
 #define FZ_VS_TAPS 16u
-#define FZ_VS_PHASES 256u
+#define FZ_VS_PHASES 1024u
 #define FZ_VS_GLIDE_MS 10u
 /* The output frames resampled in one go, and the channels a voice can be
  * resampled at (more play at their own speed). */
-#define FZ_VS_BLOCK 32u
+#define FZ_VS_BLOCK 64u
 #define FZ_VS_MAX_CHANNELS 32u
 /* The product of the speeds is held within these (tempo lock alone may
  * ask for 20 times). */
