@@ -213,7 +213,7 @@ void
 _flitzis_audio_engine_class_init_speed (GParamSpec **properties)
 {
   /**
-   * FlitzisAudioEngine:speed:
+   * FlitzisAudioEngine:speed: (getter get_speed) (setter set_speed)
    *
    * The speed of every voice, [const@Flitzis.MIN_SPEED] to
    * [const@Flitzis.MAX_SPEED]: 2.0 plays everything an octave up in half the
@@ -233,7 +233,7 @@ _flitzis_audio_engine_class_init_speed (GParamSpec **properties)
                          FLITZIS_MIN_SPEED, FLITZIS_MAX_SPEED, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   /**
-   * FlitzisAudioEngine:tempo-lock:
+   * FlitzisAudioEngine:tempo-lock: (getter get_tempo_lock) (setter set_tempo_lock)
    *
    * Whether the slots that have a tempo
    * ([method@Flitzis.AudioEngine.set_sample_tempo]) follow the transport's

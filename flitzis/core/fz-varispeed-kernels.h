@@ -5,8 +5,9 @@
  *
  * Included once per instruction set, with KERNEL(name) (the name with the
  * set's suffix) and KERNEL_TARGET (the function attribute that enables the
- * set).  GCC's generic vectors of eight floats become one AVX2 register,
- * or two SSE2 ones on the baseline.
+ * set).  Generic vectors of eight floats, shuffled with
+ * __builtin_shufflevector (GCC 12 and clang both have it), become one
+ * AVX2 register, or two SSE2 ones on the baseline.
  *
  * Stereo, the usual case: a frame's 16 taps, each twice (tab_s), against
  * four vectors of interleaved samples, summed into one vector whose even
@@ -21,7 +22,6 @@
  */
 
 typedef float KERNEL (v8) __attribute__ ((vector_size (32), aligned (4), may_alias));
-typedef int KERNEL (i8) __attribute__ ((vector_size (32)));
 
 /* One stereo frame's sum, into @sum: lanes 2i and 2i + 1 add up to its
  * left and right.  A macro: a function returning a 256-bit vector would
@@ -63,13 +63,13 @@ KERNEL (stereo) (float *out, const float *src, size_t n, uint64_t *acc_p, uint64
       acc += inc;
       /* [a's halves added | b's], [c's | d's], then each frame's pairs:
        * lanes La Ra Lc Rc Lb Rb Ld Rd, put in order. */
-      p = __builtin_shuffle (a, b, (KERNEL (i8)) { 0, 1, 2, 3, 8, 9, 10, 11 }) +
-          __builtin_shuffle (a, b, (KERNEL (i8)) { 4, 5, 6, 7, 12, 13, 14, 15 });
-      q = __builtin_shuffle (c, d, (KERNEL (i8)) { 0, 1, 2, 3, 8, 9, 10, 11 }) +
-          __builtin_shuffle (c, d, (KERNEL (i8)) { 4, 5, 6, 7, 12, 13, 14, 15 });
-      u = __builtin_shuffle (p, q, (KERNEL (i8)) { 0, 1, 8, 9, 4, 5, 12, 13 }) +
-          __builtin_shuffle (p, q, (KERNEL (i8)) { 2, 3, 10, 11, 6, 7, 14, 15 });
-      r = __builtin_shuffle (u, (KERNEL (i8)) { 0, 1, 4, 5, 2, 3, 6, 7 });
+      p = __builtin_shufflevector (a, b, 0, 1, 2, 3, 8, 9, 10, 11) +
+          __builtin_shufflevector (a, b, 4, 5, 6, 7, 12, 13, 14, 15);
+      q = __builtin_shufflevector (c, d, 0, 1, 2, 3, 8, 9, 10, 11) +
+          __builtin_shufflevector (c, d, 4, 5, 6, 7, 12, 13, 14, 15);
+      u = __builtin_shufflevector (p, q, 0, 1, 8, 9, 4, 5, 12, 13) +
+          __builtin_shufflevector (p, q, 2, 3, 10, 11, 6, 7, 14, 15);
+      r = __builtin_shufflevector (u, u, 0, 1, 4, 5, 2, 3, 6, 7);
       if (step == 0.0f)
         *(KERNEL (v8) *) (out + 2 * f) += r * gain;
       else
@@ -81,7 +81,7 @@ KERNEL (stereo) (float *out, const float *src, size_t n, uint64_t *acc_p, uint64
       float g = gain + step * (float) (int64_t) (f + 1);
 
       STEREO_SUM (s, acc);
-      s += __builtin_shuffle (s, (KERNEL (i8)) { 4, 5, 6, 7, 0, 1, 2, 3 });
+      s += __builtin_shufflevector (s, s, 4, 5, 6, 7, 0, 1, 2, 3);
       out[2 * f] += (s[0] + s[2]) * g;
       out[2 * f + 1] += (s[1] + s[3]) * g;
       inc += (uint64_t) dinc;
@@ -113,7 +113,7 @@ KERNEL (kernel) (float *out, const float *src, uint32_t channels, size_t n, uint
       const KERNEL (v8) *s = (const KERNEL (v8) *) (src + (size_t) (acc >> 32));
       KERNEL (v8) sum = c[0] * s[0] + c[1] * s[1];
 
-      sum += __builtin_shuffle (sum, (KERNEL (i8)) { 4, 5, 6, 7, 0, 1, 2, 3 });
+      sum += __builtin_shufflevector (sum, sum, 4, 5, 6, 7, 0, 1, 2, 3);
       out[f] += ((sum[0] + sum[2]) + (sum[1] + sum[3])) * (gain + step * (float) (int64_t) (f + 1));
       inc += (uint64_t) dinc;
       acc += inc;

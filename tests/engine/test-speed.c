@@ -124,7 +124,9 @@ sine_residual (double hz, double speed)
 static void
 test_quality (void)
 {
-  const double speeds[] = { 0.5, 0.8, 1.25, 2.0 };
+  /* The issue's four, asserted at 5 kHz, and three printed: at 0.5 and
+   * 2.0 every frame falls on a whole or a half frame. */
+  const double speeds[] = { 0.5, 0.8, 1.25, 2.0, 0.7, 1.1, 1.9 };
   const double tones[] = { 1000, 5000, 10000, 15000 };
 
   for (guint t = 0; t < G_N_ELEMENTS (tones); t++)
@@ -139,7 +141,7 @@ test_quality (void)
           continue;
         db = sine_residual (tones[t], speeds[s]);
         flitzis_test_result (key, "%.1f", db);
-        if (tones[t] == 5000)
+        if (tones[t] == 5000 && s < 4)
           g_assert_cmpfloat (db, <=, -60.0);
       }
 }
