@@ -167,7 +167,7 @@ flitzis_audio_engine_set_tempo_lock (FlitzisAudioEngine *self, gboolean tempo_lo
  * at 48 kHz comes out at least 60 dB above what the interpolation adds
  * (docs/performance.md has the figures and the cost).  At a product of
  * exactly 1.0, a voice on a whole frame plays bit for bit as without a
- * speed, at no cost.
+ * speed, on the mixer's direct path (docs: the speed page).
  *
  * The speed belongs to the slot, like its gain: it may be set on an empty
  * slot, and stays when a sample is loaded or replaced, until

@@ -524,10 +524,6 @@ play_span (FzMixer *mixer, FzVoice *voice, const Span *span, float *out, size_t 
   uint32_t channels = mixer->channels;
   size_t done = 0;
 
-  /* Off unity speed: resampled (fz-varispeed.c). */
-  if (__builtin_expect (voice->speed.active, 0))
-    return fz_varispeed_play (mixer, voice, span->data, span->end, span->loop_start, span->loops,
-                              out, frames, gain, step);
   while (done < frames)
     {
       size_t n = MIN_SIZE (frames - done, span->end - voice->position);
@@ -713,13 +709,13 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
     return true;
   span = voice_span (&mixer->slots[voice->slot], voice);
   /* The voice's speed, once a period: the one place it is chosen
-   * (fz-varispeed.h). */
-  if (__builtin_expect (mixer->speed_any || voice->speed.active, 0))
+   * (fz-varispeed.h).  With every speed at 1, a voice resampled still
+   * plays on as it is (gliding back to 1, or between two frames). */
+  if (__builtin_expect (mixer->speed_any, 0))
     fz_varispeed_update (mixer, voice);
-  else
-    voice->speed.started = true;
-  /* Neither stopping nor pausing: only its sample's end can end it. */
-  if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
+  /* Neither stopping nor pausing: only its sample's end can end it.  A
+   * voice off unity speed takes the pieces below, resampled. */
+  if (!voice->stopping && !voice->pausing && !voice->fade_pending && !voice->speed.active &&
       voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
       t = render_settled (mixer, period, voice, &span, out, t);
@@ -743,8 +739,12 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
       last = voice_gain (mixer, period, voice, e);
       if (mixer->meter != NULL)
         voice->meter.next_gain = period->bus ? 0.0f : meter_gain (mixer, voice, t, e);
-      played = play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
-                          first, (last - first) / (float) n);
+      played = voice->speed.active
+                 ? fz_varispeed_play (mixer, voice, span.data, span.end, span.loop_start,
+                                      span.loops, out + (t - period->start) * mixer->channels, n,
+                                      first, (last - first) / (float) n)
+                 : play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
+                              first, (last - first) / (float) n);
       t += played;
       if (played < n)
         break;

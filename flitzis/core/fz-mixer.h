@@ -223,11 +223,12 @@ const char     *fz_mixer_get_path_name (const FzMixer *mixer);
 void            fz_mixer_set_speed (FzMixer *mixer, uint32_t slot, double speed);
 void            fz_mixer_set_tempo_lock (FzMixer *mixer, bool on);
 /* The one dispatch point of a voice's render (fz-mixer.c): once a period,
- * before its pieces, the voice's ratio and glide; then, for each piece of
+ * before its pieces, the voice's ratio and glide (true: it is resampled;
+ * called while speed_any is set); then, for each piece of
  * a voice that is resampled, up to @frames frames of it into @out at
  * frame f's gain + step * (f + 1), wrapping from @end to @loop_start when
  * it @loops.  Returns the frames played: fewer when the sample ended. */
-void            fz_varispeed_update (FzMixer *mixer, FzVoice *voice);
+bool            fz_varispeed_update (FzMixer *mixer, FzVoice *voice);
 size_t          fz_varispeed_play (FzMixer *mixer, FzVoice *voice, const float *data,
                                    size_t end, size_t loop_start, bool loops, float *out,
                                    size_t frames, float gain, float step);

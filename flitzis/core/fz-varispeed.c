@@ -270,6 +270,10 @@ kernel_for (FzMixer *mixer)
 
 /* ---- the speeds ---- */
 
+/* Whether any voice may be off unity (fz-mixer.h's speed_any).  When that becomes so, the voices
+ * playing have played at 1 so far: they glide to their speed, while a
+ * voice triggered from now on starts at its own (FzVoiceSpeed.started;
+ * marked here, not each period by every voice). */
 static void
 count_speed_any (FzMixer *mixer)
 {
@@ -277,6 +281,9 @@ count_speed_any (FzMixer *mixer)
 
   for (uint32_t i = 0; !any && i < mixer->n_slots; i++)
     any = mixer->slots[i].speed != 1.0;
+  if (any && !mixer->speed_any)
+    for (uint32_t i = 0; i < mixer->n_voices; i++)
+      mixer->voices[i].speed.started = true;
   mixer->speed_any = any;
 }
 
@@ -344,7 +351,7 @@ start_glide (const FzMixer *mixer, FzVoiceSpeed *vs, uint64_t target)
   vs->half = 1;
 }
 
-void
+bool
 fz_varispeed_update (FzMixer *mixer, FzVoice *voice)
 {
   FzVoiceSpeed *vs = &voice->speed;
@@ -363,6 +370,7 @@ fz_varispeed_update (FzMixer *mixer, FzVoice *voice)
   if (target != vs->target)
     start_glide (mixer, vs, target);
   vs->active = !(vs->half == 0 && vs->inc == ONE && vs->frac == 0);
+  return vs->active;
 }
 
 /* ---- playing ---- */
