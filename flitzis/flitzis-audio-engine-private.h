@@ -28,6 +28,8 @@
  *   waiting for its sink to come back (the reconnect property);
  * - flitzis-audio-engine-midi.c: MIDI input (the midi-input property, the
  *   MIDI map, injected MIDI, the JACK port's connections);
+ * - flitzis-audio-engine-speed.c: the speed and tempo-lock properties,
+ *   and each slot's speed (varispeed, core/fz-varispeed.h);
  * - flitzis-audio-engine-watchdog.c: the stall-timeout and
  *   realtime-scheduling properties (the watchdog itself looks in
  *   -replies.c, each time the engine's source runs).
@@ -183,6 +185,10 @@ struct _FlitzisAudioEngine {
    * with the lock held (_flitzis_audio_engine_set_gate()). */
   atomic_uint param_gate;
   FzCore *gate_core;
+  /* Under the lock: the speed properties as last set
+   * (flitzis-audio-engine-speed.c). */
+  double speed;
+  gboolean tempo_lock;
 };
 
 typedef enum {
@@ -214,6 +220,8 @@ typedef enum {
   PROP_LOCK_MEMORY,
   PROP_MIDI_INPUT,
   PROP_RESAMPLE_QUALITY,
+  PROP_SPEED,
+  PROP_TEMPO_LOCK,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -428,6 +436,19 @@ gboolean _flitzis_audio_engine_open_midi (FlitzisAudioEngine *self, FzStream *st
                                           GError **error);
 /* Finalize: the map. */
 void     _flitzis_audio_engine_finalize_midi (FlitzisAudioEngine *self);
+/* ---- flitzis-audio-engine-speed.c ---- */
+
+/* Class init: the speed and tempo-lock properties' specs. */
+void     _flitzis_audio_engine_class_init_speed (GParamSpec **properties);
+/* The speed's properties: FALSE for another's. */
+gboolean _flitzis_audio_engine_speed_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   GValue *value);
+gboolean _flitzis_audio_engine_speed_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   const GValue *value);
+/* Called with the lock held: a new core starts at the properties
+ * (@published: through its parameters, as its stream may run). */
+void     _flitzis_audio_engine_start_speed (FlitzisAudioEngine *self, FzCore *core,
+                                            gboolean published);
 
 /* ---- flitzis-audio-engine-sync.c ---- */
 

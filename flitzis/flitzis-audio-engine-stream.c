@@ -55,6 +55,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
   fz_mutex_lock (&self->lock);
   fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
   fz_meter_set_rate (&core->meter, &core->mixer, self->meter_rate, 0);
+  _flitzis_audio_engine_start_speed (self, core, FALSE);
   fz_mutex_unlock (&self->lock);
   _flitzis_audio_engine_start_clock (self, core, sample_rate, channels);
   _flitzis_audio_engine_start_midi (self, core);
@@ -77,6 +78,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->run_id++;
   /* A volume set since new_core() preset it: the first period takes it. */
   fz_params_set_gain (&core->params, FZ_MASTER, (float) self->volume);
+  _flitzis_audio_engine_start_speed (self, core, TRUE);
   self->watch_since = 0;
   self->realtime_scheduling = FALSE;
   self->scheduling_known = FALSE;

@@ -130,6 +130,27 @@ typedef enum {
 #define FLITZIS_MAX_TEMPO 400.0
 
 /**
+ * FLITZIS_MIN_SPEED:
+ *
+ * The slowest [property@Flitzis.AudioEngine:speed], and the slowest speed
+ * of a slot ([method@Flitzis.AudioEngine.set_sample_speed]): a quarter of
+ * the recorded speed, two octaves down.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MIN_SPEED 0.25
+
+/**
+ * FLITZIS_MAX_SPEED:
+ *
+ * The fastest [property@Flitzis.AudioEngine:speed], and the fastest speed of
+ * a slot: four times the recorded speed, two octaves up.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_SPEED 4.0
+
+/**
  * FLITZIS_MAX_BEATS_PER_BAR:
  *
  * The longest bar: [property@Flitzis.AudioEngine:beats-per-bar] is 1 to 32.
@@ -487,6 +508,22 @@ FLITZIS_AVAILABLE_IN_0_1
 guint64             flitzis_audio_engine_get_grid_frame (FlitzisAudioEngine *self,
                                                          FlitzisQuantize     grid,
                                                          guint64             frame);
+FLITZIS_AVAILABLE_IN_0_1
+double              flitzis_audio_engine_get_speed      (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_speed      (FlitzisAudioEngine *self,
+                                                         double              ratio,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_tempo_lock (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_tempo_lock (FlitzisAudioEngine *self,
+                                                         gboolean            tempo_lock);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_speed (FlitzisAudioEngine *self,
+                                                           guint               id,
+                                                           double              ratio,
+                                                           GError            **error);
 FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_set_sample_tempo (FlitzisAudioEngine *self,
                                                            guint               id,

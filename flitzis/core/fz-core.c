@@ -185,6 +185,7 @@ fz_core_adopt (FzCore *core, FzCore *old)
       to->group = from->group;
       to->tempo = from->tempo;
       to->downbeat = from->downbeat;
+      fz_mixer_set_speed (&core->mixer, i, from->speed);
       fz_params_copy_cell (&core->params, &old->params, i);
     }
   /* @old's consumer side is this thread now: its audio thread is gone.
@@ -662,7 +663,11 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
   if (core->paused)
     memset (out, 0, frames * core->mixer.channels * sizeof (float));
   else
-    fz_mixer_render (&core->mixer, out, frames);
+    {
+      /* Tempo-locked voices follow the transport's step (fz-varispeed.h). */
+      core->mixer.tempo_step = core->tempo.step;
+      fz_mixer_render (&core->mixer, out, frames);
+    }
   fz_transport_run (core, out, frames);
   if (core->mixer.meter != NULL)
     fz_meter_end_period (&core->meter, &core->mixer, out, frames, core->period_start + frames);

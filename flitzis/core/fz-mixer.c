@@ -90,11 +90,14 @@ fz_mixer_init_tables (FzMixer *mixer, uint32_t channels, uint32_t sample_rate,
   mixer->n_slots = n_slots;
   mixer->voices = voices;
   mixer->max_voices = max_voices;
+  mixer->speed = 1.0;
+  mixer->sample_rate = sample_rate;
+  fz_varispeed_init ();
   ramp_settle (&mixer->master, 1.0f);
   fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
   for (uint32_t i = 0; i < n_slots; i++)
     {
-      slots[i] = (FzSlot) { 0 };
+      slots[i] = (FzSlot) { .speed = 1.0 };
       ramp_settle (&slots[i].gain, 1.0f);
     }
   atomic_init (&mixer->voices_dropped, 0);
@@ -705,8 +708,14 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   if (voice->held && !voice->stopping)
     return true;
   span = voice_span (&mixer->slots[voice->slot], voice);
-  /* Neither stopping nor pausing: only its sample's end can end it. */
-  if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
+  /* The voice's speed, once a period: the one place it is chosen
+   * (fz-varispeed.h).  With every speed at 1, a voice resampled still
+   * plays on as it is (gliding back to 1, or between two frames). */
+  if (__builtin_expect (mixer->speed_any, 0))
+    fz_varispeed_update (mixer, voice);
+  /* Neither stopping nor pausing: only its sample's end can end it.  A
+   * voice off unity speed takes the pieces below, resampled. */
+  if (!voice->stopping && !voice->pausing && !voice->fade_pending && !voice->speed.active &&
       voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
       t = render_settled (mixer, period, voice, &span, out, t);
@@ -730,8 +739,12 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
       last = voice_gain (mixer, period, voice, e);
       if (mixer->meter != NULL)
         voice->meter.next_gain = period->bus ? 0.0f : meter_gain (mixer, voice, t, e);
-      played = play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
-                          first, (last - first) / (float) n);
+      played = voice->speed.active
+                 ? fz_varispeed_play (mixer, voice, span.data, span.end, span.loop_start,
+                                      span.loops, out + (t - period->start) * mixer->channels, n,
+                                      first, (last - first) / (float) n)
+                 : play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
+                              first, (last - first) / (float) n);
       t += played;
       if (played < n)
         break;

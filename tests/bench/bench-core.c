@@ -135,6 +135,11 @@ rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
         if (g_str_equal (g_getenv ("FLITZIS_MIX_PATH"), names[i]))
           g_assert_true (fz_mixer_set_path (&rig->core->mixer, (FzMixPath) i));
     }
+  /* FLITZIS_BENCH_SPEED=RATIO: every voice at that speed (resampled,
+   * fz-varispeed.h) from its first frame on. */
+  if (g_getenv ("FLITZIS_BENCH_SPEED") != NULL)
+    fz_mixer_set_speed (&rig->core->mixer, FZ_MASTER,
+                        g_ascii_strtod (g_getenv ("FLITZIS_BENCH_SPEED"), NULL));
   rig->out = aligned_alloc (64, PERIOD * CHANNELS * sizeof (float));
   for (guint v = 0; v < voices; v++)
     {

@@ -101,6 +101,16 @@ def main():
     scalar_env = dict(os.environ, FLITZIS_MIX_PATH="scalar")
     irs, res = callgrind_env([core, "mix", "core", str(VOICES), str(P), "0"], scalar_env)
     mixs = (irs - ir0) / samples if res.get("mix-path") == "scalar" else None
+    # ---- the same voices at another speed (resampled, issue 17) ----
+    for speed in ("1.25", "0.8"):
+        env = dict(os.environ, FLITZIS_BENCH_SPEED=speed)
+        irv, resv = callgrind_env([core, "mix", "core", str(VOICES), str(P), "0"], env)
+        irv0, _ = callgrind_env([core, "mix", "core", "0", str(P), "0"], env)
+        mixv = (irv - irv0) / samples
+        rows.append(("mixing at speed %s" % speed, "as the mixing cost above, every voice at "
+                     "speed %s (16-tap windowed sinc, fz-varispeed.c; kernels: %s), beside "
+                     "unity's %.3f" % (speed, resv.get("mix-path", "?"), mix),
+                     "%.2f" % mixv, "≤ 6", mixv <= 6.0))
     fixed = ir0 / P
     rows.append(("fixed cost per period", "Ir per 256-frame period of fz_core_process() with "
                  "0 voices and no commands", "%.0f" % fixed, "≤ 2,000", fixed <= 2000))

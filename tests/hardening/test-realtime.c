@@ -395,6 +395,59 @@ test_eq_is_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* Speed (issue 17) on a live stream: voices resampled at speeds from
+ * 0.25 to 4 (and the tempo lock's products up to 8), looping across
+ * their seams and ending, glides overlapping, a tempo-locked loop while
+ * the tempo changes every few periods, a slot on its isolator's bus, the
+ * meters on: the callback never allocates, frees, locks, calls the system
+ * or libm (the interpolator's tables are made once, on the control
+ * thread). */
+static void
+test_speed_is_realtime_safe (void)
+{
+  static const double speeds[] = { 0.25, 0.8, 1.0, 1.25, 2.0, 4.0, 1.5 };
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  char *paths[2];
+
+  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint k = 0; k < 4; k++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 1, TRUE, 0, 0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 50, 600, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 1, 120.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_eq (engine, 2, -12.0, 0.0, 0.0, &error));
+  g_assert_true (flitzis_audio_engine_set_meter_rate (engine, 60, &error));
+  flitzis_audio_engine_set_tempo_lock (engine, TRUE);
+  rt_reset ();
+  for (guint i = 0; i < 120; i++)
+    {
+      g_assert_true (flitzis_audio_engine_set_sample_speed (engine, i % 4, speeds[i % 7], &error));
+      g_assert_true (flitzis_audio_engine_set_speed (engine, speeds[(i + 2) % 7], &error));
+      g_assert_true (flitzis_audio_engine_set_tempo (engine, 60.0 + (i % 9) * 37.3, &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, i % 4, 0.3f, &error));
+      if (i % 7 == 0)
+        g_assert_true (flitzis_audio_engine_stop_sample (engine, (i + 1) % 4, &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
+    }
+  g_test_message ("%lu callbacks", rt_callbacks ());
+  report_counts ();
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls with voices off unity speed",
+               rt_count_in_callback (kind), rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+}
+
 /* The musical clock and the quantizer, each period: tempo changes (20 to
  * 400 BPM, and 93.7: beats of a fractional length), bars of 1 to 32
  * beats, downbeats past and to come (a count-in), the metronome and the
@@ -680,6 +733,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/meters-are-realtime-safe", test_meters_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/clock-is-realtime-safe", test_clock_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/eq-is-realtime-safe", test_eq_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/speed-is-realtime-safe", test_speed_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/midi-is-realtime-safe", test_midi_is_realtime_safe);
