@@ -55,6 +55,7 @@
 #include "flitzis-message-private.h"
 #include "flitzis-sample-info-private.h"
 #include "core/fz-core.h"
+#include "core/fz-stretch.h"
 #include "fz-stream.h"
 #include "fz-tsan.h"
 
@@ -185,6 +186,10 @@ struct _FlitzisAudioEngine {
    * with the lock held (_flitzis_audio_engine_set_gate()). */
   atomic_uint param_gate;
   FzCore *gate_core;
+  /* Key lock (flitzis-audio-engine-keylock.c), under the lock: the
+   * property, and the running core's stretchers (NULL until needed). */
+  gboolean key_lock;
+  FzStretchPool *stretch_pool;
   /* Under the lock: the speed properties as last set
    * (flitzis-audio-engine-speed.c). */
   double speed;
@@ -220,6 +225,7 @@ typedef enum {
   PROP_LOCK_MEMORY,
   PROP_MIDI_INPUT,
   PROP_RESAMPLE_QUALITY,
+  PROP_KEY_LOCK,
   PROP_SPEED,
   PROP_TEMPO_LOCK,
   N_PROPS
@@ -456,5 +462,20 @@ void     _flitzis_audio_engine_start_speed (FlitzisAudioEngine *self, FzCore *co
 void     _flitzis_audio_engine_take_synced (FlitzisAudioEngine *self, const FzMsg *reply);
 /* Main context, without the lock: notifies what syncs changed. */
 void     _flitzis_audio_engine_notify_synced (FlitzisAudioEngine *self);
+
+/* ---- flitzis-audio-engine-keylock.c ---- */
+
+/* Class init: the key-lock property's spec. */
+void     _flitzis_audio_engine_class_init_keylock (GParamSpec **properties);
+gboolean _flitzis_audio_engine_keylock_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_keylock_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
+/* Called with the lifecycle lock held, before the stream starts. */
+void     _flitzis_audio_engine_start_keylock (FlitzisAudioEngine *self, FzCore *core,
+                                              guint sample_rate, guint channels);
+/* Called with the lock held, as the core goes (@free_pool: FALSE when the
+ * core is abandoned, not freed). */
+void     _flitzis_audio_engine_forget_keylock (FlitzisAudioEngine *self, gboolean free_pool);
 
 G_END_DECLS

@@ -767,6 +767,7 @@ _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samp
       self->published[i] = NULL;
       g_clear_pointer (&self->infos[i], flitzis_sample_info_unref);
     }
+  _flitzis_audio_engine_forget_keylock (self, free_samples);
 }
 
 

@@ -59,6 +59,7 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
   fz_mutex_unlock (&self->lock);
   _flitzis_audio_engine_start_clock (self, core, sample_rate, channels);
   _flitzis_audio_engine_start_midi (self, core);
+  _flitzis_audio_engine_start_keylock (self, core, sample_rate, channels);
   return core;
 }
 

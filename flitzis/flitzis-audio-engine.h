@@ -130,6 +130,26 @@ typedef enum {
 #define FLITZIS_MAX_TEMPO 400.0
 
 /**
+ * FLITZIS_MAX_PITCH:
+ *
+ * The largest pitch shift, up or down, in semitones
+ * ([method@Flitzis.AudioEngine.set_sample_pitch]).
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_PITCH 12.0
+
+/**
+ * FLITZIS_MAX_KEY_LOCKED_VOICES:
+ *
+ * How many voices are stretched at once at most (key-locked, or with a
+ * pitch shift): see [method@Flitzis.AudioEngine.set_sample_key_lock].
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_KEY_LOCKED_VOICES 16
+
+/**
  * FLITZIS_MIN_SPEED:
  *
  * The slowest [property@Flitzis.AudioEngine:speed], and the slowest speed
@@ -538,6 +558,22 @@ FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_sync_transport_to_sample (FlitzisAudioEngine *self,
                                                                    guint               id,
                                                                    GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_key_lock (FlitzisAudioEngine *self,
+                                                              guint               id,
+                                                              gboolean            key_lock,
+                                                              GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_pitch (FlitzisAudioEngine *self,
+                                                           guint               id,
+                                                           double              semitones,
+                                                           GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_key_lock (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_key_lock (FlitzisAudioEngine *self,
+                                                       gboolean            key_lock,
+                                                       GError            **error);
 
 
 /* MIDI input (flitzis-audio-engine-midi.c) */

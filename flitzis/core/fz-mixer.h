@@ -53,9 +53,12 @@ typedef enum {
 /* A slot's isolator and every slot's (fz-eq.h). */
 typedef struct FzEqSlot FzEqSlot;
 typedef struct FzEqBank FzEqBank;
+/* A voice's time-stretcher and the pool of them (fz-stretch.h). */
+typedef struct FzVoiceStretch FzVoiceStretch;
+typedef struct FzStretchPool FzStretchPool;
 
 /* One slot of the slot table; the engine's per-slot state lives here.
- * sizeof (FzSlot) is 88 bytes on 64-bit systems. */
+ * sizeof (FzSlot) is 96 bytes on 64-bit systems. */
 typedef struct {
   FzSample *sample;         /* the audio thread's reference, or NULL */
   FzRamp gain;
@@ -65,12 +68,14 @@ typedef struct {
   bool paused;              /* pause_sample(): its voices fade out and hold */
   uint8_t retrigger;        /* FzRetrigger */
   uint8_t group;            /* choke group, 0: none */
+  uint8_t key_lock;         /* FZ_KEY_LOCK_* (fz-keylock.h) */
   /* The musical clock's view of the slot (fz-core.c's sync). */
   double tempo;             /* the sample's beats per minute, 0: unknown */
   uint64_t downbeat;        /* the sample frame of its first downbeat */
   /* Its isolator while live: its voices go through its bus (fz-eq.h);
    * NULL while flat, and then they mix straight into the output. */
   FzEqSlot *eq;
+  double pitch;             /* the pitch factor, 0 or 1: none (fz-keylock.h) */
   double speed;             /* set_sample_speed(), 1.0 by default (fz-varispeed.h) */
 } FzSlot;
 
@@ -100,6 +105,7 @@ typedef struct {
   uint64_t fade_at;
   FzRamp fade;              /* 1.0 unless fading in or out */
   FzMeterRun meter;         /* what the meters have yet to measure (fz-meter.h) */
+  FzVoiceStretch *stretch;  /* key-locked or pitch-shifted: its stretcher, else NULL */
   FzVoiceSpeed speed;       /* its speed and the position's fraction (fz-varispeed.h) */
 } FzVoice;
 
@@ -140,6 +146,11 @@ typedef struct {
   uint32_t n_voices;
   FzMeter *meter;                 /* NULL while the meters are off (fz-meter.h) */
   FzEqBank *eq;                   /* the slots' isolators, or NULL: none (fz-eq.h) */
+  /* The stretchers of key-locked and pitch-shifted voices (fz-stretch.h),
+   * borrowed from the control side, or NULL; the key-lock property (the
+   * default of slots that were not set). */
+  FzStretchPool *stretch;
+  bool key_lock;
   FzVoiceEndedFunc voice_ended;   /* may be NULL */
   void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */

@@ -293,6 +293,7 @@ def main():
     rows += clock_rows(args.builddir)
     rows += midi_rows(args.builddir)
     rows += memlock_rows(args.builddir)
+    rows += keylock_rows(args.builddir)
 
     # ---- peers ----
     peers = []
@@ -646,6 +647,40 @@ def memlock_rows(builddir):
                  ml["memlock-load-off-median-ms"],
                  spread(ml, "memlock-load-pair-ratio", "×")),
              "%s ms" % ml["memlock-lock-median-ms"], "reported (informational)", None)]
+
+
+def keylock_rows(builddir):
+    """Key-locked voices (bench-keylock): instructions per voice and
+    period (callgrind), and wall time per period, whose spread and the
+    machine's load are stated."""
+    kl = os.path.join(builddir, "bench", "bench-keylock")
+    try:
+        wall = run([kl, "keylock"])
+    except RuntimeError:
+        return [("key lock", "built without Rubber Band", "not measured",
+                 "reported (informational)", None)]
+    ir_locked, _ = callgrind([kl, "ir", "16", "1.5", "1"])
+    ir_idle, _ = callgrind([kl, "ir", "16", "1.0", "1"])
+    ir_plain, _ = callgrind([kl, "ir", "16", "1.0", "0"])
+    per_voice = ir_locked / 400 / 16
+    idle = (ir_idle - ir_plain) / 400 / 16
+    voices = float(wall["keylock-voices-per-core"])
+    return [
+        ("key-locked voices per core", "16 looping stereo voices key-locked at speed 1.5, "
+         "256-frame periods: %.2f M instructions per voice and period (callgrind); CPU time "
+         "per period of 16 voices %s µs (the voices per core are 5333 µs over it per voice); "
+         "wall time per period mean %s µs, median %s, p10 %s, p90 %s, max %s (a "
+         "stretcher works in hops: most periods cost it little, some a hop); first period "
+         "(priming) %s µs; load average %s" % (
+             per_voice / 1e6, wall["keylock-16-cpu-us"], wall["keylock-16-mean-us"],
+             wall["keylock-16-median-us"],
+             wall["keylock-16-p10-us"], wall["keylock-16-p90-us"], wall["keylock-16-max-us"],
+             wall["keylock-16-first-us"], wall["keylock-load"]),
+         "%.1f voices" % voices, "≥ 16", voices >= 16),
+        ("idle key lock", "16 voices key-locked at speed 1, pitch 0, against 16 unlocked "
+         "(callgrind, per voice and 256-frame period; no bypass: the stretcher runs)",
+         "%.2f M Ir" % (idle / 1e6), "reported (informational)", None),
+    ]
 
 
 def callgrind_env(cmd, env):
