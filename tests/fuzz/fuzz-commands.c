@@ -264,7 +264,6 @@ midi_call (FlitzisAudioEngine *engine, uint8_t a, uint8_t b, uint8_t c, GError *
     }
 }
 
-/* A render op's second byte 216 to 223: a slot's speed, the engine's, or
 /* A render op whose second byte is 192 to 207: key lock and pitch (issue
  * 17) on slot @b % 40 (now and then invalid), pitches from -16 to +15.9
  * semitones and NaN (out of range now and then), the key-lock property.
@@ -291,7 +290,7 @@ key_lock (FlitzisAudioEngine *engine, uint8_t a, uint8_t b, uint8_t c, GError **
   stretch_set = stretch_set || ok;
 }
 
-/* A render op's second byte 208 to 223: a slot's speed, the engine's, or
+/* A render op's second byte 216 to 223: a slot's speed, the engine's, or
  * tempo lock; @c 255 is NaN, 254 infinity, else c / 50 (0 to 5.06: out of
  * range below 0.25 and above 4). */
 static void
