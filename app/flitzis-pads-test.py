@@ -24,14 +24,32 @@
 #   the engine: a tempo typed into the tempo field (the beats then come
 #   60 * rate / 150 frames apart), "Beat" picked in the quantize
 #   drop-down, the metronome switched on; pad 0 renamed in the sidebar;
+# - the first run only: the speed slider (Home: 0.25) and field (1.5)
+#   set the engine's speed, the tempo-lock and key-lock switches its
+#   properties (key lock: only where the engine has Rubber Band; else the
+#   switch is insensitive), the sidebar's speed field pad 0's speed (0.5);
 # - the restart only: all that came back (tempo 150, quantize beat,
-#   metronome on, pad 0's name, bank B shown, the pads' files loaded
-#   again), and Alt+1 shows bank A again;
+#   metronome on, speed 1.5, tempo and key lock on, pad 0's name and
+#   speed, pad 2's MIDI note, bank B shown, the pads' files loaded again),
+#   and Alt+1 shows bank A again;
 # - an XTEST click (xdotool) on pad 0 plays slot 0 on a beat's frame
 #   (quantized), its meter reports a loud level and its playhead moves,
-#   the selected pad's waveform is drawn, and the pad goes dark again;
+#   the selected pad's waveform is drawn, and the pad goes dark again
+#   after its sample's length at speed 1.5 × 0.5 (2 s for the 1.5 s kick);
 # - with one voice, the key "1" pressed again while pad 0 sounds loses a
 #   sound, and that shows as a toast; the key "3" plays pad 2;
+# - MIDI (the bytes injected into the engine through the application's
+#   --midi-fifo, as a controller's would come): the first run turns MIDI
+#   learn on, clicks pad 2 (which selects it and plays nothing) and sends
+#   note 36 on channel 1: the engine reports it, the application maps it
+#   to pad 2 and shows "C2 ch1" on it; with learn off, the same note plays
+#   pad 2.  The restart plays pad 2 with that note again (the map came
+#   back);
+# - the first run's main menu (F10, then "m") switches MIDI Input on: the
+#   audio restarts with the engine's JACK MIDI port (jack_lsp lists it);
+#   the restart has it on again, connects it to the port the midi-port key
+#   names (a jack_midiseq client's, sending note 50 that maps to nothing),
+#   and that client's notes arrive as the engine's MIDI events;
 # - the screenshot (SHOTS_DIR/flitzis-pads-STYLE.png, taken once the meter
 #   showed the sound) has: pad 0's meter in the accent colour over a good
 #   part of its length, pad 1's meter without it, the waveform's area
@@ -44,7 +62,8 @@
 #
 # Run by make check under tools/with-jackd.sh and run-uninstalled, and by
 # the autopkgtest on the installed flitzis-pads.  Needs xvfb, xdotool,
-# gir1.2-adw-1; fails (never skips) without them.  Every wait has a
+# gir1.2-adw-1, and jack_lsp and jack_midiseq (jackd2); fails (never skips)
+# without them.  Every wait has a
 # deadline; every process it starts is stopped by its PID.
 
 import array
@@ -305,7 +324,7 @@ def set_color_scheme(path, scheme):
     keyfile.save_to_file(path)
 
 
-def check_kept(home):
+def check_kept(home, key_lock):
     """After the first run: the keyfile holds what it changed."""
     keyfile = GLib.KeyFile()
     keyfile.load_from_file(keyfile_path(home), GLib.KeyFileFlags.NONE)
@@ -313,17 +332,29 @@ def check_kept(home):
     kept = {key: keyfile.get_value(group, key) for key in keyfile.get_keys(group)[0]}
     check(GLib.Variant.parse(None, kept.get("tempo", "0.0")).unpack() == 150.0,
           f"the tempo was not kept: {kept}")
-    for key, value in (("quantize", "'beat'"), ("metronome", "true"), ("bank", "1")):
+    for key, value in (("quantize", "'beat'"), ("metronome", "true"), ("bank", "1"),
+                       ("tempo-lock", "true"), ("midi-input", "true")):
         check(kept.get(key) == value, f"{key} was not kept as {value}: {kept}")
+    check(GLib.Variant.parse(None, kept.get("speed", "0.0")).unpack() == 1.5,
+          f"the speed was not kept: {kept}")
+    if key_lock:
+        check(kept.get("key-lock") == "true", f"key-lock was not kept: {kept}")
+    midi_map = GLib.Variant.parse(GLib.VariantType("s"), kept.get("midi-map", "''")).unpack()
+    check("note 36 channel 1 slot 2\n" in midi_map, f"the MIDI map was not kept: {midi_map!r}")
+    playback = GLib.Variant.parse(GLib.VariantType("a(udsd)"),
+                                  kept.get("pads-playback", "[]")).unpack()
+    check(playback == [(0, 0.5, "default", 0.0)], f"pad 0's speed was not kept: {playback}")
     pads = GLib.Variant.parse(GLib.VariantType("a(ussbsd)"), kept.get("pads", "[]")).unpack()
     names = {slot: (name, os.path.basename(path)) for slot, name, path, _, _, _ in pads}
     check(names.get(0) == ("Big kick", "kick.wav") and names.get(2) == ("", "hat.wav"),
           f"the pads were not kept: {pads}")
     print(f"PASS: the keyfile kept tempo {kept['tempo']}, quantize {kept['quantize']}, "
-          f"metronome {kept['metronome']}, bank {kept['bank']} and {len(pads)} pads")
+          f"metronome {kept['metronome']}, bank {kept['bank']}, speed {kept['speed']},"
+          f" tempo lock {kept['tempo-lock']}, key lock {kept.get('key-lock', 'false')},"
+          f" {len(pads)} pads, pad 0's speed and the MIDI map {midi_map!r}")
 
 
-def start_app(command, display, samples, screenshot, stderr, home, style):
+def start_app(command, display, samples, screenshot, stderr, home, style, fifo):
     config = os.path.join(home, "config")
     set_color_scheme(keyfile_path(home), "prefer-dark" if style == "dark" else "default")
     env = dict(os.environ, DISPLAY=display, GDK_BACKEND="x11",
@@ -337,7 +368,8 @@ def start_app(command, display, samples, screenshot, stderr, home, style):
                      "DBUS_SESSION_BUS_ADDRESS", "ADW_DEBUG_COLOR_SCHEME", "GTK_THEME"):
         env.pop(variable, None)
     return subprocess.Popen([*command, "--print-events", "--voices", "1",
-                             "--screenshot", screenshot, "--samples-dir", samples],
+                             "--screenshot", screenshot, "--samples-dir", samples,
+                             "--midi-fifo", fifo],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=stderr, text=True)
 
@@ -351,6 +383,13 @@ def control_rect(events, name):
 def click_control(window, rect, *then):
     x, y, width, height = rect
     xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
+            "click", "1", *then)
+
+
+def click_field(window, rect, *then):
+    """Clicks a spin button's text, left of its - and + buttons."""
+    x, y, width, height = rect
+    xdotool("mousemove", "--window", window, str(x + 16), str(y + height // 2),
             "click", "1", *then)
 
 
@@ -386,6 +425,135 @@ def set_transport(events, window):
     print("PASS: the metronome switch switched the metronome on")
 
 
+def set_playback(events, window):
+    """The speed slider and field, tempo lock, key lock and pad 0's speed,
+    as a user would set them; each must reach the engine."""
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "speed-scale"), "key", "Home")
+    events.wait_for("speed", "0.25", start=mark)
+    mark = len(events.lines)
+    click_field(window, control_rect(events, "speed"), "key", "ctrl+a", "type", "1.5")
+    xdotool("key", "Return")
+    events.wait_for("speed", "1.50", start=mark)
+    print("PASS: the speed slider set the engine's speed to 0.25, the speed field to 1.5")
+
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "tempo-lock"))
+    events.wait_for("tempo-lock", "on", start=mark)
+    print("PASS: the tempo-lock switch switched tempo lock on")
+    supported, _ = events.wait_for("key-lock-supported")
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "key-lock"))
+    if supported[1] == "yes":
+        events.wait_for("key-lock", "on", start=mark)
+        print("PASS: the key-lock switch switched the engine's key lock on")
+    else:
+        # Insensitive: the click changes nothing (the next trace is the
+        # pad's speed below, with no key-lock line before it).
+        print("Note: the engine has no Rubber Band: the key-lock switch is insensitive")
+
+    mark = len(events.lines)
+    click_field(window, control_rect(events, "pad-speed"), "key", "ctrl+a", "type", "0.5")
+    xdotool("key", "Return")
+    events.wait_for("pad-speed", "0", "0.50", start=mark)
+    if supported[1] != "yes":
+        check(events.last("key-lock") is None, "the insensitive key-lock switch changed it")
+    print("PASS: the sidebar's speed field set pad 0's speed to 0.5")
+    return supported[1] == "yes"
+
+
+def send_midi(fifo, line):
+    """Writes a line of MIDI bytes in hex for the application to inject."""
+    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def learn_midi(events, window, fifo):
+    """MIDI learn: pad 2 selected by a click while learn is on, note 36 on
+    channel 1 maps to it (and plays nothing yet); with learn off, it plays
+    pad 2."""
+    mark = len(events.lines)
+    click_control(window, control_rect(events, "midi-learn"))
+    events.wait_for("midi-learn", "on", start=mark)
+    _, x, y, width, height = map(int, events.last("pad-geometry", "2")[1:])
+    xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
+            "click", "1")
+    events.wait_for("learn-selected", "2", start=mark)
+    send_midi(fifo, "90 24 64")
+    events.wait_for("midi-event", "1", "0x90", "36", "100", start=mark)
+    events.wait_for("midi-learned", "2", "36", "1", start=mark)
+    label, _ = events.wait_for("midi-label", "2", start=mark)
+    check(label[2:] == ["C2", "ch1"], f"pad 2 shows {' '.join(label[2:])} for note 36, channel 1")
+    send_midi(fifo, "80 24 00")
+    events.wait_for("midi-event", "1", "0x80", "36", start=mark)
+    click_control(window, control_rect(events, "midi-learn"))
+    events.wait_for("midi-learn", "off", start=mark)
+    played = [line for line in events.lines[mark:] if line.startswith("sample-started ")]
+    check(not played, f"MIDI learn played something: {played}")
+    print("PASS: MIDI learn mapped note 36 on channel 1 to pad 2 (a click selected it, the"
+          " note played nothing), and pad 2 shows C2 ch1")
+
+
+def play_midi(events, fifo, style):
+    """Note 36 on channel 1 plays pad 2 through the engine's MIDI map."""
+    mark = len(events.lines)
+    send_midi(fifo, "90 24 64")
+    started, _ = events.wait_for("sample-started", "2", start=mark)
+    send_midi(fifo, "80 24 00")
+    events.wait_for("sample-finished", "2", start=mark)
+    print(f"PASS ({style}): note 36 on channel 1 played pad 2 through the MIDI map"
+          f" (frame {started[2]})")
+
+
+def midi_ports():
+    listed = subprocess.run(["jack_lsp"], capture_output=True, text=True, timeout=DEADLINE)
+    return listed.stdout.split("\n")
+
+
+def switch_midi_input_on(events, window):
+    """The main menu's MIDI Input item: the audio restarts with the
+    engine's MIDI input port."""
+    mark = len(events.lines)
+    xdotool("windowfocus", window, "key", "F10")
+    xdotool("key", "m")
+    events.wait_for("midi-input", "on", start=mark)
+    events.wait_for("running", start=mark)
+    events.wait_for("loaded", "0", "kick.wav", start=mark)
+    ports = [port for port in midi_ports() if port.endswith(":midi_in")]
+    check(ports, f"MIDI Input is on, yet JACK lists no midi_in port: {midi_ports()}")
+    print("PASS: the main menu's MIDI Input restarted the audio with the MIDI port", ports[0])
+
+
+def start_midi_source(home):
+    """A JACK client sending note 50 (mapped to nothing) every second, and
+    the application's midi-port key naming its port."""
+    keyfile = GLib.KeyFile()
+    keyfile.load_from_file(keyfile_path(home), GLib.KeyFileFlags.KEEP_COMMENTS)
+    keyfile.set_string("org/flitzis/Pads", "midi-port", "'flitzis-pads-seq:out'")
+    keyfile.save_to_file(keyfile_path(home))
+    source = subprocess.Popen(["jack_midiseq", "flitzis-pads-seq", "48000", "0", "50", "2400"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + DEADLINE
+    while "flitzis-pads-seq:out" not in midi_ports():
+        if time.monotonic() > deadline or source.poll() is not None:
+            stop(source)
+            raise Failure("jack_midiseq's port flitzis-pads-seq:out did not show up")
+        time.sleep(0.1)  # polled, within the deadline
+    return source
+
+
+def check_midi_port(events):
+    """The restart connected the MIDI port by its name; the notes come in."""
+    events.wait_for("midi-connected", "flitzis-pads-seq:out")
+    event, _ = events.wait_for("midi-event", "1", "0x90", "50")
+    print("PASS (restart): the MIDI input port was connected to flitzis-pads-seq:out and its"
+          f" note 50 came in as a MIDI event (frame {event[5]})")
+
+
 def rename_pad(events, window):
     """Types a name for the selected pad (pad 0) into the sidebar's row."""
     mark = len(events.lines)
@@ -400,13 +568,22 @@ def check_restored(events):
     restored, _ = events.wait_for("restored")
     fields = dict(zip(restored[1::2], restored[2::2]))
     expected = {"bank": "1", "tempo": "150.0", "quantize": "beat", "metronome": "on",
-                "volume": "1.00"}
+                "volume": "1.00", "speed": "1.50", "tempo-lock": "on", "midi-notes": "1",
+                "midi-input": "on"}
+    supported, _ = events.wait_for("key-lock-supported")
+    if supported[1] == "yes":
+        expected["key-lock"] = "on"
     check(all(fields.get(k) == v for k, v in expected.items()) and int(fields["pads"]) >= 3,
           f"the last session did not come back: {' '.join(restored[1:])}")
     pad, _ = events.wait_for("restored-pad", "0")
     check(pad[5:] == ["Big", "kick"], f"pad 0 came back as {' '.join(pad[1:])}")
+    playback, _ = events.wait_for("restored-playback", "0")
+    check(playback[2:] == ["0.50", "default", "0.0"],
+          f"pad 0's speed came back as {' '.join(playback[1:])}")
+    label, _ = events.wait_for("midi-label", "2")
+    check(label[2:] == ["C2", "ch1"], f"pad 2's MIDI note came back as {' '.join(label[2:])}")
     print("PASS (restart): the last session came back:", " ".join(restored[1:]),
-          "; pad 0 is", " ".join(pad[5:]))
+          "; pad 0 is", " ".join(pad[5:]), "at speed", playback[2], "; pad 2 plays on C2 ch1")
 
 
 def click_pad(events, window, slot):
@@ -428,7 +605,7 @@ def click_pad(events, window, slot):
     return started, beat, meter, playhead
 
 
-def drive(events, app, style, screenshot, restart):
+def drive(events, app, style, screenshot, restart, fifo):
     _, _ = events.wait_for("style", style)
     if restart:
         check_restored(events)
@@ -458,6 +635,7 @@ def drive(events, app, style, screenshot, restart):
         events.wait_for("control-geometry", "name")
         set_transport(events, window)
         rename_pad(events, window)     # the selected pad, pad 0; its click takes the focus
+        set_playback(events, window)
 
     started, beat, meter, playhead = click_pad(events, window, 0)
     waveform, _ = events.wait_for("waveform", "0")
@@ -485,6 +663,17 @@ def drive(events, app, style, screenshot, restart):
     events.wait_for("dark", "0", start=mark)
     check(int(finished[2]) > int(started[2]),
           f"pad 0 finished at frame {finished[2]}, before it started at {started[2]}")
+    # 1.5 s at speed 1.5 × 0.5: 2 s, within 1 %; key-locked, the voice
+    # plays its stretcher's tail out after that (measured: 6144 frames at
+    # 48 kHz), so up to 150 ms more.  At speed 1.5 or 0.5 alone it would be
+    # 1 s or 3 s.
+    rate = int(os.environ.get("FLITZIS_JACK_RATE", "48000"))
+    length = int(finished[2]) - int(started[2])
+    tail = 0.15 * rate if events.last("key-lock-supported")[1] == "yes" else 0
+    check(0.99 * 2 * rate <= length <= 1.01 * 2 * rate + tail,
+          f"pad 0 played {length} frames at speed 1.5 × 0.5, not {2 * rate}")
+    print(f"PASS ({style}): pad 0 played {length} frames, its 1.5 s at speed 1.5 × 0.5"
+          f" ({2 * rate} frames{', and the key lock stretcher tail' if tail else ''})")
     print(f"PASS ({style}): pad 0 went dark when its voice finished (frame {finished[2]})")
 
     # The key "3" plays pad 2.
@@ -492,6 +681,10 @@ def drive(events, app, style, screenshot, restart):
     xdotool("windowfocus", window, "key", "3")
     started, _ = events.wait_for("sample-started", "2", start=mark)
     print(f"PASS ({style}): the key 3 played pad 2 (frame {started[2]})")
+    events.wait_for("sample-finished", "2", start=mark)   # its one voice is free again
+    if not restart:
+        learn_midi(events, window, fifo)
+    play_midi(events, fifo, style)
 
     # Alt+2 shows bank B: its pads are slots 16 to 31.
     mark = len(events.lines)
@@ -499,6 +692,11 @@ def drive(events, app, style, screenshot, restart):
     events.wait_for("bank", "1", start=mark)
     events.wait_for("pad-geometry", "31", start=mark)
     print(f"PASS ({style}): Alt+2 showed bank B, slots 16 to 31")
+
+    if restart:
+        check_midi_port(events)
+    else:
+        switch_midi_input_on(events, window)
 
     # The main menu's windows: Ctrl+? for the shortcuts, then F10 (the
     # primary menu) and the mnemonic "a" for About.
@@ -541,14 +739,17 @@ def run_style(command, display, style, shots, work, restart):
     if os.path.exists(screenshot):
         os.unlink(screenshot)  # a screenshot of an earlier run proves nothing
     app_stderr = os.path.join(work, f"app-{style}.stderr")
+    fifo = os.path.join(work, f"midi-{style}.fifo")
+    os.mkfifo(fifo)
+    source = start_midi_source(home) if restart else None
     with open(app_stderr, "w") as stderr:
-        app = start_app(command, display, samples, screenshot, stderr, home, style)
+        app = start_app(command, display, samples, screenshot, stderr, home, style, fifo)
     events = EventLog(app.stdout)
     try:
-        lum = drive(events, app, style, screenshot, restart)
+        lum = drive(events, app, style, screenshot, restart, fifo)
         stop_app(app, app_stderr)
         if not restart:
-            check_kept(home)
+            check_kept(home, events.last("key-lock-supported")[1] == "yes")
         return lum
     except Failure:
         events.drain()
@@ -558,6 +759,8 @@ def run_style(command, display, style, shots, work, restart):
         raise
     finally:
         stop(app)
+        if source is not None:
+            stop(source)
 
 
 def main():
@@ -568,7 +771,7 @@ def main():
     command = sys.argv[2:] or [sys.executable, "-m", "flitzispads"]
     os.makedirs(shots, exist_ok=True)
     try:
-        for tool in ("Xvfb", "xdotool"):
+        for tool in ("Xvfb", "xdotool", "jack_lsp", "jack_midiseq"):
             check(shutil.which(tool), f"{tool} is missing (packages xvfb and xdotool)")
         with tempfile.TemporaryDirectory(prefix="flitzis-pads-app-") as work:
             with open(os.path.join(work, "xvfb.log"), "w+") as xvfb_log:

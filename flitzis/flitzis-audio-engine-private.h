@@ -28,6 +28,8 @@
  *   waiting for its sink to come back (the reconnect property);
  * - flitzis-audio-engine-midi.c: MIDI input (the midi-input property, the
  *   MIDI map, injected MIDI, the JACK port's connections);
+ * - flitzis-audio-engine-speed.c: the speed and tempo-lock properties,
+ *   and each slot's speed (varispeed, core/fz-varispeed.h);
  * - flitzis-audio-engine-watchdog.c: the stall-timeout and
  *   realtime-scheduling properties (the watchdog itself looks in
  *   -replies.c, each time the engine's source runs).
@@ -53,6 +55,7 @@
 #include "flitzis-message-private.h"
 #include "flitzis-sample-info-private.h"
 #include "core/fz-core.h"
+#include "core/fz-stretch.h"
 #include "fz-stream.h"
 #include "fz-tsan.h"
 
@@ -88,6 +91,7 @@ struct _FlitzisAudioEngine {
   guint meter_rate;             /* property: as last requested, Hz (0: off) */
   guint stall_timeout_ms;       /* property, under the lock; 0: no watchdog */
   gboolean lock_memory;         /* property, under the lock: mlock() new samples */
+  guint resample_quality;       /* FlitzisResampleQuality property, under the lock */
   /* Offline engines (construct-only #FlitzisAudioEngine:offline) have no
    * device: the caller of render() is their audio thread.  Fixed once
    * constructed. */
@@ -176,6 +180,20 @@ struct _FlitzisAudioEngine {
   FzMidiMap *midi_map;
   guint64 midi_errors;
   guint64 dropped_midi;
+  /* set_sample_gain()'s way to the running core without the lock (the
+   * gain is one atomic store into its parameter cell): bit 0 set while
+   * gate_core runs, and 2 for each setter inside.  Opened and closed
+   * with the lock held (_flitzis_audio_engine_set_gate()). */
+  atomic_uint param_gate;
+  FzCore *gate_core;
+  /* Key lock (flitzis-audio-engine-keylock.c), under the lock: the
+   * property, and the running core's stretchers (NULL until needed). */
+  gboolean key_lock;
+  FzStretchPool *stretch_pool;
+  /* Under the lock: the speed properties as last set
+   * (flitzis-audio-engine-speed.c). */
+  double speed;
+  gboolean tempo_lock;
 };
 
 typedef enum {
@@ -206,6 +224,10 @@ typedef enum {
   PROP_REALTIME_SCHEDULING,
   PROP_LOCK_MEMORY,
   PROP_MIDI_INPUT,
+  PROP_RESAMPLE_QUALITY,
+  PROP_KEY_LOCK,
+  PROP_SPEED,
+  PROP_TEMPO_LOCK,
   N_PROPS
 } FlitzisAudioEngineProperty;
 
@@ -230,6 +252,11 @@ gboolean _flitzis_audio_engine_queue_trigger (FlitzisAudioEngine *self, const Fz
                                               GError **error);
 /* Called with the lock held. */
 gboolean _flitzis_audio_engine_check_running (FlitzisAudioEngine *self, GError **error);
+/* Called with the lock held, whenever self->core changes: @core (NULL:
+ * none) is what set_sample_gain() writes to from now on.  Closing waits
+ * for the setters inside, a few instructions each, before @core may be
+ * freed or kept elsewhere. */
+void     _flitzis_audio_engine_set_gate (FlitzisAudioEngine *self, FzCore *core);
 /* Called with the lock held.  Never waits for the audio thread. */
 gboolean _flitzis_audio_engine_send_command (FlitzisAudioEngine *self, const FzMsg *command,
                                              GError **error);
@@ -246,6 +273,23 @@ gboolean _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, g
                                                      GValue *value);
 gboolean _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop_id,
                                                      const GValue *value);
+
+/* ---- flitzis-audio-engine-loading.c ---- */
+
+/* Class init: the resample-quality property's spec; instance init: its
+ * default. */
+void     _flitzis_audio_engine_class_init_loading (GParamSpec **properties);
+void     _flitzis_audio_engine_init_loading (FlitzisAudioEngine *self);
+/* The loading property (resample-quality): FALSE for another's. */
+gboolean _flitzis_audio_engine_loading_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_loading_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
+/* Any control thread: runs @func on @task in the loading pool, one thread
+ * per core at most for the whole process (GLib's task pool ran up to ten
+ * and more at once, each with a decoded sample in memory); takes a
+ * reference to @task until @func has returned. */
+void     _flitzis_audio_engine_run_load_task (GTask *task, GTaskThreadFunc func);
 
 /* ---- flitzis-audio-engine-watchdog.c ---- */
 
@@ -398,6 +442,19 @@ gboolean _flitzis_audio_engine_open_midi (FlitzisAudioEngine *self, FzStream *st
                                           GError **error);
 /* Finalize: the map. */
 void     _flitzis_audio_engine_finalize_midi (FlitzisAudioEngine *self);
+/* ---- flitzis-audio-engine-speed.c ---- */
+
+/* Class init: the speed and tempo-lock properties' specs. */
+void     _flitzis_audio_engine_class_init_speed (GParamSpec **properties);
+/* The speed's properties: FALSE for another's. */
+gboolean _flitzis_audio_engine_speed_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   GValue *value);
+gboolean _flitzis_audio_engine_speed_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                   const GValue *value);
+/* Called with the lock held: a new core starts at the properties
+ * (@published: through its parameters, as its stream may run). */
+void     _flitzis_audio_engine_start_speed (FlitzisAudioEngine *self, FzCore *core,
+                                            gboolean published);
 
 /* ---- flitzis-audio-engine-sync.c ---- */
 
@@ -405,5 +462,20 @@ void     _flitzis_audio_engine_finalize_midi (FlitzisAudioEngine *self);
 void     _flitzis_audio_engine_take_synced (FlitzisAudioEngine *self, const FzMsg *reply);
 /* Main context, without the lock: notifies what syncs changed. */
 void     _flitzis_audio_engine_notify_synced (FlitzisAudioEngine *self);
+
+/* ---- flitzis-audio-engine-keylock.c ---- */
+
+/* Class init: the key-lock property's spec. */
+void     _flitzis_audio_engine_class_init_keylock (GParamSpec **properties);
+gboolean _flitzis_audio_engine_keylock_get_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     GValue *value);
+gboolean _flitzis_audio_engine_keylock_set_property (FlitzisAudioEngine *self, guint prop_id,
+                                                     const GValue *value);
+/* Called with the lifecycle lock held, before the stream starts. */
+void     _flitzis_audio_engine_start_keylock (FlitzisAudioEngine *self, FzCore *core,
+                                              guint sample_rate, guint channels);
+/* Called with the lock held, as the core goes (@free_pool: FALSE when the
+ * core is abandoned, not freed). */
+void     _flitzis_audio_engine_forget_keylock (FlitzisAudioEngine *self, gboolean free_pool);
 
 G_END_DECLS

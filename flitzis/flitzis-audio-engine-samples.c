@@ -82,6 +82,7 @@ typedef struct {
   /* Async loads: not a reference.  The caller's task holds the engine
    * until load_done(), in the caller's context, after the worker. */
   FlitzisAudioEngine *engine;
+  FzResampleQuality quality;  /* resample-quality when it began */
 } FzLoad;
 
 static void
@@ -139,6 +140,7 @@ begin_load (FlitzisAudioEngine *self, guint id, const char *path, GBytes *pcm, G
   load->run_id = self->run_id;
   load->serial = self->load_serials[id];
   load->lock_memory = self->lock_memory;
+  load->quality = (FzResampleQuality) self->resample_quality;
   load->superseded = g_cancellable_new ();
   self->loading[id] = g_object_ref (load->superseded);
   fz_mutex_unlock (&self->lock);
@@ -196,7 +198,7 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
   if (load->pcm != NULL)
     {
       sample = fz_load_pcm (load->pcm, load->pcm_rate, load->pcm_channels, load->display,
-                            load->rate, load->channels, load->superseded,
+                            load->rate, load->channels, load->quality, load->superseded,
                             load->progress != NULL ? _flitzis_audio_engine_progress_report : NULL,
                             load->progress, error);
       original = (FzSampleFormat) {
@@ -206,7 +208,8 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
       delivered = original.frames;   /* memory holds what its size says */
     }
   else
-    sample = fz_load_sample_progress (load->path, load->rate, load->channels, load->superseded,
+    sample = fz_load_sample_progress (load->path, load->rate, load->channels, load->quality,
+                                      load->superseded,
                                       load->progress != NULL
                                       ? _flitzis_audio_engine_progress_report : NULL,
                                       load->progress, &original, &delivered, error);
@@ -310,7 +313,7 @@ flitzis_audio_engine_load_sample (FlitzisAudioEngine *self, guint id,
   return load != NULL && run_load (self, load, NULL, error);
 }
 
-/* Runs on a GTask worker thread. */
+/* Runs on a loading thread (flitzis-audio-engine-loading.c). */
 static void
 load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
                 GCancellable *cancellable)
@@ -318,7 +321,7 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data,
   GError *error = NULL;
   gboolean ok;
 
-  /* The task came through GLib's thread pool, and its result goes back
+  /* The task came through the loading pool, and its result goes back
    * through the caller's main context (fz-tsan.h). */
   fz_tsan_acquire (task);
   (void) source_object;
@@ -379,7 +382,7 @@ start_async (FlitzisAudioEngine *self, FzLoad *load, GTask *task, GCancellable *
   g_task_set_check_cancellable (worker, FALSE);
   g_task_set_task_data (worker, load, (GDestroyNotify) fz_load_free);
   fz_tsan_release (worker);
-  g_task_run_in_thread (worker, load_in_thread);
+  _flitzis_audio_engine_run_load_task (worker, load_in_thread);
   g_object_unref (worker);
 }
 
@@ -395,7 +398,9 @@ start_async (FlitzisAudioEngine *self, FzLoad *load, GTask *task, GCancellable *
  *
  * Loads @path into slot @id like [method@Flitzis.AudioEngine.load_sample], but
  * decodes on a worker thread and publishes the sample as soon as it is
- * decoded.  A newer load or unload of the slot supersedes this one: it
+ * decoded.  The workers are one per core, shared by every engine of the
+ * process: a bank of many files started at once loads on every core, each
+ * load waiting for a free worker in the order they were asked for.  A newer load or unload of the slot supersedes this one: it
  * then finishes with [error@Gio.IOErrorEnum.CANCELLED], its buffer is freed and never
  * published.  Cancelling @cancellable has the same effect.  Get the
  * result with [method@Flitzis.AudioEngine.load_sample_finish].
@@ -762,6 +767,7 @@ _flitzis_audio_engine_forget_slots (FlitzisAudioEngine *self, gboolean free_samp
       self->published[i] = NULL;
       g_clear_pointer (&self->infos[i], flitzis_sample_info_unref);
     }
+  _flitzis_audio_engine_forget_keylock (self, free_samples);
 }
 
 
@@ -780,6 +786,7 @@ _flitzis_audio_engine_class_init_samples (GParamSpec **properties)
    *
    * Since: 0.1
    */
+  _flitzis_audio_engine_class_init_loading (properties);
   properties[PROP_LOCK_MEMORY] =
     g_param_spec_boolean ("lock-memory", _("Lock memory"),
                           _("Whether loaded samples are locked in RAM, so that they are never "
@@ -793,7 +800,7 @@ _flitzis_audio_engine_samples_get_property (FlitzisAudioEngine *self, guint prop
                                             GValue *value)
 {
   if (prop_id != PROP_LOCK_MEMORY)
-    return FALSE;
+    return _flitzis_audio_engine_loading_get_property (self, prop_id, value);
   g_value_set_boolean (value, flitzis_audio_engine_get_lock_memory (self));
   return TRUE;
 }
@@ -803,7 +810,7 @@ _flitzis_audio_engine_samples_set_property (FlitzisAudioEngine *self, guint prop
                                             const GValue *value)
 {
   if (prop_id != PROP_LOCK_MEMORY)
-    return FALSE;
+    return _flitzis_audio_engine_loading_set_property (self, prop_id, value);
   flitzis_audio_engine_set_lock_memory (self, g_value_get_boolean (value));
   return TRUE;
 }

@@ -55,9 +55,11 @@ new_core (FlitzisAudioEngine *self, guint sample_rate, guint channels)
   fz_mutex_lock (&self->lock);
   fz_mixer_preset_gain (&core->mixer, FZ_MASTER, (float) self->volume);
   fz_meter_set_rate (&core->meter, &core->mixer, self->meter_rate, 0);
+  _flitzis_audio_engine_start_speed (self, core, FALSE);
   fz_mutex_unlock (&self->lock);
   _flitzis_audio_engine_start_clock (self, core, sample_rate, channels);
   _flitzis_audio_engine_start_midi (self, core);
+  _flitzis_audio_engine_start_keylock (self, core, sample_rate, channels);
   return core;
 }
 
@@ -69,6 +71,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   fz_mutex_lock (&self->lock);
   self->stream = stream;
   self->core = core;
+  _flitzis_audio_engine_set_gate (self, core);
   self->sample_rate = sample_rate;
   self->channels = channels;
   self->latency = stream != NULL ? fz_stream_get_latency (stream) : 0.0;
@@ -76,6 +79,7 @@ publish_core (FlitzisAudioEngine *self, FzStream *stream, FzCore *core,
   self->run_id++;
   /* A volume set since new_core() preset it: the first period takes it. */
   fz_params_set_gain (&core->params, FZ_MASTER, (float) self->volume);
+  _flitzis_audio_engine_start_speed (self, core, TRUE);
   self->watch_since = 0;
   self->realtime_scheduling = FALSE;
   self->scheduling_known = FALSE;
@@ -335,6 +339,7 @@ release_core (FlitzisAudioEngine *self)
   self->pings_sent = 0;
   self->pongs_received = 0;
   self->retires_in_flight = 0;
+  _flitzis_audio_engine_set_gate (self, NULL);
   g_clear_pointer (&self->core, fz_core_free);
   _flitzis_audio_engine_forget_slots (self, TRUE);
   forget_stream (self);
@@ -372,6 +377,7 @@ abandon_core (FlitzisAudioEngine *self, gboolean abandoned)
   self->pings_sent = 0;
   self->pongs_received = 0;
   self->retires_in_flight = 0;
+  _flitzis_audio_engine_set_gate (self, NULL);
   self->core = NULL;
   _flitzis_audio_engine_forget_slots (self, FALSE);
   forget_stream (self);
@@ -398,6 +404,7 @@ hold_core (FlitzisAudioEngine *self, const char *device)
   /* What the core retired but never handed back is freed with it; the
    * loads still queued move with the slots, and retire in the next core. */
   self->retires_in_flight -= MIN (self->retires_in_flight, self->core->n_retiring);
+  _flitzis_audio_engine_set_gate (self, NULL);
   self->held_core = g_steal_pointer (&self->core);
   forget_stream (self);
   self->reconnector = _flitzis_audio_engine_reconnector_new (self, &target);

@@ -525,6 +525,7 @@ flitzis_audio_engine_finalize (GObject *object)
   g_free (self->load_serials);
   g_free (self->loading);
   _flitzis_audio_engine_finalize_midi (self);
+  _flitzis_audio_engine_forget_keylock (self, TRUE);
   fz_stream_backend_release ();
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->render_lock);
@@ -588,9 +589,11 @@ flitzis_audio_engine_get_property (GObject *object, guint prop_id,
       break;
     default:
       if (!_flitzis_audio_engine_clock_get_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_speed_get_property (self, prop_id, value) &&
           !_flitzis_audio_engine_stream_get_property (self, prop_id, value) &&
           !_flitzis_audio_engine_samples_get_property (self, prop_id, value) &&
-          !_flitzis_audio_engine_midi_get_property (self, prop_id, value))
+          !_flitzis_audio_engine_midi_get_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_keylock_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -664,9 +667,11 @@ flitzis_audio_engine_set_property (GObject *object, guint prop_id,
       break;
     default:
       if (!_flitzis_audio_engine_clock_set_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_speed_set_property (self, prop_id, value) &&
           !_flitzis_audio_engine_stream_set_property (self, prop_id, value) &&
           !_flitzis_audio_engine_samples_set_property (self, prop_id, value) &&
-          !_flitzis_audio_engine_midi_set_property (self, prop_id, value))
+          !_flitzis_audio_engine_midi_set_property (self, prop_id, value) &&
+          !_flitzis_audio_engine_keylock_set_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -862,6 +867,8 @@ flitzis_audio_engine_class_init (FlitzisAudioEngineClass *klass)
   _flitzis_audio_engine_class_init_stream (properties);
   _flitzis_audio_engine_class_init_samples (properties);
   _flitzis_audio_engine_class_init_midi (properties);
+  _flitzis_audio_engine_class_init_keylock (properties);
+  _flitzis_audio_engine_class_init_speed (properties);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   _flitzis_audio_engine_class_init_signals (object_class);
@@ -879,6 +886,8 @@ flitzis_audio_engine_init (FlitzisAudioEngine *self)
   self->n_voices = FLITZIS_MAX_VOICES;
   _flitzis_audio_engine_init_clock (self);
   _flitzis_audio_engine_init_stream (self);
+  _flitzis_audio_engine_init_loading (self);
+  self->speed = 1.0;
   g_queue_init (&self->received);
   g_queue_init (&self->to_emit);
   g_queue_init (&self->levels_to_emit);

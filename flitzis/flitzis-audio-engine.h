@@ -130,6 +130,47 @@ typedef enum {
 #define FLITZIS_MAX_TEMPO 400.0
 
 /**
+ * FLITZIS_MAX_PITCH:
+ *
+ * The largest pitch shift, up or down, in semitones
+ * ([method@Flitzis.AudioEngine.set_sample_pitch]).
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_PITCH 12.0
+
+/**
+ * FLITZIS_MAX_KEY_LOCKED_VOICES:
+ *
+ * How many voices are stretched at once at most (key-locked, or with a
+ * pitch shift): see [method@Flitzis.AudioEngine.set_sample_key_lock].
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_KEY_LOCKED_VOICES 16
+
+/**
+ * FLITZIS_MIN_SPEED:
+ *
+ * The slowest [property@Flitzis.AudioEngine:speed], and the slowest speed
+ * of a slot ([method@Flitzis.AudioEngine.set_sample_speed]): a quarter of
+ * the recorded speed, two octaves down.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MIN_SPEED 0.25
+
+/**
+ * FLITZIS_MAX_SPEED:
+ *
+ * The fastest [property@Flitzis.AudioEngine:speed], and the fastest speed of
+ * a slot: four times the recorded speed, two octaves up.
+ *
+ * Since: 0.1
+ */
+#define FLITZIS_MAX_SPEED 4.0
+
+/**
  * FLITZIS_MAX_BEATS_PER_BAR:
  *
  * The longest bar: [property@Flitzis.AudioEngine:beats-per-bar] is 1 to 32.
@@ -164,6 +205,34 @@ typedef enum {
   FLITZIS_QUANTIZE_THIRTY_SECOND,
   FLITZIS_QUANTIZE_SIXTY_FOURTH,
 } FlitzisQuantize;
+
+/**
+ * FlitzisResampleQuality:
+ * @FLITZIS_RESAMPLE_QUICK: the quickest: cubic interpolation (libsoxr's
+ *   quick recipe), for sketches and previews
+ * @FLITZIS_RESAMPLE_LOW: 16-bit precision with a larger roll-off
+ *   (libsoxr's low quality)
+ * @FLITZIS_RESAMPLE_MEDIUM: 16-bit precision with a medium roll-off
+ *   (libsoxr's medium quality)
+ * @FLITZIS_RESAMPLE_HIGH: 20-bit precision (libsoxr's high quality): the
+ *   default
+ * @FLITZIS_RESAMPLE_VERY_HIGH: 28-bit precision (libsoxr's very high
+ *   quality): the slowest
+ *
+ * How a sample whose file has another rate than the stream is converted
+ * when it is loaded ([property@Flitzis.AudioEngine:resample-quality]).
+ * All of them are linear phase; the audio thread never resamples, so the
+ * choice costs load time, not playback.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  FLITZIS_RESAMPLE_QUICK,
+  FLITZIS_RESAMPLE_LOW,
+  FLITZIS_RESAMPLE_MEDIUM,
+  FLITZIS_RESAMPLE_HIGH,
+  FLITZIS_RESAMPLE_VERY_HIGH,
+} FlitzisResampleQuality;
 
 #define FLITZIS_TYPE_AUDIO_ENGINE (flitzis_audio_engine_get_type ())
 
@@ -326,6 +395,12 @@ void                flitzis_audio_engine_set_stall_timeout (FlitzisAudioEngine *
 FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_get_realtime_scheduling (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
+FlitzisResampleQuality flitzis_audio_engine_get_resample_quality (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_resample_quality (FlitzisAudioEngine     *self,
+                                                               FlitzisResampleQuality  quality,
+                                                               GError                **error);
+FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_get_lock_memory (FlitzisAudioEngine *self);
 FLITZIS_AVAILABLE_IN_0_1
 void                flitzis_audio_engine_set_lock_memory (FlitzisAudioEngine *self,
@@ -454,6 +529,22 @@ guint64             flitzis_audio_engine_get_grid_frame (FlitzisAudioEngine *sel
                                                          FlitzisQuantize     grid,
                                                          guint64             frame);
 FLITZIS_AVAILABLE_IN_0_1
+double              flitzis_audio_engine_get_speed      (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_speed      (FlitzisAudioEngine *self,
+                                                         double              ratio,
+                                                         GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_tempo_lock (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+void                flitzis_audio_engine_set_tempo_lock (FlitzisAudioEngine *self,
+                                                         gboolean            tempo_lock);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_speed (FlitzisAudioEngine *self,
+                                                           guint               id,
+                                                           double              ratio,
+                                                           GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_set_sample_tempo (FlitzisAudioEngine *self,
                                                            guint               id,
                                                            double              bpm,
@@ -467,6 +558,22 @@ FLITZIS_AVAILABLE_IN_0_1
 gboolean            flitzis_audio_engine_sync_transport_to_sample (FlitzisAudioEngine *self,
                                                                    guint               id,
                                                                    GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_key_lock (FlitzisAudioEngine *self,
+                                                              guint               id,
+                                                              gboolean            key_lock,
+                                                              GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_sample_pitch (FlitzisAudioEngine *self,
+                                                           guint               id,
+                                                           double              semitones,
+                                                           GError            **error);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_get_key_lock (FlitzisAudioEngine *self);
+FLITZIS_AVAILABLE_IN_0_1
+gboolean            flitzis_audio_engine_set_key_lock (FlitzisAudioEngine *self,
+                                                       gboolean            key_lock,
+                                                       GError            **error);
 
 
 /* MIDI input (flitzis-audio-engine-midi.c) */

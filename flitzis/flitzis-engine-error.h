@@ -77,6 +77,8 @@ G_BEGIN_DECLS
  * @FLITZIS_ENGINE_ERROR_INVALID_MIDI_MAP: a MIDI map's text is not in the
  *   format (docs/midi.md); the message names the line and what is allowed
  *   (Since: 0.1)
+ * @FLITZIS_ENGINE_ERROR_NOT_SUPPORTED: this build of the library cannot do
+ *   it (key lock and pitch shift without Rubber Band)
  *
  * Error codes in the `FLITZIS_ENGINE_ERROR` domain.
  *
@@ -105,6 +107,7 @@ typedef enum {
   FLITZIS_ENGINE_ERROR_STALLED,
   FLITZIS_ENGINE_ERROR_FILE_CHANGED,
   FLITZIS_ENGINE_ERROR_INVALID_MIDI_MAP,
+  FLITZIS_ENGINE_ERROR_NOT_SUPPORTED,
 } FlitzisEngineError;
 
 FLITZIS_AVAILABLE_IN_0_1

@@ -238,6 +238,24 @@ register_ports (FzJack *jack, const char *device_name, guint max_channels,
   return TRUE;
 }
 
+/* Control thread: our client on the default server.  A loaded machine
+ * (a build machine running several test suites, each with its servers)
+ * sometimes fails an open that succeeds a moment later: the server drops
+ * the new client's socket while it is still being set up.  So an open is
+ * tried up to FZ_JACK_OPEN_ATTEMPTS times; with no server at all each try
+ * fails at once (the socket does not exist), so this costs nothing then. */
+#define FZ_JACK_OPEN_ATTEMPTS 3
+
+static jack_client_t *
+open_client (jack_status_t *status)
+{
+  jack_client_t *client = NULL;
+
+  for (guint attempt = 0; client == NULL && attempt < FZ_JACK_OPEN_ATTEMPTS; attempt++)
+    client = jack_client_open ("flitzis", JackNoStartServer, status);
+  return client;
+}
+
 FzJack *
 fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
               guint period_frames, FzJackFailure *failure, GError **error)
@@ -249,7 +267,7 @@ fz_jack_open (const char *device_name, guint max_channels, guint sample_rate,
   if (failure == NULL)
     failure = &ignored;
   *failure = FZ_JACK_FAILED;
-  jack->client = jack_client_open ("flitzis", JackNoStartServer, &status);
+  jack->client = open_client (&status);
   if (jack->client == NULL)
     {
       *failure = FZ_JACK_NO_SERVER;

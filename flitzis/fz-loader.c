@@ -151,6 +151,7 @@ typedef struct {
   FzLoadProgressFunc progress;
   void *progress_data;
   uint64_t total;             /* source frames in all */
+  FzResampleQuality quality;  /* of the resampler, if one is needed */
 } FzDecode;
 
 static void sanitize (float *data, size_t n);
@@ -444,7 +445,8 @@ begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, uint64_t fil
   if (decode->sample == NULL)
     return set_too_long_error (info, display, error);
   if (!same_rate)
-    decode->resampler = fz_resampler_new ((uint32_t) info->samplerate, rate, channels);
+    decode->resampler = fz_resampler_new ((uint32_t) info->samplerate, rate, channels,
+                                          decode->quality);
   if (!same_rate && decode->resampler == NULL)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
@@ -473,6 +475,7 @@ end_decode (FzDecode *decode)
 typedef struct {
   uint32_t rate;
   uint32_t channels;
+  FzResampleQuality quality;
   GCancellable *cancellable;
   FzLoadProgressFunc progress;
   void *progress_data;
@@ -487,7 +490,7 @@ decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *dis
   FzDecode decode = {
     .cancellable = target->cancellable, .sanitize = needs_sanitize (info),
     .progress = target->progress, .progress_data = target->progress_data,
-    .total = (uint64_t) info->frames, .path = target->path,
+    .total = (uint64_t) info->frames, .path = target->path, .quality = target->quality,
   };
   gboolean ok;
 
@@ -590,24 +593,24 @@ fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                      GCancellable *cancellable, FzSampleFormat *original, uint64_t *delivered,
                      GError **error)
 {
-  return fz_load_sample_progress (path, rate, channels, cancellable, NULL, NULL, original,
-                                  delivered, error);
+  return fz_load_sample_progress (path, rate, channels, FZ_RESAMPLE_HIGH, cancellable, NULL,
+                                  NULL, original, delivered, error);
 }
 
 FzSample *
 fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
-                         GCancellable *cancellable, FzLoadProgressFunc progress,
+                         FzResampleQuality quality, GCancellable *cancellable, FzLoadProgressFunc progress,
                          void *progress_data, FzSampleFormat *original, uint64_t *delivered,
                          GError **error)
 {
-  FzTarget target = { rate, channels, cancellable, progress, progress_data, path };
+  FzTarget target = { rate, channels, quality, cancellable, progress, progress_data, path };
   g_autofree char *display = g_filename_display_name (path);
   SF_INFO info = { 0 };
   SNDFILE *file;
   FzSample *sample = NULL;
   struct stat before;
   uint64_t read = 0;
-  int fd;
+  int fd, sf_fd;
 
   _flitzis_init_i18n ();
   fd = open_readable (path, display, error);
@@ -615,8 +618,23 @@ fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
     return NULL;
   if (fstat (fd, &before) != 0)
     memset (&before, 0, sizeof before);
-  /* The descriptor stays ours, whether libsndfile succeeds or not. */
-  file = sf_open_fd (fd, SFM_READ, &info, SF_FALSE);
+  /* libsndfile gets a descriptor of its own, which sf_close() closes:
+   * when it cannot open a file it closes the descriptor it was given,
+   * whatever close_desc says (libsndfile 1.2.0), and our own close after
+   * that closed whatever another loading thread had opened under the same
+   * number meanwhile (a bank's file then failed as "not a regular file").
+   * Ours stays ours, for the checks after the read. */
+  sf_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  if (sf_fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot open “%s”: %s"), display, g_strerror (saved_errno));
+      g_close (fd, NULL);
+      return NULL;
+    }
+  file = sf_open_fd (sf_fd, SFM_READ, &info, SF_TRUE);
   if (file == NULL)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
@@ -734,11 +752,12 @@ fz_check_pcm (gsize size, uint32_t pcm_rate, uint32_t pcm_channels, GError **err
 
 FzSample *
 fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels, const char *display,
-             uint32_t rate, uint32_t channels, GCancellable *cancellable,
-             FzLoadProgressFunc progress, void *progress_data, GError **error)
+             uint32_t rate, uint32_t channels, FzResampleQuality quality,
+             GCancellable *cancellable, FzLoadProgressFunc progress, void *progress_data,
+             GError **error)
 {
   SF_VIRTUAL_IO io = { memory_length, memory_seek, memory_read, memory_write, memory_tell };
-  FzTarget target = { rate, channels, cancellable, progress, progress_data, NULL };
+  FzTarget target = { rate, channels, quality, cancellable, progress, progress_data, NULL };
   gsize size = 0;
   FzMemoryFile file = { g_bytes_get_data (pcm, &size), 0, 0 };
   SF_INFO info = {

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "core/fz-sample.h"
+#include "fz-resampler.h"
 
 /* Largest magnitude a decoded sample value may have (about +18 dBFS):
  * float files may hold anything, but 32 voices of such values still sum to
@@ -42,9 +43,11 @@ FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
 FzSample *fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                                GCancellable *cancellable, FzSampleFormat *original,
                                uint64_t *delivered, GError **error);
-/* The same with @progress (may be NULL) told after each chunk. */
+/* The same with @progress (may be NULL) told after each chunk, and a
+ * file of another rate converted with @quality (fz_load_sample() and
+ * fz_load_sample_full(): FZ_RESAMPLE_HIGH). */
 FzSample *fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
-                                   GCancellable *cancellable, FzLoadProgressFunc progress,
+                                   FzResampleQuality quality, GCancellable *cancellable, FzLoadProgressFunc progress,
                                    void *progress_data, FzSampleFormat *original,
                                    uint64_t *delivered, GError **error);
 /* Checks PCM for fz_load_pcm(): @size bytes of float32 interleaved frames
@@ -58,6 +61,7 @@ gboolean  fz_check_pcm (gsize size, uint32_t pcm_rate, uint32_t pcm_channels, GE
  * messages. */
 FzSample *fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels,
                        const char *display, uint32_t rate, uint32_t channels,
+                       FzResampleQuality quality,
                        GCancellable *cancellable, FzLoadProgressFunc progress,
                        void *progress_data, GError **error);
 

@@ -16,16 +16,25 @@ struct FzResampler {
 };
 
 FzResampler *
-fz_resampler_new (uint32_t in_rate, uint32_t out_rate, uint32_t channels)
+fz_resampler_new (uint32_t in_rate, uint32_t out_rate, uint32_t channels,
+                  FzResampleQuality recipe)
 {
+  static const unsigned long recipes[] = {
+    [FZ_RESAMPLE_QUICK] = SOXR_QQ, [FZ_RESAMPLE_LOW] = SOXR_LQ, [FZ_RESAMPLE_MEDIUM] = SOXR_MQ,
+    [FZ_RESAMPLE_HIGH] = SOXR_HQ, [FZ_RESAMPLE_VERY_HIGH] = SOXR_VHQ,
+  };
   soxr_io_spec_t io = soxr_io_spec (SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-  /* High quality: 20-bit precision, flat to 91 % of the band, linear phase. */
-  soxr_quality_spec_t quality = soxr_quality_spec (SOXR_HQ, 0);
+  /* The default, high quality: 20-bit precision, linear phase (every
+   * recipe here is linear phase: flags 0). */
+  soxr_quality_spec_t quality;
   soxr_runtime_spec_t runtime = soxr_runtime_spec (1);   /* no threads of its own */
   FzResampler *resampler;
   soxr_error_t error = NULL;
   soxr_t soxr;
 
+  if ((unsigned) recipe > FZ_RESAMPLE_LAST)
+    return NULL;
+  quality = soxr_quality_spec (recipes[recipe], 0);
   soxr = soxr_create (in_rate, out_rate, channels, &error, &io, &quality, &runtime);
   if (error != NULL)
     return NULL;

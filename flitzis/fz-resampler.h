@@ -15,8 +15,20 @@
 
 typedef struct FzResampler FzResampler;
 
+/* libsoxr's recipes, in FlitzisResampleQuality's order (the engine checks
+ * that they match). */
+typedef enum {
+  FZ_RESAMPLE_QUICK,          /* SOXR_QQ: cubic interpolation */
+  FZ_RESAMPLE_LOW,            /* SOXR_LQ: 16-bit, larger roll-off */
+  FZ_RESAMPLE_MEDIUM,         /* SOXR_MQ: 16-bit, medium roll-off */
+  FZ_RESAMPLE_HIGH,           /* SOXR_HQ: 20-bit, the default */
+  FZ_RESAMPLE_VERY_HIGH,      /* SOXR_VHQ: 28-bit */
+  FZ_RESAMPLE_LAST = FZ_RESAMPLE_VERY_HIGH,
+} FzResampleQuality;
+
 /* NULL when the conversion cannot be set up. */
-FzResampler *fz_resampler_new (uint32_t in_rate, uint32_t out_rate, uint32_t channels);
+FzResampler *fz_resampler_new (uint32_t in_rate, uint32_t out_rate, uint32_t channels,
+                               FzResampleQuality quality);
 /* Converts @in_frames interleaved frames from @in (NULL with 0 frames:
  * the input has ended, drain what is left) into at most @out_frames at
  * @out.  Returns the frames written, or -1 on error; *@in_used says how

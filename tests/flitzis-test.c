@@ -251,6 +251,43 @@ flitzis_test_result (const char *key, const char *format, ...)
     printf ("%s %s\n", key, value);
 }
 
+/* The @q quantile of sorted @values, linear between order statistics. */
+static double
+quantile (const double *values, gsize n, double q)
+{
+  double at = q * (double) (n - 1);
+  gsize i = (gsize) at;
+
+  return i + 1 < n ? values[i] + (values[i + 1] - values[i]) * (at - (double) i) : values[n - 1];
+}
+
+double
+flitzis_test_spread (const char *key, const char *format, double *values, gsize n)
+{
+  static const struct { const char *name; double q; } stats[] = {
+    { "median", 0.5 }, { "q1", 0.25 }, { "q3", 0.75 }, { "min", 0.0 }, { "max", 1.0 },
+  };
+
+  g_assert_cmpuint (n, >, 0);
+  qsort (values, n, sizeof (double), flitzis_test_compare_doubles);
+  for (guint s = 0; s < G_N_ELEMENTS (stats); s++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s", key, stats[s].name);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      g_autofree char *value = g_strdup_printf (format, quantile (values, n, stats[s].q));
+#pragma GCC diagnostic pop
+
+      flitzis_test_result (name, "%s", value);
+    }
+  {
+    g_autofree char *name = g_strdup_printf ("%s-n", key);
+
+    flitzis_test_result (name, "%" G_GSIZE_FORMAT, n);
+  }
+  return quantile (values, n, 0.5);
+}
+
 float
 flitzis_test_largest_step (const float *values, gsize n)
 {

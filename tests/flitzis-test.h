@@ -89,6 +89,12 @@ int      flitzis_test_compare_doubles (const void *a, const void *b);
  * (g_test_message()), a line on stdout otherwise (make bench reads it). */
 void     flitzis_test_result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
+/* A benchmark's spread: sorts @values (@n of them, n > 0) and prints
+ * "KEY-median", "KEY-q1", "KEY-q3" (the quartiles, linear between the
+ * order statistics), "KEY-min", "KEY-max" and "KEY-n" with @format (a
+ * printf format of one double).  Returns the median. */
+double   flitzis_test_spread (const char *key, const char *format, double *values, gsize n);
+
 /* The largest difference between neighbouring values of @values: a cut
  * would show as one step of the whole level, a fade as many small ones. */
 float    flitzis_test_largest_step (const float *values, gsize n);

@@ -9,7 +9,8 @@ bass.wav and chord.wav; by default those the flitzis tool installs), go
 into the first pads of bank A.  Options for the automated test
 (app/flitzis-pads-test.py): --print-events prints every event on stdout
 (see testhooks.py), --screenshot FILE saves the window once a pad's meter
-shows a sound, --voices N makes the engine with N voices."""
+shows a sound, --voices N makes the engine with N voices, --midi-fifo
+FILE injects the MIDI bytes written to a FIFO (as a controller plays)."""
 
 import os
 import signal
@@ -39,6 +40,7 @@ CSS = """
 .pad.playing { background-color: alpha(@accent_bg_color, 0.3); }
 .pad.empty label { opacity: 0.55; }
 .pad-key { font-weight: bold; }
+.pad-midi { font-size: smaller; opacity: 0.7; }
 """
 
 def shortcuts_ui():
@@ -111,6 +113,7 @@ class PadsApplication(Adw.Application):
         self.engine = None
         self.samples_dir = DEFAULT_SAMPLES_DIR
         self.screenshot = None
+        self.midi_fifo = None
         self.voices = Flitzis.MAX_VOICES
         self.trace = testhooks.Tracer()
         self.settings = None                 # Gio.Settings, when the schema is installed
@@ -125,6 +128,9 @@ class PadsApplication(Adw.Application):
         self.add_main_option("screenshot", 0, GLib.OptionFlags.NONE, GLib.OptionArg.FILENAME,
                              _("Save the window as a PNG once a meter shows a sound (for tests)"),
                              _("FILE"))
+        self.add_main_option("midi-fifo", 0, GLib.OptionFlags.NONE, GLib.OptionArg.FILENAME,
+                             _("Inject the MIDI bytes written to the FIFO FILE, a line of hex "
+                               "bytes at a time (for tests)"), _("FILE"))
         self.add_main_option("voices", 0, GLib.OptionFlags.NONE, GLib.OptionArg.INT,
                              _("Mix at most N voices (for tests)"), _("N"))
 
@@ -138,6 +144,7 @@ class PadsApplication(Adw.Application):
             return 0
         self.samples_dir = filename("samples-dir") or self.samples_dir
         self.screenshot = filename("screenshot")
+        self.midi_fifo = filename("midi-fifo")
         self.trace.enabled = options.contains("print-events")
         voices = options.lookup_value("voices", GLib.VariantType("i"))
         if voices is not None:
@@ -216,6 +223,8 @@ class PadsApplication(Adw.Application):
                        else "light")
             window.fill_device_list()
             window.run_engine()
+            if self.midi_fifo is not None:
+                window.open_midi_fifo(self.midi_fifo)
         for pad, path in zip(window.pads, paths):
             window.load(pad, path)
         window.present()

@@ -33,6 +33,27 @@ RETRIGGERS = (("Layer", Flitzis.Retrigger.LAYER),
               ("Toggle", Flitzis.Retrigger.TOGGLE))
 
 
+# A pad's key lock: the transport's (the engine's key-lock property), or
+# its own, on or off (Flitzis.AudioEngine.set_sample_key_lock()).
+KEY_LOCKS = ("default", "on", "off")
+
+
+def key_lock_names():
+    # TRANSLATORS: a pad's key lock: as the transport's switch, on or off
+    return [_("As the Transport"), _("On"), _("Off")]
+
+
+def key_lock_supported(engine):
+    """Whether @engine's build can key-lock and pitch-shift (Rubber Band):
+    asked of a stopped slot call, which says NOT_SUPPORTED before
+    anything else and changes nothing otherwise."""
+    try:
+        engine.set_sample_pitch(0, 0.0)
+    except GLib.Error as error:
+        return not error.matches(Flitzis.EngineError.quark(), Flitzis.EngineError.NOT_SUPPORTED)
+    return True
+
+
 def mode_names():
     # TRANSLATORS: a pad's mode: its sample plays once, or loops
     return [_("One-shot"), _("Loop")]
@@ -55,6 +76,11 @@ class PadSettings(GObject.Object):
     loop = GObject.Property(type=bool, default=False)
     retrigger = GObject.Property(type=int, default=int(Flitzis.Retrigger.LAYER))
     gain = GObject.Property(type=float, default=1.0, minimum=0.0, maximum=Flitzis.MAX_GAIN)
+    speed = GObject.Property(type=float, default=1.0, minimum=Flitzis.MIN_SPEED,
+                             maximum=Flitzis.MAX_SPEED)
+    key_lock = GObject.Property(type=str, default="default")     # KEY_LOCKS
+    pitch = GObject.Property(type=float, default=0.0, minimum=-Flitzis.MAX_PITCH,
+                             maximum=Flitzis.MAX_PITCH)
 
     def __init__(self, slot):
         super().__init__()
@@ -62,6 +88,7 @@ class PadSettings(GObject.Object):
         self.bank = slot // PADS_PER_BANK
         self.index = slot % PADS_PER_BANK
         self.key = KEYS[self.index]
+        self.locked = False    # its key lock was set in this run of the engine
 
     @property
     def label(self):
@@ -74,11 +101,23 @@ class PadSettings(GObject.Object):
         return _("empty")
 
     def apply(self, engine):
-        """Sets the slot's loop, retrigger policy and gain on @engine;
-        raises GLib.Error (an engine error says what was wrong)."""
+        """Sets the slot's loop, retrigger policy, gain, speed, key lock
+        and pitch on @engine; raises GLib.Error (an engine error says what
+        was wrong).  Key lock and pitch as new are not set (a build
+        without Rubber Band refuses them): a slot never set follows the
+        engine's key-lock property.  One set in this run follows it by
+        being set to the property's value (PadSet.follow_key_lock())."""
         engine.set_sample_loop(self.slot, self.loop, 0, 0)
         engine.set_sample_retrigger(self.slot, Flitzis.Retrigger(self.retrigger))
         engine.set_sample_gain(self.slot, self.gain)
+        engine.set_sample_speed(self.slot, self.speed)
+        if self.key_lock != "default":
+            engine.set_sample_key_lock(self.slot, self.key_lock == "on")
+            self.locked = True
+        elif self.locked:
+            engine.set_sample_key_lock(self.slot, engine.props.key_lock)
+        if self.pitch != 0.0 or self.locked:
+            engine.set_sample_pitch(self.slot, self.pitch)
 
 
 class PadSet(GObject.Object):
@@ -97,8 +136,10 @@ class PadSet(GObject.Object):
         self.engine = engine
         self.pads = [PadSettings(slot) for slot in range(SLOTS)]
         for pad in self.pads:
-            for prop in ("loop", "retrigger", "gain"):
+            for prop in ("loop", "retrigger", "gain", "speed", "key-lock", "pitch"):
                 pad.connect(f"notify::{prop}", self._on_setting_changed)
+        engine.connect("notify::key-lock", self._follow_key_lock)
+        engine.connect("notify::running", self._on_running_changed)
 
     def __getitem__(self, slot):
         return self.pads[slot]
@@ -117,6 +158,19 @@ class PadSet(GObject.Object):
             self.emit("error", pad, error.message)
             return False
         return True
+
+    def _follow_key_lock(self, engine, pspec):
+        """The transport's key lock changed: the pads that follow it and
+        were set in this run are set to it again."""
+        if engine.props.running:
+            for pad in self.pads:
+                if pad.locked and pad.key_lock == "default":
+                    self._apply(pad)
+
+    def _on_running_changed(self, engine, pspec):
+        # A new run starts with every slot as new.
+        for pad in self.pads:
+            pad.locked = False
 
     def apply_all(self):
         """After run(): every pad's settings, before its sample loads."""

@@ -3,9 +3,11 @@
 # Copyright 2026 The libflitzis authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The schema org.flitzis.Pads (app/data/org.flitzis.Pads.gschema.xml)
-holds the transport (tempo, quantize, metronome, master volume), the bank
-shown and every pad that is not as new (name, file, mode, press while
-playing, gain).
+holds the transport (tempo, quantize, metronome, master volume, speed,
+tempo lock, key lock, MIDI input), the bank shown, every pad that is not
+as new (name, file, mode, press while playing, gain; and in pads-playback
+its speed, key lock and pitch), and the MIDI map in its text form (what
+MIDI learn made, Flitzis.AudioEngine.dup_midi_map_string()).
 
 GSettings, as GNOME applications keep their state: the schema types and
 bounds every value (a hand-edited or stale value never reaches the
@@ -24,10 +26,13 @@ gi.require_version("Flitzis", "1.0")
 from gi.repository import Flitzis, Gio, GLib  # noqa: E402
 
 from flitzispads import APP_ID
-from flitzispads.pads import BANKS, SLOTS
+from flitzispads.pads import BANKS, KEY_LOCKS, SLOTS, key_lock_supported
 
 PADS_TYPE = "a(ussbsd)"
-TRANSPORT_KEYS = ("tempo", "quantize", "metronome", "volume")
+PLAYBACK_TYPE = "a(udsd)"
+TRANSPORT_KEYS = ("tempo", "quantize", "metronome", "volume", "speed", "tempo-lock",
+                  "midi-input")
+PLAYBACK_PROPERTIES = ("speed", "key-lock", "pitch")
 PAD_PROPERTIES = ("name", "path", "loop", "retrigger", "gain")
 RETRIGGER_NICKS = {int(Flitzis.Retrigger.LAYER): "layer",
                    int(Flitzis.Retrigger.RESTART): "restart",
@@ -60,6 +65,13 @@ def pad_entry(pad):
             RETRIGGER_NICKS.get(pad.retrigger, "layer"), pad.gain)
 
 
+def playback_entry(pad):
+    """@pad's (slot, speed, key lock, pitch), or None when they are as new."""
+    if pad.speed == 1.0 and pad.key_lock == "default" and pad.pitch == 0.0:
+        return None
+    return (pad.slot, pad.speed, pad.key_lock, pad.pitch)
+
+
 class SavedState:
     """Keeps @engine's transport and @pad_set's pads in @settings."""
 
@@ -76,6 +88,8 @@ class SavedState:
         skipped: the schema bounds the other keys."""
         for key in TRANSPORT_KEYS:
             self.settings.bind(key, self.engine, key, Gio.SettingsBindFlags.DEFAULT)
+        self.restore_key_lock()
+        self.midi_map_error = self.restore_midi_map()
         nicks = {nick: value for value, nick in RETRIGGER_NICKS.items()}
         restored = 0
         for slot, name, path, loop, retrigger, gain in self.settings.get_value("pads").unpack():
@@ -88,10 +102,43 @@ class SavedState:
             pad.retrigger = nicks[retrigger]
             pad.gain = min(max(gain, 0.0), Flitzis.MAX_GAIN)
             restored += 1
+        for slot, speed, key_lock, pitch in self.settings.get_value("pads-playback").unpack():
+            if slot >= SLOTS or key_lock not in KEY_LOCKS:
+                continue
+            pad = self.pad_set[slot]
+            pad.speed = min(max(speed, Flitzis.MIN_SPEED), Flitzis.MAX_SPEED)
+            pad.key_lock = key_lock
+            pad.pitch = min(max(pitch, -Flitzis.MAX_PITCH), Flitzis.MAX_PITCH)
         for pad in self.pad_set.pads:
-            for prop in PAD_PROPERTIES:
+            for prop in PAD_PROPERTIES + PLAYBACK_PROPERTIES:
                 pad.connect(f"notify::{prop}", self._on_pad_changed)
         return restored
+
+    def restore_key_lock(self):
+        """The engine's key lock, from the key-lock key, and kept there.  Not
+        a binding: a build without Rubber Band refuses it (the key is then
+        left as it is, for a build that has it)."""
+        if key_lock_supported(self.engine):
+            try:
+                self.engine.set_key_lock(self.settings.get_boolean("key-lock"))
+            except GLib.Error:
+                pass            # the engine's stays; the window's switch shows it
+            self.engine.connect("notify::key-lock", lambda engine, pspec:
+                                self.settings.set_boolean("key-lock", engine.props.key_lock))
+
+    def restore_midi_map(self):
+        """Sets the engine's MIDI map from the midi-map key; returns the
+        error's message when the key's text is not a map (the engine's is
+        then left as it was), else None."""
+        try:
+            self.engine.set_midi_map_from_string(self.settings.get_string("midi-map"))
+        except GLib.Error as error:
+            return error.message
+        return None
+
+    def save_midi_map(self):
+        """Keeps the engine's MIDI map, as its text, in the midi-map key."""
+        self.settings.set_string("midi-map", self.engine.dup_midi_map_string())
 
     @property
     def bank(self):
@@ -115,6 +162,9 @@ class SavedState:
     def save_pads(self):
         entries = [entry for entry in map(pad_entry, self.pad_set.pads) if entry is not None]
         self.settings.set_value("pads", GLib.Variant(PADS_TYPE, entries))
+        entries = [entry for entry in map(playback_entry, self.pad_set.pads)
+                   if entry is not None]
+        self.settings.set_value("pads-playback", GLib.Variant(PLAYBACK_TYPE, entries))
 
     def flush(self):
         """Writes what is pending, and waits until the back-end has it

@@ -118,8 +118,12 @@ class Pad(Gtk.Button):
         key.add_css_class("pad-key")
         self.mode_label = Gtk.Label(xalign=1, hexpand=True)
         self.mode_label.add_css_class("dim-label")
+        # The MIDI note that plays the pad ("C2 ch1"), when one does.
+        self.midi_label = Gtk.Label(xalign=0)
+        self.midi_label.add_css_class("pad-midi")
         top = Gtk.Box(spacing=6)
         top.append(key)
+        top.append(self.midi_label)
         top.append(self.mode_label)
         self.name_label = Gtk.Label(ellipsize=Pango.EllipsizeMode.END, max_width_chars=10,
                                     vexpand=True)
@@ -161,6 +165,10 @@ class Pad(Gtk.Button):
             lines.insert(1, problem)
         self.set_tooltip_text("\n".join(lines))
         (self.remove_css_class if s.path else self.add_css_class)("empty")
+
+    def set_midi(self, label):
+        """Shows the MIDI note that plays the pad ("" for none)."""
+        self.midi_label.set_label(label)
 
     def set_selected(self, selected):
         (self.add_css_class if selected else self.remove_css_class)("selected")

@@ -3,9 +3,12 @@
 # Copyright 2026 The libflitzis authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The header bar (output device, title, main menu), the transport
-(tempo, quantize, metronome, master volume and level), the banks of pads,
-the selected pad's settings and waveform, and toasts for what went wrong.
+(tempo, quantize, metronome, master volume and level; speed, tempo lock,
+key lock and MIDI learn), the banks of pads, the selected pad's settings
+and waveform, and toasts for what went wrong.
 Every method runs in the main context, as do the engine's signals."""
+
+import os
 
 import gi
 gi.require_version("Adw", "1")
@@ -13,10 +16,11 @@ gi.require_version("Flitzis", "1.0")
 gi.require_version("Gtk", "4.0")
 from gi.repository import Adw, Flitzis, Gdk, Gio, GLib, GObject, Gtk  # noqa: E402
 
-from flitzispads import state, testhooks
+from flitzispads import midilearn, state, testhooks
 from flitzispads.i18n import _, ngettext
-from flitzispads.pads import (BANK_NAMES, BANKS, KEYS, PADS_PER_BANK, RETRIGGERS, PadSet,
-                              mode_names, retrigger_names)
+from flitzispads.pads import (BANK_NAMES, BANKS, KEY_LOCKS, KEYS, PADS_PER_BANK, RETRIGGERS,
+                              PadSet, key_lock_names, key_lock_supported, mode_names,
+                              retrigger_names)
 from flitzispads.widgets import Pad, Waveform, peak_to_fraction
 
 COLUMNS = 4
@@ -62,6 +66,9 @@ class PadsWindow(Adw.ApplicationWindow):
         self.playhead_traced = set()
         self.saved = None                      # state.SavedState, from keep_state()
         self.controls = {}                     # name: widget, for the test's clicks
+        self.key_lock_supported = key_lock_supported(engine)
+        self.midi_map = midilearn.MidiMap()    # what the engine's MIDI map plays
+        self.midi_fifo = None                  # the test's MIDI bytes (open_midi_fifo())
 
         self.toasts = Adw.ToastOverlay()
         self.toasts.set_child(self._build_body())
@@ -95,6 +102,9 @@ class PadsWindow(Adw.ApplicationWindow):
         menu = Gio.Menu()
         section = Gio.Menu()
         section.append(_("_Restart Audio"), "win.restart-audio")
+        # TRANSLATORS: a check item: the engine's MIDI input port (JACK)
+        section.append(_("_MIDI Input"), "win.midi-input")
+        section.append(_("_Forget MIDI Mappings"), "win.forget-midi")
         menu.append_section(None, section)
         section = Gio.Menu()
         section.append(_("_Keyboard Shortcuts"), "win.show-help-overlay")
@@ -163,7 +173,66 @@ class PadsWindow(Adw.ApplicationWindow):
                        quantize, Gtk.Label(label=_("Click")), metronome,
                        Gtk.Label(label=_("Volume")), volume, self.master_level):
             transport.append(widget)
-        return transport
+        rows = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
+        rows.append(transport)
+        rows.append(self._build_playback())
+        return rows
+
+    def _build_playback(self):
+        """The master speed (a slider and a field on one adjustment, bound
+        to the engine's speed property), tempo lock and key lock (the
+        engine's properties: the default of every pad), and MIDI learn."""
+        speed = Gtk.Adjustment(lower=Flitzis.MIN_SPEED, upper=Flitzis.MAX_SPEED,
+                               step_increment=0.05, page_increment=0.25, value=1.0)
+        self.engine.bind_property("speed", speed, "value", BOTH)
+        speed_scale = Gtk.Scale(adjustment=speed, hexpand=True, draw_value=False,
+                                tooltip_text=_("Master speed: how fast every pad plays"))
+        speed_scale.add_mark(1.0, Gtk.PositionType.BOTTOM, None)  # as recorded
+        speed_field = Gtk.SpinButton(adjustment=speed, digits=2,
+                                     tooltip_text=_("Master speed, 0.25 to 4 times as recorded"))
+        tempo_lock = Gtk.Switch(valign=Gtk.Align.CENTER,
+                                tooltip_text=_("Pads that know their tempo play at the "
+                                               "transport’s"))
+        self.engine.bind_property("tempo-lock", tempo_lock, "active", BOTH)
+        self.key_lock_switch = Gtk.Switch(valign=Gtk.Align.CENTER)
+        if self.key_lock_supported:
+            self.key_lock_switch.set_tooltip_text(
+                _("Pads keep their pitch when their speed changes"))
+            self.key_lock_switch.set_active(self.engine.props.key_lock)
+            self.key_lock_switch.connect("notify::active", self._on_key_lock_set)
+            self.engine.connect("notify::key-lock", lambda engine, pspec:
+                                self.key_lock_switch.set_active(engine.props.key_lock))
+        else:
+            self.key_lock_switch.set_sensitive(False)
+            self.key_lock_switch.set_tooltip_text(
+                _("Key lock needs a libflitzis built with Rubber Band"))
+        # TRANSLATORS: a toggle button: the next note played maps to the
+        # selected pad
+        self.learn = Gtk.ToggleButton(label=_("MIDI Learn"), valign=Gtk.Align.CENTER,
+                                      tooltip_text=_("Select a pad, then play a note on the "
+                                                     "MIDI controller: the note plays the pad"))
+        self.learn.connect("toggled", lambda button: self.trace(
+            "midi-learn", "on" if button.get_active() else "off"))
+        self.controls.update({"speed-scale": speed_scale, "speed": speed_field,
+                              "tempo-lock": tempo_lock, "key-lock": self.key_lock_switch,
+                              "midi-learn": self.learn})
+        row = Gtk.Box(spacing=8)
+        for widget in (Gtk.Label(label=_("Speed")), speed_scale, speed_field,
+                       Gtk.Label(label=_("Tempo Lock")), tempo_lock,
+                       Gtk.Label(label=_("Key Lock")), self.key_lock_switch, self.learn):
+            row.append(widget)
+        return row
+
+    def _on_key_lock_set(self, switch, pspec):
+        """Not a binding: set_key_lock() can fail (the stretchers not
+        made), and says why."""
+        if switch.get_active() == self.engine.props.key_lock:
+            return
+        try:
+            self.engine.set_key_lock(switch.get_active())
+        except GLib.Error as error:
+            self.toast(_("Key lock: {message}").format(message=error.message))
+            switch.set_active(self.engine.props.key_lock)
 
     def _build_bank(self, bank):
         grid = Gtk.Grid(row_spacing=8, column_spacing=8,
@@ -193,13 +262,36 @@ class PadsWindow(Adw.ApplicationWindow):
         self.gain.connect("value-changed", self._on_gain_changed)
         gain_row = Adw.ActionRow(title=_("Gain"))
         gain_row.add_suffix(self.gain)
+        self.pad_speed = Gtk.SpinButton.new_with_range(Flitzis.MIN_SPEED, Flitzis.MAX_SPEED, 0.05)
+        self.pad_speed.set_digits(2)
+        self.pad_speed.set_valign(Gtk.Align.CENTER)
+        self.pad_speed.connect("value-changed", self._on_pad_speed_changed)
+        speed_row = Adw.ActionRow(title=_("Speed"), subtitle=_("Times the master speed"))
+        speed_row.add_suffix(self.pad_speed)
+        self.key_lock_row = Adw.ComboRow(title=_("Key Lock"),
+                                         model=Gtk.StringList.new(key_lock_names()))
+        self.key_lock_row.connect("notify::selected", self._on_pad_key_lock_changed)
+        self.pitch = Gtk.SpinButton.new_with_range(-Flitzis.MAX_PITCH, Flitzis.MAX_PITCH, 1.0)
+        self.pitch.set_digits(1)
+        self.pitch.set_valign(Gtk.Align.CENTER)
+        self.pitch.connect("value-changed", self._on_pitch_changed)
+        pitch_row = Adw.ActionRow(title=_("Pitch"), subtitle=_("Semitones, at any speed"))
+        pitch_row.add_suffix(self.pitch)
+        if not self.key_lock_supported:
+            for row in (self.key_lock_row, pitch_row):
+                row.set_sensitive(False)
+                row.set_tooltip_text(_("Key lock and pitch need a libflitzis built with "
+                                       "Rubber Band"))
+        self.midi_row = Adw.ActionRow(title=_("MIDI Note"))
+        self.controls["pad-speed"] = self.pad_speed
         self.sample_row = Adw.ActionRow(title=_("Sample"))
         open_button = Gtk.Button(icon_name="document-open-symbolic", valign=Gtk.Align.CENTER,
                                  tooltip_text=_("Load a sample into this pad"))
         open_button.add_css_class("flat")
         open_button.connect("clicked", self._on_open_clicked)
         self.sample_row.add_suffix(open_button)
-        for row in (self.name_row, self.mode_row, self.retrigger_row, gain_row, self.sample_row):
+        for row in (self.name_row, self.mode_row, self.retrigger_row, gain_row, speed_row,
+                    self.key_lock_row, pitch_row, self.midi_row, self.sample_row):
             self.pad_group.add(row)
 
         self.waveform = Waveform()
@@ -221,6 +313,12 @@ class PadsWindow(Adw.ApplicationWindow):
         stop = Gio.SimpleAction.new("stop-all", None)
         stop.connect("activate", lambda action, param: self._stop_all())
         self.add_action(stop)
+        # The check item of the engine's midi-input property (kept in the
+        # settings); the audio restarts to take it.
+        self.add_action(Gio.PropertyAction.new("midi-input", self.engine, "midi-input"))
+        forget = Gio.SimpleAction.new("forget-midi", None)
+        forget.connect("activate", lambda action, param: self.set_midi_map(midilearn.MidiMap()))
+        self.add_action(forget)
 
     def _build_keys(self):
         self.held_keys = set()  # hardware keycodes down: repeats play nothing
@@ -273,6 +371,14 @@ class PadsWindow(Adw.ApplicationWindow):
                        self.trace("quantize", e.props.quantize.value_nick))
         engine.connect("notify::metronome", lambda e, pspec:
                        self.trace("metronome", "on" if e.props.metronome else "off"))
+        engine.connect("notify::speed", lambda e, pspec:
+                       self.trace("speed", f"{e.props.speed:.2f}"))
+        engine.connect("notify::tempo-lock", lambda e, pspec:
+                       self.trace("tempo-lock", "on" if e.props.tempo_lock else "off"))
+        engine.connect("notify::key-lock", lambda e, pspec:
+                       self.trace("key-lock", "on" if e.props.key_lock else "off"))
+        engine.connect("notify::midi-input", self._on_midi_input_changed)
+        engine.connect("midi-event", self._on_midi_event)
 
     def keep_state(self, settings):
         """Restores the last session from @settings (a Gio.Settings of
@@ -284,15 +390,28 @@ class PadsWindow(Adw.ApplicationWindow):
         self.banks.set_visible_child_name(str(bank))
         self.select(self.pad_set[bank * PADS_PER_BANK])
         engine = self.engine
+        if self.saved.midi_map_error is not None:
+            self.toast(_("The kept MIDI map was not used: {message}").format(
+                message=self.saved.midi_map_error))
+        self._show_midi_map()
+        self.trace("key-lock-supported", "yes" if self.key_lock_supported else "no")
         self.trace("restored", "pads", restored, "bank", bank,
                    "tempo", f"{engine.props.tempo:.1f}",
                    "quantize", engine.props.quantize.value_nick,
                    "metronome", "on" if engine.props.metronome else "off",
-                   "volume", f"{engine.props.volume:.2f}")
+                   "volume", f"{engine.props.volume:.2f}",
+                   "speed", f"{engine.props.speed:.2f}",
+                   "tempo-lock", "on" if engine.props.tempo_lock else "off",
+                   "key-lock", "on" if engine.props.key_lock else "off",
+                   "midi-input", "on" if engine.props.midi_input else "off",
+                   "midi-notes", len(self.midi_map.notes))
         for pad in self.pad_set.pads:
             if state.pad_entry(pad) is not None:
                 self.trace("restored-pad", pad.slot, int(pad.loop), pad.retrigger,
                            f"{pad.gain:.2f}", pad.name)
+            if state.playback_entry(pad) is not None:
+                self.trace("restored-playback", pad.slot, f"{pad.speed:.2f}", pad.key_lock,
+                           f"{pad.pitch:.1f}")
         return self.saved
 
     def run_engine(self):
@@ -316,6 +435,13 @@ class PadsWindow(Adw.ApplicationWindow):
         for pad in self.pads:
             if pad.settings.path:
                 self.load(pad, pad.settings.path)
+        port = self.saved.settings.get_string("midi-port") if self.saved is not None else ""
+        if self.engine.props.midi_input and port:
+            try:
+                self.engine.connect_midi_input(port)
+                self.trace("midi-connected", port)
+            except GLib.Error as error:
+                self.toast(_("MIDI input: {message}").format(message=error.message))
 
     def restart_engine(self):
         self.engine.shut_down()
@@ -353,6 +479,10 @@ class PadsWindow(Adw.ApplicationWindow):
 
     def play(self, pad, exclusive=False):
         self.select(pad.settings)
+        if self.learn.get_active():
+            # MIDI learn: the click chose the pad the next note plays.
+            self.trace("learn-selected", pad.settings.slot)
+            return
         try:
             self.pad_set.play(pad.settings, exclusive)
         except GLib.Error as error:
@@ -377,6 +507,12 @@ class PadsWindow(Adw.ApplicationWindow):
         policies = [policy for name, policy in RETRIGGERS]
         self.retrigger_row.set_selected(policies.index(Flitzis.Retrigger(settings.retrigger)))
         self.gain.set_value(settings.gain)
+        self.pad_speed.set_value(settings.speed)
+        self.key_lock_row.set_selected(KEY_LOCKS.index(settings.key_lock))
+        self.pitch.set_value(settings.pitch)
+        note = self.midi_map.note_of(settings.slot)
+        self.midi_row.set_subtitle(midilearn.note_label(*note) if note else
+                                   _("None: turn MIDI Learn on, then play a note"))
         pad = self.pads[settings.slot]
         self.sample_row.set_subtitle(GLib.markup_escape_text(
             "\n".join(filter(None, [settings.path or _("Empty"), pad.problem]))))
@@ -409,6 +545,92 @@ class PadsWindow(Adw.ApplicationWindow):
 
     def _on_gain_changed(self, scale):
         self.selected.settings.gain = scale.get_value()
+
+    def _on_pad_speed_changed(self, spin):
+        settings = self.selected.settings
+        if settings.speed != spin.get_value():
+            settings.speed = spin.get_value()
+            self.trace("pad-speed", settings.slot, f"{settings.speed:.2f}")
+
+    def _on_pad_key_lock_changed(self, row, pspec):
+        settings = self.selected.settings
+        if settings.key_lock != KEY_LOCKS[row.get_selected()]:
+            settings.key_lock = KEY_LOCKS[row.get_selected()]
+            self.trace("pad-key-lock", settings.slot, settings.key_lock)
+
+    def _on_pitch_changed(self, spin):
+        settings = self.selected.settings
+        if settings.pitch != spin.get_value():
+            settings.pitch = spin.get_value()
+            self.trace("pad-pitch", settings.slot, f"{settings.pitch:.1f}")
+
+    # ---- MIDI ----
+
+    def _on_midi_input_changed(self, engine, pspec):
+        self.trace("midi-input", "on" if engine.props.midi_input else "off")
+        if engine.props.running:   # taken by the next run
+            self.restart_engine()
+
+    def _on_midi_event(self, engine, channel, kind, number, value, frame):
+        """Every MIDI event; while MIDI learn is on, a note-on maps its note
+        and channel to the selected pad."""
+        self.trace("midi-event", channel, f"0x{kind:02x}", number, value, frame)
+        if kind == 0x90 and value > 0 and self.learn.get_active() and self.selected:
+            slot = self.selected.settings.slot
+            self.set_midi_map(self.midi_map.learn(number, channel, slot))
+            note = self.midi_map.note_of(slot)
+            if note == (number, channel):
+                self.trace("midi-learned", slot, number, channel)
+
+    def set_midi_map(self, midi_map):
+        """Makes @midi_map the engine's and keeps it; a toast when the engine
+        refuses it (then nothing changes)."""
+        try:
+            self.engine.set_midi_map_from_string(midi_map.to_text())
+        except GLib.Error as error:
+            self.toast(_("MIDI map: {message}").format(message=error.message))
+            return
+        if self.saved is not None:
+            self.saved.save_midi_map()
+        self._show_midi_map()
+
+    def _show_midi_map(self):
+        """Reads the engine's map back, and shows each pad's note."""
+        self.midi_map = midilearn.MidiMap.parse(self.engine.dup_midi_map_string())
+        for pad in self.pads:
+            note = self.midi_map.note_of(pad.settings.slot)
+            label = midilearn.note_label(*note) if note else ""
+            if label != pad.midi_label.get_label():
+                pad.set_midi(label)
+                self.trace("midi-label", pad.settings.slot, label or "-")
+        if self.selected is not None:
+            self.select(self.selected.settings)
+
+    def open_midi_fifo(self, path):
+        """For the test (--midi-fifo): each line written to the FIFO @path,
+        MIDI bytes in hex ("90 24 64"), is injected into the engine
+        (inject_midi()), as if a controller had played it."""
+        # Read and write: the FIFO never reports an end when a writer closes.
+        fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+        self.midi_fifo = [fd, b""]
+        GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, fd, GLib.IOCondition.IN,
+                              self._on_midi_fifo)
+
+    def _on_midi_fifo(self, fd, condition):
+        try:
+            self.midi_fifo[1] += os.read(fd, 4096)
+        except BlockingIOError:
+            return GLib.SOURCE_CONTINUE
+        *lines, self.midi_fifo[1] = self.midi_fifo[1].split(b"\n")
+        for line in lines:
+            try:
+                data = bytes.fromhex(line.decode())
+                self.engine.inject_midi(data, 0)
+                self.trace("midi-injected", line.decode())
+            except (ValueError, GLib.Error) as error:
+                self.toast(_("MIDI input: {message}").format(
+                    message=getattr(error, "message", str(error))))
+        return GLib.SOURCE_CONTINUE
 
     def _on_open_clicked(self, button):
         # GTK 4.8 has no Gtk.FileDialog (4.10); the native chooser is

@@ -14,6 +14,7 @@
 
 #include "fz-core.h"
 #include "fz-counter.h"
+#include "fz-keylock.h"
 
 static void on_voice_ended (void *data, uint32_t slot, uint32_t offset);
 
@@ -133,6 +134,10 @@ carries_over (const FzMsg *command)
     case FZ_CMD_PAUSE_SLOT:
     case FZ_CMD_SET_SLOT_TEMPO:
     case FZ_CMD_SET_SLOT_DOWNBEAT:
+    case FZ_CMD_SET_KEY_LOCK:
+    case FZ_CMD_SET_PITCH:
+    case FZ_CMD_SET_KEY_LOCK_DEFAULT:
+    case FZ_CMD_SET_STRETCH_POOL:
       return true;
     case FZ_CMD_PING:
     case FZ_CMD_PLAY:
@@ -185,8 +190,14 @@ fz_core_adopt (FzCore *core, FzCore *old)
       to->group = from->group;
       to->tempo = from->tempo;
       to->downbeat = from->downbeat;
+      to->key_lock = from->key_lock;
+      to->pitch = from->pitch;
+      fz_mixer_set_speed (&core->mixer, i, from->speed);
       fz_params_copy_cell (&core->params, &old->params, i);
     }
+  core->mixer.key_lock = old->mixer.key_lock;
+  core->mixer.stretch = old->mixer.stretch;
+  fz_stretch_pool_release_all (core->mixer.stretch);
   /* @old's consumer side is this thread now: its audio thread is gone.
    * @core's ring is empty and as large, so every command fits. */
   while (fz_ring_pop (old->commands, &command))
@@ -486,6 +497,12 @@ apply_command (FzCore *core, const FzMsg *command)
     case FZ_CMD_MIDI:
       fz_midi_in_inject (core, command);
       return true;
+    case FZ_CMD_SET_KEY_LOCK:
+    case FZ_CMD_SET_PITCH:
+    case FZ_CMD_SET_KEY_LOCK_DEFAULT:
+    case FZ_CMD_SET_STRETCH_POOL:
+      fz_keylock_apply (&core->mixer, command);
+      return true;
     default:
       return true;  /* not a command: consumed and ignored */
     }
@@ -662,7 +679,11 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
   if (core->paused)
     memset (out, 0, frames * core->mixer.channels * sizeof (float));
   else
-    fz_mixer_render (&core->mixer, out, frames);
+    {
+      /* Tempo-locked voices follow the transport's step (fz-varispeed.h). */
+      core->mixer.tempo_step = core->tempo.step;
+      fz_mixer_render (&core->mixer, out, frames);
+    }
   fz_transport_run (core, out, frames);
   if (core->mixer.meter != NULL)
     fz_meter_end_period (&core->meter, &core->mixer, out, frames, core->period_start + frames);

@@ -25,6 +25,7 @@
 
 #include "fz-counter.h"
 #include "fz-eq.h"
+#include "fz-keylock.h"
 #include "fz-meter.h"
 #include "fz-mixer.h"
 #include "fz-mixer-path.h"
@@ -90,11 +91,14 @@ fz_mixer_init_tables (FzMixer *mixer, uint32_t channels, uint32_t sample_rate,
   mixer->n_slots = n_slots;
   mixer->voices = voices;
   mixer->max_voices = max_voices;
+  mixer->speed = 1.0;
+  mixer->sample_rate = sample_rate;
+  fz_varispeed_init ();
   ramp_settle (&mixer->master, 1.0f);
   fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
   for (uint32_t i = 0; i < n_slots; i++)
     {
-      slots[i] = (FzSlot) { 0 };
+      slots[i] = (FzSlot) { .speed = 1.0 };
       ramp_settle (&slots[i].gain, 1.0f);
     }
   atomic_init (&mixer->voices_dropped, 0);
@@ -216,6 +220,7 @@ add_voice (FzMixer *mixer, uint32_t slot, const FzSample *sample, float velocity
     .sample = sample, .slot = slot, .delay = delay, .velocity = velocity, .position = position,
   };
   ramp_settle (&voice->fade, 1.0f);
+  voice->stretch = fz_keylock_claim (mixer, slot);
   if (mixer->slots[slot].paused)
     {
       /* It sounds once its slot resumes, from its start. */
@@ -228,7 +233,7 @@ add_voice (FzMixer *mixer, uint32_t slot, const FzSample *sample, float velocity
 
 /* Moves @voice to @frame of its sample with a crossfade: a copy of it
  * fades out where it was while it fades in at @frame.  Without a free
- * voice for the copy, it only fades in (a dip, never a click). */
+ * voice for the copy, or stretched, it only fades in (a dip, not a click). */
 static void
 crossfade_to (FzMixer *mixer, FzVoice *voice, size_t frame)
 {
@@ -242,7 +247,7 @@ crossfade_to (FzMixer *mixer, FzVoice *voice, size_t frame)
       voice->position = frame;
       return;
     }
-  if (mixer->n_voices < mixer->max_voices)
+  if (mixer->n_voices < mixer->max_voices && voice->stretch == NULL)
     {
       FzVoice *old = &mixer->voices[mixer->n_voices++];
 
@@ -272,7 +277,7 @@ fz_mixer_trigger (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay)
 
   if (sample == NULL)
     return FZ_TRIGGER_EMPTY_SLOT;
-  if (mixer->n_voices == mixer->max_voices)
+  if (mixer->n_voices == mixer->max_voices || !fz_keylock_can_start (mixer, slot))
     {
       fz_counter_increment (&mixer->voices_dropped);
       return FZ_TRIGGER_DROPPED;
@@ -330,7 +335,7 @@ fz_mixer_play (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay, bo
       fade_out_matching (mixer, slot, 0, delay);
       return FZ_TRIGGER_TOGGLED_OFF;
     }
-  if (mixer->n_voices == mixer->max_voices)
+  if (mixer->n_voices == mixer->max_voices || !fz_keylock_can_start (mixer, slot))
     {
       fz_counter_increment (&mixer->voices_dropped);
       return FZ_TRIGGER_DROPPED;
@@ -521,6 +526,9 @@ play_span (FzMixer *mixer, FzVoice *voice, const Span *span, float *out, size_t 
   uint32_t channels = mixer->channels;
   size_t done = 0;
 
+  if (__builtin_expect (voice->stretch != NULL, 0))   /* key lock, pitch: fz-keylock.c */
+    return fz_keylock_play (mixer, voice, span->loops, span->loop_start, span->end, out,
+                            frames, gain, step);
   while (done < frames)
     {
       size_t n = MIN_SIZE (frames - done, span->end - voice->position);
@@ -684,6 +692,7 @@ end_voice (FzMixer *mixer, const Period *period, FzVoice *voice, uint64_t t)
     fz_meter_flush_voice (mixer->meter, voice);
   if (mixer->voice_ended != NULL && !voice->quiet)
     mixer->voice_ended (mixer->voice_ended_data, voice->slot, (uint32_t) (t - period->origin));
+  fz_keylock_release (voice);
   return false;
 }
 
@@ -705,12 +714,18 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   if (voice->held && !voice->stopping)
     return true;
   span = voice_span (&mixer->slots[voice->slot], voice);
-  /* Neither stopping nor pausing: only its sample's end can end it. */
-  if (!voice->stopping && !voice->pausing && !voice->fade_pending &&
+  /* The voice's speed, once a period, chosen here alone (fz-varispeed.h): at
+   * every speed 1 a resampled voice plays on (gliding back, or between two
+   * frames); a stretched one is never resampled (fz-keylock.c takes it). */
+  if (__builtin_expect (mixer->speed_any && voice->stretch == NULL, 0))
+    fz_varispeed_update (mixer, voice);
+  /* Neither stopping nor pausing: only its sample's end can end it.  A
+   * voice off unity speed takes the pieces below, resampled. */
+  if (!voice->stopping && !voice->pausing && !voice->fade_pending && !voice->speed.active &&
       voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
       t = render_settled (mixer, period, voice, &span, out, t);
-      return voice->position < voice->sample->frames || end_voice (mixer, period, voice, t);
+      return !fz_keylock_finished (voice) || end_voice (mixer, period, voice, t);
     }
   for (;;)
     {
@@ -730,13 +745,17 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
       last = voice_gain (mixer, period, voice, e);
       if (mixer->meter != NULL)
         voice->meter.next_gain = period->bus ? 0.0f : meter_gain (mixer, voice, t, e);
-      played = play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
-                          first, (last - first) / (float) n);
+      played = voice->speed.active
+                 ? fz_varispeed_play (mixer, voice, span.data, span.end, span.loop_start,
+                                      span.loops, out + (t - period->start) * mixer->channels, n,
+                                      first, (last - first) / (float) n)
+                 : play_span (mixer, voice, &span, out + (t - period->start) * mixer->channels, n,
+                              first, (last - first) / (float) n);
       t += played;
       if (played < n)
         break;
     }
-  ended = voice->position >= voice->sample->frames ||
+  ended = fz_keylock_finished (voice) ||
           (voice->stopping && !voice->fade_pending && t >= voice->fade.end);
   if (!ended)
     {

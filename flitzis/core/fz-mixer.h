@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "fz-sample.h"
+#include "fz-varispeed.h"
 
 /* The default table sizes (an engine's slots and voices properties choose
  * others, up to the limits). */
@@ -52,9 +53,12 @@ typedef enum {
 /* A slot's isolator and every slot's (fz-eq.h). */
 typedef struct FzEqSlot FzEqSlot;
 typedef struct FzEqBank FzEqBank;
+/* A voice's time-stretcher and the pool of them (fz-stretch.h). */
+typedef struct FzVoiceStretch FzVoiceStretch;
+typedef struct FzStretchPool FzStretchPool;
 
 /* One slot of the slot table; the engine's per-slot state lives here.
- * sizeof (FzSlot) is 80 bytes on 64-bit systems. */
+ * sizeof (FzSlot) is 96 bytes on 64-bit systems. */
 typedef struct {
   FzSample *sample;         /* the audio thread's reference, or NULL */
   FzRamp gain;
@@ -64,12 +68,15 @@ typedef struct {
   bool paused;              /* pause_sample(): its voices fade out and hold */
   uint8_t retrigger;        /* FzRetrigger */
   uint8_t group;            /* choke group, 0: none */
+  uint8_t key_lock;         /* FZ_KEY_LOCK_* (fz-keylock.h) */
   /* The musical clock's view of the slot (fz-core.c's sync). */
   double tempo;             /* the sample's beats per minute, 0: unknown */
   uint64_t downbeat;        /* the sample frame of its first downbeat */
   /* Its isolator while live: its voices go through its bus (fz-eq.h);
    * NULL while flat, and then they mix straight into the output. */
   FzEqSlot *eq;
+  double pitch;             /* the pitch factor, 0 or 1: none (fz-keylock.h) */
+  double speed;             /* set_sample_speed(), 1.0 by default (fz-varispeed.h) */
 } FzSlot;
 
 /* What a voice played since the meters last measured it (fz-meter.c):
@@ -98,6 +105,8 @@ typedef struct {
   uint64_t fade_at;
   FzRamp fade;              /* 1.0 unless fading in or out */
   FzMeterRun meter;         /* what the meters have yet to measure (fz-meter.h) */
+  FzVoiceStretch *stretch;  /* key-locked or pitch-shifted: its stretcher, else NULL */
+  FzVoiceSpeed speed;       /* its speed and the position's fraction (fz-varispeed.h) */
 } FzVoice;
 
 /* The mixing kernels: the same bits from each, at different speeds. */
@@ -137,14 +146,31 @@ typedef struct {
   uint32_t n_voices;
   FzMeter *meter;                 /* NULL while the meters are off (fz-meter.h) */
   FzEqBank *eq;                   /* the slots' isolators, or NULL: none (fz-eq.h) */
+  /* The stretchers of key-locked and pitch-shifted voices (fz-stretch.h),
+   * borrowed from the control side, or NULL; the key-lock property (the
+   * default of slots that were not set). */
+  FzStretchPool *stretch;
+  bool key_lock;
   FzVoiceEndedFunc voice_ended;   /* may be NULL */
   void *voice_ended_data;
   /* Written by the audio thread only, read by anyone. */
   atomic_uint_fast64_t voices_dropped;
+  /* Speed (fz-varispeed.h): the engine's, tempo lock and the transport's
+   * step (set by the core each period), and whether any voice may be off
+   * unity (the engine's or a slot's speed, or tempo lock). */
+  double speed;
+  bool tempo_lock;
+  bool speed_any;
+  uint32_t sample_rate;
+  uint64_t tempo_step;
+  const FzMixKernels *vs_for;     /* the mixer kernels vs_kernel was chosen for */
+  FzVsKernel vs_kernel;
   /* The tables of fz_mixer_init(), at the default sizes; a mixer of other
    * sizes is given its tables (fz_mixer_init_tables()). */
   FzSlot default_slots[FZ_MAX_SLOTS];
   FzVoice default_voices[FZ_MAX_VOICES];
+  /* A block's source frames where they wrap or leave the sample. */
+  float vs_scratch[FZ_VS_SCRATCH_FRAMES * FZ_VS_MAX_CHANNELS];
 } FzMixer;
 
 /* Control thread: FZ_MAX_SLOTS slots and FZ_MAX_VOICES voices, in the
@@ -201,3 +227,19 @@ uint64_t        fz_mixer_get_voices_dropped (FzMixer *mixer);
 bool            fz_mixer_set_path (FzMixer *mixer, FzMixPath path);
 /* "scalar", "vec128" or "avx2". */
 const char     *fz_mixer_get_path_name (const FzMixer *mixer);
+
+/* Speed (fz-varispeed.c).  The engine's speed (@slot FZ_MASTER) or a
+ * slot's, and tempo lock: from the next period on, each voice gliding to
+ * its new ratio. */
+void            fz_mixer_set_speed (FzMixer *mixer, uint32_t slot, double speed);
+void            fz_mixer_set_tempo_lock (FzMixer *mixer, bool on);
+/* The one dispatch point of a voice's render (fz-mixer.c): once a period,
+ * before its pieces, the voice's ratio and glide (true: it is resampled;
+ * called while speed_any is set); then, for each piece of
+ * a voice that is resampled, up to @frames frames of it into @out at
+ * frame f's gain + step * (f + 1), wrapping from @end to @loop_start when
+ * it @loops.  Returns the frames played: fewer when the sample ended. */
+bool            fz_varispeed_update (FzMixer *mixer, FzVoice *voice);
+size_t          fz_varispeed_play (FzMixer *mixer, FzVoice *voice, const float *data,
+                                   size_t end, size_t loop_start, bool loops, float *out,
+                                   size_t frames, float gain, float step);

@@ -46,6 +46,10 @@ typedef enum {
   FZ_CMD_SYNC,         /* slot, seq (echoed in FZ_REPLY_SYNCED): the clock follows its voice */
   FZ_CMD_MIDI,         /* flag (bytes, 1 to 16) in seq then start, little end first; frame (when
                         * they sound; one that has passed: the period's first) */
+  FZ_CMD_SET_KEY_LOCK, /* slot, flag (FZ_KEY_LOCK_*): fz-keylock.h */
+  FZ_CMD_SET_PITCH,    /* slot, start (the bits of a double: the pitch factor, 1: none) */
+  FZ_CMD_SET_KEY_LOCK_DEFAULT, /* flag: the key-lock property, for slots not set */
+  FZ_CMD_SET_STRETCH_POOL, /* start (an FzStretchPool *, borrowed): the stretchers (fz-stretch.h) */
 } FzCmdType;
 
 /* Replies, audio → control (reply ring); frame is when it happened.

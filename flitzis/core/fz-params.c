@@ -22,6 +22,8 @@ fz_params_init (FzParams *params, uint32_t n_slots, float master)
   params->cells = calloc (n_slots, sizeof (FzParamCell));
   params->dirty = calloc (n_words (n_slots), sizeof (atomic_uint_fast64_t));
   atomic_init (&params->master, fz_params_float_bits (master));
+  atomic_init (&params->speed, fz_params_double_bits (1.0));
+  atomic_init (&params->tempo_lock, 0);
   atomic_init (&params->summary, 0);
   if (params->cells == NULL || params->dirty == NULL)
     {
@@ -43,6 +45,7 @@ fz_params_init (FzParams *params, uint32_t n_slots, float master)
       atomic_init (&cell->eq_seq, 0);
       for (int band = 0; band < 3; band++)
         atomic_init (&cell->eq[band], fz_params_float_bits (1.0f));
+      atomic_init (&cell->speed, fz_params_double_bits (1.0));
     }
   return true;
 }
@@ -70,6 +73,7 @@ fz_params_copy_cell (FzParams *to, const FzParams *from, uint32_t slot)
   atomic_store (&cell->loop_on, atomic_load (&source->loop_on));
   atomic_store (&cell->loop_start, atomic_load (&source->loop_start));
   atomic_store (&cell->loop_end, atomic_load (&source->loop_end));
+  atomic_store (&cell->speed, atomic_load (&source->speed));
   for (int band = 0; band < 3; band++)
     {
       atomic_store (&cell->eq[band], atomic_load (&source->eq[band]));
@@ -122,8 +126,13 @@ apply_slot (FzParams *params, FzMixer *mixer, uint32_t slot)
   float eq[3];
   bool on;
 
+  double speed = fz_params_bits_double (atomic_load_explicit (&cell->speed,
+                                                             memory_order_relaxed));
+
   if (gain != s->gain.target)
     fz_mixer_set_gain (mixer, slot, gain);
+  if (speed != s->speed)
+    fz_mixer_set_speed (mixer, slot, speed);
   fz_mixer_set_retrigger (mixer, slot, (FzRetrigger) (policy & 0xffu));
   fz_mixer_set_group (mixer, slot, policy >> 8);
   /* The same gains again change nothing (fz_eq_set()); half written, as
@@ -165,6 +174,18 @@ fz_params_apply_marked (FzParams *params, FzMixer *mixer)
       if (master != mixer->master.target)
         fz_mixer_set_gain (mixer, FZ_MASTER, master);
       summary &= ~FZ_PARAMS_MASTER_BIT;
+    }
+  if (summary & FZ_PARAMS_SPEED_BIT)
+    {
+      double speed = fz_params_bits_double (atomic_load_explicit (&params->speed,
+                                                                  memory_order_relaxed));
+      bool lock = atomic_load_explicit (&params->tempo_lock, memory_order_relaxed) != 0;
+
+      if (speed != mixer->speed)
+        fz_mixer_set_speed (mixer, FZ_MASTER, speed);
+      if (lock != mixer->tempo_lock)
+        fz_mixer_set_tempo_lock (mixer, lock);
+      summary &= ~FZ_PARAMS_SPEED_BIT;
     }
   while (summary != 0)
     {

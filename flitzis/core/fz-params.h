@@ -21,8 +21,10 @@
  * queued before or after the parameter.
  *
  * The writers (the fz_params_set_*() calls) are one control thread at a
- * time: callers serialise them (the engine holds its lock).  A gain or a
- * policy is one atomic store.  A loop region is three values: they are
+ * time: callers serialise them (the engine holds its lock), except for a
+ * slot's gain, one atomic store and two atomic marks, which any number of
+ * threads may write at once (set_sample_gain() does, without the lock;
+ * the latest store wins).  A gain or a policy is one atomic store.  A loop region is three values: they are
  * written under a sequence count (odd while the writer is between them),
  * and a region the audio thread finds half written is left marked, to be
  * taken in the next period, never applied torn.  Only a write that runs at
@@ -40,13 +42,15 @@
 #include "fz-mixer.h"
 
 #define FZ_PARAMS_WORD_BITS 64u
-/* The summary's bit for the master volume, past the bits of the words. */
+/* The summary's bit for the master volume, past the bits of the words,
+ * and the one for the engine's speed and tempo lock (fz-varispeed.h). */
 #define FZ_PARAMS_MASTER_BIT (UINT64_C (1) << 63)
+#define FZ_PARAMS_SPEED_BIT (UINT64_C (1) << 62)
 
-_Static_assert ((FZ_SLOTS_LIMIT + FZ_PARAMS_WORD_BITS - 1) / FZ_PARAMS_WORD_BITS < 63,
-                "the summary has a bit for every dirty word and one for the master");
+_Static_assert ((FZ_SLOTS_LIMIT + FZ_PARAMS_WORD_BITS - 1) / FZ_PARAMS_WORD_BITS < 62,
+                "the summary has a bit for every dirty word, the master and the speed");
 
-/* One slot's parameters, as last set (48 bytes). */
+/* One slot's parameters, as last set (56 bytes). */
 typedef struct {
   atomic_uint gain;                  /* the float's bits */
   atomic_uint policy;                /* FzRetrigger | choke group << 8 */
@@ -58,6 +62,7 @@ typedef struct {
    * sequence count as the loop region is (never taken half written). */
   atomic_uint eq_seq;
   atomic_uint eq[3];                 /* low, mid, high */
+  atomic_uint_fast64_t speed;        /* the double's bits (fz-varispeed.h) */
 } FzParamCell;
 
 typedef struct {
@@ -65,6 +70,8 @@ typedef struct {
   atomic_uint_fast64_t *dirty;       /* a bit per slot */
   uint32_t n_slots;
   atomic_uint master;                /* the float's bits */
+  atomic_uint_fast64_t speed;        /* the engine's, the double's bits */
+  atomic_uint tempo_lock;
   atomic_uint_fast64_t summary;      /* a bit per dirty word, FZ_PARAMS_MASTER_BIT */
 } FzParams;
 
@@ -211,4 +218,44 @@ fz_params_set_eq (FzParams *params, uint32_t slot, float low, float mid, float h
   atomic_store_explicit (&cell->eq[2], fz_params_float_bits (high), memory_order_relaxed);
   atomic_store_explicit (&cell->eq_seq, seq + 2, memory_order_release);
   fz_params_mark (params, slot);
+}
+
+static inline uint64_t
+fz_params_double_bits (double value)
+{
+  union { double d; uint64_t u; } bits = { .d = value };
+
+  return bits.u;
+}
+
+static inline double
+fz_params_bits_double (uint64_t value)
+{
+  union { uint64_t u; double d; } bits = { .u = value };
+
+  return bits.d;
+}
+
+/* A slot's speed, or (@slot FZ_MASTER) the engine's: one store each. */
+static inline void
+fz_params_set_speed (FzParams *params, uint32_t slot, double speed)
+{
+  if (slot == FZ_MASTER)
+    {
+      atomic_store_explicit (&params->speed, fz_params_double_bits (speed), memory_order_relaxed);
+      atomic_fetch_or_explicit (&params->summary, FZ_PARAMS_SPEED_BIT, memory_order_release);
+      return;
+    }
+  if (slot >= params->n_slots)
+    return;
+  atomic_store_explicit (&params->cells[slot].speed, fz_params_double_bits (speed),
+                         memory_order_relaxed);
+  fz_params_mark (params, slot);
+}
+
+static inline void
+fz_params_set_tempo_lock (FzParams *params, bool on)
+{
+  atomic_store_explicit (&params->tempo_lock, on ? 1u : 0u, memory_order_relaxed);
+  atomic_fetch_or_explicit (&params->summary, FZ_PARAMS_SPEED_BIT, memory_order_release);
 }

@@ -14,11 +14,14 @@
  * - `bench-core -k --tap` (make check) runs every scenario once, small,
  *   and checks only that it works: timings are never asserted.
  */
+#define _GNU_SOURCE 1  /* pthread_setaffinity_np(), CPU_SET() */
 #include "config.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +53,6 @@ now_s (void)
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
-
-static double
-median (double *values, guint n)
-{
-  qsort (values, n, sizeof (double), flitzis_test_compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
 }
 
 static void
@@ -97,9 +93,11 @@ typedef enum {
   KIND_NAIVE_SCALAR,  /* a plain scalar loop per voice and period */
   KIND_RING,          /* push + pop on the command ring */
   KIND_RING_EMPTY,    /* the ring's loop, without the ring */
+  KIND_JACK_RING,     /* the same on a jack_ringbuffer: space, write, space, read */
   KIND_SET_GAIN,      /* set_sample_gain() on a running engine */
   KIND_SET_VOLUME,    /* set_volume() likewise */
   KIND_SET_NONE,      /* the same loop without the calls */
+  KIND_SET_STORE,     /* the same calls to a function that stores one value */
 } Kind;
 
 typedef struct {
@@ -109,6 +107,7 @@ typedef struct {
   guint voices;
   gboolean ramp;
   FzRing *ring;
+  jack_ringbuffer_t *rb;
   FlitzisAudioEngine *engine;
   guint calls;        /* parameter calls so far: each sets another value */
 } Rig;
@@ -136,6 +135,11 @@ rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
         if (g_str_equal (g_getenv ("FLITZIS_MIX_PATH"), names[i]))
           g_assert_true (fz_mixer_set_path (&rig->core->mixer, (FzMixPath) i));
     }
+  /* FLITZIS_BENCH_SPEED=RATIO: every voice at that speed (resampled,
+   * fz-varispeed.h) from its first frame on. */
+  if (g_getenv ("FLITZIS_BENCH_SPEED") != NULL)
+    fz_mixer_set_speed (&rig->core->mixer, FZ_MASTER,
+                        g_ascii_strtod (g_getenv ("FLITZIS_BENCH_SPEED"), NULL));
   rig->out = aligned_alloc (64, PERIOD * CHANNELS * sizeof (float));
   for (guint v = 0; v < voices; v++)
     {
@@ -227,6 +231,22 @@ naive_scalar_render (FzMixer *mixer, float *out, size_t frames)
 
 void bench_region (Rig *rig, guint periods);
 
+/* The floor of a parameter change: a call with set_sample_gain()'s
+ * arguments that only stores the value, as one float's bits, into a
+ * cell of its slot. */
+static atomic_uint store_cells[64];
+
+__attribute__ ((noinline)) static gboolean
+store_one_value (FlitzisAudioEngine *engine, guint id, double gain, GError **error)
+{
+  union { float f; unsigned int u; } bits = { .f = (float) gain };
+
+  (void) engine;
+  (void) error;
+  atomic_store_explicit (&store_cells[id % 64], bits.u, memory_order_relaxed);
+  return TRUE;
+}
+
 /* Everything that callgrind counts (--toggle-collect=bench_region). */
 __attribute__ ((noinline)) void
 bench_region (Rig *rig, guint periods)
@@ -259,6 +279,17 @@ bench_region (Rig *rig, guint periods)
           fz_ring_pop (rig->ring, &message);
         }
       break;
+    case KIND_JACK_RING:
+      /* What the two-thread run below does on JACK's ring: the space
+       * checks that fz_ring_push() and fz_ring_pop() make inside. */
+      for (guint p = 0; p < periods; p++)
+        {
+          if (jack_ringbuffer_write_space (rig->rb) >= sizeof message)
+            jack_ringbuffer_write (rig->rb, (const char *) &message, sizeof message);
+          if (jack_ringbuffer_read_space (rig->rb) >= sizeof message)
+            jack_ringbuffer_read (rig->rb, (char *) &message, sizeof message);
+        }
+      break;
     case KIND_RING_EMPTY:
       /* The same loop without the calls, to subtract. */
       for (guint p = 0; p < periods; p++)
@@ -272,6 +303,10 @@ bench_region (Rig *rig, guint periods)
     case KIND_SET_VOLUME:
       for (guint p = 0; p < periods; p++, rig->calls++)
         flitzis_audio_engine_set_volume (rig->engine, rig->calls % 2 ? 0.5 : 0.25, NULL);
+      break;
+    case KIND_SET_STORE:
+      for (guint p = 0; p < periods; p++, rig->calls++)
+        store_one_value (rig->engine, rig->calls % 8, rig->calls % 2 ? 0.5 : 0.25, NULL);
       break;
     case KIND_SET_NONE:
       for (guint p = 0; p < periods; p++, rig->calls++)
@@ -311,20 +346,24 @@ scenario_mix (Kind kind, guint voices, guint periods, gboolean ramp)
 }
 
 /* ring PAIRS EMPTY: push + pop pairs on the command ring, for callgrind;
- * EMPTY 1: the loop alone. */
+ * EMPTY 1: the loop alone; 2: the same pairs on a jack_ringbuffer of the
+ * same capacity. */
 static void
-scenario_ring_ir (guint pairs, gboolean empty)
+scenario_ring_ir (guint pairs, guint empty)
 {
-  Rig rig = { .kind = empty ? KIND_RING_EMPTY : KIND_RING, .ring = fz_ring_new () };
+  Rig rig = { .kind = empty == 2 ? KIND_JACK_RING : empty ? KIND_RING_EMPTY : KIND_RING,
+              .ring = fz_ring_new (),
+              .rb = jack_ringbuffer_create (FZ_RING_CAPACITY * sizeof (FzMsg)) };
 
   bench_region (&rig, pairs);
   fz_ring_free (rig.ring);
+  jack_ringbuffer_free (rig.rb);
 }
 
 /* ---- parameters: the control thread's cost per call ---- */
 
-/* param gain|volume|none CALLS: set_sample_gain() (or set_volume(), or
- * the bare loop, to subtract) on a running offline engine, CALLS times,
+/* param gain|volume|store|none CALLS: set_sample_gain() (or set_volume(),
+ * or a call that stores one value, or the bare loop, to subtract) on a running offline engine, CALLS times,
  * each to another value than the last, as a slider moves.  In rounds of
  * 100 calls with a period rendered between rounds (not counted), so that
  * a queue of commands would never fill. */
@@ -334,7 +373,8 @@ scenario_param (const char *what, guint calls)
   g_autoptr (GError) error = NULL;
   float out[PERIOD * CHANNELS];
   Rig rig = { .kind = g_str_equal (what, "gain") ? KIND_SET_GAIN
-                      : g_str_equal (what, "volume") ? KIND_SET_VOLUME : KIND_SET_NONE,
+                      : g_str_equal (what, "volume") ? KIND_SET_VOLUME
+                      : g_str_equal (what, "store") ? KIND_SET_STORE : KIND_SET_NONE,
               .engine = flitzis_audio_engine_new_offline (RATE, CHANNELS) };
 
   g_assert_true (flitzis_audio_engine_run (rig.engine, &error));
@@ -374,11 +414,27 @@ typedef struct {
   guint64 checksum;
 } RingRun;
 
+/* Pins the calling thread to @cpu (modulo the CPUs there are): the two
+ * ends of a ring on two cores, the same two in every run, so that the
+ * scheduler's placement is not part of the figure. */
+static void
+pin_thread (guint cpu)
+{
+  cpu_set_t set;
+  int n = (int) g_get_num_processors ();
+
+  CPU_ZERO (&set);
+  CPU_SET ((int) cpu % MAX (n, 1), &set);
+  if (pthread_setaffinity_np (pthread_self (), sizeof set, &set) != 0)
+    g_warning ("pthread_setaffinity_np failed: the ring's threads are not pinned");
+}
+
 static gpointer
 ring_producer (gpointer data)
 {
   RingRun *run = data;
 
+  pin_thread (1);
   for (guint64 i = 0; i < run->messages; i++)
     {
       FzMsg message = { .type = FZ_CMD_PLAY, .seq = i };
@@ -431,25 +487,39 @@ ring_run (gboolean jack, guint64 messages)
   return (double) messages / (now_s () - start);
 }
 
-/* ring-threads: messages per second through each ring, alternating runs;
- * the medians and their ratio. */
+/* ring-threads: messages per second through each ring, in many
+ * alternating runs (which goes first swapped every other one), the
+ * consumer pinned to CPU 0 and the producer to CPU 1; the ratio of each
+ * alternation's pair, and the spread of all three. */
+#define RING_REPS 41
 static void
 scenario_ring_threads (void)
 {
-  guint reps = quick ? 1 : 7;
-  guint64 messages = quick ? 10000 : 2000000;
-  double fz[7], jack[7], mfz, mjack;
+  guint reps = quick ? 1 : RING_REPS;
+  guint64 messages = quick ? 10000 : 500000;
+  double fz[RING_REPS], jack[RING_REPS], ratio[RING_REPS];
+  double load[1];
 
+  pin_thread (0);
   for (guint r = 0; r < reps; r++)
     {
-      fz[r] = ring_run (FALSE, messages);
-      jack[r] = ring_run (TRUE, messages);
+      if (r % 2 == 0)
+        {
+          fz[r] = ring_run (FALSE, messages);
+          jack[r] = ring_run (TRUE, messages);
+        }
+      else
+        {
+          jack[r] = ring_run (TRUE, messages);
+          fz[r] = ring_run (FALSE, messages);
+        }
+      ratio[r] = fz[r] / jack[r];
     }
-  mfz = median (fz, reps);
-  mjack = median (jack, reps);
-  flitzis_test_result ("ring-fz-msgs-per-s", "%.0f", mfz);
-  flitzis_test_result ("ring-jack-msgs-per-s", "%.0f", mjack);
-  flitzis_test_result ("ring-ratio", "%.2f", mfz / mjack);
+  flitzis_test_spread ("ring-fz-msgs-per-s", "%.0f", fz, reps);
+  flitzis_test_spread ("ring-jack-msgs-per-s", "%.0f", jack, reps);
+  flitzis_test_spread ("ring-ratio", "%.2f", ratio, reps);
+  if (getloadavg (load, 1) == 1)
+    flitzis_test_result ("ring-loadavg", "%.2f", load[0]);
 }
 
 /* ---- denormals ---- */
@@ -476,25 +546,28 @@ denormal_run (Rig *rig, guint periods, gboolean bare)
 
 /* denormal: a tail decaying from 1e-36 to 1e-40 (mostly subnormal, and
  * subnormal again after the 0.8 velocity) against the normal test signal,
- * alternating runs; the ratio of the medians, with FTZ/DAZ (the engine's
- * callback) and without (the bare mixer, for comparison). */
+ * alternating runs; the spread of each alternation's ratio, with FTZ/DAZ
+ * (the engine's callback) and without (the bare mixer, for comparison). */
 static void
 scenario_denormal (void)
 {
   guint reps = quick ? 1 : 9, periods = quick ? 4 : 400;
   Rig *normal = rig_new (KIND_CORE, 32, FALSE, 1.0f, 1.0);
   Rig *tail = rig_new (KIND_CORE, 32, FALSE, 1e-36f, 1e-4);
-  double tn[9], tt[9], bn[9], bt[9];
+  double ftz[9], bare[9];
 
   for (guint r = 0; r < reps; r++)
     {
-      tn[r] = denormal_run (normal, periods, FALSE);
-      tt[r] = denormal_run (tail, periods, FALSE);
-      bn[r] = denormal_run (normal, periods, TRUE);
-      bt[r] = denormal_run (tail, periods, TRUE);
+      double tn = denormal_run (normal, periods, FALSE);
+      double tt = denormal_run (tail, periods, FALSE);
+      double bn = denormal_run (normal, periods, TRUE);
+      double bt = denormal_run (tail, periods, TRUE);
+
+      ftz[r] = tt / tn;
+      bare[r] = bt / bn;
     }
-  flitzis_test_result ("denormal-ratio-ftz", "%.3f", median (tt, reps) / median (tn, reps));
-  flitzis_test_result ("denormal-ratio-bare", "%.3f", median (bt, reps) / median (bn, reps));
+  flitzis_test_spread ("denormal-ratio-ftz", "%.3f", ftz, reps);
+  flitzis_test_spread ("denormal-ratio-bare", "%.3f", bare, reps);
   rig_free (normal);
   rig_free (tail);
 }
@@ -609,18 +682,26 @@ engine_load (FlitzisAudioEngine *engine, const char *path)
 
 /* load: load_sample() of a 16-bit stereo file against a bare libsndfile
  * read of it, alternating runs, at the stream's rate and at 44.1 kHz
- * (resampled to 48 kHz). */
+ * (resampled to 48 kHz).  Every big allocation is a fresh mmap() here
+ * (a fixed M_MMAP_THRESHOLD of 64 KiB, which also stops glibc from
+ * raising it as big blocks are freed), so that each load and each bare
+ * read faults in fresh pages: with the default, whether a load found its
+ * 23 MB already faulted in the heap depended on what was freed before it,
+ * and the ratio ranged 0.95–2.16× from one run to the next. */
+#define LOAD_REPS 21
 static void
 scenario_load (void)
 {
-  guint seconds = quick ? 1 : 60, reps = quick ? 1 : 7;
+  guint seconds = quick ? 1 : 60, reps = quick ? 1 : LOAD_REPS;
   g_autofree char *dir = flitzis_test_make_tmpdir ();
   g_autofree char *same = write_long_file (dir, RATE, seconds);
   g_autofree char *other = write_long_file (dir, 44100, seconds);
   g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
   g_autoptr (GError) error = NULL;
-  double load[7], bare[7], rload[7], rbare[7];
+  double load[LOAD_REPS], bare[LOAD_REPS], rload[LOAD_REPS], rbare[LOAD_REPS];
+  double ratio[LOAD_REPS], rratio[LOAD_REPS];
 
+  g_assert_cmpint (mallopt (M_MMAP_THRESHOLD, 64 * 1024), ==, 1);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   /* Warm the page cache, and the loader's code. */
   bare_read (same);
@@ -632,12 +713,14 @@ scenario_load (void)
       load[r] = engine_load (engine, same);
       rbare[r] = bare_read (other);
       rload[r] = engine_load (engine, other);
+      ratio[r] = load[r] / bare[r];
+      rratio[r] = rload[r] / rbare[r];
     }
-  flitzis_test_result ("load-seconds", "%.4f", median (load, reps));
-  flitzis_test_result ("load-bare-seconds", "%.4f", median (bare, reps));
-  flitzis_test_result ("load-ratio", "%.3f", median (load, reps) / median (bare, reps));
-  flitzis_test_result ("load-resampled-seconds", "%.4f", median (rload, reps));
-  flitzis_test_result ("load-resampled-ratio", "%.3f", median (rload, reps) / median (rbare, reps));
+  flitzis_test_spread ("load-seconds", "%.4f", load, reps);
+  flitzis_test_spread ("load-bare-seconds", "%.4f", bare, reps);
+  flitzis_test_spread ("load-ratio", "%.3f", ratio, reps);
+  flitzis_test_spread ("load-resampled-seconds", "%.4f", rload, reps);
+  flitzis_test_spread ("load-resampled-ratio", "%.3f", rratio, reps);
   flitzis_audio_engine_shut_down (engine);
   flitzis_test_remove_tree (dir);
 }
@@ -686,6 +769,7 @@ test_ring (void)
 {
   scenario_ring_ir (1000, FALSE);
   scenario_ring_ir (1000, TRUE);
+  scenario_ring_ir (1000, 2);
   scenario_ring_threads ();
 }
 
@@ -695,6 +779,7 @@ test_param (void)
   scenario_param ("gain", 1000);
   scenario_param ("volume", 1000);
   scenario_param ("none", 1000);
+  scenario_param ("store", 1000);
 }
 
 static void
@@ -736,7 +821,7 @@ main (int argc, char **argv)
                   atoi (argv[5]) != 0);
     }
   else if (g_str_equal (scenario, "ring") && argc == 4)
-    scenario_ring_ir ((guint) atoi (argv[2]), atoi (argv[3]) != 0);
+    scenario_ring_ir ((guint) atoi (argv[2]), (guint) atoi (argv[3]));
   else if (g_str_equal (scenario, "param") && argc == 4)
     scenario_param (argv[2], (guint) atoi (argv[3]));
   else if (g_str_equal (scenario, "ring-threads"))
@@ -752,7 +837,7 @@ main (int argc, char **argv)
   else
     {
       fprintf (stderr, "usage: %s [mix core|naive-frame|naive-scalar VOICES PERIODS RAMP [SLOTS]"
-               " | ring PAIRS EMPTY | param gain|volume|none CALLS | ring-threads | denormal"
+               " | ring PAIRS EMPTY | param gain|volume|store|none CALLS | ring-threads | denormal"
                " | trigger-offline | load"
                " | loadmem RATE]\n       %s -k --tap  (every scenario once, small)\n",
                argv[0], argv[0]);

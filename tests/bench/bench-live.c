@@ -12,6 +12,9 @@
  * - worst PERIOD CALLBACKS: the audio callback's time at 32 voices, from a
  *   --wrap of fz_core_process() that reads the monotonic clock (a vDSO
  *   call, no system call) into a preallocated array;
+ * - share SECONDS: the audio thread's CPU time (pthread_getcpuclockid(),
+ *   read from the main thread) and fz_core_process()'s own time, over
+ *   one-second windows of wall time, at 32 looping voices and at none;
  * - gst: trigger latency, call to first non-zero frame at the JACK server,
  *   of libflitzis and of a GStreamer pipeline into jackaudiosink, on the
  *   same server and the same capture client.
@@ -22,6 +25,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,12 +276,33 @@ void __wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned f
 
 static double *callback_seconds;   /* preallocated; NULL: not recording */
 static gsize callback_max, callback_count;
+/* share: the audio thread (pthread_self() of the first callback), and
+ * the nanoseconds spent in fz_core_process() while share_on is set. */
+static pthread_t audio_thread;
+static gint audio_thread_known;
+static gint share_on;
+static guint64 share_ns, share_callbacks;
 
 void
 __wrap_fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
 {
   struct timespec a, b;
 
+  if (!__atomic_load_n (&audio_thread_known, __ATOMIC_ACQUIRE))
+    {
+      audio_thread = pthread_self ();
+      __atomic_store_n (&audio_thread_known, 1, __ATOMIC_RELEASE);
+    }
+  if (__atomic_load_n (&share_on, __ATOMIC_ACQUIRE))
+    {
+      clock_gettime (CLOCK_MONOTONIC, &a);
+      __real_fz_core_process (core, out, frames, flags);
+      clock_gettime (CLOCK_MONOTONIC, &b);
+      __atomic_fetch_add (&share_ns, (guint64) ((b.tv_sec - a.tv_sec) * 1000000000 +
+                                                (b.tv_nsec - a.tv_nsec)), __ATOMIC_RELAXED);
+      __atomic_fetch_add (&share_callbacks, 1, __ATOMIC_RELAXED);
+      return;
+    }
   if (callback_seconds == NULL || callback_count == callback_max)
     {
       __real_fz_core_process (core, out, frames, flags);
@@ -330,6 +355,96 @@ scenario_worst (guint period, guint callbacks)
   flitzis_test_jack_stop (jack);
   flitzis_test_remove_tree (dir);
   g_free (seconds);
+}
+
+/* ---- the engine's share of a core, at real time ---- */
+
+static double
+thread_cpu_s (clockid_t clock)
+{
+  struct timespec ts;
+
+  g_assert_cmpint (clock_gettime (clock, &ts), ==, 0);
+  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+/* One window of @ms: the audio thread's CPU time (its whole callback: the
+ * JACK client's side and the engine) and fz_core_process()'s own time,
+ * as fractions of the wall time. */
+static void
+share_window (clockid_t clock, guint ms, double *thread_share, double *core_share,
+              guint64 *callbacks)
+{
+  gint64 start = g_get_monotonic_time ();
+  double cpu = thread_cpu_s (clock);
+  guint64 ns0 = __atomic_load_n (&share_ns, __ATOMIC_RELAXED);
+  guint64 n0 = __atomic_load_n (&share_callbacks, __ATOMIC_RELAXED);
+  double wall;
+
+  iterate_ms (ms);
+  wall = (double) (g_get_monotonic_time () - start) * 1e-6;
+  *thread_share = (thread_cpu_s (clock) - cpu) / wall;
+  *core_share = (double) (__atomic_load_n (&share_ns, __ATOMIC_RELAXED) - ns0) * 1e-9 / wall;
+  *callbacks += __atomic_load_n (&share_callbacks, __ATOMIC_RELAXED) - n0;
+}
+
+/* share SECONDS: 32 looping voices of distinct 10 s stereo samples on a
+ * JACK dummy server (48 kHz, 256 frames, paced in real time), then none;
+ * one-second windows of each, their spread. */
+#define SHARE_WINDOWS_MAX 120
+static void
+scenario_share (guint seconds)
+{
+  FlitzisTestJack *jack = flitzis_test_jack_start (RATE, 256);
+  FlitzisAudioEngine *engine = engine_on (jack);
+  g_autoptr (GError) error = NULL;
+  guint windows = MIN (seconds, SHARE_WINDOWS_MAX), frames = quick ? RATE : 10 * RATE;
+  double thread32[SHARE_WINDOWS_MAX], core32[SHARE_WINDOWS_MAX];
+  double thread0[SHARE_WINDOWS_MAX], core0[SHARE_WINDOWS_MAX];
+  guint64 callbacks = 0;
+  double load[1];
+  clockid_t clock;
+
+  for (guint v = 0; v < 32; v++)
+    {
+      float *signal = flitzis_test_signal ((gsize) frames * 2, v + 1);
+      g_autoptr (GBytes) pcm = g_bytes_new_take (signal, (gsize) frames * 2 * sizeof (float));
+
+      g_assert_true (flitzis_audio_engine_load_sample_from_bytes (engine, v, pcm, RATE, 2,
+                                                                   &error));
+      g_assert_true (flitzis_audio_engine_set_sample_loop (engine, v, TRUE, 0, 0, &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, v, 0.03f, &error));
+    }
+  iterate_ms (300);
+  g_assert_true (__atomic_load_n (&audio_thread_known, __ATOMIC_ACQUIRE));
+  g_assert_cmpint (pthread_getcpuclockid (audio_thread, &clock), ==, 0);
+  __atomic_store_n (&share_on, 1, __ATOMIC_RELEASE);
+  for (guint w = 0; w < windows; w++)
+    share_window (clock, quick ? 100 : 1000, &thread32[w], &core32[w], &callbacks);
+  g_assert_true (flitzis_audio_engine_stop_all (engine, &error));
+  iterate_ms (100);
+  for (guint w = 0; w < windows; w++)
+    share_window (clock, quick ? 100 : 1000, &thread0[w], &core0[w], &callbacks);
+  __atomic_store_n (&share_on, 0, __ATOMIC_RELEASE);
+  for (guint w = 0; w < windows; w++)
+    {
+      thread32[w] *= 100.0;
+      core32[w] *= 100.0;
+      thread0[w] *= 100.0;
+      core0[w] *= 100.0;
+    }
+  flitzis_test_spread ("share-32-thread-percent", "%.3f", thread32, windows);
+  flitzis_test_spread ("share-32-core-percent", "%.3f", core32, windows);
+  flitzis_test_spread ("share-0-thread-percent", "%.3f", thread0, windows);
+  flitzis_test_spread ("share-0-core-percent", "%.3f", core0, windows);
+  flitzis_test_result ("share-callbacks", "%" G_GUINT64_FORMAT, callbacks);
+  flitzis_test_result ("share-xruns", "%" G_GUINT64_FORMAT,
+                       flitzis_test_count (engine, flitzis_engine_stats_get_xruns));
+  if (getloadavg (load, 1) == 1)
+    flitzis_test_result ("share-loadavg", "%.2f", load[0]);
+  flitzis_audio_engine_shut_down (engine);
+  g_object_unref (engine);
+  flitzis_test_jack_stop (jack);
 }
 
 /* ---- GStreamer beside it ---- */
@@ -428,6 +543,10 @@ scenario_gst (void)
   flitzis_test_result ("fz-trigger-median-ms", "%.3f", quantile (fz, reps, 0.5));
   flitzis_test_result ("gst-trigger-median-ms", "%.3f", quantile (gst, reps, 0.5));
   flitzis_test_result ("fz-trigger-max-ms", "%.3f", quantile (fz, reps, 1.0));
+  flitzis_test_result ("fz-trigger-iqr-ms", "%.3f-%.3f", quantile (fz, reps, 0.25),
+                       quantile (fz, reps, 0.75));
+  flitzis_test_result ("gst-trigger-iqr-ms", "%.3f-%.3f", quantile (gst, reps, 0.25),
+                       quantile (gst, reps, 0.75));
   flitzis_test_result ("gst-trigger-max-ms", "%.3f", quantile (gst, reps, 1.0));
   flitzis_test_jack_stop (jack);
   flitzis_test_remove_tree (dir);
@@ -448,6 +567,12 @@ test_worst (void)
   scenario_worst (256, 50);
 }
 
+static void
+test_share (void)
+{
+  scenario_share (2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -463,6 +588,7 @@ main (int argc, char **argv)
       g_test_add_func ("/bench/live/pingpong", test_pingpong);
       g_test_add_func ("/bench/live/trigger", scenario_trigger);
       g_test_add_func ("/bench/live/worst-callback", test_worst);
+      g_test_add_func ("/bench/live/share", test_share);
 #ifdef HAVE_GST
       g_test_add_func ("/bench/live/gstreamer", scenario_gst);
 #endif
@@ -473,6 +599,8 @@ main (int argc, char **argv)
     scenario_pingpong ((guint) atoi (argv[2]));
   else if (g_str_equal (scenario, "trigger"))
     scenario_trigger ();
+  else if (g_str_equal (scenario, "share") && argc == 3)
+    scenario_share ((guint) atoi (argv[2]));
   else if (g_str_equal (scenario, "worst") && argc == 4)
     scenario_worst ((guint) atoi (argv[2]), (guint) atoi (argv[3]));
 #ifdef HAVE_GST
@@ -488,10 +616,12 @@ main (int argc, char **argv)
       scenario_gst ();
 #endif
       scenario_worst (64, 100000);
+      scenario_share (20);
     }
   else
     {
-      fprintf (stderr, "usage: %s pingpong PERIOD | trigger | worst PERIOD CALLBACKS | gst | all\n",
+      fprintf (stderr, "usage: %s pingpong PERIOD | trigger | worst PERIOD CALLBACKS | share SECONDS"
+               " | gst | all\n",
                argv[0]);
       return 2;
     }

@@ -101,6 +101,16 @@ def main():
     scalar_env = dict(os.environ, FLITZIS_MIX_PATH="scalar")
     irs, res = callgrind_env([core, "mix", "core", str(VOICES), str(P), "0"], scalar_env)
     mixs = (irs - ir0) / samples if res.get("mix-path") == "scalar" else None
+    # ---- the same voices at another speed (resampled, issue 17) ----
+    for speed in ("1.25", "0.8"):
+        env = dict(os.environ, FLITZIS_BENCH_SPEED=speed)
+        irv, resv = callgrind_env([core, "mix", "core", str(VOICES), str(P), "0"], env)
+        irv0, _ = callgrind_env([core, "mix", "core", "0", str(P), "0"], env)
+        mixv = (irv - irv0) / samples
+        rows.append(("mixing at speed %s" % speed, "as the mixing cost above, every voice at "
+                     "speed %s (16-tap windowed sinc, fz-varispeed.c; kernels: %s), beside "
+                     "unity's %.3f" % (speed, resv.get("mix-path", "?"), mix),
+                     "%.2f" % mixv, "≤ 6", mixv <= 6.0))
     fixed = ir0 / P
     rows.append(("fixed cost per period", "Ir per 256-frame period of fz_core_process() with "
                  "0 voices and no commands", "%.0f" % fixed, "≤ 2,000", fixed <= 2000))
@@ -121,33 +131,54 @@ def main():
     pairs = 100000
     ir_ring, _ = callgrind([core, "ring", str(pairs), "0"])
     ir_loop, _ = callgrind([core, "ring", str(pairs), "1"])
+    ir_jack, _ = callgrind([core, "ring", str(pairs), "2"])
     ring = (ir_ring - ir_loop) / pairs
+    jack_ir = (ir_jack - ir_loop) / pairs
     rt = run([core, "ring-threads"])
-    ratio = float(rt["ring-ratio"])
-    rows.append(("command ring", "Ir per fz_ring_push() + fz_ring_pop() of one 64-byte message (inline functions; minus the bare loop); two-thread "
-                 "throughput against JACK's jack_ringbuffer (same messages, same run, "
-                 "median of 7 alternating runs): %s vs %s messages/s"
-                 % (fmt_int(rt["ring-fz-msgs-per-s"]), fmt_int(rt["ring-jack-msgs-per-s"])),
-                 "%.1f Ir; %.1f×" % (ring, ratio), "≤ 50 Ir; ≥ 2×",
-                 ring <= 50 and ratio >= 2))
+    ratio = float(rt["ring-ratio-median"])
+    rows.append(("command ring", "Ir per fz_ring_push() + fz_ring_pop() of one 64-byte "
+                 "message (inline functions; minus the bare loop), beside JACK's "
+                 "jack_ringbuffer doing the same (write_space, write, read_space, read): "
+                 "%.1f Ir (callgrind: deterministic, the same count every run). Two-thread "
+                 "throughput, consumer pinned to CPU 0 and producer to CPU 1 "
+                 "(pthread_setaffinity_np), 500,000 messages a run, %s alternations (which ring "
+                 "first swapped every other one), load average %s: the ratio per "
+                 "alternation %s; fz_ring %s messages/s, jack_ringbuffer %s messages/s. "
+                 "The throughput is the scheduler's more than the rings' on a shared "
+                 "machine (both threads spin, then yield): a range, not a headline"
+                 % (jack_ir, rt["ring-ratio-n"], rt["ring-loadavg"],
+                    spread(rt, "ring-ratio", "×"),
+                    spread_int(rt, "ring-fz-msgs-per-s"),
+                    spread_int(rt, "ring-jack-msgs-per-s")),
+                 "%.1f Ir vs %.1f Ir (%.1f× fewer); throughput %s× (IQR %s–%s)"
+                 % (ring, jack_ir, jack_ir / ring, rt["ring-ratio-median"],
+                    rt["ring-ratio-q1"], rt["ring-ratio-q3"]),
+                 "≤ 50 Ir; ≥ 2× fewer Ir", ring <= 50 and jack_ir / ring >= 2))
 
     # ---- parameters: the control thread's cost per call ----
     calls = 10000
     ir_none, _ = callgrind([core, "param", "none", str(calls)])
     ir_gain, _ = callgrind([core, "param", "gain", str(calls)])
     ir_vol, _ = callgrind([core, "param", "volume", str(calls)])
+    ir_store, _ = callgrind([core, "param", "store", str(calls)])
     ir_lock = callgrind_only([core, "param", "gain", str(calls)],
                              ["g_mutex_lock", "g_mutex_unlock"]) / calls
     ir_notify = callgrind_only([core, "param", "volume", str(calls)],
                                ["_flitzis_audio_engine_notify"]) / calls
     gain = (ir_gain - ir_none) / calls
     vol = (ir_vol - ir_none) / calls
+    store = (ir_store - ir_none) / calls
     rows.append(("parameter, control thread", "Ir per call of set_sample_gain() and of "
                  "set_volume() on a running offline engine, each to a new value (%d calls, "
-                 "minus the bare loop), checks, lock and all: the parameter cells, latest "
-                 "value wins (before, through the command queue: 205 and 1,942 at 42bc823); "
-                 "of which g_mutex_lock() + g_mutex_unlock() ≈ %.0f, and in set_volume() the "
-                 "notify::volume emission %.0f" % (calls, ir_lock, ir_notify),
+                 "minus the bare loop; the caller's arguments included), checks and all; "
+                 "beside the floor, a call with the same arguments to a function that only "
+                 "stores the value: %.0f Ir. set_sample_gain() writes the parameter cell "
+                 "through a gate (an atomic count of setters inside, no lock, no GObject "
+                 "type-check call: g_mutex_lock() + g_mutex_unlock() %.0f Ir of it); "
+                 "104 before the perf branch (6013308: the lock 10, the type check "
+                 "and its get_type() call 14, isfinite() 9, the saved registers and call "
+                 "frame 15), 205 through the command queue at 42bc823; of set_volume() the "
+                 "notify::volume emission %.0f" % (calls, store, ir_lock, ir_notify),
                  "%.0f Ir; %.0f Ir" % (gain, vol), "set_sample_gain ≤ 120 Ir", gain <= 120))
 
     # ---- live: ping → pong, trigger → output, worst callback, GStreamer ----
@@ -191,13 +222,19 @@ def main():
                  holds))
 
     load = run([core, "load"])
-    lr = float(load["load-ratio"])
+    lr = float(load["load-ratio-median"])
     rows.append(("loading", "load_sample() of a 60 s 16-bit stereo 48 kHz WAV into a 48 kHz "
-                 "engine vs a bare libsndfile sf_readf_float() of it (median of 7 alternating "
-                 "runs): %s s vs %s s; resampled (44.1 → 48 kHz, soxr HQ): %s s, %s× the bare "
-                 "read" % (load["load-seconds"], load["load-bare-seconds"],
-                           load["load-resampled-seconds"], load["load-resampled-ratio"]),
-                 "%.2f×" % lr, "≤ 1.15× without resampling", lr <= 1.15))
+                 "engine vs a bare libsndfile sf_readf_float() of it, %s alternating runs, "
+                 "each load and each read faulting fresh memory (M_MMAP_THRESHOLD fixed at "
+                 "64 KiB: every big block a new mmap(), whatever was freed before); the "
+                 "ratio per alternation %s; load %s s, bare read %s s; resampled (44.1 → "
+                 "48 kHz, soxr HQ): %s s, %s the bare read of the 44.1 kHz file"
+                 % (load["load-ratio-n"], spread(load, "load-ratio", "×"),
+                    load["load-seconds-median"], load["load-bare-seconds-median"],
+                    load["load-resampled-seconds-median"],
+                    spread(load, "load-resampled-ratio", "×")),
+                 "%.2f× (IQR %s–%s)" % (lr, load["load-ratio-q1"], load["load-ratio-q3"]),
+                 "≤ 1.15× without resampling", lr <= 1.15))
 
     mem = run([core, "loadmem", "48000"])
     memr = run([core, "loadmem", "44100"])
@@ -216,18 +253,47 @@ def main():
         fig = "not measured"
     rows.append(("worst callback", "callback time at 32 voices on JACK dummy, as a fraction "
                  "of the period", fig, "reported (informational)", None))
+    if "share-32-core-percent-median" in live_res:
+        r = live_res
+        rows.append(("share of a core at real time", "32 looping voices of distinct 10 s "
+                     "stereo samples on a JACK dummy server (48 kHz, 256-frame periods, paced "
+                     "in real time), %s one-second windows: fz_core_process()'s own time "
+                     "(CLOCK_MONOTONIC around each call, a --wrap) over wall time, %s; the "
+                     "audio thread's whole CPU time (pthread_getcpuclockid() of the callback "
+                     "thread, read from the main thread: the JACK client's side too) %s. With "
+                     "no voice: the engine %s, the thread %s. %s callbacks, %s xruns, load "
+                     "average %s" % (
+                         r["share-32-core-percent-n"], spread(r, "share-32-core-percent", " %"),
+                         spread(r, "share-32-thread-percent", " %"),
+                         spread(r, "share-0-core-percent", " %"),
+                         spread(r, "share-0-thread-percent", " %"),
+                         fmt_int(r["share-callbacks"]), r["share-xruns"], r["share-loadavg"]),
+                     "%s %% (IQR %s–%s)" % (r["share-32-core-percent-median"],
+                                            r["share-32-core-percent-q1"],
+                                            r["share-32-core-percent-q3"]),
+                     "reported (informational)", None))
+    else:
+        rows.append(("share of a core at real time", "not measured", "not measured",
+                     "reported (informational)", None))
 
     den = run([core, "denormal"])
-    d = float(den["denormal-ratio-ftz"])
+    d = float(den["denormal-ratio-ftz-median"])
     rows.append(("denormals", "32 voices of a tail decaying from 1e-36 to 1e-40 vs the normal "
-                 "test signal through fz_core_process() (median of 9 alternating runs); "
-                 "without FTZ/DAZ (bare mixer) the same ratio is %s" % den["denormal-ratio-bare"],
-                 "%.2f×" % d, "no slowdown (≤ ~1.05×)", d <= 1.05))
+                 "test signal through fz_core_process(), %s alternations, the ratio per "
+                 "alternation %s; without FTZ/DAZ (bare mixer) the same ratio is %s"
+                 % (den["denormal-ratio-ftz-n"], spread(den, "denormal-ratio-ftz", "×"),
+                    spread(den, "denormal-ratio-bare", "×")),
+                 "%.2f× (IQR %s–%s)" % (d, den["denormal-ratio-ftz-q1"],
+                                        den["denormal-ratio-ftz-q3"]),
+                 "no slowdown (≤ ~1.05×)", d <= 1.05))
 
+    rows += floor_rows(args.builddir, P)
+    rows += bank_rows(args.builddir)
     rows += telemetry_rows(args.builddir, P)
     rows += clock_rows(args.builddir)
     rows += midi_rows(args.builddir)
     rows += memlock_rows(args.builddir)
+    rows += keylock_rows(args.builddir)
 
     # ---- peers ----
     peers = []
@@ -237,7 +303,8 @@ def main():
     naive_scalar = (irq - ir0) / samples
     peers.append(("Mixing cost vs naive kernels (same binary, Ir per voice per sample)",
                   "libflitzis %.3f; per-frame seed structure %.2f (%.1f× more); plain scalar "
-                  "loop %.2f (%.1f× more)%s" % (
+                  "loop %.2f (%.1f× more)%s (callgrind counts: the same every run, spread "
+                  "0)" % (
                       mix, naive_frame, naive_frame / mix, naive_scalar, naive_scalar / mix,
                       "; libflitzis's own scalar path %.3f" % mixs if mixs is not None else "")))
     g = live_res.get("gst-trigger-median-ms")
@@ -245,8 +312,14 @@ def main():
     if g is not None and f is not None:
         peers.append(("Trigger latency vs GStreamer (call → first non-zero frame at the JACK "
                       "server, same capture client, JACK dummy 48 kHz / 256 frames)",
-                      "libflitzis median %s ms; GStreamer (%s) median %s ms; ratio %.1f×"
-                      % (f, live_res.get("gst-pipeline", "?"), g, float(g) / max(float(f), 1e-9))))
+                      "libflitzis median %s ms (IQR %s, max %s); GStreamer (%s) median %s ms "
+                      "(IQR %s, max %s); ratio of the medians %.1f×"
+                      % (f, live_res.get("fz-trigger-iqr-ms", "?"),
+                         live_res.get("fz-trigger-max-ms", "?"),
+                         live_res.get("gst-pipeline", "?"), g,
+                         live_res.get("gst-trigger-iqr-ms", "?"),
+                         live_res.get("gst-trigger-max-ms", "?"),
+                         float(g) / max(float(f), 1e-9))))
     else:
         peers.append(("Trigger latency vs GStreamer", "not measured"))
 
@@ -288,6 +361,128 @@ def main():
                       "; ".join(figs)))
 
     write_doc(args, rows, peers, notes)
+
+
+def spread(res, key, unit=""):
+    """A figure's median with its quartiles and range, from bench output."""
+    return "median %s%s (IQR %s–%s, range %s–%s, n = %s)" % (
+        res[key + "-median"], unit, res[key + "-q1"], res[key + "-q3"],
+        res[key + "-min"], res[key + "-max"], res[key + "-n"])
+
+
+def spread_int(res, key):
+    """The same for a count, with thousands separators."""
+    return "median %s (IQR %s–%s, range %s–%s)" % tuple(
+        fmt_int(res[key + "-" + k]) for k in ("median", "q1", "q3", "min", "max"))
+
+
+def bank_rows(builddir):
+    """Loading a bank (bench-bank): files per second one by one and on
+    the loading pool; one resampled load at each quality."""
+    bb = os.path.join(builddir, "bench", "bench-bank")
+    rows = []
+    b = run([bb, "bank", "216", "9"])
+    rows.append(("loading a bank", "216 deterministic 1 s files (16-bit stereo WAV; every "
+                 "third at 44.1 kHz, resampled to 48 kHz as it loads, soxr HQ) into an engine "
+                 "of 216 slots: load_sample() one after the other vs load_sample_async() all "
+                 "at once (the loading pool: %s threads, one per core), a fresh engine each "
+                 "run, 9 alternations, load average %s at the start and %s at the end: one by "
+                 "one %s files/s, in parallel %s files/s; the speed-up per alternation %s" % (
+                     b["bank-cores"], b["bank-loadavg-start"], b["bank-loadavg-end"],
+                     spread_int(b, "bank-serial-files-per-s"),
+                     spread_int(b, "bank-parallel-files-per-s"),
+                     spread(b, "bank-speedup", "×")),
+                 "%s× (IQR %s–%s)" % (b["bank-speedup-median"], b["bank-speedup-q1"],
+                                      b["bank-speedup-q3"]),
+                 "reported (the machine's other load shares the cores)", None))
+    ir = {}
+    for q in ("bare", "quick", "low", "medium", "high", "very-high"):
+        ir[q], _ = callgrind([bb, "ir", q, "10"])
+    t = run([bb, "resample", "15"])
+    figs = []
+    for q in ("quick", "low", "medium", "high", "very-high"):
+        figs.append("%s: %s Ir (%.1f× the bare read's), %s s, %s the bare read; a 1 kHz "
+                    "sine's residual %s dB, an 8 kHz one's %s dB" % (
+                        q, fmt_int(ir[q]), ir[q] / ir["bare"],
+                        t["resample-%s-seconds-median" % q],
+                        spread(t, "resample-%s-ratio" % q, "×"),
+                        t["resample-%s-sine-1k-db" % q], t["resample-%s-sine-8k-db" % q]))
+    rows.append(("resampled load by quality", "load_sample() of a 16-bit stereo 44.1 kHz WAV "
+                 "into a 48 kHz engine at each resample-quality vs a bare libsndfile "
+                 "sf_readf_float() of it: Ir of a 10 s file (callgrind; the bare read %s Ir), "
+                 "and the wall time of a 60 s file, 15 alternations, each load faulting fresh "
+                 "memory (M_MMAP_THRESHOLD 64 KiB), load average %s–%s: %s. Residuals against "
+                 "the exact sine at 48 kHz (deterministic). No miniaudio here to compare with "
+                 "(not installed; no figure invented)" % (
+                     fmt_int(ir["bare"]), t["resample-loadavg-start"],
+                     t["resample-loadavg-end"], "; ".join(figs)),
+                 "high (default) %.1f×, quick %.1f× the bare read's Ir"
+                 % (ir["high"] / ir["bare"], ir["quick"] / ir["bare"]),
+                 "reported (informational)", None))
+    return rows
+
+
+def floor_rows(builddir, P):
+    """The mixer against the memory-read floor (bench-floor): the same
+    sample bytes read by a kernel that does nothing else, timed in the
+    same run, and both counted by callgrind."""
+    fl = os.path.join(builddir, "bench", "bench-floor")
+    rows = []
+    frames = P * VOICES * PERIOD
+    ir = {}
+    for mode in ("unity", "ramp"):
+        for kind in ("mix", "floor", "none"):
+            ir[kind, mode], res = callgrind([fl, "ir", kind, str(VOICES), "1", str(P),
+                                             str(PERIOD), mode])
+    for mode, what, target, limit in (
+            ("unity", "mixing vs the memory-read floor", "≤ 1.05×", 1.05),
+            ("ramp", "mixing vs the memory-read floor, every gain ramping", "≤ 1.15×", 1.15)):
+        t = run([fl, "time", str(VOICES), "10", "41", mode])
+        mix_ir = (ir["mix", mode] - ir["none", mode]) / frames
+        floor_ir = ir["floor", mode] / frames
+        rows.append((what, "time of fz_core_process() over 32 looping voices of distinct 10 s "
+                     "stereo 48 kHz samples (%s MB, far beyond the caches), %s, 256-frame "
+                     "periods, one whole pass per run (%s periods), against a kernel that "
+                     "only reads the same sample bytes in the same order (%s vector loads "
+                     "OR-ed together, no output), the two alternating in one process pinned "
+                     "to one CPU; the ratio per alternation, %s; mixer %s ms, floor %s ms "
+                     "a pass (load average %s at the start, %s at the end). Ir per voice per "
+                     "output frame in the same runs (callgrind, %d periods): mixer %.3f "
+                     "(minus the 0-voice run), floor %.3f" % (
+                         "%.0f" % (int(t["floor-bytes"]) / 1e6),
+                         "unity gain" if mode == "unity"
+                         else "every slot's gain ramping to a new value every period",
+                         fmt_int(t["floor-periods"]), t["floor-path"],
+                         spread(t, "floor-ratio", "×"), t["floor-mix-ms-median"],
+                         t["floor-read-ms-median"], t["floor-loadavg-start"],
+                         t["floor-loadavg-end"], P, mix_ir, floor_ir),
+                     "%s× (IQR %s–%s)" % (t["floor-ratio-median"], t["floor-ratio-q1"],
+                                          t["floor-ratio-q3"]),
+                     target, float(t["floor-ratio-median"]) <= limit))
+    # The per-voice cost per period: Ir per voice per period at four period
+    # sizes (32 voices minus none), and a least-squares line through them:
+    # its intercept is what a voice costs each period whatever its frames.
+    sizes = (32, 64, 256, 1024)
+    per = {}
+    for f in sizes:
+        periods = max(4, P * PERIOD // f)
+        m, _ = callgrind([fl, "ir", "mix", str(VOICES), "1", str(periods), str(f), "unity"])
+        n, _ = callgrind([fl, "ir", "none", str(VOICES), "1", str(periods), str(f), "unity"])
+        per[f] = (m - n) / periods / VOICES
+    mx = sum(sizes) / len(sizes)
+    my = sum(per.values()) / len(sizes)
+    slope = sum((f - mx) * (per[f] - my) for f in sizes) / sum((f - mx) ** 2 for f in sizes)
+    fixed = my - slope * mx
+    rows.append(("per-voice cost per period", "Ir per voice per period of fz_core_process() "
+                 "(32 looping voices at unity gain minus the 0-voice run, callgrind) at "
+                 "periods of %s frames: %s; a line through them: %.1f Ir a voice and period "
+                 "plus %.3f a frame; the fixed part's share of a voice's work at 32 frames "
+                 "%.0f %%, at 64 %.0f %%" % (
+                     ", ".join(str(f) for f in sizes),
+                     ", ".join("%.0f" % per[f] for f in sizes), fixed, slope,
+                     100 * fixed / per[32], 100 * fixed / per[64]),
+                 "%.0f Ir" % fixed, "≤ 40 Ir", fixed <= 40))
+    return rows
 
 
 def telemetry_rows(builddir, P):
@@ -339,11 +534,12 @@ def telemetry_rows(builddir, P):
     rows.append(("load progress", "extra Ir of one load with load-progress's reports (an "
                  "atomic store per 4096-frame chunk) vs without: 60 s of 48 kHz stereo from "
                  "a 16-bit WAV (%s vs %s Ir) and as float32 PCM from memory (%s vs %s Ir, "
-                 "+%.3f %%); wall time with/without, median of 7 alternating loads (noisy): "
-                 "file %s×, PCM %s×" % (fmt_int(ir["file", 1]), fmt_int(ir["file", 0]),
-                                        fmt_int(ir["pcm", 1]), fmt_int(ir["pcm", 0]),
-                                        100 * extra["pcm"], wall["progress-file-ratio"],
-                                        wall["progress-pcm-ratio"]),
+                 "+%.3f %%); wall time with/without, 7 alternating loads (noisy), the "
+                 "ratio per alternation: file %s, PCM %s" % (
+                     fmt_int(ir["file", 1]), fmt_int(ir["file", 0]),
+                     fmt_int(ir["pcm", 1]), fmt_int(ir["pcm", 0]),
+                     100 * extra["pcm"], spread(wall, "progress-file-pair-ratio", "×"),
+                     spread(wall, "progress-pcm-pair-ratio", "×")),
                  "+%.3f %%" % (100 * extra["file"]), "≤ 2 %",
                  max(extra.values()) <= 0.02))
     return rows
@@ -444,12 +640,47 @@ def memlock_rows(builddir):
     return [("sample memory lock", "mlock() of a decoded 60 s stereo 48 kHz sample's "
              "frames and peak pyramid (%.1f MiB), on the loading thread; median of 21, "
              "spread %s to %s ms; munlock() and free %s ms; whole loads from memory with "
-             "lock-memory on vs off, medians of 11 alternating: %s vs %s ms (%s×). The RAM "
-             "locked is the samples' size" % (
+             "lock-memory on vs off, 11 alternating: medians %s vs %s ms, the ratio per "
+             "alternation %s. The RAM locked is the samples' size" % (
                  mib, ml["memlock-lock-min-ms"], ml["memlock-lock-max-ms"],
                  ml["memlock-free-median-ms"], ml["memlock-load-on-median-ms"],
-                 ml["memlock-load-off-median-ms"], ml["memlock-load-ratio"]),
+                 ml["memlock-load-off-median-ms"],
+                 spread(ml, "memlock-load-pair-ratio", "×")),
              "%s ms" % ml["memlock-lock-median-ms"], "reported (informational)", None)]
+
+
+def keylock_rows(builddir):
+    """Key-locked voices (bench-keylock): instructions per voice and
+    period (callgrind), and wall time per period, whose spread and the
+    machine's load are stated."""
+    kl = os.path.join(builddir, "bench", "bench-keylock")
+    try:
+        wall = run([kl, "keylock"])
+    except RuntimeError:
+        return [("key lock", "built without Rubber Band", "not measured",
+                 "reported (informational)", None)]
+    ir_locked, _ = callgrind([kl, "ir", "16", "1.5", "1"])
+    ir_idle, _ = callgrind([kl, "ir", "16", "1.0", "1"])
+    ir_plain, _ = callgrind([kl, "ir", "16", "1.0", "0"])
+    per_voice = ir_locked / 400 / 16
+    idle = (ir_idle - ir_plain) / 400 / 16
+    voices = float(wall["keylock-voices-per-core"])
+    return [
+        ("key-locked voices per core", "16 looping stereo voices key-locked at speed 1.5, "
+         "256-frame periods: %.2f M instructions per voice and period (callgrind); CPU time "
+         "per period of 16 voices %s µs (the voices per core are 5333 µs over it per voice); "
+         "wall time per period mean %s µs, median %s, p10 %s, p90 %s, max %s (a "
+         "stretcher works in hops: most periods cost it little, some a hop); first period "
+         "(priming) %s µs; load average %s" % (
+             per_voice / 1e6, wall["keylock-16-cpu-us"], wall["keylock-16-mean-us"],
+             wall["keylock-16-median-us"],
+             wall["keylock-16-p10-us"], wall["keylock-16-p90-us"], wall["keylock-16-max-us"],
+             wall["keylock-16-first-us"], wall["keylock-load"]),
+         "%.1f voices" % voices, "≥ 16", voices >= 16),
+        ("idle key lock", "16 voices key-locked at speed 1, pitch 0, against 16 unlocked "
+         "(callgrind, per voice and 256-frame period; no bypass: the stretcher runs)",
+         "%.2f M Ir" % (idle / 1e6), "reported (informational)", None),
+    ]
 
 
 def callgrind_env(cmd, env):
@@ -483,7 +714,23 @@ def fmt_int(s):
     return "{:,}".format(int(float(s)))
 
 
+def hand_sections(path):
+    """The sections of the document measured by hand ("## ... measured by
+    hand"), kept as they are when the tables are written again: they say
+    which commit and run they come from."""
+    try:
+        text = open(path).read()
+    except OSError:
+        return []
+    kept = []
+    for block in re.split(r"(?m)^(?=## )", text):
+        if block.startswith("## ") and "measured by hand" in block.splitlines()[0]:
+            kept += block.rstrip().splitlines() + [""]
+    return kept
+
+
 def write_doc(args, rows, peers, notes):
+    kept = hand_sections(args.output)
     model, cpus, isa = machine()
     cc = subprocess.run([args.cc.split()[0], "--version"], stdout=subprocess.PIPE,
                         text=True).stdout.splitlines()[0]
@@ -511,7 +758,8 @@ def write_doc(args, rows, peers, notes):
     for what, how, fig, target, holds in rows:
         h = "—" if holds is None else ("yes" if holds else "**no**")
         lines.append("| %s | %s | %s | %s | %s |" % (what, how, fig, target, h))
-    lines += ["", "## Peers, side by side", "", "| comparison | result |", "|---|---|"]
+    lines += [""] + kept
+    lines += ["## Peers, side by side", "", "| comparison | result |", "|---|---|"]
     for what, res in peers:
         lines.append("| %s | %s |" % (what, res))
     lines += ["", "## How each figure is measured", "",
@@ -519,8 +767,12 @@ def write_doc(args, rows, peers, notes):
               "only `bench_region()`: the measured periods, after set-up and four warm-up "
               "periods. The per-sample mixing cost divides the difference between the 32-voice "
               "and the 0-voice run by periods × 32 voices × 256 frames × 2 channels.",
-              "- Ratios (ring throughput, loading, denormals) alternate the two runs in one "
-              "process and compare medians, so that the machine's load hits both alike.",
+              "- Timed ratios (mixer vs read floor, ring throughput, loading, denormals, "
+              "locked memory, load progress) alternate the two runs in one process, take "
+              "the ratio of each alternation's pair and print its median with the "
+              "interquartile range and the range, so that the machine's load hits both "
+              "alike and what it did to them shows. Instruction counts are the headlines "
+              "where both exist: they are the same on every run.",
               "- The live figures (`tests/bench/bench-live`) run on private JACK dummy servers "
               "(real-time paced, no hardware); the capture client is the one the tests use.",
               "- The PipeWire figures (`tests/bench/bench-pipewire all`, run under `pw-jack` "

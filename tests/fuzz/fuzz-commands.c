@@ -9,8 +9,11 @@
  * invalid ones); operations 232 to 255 drive the musical clock (tempo,
  * bars, downbeat, quantize, metronome, beat reports, slot tempo and sync,
  * reading the position), and a render op whose second byte is 224 to 239
- * sets an isolator (set_sample_eq()), 208 to 223 MIDI (a map set, bytes
- * injected, the map written and read back).  Calls may fail, with a GError; what is rendered must stay
+ * sets an isolator (set_sample_eq()), 216 to 223 a speed (set_sample_speed(),
+ * the speed and tempo-lock properties, with NaN, infinities and values
+ * out of range now and then), 208 to 215 MIDI (a map set, bytes
+ * injected, the map written and read back), 192 to 207 key lock and pitch
+ * (set_sample_key_lock(), set_sample_pitch(), key-lock).  Calls may fail, with a GError; what is rendered must stay
  * finite and bounded (32 voices of samples within 1.0, at most gain 4 and
  * volume 4), and once the engine is gone every sample is freed.  Built by
  * `make fuzz`, and replayed over its corpus (tests/fuzz/commands/) by make
@@ -41,6 +44,18 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #define EQ_PEAK 9.5
 /* Whether this input has set an isolator: the bounds grow by EQ_PEAK. */
 static gboolean eq_set;
+/* A stretched voice (key lock, pitch) may overshoot its sample's peak: the
+ * phase vocoder's overlap-add and the cubic reader.  The bounds grow by
+ * this once a stretcher may have run. */
+#define STRETCH_PEAK 4.0
+static gboolean stretch_set;
+/* Once a voice is resampled, the most the interpolator can put out over
+ * its input's peak: the largest sum of |h| over a phase's taps, 1.990
+ * (fz-varispeed.c's tables: phase 1/2 of the unity band). */
+#define SPEED_PEAK 2.0
+static gboolean speed_set;
+#define PEAK_FACTOR ((eq_set ? EQ_PEAK : 1.0) * (speed_set ? SPEED_PEAK : 1.0) * \
+                     (stretch_set ? STRETCH_PEAK : 1.0))
 
 static char *dir;
 static char *paths[4];
@@ -103,7 +118,7 @@ render (FlitzisAudioEngine *engine, guint frames)
       return;
     }
   for (gsize i = 0; i < (gsize) frames * 2; i++)
-    if (!isfinite (out[i]) || fabs (out[i]) > BOUND * (eq_set ? EQ_PEAK : 1.0))
+    if (!isfinite (out[i]) || fabs (out[i]) > BOUND * PEAK_FACTOR)
       abort ();
 }
 
@@ -118,11 +133,11 @@ check_levels (FlitzisAudioEngine *engine)
   if (levels == NULL)
     return;
   for (guint c = 0; c < flitzis_levels_get_n_channels (levels); c++)
-    if (!(flitzis_levels_get_master_peak (levels, c) <= BOUND * (eq_set ? EQ_PEAK : 1.0)))
+    if (!(flitzis_levels_get_master_peak (levels, c) <= BOUND * PEAK_FACTOR))
       abort ();
   for (guint slot = 0; slot < FLITZIS_MAX_SAMPLE_SLOTS; slot++)
     if (!(flitzis_levels_get_slot_peak (levels, slot) <=
-          BOUND / FLITZIS_MAX_GAIN * (eq_set ? EQ_PEAK : 1.0)) ||
+          BOUND / FLITZIS_MAX_GAIN * PEAK_FACTOR) ||
         flitzis_levels_get_slot_playhead (levels, slot) > 5000)
       abort ();
   flitzis_levels_unref (levels);
@@ -202,9 +217,10 @@ isolate (FlitzisAudioEngine *engine, guint a, guint b, guint c, GError **error)
   eq_set = eq_set || valid;
 }
 
-/* A render op whose second byte is 208 to 223: MIDI.  The maps drive
- * every target, the isolator's bands up to +6 dB among them (the bounds
- * then grow as for set_sample_eq()); the bytes are anything. */
+/* A render op whose second byte is 208 to 215: MIDI.  The maps drive
+ * every target, the isolator's bands up to +6 dB and a slot's speed among
+ * them (the bounds then grow as for set_sample_eq() and a speed); the
+ * bytes are anything. */
 static const char *const midi_maps[] = {
   "flitzis-midi-map 1\nbank-size 8\nnote 36 slot 0 gate\nnote 37 slot 1 velocity curve 3\n"
   "note 38 channel 10 slot 2 velocity fixed 1\nnote 39 slot 31\ncc 7 volume range 0 4\n"
@@ -223,6 +239,7 @@ midi_call (FlitzisAudioEngine *engine, uint8_t a, uint8_t b, uint8_t c, GError *
   g_autofree char *text = NULL;
 
   eq_set = TRUE;
+  speed_set = TRUE;
   switch ((a - 208) % 4)
     {
     case 0:
@@ -245,6 +262,58 @@ midi_call (FlitzisAudioEngine *engine, uint8_t a, uint8_t b, uint8_t c, GError *
         abort ();
       break;
     }
+}
+
+/* A render op whose second byte is 192 to 207: key lock and pitch (issue
+ * 17) on slot @b % 40 (now and then invalid), pitches from -16 to +15.9
+ * semitones and NaN (out of range now and then), the key-lock property.
+ * Without Rubber Band each fails with NOT_SUPPORTED. */
+static void
+key_lock (FlitzisAudioEngine *engine, uint8_t a, uint8_t b, uint8_t c, GError **error)
+{
+  gboolean ok;
+
+  if (a < 200)
+    ok = flitzis_audio_engine_set_sample_key_lock (engine, b % 40, c & 1, error);
+  else if (a < 204)
+    ok = flitzis_audio_engine_set_sample_pitch (engine, b % 40,
+                                                c == 255 ? (double) NAN : c / 8.0 - 16.0, error);
+  else
+    ok = flitzis_audio_engine_set_key_lock (engine, c & 1, error);
+  if (!ok && *error != NULL &&
+      !g_error_matches (*error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT) &&
+      !g_error_matches (*error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT) &&
+      !g_error_matches (*error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_SUPPORTED) &&
+      !g_error_matches (*error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_QUEUE_FULL) &&
+      !g_error_matches (*error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING))
+    abort ();
+  stretch_set = stretch_set || ok;
+}
+
+/* A render op's second byte 216 to 223: a slot's speed, the engine's, or
+ * tempo lock; @c 255 is NaN, 254 infinity, else c / 50 (0 to 5.06: out of
+ * range below 0.25 and above 4). */
+static void
+speed_call (FlitzisAudioEngine *engine, guint which, uint8_t b, uint8_t c, GError **error)
+{
+  double ratio = c == 255 ? (double) NAN : c == 254 ? (double) INFINITY : c / 50.0;
+  gboolean valid = isfinite (ratio) && ratio >= FLITZIS_MIN_SPEED && ratio <= FLITZIS_MAX_SPEED;
+
+  switch (which % 3)
+    {
+    case 0:
+      if (flitzis_audio_engine_set_sample_speed (engine, b % 40, ratio, error) && !valid)
+        abort ();
+      break;
+    case 1:
+      if (flitzis_audio_engine_set_speed (engine, ratio, error) != valid)
+        abort ();
+      break;
+    default:
+      flitzis_audio_engine_set_tempo_lock (engine, b & 1);
+      break;
+    }
+  speed_set = TRUE;
 }
 
 /* Operations 232 to 255: the clock, with values out of range now and
@@ -314,6 +383,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     write_samples ();
   engine = flitzis_audio_engine_new_offline (RATE, 2);
   eq_set = FALSE;
+  stretch_set = FALSE;
+  speed_set = FALSE;
   if (!flitzis_audio_engine_run (engine, NULL))
     abort ();
   for (size_t at = 0; at + 4 <= size; at += 4)
@@ -421,8 +492,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             what_plays (engine, a - 240u, b, c, &error);
           else if (a >= 224)
             isolate (engine, a, b, c, &error);
+          else if (a >= 216)
+            speed_call (engine, a - 216u, b, c, &error);
           else if (a >= 208)
             midi_call (engine, a, b, c, &error);
+          else if (a >= 192)
+            key_lock (engine, a, b, c, &error);
           g_clear_error (&error);
           render (engine, 1 + (((guint) b << 8 | c) % MAX_FRAMES));
           break;

@@ -19,6 +19,7 @@
 #include "flitzis.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
+#include "fz-stretch-rubberband.h"
 #include "flitzis-test-jack.h"
 #include "flitzis-test-pipewire.h"
 #include "rt-interposer.h"
@@ -395,6 +396,59 @@ test_eq_is_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* Speed (issue 17) on a live stream: voices resampled at speeds from
+ * 0.25 to 4 (and the tempo lock's products up to 8), looping across
+ * their seams and ending, glides overlapping, a tempo-locked loop while
+ * the tempo changes every few periods, a slot on its isolator's bus, the
+ * meters on: the callback never allocates, frees, locks, calls the system
+ * or libm (the interpolator's tables are made once, on the control
+ * thread). */
+static void
+test_speed_is_realtime_safe (void)
+{
+  static const double speeds[] = { 0.25, 0.8, 1.0, 1.25, 2.0, 4.0, 1.5 };
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  char *paths[2];
+
+  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint k = 0; k < 4; k++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 1, TRUE, 0, 0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 50, 600, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 1, 120.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_eq (engine, 2, -12.0, 0.0, 0.0, &error));
+  g_assert_true (flitzis_audio_engine_set_meter_rate (engine, 60, &error));
+  flitzis_audio_engine_set_tempo_lock (engine, TRUE);
+  rt_reset ();
+  for (guint i = 0; i < 120; i++)
+    {
+      g_assert_true (flitzis_audio_engine_set_sample_speed (engine, i % 4, speeds[i % 7], &error));
+      g_assert_true (flitzis_audio_engine_set_speed (engine, speeds[(i + 2) % 7], &error));
+      g_assert_true (flitzis_audio_engine_set_tempo (engine, 60.0 + (i % 9) * 37.3, &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, i % 4, 0.3f, &error));
+      if (i % 7 == 0)
+        g_assert_true (flitzis_audio_engine_stop_sample (engine, (i + 1) % 4, &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
+    }
+  g_test_message ("%lu callbacks", rt_callbacks ());
+  report_counts ();
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls with voices off unity speed",
+               rt_count_in_callback (kind), rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+}
+
 /* The musical clock and the quantizer, each period: tempo changes (20 to
  * 400 BPM, and 93.7: beats of a fractional length), bars of 1 to 32
  * beats, downbeats past and to come (a count-in), the metronome and the
@@ -658,6 +712,73 @@ test_midi_is_realtime_safe (void)
   flitzis_audio_engine_shut_down (engine);
   g_assert_finalize_object (engine);
   jack_client_close (source.client);
+}
+
+/* Key lock and pitch (issue 17) on a live JACK stream: stretched voices
+ * started, looping, seeked, pitch-shifted while they play, the property
+ * switched, more of them than there are stretchers; no call the
+ * interposer counts in the callback.  Skipped (not passed) without
+ * Rubber Band. */
+static void
+test_keylock_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "pad.wav", RATE, 2, 6000, 1, 0.1f);
+  FlitzisAudioEngine *engine = NULL;
+  g_autoptr (GError) error = NULL;
+  FlitzisMessage *message;
+  guint iterations = 0;
+
+  if (!fz_stretch_supported ())
+    {
+      g_test_skip ("built without Rubber Band");
+      return;
+    }
+  engine = flitzis_audio_engine_new ();
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint slot = 0; slot < 4; slot++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_pitch (engine, 1, 5.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 2, TRUE, 0, 0, &error));
+  g_assert_true (flitzis_audio_engine_set_key_lock (engine, TRUE, &error));
+  rt_reset ();
+  while (flitzis_audio_engine_get_frame_time (engine) < STRESS_FRAMES / 4)
+    {
+      guint slot = iterations % 4;
+
+      g_assert_true (flitzis_audio_engine_set_sample_pitch (engine, 1,
+                                                            (double) (iterations % 25) - 12.0,
+                                                            &error));
+      g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.1f, &error));
+      if (iterations % 7 == 3)
+        g_assert_true (flitzis_audio_engine_seek_sample (engine, 2, iterations * 37 % 5000,
+                                                         &error));
+      if (iterations % 40 == 39)
+        for (guint i = 0; i < FLITZIS_MAX_KEY_LOCKED_VOICES + 1; i++)
+          g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 0.01f, &error));
+      if (iterations % 50 == 49)
+        g_assert_true (flitzis_audio_engine_stop_all (engine, &error));
+      while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
+        flitzis_message_unref (message);
+      flitzis_test_wait_frames (NULL, engine, PERIOD);
+      iterations++;
+    }
+  g_test_message ("%u iterations over %lu callbacks", iterations, rt_callbacks ());
+  report_counts ();
+  g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
+  /* Rubber Band's phase vocoder calls libm (atan2, sin, cos, exp...) in
+   * its process call: computation only, no allocation, lock or system
+   * call, so it is allowed to the stretcher (the core's own objects call
+   * no libm function: tests/layout/test-core-symbols.sh).  Counted, and
+   * it must be there (the stretchers did run). */
+  g_assert_cmpuint (rt_count_in_callback (RT_LIBM), >, 0);
+  for (int kind = 0; kind < RT_N_KINDS; kind++)
+    if (kind != RT_LIBM && rt_count_in_callback (kind) != 0)
+      g_error ("the audio callback made %lu %s calls", rt_count_in_callback (kind),
+               rt_kind_names[kind]);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   flitzis_test_remove_tree (dir);
 }
@@ -743,11 +864,14 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/meters-are-realtime-safe", test_meters_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/clock-is-realtime-safe", test_clock_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/eq-is-realtime-safe", test_eq_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/speed-is-realtime-safe", test_speed_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/midi-is-realtime-safe", test_midi_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/pipewire/midi-is-realtime-safe",
                    test_pipewire_midi_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/keylock-is-realtime-safe",
+                   test_keylock_is_realtime_safe);
 
   status = g_test_run ();
   flitzis_test_jack_stop (jack);

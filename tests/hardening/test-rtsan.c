@@ -31,6 +31,8 @@
 #include "core/fz-core.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
+#include "flitzis-audio-engine-private.h"
+#include "fz-stretch-rubberband.h"
 #include "flitzis-test-jack.h"
 #include "flitzis-test-pipewire.h"
 
@@ -742,6 +744,51 @@ test_core_midi_inbox (void)
   fz_core_free (core);
 }
 
+/* Speed (issue 17): voices at many speeds, looping (taps across the loop
+ * seam, from the scratch block) and ending (taps past the sample's end),
+ * glides overlapping as the engine's and the slots' speeds change every
+ * few periods, a slot on its isolator's bus, the meters on, and a
+ * tempo-locked loop while the tempo changes; then all back to 1.0. */
+static void
+test_speed (Fixture *fixture, gconstpointer data)
+{
+  static const double speeds[] = { 0.25, 0.8, 1.0, 1.25, 2.0, 4.0, 1.5 };
+  static const double tempos[] = { 93.7, 140.0, 60.0, 400.0, 20.0 };
+  guint base = flitzis_audio_engine_get_slots (fixture->engine) - 4;
+
+  (void) data;
+  for (guint k = 0; k < 4; k++)
+    OK (flitzis_audio_engine_load_sample (fixture->engine, base + k, paths[k % 3], E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, base + 1, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, base + 2, TRUE, 100, 2000, E));
+  OK (flitzis_audio_engine_set_sample_tempo (fixture->engine, base + 2, 120.0, E));
+  OK (flitzis_audio_engine_set_sample_eq (fixture->engine, base + 3, -6.0, 0.0, 3.0, E));
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 120, E));
+  flitzis_audio_engine_set_tempo_lock (fixture->engine, TRUE);
+  for (guint i = 0; i < 20; i++)
+    {
+      guint slot = base + i % 4;
+
+      OK (flitzis_audio_engine_set_sample_speed (fixture->engine, slot, speeds[i % 7], E));
+      OK (flitzis_audio_engine_set_speed (fixture->engine, speeds[(i + 3) % 7], E));
+      OK (flitzis_audio_engine_set_tempo (fixture->engine, tempos[i % 5], E));
+      OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.5f, E));
+      if (i % 5 == 4)
+        OK (flitzis_audio_engine_stop_sample (fixture->engine, base + 1, E));
+      if (i % 6 == 5)
+        flitzis_audio_engine_set_tempo_lock (fixture->engine, i % 12 != 11);
+      advance (fixture, 1 + i % 3, TRUE);
+    }
+  OK (flitzis_audio_engine_set_speed (fixture->engine, 1.0, E));
+  for (guint k = 0; k < 4; k++)
+    OK (flitzis_audio_engine_set_sample_speed (fixture->engine, base + k, 1.0, E));
+  flitzis_audio_engine_set_tempo_lock (fixture->engine, FALSE);
+  advance (fixture, 4, TRUE);
+  OK (flitzis_audio_engine_stop_all (fixture->engine, E));
+  advance (fixture, 4, TRUE);
+  OK (flitzis_audio_engine_set_meter_rate (fixture->engine, 0, E));
+}
+
 /* The core driven directly, as the engine cannot: the reply ring full of
  * pongs nobody takes, so nothing can be handed back, then more
  * replacements of a slot whose voices play than the retiring list holds:
@@ -942,6 +989,52 @@ test_negative_control (Fixture *fixture, gconstpointer data)
 #endif
 }
 
+/* Key lock and pitch (issue 17): stretched voices started (the
+ * stretcher reset, padded and its delay thrown away in the callback),
+ * looping, seeked (primed again), pitch-shifted up and down while they
+ * play, reloaded under them, more of them than there are stretchers (the
+ * 17th dropped), stopped and ending on their own, under speeds that
+ * change (each stretcher's time ratio set in the callback).  Without Rubber Band the calls refuse and nothing runs. */
+static void
+test_keylock (Fixture *fixture, gconstpointer data)
+{
+  FlitzisAudioEngine *engine = fixture->engine;
+  const double speeds[] = { 1.0, 1.5, 0.7, 2.0, 1.0, 0.5 };
+
+  (void) data;
+  if (!fz_stretch_supported ())
+    {
+      g_test_skip ("built without Rubber Band: /engine/keylock/not-supported covers it");
+      return;
+    }
+  for (guint k = 0; k < 4; k++)
+    OK (flitzis_audio_engine_load_sample (engine, k, paths[1 + k % 2], E));
+  OK (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, E));
+  OK (flitzis_audio_engine_set_sample_pitch (engine, 1, 7.0, E));
+  OK (flitzis_audio_engine_set_sample_key_lock (engine, 2, TRUE, E));
+  OK (flitzis_audio_engine_set_sample_pitch (engine, 2, -12.0, E));
+  OK (flitzis_audio_engine_set_key_lock (engine, TRUE, E));
+  OK (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 100, 2900, E));
+  for (guint i = 0; i < 12; i++)
+    {
+      OK (flitzis_audio_engine_set_speed (engine, speeds[i % G_N_ELEMENTS (speeds)], E));
+      OK (flitzis_audio_engine_play_sample (engine, i % 4, 0.2f, E));
+      OK (flitzis_audio_engine_set_sample_pitch (engine, 1, (double) (i % 25) - 12.0, E));
+      if (i % 3 == 1)
+        OK (flitzis_audio_engine_seek_sample (engine, 3, (guint64) i * 97 % 2000, E));
+      if (i % 4 == 2)
+        OK (flitzis_audio_engine_load_sample (engine, i % 4, paths[1 + i % 2], E));
+      if (i % 5 == 4)
+        OK (flitzis_audio_engine_stop_sample (engine, i % 4, E));
+      advance (fixture, 3, TRUE);
+    }
+  for (guint i = 0; i < FLITZIS_MAX_KEY_LOCKED_VOICES + 1; i++)
+    OK (flitzis_audio_engine_play_sample (engine, 0, 0.05f, E));
+  advance (fixture, 4, TRUE);
+  OK (flitzis_audio_engine_stop_all (engine, E));
+  advance (fixture, 8, TRUE);
+}
+
 static void
 add (const char *name, void (*test) (Fixture *, gconstpointer))
 {
@@ -1048,6 +1141,9 @@ main (int argc, char **argv)
   add_wide ("meters-1024-slots", test_meters);
   add ("eq", test_eq);
   add_wide ("eq-1024-slots", test_eq);
+  add ("keylock", test_keylock);
+  add ("speed", test_speed);
+  add_wide ("speed-1024-slots", test_speed);
   g_test_add_func ("/hardening/rtsan/core/retirement-saturation", test_core_retirement_saturation);
   g_test_add_func ("/hardening/rtsan/core/adopted-slots", test_core_adopted_slots);
   g_test_add_func ("/hardening/rtsan/core/underrun-flags", test_core_underrun_flags);

@@ -51,7 +51,9 @@ def test_the_schema_is_found_where_run_uninstalled_points():
     # GSETTINGS_SCHEMA_DIR: the application finds its schema there.
     assert state.find_schema() is not None
     keys = set(schema().list_keys())
-    assert keys == {"tempo", "quantize", "metronome", "volume", "bank", "pads"}
+    assert keys == {"tempo", "quantize", "metronome", "volume", "bank", "pads",
+                    "speed", "tempo-lock", "key-lock", "midi-input", "midi-port", "midi-map",
+                    "pads-playback"}
 
 
 def test_a_new_session_starts_as_new(tmp_path):

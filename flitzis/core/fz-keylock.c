@@ -1,0 +1,329 @@
+/* fz-keylock.c: the mixer's stretched voices, see fz-stretch.h and fz-keylock.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Audio thread only (but fz_stretch_pool_release_all()).  No allocation:
+ * the stretchers and their buffers come with the pool.
+ */
+
+#include <string.h>
+
+#include "fz-keylock.h"
+#include "fz-meter.h"
+#include "fz-mixer-path.h"
+
+#define MIN_OF(a, b) ((a) < (b) ? (a) : (b))
+/* A pull that got no frame after this many turns of its loop gives up
+ * for the period (a stretcher that neither asks nor answers). */
+#define MAX_TURNS 64u
+
+void
+fz_stretch_pool_release_all (FzStretchPool *pool)
+{
+  for (uint32_t i = 0; pool != NULL && i < pool->n; i++)
+    pool->voices[i].busy = false;
+}
+
+static bool
+slot_locked (const FzMixer *mixer, const FzSlot *slot)
+{
+  return slot->key_lock == FZ_KEY_LOCK_ON ||
+         (slot->key_lock == FZ_KEY_LOCK_DEFAULT && mixer->key_lock);
+}
+
+static double
+slot_pitch (const FzSlot *slot)
+{
+  return slot->pitch > 0.0 ? slot->pitch : 1.0;
+}
+
+double
+fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice)
+{
+  const FzSlot *slot = &mixer->slots[voice->slot];
+  double ratio = mixer->speed * slot->speed;
+
+  if (mixer->tempo_lock && slot->tempo > 0.0 && mixer->tempo_step != 0)
+    ratio *= (double) mixer->tempo_step * (1.0 / 18446744073709551616.0) *
+             (60.0 * (double) mixer->sample_rate / slot->tempo);
+  return ratio < FZ_VS_MIN_RATIO ? FZ_VS_MIN_RATIO
+         : ratio > FZ_VS_MAX_RATIO ? FZ_VS_MAX_RATIO : ratio;
+}
+
+bool
+fz_keylock_wanted (const FzMixer *mixer, uint32_t slot)
+{
+  const FzSlot *s = &mixer->slots[slot];
+
+  return slot_locked (mixer, s) || slot_pitch (s) != 1.0;
+}
+
+bool
+fz_keylock_can_start (const FzMixer *mixer, uint32_t slot)
+{
+  const FzStretchPool *pool = mixer->stretch;
+
+  if (!fz_keylock_wanted (mixer, slot))
+    return true;
+  for (uint32_t i = 0; pool != NULL && i < pool->n; i++)
+    if (!pool->voices[i].busy)
+      return true;
+  return false;
+}
+
+FzVoiceStretch *
+fz_keylock_claim (FzMixer *mixer, uint32_t slot)
+{
+  FzStretchPool *pool = mixer->stretch;
+
+  if (pool == NULL || !fz_keylock_wanted (mixer, slot))
+    return NULL;
+  for (uint32_t i = 0; i < pool->n; i++)
+    if (!pool->voices[i].busy)
+      {
+        pool->voices[i].busy = true;
+        pool->voices[i].primed = false;
+        return &pool->voices[i];
+      }
+  return NULL;
+}
+
+void
+fz_keylock_release (FzVoice *voice)
+{
+  if (voice->stretch != NULL)
+    voice->stretch->busy = false;
+  voice->stretch = NULL;
+}
+
+void
+fz_keylock_apply (FzMixer *mixer, const FzMsg *command)
+{
+  uint32_t slot = command->slot;
+  double pitch;
+
+  if (command->type == FZ_CMD_SET_KEY_LOCK && slot < mixer->n_slots &&
+      command->flag <= FZ_KEY_LOCK_ON)
+    mixer->slots[slot].key_lock = (uint8_t) command->flag;
+  else if (command->type == FZ_CMD_SET_PITCH && slot < mixer->n_slots)
+    {
+      memcpy (&pitch, &command->start, sizeof pitch);
+      if (pitch > 0.0)
+        mixer->slots[slot].pitch = pitch;
+    }
+  else if (command->type == FZ_CMD_SET_KEY_LOCK_DEFAULT)
+    mixer->key_lock = command->flag != 0;
+  /* Set once a core, before any voice has a stretcher. */
+  else if (command->type == FZ_CMD_SET_STRETCH_POOL && mixer->stretch == NULL)
+    mixer->stretch = (FzStretchPool *) (uintptr_t) command->start;
+}
+
+/* A new start at source frame @position: the stretcher is reset, padded
+ * with silence, and told how much of its output to throw away, so that
+ * its next output frame is @position's. */
+static void
+prime (FzMixer *mixer, FzVoiceStretch *vs, size_t position, double ratio)
+{
+  const FzStretchOps *ops = mixer->stretch->ops;
+  uint32_t pad;
+
+  ops->reset (vs->stretcher);
+  ops->set_time_ratio (vs->stretcher, ratio);
+  vs->ratio = ratio;
+  for (uint32_t c = 0; c < mixer->channels; c++)
+    memset (vs->in[c], 0, FZ_STRETCH_CHUNK * sizeof (float));
+  for (pad = ops->start_pad (vs->stretcher); pad > 0; )
+    {
+      uint32_t n = MIN_OF (pad, FZ_STRETCH_CHUNK);
+
+      ops->process (vs->stretcher, (const float *const *) vs->in, n, false);
+      pad -= n;
+    }
+  vs->discard = ops->start_delay (vs->stretcher);
+  /* Its last frames come out only once as much silence as its pad went in
+   * after them, twice over (a final input alone leaves them inside). */
+  vs->tail = 2 * ops->start_pad (vs->stretcher);
+  vs->read = (double) position;
+  vs->final = false;
+  vs->drained = false;
+  vs->primed = true;
+}
+
+/* Frame @j of the source as the voice reads it: wrapped into the loop,
+ * or NULL (silence) outside the sample. */
+static const float *
+source_frame (const FzSample *sample, int64_t j, bool loops, size_t loop_start, size_t end,
+              uint32_t channels)
+{
+  if (j < 0)
+    return NULL;
+  if ((size_t) j >= end)
+    {
+      if (!loops)
+        return NULL;
+      j = (int64_t) loop_start + (j - (int64_t) end) % (int64_t) (end - loop_start);
+    }
+  return sample->data + (size_t) j * channels;
+}
+
+/* Writes the source at @x into frame @k of the stretcher's input: a copy
+ * on a whole frame, else a Catmull-Rom cubic through its four neighbours. */
+static void
+read_frame (FzVoiceStretch *vs, const FzSample *sample, double x, bool loops, size_t loop_start,
+            size_t end, uint32_t channels, uint32_t k)
+{
+  int64_t i = (int64_t) x;
+  float t = (float) (x - (double) i);
+  const float *p[4];
+
+  if (t == 0.0f)
+    {
+      const float *f = source_frame (sample, i, loops, loop_start, end, channels);
+
+      for (uint32_t c = 0; c < channels; c++)
+        vs->in[c][k] = f != NULL ? f[c] : 0.0f;
+      return;
+    }
+  for (int n = 0; n < 4; n++)
+    p[n] = source_frame (sample, i - 1 + n, loops, loop_start, end, channels);
+  for (uint32_t c = 0; c < channels; c++)
+    {
+      float y0 = p[0] ? p[0][c] : 0.0f, y1 = p[1] ? p[1][c] : 0.0f;
+      float y2 = p[2] ? p[2][c] : 0.0f, y3 = p[3] ? p[3][c] : 0.0f;
+
+      vs->in[c][k] = y1 + 0.5f * t * (y2 - y0 + t * (2.0f * y0 - 5.0f * y1 + 4.0f * y2 - y3
+                                                    + t * (3.0f * (y1 - y2) + y3 - y0)));
+    }
+}
+
+/* Feeds the stretcher what it asks for, read at @rate source frames a
+ * frame; the sample's end (without a loop) is its final input. */
+static void
+feed (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end, double rate)
+{
+  FzVoiceStretch *vs = voice->stretch;
+  const FzStretchOps *ops = mixer->stretch->ops;
+  uint32_t want = ops->samples_required (vs->stretcher), n = 0;
+  double length = (double) (end - loop_start);
+
+  want = want == 0 ? FZ_STRETCH_CHUNK / 2 : MIN_OF (want, FZ_STRETCH_CHUNK);
+  for (; n < want; n++)
+    {
+      if (vs->read >= (double) end && (!loops || length <= 0.0))
+        {
+          if (vs->tail == 0)
+            {
+              vs->final = true;
+              break;
+            }
+          vs->tail--;
+          for (uint32_t c = 0; c < mixer->channels; c++)
+            vs->in[c][n] = 0.0f;
+          continue;
+        }
+      if (vs->read >= (double) end)
+        vs->read -= length;
+      read_frame (vs, voice->sample, vs->read, loops, loop_start, end, mixer->channels, n);
+      vs->read += rate;
+    }
+  ops->process (vs->stretcher, (const float *const *) vs->in, n, vs->final);
+}
+
+/* Takes @n frames out of the stretcher: into the mix buffer at frame @at,
+ * or thrown away (@at < 0). */
+static void
+take (FzMixer *mixer, FzVoiceStretch *vs, uint32_t n, int64_t at)
+{
+  uint32_t channels = mixer->channels;
+
+  mixer->stretch->ops->retrieve (vs->stretcher, vs->out, n);
+  if (at < 0)
+    return;
+  for (uint32_t f = 0; f < n; f++)
+    for (uint32_t c = 0; c < channels; c++)
+      vs->mix[((size_t) at + f) * channels + c] = vs->out[c][f];
+}
+
+static size_t
+pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
+                 size_t frames)
+{
+  FzVoiceStretch *vs = voice->stretch;
+  const FzStretchOps *ops = mixer->stretch->ops;
+  const FzSlot *slot = &mixer->slots[voice->slot];
+  double speed = fz_keylock_speed (mixer, voice);
+  double rate = slot_pitch (slot) * (slot_locked (mixer, slot) ? 1.0 : speed);
+  double ratio = rate / speed;
+  size_t got = 0, before = voice->position;
+  uint32_t empty = 0;
+
+  /* Not started yet, or moved (a seek, a loop change): start again there. */
+  if (!vs->primed || voice->position != vs->expected)
+    prime (mixer, vs, voice->position, ratio);
+  if (ratio != vs->ratio)
+    {
+      ops->set_time_ratio (vs->stretcher, ratio);
+      vs->ratio = ratio;
+    }
+  for (uint32_t turn = 0; got < frames && !vs->drained && turn < MAX_TURNS; turn++)
+    {
+      int ready = ops->available (vs->stretcher);
+
+      if (ready < 0)
+        vs->drained = true;
+      else if (ready > 0 && vs->discard > 0)
+        {
+          uint32_t n = MIN_OF ((uint32_t) ready, MIN_OF (vs->discard, FZ_STRETCH_CHUNK));
+
+          take (mixer, vs, n, -1);
+          vs->discard -= n;
+        }
+      else if (ready > 0)
+        {
+          uint32_t n = (uint32_t) MIN_OF ((size_t) ready, frames - got);
+
+          take (mixer, vs, n, (int64_t) got);
+          got += n;
+        }
+      else if (vs->final)
+        {
+          /* Told it is the end, it has nothing more: done. */
+          if (++empty > 16)
+            vs->drained = true;
+          ops->process (vs->stretcher, (const float *const *) vs->in, 0, true);
+        }
+      else
+        feed (mixer, voice, loops, loop_start, end, rate);
+    }
+  voice->position = vs->read < (double) voice->sample->frames ? (size_t) vs->read
+                                                               : voice->sample->frames;
+  vs->expected = voice->position;
+  if (mixer->meter != NULL && voice->position > before)
+    fz_meter_span (mixer->meter, voice, before, voice->position - before);
+  return got;
+}
+
+size_t
+fz_keylock_play (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
+                 float *out, size_t frames, float gain, float step)
+{
+  uint32_t channels = mixer->channels;
+  size_t done = 0;
+
+  while (done < frames)
+    {
+      size_t want = MIN_OF (frames - done, FZ_STRETCH_CHUNK);
+      size_t n = pull (mixer, voice, loops, loop_start, end, want);
+      float first = gain + step * (float) (int64_t) done;
+
+      if (step == 0.0f)
+        mixer->kernels->constant (out + done * channels, voice->stretch->mix, n * channels, first);
+      else
+        mixer->kernels->ramp (out + done * channels, voice->stretch->mix, n, channels, first, step);
+      done += n;
+      if (n < want)
+        break;
+    }
+  return done;
+}

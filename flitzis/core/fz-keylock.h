@@ -1,0 +1,53 @@
+/* fz-keylock.h: the mixer's stretched voices (key lock and pitch), see fz-stretch.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Audio thread, from the mixer (fz-mixer.c) and the core's commands.
+ */
+#pragma once
+
+#include "fz-mixer.h"
+#include "fz-msg.h"
+#include "fz-stretch.h"
+
+/* FzSlot.key_lock */
+#define FZ_KEY_LOCK_DEFAULT 0u  /* the engine's key-lock property */
+#define FZ_KEY_LOCK_OFF 1u
+#define FZ_KEY_LOCK_ON 2u
+
+/* Whether a new voice of @slot needs a stretcher. */
+bool     fz_keylock_wanted (const FzMixer *mixer, uint32_t slot);
+/* A free stretcher for a voice of @slot, or NULL (none wanted, or none
+ * free: fz_keylock_wanted() tells which). */
+FzVoiceStretch *fz_keylock_claim (FzMixer *mixer, uint32_t slot);
+/* @voice has ended: its stretcher is free again. */
+void     fz_keylock_release (FzVoice *voice);
+/* A trigger of @slot may start: it needs no stretcher, or one is free
+ * (else it is dropped, as when every voice is busy). */
+bool     fz_keylock_can_start (const FzMixer *mixer, uint32_t slot);
+/* Mixes up to @frames frames of a stretched voice into @out, frame f at
+ * @gain + @step * (f + 1), as the mixer's play_span() does; its source
+ * wraps from @end to @loop_start when @loops.  Returns the frames played:
+ * fewer once its stretcher has drained (the voice has ended). */
+size_t   fz_keylock_play (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start,
+                          size_t end, float *out, size_t frames, float gain, float step);
+/* The key-lock commands (FZ_CMD_SET_KEY_LOCK, FZ_CMD_SET_PITCH,
+ * FZ_CMD_SET_KEY_LOCK_DEFAULT, FZ_CMD_SET_STRETCH_POOL). */
+void     fz_keylock_apply (FzMixer *mixer, const FzMsg *command);
+
+/* Whether @voice has played its sample to the end (a stretched voice: and
+ * its stretcher has drained). */
+static inline bool
+fz_keylock_finished (const FzVoice *voice)
+{
+  if (__builtin_expect (voice->stretch != NULL, 0))
+    return voice->stretch->drained;
+  return voice->position >= voice->sample->frames;
+}
+
+/* The speed @voice plays at (the engine's, its slot's, tempo lock's), as
+ * fz-varispeed.c's voice_ratio() finds it for a resampled voice: a
+ * stretched voice takes it as its stretcher's time ratio, once a period,
+ * instead of being resampled. */
+double   fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice);

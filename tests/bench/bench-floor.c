@@ -1,0 +1,381 @@
+/* bench-floor.c: the mixer against the memory-read floor
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The mix cannot be faster than reading its samples from memory once: 32
+ * voices of distinct 10 s stereo 48 kHz samples are 123 MB, far more than
+ * any cache, so every period streams 32 × 2 KiB from RAM.  This program
+ * times fz_core_process() over that work against a kernel that only reads
+ * the same bytes in the same order (vector loads folded with OR, no
+ * output), in alternating runs in one process, and prints the ratio's
+ * spread: the floor is measured in the same run, on the same machine
+ * state, never taken from another day's figure.
+ *
+ * - `bench-floor time VOICES SECONDS REPS unity|ramp`: REPS alternations of
+ *   one whole pass over the samples each (mixer, floor; the order swapped
+ *   every other rep), pinned to one CPU; the per-rep ratios' median,
+ *   quartiles and range.
+ * - `bench-floor ir mix|floor|none VOICES SECONDS PERIODS FRAMES unity|ramp`:
+ *   PERIODS periods of FRAMES frames inside bench_region(), for callgrind
+ *   (--toggle-collect=bench_region); "none" renders with no voice.
+ * - `bench-floor -k --tap` (make check): both once, small; asserts
+ *   nothing about time.
+ */
+#define _GNU_SOURCE 1  /* sched_setaffinity(), sched_getcpu() */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "core/fz-core.h"
+#include "core/fz-sample.h"
+#include "flitzis-test.h"
+
+#define RATE 48000
+#define CHANNELS 2
+#define MAX_FRAMES 1024
+
+typedef enum {
+  RUN_MIX,
+  RUN_FLOOR,
+  RUN_NONE,
+} RunKind;
+
+typedef struct {
+  FzCore *core;
+  guint voices;
+  gboolean ramp;
+  guint ramps;                 /* ramps set so far: each to another value */
+  const FzSample **samples;    /* the voices' samples, for the floor */
+  size_t *positions;           /* the floor's place in each */
+  float *out;
+} Rig;
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+static void
+send (FzCore *core, FzMsg message)
+{
+  g_assert_true (fz_core_send (core, &message));
+}
+
+static void
+drain_replies (FzCore *core)
+{
+  FzMsg reply;
+
+  while (fz_core_receive (core, &reply))
+    fz_sample_unref (reply.sample);
+}
+
+/* @voices looping voices at unity gain (velocity, slot and master 1.0),
+ * each of its own sample of @seconds seconds. */
+static Rig *
+rig_new (guint voices, guint seconds, gboolean ramp)
+{
+  Rig *rig = g_new0 (Rig, 1);
+  size_t frames = (size_t) seconds * RATE;
+  float out[MAX_FRAMES * CHANNELS];
+
+  rig->voices = voices;
+  rig->ramp = ramp;
+  rig->core = fz_core_new (RATE, CHANNELS);
+  rig->samples = g_new0 (const FzSample *, MAX (voices, 1));
+  rig->positions = g_new0 (size_t, MAX (voices, 1));
+  rig->out = aligned_alloc (64, MAX_FRAMES * CHANNELS * sizeof (float));
+  g_assert_cmpuint (voices, <=, FZ_MAX_VOICES);
+  for (guint v = 0; v < voices; v++)
+    {
+      FzSample *sample = fz_sample_new (frames, CHANNELS, RATE);
+      g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, v + 1);
+
+      g_assert_nonnull (sample);
+      memcpy (sample->data, signal, frames * CHANNELS * sizeof (float));
+      rig->samples[v] = sample;
+      send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v, .sample = sample });
+      /* The loop through its parameter cell, as the engine sets it: a
+       * cell's gain taken later takes its loop region too. */
+      fz_params_set_loop (&rig->core->params, v, true, 0, 0);
+      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 1.0f });
+    }
+  fz_core_process (rig->core, out, 1, 0);
+  drain_replies (rig->core);
+  g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
+  /* The floor reads from where the voices are. */
+  for (guint v = 0; v < voices; v++)
+    rig->positions[v] = rig->core->mixer.voices[v].position;
+  return rig;
+}
+
+static void
+rig_free (Rig *rig)
+{
+  fz_core_free (rig->core);
+  free (rig->out);
+  g_free (rig->samples);
+  g_free (rig->positions);
+  g_free (rig);
+}
+
+typedef int FloorVec __attribute__ ((vector_size (32)));
+
+/* Reads @n floats at @in (whole vectors: a period is a multiple of 8
+ * floats) into @acc; nothing is written. */
+static inline __attribute__ ((always_inline)) void
+read_span (const float *in, size_t n, FloorVec *acc)
+{
+  FloorVec a = acc[0], b = acc[1];
+
+  for (size_t i = 0; i + 16 <= n; i += 16)
+    {
+      FloorVec x, y;
+
+      memcpy (&x, in + i, sizeof x);
+      memcpy (&y, in + i + 8, sizeof y);
+      a |= x;
+      b |= y;
+    }
+  acc[0] = a;
+  acc[1] = b;
+}
+
+/* One period of the floor: each voice's @frames frames read from where
+ * it is, looping at the sample's end as the voice does.  The kernel is
+ * built for AVX2 where the CPU has it (32-byte loads, as the mixer's
+ * kernels use), else for the baseline. */
+#define FLOOR_PERIOD_BODY                                                    \
+  FloorVec acc[2] = { { 0 }, { 0 } };                                        \
+  for (guint v = 0; v < rig->voices; v++)                                    \
+    {                                                                        \
+      const FzSample *sample = rig->samples[v];                              \
+      size_t position = rig->positions[v], left = frames;                    \
+      while (left > 0)                                                       \
+        {                                                                    \
+          size_t span = MIN (left, sample->frames - position);               \
+          read_span (sample->data + position * CHANNELS, span * CHANNELS, acc); \
+          position += span;                                                  \
+          left -= span;                                                      \
+          if (position == sample->frames)                                    \
+            position = 0;                                                    \
+        }                                                                    \
+      rig->positions[v] = position;                                          \
+    }                                                                        \
+  return (acc[0][0] | acc[1][1]) != 0x12345678;
+
+__attribute__ ((target ("avx2"), noinline)) static int
+floor_period_avx2 (Rig *rig, size_t frames)
+{
+  FLOOR_PERIOD_BODY
+}
+
+__attribute__ ((noinline)) static int
+floor_period_base (Rig *rig, size_t frames)
+{
+  FLOOR_PERIOD_BODY
+}
+
+static volatile int floor_sink;
+
+void bench_region (Rig *rig, RunKind kind, guint periods, size_t frames);
+
+/* Everything that callgrind counts (--toggle-collect=bench_region). */
+__attribute__ ((noinline)) void
+bench_region (Rig *rig, RunKind kind, guint periods, size_t frames)
+{
+  static int avx2 = -1;
+  int sink = 0;
+
+  if (avx2 < 0)
+    avx2 = __builtin_cpu_supports ("avx2");
+  for (guint p = 0; p < periods; p++)
+    {
+      if (kind == RUN_FLOOR)
+        {
+          sink += avx2 ? floor_period_avx2 (rig, frames) : floor_period_base (rig, frames);
+          continue;
+        }
+      /* Every slot's gain ramps: a new target every period. */
+      if (rig->ramp)
+        {
+          for (guint v = 0; v < rig->voices; v++)
+            fz_params_set_gain (&rig->core->params, v, rig->ramps % 2 ? 1.0f : 0.5f);
+          rig->ramps++;
+        }
+      fz_core_process (rig->core, rig->out, frames, 0);
+    }
+  floor_sink = sink;
+}
+
+static void
+pin_to_this_cpu (void)
+{
+  cpu_set_t set;
+  int cpu = sched_getcpu ();
+
+  CPU_ZERO (&set);
+  CPU_SET (cpu < 0 ? 0 : cpu, &set);
+  if (sched_setaffinity (0, sizeof set, &set) != 0)
+    g_warning ("sched_setaffinity: %s", g_strerror (errno));
+}
+
+static void
+print_loadavg (const char *key)
+{
+  double load[1];
+
+  if (getloadavg (load, 1) == 1)
+    flitzis_test_result (key, "%.2f", load[0]);
+}
+
+/* time VOICES SECONDS REPS MODE: one whole pass over the samples per run
+ * (seconds × 48000 / 256 periods), the mixer's and the floor's in turn. */
+static void
+scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
+{
+  Rig *rig = rig_new (voices, seconds, ramp);
+  guint periods = seconds * RATE / 256;
+  g_autofree double *mix = g_new (double, reps);
+  g_autofree double *floor_s = g_new (double, reps);
+  g_autofree double *ratio = g_new (double, reps);
+  double start;
+
+  pin_to_this_cpu ();
+  print_loadavg ("floor-loadavg-start");
+  /* Warm-up: one pass of each (code, page tables; the data are too big
+   * to stay in any cache). */
+  bench_region (rig, RUN_MIX, periods, 256);
+  bench_region (rig, RUN_FLOOR, periods, 256);
+  for (guint r = 0; r < reps; r++)
+    for (guint turn = 0; turn < 2; turn++)
+      {
+        gboolean floor_turn = (turn == 0) == (r % 2 == 1);
+
+        start = now_s ();
+        bench_region (rig, floor_turn ? RUN_FLOOR : RUN_MIX, periods, 256);
+        (floor_turn ? floor_s : mix)[r] = (now_s () - start) * 1e3;
+        if (turn == 1)
+          ratio[r] = mix[r] / floor_s[r];
+      }
+  drain_replies (rig->core);
+  /* Every voice still loops: the runs did the same work throughout. */
+  g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
+  flitzis_test_result ("floor-bytes", "%" G_GUINT64_FORMAT,
+                       (guint64) voices * seconds * RATE * CHANNELS * sizeof (float));
+  flitzis_test_result ("floor-periods", "%u", periods);
+  flitzis_test_result ("floor-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
+  flitzis_test_spread ("floor-ratio", "%.3f", ratio, reps);
+  flitzis_test_spread ("floor-mix-ms", "%.2f", mix, reps);
+  flitzis_test_spread ("floor-read-ms", "%.2f", floor_s, reps);
+  print_loadavg ("floor-loadavg-end");
+  rig_free (rig);
+}
+
+/* ir KIND VOICES SECONDS PERIODS FRAMES MODE: for callgrind. */
+static void
+scenario_ir (RunKind kind, guint voices, guint seconds, guint periods, size_t frames,
+             gboolean ramp)
+{
+  Rig *rig = rig_new (kind == RUN_NONE ? 0 : voices, seconds, ramp);
+
+  g_assert_cmpuint (frames, <=, MAX_FRAMES);
+  g_assert_cmpuint (frames % 8, ==, 0);
+  /* Warm-up: the voices' first periods, as in bench-core. */
+  bench_region (rig, RUN_NONE, 0, frames);
+  for (guint p = 0; p < 4; p++)
+    fz_core_process (rig->core, rig->out, frames, 0);
+  bench_region (rig, kind, periods, frames);
+  drain_replies (rig->core);
+  flitzis_test_result ("floor-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
+  rig_free (rig);
+}
+
+static RunKind
+parse_kind (const char *name)
+{
+  if (g_str_equal (name, "mix"))
+    return RUN_MIX;
+  if (g_str_equal (name, "floor"))
+    return RUN_FLOOR;
+  if (g_str_equal (name, "none"))
+    return RUN_NONE;
+  g_error ("unknown kind %s", name);
+}
+
+static void
+test_time (void)
+{
+  scenario_time (32, 1, 3, FALSE);
+  scenario_time (4, 1, 2, TRUE);
+}
+
+static void
+test_ir (void)
+{
+  static const size_t sizes[] = { 32, 64, 256, 1024 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      scenario_ir (RUN_MIX, 32, 1, 4, sizes[i], FALSE);
+      scenario_ir (RUN_FLOOR, 32, 1, 4, sizes[i], FALSE);
+      scenario_ir (RUN_NONE, 32, 1, 4, sizes[i], TRUE);
+    }
+}
+
+/* The floor reads what the voices play: after the same periods, each is
+ * at the same place in its sample. */
+static void
+test_same_bytes (void)
+{
+  Rig *rig = rig_new (32, 1, FALSE);
+
+  bench_region (rig, RUN_MIX, 200, 256);
+  bench_region (rig, RUN_FLOOR, 200, 256);
+  for (guint v = 0; v < 32; v++)
+    g_assert_cmpuint (rig->positions[v], ==, rig->core->mixer.voices[v].position);
+  drain_replies (rig->core);
+  rig_free (rig);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *scenario = argc > 1 ? argv[1] : "";
+
+  if (scenario[0] == '-' || scenario[0] == '\0')
+    {
+      g_test_init (&argc, &argv, NULL);
+      g_test_add_func ("/bench/floor/time", test_time);
+      g_test_add_func ("/bench/floor/ir", test_ir);
+      g_test_add_func ("/bench/floor/same-bytes", test_same_bytes);
+      return g_test_run ();
+    }
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  if (g_str_equal (scenario, "time") && argc == 6)
+    scenario_time ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
+                   g_str_equal (argv[5], "ramp"));
+  else if (g_str_equal (scenario, "ir") && argc == 8)
+    scenario_ir (parse_kind (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
+                 (guint) atoi (argv[5]), (size_t) atoi (argv[6]), g_str_equal (argv[7], "ramp"));
+  else
+    {
+      fprintf (stderr, "usage: %s time VOICES SECONDS REPS unity|ramp"
+               " | ir mix|floor|none VOICES SECONDS PERIODS FRAMES unity|ramp\n"
+               "       %s -k --tap  (every scenario once, small)\n", argv[0], argv[0]);
+      return 2;
+    }
+  return 0;
+}

@@ -1,0 +1,308 @@
+/* test-keylock.c: key lock and pitch (issue 17), offline and exact
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Paths /engine/keylock/...: a 440 Hz tone pitch-shifted by +12 at speed 1
+ * comes out at 880 Hz and its own length; key-locked at speed 1.5, at
+ * 440 Hz and 1/1.5 of its length; a stretched voice's onset lands within
+ * 1 ms (48 frames) of an unstretched one's on the same trigger frame; the
+ * 17th stretched voice is dropped and counted; bad values change nothing;
+ * at speed 2 a key-locked slot keeps 440 Hz while one set off plays
+ * varispeed, at 880 Hz, both at half the length.
+ * Speed is the engine's speed property.  A build without Rubber Band
+ * runs the not-supported path instead.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "flitzis.h"
+#include "flitzis-audio-engine-private.h"
+#include "flitzis-test.h"
+#include "fz-stretch-rubberband.h"
+
+#define RATE FLITZIS_TEST_RATE
+#define TONE_FRAMES 48000u          /* one second */
+#define SILENT_FRAMES 4800u         /* before the tone, in the onset test */
+
+/* A stereo WAV: @lead frames of silence, then @frames of a @freq Hz sine. */
+static char *
+write_tone (const char *dir, const char *name, double freq, gsize lead, gsize frames)
+{
+  g_autofree float *tone = g_new0 (float, lead + frames);
+
+  for (gsize i = 0; i < frames; i++)
+    tone[lead + i] = 0.5f * (float) sin (2.0 * G_PI * freq * (double) i / RATE);
+  return flitzis_test_write_stereo (dir, name, RATE, tone, tone, lead + frames);
+}
+
+/* The frequency of @x over [@from, @to): zero crossings (upward), each
+ * placed by linear interpolation, first to last. */
+static double
+frequency (const float *x, gsize from, gsize to)
+{
+  double first = -1.0, last = -1.0;
+  guint n = 0;
+
+  for (gsize i = from; i + 1 < to; i++)
+    if (x[i] < 0.0f && x[i + 1] >= 0.0f)
+      {
+        double t = (double) i + (double) x[i] / (double) (x[i] - x[i + 1]);
+
+        if (first < 0.0)
+          first = t;
+        last = t;
+        n++;
+      }
+  g_assert_cmpuint (n, >, 10);
+  return (double) (n - 1) * RATE / (last - first);
+}
+
+/* The first and the last frame louder than @level (-1 when none): at half
+ * the tone's amplitude, the middle of the edges the stretcher smears over
+ * its window. */
+static void
+sounding (const float *x, gsize frames, float level, gssize *first, gssize *last)
+{
+  *first = *last = -1;
+  for (gsize i = 0; i < frames; i++)
+    if (fabsf (x[i]) > level)
+      {
+        if (*first < 0)
+          *first = (gssize) i;
+        *last = (gssize) i;
+      }
+}
+
+static void
+set_speed (FlitzisAudioEngine *engine, double speed)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (flitzis_audio_engine_set_speed (engine, speed, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_pitch_octave (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_tone (fixture->dir, "a.wav", 440.0, 0, TONE_FRAMES);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *left = NULL;
+  gssize first, last;
+  double f;
+
+  (void) data;
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  g_assert_true (flitzis_audio_engine_set_sample_pitch (fixture->engine, 0, 12.0, &error));
+  g_assert_no_error (error);
+  flitzis_test_play_ok (fixture->engine, 0, 1.0f);
+  left = flitzis_test_render_left (fixture->engine, TONE_FRAMES + RATE / 2);
+  sounding (left, TONE_FRAMES + RATE / 2, 0.25f, &first, &last);
+  f = frequency (left, RATE / 10, TONE_FRAMES - RATE / 10);
+  g_test_message ("pitch +12: %.3f Hz, sounding %" G_GSSIZE_FORMAT " to %" G_GSSIZE_FORMAT,
+                  f, first, last);
+  g_assert_cmpfloat_with_epsilon (f, 880.0, 2.0);
+  g_assert_cmpint (first, <=, 48);
+  g_assert_cmpint (ABS (last + 1 - (gssize) TONE_FRAMES), <=, 480);
+}
+
+static void
+test_speed_locked (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_tone (fixture->dir, "a.wav", 440.0, 0, TONE_FRAMES);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *left = NULL;
+  gssize first, last;
+  double f;
+
+  (void) data;
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (fixture->engine, 0, TRUE, &error));
+  g_assert_no_error (error);
+  set_speed (fixture->engine, 1.5);
+  flitzis_test_play_ok (fixture->engine, 0, 1.0f);
+  left = flitzis_test_render_left (fixture->engine, TONE_FRAMES);
+  sounding (left, TONE_FRAMES, 0.25f, &first, &last);
+  f = frequency (left, RATE / 10, TONE_FRAMES * 2 / 3 - RATE / 10);
+  g_test_message ("key lock at 1.5: %.3f Hz, sounding %" G_GSSIZE_FORMAT " to %" G_GSSIZE_FORMAT,
+                  f, first, last);
+  g_assert_cmpfloat_with_epsilon (f, 440.0, 1.0);
+  g_assert_cmpint (first, <=, 48);
+  g_assert_cmpint (ABS (last + 1 - (gssize) (TONE_FRAMES * 2 / 3)), <=, 480);
+}
+
+/* The first frame of the tone after the silence, played at @trigger by a
+ * voice key-locked or not, at speed @speed for the stretched one. */
+static gssize
+onset (const char *path, gboolean key_lock, double speed, guint64 trigger)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *left = NULL;
+  gssize first, last;
+  gsize frames = trigger + SILENT_FRAMES + RATE / 10;
+
+  flitzis_test_run_ok (engine);
+  flitzis_test_load_ok (engine, 0, path);
+  if (key_lock)
+    {
+      g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, &error));
+      g_assert_no_error (error);
+      set_speed (engine, speed);
+    }
+  g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, trigger, &error));
+  g_assert_no_error (error);
+  left = flitzis_test_render_left (engine, frames);
+  sounding (left, frames, 0.25f, &first, &last);
+  flitzis_audio_engine_shut_down (engine);
+  return first;
+}
+
+static void
+test_onset (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_tone (fixture->dir, "late.wav", 440.0, SILENT_FRAMES, RATE / 2);
+  guint64 trigger = 1000;
+  gssize plain = onset (path, FALSE, 1.0, trigger);
+  gssize locked = onset (path, TRUE, 1.0, trigger);
+  gssize faster = onset (path, TRUE, 1.5, trigger);
+
+  (void) data;
+  g_test_message ("onsets: plain %" G_GSSIZE_FORMAT ", key-locked %" G_GSSIZE_FORMAT
+                  ", key-locked at 1.5 %" G_GSSIZE_FORMAT, plain, locked, faster);
+  /* The tone's first frame is 0: half its amplitude comes 10 frames later. */
+  g_assert_cmpint (plain, ==, (gssize) (trigger + SILENT_FRAMES + 10));
+  /* At speed 1, within 1 ms (measured: the same frame). */
+  g_assert_cmpint (ABS (locked - plain), <=, 48);
+  /* At 1.5 the silence before the tone lasts 1/1.5 as long; the stretcher
+   * smears the tone's edge over its window, and its half-amplitude point
+   * lands within 2 ms of the grid (measured: 92 frames late). */
+  g_assert_cmpint (ABS (faster - (gssize) (trigger + SILENT_FRAMES / 1.5 + 10)), <=, 96);
+  g_test_message ("onset at 1.5: %" G_GSSIZE_FORMAT " frames from the grid",
+                  faster - (gssize) (trigger + SILENT_FRAMES / 1.5 + 10));
+}
+
+static void
+test_overflow (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_tone (fixture->dir, "a.wav", 440.0, 0, RATE / 10);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+  float block[FLITZIS_TEST_PERIOD * 2];
+
+  (void) data;
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  g_assert_true (flitzis_audio_engine_set_sample_pitch (fixture->engine, 0, -3.0, &error));
+  for (guint i = 0; i < FLITZIS_MAX_KEY_LOCKED_VOICES + 1; i++)
+    flitzis_test_play_ok (fixture->engine, 0, 0.01f);
+  flitzis_test_render_ok (fixture->engine, block, FLITZIS_TEST_PERIOD);
+  stats = flitzis_audio_engine_get_stats (fixture->engine);
+  g_assert_cmpuint (flitzis_engine_stats_get_dropped_voices (stats), ==, 1);
+}
+
+static void
+test_bad_values (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  const double bad[] = { NAN, 12.001, -12.5, INFINITY, -INFINITY };
+  g_autoptr (FlitzisAudioEngine) stopped = flitzis_audio_engine_new_offline (RATE, 2);
+  GError *error = NULL;
+
+  (void) data;
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (flitzis_audio_engine_set_sample_pitch (fixture->engine, 0, bad[i], &error));
+      g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "semitones"));
+      g_clear_error (&error);
+    }
+  g_assert_false (flitzis_audio_engine_set_sample_pitch (fixture->engine, 9999, 1.0, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT);
+  g_clear_error (&error);
+  g_assert_false (flitzis_audio_engine_set_sample_key_lock (fixture->engine, 9999, TRUE, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT);
+  g_clear_error (&error);
+  g_assert_false (flitzis_audio_engine_set_sample_key_lock (stopped, 0, TRUE, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  /* Nothing changed: no stretcher was made for any of them. */
+  g_assert_null (fixture->engine->stretch_pool);
+  g_assert_null (fixture->engine->core->mixer.slots[0].pitch != 0.0 ? (void *) 1 : NULL);
+}
+
+/* The key-lock property is the key lock of slots not set one by one; a
+ * slot set off stays off; the setting stays when a sample is loaded. */
+static void
+test_property_and_reload (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree char *a = write_tone (fixture->dir, "a.wav", 440.0, 0, TONE_FRAMES / 2);
+  g_autofree char *b = write_tone (fixture->dir, "b.wav", 440.0, 0, TONE_FRAMES / 2);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *left = NULL;
+  gssize first, last;
+
+  (void) data;
+  g_assert_false (flitzis_audio_engine_get_key_lock (fixture->engine));
+  g_object_set (fixture->engine, "key-lock", TRUE, NULL);
+  g_assert_true (flitzis_audio_engine_get_key_lock (fixture->engine));
+  flitzis_test_load_ok (fixture->engine, 0, a);
+  flitzis_test_load_ok (fixture->engine, 1, a);
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (fixture->engine, 1, FALSE, &error));
+  flitzis_test_load_ok (fixture->engine, 1, b);      /* a reload keeps it off */
+  set_speed (fixture->engine, 2.0);
+  flitzis_test_play_ok (fixture->engine, 0, 1.0f);
+  left = flitzis_test_render_left (fixture->engine, TONE_FRAMES / 2 + RATE / 10);
+  sounding (left, TONE_FRAMES / 2 + RATE / 10, 0.25f, &first, &last);
+  /* Key-locked by the property: half as long at speed 2, at its pitch. */
+  g_assert_cmpint (ABS (last + 1 - (gssize) (TONE_FRAMES / 4)), <=, 480);
+  g_assert_cmpfloat_with_epsilon (frequency (left, RATE / 50, TONE_FRAMES / 4 - RATE / 50), 440.0,
+                                  1.0);
+  g_clear_pointer (&left, g_free);
+  flitzis_test_play_ok (fixture->engine, 1, 1.0f);
+  left = flitzis_test_render_left (fixture->engine, TONE_FRAMES / 2 + RATE / 10);
+  sounding (left, TONE_FRAMES / 2 + RATE / 10, 0.25f, &first, &last);
+  /* Set off: varispeed, an octave up at half the length. */
+  g_assert_cmpint (ABS (last + 1 - (gssize) (TONE_FRAMES / 4)), <=, 48);
+  g_assert_cmpfloat_with_epsilon (frequency (left, RATE / 50, TONE_FRAMES / 4 - RATE / 50), 880.0,
+                                  1.0);
+}
+
+static void
+test_not_supported (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  GError *error = NULL;
+
+  (void) data;
+  g_assert_false (flitzis_audio_engine_set_sample_key_lock (fixture->engine, 0, TRUE, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "Rubber Band"));
+  g_clear_error (&error);
+  g_assert_false (flitzis_audio_engine_set_sample_pitch (fixture->engine, 0, 2.0, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (flitzis_audio_engine_set_key_lock (fixture->engine, TRUE, &error));
+  g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (flitzis_audio_engine_get_key_lock (fixture->engine));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!fz_stretch_supported ())
+    {
+      /* Built --without-rubberband: the calls refuse, and that is all. */
+      FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/not-supported", test_not_supported);
+      return g_test_run ();
+    }
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/pitch-octave", test_pitch_octave);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/speed-locked", test_speed_locked);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/onset", test_onset);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/overflow", test_overflow);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/bad-values", test_bad_values);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/property-and-reload", test_property_and_reload);
+  return g_test_run ();
+}
