@@ -190,8 +190,10 @@ map_cc (FzCore *core, const FzMidiMap *map, const FzMidiEvent *event)
           fz_transport_apply (core, &tempo);
           break;
         case FZ_MIDI_TARGET_SPEED:
-          /* TODO: a slot's speed, once the engine has one (the speed
-           * branch); parsed, kept and reported meanwhile. */
+          /* The slot's speed, as set_sample_speed() sets it, from this
+           * period on (its voices glide there, fz-varispeed.c). */
+          fz_mixer_set_speed (&core->mixer, cc->slot, value);
+          break;
         default:
           break;
         }

@@ -312,6 +312,48 @@ test_controllers (Fixture *fixture, gconstpointer data)
                                                          300), ==, 16086);
 }
 
+/* cc 21 sets slot 0's speed (0.5 to 2 over 0 to 127): a playing voice
+ * sounds as it does with set_sample_speed() of the same value before the
+ * period that takes the controller, bit for bit, and not as at speed 1. */
+static float *
+render_reference (const char *path, double speed)
+{
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new_offline (RATE_FRAMES, 2);
+  g_autoptr (GError) error = NULL;
+  float *out;
+
+  flitzis_test_run_ok (engine);
+  flitzis_test_load_ok (engine, 0, path);
+  flitzis_test_play_ok (engine, 0, 1.0f);
+  g_free (flitzis_test_render_left (engine, PERIOD));
+  g_assert_true (flitzis_audio_engine_set_sample_speed (engine, 0, speed, &error));
+  g_assert_no_error (error);
+  out = flitzis_test_render_left (engine, 8 * PERIOD);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  return out;
+}
+
+static void
+test_speed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = flitzis_test_write_sample (fixture->dir, "speed.wav", RATE_FRAMES, 1,
+                                                     8192, 7, 0.5f);
+  g_autofree float *by_midi = NULL;
+  g_autofree float *by_call = render_reference (path, 2.0);
+  g_autofree float *unsped = render_reference (path, 1.0);
+
+  (void) data;
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  set_map_ok (fixture->engine, map_text);
+  flitzis_test_play_ok (fixture->engine, 0, 1.0f);
+  g_free (render (fixture, PERIOD));
+  INJECT (fixture->engine, PERIOD + 100, 0xb0, 21, 127);
+  by_midi = render (fixture, 8 * PERIOD);
+  g_assert_cmpmem (by_midi, 8 * PERIOD * sizeof (float), by_call, 8 * PERIOD * sizeof (float));
+  g_assert_true (memcmp (by_midi, unsped, 8 * PERIOD * sizeof (float)) != 0);
+}
+
 static void
 test_banks (Fixture *fixture, gconstpointer data)
 {
@@ -619,6 +661,7 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_EVENTS ("/engine/midi/curve", test_curve);
   FLITZIS_TEST_ADD_EVENTS ("/engine/midi/controllers", test_controllers);
   FLITZIS_TEST_ADD_EVENTS ("/engine/midi/banks", test_banks);
+  FLITZIS_TEST_ADD_EVENTS ("/engine/midi/speed", test_speed);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/midi/signal", test_signal);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/midi/malformed", test_malformed);
   g_test_add_func ("/engine/midi/property", test_property);
