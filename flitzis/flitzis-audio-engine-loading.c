@@ -22,6 +22,7 @@
 #include "flitzis-engine-error.h"
 #include "flitzis-enum-types.h"
 #include "fz-resampler.h"
+#include "fz-tsan.h"
 
 G_STATIC_ASSERT ((int) FLITZIS_RESAMPLE_QUICK == (int) FZ_RESAMPLE_QUICK);
 G_STATIC_ASSERT ((int) FLITZIS_RESAMPLE_LOW == (int) FZ_RESAMPLE_LOW);
@@ -42,9 +43,13 @@ static void
 run_job (gpointer data, gpointer pool_data)
 {
   FzLoadJob *job = data;
-  GTask *task = job->task;
+  GTask *task;
 
   (void) pool_data;
+  /* Handed over through GThreadPool's queue, whose futex-based GMutex
+   * ThreadSanitizer does not see (fz-tsan.h). */
+  fz_tsan_acquire (job);
+  task = job->task;
   job->func (task, g_task_get_source_object (task), g_task_get_task_data (task),
              g_task_get_cancellable (task));
   g_object_unref (task);
@@ -76,6 +81,7 @@ _flitzis_audio_engine_run_load_task (GTask *task, GTaskThreadFunc func)
 
   job->task = g_object_ref (task);
   job->func = func;
+  fz_tsan_release (job);
   /* A non-exclusive pool makes its threads as work comes: pushing fails
    * only when a thread cannot be made, and the job then waits for one
    * that can (GLib logs why). */
