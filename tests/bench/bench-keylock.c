@@ -39,24 +39,6 @@
 static gboolean quick;
 static char *path;
 
-static void
-result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-result (const char *key, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *value = NULL;
-
-  va_start (args, format);
-  value = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (quick)
-    g_test_message ("%s %s", key, value);
-  else
-    printf ("%s %s\n", key, value);
-}
-
 static double
 load_average (void)
 {
@@ -176,33 +158,33 @@ run_all (void)
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
     {
       measure (counts[i], TRUE, 1.5, times, n, &first);
-      result (g_strdup_printf ("keylock-%u-median-us", counts[i]), "%" G_GINT64_FORMAT,
-              times[n / 2]);
-      result (g_strdup_printf ("keylock-%u-p10-us", counts[i]), "%" G_GINT64_FORMAT,
-              times[n / 10]);
-      result (g_strdup_printf ("keylock-%u-p90-us", counts[i]), "%" G_GINT64_FORMAT,
-              times[n * 9 / 10]);
-      result (g_strdup_printf ("keylock-%u-max-us", counts[i]), "%" G_GINT64_FORMAT,
-              times[n - 1]);
-      result (g_strdup_printf ("keylock-%u-first-us", counts[i]), "%" G_GINT64_FORMAT, first);
+      flitzis_test_result (g_strdup_printf ("keylock-%u-median-us", counts[i]), "%" G_GINT64_FORMAT,
+                           times[n / 2]);
+      flitzis_test_result (g_strdup_printf ("keylock-%u-p10-us", counts[i]), "%" G_GINT64_FORMAT,
+                           times[n / 10]);
+      flitzis_test_result (g_strdup_printf ("keylock-%u-p90-us", counts[i]), "%" G_GINT64_FORMAT,
+                           times[n * 9 / 10]);
+      flitzis_test_result (g_strdup_printf ("keylock-%u-max-us", counts[i]), "%" G_GINT64_FORMAT,
+                           times[n - 1]);
+      flitzis_test_result (g_strdup_printf ("keylock-%u-first-us", counts[i]), "%" G_GINT64_FORMAT, first);
       {
         gint64 sum = 0;
 
         for (guint k = 0; k < n; k++)
           sum += times[k];
-        result (g_strdup_printf ("keylock-%u-mean-us", counts[i]), "%.1f", (double) sum / n);
-        result (g_strdup_printf ("keylock-%u-cpu-us", counts[i]), "%.1f", cpu_mean);
+        flitzis_test_result (g_strdup_printf ("keylock-%u-mean-us", counts[i]), "%.1f", (double) sum / n);
+        flitzis_test_result (g_strdup_printf ("keylock-%u-cpu-us", counts[i]), "%.1f", cpu_mean);
         per_voice = cpu_mean / counts[i];
       }
     }
-  result ("keylock-voices-per-core", "%.1f", 1e6 * PERIOD / RATE / per_voice);
-  result ("keylock-load", "%.2f", load_average ());
+  flitzis_test_result ("keylock-voices-per-core", "%.1f", 1e6 * PERIOD / RATE / per_voice);
+  flitzis_test_result ("keylock-load", "%.2f", load_average ());
   measure (16, TRUE, 1.0, times, n, &first);
   locked_median = times[n / 2];
   measure (16, FALSE, 1.0, times, n, &first);
   plain_median = times[n / 2];
-  result ("keylock-idle-per-voice-us", "%.1f", (double) (locked_median - plain_median) / 16);
-  result ("keylock-plain-per-voice-us", "%.2f", (double) plain_median / 16);
+  flitzis_test_result ("keylock-idle-per-voice-us", "%.1f", (double) (locked_median - plain_median) / 16);
+  flitzis_test_result ("keylock-plain-per-voice-us", "%.2f", (double) plain_median / 16);
 }
 
 static void

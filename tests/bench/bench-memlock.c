@@ -33,24 +33,6 @@
 
 static gboolean quick;
 
-static void
-result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-result (const char *key, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *value = NULL;
-
-  va_start (args, format);
-  value = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (quick)
-    g_test_message ("%s %s", key, value);
-  else
-    printf ("%s %s\n", key, value);
-}
-
 static double
 median (double *values, guint n)
 {
@@ -107,7 +89,7 @@ bench_memlock (void)
       if (!fz_memlock_sample (sample))
         {
           /* An unprivileged build machine's RLIMIT_MEMLOCK. */
-          result ("memlock-refused", "%zu", size);
+          flitzis_test_result ("memlock-refused", "%zu", size);
           fz_sample_unref (sample);
           return;
         }
@@ -117,11 +99,11 @@ bench_memlock (void)
       unlock_ms[i] = (g_get_monotonic_time () - start) / 1000.0;
     }
   g_assert_cmpuint (fz_memlock_locked_bytes (), ==, 0);
-  result ("memlock-bytes", "%zu", size);
-  result ("memlock-lock-median-ms", "%.3f", median (lock_ms, reps));
-  result ("memlock-lock-min-ms", "%.3f", lock_ms[0]);
-  result ("memlock-lock-max-ms", "%.3f", lock_ms[reps - 1]);
-  result ("memlock-free-median-ms", "%.3f", median (unlock_ms, reps));
+  flitzis_test_result ("memlock-bytes", "%zu", size);
+  flitzis_test_result ("memlock-lock-median-ms", "%.3f", median (lock_ms, reps));
+  flitzis_test_result ("memlock-lock-min-ms", "%.3f", lock_ms[0]);
+  flitzis_test_result ("memlock-lock-max-ms", "%.3f", lock_ms[reps - 1]);
+  flitzis_test_result ("memlock-free-median-ms", "%.3f", median (unlock_ms, reps));
 
   engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
   flitzis_test_run_ok (engine);
@@ -140,9 +122,9 @@ bench_memlock (void)
       ratio[i] = on_ms[i] / off_ms[i];
     flitzis_test_spread ("memlock-load-pair-ratio", "%.3f", ratio, loads);
   }
-  result ("memlock-load-on-median-ms", "%.3f", median (on_ms, loads));
-  result ("memlock-load-off-median-ms", "%.3f", median (off_ms, loads));
-  result ("memlock-load-ratio", "%.3f", median (on_ms, loads) / median (off_ms, loads));
+  flitzis_test_result ("memlock-load-on-median-ms", "%.3f", median (on_ms, loads));
+  flitzis_test_result ("memlock-load-off-median-ms", "%.3f", median (off_ms, loads));
+  flitzis_test_result ("memlock-load-ratio", "%.3f", median (on_ms, loads) / median (off_ms, loads));
 }
 
 static void

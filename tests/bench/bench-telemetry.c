@@ -46,24 +46,6 @@
 static gboolean quick;
 
 static void
-result (const char *key, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-result (const char *key, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *value = NULL;
-
-  va_start (args, format);
-  value = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (quick)
-    g_test_message ("%s %s", key, value);
-  else
-    printf ("%s %s\n", key, value);
-}
-
-static void
 send (FzCore *core, FzMsg message)
 {
   g_assert_true (fz_core_send (core, &message));
@@ -195,8 +177,8 @@ scenario_meter (guint voices, guint periods, guint meter_rate)
       drain_replies (rig->core);
       done += n;
     }
-  result ("meter-dropped", "%" G_GUINT64_FORMAT, fz_core_get_levels_dropped (rig->core));
-  result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
+  flitzis_test_result ("meter-dropped", "%" G_GUINT64_FORMAT, fz_core_get_levels_dropped (rig->core));
+  flitzis_test_result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
   rig_free (rig);
 }
 
@@ -208,8 +190,8 @@ scenario_eq (guint voices, guint periods, guint eq_mode)
   Periods run = { rig, periods };
 
   bench_region (process_periods, &run);
-  result ("eq-live-slots", "%u", rig->core->eq.n_live);
-  result ("eq-avx", "%d", rig->core->eq.avx);
+  flitzis_test_result ("eq-live-slots", "%u", rig->core->eq.n_live);
+  flitzis_test_result ("eq-avx", "%d", rig->core->eq.avx);
   rig_free (rig);
 }
 
@@ -245,7 +227,7 @@ scenario_waveform (void)
     }
   start = now_s ();
   g_assert_true (fz_sample_build_peaks (sample));
-  result ("waveform-build-s", "%.4f", now_s () - start);
+  flitzis_test_result ("waveform-build-s", "%.4f", now_s () - start);
   for (guint i = 0; i < G_N_ELEMENTS (times); i++)
     {
       GBytes *bytes;
@@ -256,13 +238,13 @@ scenario_waveform (void)
       g_bytes_unref (bytes);
     }
   qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_doubles);
-  result ("waveform-median-ms", "%.4f", times[10] * 1e3);
-  result ("waveform-min-ms", "%.4f", times[0] * 1e3);
-  result ("waveform-max-ms", "%.4f", times[20] * 1e3);
-  result ("waveform-sample-bytes", "%zu", frames * CHANNELS * sizeof (float));
-  result ("waveform-pyramid-bytes", "%zu", sample->peaks->bytes);
-  result ("waveform-pyramid-ratio", "%.5f",
-          (double) sample->peaks->bytes / (double) (frames * CHANNELS * sizeof (float)));
+  flitzis_test_result ("waveform-median-ms", "%.4f", times[10] * 1e3);
+  flitzis_test_result ("waveform-min-ms", "%.4f", times[0] * 1e3);
+  flitzis_test_result ("waveform-max-ms", "%.4f", times[20] * 1e3);
+  flitzis_test_result ("waveform-sample-bytes", "%zu", frames * CHANNELS * sizeof (float));
+  flitzis_test_result ("waveform-pyramid-bytes", "%zu", sample->peaks->bytes);
+  flitzis_test_result ("waveform-pyramid-ratio", "%.5f",
+                       (double) sample->peaks->bytes / (double) (frames * CHANNELS * sizeof (float)));
   fz_sample_unref (sample);
 }
 
@@ -356,7 +338,7 @@ scenario_progress_ir (gboolean from_pcm, gboolean with_progress)
   /* Warm the page cache and the code. */
   timed_load (&load);
   bench_region (load_once, &load);
-  result ("progress-frames", "%zu", load.sample->frames);
+  flitzis_test_result ("progress-frames", "%zu", load.sample->frames);
   fz_sample_unref (load.sample);
   load_rig_clear (&rig);
 }
@@ -389,12 +371,12 @@ scenario_progress (void)
                            "%.4f", ratio, reps);
       qsort (with[pcm], reps, sizeof (double), compare_doubles);
       qsort (without[pcm], reps, sizeof (double), compare_doubles);
-      result (pcm ? "progress-pcm-ratio" : "progress-file-ratio", "%.4f",
-              with[pcm][reps / 2] / without[pcm][reps / 2]);
-      result (pcm ? "progress-pcm-seconds" : "progress-file-seconds", "%.4f %.4f",
-              without[pcm][reps / 2], with[pcm][reps / 2]);
-      result (pcm ? "progress-pcm-spread" : "progress-file-spread", "%.4f-%.4f %.4f-%.4f",
-              without[pcm][0], without[pcm][reps - 1], with[pcm][0], with[pcm][reps - 1]);
+      flitzis_test_result (pcm ? "progress-pcm-ratio" : "progress-file-ratio", "%.4f",
+                           with[pcm][reps / 2] / without[pcm][reps / 2]);
+      flitzis_test_result (pcm ? "progress-pcm-seconds" : "progress-file-seconds", "%.4f %.4f",
+                           without[pcm][reps / 2], with[pcm][reps / 2]);
+      flitzis_test_result (pcm ? "progress-pcm-spread" : "progress-file-spread", "%.4f-%.4f %.4f-%.4f",
+                           without[pcm][0], without[pcm][reps - 1], with[pcm][0], with[pcm][reps - 1]);
     }
   load_rig_clear (&rig);
 }
