@@ -121,6 +121,18 @@ capture_notes (FlitzisTestPwMidiSource *source, Seen *seen, const guint8 *notes,
 
 /* ---- the test ---- */
 
+/* Whether the sink's monitor hears every cycle the engine renders.  Under
+ * valgrind (make check-valgrind) this process runs some 8 times slower
+ * than the private PipeWire paces its graph, so the engine's filter and
+ * the monitor both miss cycles and the capture has gaps: the engine's own
+ * frames (midi-event, sample-started) are still checked to the frame, the
+ * capture only at full speed (make check). */
+static gboolean
+capture_is_exact (void)
+{
+  return flitzis_test_slowdown () == 1;
+}
+
 /* Slots 0 to 2 hold 0.125, 0.25 and 0.5 for a second: their sum says which
  * have started. */
 static void
@@ -183,19 +195,22 @@ test_frame_exact (void)
       g_assert_cmpuint (seen.note_frames[notes[i]], ==, cycle + offsets[i]);
       g_assert_cmpuint (seen.started[i], ==, cycle + offsets[i]);
     }
-  onset = flitzis_test_first_sound (captured, frames, 2);
-  g_assert_cmpint (onset, >, 0);
-  g_assert_cmpuint ((gsize) onset + offsets[2] + PERIOD, <, frames);
-  for (guint i = 0; i < 3; i++)
+  if (capture_is_exact ())
     {
-      float sum = 0.0f;
+      onset = flitzis_test_first_sound (captured, frames, 2);
+      g_assert_cmpint (onset, >, 0);
+      g_assert_cmpuint ((gsize) onset + offsets[2] + PERIOD, <, frames);
+      for (guint i = 0; i < 3; i++)
+        {
+          float sum = 0.0f;
 
-      for (guint j = 0; j <= i; j++)
-        sum += values[j];
-      g_assert_cmpfloat (captured[2 * (onset + offsets[i])], ==, sum);
-      g_assert_cmpfloat (captured[2 * (onset + offsets[i]) + 1], ==, sum);
-      if (i > 0)
-        g_assert_cmpfloat (captured[2 * (onset + offsets[i] - 1)], ==, sum - values[i]);
+          for (guint j = 0; j <= i; j++)
+            sum += values[j];
+          g_assert_cmpfloat (captured[2 * (onset + offsets[i])], ==, sum);
+          g_assert_cmpfloat (captured[2 * (onset + offsets[i]) + 1], ==, sum);
+          if (i > 0)
+            g_assert_cmpfloat (captured[2 * (onset + offsets[i] - 1)], ==, sum - values[i]);
+        }
     }
   g_clear_pointer (&captured, g_free);
 
@@ -212,9 +227,12 @@ test_frame_exact (void)
   g_assert_cmpuint (grid % 6000, ==, 0);
   g_assert_cmpuint (grid, >=, seen.note_frames[37]);
   g_assert_cmpuint (seen.started[1], ==, grid);
-  onset = flitzis_test_first_sound (captured, frames, 2);
-  g_assert_cmpint (onset, >, 0);
-  g_assert_cmpfloat (captured[2 * onset], ==, values[1]);
+  if (capture_is_exact ())
+    {
+      onset = flitzis_test_first_sound (captured, frames, 2);
+      g_assert_cmpint (onset, >, 0);
+      g_assert_cmpfloat (captured[2 * onset], ==, values[1]);
+    }
   g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_midi_errors), ==, 0);
   g_assert_cmpuint (flitzis_test_count (engine, flitzis_engine_stats_get_dropped_midi), ==, 0);
 
