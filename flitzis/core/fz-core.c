@@ -515,6 +515,9 @@ process_commands (FzCore *core)
 
   while ((command = fz_ring_peek (core->commands)) != NULL)
     {
+      /* Whatever it changes, no voice's settled state outlives it
+       * (fz-mixer-settled.c). */
+      fz_mixer_touch (&core->mixer);
       if (!apply_command (core, command))
         break;
       fz_ring_advance (core->commands);
@@ -585,7 +588,7 @@ start_due_triggers (FzCore *core, size_t frames)
 
 /* Hands back every retiring sample that no voice plays any more, for as long
  * as the reply ring has room. */
-static void
+static inline void
 flush_retiring (FzCore *core)
 {
   uint32_t i = 0;

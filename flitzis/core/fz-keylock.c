@@ -103,6 +103,7 @@ fz_keylock_apply (FzMixer *mixer, const FzMsg *command)
   uint32_t slot = command->slot;
   double pitch;
 
+  fz_mixer_touch (mixer);
   if (command->type == FZ_CMD_SET_KEY_LOCK && slot < mixer->n_slots &&
       command->flag <= FZ_KEY_LOCK_ON)
     mixer->slots[slot].key_lock = (uint8_t) command->flag;

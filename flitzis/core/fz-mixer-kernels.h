@@ -47,6 +47,55 @@ KERNEL (mix_constant) (float *restrict out, const float *restrict in, size_t n, 
     out[i] += in[i] * gain;
 }
 
+/* The settled voices of a period at once (fz-mixer-settled.c): each block
+ * of four vectors of @out is loaded once, every voice added into it in
+ * turn in registers, and stored once.  Lane for lane the same multiplies
+ * and adds in the same order as mix_constant() voice after voice, so the
+ * same bits; the voices' per-call cost is gone. */
+KERNEL_TARGET static void
+KERNEL (mix_voices) (float *restrict out, size_t n, const float *const *in, const float *gain,
+                     uint32_t count)
+{
+  size_t i = 0;
+
+  for (; i + 4 * LANES <= n; i += 4 * LANES)
+    {
+      KERNEL (vec) *o = (KERNEL (vec) *) (out + i);
+      KERNEL (vec) a = o[0], b = o[1], c = o[2], d = o[3];
+
+      for (uint32_t v = 0; v < count; v++)
+        {
+          const KERNEL (vec) *s = (const KERNEL (vec) *) (in[v] + i);
+          const KERNEL (vec) g = (KERNEL (vec)) { 0 } + gain[v];
+
+          a += s[0] * g;
+          b += s[1] * g;
+          c += s[2] * g;
+          d += s[3] * g;
+        }
+      o[0] = a;
+      o[1] = b;
+      o[2] = c;
+      o[3] = d;
+    }
+  for (; i + LANES <= n; i += LANES)
+    {
+      KERNEL (vec) a = *(KERNEL (vec) *) (out + i);
+
+      for (uint32_t v = 0; v < count; v++)
+        a += *(const KERNEL (vec) *) (in[v] + i) * ((KERNEL (vec)) { 0 } + gain[v]);
+      *(KERNEL (vec) *) (out + i) = a;
+    }
+  for (; i < n; i++)
+    {
+      float a = out[i];
+
+      for (uint32_t v = 0; v < count; v++)
+        a += in[v][i] * gain[v];
+      out[i] = a;
+    }
+}
+
 /* Frame f at gain + step * (f + 1), as mix_ramp_scalar().  The gain is
  * computed per vector, not per sample: each lane holds its frame's number
  * (plus one) as a float, exact below 2^24, and the vector of numbers moves

@@ -23,6 +23,14 @@ mix_constant_scalar (float *restrict out, const float *restrict in, size_t n, fl
     out[i] += in[i] * gain;
 }
 
+static void
+mix_voices_scalar (float *restrict out, size_t n, const float *const *in, const float *gain,
+                   uint32_t count)
+{
+  for (uint32_t v = 0; v < count; v++)
+    mix_constant_scalar (out, in[v], n, gain[v]);
+}
+
 /* Frame f gets gain + step * (f + 1): the last frame reaches the end value. */
 static void
 mix_ramp_scalar (float *restrict out, const float *restrict in, size_t frames,
@@ -72,10 +80,10 @@ static const float ramp_frame_numbers[4][8] = {
 #endif
 
 static const FzMixKernels kernels[] = {
-  [FZ_MIX_PATH_SCALAR] = { "scalar", mix_constant_scalar, mix_ramp_scalar },
-  [FZ_MIX_PATH_VEC128] = { "vec128", mix_constant_vec128, mix_ramp_vec128 },
+  [FZ_MIX_PATH_SCALAR] = { "scalar", mix_constant_scalar, mix_ramp_scalar, mix_voices_scalar },
+  [FZ_MIX_PATH_VEC128] = { "vec128", mix_constant_vec128, mix_ramp_vec128, mix_voices_vec128 },
 #ifdef HAVE_AVX2_KERNELS
-  [FZ_MIX_PATH_AVX2] = { "avx2", mix_constant_avx2, mix_ramp_avx2 },
+  [FZ_MIX_PATH_AVX2] = { "avx2", mix_constant_avx2, mix_ramp_avx2, mix_voices_avx2 },
 #endif
 };
 

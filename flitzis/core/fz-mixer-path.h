@@ -19,4 +19,8 @@ struct FzMixKernels {
   void (*constant) (float *restrict out, const float *restrict in, size_t n, float gain);
   void (*ramp) (float *restrict out, const float *restrict in, size_t frames,
                 uint32_t channels, float gain, float step);
+  /* out[i] += in[v][i] * gain[v] for v = 0 .. count - 1 in turn: the same
+   * bits as constant() once per voice, in one pass over @out. */
+  void (*voices) (float *restrict out, size_t n, const float *const *in, const float *gain,
+                  uint32_t count);
 };

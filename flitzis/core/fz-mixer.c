@@ -76,41 +76,6 @@ ramp_next_end (const FzRamp *ramp, uint64_t t, uint64_t limit)
   return limit;
 }
 
-/* ---- set-up ---- */
-
-void
-fz_mixer_init_tables (FzMixer *mixer, uint32_t channels, uint32_t sample_rate,
-                      FzSlot *slots, uint32_t n_slots, FzVoice *voices, uint32_t max_voices)
-{
-  uint32_t ramp_frames = (uint32_t) ((uint64_t) sample_rate * FZ_RAMP_MS / 1000u);
-
-  memset (mixer, 0, offsetof (FzMixer, default_slots));
-  mixer->channels = channels;
-  mixer->ramp_frames = ramp_frames > 0 ? ramp_frames : 1;
-  mixer->slots = slots;
-  mixer->n_slots = n_slots;
-  mixer->voices = voices;
-  mixer->max_voices = max_voices;
-  mixer->speed = 1.0;
-  mixer->sample_rate = sample_rate;
-  fz_varispeed_init ();
-  ramp_settle (&mixer->master, 1.0f);
-  fz_mixer_set_path (mixer, FZ_MIX_PATH_AUTO);
-  for (uint32_t i = 0; i < n_slots; i++)
-    {
-      slots[i] = (FzSlot) { .speed = 1.0 };
-      ramp_settle (&slots[i].gain, 1.0f);
-    }
-  atomic_init (&mixer->voices_dropped, 0);
-}
-
-void
-fz_mixer_init (FzMixer *mixer, uint32_t channels, uint32_t sample_rate)
-{
-  fz_mixer_init_tables (mixer, channels, sample_rate, mixer->default_slots, FZ_MAX_SLOTS,
-                        mixer->default_voices, FZ_MAX_VOICES);
-}
-
 /* ---- loops ---- */
 
 /* The loop region of @slot applied to @sample: an end of 0 or past the
@@ -275,6 +240,7 @@ fz_mixer_trigger (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay)
 {
   const FzSample *sample = slot < mixer->n_slots ? mixer->slots[slot].sample : NULL;
 
+  fz_mixer_touch (mixer);
   if (sample == NULL)
     return FZ_TRIGGER_EMPTY_SLOT;
   if (mixer->n_voices == mixer->max_voices || !fz_keylock_can_start (mixer, slot))
@@ -328,6 +294,7 @@ fz_mixer_play (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay, bo
   bool restart;
   FzVoice *voice;
 
+  fz_mixer_touch (mixer);
   if (s == NULL || s->sample == NULL)
     return FZ_TRIGGER_EMPTY_SLOT;
   if (s->retrigger == FZ_RETRIGGER_TOGGLE && !exclusive && is_sounding (mixer, slot, false))
@@ -358,18 +325,21 @@ fz_mixer_play (FzMixer *mixer, uint32_t slot, float velocity, uint32_t delay, bo
 void
 fz_mixer_stop (FzMixer *mixer, uint32_t slot)
 {
+  fz_mixer_touch (mixer);
   fade_out_matching (mixer, slot, 0, 0);
 }
 
 void
 fz_mixer_stop_at (FzMixer *mixer, uint32_t slot, uint32_t offset)
 {
+  fz_mixer_touch (mixer);
   fade_out_matching (mixer, slot, 0, offset);
 }
 
 void
 fz_mixer_set_gain (FzMixer *mixer, uint32_t slot, float gain)
 {
+  fz_mixer_touch (mixer);
   if (slot == FZ_MASTER)
     ramp_from (&mixer->master, gain, mixer->now, mixer->ramp_frames);
   else if (slot < mixer->n_slots)
@@ -379,6 +349,7 @@ fz_mixer_set_gain (FzMixer *mixer, uint32_t slot, float gain)
 void
 fz_mixer_preset_gain (FzMixer *mixer, uint32_t slot, float gain)
 {
+  fz_mixer_touch (mixer);
   if (slot == FZ_MASTER)
     ramp_settle (&mixer->master, gain);
   else if (slot < mixer->n_slots)
@@ -402,6 +373,7 @@ fz_mixer_set_group (FzMixer *mixer, uint32_t slot, uint32_t group)
 void
 fz_mixer_pause_slot (FzMixer *mixer, uint32_t slot, bool paused)
 {
+  fz_mixer_touch (mixer);
   if (slot >= mixer->n_slots || mixer->slots[slot].paused == paused)
     return;
   mixer->slots[slot].paused = paused;
@@ -438,6 +410,7 @@ fz_mixer_seek (FzMixer *mixer, uint32_t slot, size_t frame)
   /* The copies that crossfade_to() appends are not moved again. */
   uint32_t n = mixer->n_voices;
 
+  fz_mixer_touch (mixer);
   for (uint32_t i = 0; i < n; i++)
     if (mixer->voices[i].slot == slot && !mixer->voices[i].stopping)
       crossfade_to (mixer, &mixer->voices[i], frame);
@@ -449,6 +422,7 @@ fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop, size_t start, size_
   FzSlot *s;
   uint32_t n;
 
+  fz_mixer_touch (mixer);
   if (slot >= mixer->n_slots)
     return;
   s = &mixer->slots[slot];
@@ -681,6 +655,20 @@ render_settled (FzMixer *mixer, const Period *period, FzVoice *voice, const Span
   return t;
 }
 
+/* From the next period on, until a command moves the epoch on, @voice
+ * takes the fast path (fz-mixer-settled.c) with what render_settled()
+ * would work out: its span, and its gain's product up to the master's. */
+static inline __attribute__ ((always_inline)) void
+settle (const FzMixer *mixer, FzVoice *voice, const Span *span)
+{
+  voice->settled = mixer->epoch;
+  voice->span_data = span->data;
+  voice->span_end = span->end;
+  voice->span_loop_start = span->loop_start;
+  voice->span_loops = span->loops;
+  voice->scale = voice->velocity * mixer->slots[voice->slot].gain.target;
+}
+
 /* @voice has ended at @t: false, said once (a crossfade's old half says
  * nothing). */
 static bool
@@ -724,6 +712,9 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   if (!voice->stopping && !voice->pausing && !voice->fade_pending && !voice->speed.active &&
       voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
+      if (t == period->start && !period->bus && mixer->meter == NULL && !mixer->speed_any &&
+          voice->stretch == NULL)
+        settle (mixer, voice, &span);
       t = render_settled (mixer, period, voice, &span, out, t);
       return !fz_keylock_finished (voice) || end_voice (mixer, period, voice, t);
     }
@@ -850,15 +841,24 @@ render_voices (FzMixer *mixer, float *out, size_t frames)
 {
   Period period;
   uint32_t kept = 0;
+  bool buses = mixer->eq != NULL && mixer->eq->n_live > 0, fast;
 
   period_init (&period, mixer, frames);
-  if (mixer->eq != NULL && mixer->eq->n_live > 0)
+  if (buses)
     render_buses (mixer, &period, out, frames);
+  /* The settled voices' fast path: the period's conditions, once. */
+  fast = period.master_settled && !buses && mixer->meter == NULL && !mixer->speed_any;
   for (uint32_t i = 0; i < mixer->n_voices; i++)
     {
       FzVoice *voice = &mixer->voices[i];
       bool alive;
 
+      if (fast && voice->settled == mixer->epoch)
+        {
+          i = fz_mixer_render_settled (mixer, out, frames, period.master[0], period.origin, i,
+                                       &kept) - 1;
+          continue;
+        }
       if (__builtin_expect (voice->bused, 0))
         {
           voice->bused = false;
@@ -882,19 +882,4 @@ fz_mixer_render (FzMixer *mixer, float *out, size_t frames)
     render_voices (mixer, out, frames);
   /* The ramps need no advancing: they are read against this clock. */
   mixer->now += frames;
-}
-
-bool
-fz_mixer_is_playing (const FzMixer *mixer, const FzSample *sample)
-{
-  for (uint32_t i = 0; i < mixer->n_voices; i++)
-    if (mixer->voices[i].sample == sample)
-      return true;
-  return false;
-}
-
-uint64_t
-fz_mixer_get_voices_dropped (FzMixer *mixer)
-{
-  return fz_counter_get (&mixer->voices_dropped);
 }

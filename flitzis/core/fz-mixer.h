@@ -107,6 +107,15 @@ typedef struct {
   FzMeterRun meter;         /* what the meters have yet to measure (fz-meter.h) */
   FzVoiceStretch *stretch;  /* key-locked or pitch-shifted: its stretcher, else NULL */
   FzVoiceSpeed speed;       /* its speed and the position's fraction (fz-varispeed.h) */
+  /* The settled fast path (fz-mixer-settled.c): while settled equals the
+   * mixer's epoch, the voice plays at scale (velocity times its slot's
+   * gain) times the master's times its fade, from the span below. */
+  uint64_t settled;
+  const float *span_data;
+  size_t span_end;          /* the loop end, or the sample's end */
+  size_t span_loop_start;
+  bool span_loops;
+  float scale;
 } FzVoice;
 
 /* The mixing kernels: the same bits from each, at different speeds. */
@@ -163,6 +172,9 @@ typedef struct {
   bool speed_any;
   uint32_t sample_rate;
   uint64_t tempo_step;
+  /* Moved on by every command that may change how a voice plays: a
+   * voice settled at another epoch takes the full path (fz-mixer-settled.c). */
+  uint64_t epoch;
   const FzMixKernels *vs_for;     /* the mixer kernels vs_kernel was chosen for */
   FzVsKernel vs_kernel;
   /* The tables of fz_mixer_init(), at the default sizes; a mixer of other
@@ -172,6 +184,21 @@ typedef struct {
   /* A block's source frames where they wrap or leave the sample. */
   float vs_scratch[FZ_VS_SCRATCH_FRAMES * FZ_VS_MAX_CHANNELS];
 } FzMixer;
+
+/* Every cached settled state is stale from now on: called by whatever
+ * changes a voice's or a slot's state (commands, parameters). */
+static inline void
+fz_mixer_touch (FzMixer *mixer)
+{
+  mixer->epoch++;
+}
+
+/* The settled voices from voices[@i] on, as far as they go, at the
+ * master's settled gain @master: mixed into @out, the ended ones said
+ * (frames from @origin) and the rest packed at voices[*@kept]; returns the
+ * index of the first voice that is not settled (fz-mixer-settled.c). */
+uint32_t        fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master,
+                                         uint64_t origin, uint32_t i, uint32_t *kept);
 
 /* Control thread: FZ_MAX_SLOTS slots and FZ_MAX_VOICES voices, in the
  * mixer itself (a mixer that is copied must be initialised again). */

@@ -290,6 +290,7 @@ count_speed_any (FzMixer *mixer)
 void
 fz_mixer_set_speed (FzMixer *mixer, uint32_t slot, double speed)
 {
+  fz_mixer_touch (mixer);
   if (slot == FZ_MASTER)
     mixer->speed = speed;
   else if (slot < mixer->n_slots)
@@ -300,6 +301,7 @@ fz_mixer_set_speed (FzMixer *mixer, uint32_t slot, double speed)
 void
 fz_mixer_set_tempo_lock (FzMixer *mixer, bool on)
 {
+  fz_mixer_touch (mixer);
   mixer->tempo_lock = on;
   count_speed_any (mixer);
 }

@@ -446,6 +446,48 @@ test_speed_is_realtime_safe (void)
   flitzis_test_remove_tree (dir);
 }
 
+/* The settled voices' fast path (fz-mixer-settled.c), period after
+ * period: looping voices across their seams, a one-shot to its end, a
+ * gain change and a stop that leave the path, and their return. */
+static void
+test_settled_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  char *paths[2];
+
+  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 4, 2, 0.1f);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint k = 0; k < 4; k++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 1, TRUE, 0, 0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 50, 600, &error));
+  rt_reset ();
+  for (guint i = 0; i < 60; i++)
+    {
+      if (i % 15 == 0)
+        for (guint k = 0; k < 4; k++)
+          g_assert_true (flitzis_audio_engine_play_sample (engine, k, 1.0f, &error));
+      if (i % 15 == 7)
+        g_assert_true (flitzis_audio_engine_set_sample_gain (engine, 1, 0.25 + (i % 2), &error));
+      if (i % 15 == 11)
+        g_assert_true (flitzis_audio_engine_stop_sample (engine, 3, &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD * 4);
+    }
+  g_test_message ("%lu callbacks", rt_callbacks ());
+  report_counts ();
+  assert_callback_clean ("the audio callback", " with settled voices", -1);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+}
+
 /* The musical clock and the quantizer, each period: tempo changes (20 to
  * 400 BPM, and 93.7: beats of a fractional length), bars of 1 to 32
  * beats, downbeats past and to come (a count-in), the metronome and the
@@ -847,6 +889,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/clock-is-realtime-safe", test_clock_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/eq-is-realtime-safe", test_eq_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/speed-is-realtime-safe", test_speed_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/settled-is-realtime-safe",
+                   test_settled_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/midi-is-realtime-safe", test_midi_is_realtime_safe);

@@ -244,6 +244,27 @@ test_gain_ramps (Fixture *fixture, gconstpointer data)
   advance (fixture, 4, TRUE);
 }
 
+/* The settled voices' fast path (fz-mixer-settled.c): looping and
+ * one-shot voices settle, run periods on the fast path (across loop seams,
+ * to a sample's end), leave it for a gain change and a stop and come
+ * back. */
+static void
+test_settled (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 3);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, TRUE, 10, 300, E));
+  for (guint slot = 0; slot < 3; slot++)
+    OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 1.0f, E));
+  advance (fixture, 20, TRUE);
+  OK (flitzis_audio_engine_set_sample_gain (fixture->engine, 1, 0.5, E));
+  advance (fixture, 10, TRUE);
+  OK (flitzis_audio_engine_stop_sample (fixture->engine, 0, E));
+  OK (flitzis_audio_engine_play_sample (fixture->engine, 2, 0.8f, E));
+  advance (fixture, 20, TRUE);
+}
+
 /* Every pad command, on every policy: retrigger crossfades, toggles,
  * choke groups, exclusive triggers (now and scheduled), pause, resume,
  * seek and live loop edits. */
@@ -1130,6 +1151,7 @@ main (int argc, char **argv)
   add ("stop-and-stop-all", test_stops);
   add ("loops", test_loops);
   add ("gain-ramps", test_gain_ramps);
+  add ("settled-voices", test_settled);
   add ("pads", test_pads);
   add ("params", test_params);
   add ("scheduled-triggers", test_scheduled_triggers);

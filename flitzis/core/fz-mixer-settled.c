@@ -1,0 +1,106 @@
+/* fz-mixer-settled.c: the settled voices' fast path, see fz-mixer.h
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Audio thread.  Most voices, most periods, need nothing worked out: no
+ * ramp, no fade, no stop, unity speed, no key lock, no meter, no bus.
+ * fz-mixer.c's full path marks such a voice settled at the mixer's epoch
+ * with what it would otherwise work out each period (its span, its gain
+ * without the master's), and any command that may change it moves the
+ * epoch on.  Here a settled voice costs a compare, two multiplies and its
+ * kernel call: the same kernel, the same gain product in the same order,
+ * so the same bits as the full path.
+ */
+
+#include "fz-mixer.h"
+#include "fz-mixer-path.h"
+
+/* Mixes @frames frames of @voice at @gain, wrapping at its loop end as
+ * fz-mixer.c's play_span() does; returns the frames played. */
+static size_t
+play_wrapping (const FzMixer *mixer, FzVoice *voice, float *out, size_t frames, float gain)
+{
+  uint32_t channels = mixer->channels;
+  size_t done = 0;
+
+  while (done < frames)
+    {
+      size_t left = voice->span_end - voice->position;
+      size_t n = frames - done < left ? frames - done : left;
+
+      mixer->kernels->constant (out + done * channels,
+                                voice->span_data + voice->position * channels, n * channels,
+                                gain);
+      done += n;
+      voice->position += n;
+      if (voice->position < voice->span_end)
+        continue;
+      if (!voice->span_loops)
+        break;
+      voice->position = voice->span_loop_start;
+    }
+  return done;
+}
+
+/* The voices gathered for one call of the voices kernel: a batch is mixed
+ * before any voice that is not in it, so the voices add up in their order
+ * (and so to the same bits) whatever the batches. */
+#define BATCH 32
+
+uint32_t
+fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master,
+                         uint64_t origin, uint32_t i, uint32_t *kept)
+{
+  const uint64_t epoch = mixer->epoch;
+  const uint32_t channels = mixer->channels, n_voices = mixer->n_voices;
+  const size_t n = frames * channels;
+  FzVoice *const voices = mixer->voices;
+  const float *in[BATCH];
+  float gain[BATCH];
+  uint32_t k = *kept, b = 0;
+
+  for (; i < n_voices && voices[i].settled == epoch; i++)
+    {
+      FzVoice *voice = &voices[i];
+      float g = voice->scale * master * voice->fade.target;
+
+      if (__builtin_expect (voice->position + frames < voice->span_end, 1))
+        {
+          /* The common case: the period inside the span. */
+          in[b] = voice->span_data + voice->position * channels;
+          gain[b] = g;
+          voice->position += frames;
+          if (__builtin_expect (++b == BATCH, 0))
+            {
+              mixer->kernels->voices (out, n, in, gain, b);
+              b = 0;
+            }
+        }
+      else
+        {
+          size_t played;
+
+          if (b > 0)
+            mixer->kernels->voices (out, n, in, gain, b);
+          b = 0;
+          played = play_wrapping (mixer, voice, out, frames, g);
+          if (!voice->span_loops && voice->position >= voice->span_end)
+            {
+              /* Ended: said once, as fz-mixer.c's end_voice() does (no
+               * meter, no stretcher on this path). */
+              if (mixer->voice_ended != NULL && !voice->quiet)
+                mixer->voice_ended (mixer->voice_ended_data, voice->slot,
+                                    (uint32_t) (mixer->now + played - origin));
+              continue;
+            }
+        }
+      /* Packed as render_voices() packs them. */
+      if (k++ != i)
+        voices[k - 1] = *voice;
+    }
+  if (b > 0)
+    mixer->kernels->voices (out, n, in, gain, b);
+  *kept = k;
+  return i;
+}

@@ -1,0 +1,207 @@
+/* test-settled.c: the settled voices' fast path gives the full path's bits
+ *
+ * Copyright 2026 The libflitzis authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A settled voice (no ramp, no fade, no stop, unity speed, no key lock,
+ * meters off) takes fz-mixer-settled.c's fast path until a command moves
+ * the mixer's epoch on.  The reference is the same script rendered with
+ * the epoch moved on before every period, so that every voice takes the
+ * full path (fz-mixer.c) every period: the two outputs and the voices'
+ * ends must be the same bits and frames, on every kernel path, at every
+ * period size.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+
+#include "core/fz-mixer.h"
+#include "flitzis-test.h"
+
+#define CHANNELS 2
+#define PERIODS 120
+#define SLOTS 6
+
+static const FzMixPath paths[] = { FZ_MIX_PATH_SCALAR, FZ_MIX_PATH_VEC128, FZ_MIX_PATH_AVX2 };
+static const gsize period_sizes[] = { 32, 64, 256, 1024, 37 };
+
+typedef struct {
+  GArray *ends;              /* (slot << 16 | offset) per ended voice, with its period */
+  guint period;
+} Ends;
+
+static void
+on_ended (void *data, uint32_t slot, uint32_t offset)
+{
+  Ends *ends = data;
+  guint64 entry = ((guint64) ends->period << 32) | ((guint64) slot << 16) | offset;
+
+  g_array_append_val (ends->ends, entry);
+}
+
+static guint32
+next_random (guint32 *state)
+{
+  *state = *state * 1664525u + 1013904223u;
+  return *state;
+}
+
+typedef struct {
+  float *out;                /* PERIODS * frames * CHANNELS floats */
+  GArray *ends;
+  guint settled_periods;     /* periods that began with voice 0 settled */
+  gboolean left;             /* slot 1's voice left the fast path after its gain change */
+  gboolean back;             /* and came back to it once the ramp was over */
+} Run;
+
+/* Slot 0 loops over a seam that falls inside periods, slot 1 is set to a
+ * new gain half-way as it loops (it must leave the fast path for its ramp and come
+ * back), slot 2 plays to its end, slot 3 is stopped, slot 4 is played
+ * again late with a delay, slot 5 loops at half velocity; the master
+ * moves once.  @reference: the epoch moves on before every period. */
+static Run
+render (FzMixPath path, gsize frames, gboolean reference)
+{
+  FzMixer mixer;
+  FzSample *samples[SLOTS];
+  Ends ends = { .ends = g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  Run run = { .out = g_new0 (float, PERIODS * frames * CHANNELS) };
+  guint32 state = 777;
+
+  fz_mixer_init (&mixer, CHANNELS, 48000);
+  g_assert_true (fz_mixer_set_path (&mixer, path));
+  mixer.voice_ended = on_ended;
+  mixer.voice_ended_data = &ends;
+  for (guint s = 0; s < SLOTS; s++)
+    {
+      /* Slot 2's sample ends mid-period, on the fast path. */
+      gsize n = s == 2 ? frames * 20 + 13 : 3001 + 4999 * s;
+
+      samples[s] = fz_sample_new (n, CHANNELS, 48000);
+      for (gsize v = 0; v < n * CHANNELS; v++)
+        samples[s]->data[v] = ((float) (next_random (&state) >> 8) / 16777216.0f - 0.5f)
+                              * (float) (1u << (state & 7u));
+      mixer.slots[s].sample = samples[s];
+    }
+  fz_mixer_set_loop (&mixer, 0, true, 17, 2999);
+  fz_mixer_set_loop (&mixer, 1, true, 0, 0);
+  fz_mixer_set_loop (&mixer, 5, true, 0, 0);
+  fz_mixer_preset_gain (&mixer, 1, 0.8f);
+  for (guint s = 0; s < SLOTS; s++)
+    fz_mixer_trigger (&mixer, s, s == 5 ? 0.5f : 1.0f, 0);
+  for (guint p = 0; p < PERIODS; p++)
+    {
+      if (p == PERIODS / 2)
+        fz_mixer_set_gain (&mixer, 1, 0.3f);
+      if (p == 70)
+        fz_mixer_stop (&mixer, 3);
+      if (p == 80)
+        fz_mixer_trigger (&mixer, 4, 0.9f, (uint32_t) (frames / 3));
+      if (p == 90)
+        fz_mixer_set_gain (&mixer, FZ_MASTER, 0.6f);
+      if (reference)
+        fz_mixer_touch (&mixer);
+      if (mixer.n_voices > 0 && mixer.voices[0].settled == mixer.epoch)
+        run.settled_periods++;
+      /* Slot 1's voice is voices[1] until slot 3's stop: the gain change
+       * leaves it unsettled, the ramp's end settles it again. */
+      if (p > PERIODS / 2 && p < 70 && mixer.voices[1].slot == 1)
+        {
+          if (mixer.voices[1].settled != mixer.epoch && p == PERIODS / 2 + 1)
+            run.left = TRUE;
+          if (run.left && mixer.voices[1].settled == mixer.epoch)
+            run.back = TRUE;
+        }
+      ends.period = p;
+      fz_mixer_render (&mixer, run.out + p * frames * CHANNELS, frames);
+    }
+  for (guint s = 0; s < SLOTS; s++)
+    fz_sample_unref (samples[s]);
+  run.ends = ends.ends;
+  return run;
+}
+
+static void
+test_same_bits (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      FzMixer probe;
+
+      fz_mixer_init (&probe, CHANNELS, 48000);
+      if (!fz_mixer_set_path (&probe, paths[i]))
+        {
+          g_test_message ("path %u not available on this CPU", paths[i]);
+          continue;
+        }
+      for (guint f = 0; f < G_N_ELEMENTS (period_sizes); f++)
+        {
+          gsize frames = period_sizes[f];
+          Run fast = render (paths[i], frames, FALSE);
+          Run ref = render (paths[i], frames, TRUE);
+
+          g_test_message ("path %s, %" G_GSIZE_FORMAT " frames: voice 0 settled in %u of %u "
+                          "periods", fz_mixer_get_path_name (&probe), frames,
+                          fast.settled_periods, PERIODS);
+          /* The fast path ran, and the reference never took it. */
+          g_assert_cmpuint (fast.settled_periods, >=, PERIODS / 2);
+          g_assert_cmpuint (ref.settled_periods, ==, 0);
+          g_assert_cmpmem (fast.out, PERIODS * frames * CHANNELS * sizeof (float),
+                           ref.out, PERIODS * frames * CHANNELS * sizeof (float));
+          /* The voices that ended, ended at the same frames. */
+          g_assert_cmpuint (fast.ends->len, >, 0);
+          g_assert_cmpmem (fast.ends->data, fast.ends->len * sizeof (guint64),
+                           ref.ends->data, ref.ends->len * sizeof (guint64));
+          /* Slot 1's voice left the fast path for its gain's ramp and came
+           * back (the ramp is 240 frames: within 8 periods of 32). */
+          g_assert_true (fast.left);
+          g_assert_true (fast.back);
+          g_free (fast.out);
+          g_free (ref.out);
+          g_array_unref (fast.ends);
+          g_array_unref (ref.ends);
+        }
+    }
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+}
+
+/* A settled voice at unity gain is its sample's bits, period after period,
+ * across its loop seam. */
+static void
+test_unity_is_sample (void)
+{
+  FzMixer mixer;
+  FzSample *sample = fz_sample_new (1000, CHANNELS, 48000);
+  float out[64 * CHANNELS];
+  gsize position = 0;
+
+  for (gsize v = 0; v < 1000 * CHANNELS; v++)
+    sample->data[v] = (float) v * 0.001f - 0.7f;
+  fz_mixer_init (&mixer, CHANNELS, 48000);
+  mixer.slots[0].sample = sample;
+  fz_mixer_set_loop (&mixer, 0, true, 0, 0);
+  fz_mixer_trigger (&mixer, 0, 1.0f, 0);
+  for (guint p = 0; p < 100; p++)
+    {
+      fz_mixer_render (&mixer, out, 64);
+      if (p > 0)
+        g_assert_cmpuint (mixer.voices[0].settled, ==, mixer.epoch);
+      for (gsize f = 0; f < 64; f++, position = (position + 1) % 1000)
+        for (guint c = 0; c < CHANNELS; c++)
+          if (out[f * CHANNELS + c] != sample->data[position * CHANNELS + c])
+            g_error ("period %u frame %" G_GSIZE_FORMAT ": got %.9g, expected %.9g", p, f,
+                     (double) out[f * CHANNELS + c],
+                     (double) sample->data[position * CHANNELS + c]);
+    }
+  fz_sample_unref (sample);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/settled/same-bits", test_same_bits);
+  g_test_add_func ("/core/settled/unity-is-sample", test_unity_is_sample);
+  return g_test_run ();
+}
