@@ -430,6 +430,77 @@ flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames)
   return captured;
 }
 
+typedef struct {
+  FlitzisTestPipewire *pw;
+  gsize frames;
+} CaptureTarget;
+
+static gboolean
+captured_enough (gpointer data)
+{
+  CaptureTarget *target = data;
+
+  return flitzis_test_pipewire_capture_frames (target->pw) >= target->frames;
+}
+
+/* Plays @slot once into a fresh capture: two quanta of silence before it,
+ * sixteen after its @n frames. */
+static float *
+capture_play (FlitzisTestPipewire *pw, FlitzisAudioEngine *engine, guint slot, float velocity,
+              gsize n, gsize *frames)
+{
+  CaptureTarget target = { pw, 2 * pw->quantum };
+
+  flitzis_test_pipewire_capture_start (pw, n + 64 * pw->quantum);
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 10000));
+  target.frames = flitzis_test_pipewire_capture_frames (pw) + n + 16 * pw->quantum;
+  flitzis_test_play_ok (engine, slot, velocity);
+  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 20000));
+  return flitzis_test_pipewire_capture_stop (pw, frames);
+}
+
+/* Whether @captured holds, from its first sound on, exactly @expected; if
+ * not, says where they part. */
+static gboolean
+capture_matches (const float *captured, gsize frames, const float *expected, gsize n)
+{
+  gssize start = flitzis_test_first_sound (captured, frames, CHANNELS);
+
+  /* Silence first: the beginning was not lost. */
+  g_assert_cmpint (start, >, 0);
+  g_assert_cmpuint (frames - (gsize) start, >=, n);
+  for (gsize i = 0; i < CHANNELS * n; i++)
+    if (captured[CHANNELS * start + i] != expected[i])
+      {
+        g_test_message ("the capture parts from what was expected at frame %" G_GSIZE_FORMAT
+                        " of %" G_GSIZE_FORMAT " after its first sound (%g, not %g)",
+                        i / CHANNELS, n, (double) captured[CHANNELS * start + i],
+                        (double) expected[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+void
+flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw, FlitzisAudioEngine *engine,
+                                    guint slot, float velocity, const float *expected, gsize n)
+{
+  gboolean matched = FALSE;
+
+  g_assert_cmpint (flitzis_test_first_sound (expected, n, CHANNELS), ==, 0);
+  for (guint attempt = 1; attempt <= 3 && !matched; attempt++)
+    {
+      g_autofree float *captured = NULL;
+      gsize frames;
+
+      captured = capture_play (pw, engine, slot, velocity, n, &frames);
+      matched = capture_matches (captured, frames, expected, n);
+      if (!matched)
+        g_test_message ("capture %u of 3 did not match", attempt);
+    }
+  g_assert_true (matched);
+}
+
 /* ---- sinks that come and go ---- */
 
 void

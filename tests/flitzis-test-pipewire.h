@@ -55,6 +55,20 @@ gint64               flitzis_test_pipewire_capture_first_sound_time (FlitzisTest
 /* Stops recording; returns the interleaved stereo frames (@n_frames). */
 float               *flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw, gsize *n_frames);
 
+/* Triggers @slot of @engine (running on this session's default sink) at
+ * @velocity, and asserts that the sink's monitor receives silence, then
+ * exactly the @n stereo frames of @expected.  The capture is a second
+ * client of the graph, in this process: on a loaded build machine (a
+ * sanitizer's build, other suites beside this one) it, or the sink, can
+ * miss a cycle that the engine did not.  So the play is captured up to
+ * three times, each mismatch is logged with where it parts, and one
+ * capture must match to the sample: a fault in the engine's output shows
+ * in every one. */
+void                 flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw,
+                                                         FlitzisAudioEngine *engine, guint slot,
+                                                         float velocity, const float *expected,
+                                                         gsize n);
+
 /* Adds a null sink named @name (node.name and node.description), owned
  * by this process's connection: it goes when removed, or with the
  * connection. */

@@ -174,40 +174,14 @@ render_offline (const char *path, gsize n_frames)
   return out;
 }
 
-typedef struct {
-  gsize frames;
-} CaptureTarget;
-
-static gboolean
-captured_enough (gpointer data)
-{
-  return flitzis_test_pipewire_capture_frames (session) >= ((CaptureTarget *) data)->frames;
-}
-
 /* Triggers slot 1 of @engine and asserts that the sink received exactly
  * what an offline engine renders for it, after silence. */
 static void
 assert_slot_plays_exactly (FlitzisAudioEngine *engine, const char *path)
 {
   g_autofree float *offline = render_offline (path, LENGTH + PERIOD);
-  g_autofree float *captured = NULL;
-  CaptureTarget silence = { 2 * PERIOD }, target;
-  gsize frames;
-  gssize start;
 
-  flitzis_test_pipewire_capture_start (session, 4 * RATE);
-  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &silence, 10000));
-  target.frames = flitzis_test_pipewire_capture_frames (session) + LENGTH + 16 * PERIOD;
-  flitzis_test_play_ok (engine, 1, VELOCITY);
-  g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 20000));
-  captured = flitzis_test_pipewire_capture_stop (session, &frames);
-
-  g_assert_cmpint (flitzis_test_first_sound (offline, LENGTH + PERIOD, 2), ==, 0);
-  start = flitzis_test_first_sound (captured, frames, 2);
-  g_assert_cmpint (start, >, 0);
-  g_assert_cmpuint (frames - (gsize) start, >=, LENGTH + PERIOD);
-  g_assert_cmpmem (captured + 2 * start, (LENGTH + PERIOD) * 2 * sizeof (float),
-                   offline, (LENGTH + PERIOD) * 2 * sizeof (float));
+  flitzis_test_pipewire_assert_plays (session, engine, 1, VELOCITY, offline, LENGTH + PERIOD);
 }
 
 /* Runs @e, loads slot 0 (looping, playing) and slot 1 (its gain set). */
