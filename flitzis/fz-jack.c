@@ -72,10 +72,14 @@ static void
 read_midi (FzJack *jack, jack_nframes_t frames)
 {
   void *buffer = jack_port_get_buffer (jack->midi, frames);
-  uint32_t n = jack_midi_get_event_count (buffer);
   uint64_t first = fz_core_get_frame_time (jack->core) -
                    (jack->rendered_frames - jack->rendered_used);
+  uint32_t n;
 
+  /* The buffer is the source's, written by its client before this one in
+   * the cycle, and again after it in the next (fz-tsan.h). */
+  fz_tsan_acquire (buffer);
+  n = jack_midi_get_event_count (buffer);
   for (uint32_t i = 0; i < n; i++)
     {
       jack_midi_event_t event;
@@ -83,6 +87,7 @@ read_midi (FzJack *jack, jack_nframes_t frames)
       if (jack_midi_event_get (&event, buffer, i) == 0)
         fz_core_midi_input (jack->core, event.buffer, event.size, first + event.time);
     }
+  fz_tsan_release (buffer);
 }
 
 /* Real-time: refills the rendered block once it is used up. */

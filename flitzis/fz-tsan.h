@@ -38,9 +38,20 @@
  * by another after its fz_tsan_acquire (@address). */
 # define fz_tsan_acquire(address) __tsan_acquire ((void *) (uintptr_t) (address))
 # define fz_tsan_release(address) __tsan_release ((void *) (uintptr_t) (address))
+/* The calling thread's own accesses, to memory and to file descriptors,
+ * from fz_tsan_ignore_begin() to fz_tsan_ignore_end() are not checked: for
+ * the one piece of code whose order ThreadSanitizer cannot model at all,
+ * fz-silence.c's signal handler, which leaves the process's file table
+ * (ThreadSanitizer keeps one table for all threads). */
+void __tsan_ignore_thread_begin (void);
+void __tsan_ignore_thread_end (void);
+# define fz_tsan_ignore_begin() __tsan_ignore_thread_begin ()
+# define fz_tsan_ignore_end() __tsan_ignore_thread_end ()
 #else
 # define fz_tsan_acquire(address) ((void) (address))
 # define fz_tsan_release(address) ((void) (address))
+# define fz_tsan_ignore_begin() ((void) 0)
+# define fz_tsan_ignore_end() ((void) 0)
 #endif
 
 static inline void

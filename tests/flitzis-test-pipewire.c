@@ -591,8 +591,8 @@ flitzis_test_pipewire_alsa_config (const char *dir)
    * inside those libraries. */
   if (flitzis_test_instrumented ())
     {
-      g_test_skip ("valgrind and ThreadSanitizer report alsa-lib's and pipewire-alsa's own "
-                   "errors on this path");
+      g_test_skip ("instrumented builds skip this path: valgrind and ThreadSanitizer report "
+                   "alsa-lib's and pipewire-alsa's own errors on it");
       return NULL;
     }
   if (plugin_dir == NULL)

@@ -66,10 +66,17 @@ esac
 # hardening/test-realtime, whose interposer replaces malloc and friends as
 # the sanitizers do (and the tool's, the soak and the benchmarks).
 if [ $# -eq 0 ]; then
-  set -- core/test-ring core/test-mixer core/test-core \
+  set -- core/test-ring core/test-mixer core/test-core core/test-peaks core/test-scan \
+         core/test-midi core/test-settled \
          engine/test-lifecycle engine/test-messages engine/test-samples engine/test-playback \
          engine/test-devices engine/test-offline engine/test-loader engine/test-i18n \
          engine/test-pads engine/test-pipewire engine/test-reconnect engine/test-loader-changes \
+         engine/test-levels engine/test-waveform engine/test-pcm engine/test-eq \
+         engine/test-scheduling engine/test-memlock engine/test-silence engine/test-midi \
+         engine/test-midi-pipewire engine/test-gain-gate engine/test-resample-quality \
+         engine/test-bank-load engine/test-keylock engine/test-speed engine/test-clock \
+         engine/test-params engine/test-underruns engine/test-watchdog \
+         engine/test-watchdog-pipewire \
          hardening/test-stress hardening/test-faults
 fi
 

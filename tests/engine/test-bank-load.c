@@ -23,6 +23,7 @@
 
 #include "flitzis-test.h"
 #include "fz-loader.h"
+#include "fz-tsan.h"
 
 #define RATE FLITZIS_TEST_RATE
 #define PERIOD FLITZIS_TEST_PERIOD
@@ -63,7 +64,7 @@ hook (const char *path, FzLoaderHookPoint point, uint64_t frames_read, void *dat
 {
   (void) frames_read;
   (void) data;
-  g_mutex_lock (&watch.lock);
+  fz_mutex_lock (&watch.lock);
   if (point == FZ_LOADER_HOOK_CHUNK && !g_hash_table_contains (watch.seen, path))
     {
       gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
@@ -76,12 +77,12 @@ hook (const char *path, FzLoaderHookPoint point, uint64_t frames_read, void *dat
       /* Held until another load has started beside it: only a pool of
        * two threads or more lets that happen. */
       if (watch.hold_first && watch.started == 1)
-        while (watch.started < 2 && g_cond_wait_until (&watch.cond, &watch.lock, deadline))
+        while (watch.started < 2 && fz_cond_wait_until (&watch.cond, &watch.lock, deadline))
           ;
     }
   else if (point == FZ_LOADER_HOOK_END)
     watch.in_flight--;
-  g_mutex_unlock (&watch.lock);
+  fz_mutex_unlock (&watch.lock);
 }
 
 /* Short files of the test signal, some at 44.1 kHz (resampled as they
@@ -162,11 +163,11 @@ test_same_as_serial (void)
 
   for (guint i = 0; i < BANK; i++)
     flitzis_test_load_ok (serial, i, paths[i]);
-  g_mutex_lock (&watch.lock);
+  fz_mutex_lock (&watch.lock);
   watch.most = watch.in_flight = watch.started = 0;
   watch.hold_first = g_get_num_processors () >= 2;
   g_hash_table_remove_all (watch.seen);
-  g_mutex_unlock (&watch.lock);
+  fz_mutex_unlock (&watch.lock);
   fz_loader_set_test_hook (hook, NULL);
   for (guint i = 0; i < BANK; i++)
     flitzis_audio_engine_load_sample_async (parallel, i, paths[i], NULL, loaded, &finished);

@@ -18,6 +18,7 @@
 #include "flitzis.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
+#include "fz-tsan.h"
 
 #define PERIOD 256
 #define VALUE 0.5f
@@ -492,13 +493,19 @@ on_sender_process (jack_nframes_t frames, void *data)
   Sender *sender = data;
   void *buffer = jack_port_get_buffer (sender->port, frames);
 
+  /* The engine's client reads this buffer later in the cycle, and this
+   * one writes it again in the next: JACK orders both (in libjack, which
+   * ThreadSanitizer does not see; flitzis/fz-tsan.h). */
+  fz_tsan_acquire (buffer);
   jack_midi_clear_buffer (buffer);
-  if (!atomic_load (&sender->armed) || atomic_load (&sender->sent))
-    return 0;
-  for (guint i = 0; i < sender->n; i++)
-    jack_midi_event_write (buffer, sender->offsets[i], sender->events[i], 3);
-  atomic_store (&sender->cycle, jack_last_frame_time (sender->client));
-  atomic_store (&sender->sent, true);
+  if (atomic_load (&sender->armed) && !atomic_load (&sender->sent))
+    {
+      for (guint i = 0; i < sender->n; i++)
+        jack_midi_event_write (buffer, sender->offsets[i], sender->events[i], 3);
+      atomic_store (&sender->cycle, jack_last_frame_time (sender->client));
+      atomic_store (&sender->sent, true);
+    }
+  fz_tsan_release (buffer);
   return 0;
 }
 
