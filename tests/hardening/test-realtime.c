@@ -56,8 +56,17 @@ assert_callback_clean (const char *callback, const char *what, int allowed)
                rt_kind_names[kind], what);
 }
 
-/* The detector detects: every kind of call, made while this thread is
- * marked, is counted. */
+/* Shuts @engine down, checks that it and every sample it held are gone,
+ * and removes @dir, the scenario's files. */
+static void
+end_scenario (FlitzisAudioEngine *engine, const char *dir)
+{
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  flitzis_test_remove_tree (dir);
+}
+
 /* Called through volatile pointers, so that the compiler cannot elide an
  * allocation and its free, or a print of nothing. */
 static void *(*volatile call_malloc) (size_t) = malloc;
@@ -274,10 +283,7 @@ test_pads_are_realtime_safe (void)
   report_counts ();
   g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
   assert_callback_clean ("the audio callback", "", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* The meters on, at rates that change, over loops, replacements, stops,
@@ -336,12 +342,9 @@ test_meters_are_realtime_safe (void)
   g_assert_cmpuint (flitzis_levels_get_n_slots (levels), ==, 1024);
   g_assert_cmpuint (flitzis_engine_stats_get_dropped_levels (stats), >, 0);
   assert_callback_clean ("the audio callback", " with the meters on", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 2; i++)
     g_free (paths[i]);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
   g_main_context_unref (stalled);
 }
 
@@ -388,12 +391,9 @@ test_eq_is_realtime_safe (void)
   g_test_message ("%lu callbacks", rt_callbacks ());
   report_counts ();
   assert_callback_clean ("the audio callback", " with the isolators on", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 2; i++)
     g_free (paths[i]);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* Speed (issue 17) on a live stream: voices resampled at speeds from
@@ -438,12 +438,9 @@ test_speed_is_realtime_safe (void)
   g_test_message ("%lu callbacks", rt_callbacks ());
   report_counts ();
   assert_callback_clean ("the audio callback", " with voices off unity speed", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 2; i++)
     g_free (paths[i]);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* The settled voices' fast path (fz-mixer-settled.c), period after
@@ -480,12 +477,9 @@ test_settled_is_realtime_safe (void)
   g_test_message ("%lu callbacks", rt_callbacks ());
   report_counts ();
   assert_callback_clean ("the audio callback", " with settled voices", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 2; i++)
     g_free (paths[i]);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* The musical clock and the quantizer, each period: tempo changes (20 to
@@ -567,10 +561,7 @@ test_clock_is_realtime_safe (void)
   report_counts ();
   g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
   assert_callback_clean ("the audio callback", "", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* A slider on a thread of its own: gains as fast as the engine takes
@@ -648,10 +639,7 @@ test_params_are_realtime_safe (void)
   g_assert_cmpuint (rt_callbacks (), >=, STRESS_FRAMES / 4 / PERIOD / 2);
   g_assert_cmpuint (slider.moves, >, rt_callbacks ());
   assert_callback_clean ("the audio callback", "", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* MIDI input (issue 23): a JACK client of the test's writes note-ons,
@@ -804,10 +792,7 @@ test_keylock_is_realtime_safe (void)
    * it must be there (the stretchers did run). */
   g_assert_cmpuint (rt_count_in_callback (RT_LIBM), >, 0);
   assert_callback_clean ("the audio callback", "", RT_LIBM);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* The same on the native PipeWire back-end (issue 23): the engine's node
