@@ -47,67 +47,80 @@ takes_ramped (const FzVoice *voice, uint64_t t)
          voice->stretch == NULL && voice->fade.end <= t;
 }
 
-/* The master's gain at @t: a cut of the period's (@cut, @master, @n_cuts)
- * as fz-mixer.c's master_at() has it, else worked out (the same value). */
-static float
-master_gain (const FzMixer *mixer, const FzPeriodCuts *period, uint64_t t)
-{
-  for (uint32_t i = 0; i < period->n_cuts; i++)
-    if (period->cut[i] == t)
-      return period->master[i];
-  return ramp_value_at (&mixer->master, t);
-}
-
 /* @voice's pieces over the period: the period's cuts and its slot
  * ramp's ends within it, merged, with each piece's gain and step as
- * render_voice() (a ramping slot) or render_settled() (a settled one)
- * works them out. */
+ * render_settled() (a settled slot) or render_voice() (a ramping one)
+ * works them out: the same products in the same order.  Written out
+ * plainly (no shifting of arrays, no search for the master's cuts): a
+ * general form cost some 300 instructions a voice. */
 static void
 find_pieces (const FzMixer *mixer, const FzPeriodCuts *period, const FzVoice *voice,
              Pieces *p)
 {
   const FzRamp *slot = &mixer->slots[voice->slot].gain;
-  uint64_t start = period->cut[0], end = period->cut[period->n_cuts - 1];
+  const uint32_t n_cuts = period->n_cuts;
+  const uint64_t start = period->cut[0];
+  const float velocity = voice->velocity, fade = voice->fade.target;
+  float master[MAX_CUTS];
   uint64_t ends[2] = { slot->start, slot->end };
-  bool settled = slot->end <= start;
-  float first, last;
+  uint32_t n = 1, s;
+  float first;
 
-  for (uint32_t m = 0; m < period->n_cuts; m++)
-    p->cut[m] = period->cut[m];
-  p->n_cuts = period->n_cuts;
-  /* The slot ramp's ends inside the period, in order, each once. */
-  for (uint32_t s = 0; s < 2; s++)
+  p->cut[0] = start;
+  p->piece = 0;
+  if (slot->end <= start)
     {
-      uint32_t at = 1;
+      /* Settled: the period's pieces, at scale times the master's. */
+      float scale = velocity * slot->target;
 
-      if (ends[s] <= start || ends[s] >= end)
-        continue;
-      while (p->cut[at] < ends[s])
-        at++;
-      if (p->cut[at] == ends[s])
-        continue;
-      for (uint32_t m = p->n_cuts; m > at; m--)
-        p->cut[m] = p->cut[m - 1];
-      p->cut[at] = ends[s];
-      p->n_cuts++;
+      first = scale * period->master[0] * fade;
+      for (uint32_t k = 1; k < n_cuts; k++)
+        {
+          float last = scale * period->master[k] * fade;
+          float step = first == last
+                         ? 0.0f : (last - first) / (float) (period->cut[k] - period->cut[k - 1]);
+
+          p->cut[k] = period->cut[k];
+          /* play_span()'s first gain: gain + step * 0, its done frames. */
+          p->gain[k - 1] = first + step * 0.0f;
+          p->step[k - 1] = step;
+          first = last;
+        }
+      p->n_cuts = n_cuts;
+      return;
     }
-  first = voice->velocity * ramp_value_at (slot, start) * master_gain (mixer, period, start)
-          * voice->fade.target;
-  for (uint32_t k = 0; k + 1 < p->n_cuts; k++)
+  /* Ramping: its ends inside the period merged into the period's cuts
+   * (an end at a cut or past the period's end cuts nothing). */
+  master[0] = period->master[0];
+  s = ends[0] == ends[1];
+  while (s < 2 && ends[s] <= start)
+    s++;
+  for (uint32_t m = 1; m < n_cuts;)
     {
-      uint64_t e = p->cut[k + 1];
-      float n = (float) (e - p->cut[k]);
-      float step;
+      uint64_t c = period->cut[m];
 
-      last = voice->velocity * ramp_value_at (slot, e) * master_gain (mixer, period, e)
-             * voice->fade.target;
-      step = settled && first == last ? 0.0f : (last - first) / n;
-      /* play_span()'s first gain: gain + step * 0, its done frames. */
-      p->gain[k] = first + step * 0.0f;
-      p->step[k] = step;
+      if (s < 2 && ends[s] < c)
+        {
+          p->cut[n] = ends[s];
+          master[n++] = ramp_value_at (&mixer->master, ends[s++]);
+          continue;
+        }
+      if (s < 2 && ends[s] == c)
+        s++;
+      p->cut[n] = c;
+      master[n++] = period->master[m++];
+    }
+  p->n_cuts = n;
+  first = velocity * ramp_value_at (slot, start) * master[0] * fade;
+  for (uint32_t k = 1; k < n; k++)
+    {
+      float last = velocity * ramp_value_at (slot, p->cut[k]) * master[k] * fade;
+      float step = (last - first) / (float) (p->cut[k] - p->cut[k - 1]);
+
+      p->gain[k - 1] = first + step * 0.0f;
+      p->step[k - 1] = step;
       first = last;
     }
-  p->piece = 0;
 }
 
 /* Mixes the @count voices of @p over the period, stretch by stretch
@@ -124,7 +137,7 @@ mix_batch (const FzMixer *mixer, float *out, Pieces *p, uint32_t count)
   while (t < end)
     {
       uint64_t e = end;
-      bool offsets = false;
+      bool offsets = false, ramps = false;
       size_t done = (size_t) (t - start);
 
       for (uint32_t v = 0; v < count; v++)
@@ -141,9 +154,16 @@ mix_batch (const FzMixer *mixer, float *out, Pieces *p, uint32_t count)
           step[v] = q->step[q->piece];
           offset[v] = (float) (int64_t) (t - from);
           offsets |= t != from;
+          ramps |= step[v] != 0.0f;
         }
-      mixer->kernels->voices_ramp (out + done * channels, (size_t) (e - t), channels, in, gain,
-                                   step, offsets ? offset : NULL, count);
+      /* A stretch where no gain moves: the settled voices' kernel, whose
+       * plain gain is the full path's constant kernel's. */
+      if (!ramps)
+        mixer->kernels->voices (out + done * channels, (size_t) (e - t) * channels, in, gain,
+                                count);
+      else
+        mixer->kernels->voices_ramp (out + done * channels, (size_t) (e - t), channels, in,
+                                     gain, step, offsets ? offset : NULL, count);
       t = e;
     }
 }

@@ -205,9 +205,10 @@ test_same_bits (void)
                             " voice-stretches batched, %" G_GUINT64_FORMAT " stretches with "
                             "offsets", fz_mixer_get_path_name (&probe), channel_counts[c],
                             frames, voices, offset_calls);
-            /* It ran: for most voices of many periods, and with pieces
-             * that began before a stretch. */
-            g_assert_cmpuint (voices, >=, (guint64) VOICES * PERIODS / 4);
+            /* It ran, with moving gains (stretches where none moves take
+             * the voices kernel, uncounted), for many voices of many
+             * periods, and with pieces that began before a stretch. */
+            g_assert_cmpuint (voices, >=, (guint64) VOICES * PERIODS / 8);
             g_assert_cmpuint (offset_calls, >, 0);
             for (gsize s = 0; s < n; s++)
               if (memcmp (&batched.out[s], &ref.out[s], sizeof (float)) != 0)
