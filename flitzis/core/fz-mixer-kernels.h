@@ -151,4 +151,92 @@ KERNEL (mix_ramp) (float *restrict out, const float *restrict in, size_t frames,
     }
 }
 
+/* The ramping voices of a stretch at once (fz-mixer-ramped.c), as
+ * mix_voices() is the settled ones': each block of four vectors of @out
+ * loaded once, every voice added in turn, stored once.  A voice's gain
+ * in a lane is gain + step * n, n the lane's frame number (plus one) as
+ * mix_ramp() has it, plus the voice's @offset (integers below 2^24: the
+ * sum is exact, so the same n as mix_ramp() would have from the piece's
+ * start): lane for lane the same multiplies and adds as mix_ramp() voice
+ * after voice, so the same bits.  Without offsets, the voices share the
+ * lanes' numbers.  A channel count that does not divide LANES takes the
+ * scalar kernel. */
+KERNEL_TARGET static void
+KERNEL (mix_voices_ramp) (float *restrict out, size_t frames, uint32_t channels,
+                          const float *const *in, const float *gain, const float *step,
+                          const float *offset, uint32_t count)
+{
+  size_t n = frames * channels, i = 0;
+  KERNEL (vec) n0, n1, n2, n3;
+  float per_vector;
+
+  if (channels == 0 || channels > (uint32_t) LANES || (channels & (channels - 1)) != 0)
+    {
+      mix_voices_ramp_scalar (out, frames, channels, in, gain, step, offset, count);
+      return;
+    }
+  n0 = *(const KERNEL (vec) *) ramp_frame_numbers[__builtin_ctz (channels)];
+  per_vector = (float) (LANES >> __builtin_ctz (channels));
+  n1 = n0 + per_vector;
+  n2 = n0 + 2 * per_vector;
+  n3 = n0 + 3 * per_vector;
+  for (; i + 4 * LANES <= n; i += 4 * LANES)
+    {
+      KERNEL (vec) *o = (KERNEL (vec) *) (out + i);
+      KERNEL (vec) a = o[0], b = o[1], c = o[2], d = o[3];
+
+      if (offset == NULL)
+        for (uint32_t v = 0; v < count; v++)
+          {
+            const KERNEL (vec) *s = (const KERNEL (vec) *) (in[v] + i);
+            const float g = gain[v], st = step[v];
+
+            a += s[0] * (g + st * n0);
+            b += s[1] * (g + st * n1);
+            c += s[2] * (g + st * n2);
+            d += s[3] * (g + st * n3);
+          }
+      else
+        for (uint32_t v = 0; v < count; v++)
+          {
+            const KERNEL (vec) *s = (const KERNEL (vec) *) (in[v] + i);
+            const float g = gain[v], st = step[v], off = offset[v];
+
+            a += s[0] * (g + st * (n0 + off));
+            b += s[1] * (g + st * (n1 + off));
+            c += s[2] * (g + st * (n2 + off));
+            d += s[3] * (g + st * (n3 + off));
+          }
+      o[0] = a;
+      o[1] = b;
+      o[2] = c;
+      o[3] = d;
+      n0 += 4 * per_vector;
+      n1 += 4 * per_vector;
+      n2 += 4 * per_vector;
+      n3 += 4 * per_vector;
+    }
+  for (; i + LANES <= n; i += LANES)
+    {
+      KERNEL (vec) a = *(KERNEL (vec) *) (out + i);
+
+      for (uint32_t v = 0; v < count; v++)
+        a += *(const KERNEL (vec) *) (in[v] + i)
+             * (gain[v] + step[v] * (n0 + (offset != NULL ? offset[v] : 0.0f)));
+      *(KERNEL (vec) *) (out + i) = a;
+      n0 += per_vector;
+    }
+  /* i is a whole number of frames: LANES is a multiple of channels. */
+  for (size_t f = i / channels; f < frames; f++)
+    for (uint32_t c = 0; c < channels; c++)
+      {
+        float a = out[f * channels + c];
+
+        for (uint32_t v = 0; v < count; v++)
+          a += in[v][f * channels + c]
+               * (gain[v] + step[v] * ((float) (f + 1) + (offset != NULL ? offset[v] : 0.0f)));
+        out[f * channels + c] = a;
+      }
+}
+
 #undef LANES

@@ -45,6 +45,31 @@ mix_ramp_scalar (float *restrict out, const float *restrict in, size_t frames,
     }
 }
 
+/* Voice after voice, frame after frame: each frame's number counted on
+ * from where its piece started (an integer below 2^24, so exact as a
+ * float, the sum too), its gain worked out as mix_ramp_scalar() does.  A
+ * step of 0 gives the plain gain: gain + 0 * n is gain, and an output sum
+ * that starts at +0 never becomes -0, so the sign of a zero product
+ * cannot show. */
+static void
+mix_voices_ramp_scalar (float *restrict out, size_t frames, uint32_t channels,
+                        const float *const *in, const float *gain, const float *step,
+                        const float *offset, uint32_t count)
+{
+  for (uint32_t v = 0; v < count; v++)
+    {
+      float off = offset != NULL ? offset[v] : 0.0f;
+
+      for (size_t f = 0; f < frames; f++)
+        {
+          float g = gain[v] + step[v] * ((float) (f + 1) + off);
+
+          for (uint32_t c = 0; c < channels; c++)
+            out[f * channels + c] += in[v][f * channels + c] * g;
+        }
+    }
+}
+
 /* The ramp kernels' first vector of frame numbers (plus one), lane by
  * lane, for 1, 2, 4 and 8 channels (row log2 of the channels): a vector
  * of LANES lanes takes the row's first LANES.  A table, not a loop that
@@ -80,10 +105,13 @@ static const float ramp_frame_numbers[4][8] = {
 #endif
 
 static const FzMixKernels kernels[] = {
-  [FZ_MIX_PATH_SCALAR] = { "scalar", mix_constant_scalar, mix_ramp_scalar, mix_voices_scalar },
-  [FZ_MIX_PATH_VEC128] = { "vec128", mix_constant_vec128, mix_ramp_vec128, mix_voices_vec128 },
+  [FZ_MIX_PATH_SCALAR] = { "scalar", mix_constant_scalar, mix_ramp_scalar, mix_voices_scalar,
+    mix_voices_ramp_scalar },
+  [FZ_MIX_PATH_VEC128] = { "vec128", mix_constant_vec128, mix_ramp_vec128, mix_voices_vec128,
+    mix_voices_ramp_vec128 },
 #ifdef HAVE_AVX2_KERNELS
-  [FZ_MIX_PATH_AVX2] = { "avx2", mix_constant_avx2, mix_ramp_avx2, mix_voices_avx2 },
+  [FZ_MIX_PATH_AVX2] = { "avx2", mix_constant_avx2, mix_ramp_avx2, mix_voices_avx2,
+    mix_voices_ramp_avx2 },
 #endif
 };
 

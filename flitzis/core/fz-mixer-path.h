@@ -23,4 +23,13 @@ struct FzMixKernels {
    * bits as constant() once per voice, in one pass over @out. */
   void (*voices) (float *restrict out, size_t n, const float *const *in, const float *gain,
                   uint32_t count);
+  /* The ramping voices of a stretch of a period at once
+   * (fz-mixer-ramped.c): frame f of voice v at
+   * gain[v] + step[v] * ((float) (f + 1) + offset[v]), offset[v] the
+   * frames its ramp's piece has played before (@offset NULL: all 0), the
+   * voices added in turn: the same bits as ramp() (constant() where a step
+   * is 0) once per voice, in one pass over @out. */
+  void (*voices_ramp) (float *restrict out, size_t frames, uint32_t channels,
+                       const float *const *in, const float *gain, const float *step,
+                       const float *offset, uint32_t count);
 };

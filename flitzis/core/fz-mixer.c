@@ -29,6 +29,7 @@
 #include "fz-meter.h"
 #include "fz-mixer.h"
 #include "fz-mixer-path.h"
+#include "fz-mixer-ramps.h"
 
 #define MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
@@ -39,19 +40,6 @@ static void
 ramp_settle (FzRamp *ramp, float value)
 {
   *ramp = (FzRamp) { .from = value, .target = value };
-}
-
-/* The value at frame @t of the mixer's clock.  Settled, it is exactly the
- * target; before its start, exactly where it starts from. */
-static float
-ramp_value_at (const FzRamp *ramp, uint64_t t)
-{
-  if (t >= ramp->end)
-    return ramp->target;
-  if (t <= ramp->start)
-    return ramp->from;
-  return ramp->from + (ramp->target - ramp->from)
-                      * ((float) (t - ramp->start) / (float) (ramp->end - ramp->start));
 }
 
 /* Moves from the value at @start to @target over @length frames from
@@ -65,33 +53,7 @@ ramp_from (FzRamp *ramp, float target, uint64_t start, uint32_t length)
   ramp->end = start + length;
 }
 
-/* The nearest of @ramp's two ends after @t, if before @limit. */
-static uint64_t
-ramp_next_end (const FzRamp *ramp, uint64_t t, uint64_t limit)
-{
-  if (ramp->start > t && ramp->start < limit)
-    return ramp->start;
-  if (ramp->end > t && ramp->end < limit)
-    return ramp->end;
-  return limit;
-}
-
 /* ---- loops ---- */
-
-/* The loop region of @slot applied to @sample: an end of 0 or past the
- * sample's end is the sample's end, and a start that is then not before
- * the end is 0.  False for an empty sample. */
-static bool
-loop_bounds (const FzSlot *slot, const FzSample *sample, size_t *start, size_t *end)
-{
-  size_t e = slot->loop_end == 0 ? sample->frames : MIN_SIZE (slot->loop_end, sample->frames);
-
-  if (e == 0)
-    return false;
-  *start = slot->loop_start < e ? slot->loop_start : 0;
-  *end = e;
-  return true;
-}
 
 size_t
 fz_mixer_start_frame (const FzMixer *mixer, uint32_t slot)
@@ -459,36 +421,6 @@ fz_mixer_master_at (const FzMixer *mixer, uint64_t t)
 {
   return ramp_value_at (&mixer->master, t);
 }
-/* What a voice plays this period: its sample, and where it wraps.  Fixed
- * for the period (a slot's loop changes between periods only), so it is
- * worked out once per voice and period, not once per piece. */
-typedef struct {
-  const float *data;
-  size_t end;               /* the loop end, or the sample's end */
-  size_t loop_start;
-  bool loops;
-} Span;
-
-/* A slot's loop applies to the sample it holds, while the voice is before
- * the loop end (a voice seeked past it plays to the sample's end).  A
- * voice that loops stays inside the loop; one that does not never comes
- * back into it: the answer holds for the whole period. */
-static inline __attribute__ ((always_inline)) Span
-voice_span (const FzSlot *slot, const FzVoice *voice)
-{
-  Span span = { .data = voice->sample->data, .end = voice->sample->frames };
-  size_t start, end;
-
-  if (slot->loop && slot->sample == voice->sample && loop_bounds (slot, voice->sample, &start, &end)
-      && voice->position < end)
-    {
-      span.loops = true;
-      span.loop_start = start;
-      span.end = end;
-    }
-  return span;
-}
-
 /* Mixes up to @frames frames of @voice, jumping back at its loop end, with
  * frame f at gain + step * (f + 1).  Returns the frames played: fewer than
  * @frames when the sample ended. */
@@ -653,20 +585,6 @@ render_settled (FzMixer *mixer, const Period *period, FzVoice *voice, const Span
       first = last;
     }
   return t;
-}
-
-/* From the next period on, until a command moves the epoch on, @voice
- * takes the fast path (fz-mixer-settled.c) with what render_settled()
- * would work out: its span, and its gain's product up to the master's. */
-static inline __attribute__ ((always_inline)) void
-settle (const FzMixer *mixer, FzVoice *voice, const Span *span)
-{
-  voice->settled = mixer->epoch;
-  voice->span_data = span->data;
-  voice->span_end = span->end;
-  voice->span_loop_start = span->loop_start;
-  voice->span_loops = span->loops;
-  voice->scale = voice->velocity * mixer->slots[voice->slot].gain.target;
 }
 
 /* @voice has ended at @t: false, said once (a crossfade's old half says
@@ -840,23 +758,35 @@ static __attribute__ ((noinline)) void
 render_voices (FzMixer *mixer, float *out, size_t frames)
 {
   Period period;
+  FzPeriodCuts cuts;
   uint32_t kept = 0;
-  bool buses = mixer->eq != NULL && mixer->eq->n_live > 0, fast;
+  bool buses = mixer->eq != NULL && mixer->eq->n_live > 0, fast, ramped;
 
   period_init (&period, mixer, frames);
   if (buses)
     render_buses (mixer, &period, out, frames);
-  /* The settled voices' fast path: the period's conditions, once. */
-  fast = period.master_settled && !buses && mixer->meter == NULL && !mixer->speed_any;
+  /* The batched paths (settled voices, ramping ones): the period's
+   * conditions, once. */
+  ramped = !buses && mixer->meter == NULL && !mixer->speed_any && !mixer->unbatched;
+  fast = ramped && period.master_settled;
+  cuts.n_cuts = period.n_cuts;
+  memcpy (cuts.cut, period.cut, sizeof cuts.cut);
+  memcpy (cuts.master, period.master, sizeof cuts.master);
   for (uint32_t i = 0; i < mixer->n_voices; i++)
     {
       FzVoice *voice = &mixer->voices[i];
+      uint32_t next;
       bool alive;
 
       if (fast && voice->settled == mixer->epoch)
         {
           i = fz_mixer_render_settled (mixer, out, frames, period.master[0], period.origin, i,
                                        &kept) - 1;
+          continue;
+        }
+      if (ramped && (next = fz_mixer_render_ramped (mixer, out, frames, &cuts, fast, i, &kept)) > i)
+        {
+          i = next - 1;
           continue;
         }
       if (__builtin_expect (voice->bused, 0))

@@ -175,6 +175,9 @@ typedef struct {
   /* Moved on by every command that may change how a voice plays: a
    * voice settled at another epoch takes the full path (fz-mixer-settled.c). */
   uint64_t epoch;
+  /* Tests only: every voice takes the full path (fz-mixer.c), the batched
+   * paths' reference (tests/core/test-ramped.c). */
+  bool unbatched;
   const FzMixKernels *vs_for;     /* the mixer kernels vs_kernel was chosen for */
   FzVsKernel vs_kernel;
   /* The tables of fz_mixer_init(), at the default sizes; a mixer of other
@@ -199,6 +202,24 @@ fz_mixer_touch (FzMixer *mixer)
  * index of the first voice that is not settled (fz-mixer-settled.c). */
 uint32_t        fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master,
                                          uint64_t origin, uint32_t i, uint32_t *kept);
+
+/* A period's cuts where the master's ramp starts or ends, with the
+ * master's gain at each: cut[0] the period's start, cut[n_cuts - 1] its
+ * end (fz-mixer.c works them out once a period). */
+typedef struct {
+  uint64_t cut[4];
+  float master[4];
+  uint32_t n_cuts;
+} FzPeriodCuts;
+
+/* The voices from voices[@i] on whose gain moves (if at all) only by the
+ * master's or their slot's ramp, as far as they go (with @skip_settled,
+ * stopping at a settled one too): mixed into @out in batches, the rest
+ * packed at voices[*@kept]; returns the index of the first voice not
+ * taken (fz-mixer-ramped.c). */
+uint32_t        fz_mixer_render_ramped (FzMixer *mixer, float *out, size_t frames,
+                                        const FzPeriodCuts *period, bool skip_settled,
+                                        uint32_t i, uint32_t *kept);
 
 /* Control thread: FZ_MAX_SLOTS slots and FZ_MAX_VOICES voices, in the
  * mixer itself (a mixer that is copied must be initialised again). */

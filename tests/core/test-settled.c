@@ -71,6 +71,9 @@ render (FzMixPath path, gsize frames, gboolean reference)
 
   fz_mixer_init (&mixer, CHANNELS, 48000);
   g_assert_true (fz_mixer_set_path (&mixer, path));
+  /* The reference is the full path alone (not the ramping voices' batches
+   * either, fz-mixer-ramped.c). */
+  mixer.unbatched = reference;
   mixer.voice_ended = on_ended;
   mixer.voice_ended_data = &ends;
   for (guint s = 0; s < SLOTS; s++)

@@ -443,6 +443,48 @@ test_speed_is_realtime_safe (void)
   end_scenario (engine, dir);
 }
 
+/* The ramping voices' batched path (fz-mixer-ramped.c), period after
+ * period: every slot's gain and the master's ramping anew, loops across
+ * their seams, a one-shot to its end. */
+static void
+test_ramped_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  char *paths[2];
+
+  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 4, 2, 0.1f);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint k = 0; k < 6; k++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+  for (guint k = 0; k < 6; k += 2)
+    g_assert_true (flitzis_audio_engine_set_sample_loop (engine, k, TRUE, 0, 0, &error));
+  rt_reset ();
+  for (guint i = 0; i < 60; i++)
+    {
+      if (i % 20 == 0)
+        for (guint k = 0; k < 6; k++)
+          g_assert_true (flitzis_audio_engine_play_sample (engine, k, 0.8f, &error));
+      for (guint k = 0; k < 6; k++)
+        g_assert_true (flitzis_audio_engine_set_sample_gain (engine, k, 0.25 + 0.25 * ((i + k) % 3),
+                                                             &error));
+      g_assert_true (flitzis_audio_engine_set_volume (engine, 0.5 + 0.25 * (i % 2), &error));
+      g_assert_no_error (error);
+      flitzis_test_wait_frames (NULL, engine, PERIOD);
+    }
+  g_test_message ("%lu callbacks", rt_callbacks ());
+  report_counts ();
+  assert_callback_clean ("the audio callback", " with ramping voices", -1);
+  flitzis_audio_engine_shut_down (engine);
+  g_assert_finalize_object (engine);
+  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    g_free (paths[i]);
+  flitzis_test_remove_tree (dir);
+}
+
 /* The settled voices' fast path (fz-mixer-settled.c), period after
  * period: looping voices across their seams, a one-shot to its end, a
  * gain change and a stop that leave the path, and their return. */
@@ -876,6 +918,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hardening/realtime/speed-is-realtime-safe", test_speed_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/settled-is-realtime-safe",
                    test_settled_is_realtime_safe);
+  g_test_add_func ("/hardening/realtime/ramped-is-realtime-safe",
+                   test_ramped_is_realtime_safe);
   g_test_add_func ("/hardening/realtime/params-are-realtime-safe",
                    test_params_are_realtime_safe);
   g_test_add_func ("/hardening/realtime/midi-is-realtime-safe", test_midi_is_realtime_safe);

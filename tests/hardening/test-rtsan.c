@@ -265,6 +265,32 @@ test_settled (Fixture *fixture, gconstpointer data)
   advance (fixture, 20, TRUE);
 }
 
+/* The ramping voices' batched path (fz-mixer-ramped.c): looping voices
+ * whose slots' gains and the master's ramp every period, ramps that end
+ * mid-period, loop seams inside periods, a one-shot to its end. */
+static void
+test_ramped (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  load_all (fixture, 6);
+  for (guint slot = 0; slot < 6; slot += 2)
+    OK (flitzis_audio_engine_set_sample_loop (fixture->engine, slot, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 5, TRUE, 10, 300, E));
+  for (guint slot = 0; slot < 6; slot++)
+    OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 0.5f + 0.1f * slot, E));
+  for (guint i = 0; i < 24; i++)
+    {
+      for (guint slot = 0; slot < 6; slot++)
+        if ((i + slot) % 3 != 0)
+          OK (flitzis_audio_engine_set_sample_gain (fixture->engine, slot,
+                                                    0.25 + 0.125 * ((i + slot) % 5), E));
+      if (i % 2 == 0)
+        OK (flitzis_audio_engine_set_volume (fixture->engine, 0.5 + 0.25 * (i % 3), E));
+      advance (fixture, 1, TRUE);
+    }
+  advance (fixture, 4, TRUE);
+}
+
 /* Every pad command, on every policy: retrigger crossfades, toggles,
  * choke groups, exclusive triggers (now and scheduled), pause, resume,
  * seek and live loop edits. */
@@ -1152,6 +1178,7 @@ main (int argc, char **argv)
   add ("loops", test_loops);
   add ("gain-ramps", test_gain_ramps);
   add ("settled-voices", test_settled);
+  add ("ramped-voices", test_ramped);
   add ("pads", test_pads);
   add ("params", test_params);
   add ("scheduled-triggers", test_scheduled_triggers);
