@@ -477,12 +477,9 @@ test_ramped_is_realtime_safe (void)
   g_test_message ("%lu callbacks", rt_callbacks ());
   report_counts ();
   assert_callback_clean ("the audio callback", " with ramping voices", -1);
-  flitzis_audio_engine_shut_down (engine);
-  g_assert_finalize_object (engine);
-  g_assert_cmpuint (fz_sample_live_count (), ==, 0);
   for (guint i = 0; i < 2; i++)
     g_free (paths[i]);
-  flitzis_test_remove_tree (dir);
+  end_scenario (engine, dir);
 }
 
 /* The settled voices' fast path (fz-mixer-settled.c), period after
