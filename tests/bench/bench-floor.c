@@ -6,17 +6,18 @@
  * The mix cannot be faster than reading its samples from memory once: 32
  * voices of distinct 10 s stereo 48 kHz samples are 123 MB, far more than
  * any cache, so every period streams 32 × 2 KiB from RAM.  This program
- * times fz_core_process() over that work against a kernel that only reads
- * the same bytes in the same order (vector loads folded with OR, no
- * output), in alternating runs in one process, and prints the ratio's
- * spread: the floor is measured in the same run, on the same machine
+ * times fz_core_process() over that work against kernels that only read
+ * the same bytes (vector loads folded with OR, no output) in two orders,
+ * voice after voice and in the mixer's batches, in alternating runs in one
+ * process, and prints the spread of the mixer's time over the faster
+ * floor's: the floor is measured in the same run, on the same machine
  * state, never taken from another day's figure.
  *
  * - `bench-floor time VOICES SECONDS REPS unity|ramp`: REPS alternations of
- *   one whole pass over the samples each (mixer, floor; the order swapped
- *   every other rep), pinned to one CPU; the per-rep ratios' median,
+ *   one whole pass over the samples each (mixer, both floors; which goes
+ *   first rotating), pinned to one CPU; the per-rep ratios' median,
  *   quartiles and range.
- * - `bench-floor ir mix|floor|none VOICES SECONDS PERIODS FRAMES unity|ramp`:
+ * - `bench-floor ir mix|floor|floor-batched|none VOICES SECONDS PERIODS FRAMES unity|ramp`:
  *   PERIODS periods of FRAMES frames inside bench_region(), for callgrind
  *   (--toggle-collect=bench_region); "none" renders with no voice.
  * - `bench-floor -k --tap` (make check): both once, small; asserts
@@ -44,9 +45,19 @@
 
 typedef enum {
   RUN_MIX,
-  RUN_FLOOR,
+  RUN_FLOOR,            /* voice after voice, each voice's period in one go */
+  RUN_FLOOR_BATCHED,    /* FLOOR_BATCH voices side by side, FLOOR_STEP frames at a time */
   RUN_NONE,
 } RunKind;
+
+/* The mixer's voice-blocked kernels take 8 voices a call and walk the
+ * period in blocks of four vectors (fz-mixer-settled.c, fz-mixer-path.c):
+ * the batched floor reads in that order, 16 stereo frames (128 bytes) of
+ * each voice of a batch in turn, which keeps more reads from RAM in
+ * flight than one voice's 2 KiB after another's.  The floor is the faster
+ * of the two orders, taken anew in each alternation. */
+#define FLOOR_BATCH 8u
+#define FLOOR_STEP 16u
 
 typedef struct {
   FzCore *core;
@@ -188,6 +199,43 @@ floor_period_base (Rig *rig, size_t frames)
   FLOOR_PERIOD_BODY
 }
 
+/* The batched order: up to FLOOR_BATCH voices at a time, FLOOR_STEP
+ * frames of each in turn, looping at a sample's end as the voice does. */
+#define FLOOR_BATCHED_BODY                                                   \
+  FloorVec acc[2] = { { 0 }, { 0 } };                                        \
+  for (guint first = 0; first < rig->voices; first += FLOOR_BATCH)          \
+    {                                                                        \
+      guint last = MIN (rig->voices, first + FLOOR_BATCH);                   \
+      for (size_t done = 0; done < frames; done += FLOOR_STEP)               \
+        for (guint v = first; v < last; v++)                                 \
+          {                                                                  \
+            const FzSample *sample = rig->samples[v];                        \
+            size_t left = MIN (FLOOR_STEP, frames - done);                   \
+            while (left > 0)                                                 \
+              {                                                              \
+                size_t position = rig->positions[v];                         \
+                size_t span = MIN (left, sample->frames - position);         \
+                read_span (sample->data + position * CHANNELS, span * CHANNELS, acc); \
+                position += span;                                            \
+                left -= span;                                                \
+                rig->positions[v] = position == sample->frames ? 0 : position; \
+              }                                                              \
+          }                                                                  \
+    }                                                                        \
+  return (acc[0][0] | acc[1][1]) != 0x12345678;
+
+__attribute__ ((target ("avx2"), noinline)) static int
+floor_batched_avx2 (Rig *rig, size_t frames)
+{
+  FLOOR_BATCHED_BODY
+}
+
+__attribute__ ((noinline)) static int
+floor_batched_base (Rig *rig, size_t frames)
+{
+  FLOOR_BATCHED_BODY
+}
+
 static volatile int floor_sink;
 
 void bench_region (Rig *rig, RunKind kind, guint periods, size_t frames);
@@ -206,6 +254,11 @@ bench_region (Rig *rig, RunKind kind, guint periods, size_t frames)
       if (kind == RUN_FLOOR)
         {
           sink += avx2 ? floor_period_avx2 (rig, frames) : floor_period_base (rig, frames);
+          continue;
+        }
+      if (kind == RUN_FLOOR_BATCHED)
+        {
+          sink += avx2 ? floor_batched_avx2 (rig, frames) : floor_batched_base (rig, frames);
           continue;
         }
       /* Every slot's gain ramps: a new target every period. */
@@ -242,34 +295,39 @@ print_loadavg (const char *key)
 }
 
 /* time VOICES SECONDS REPS MODE: one whole pass over the samples per run
- * (seconds × 48000 / 256 periods), the mixer's and the floor's in turn. */
+ * (seconds × 48000 / 256 periods): the mixer's and the two floors' in
+ * turn, which goes first rotating from rep to rep. */
 static void
 scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
 {
+  static const RunKind kinds[] = { RUN_MIX, RUN_FLOOR, RUN_FLOOR_BATCHED };
   Rig *rig = rig_new (voices, seconds, ramp);
   guint periods = seconds * RATE / 256;
-  g_autofree double *mix = g_new (double, reps);
+  g_autofree double *times = g_new (double, 3 * reps);
   g_autofree double *floor_s = g_new (double, reps);
   g_autofree double *ratio = g_new (double, reps);
+  double *mix = times, *voice_major = times + reps, *batched = times + 2 * reps;
   double start;
 
   pin_to_this_cpu ();
   print_loadavg ("floor-loadavg-start");
   /* Warm-up: one pass of each (code, page tables; the data are too big
    * to stay in any cache). */
-  bench_region (rig, RUN_MIX, periods, 256);
-  bench_region (rig, RUN_FLOOR, periods, 256);
+  for (guint k = 0; k < 3; k++)
+    bench_region (rig, kinds[k], periods, 256);
   for (guint r = 0; r < reps; r++)
-    for (guint turn = 0; turn < 2; turn++)
-      {
-        gboolean floor_turn = (turn == 0) == (r % 2 == 1);
+    {
+      for (guint turn = 0; turn < 3; turn++)
+        {
+          guint k = (turn + r) % 3;
 
-        start = now_s ();
-        bench_region (rig, floor_turn ? RUN_FLOOR : RUN_MIX, periods, 256);
-        (floor_turn ? floor_s : mix)[r] = (now_s () - start) * 1e3;
-        if (turn == 1)
-          ratio[r] = mix[r] / floor_s[r];
-      }
+          start = now_s ();
+          bench_region (rig, kinds[k], periods, 256);
+          times[k * reps + r] = (now_s () - start) * 1e3;
+        }
+      floor_s[r] = MIN (voice_major[r], batched[r]);
+      ratio[r] = mix[r] / floor_s[r];
+    }
   drain_replies (rig->core);
   /* Every voice still loops: the runs did the same work throughout. */
   g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
@@ -280,6 +338,8 @@ scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
   flitzis_test_spread ("floor-ratio", "%.3f", ratio, reps);
   flitzis_test_spread ("floor-mix-ms", "%.2f", mix, reps);
   flitzis_test_spread ("floor-read-ms", "%.2f", floor_s, reps);
+  flitzis_test_spread ("floor-voice-major-ms", "%.2f", voice_major, reps);
+  flitzis_test_spread ("floor-batched-ms", "%.2f", batched, reps);
   print_loadavg ("floor-loadavg-end");
   rig_free (rig);
 }
@@ -310,6 +370,8 @@ parse_kind (const char *name)
     return RUN_MIX;
   if (g_str_equal (name, "floor"))
     return RUN_FLOOR;
+  if (g_str_equal (name, "floor-batched"))
+    return RUN_FLOOR_BATCHED;
   if (g_str_equal (name, "none"))
     return RUN_NONE;
   g_error ("unknown kind %s", name);
@@ -331,23 +393,33 @@ test_ir (void)
     {
       scenario_ir (RUN_MIX, 32, 1, 4, sizes[i], FALSE);
       scenario_ir (RUN_FLOOR, 32, 1, 4, sizes[i], FALSE);
+      scenario_ir (RUN_FLOOR_BATCHED, 32, 1, 4, sizes[i], FALSE);
       scenario_ir (RUN_NONE, 32, 1, 4, sizes[i], TRUE);
     }
 }
 
-/* The floor reads what the voices play: after the same periods, each is
- * at the same place in its sample. */
+/* Both floors read what the voices play: after the same periods (past
+ * the samples' ends, at 37 frames a period too), each is at the same
+ * place in its sample. */
 static void
 test_same_bytes (void)
 {
-  Rig *rig = rig_new (32, 1, FALSE);
+  static const RunKind floors[] = { RUN_FLOOR, RUN_FLOOR_BATCHED };
+  static const size_t sizes[] = { 256, 37 };
 
-  bench_region (rig, RUN_MIX, 200, 256);
-  bench_region (rig, RUN_FLOOR, 200, 256);
-  for (guint v = 0; v < 32; v++)
-    g_assert_cmpuint (rig->positions[v], ==, rig->core->mixer.voices[v].position);
-  drain_replies (rig->core);
-  rig_free (rig);
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint f = 0; f < G_N_ELEMENTS (floors); f++)
+      {
+        Rig *rig = rig_new (32, 1, FALSE);
+        guint periods = 2 * RATE / sizes[s];
+
+        bench_region (rig, RUN_MIX, periods, sizes[s]);
+        bench_region (rig, floors[f], periods, sizes[s]);
+        for (guint v = 0; v < 32; v++)
+          g_assert_cmpuint (rig->positions[v], ==, rig->core->mixer.voices[v].position);
+        drain_replies (rig->core);
+        rig_free (rig);
+      }
 }
 
 int
@@ -373,7 +445,7 @@ main (int argc, char **argv)
   else
     {
       fprintf (stderr, "usage: %s time VOICES SECONDS REPS unity|ramp"
-               " | ir mix|floor|none VOICES SECONDS PERIODS FRAMES unity|ramp\n"
+               " | ir mix|floor|floor-batched|none VOICES SECONDS PERIODS FRAMES unity|ramp\n"
                "       %s -k --tap  (every scenario once, small)\n", argv[0], argv[0]);
       return 2;
     }

@@ -442,17 +442,21 @@ def floor_rows(builddir, P):
         floor_ir = ir["floor", mode] / frames
         rows.append((what, "time of fz_core_process() over 32 looping voices of distinct 10 s "
                      "stereo 48 kHz samples (%s MB, far beyond the caches), %s, 256-frame "
-                     "periods, one whole pass per run (%s periods), against a kernel that "
-                     "only reads the same sample bytes in the same order (%s vector loads "
-                     "OR-ed together, no output), the two alternating in one process pinned "
-                     "to one CPU; the ratio per alternation, %s; mixer %s ms, floor %s ms "
-                     "a pass (load average %s at the start, %s at the end). Ir per voice per "
-                     "output frame in the same runs (callgrind, %d periods): mixer %.3f "
-                     "(minus the 0-voice run), floor %.3f" % (
+                     "periods, one whole pass per run (%s periods), against the faster of "
+                     "two kernels that only read the same sample bytes (%s vector loads "
+                     "OR-ed together, no output): voice after voice, a voice's period in one "
+                     "go (median %s ms), and in the mixer's order, batches of 8 voices, 128 "
+                     "bytes of each in turn (median %s ms); the three alternating in one "
+                     "process pinned to one CPU; the mixer's time over the faster floor's "
+                     "per alternation, %s; mixer %s ms, floor %s ms a pass (load average %s "
+                     "at the start, %s at the end). Ir per voice per output frame in the "
+                     "same runs (callgrind, %d periods): mixer %.3f (minus the 0-voice run), "
+                     "floor %.3f" % (
                          "%.0f" % (int(t["floor-bytes"]) / 1e6),
                          "unity gain" if mode == "unity"
                          else "every slot's gain ramping to a new value every period",
                          fmt_int(t["floor-periods"]), t["floor-path"],
+                         t["floor-voice-major-ms-median"], t["floor-batched-ms-median"],
                          spread(t, "floor-ratio", "×"), t["floor-mix-ms-median"],
                          t["floor-read-ms-median"], t["floor-loadavg-start"],
                          t["floor-loadavg-end"], P, mix_ir, floor_ir),
