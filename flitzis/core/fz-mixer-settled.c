@@ -4,15 +4,19 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Audio thread.  Most voices, most periods, need nothing worked out: no
- * ramp, no fade, no stop, unity speed, no key lock, no meter, no bus.
+ * ramp, no fade, no stop, unity speed, no key lock, no bus.
  * fz-mixer.c's full path marks such a voice settled at the mixer's epoch
  * with what it would otherwise work out each period (its span, its gain
  * without the master's), and any command that may change it moves the
  * epoch on.  Here a settled voice costs a compare, two multiplies and its
  * kernel call: the same kernel, the same gain product in the same order,
- * so the same bits as the full path.
+ * so the same bits as the full path.  With the meters on, each of its
+ * spans is measured as the full path measures it (fz_meter_span(), at the
+ * gain meter_gain() gives a settled voice), so the snapshots are the same
+ * too.
  */
 
+#include "fz-meter.h"
 #include "fz-mixer.h"
 #include "fz-mixer-path.h"
 
@@ -32,6 +36,8 @@ play_wrapping (const FzMixer *mixer, FzVoice *voice, float *out, size_t frames, 
       mixer->kernels->constant (out + done * channels,
                                 voice->span_data + voice->position * channels, n * channels,
                                 gain);
+      if (mixer->meter != NULL)
+        fz_meter_span (mixer->meter, voice, voice->position, n);
       done += n;
       voice->position += n;
       if (voice->position < voice->span_end)
@@ -70,9 +76,14 @@ fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master
       FzVoice *voice = &voices[i];
       float g = voice->scale * master * voice->fade.target;
 
+      /* What fz-mixer.c's render_settled() gives the meters. */
+      if (__builtin_expect (mixer->meter != NULL, 0))
+        voice->meter.next_gain = voice->scale * voice->fade.target;
       if (__builtin_expect (voice->position + frames < voice->span_end, 1))
         {
           /* The common case: the period inside the span. */
+          if (__builtin_expect (mixer->meter != NULL, 0))
+            fz_meter_span (mixer->meter, voice, voice->position, frames);
           in[b] = voice->span_data + voice->position * channels;
           gain[b] = g;
           voice->position += frames;
@@ -92,8 +103,10 @@ fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master
           played = play_wrapping (mixer, voice, out, frames, g);
           if (!voice->span_loops && voice->position >= voice->span_end)
             {
-              /* Ended: said once, as fz-mixer.c's end_voice() does (no
-               * meter, no stretcher on this path). */
+              /* Ended: measured and said once, as fz-mixer.c's
+               * end_voice() does (no stretcher on this path). */
+              if (mixer->meter != NULL)
+                fz_meter_flush_voice (mixer->meter, voice);
               if (mixer->voice_ended != NULL && !voice->quiet)
                 mixer->voice_ended (mixer->voice_ended_data, voice->slot,
                                     (uint32_t) (mixer->now + played - origin));

@@ -630,8 +630,7 @@ render_voice (FzMixer *mixer, const Period *period, FzVoice *voice, float *out, 
   if (!voice->stopping && !voice->pausing && !voice->fade_pending && !voice->speed.active &&
       voice->fade.end <= t && mixer->slots[voice->slot].gain.end <= t)
     {
-      if (t == period->start && !period->bus && mixer->meter == NULL && !mixer->speed_any &&
-          voice->stretch == NULL)
+      if (t == period->start && !period->bus && !mixer->speed_any && voice->stretch == NULL)
         settle (mixer, voice, &span);
       t = render_settled (mixer, period, voice, &span, out, t);
       return !fz_keylock_finished (voice) || end_voice (mixer, period, voice, t);
@@ -767,8 +766,8 @@ render_voices (FzMixer *mixer, float *out, size_t frames)
     render_buses (mixer, &period, out, frames);
   /* The batched paths (settled voices, ramping ones): the period's
    * conditions, once. */
+  fast = !buses && !mixer->speed_any && !mixer->unbatched && period.master_settled;
   ramped = !buses && mixer->meter == NULL && !mixer->speed_any && !mixer->unbatched;
-  fast = ramped && period.master_settled;
   cuts.n_cuts = period.n_cuts;
   memcpy (cuts.cut, period.cut, sizeof cuts.cut);
   memcpy (cuts.master, period.master, sizeof cuts.master);

@@ -9,13 +9,14 @@
  * the epoch moved on before every period, so that every voice takes the
  * full path (fz-mixer.c) every period: the two outputs and the voices'
  * ends must be the same bits and frames, on every kernel path, at every
- * period size.
+ * period size; with the meters on, their snapshots too.
  */
 #include "config.h"
 
 #include <string.h>
 #include <glib.h>
 
+#include "core/fz-meter.h"
 #include "core/fz-mixer.h"
 #include "flitzis-test.h"
 
@@ -50,23 +51,54 @@ next_random (guint32 *state)
 typedef struct {
   float *out;                /* PERIODS * frames * CHANNELS floats */
   GArray *ends;
+  GArray *meters;            /* per snapshot: its frame, master and slot peaks, playheads */
   guint settled_periods;     /* periods that began with voice 0 settled */
   gboolean left;             /* slot 1's voice left the fast path after its gain change */
   gboolean back;             /* and came back to it once the ramp was over */
 } Run;
 
+/* Every snapshot the meters have taken, as doubles, onto @meters. */
+static void
+take_snapshots (FzMeter *meter, GArray *meters)
+{
+  const FzMeterFrame *frame;
+
+  while ((frame = fz_meter_peek (meter)) != NULL)
+    {
+      double value = (double) frame->frame;
+
+      g_array_append_val (meters, value);
+      for (guint c = 0; c < CHANNELS; c++)
+        {
+          value = frame->master[c];
+          g_array_append_val (meters, value);
+        }
+      for (guint s = 0; s < SLOTS; s++)
+        {
+          value = frame->slot_peak[s];
+          g_array_append_val (meters, value);
+          value = (double) frame->playhead[s];
+          g_array_append_val (meters, value);
+        }
+      fz_meter_advance (meter);
+    }
+}
+
 /* Slot 0 loops over a seam that falls inside periods, slot 1 is set to a
  * new gain half-way as it loops (it must leave the fast path for its ramp and come
  * back), slot 2 plays to its end, slot 3 is stopped, slot 4 is played
  * again late with a delay, slot 5 loops at half velocity; the master
- * moves once.  @reference: the epoch moves on before every period. */
+ * moves once.  @reference: the epoch moves on before every period.
+ * @metered: the meters on, at 120 Hz, from the start. */
 static Run
-render (FzMixPath path, gsize frames, gboolean reference)
+render (FzMixPath path, gsize frames, gboolean reference, gboolean metered)
 {
   FzMixer mixer;
+  FzMeter meter = { 0 };
   FzSample *samples[SLOTS];
   Ends ends = { .ends = g_array_new (FALSE, FALSE, sizeof (guint64)) };
-  Run run = { .out = g_new0 (float, PERIODS * frames * CHANNELS) };
+  Run run = { .out = g_new0 (float, PERIODS * frames * CHANNELS),
+              .meters = g_array_new (FALSE, FALSE, sizeof (double)) };
   guint32 state = 777;
 
   fz_mixer_init (&mixer, CHANNELS, 48000);
@@ -91,6 +123,11 @@ render (FzMixPath path, gsize frames, gboolean reference)
   fz_mixer_set_loop (&mixer, 1, true, 0, 0);
   fz_mixer_set_loop (&mixer, 5, true, 0, 0);
   fz_mixer_preset_gain (&mixer, 1, 0.8f);
+  if (metered)
+    {
+      g_assert_true (fz_meter_init (&meter, 48000, CHANNELS, mixer.n_slots));
+      fz_meter_set_rate (&meter, &mixer, 120, 0);
+    }
   for (guint s = 0; s < SLOTS; s++)
     fz_mixer_trigger (&mixer, s, s == 5 ? 0.5f : 1.0f, 0);
   for (guint p = 0; p < PERIODS; p++)
@@ -118,7 +155,15 @@ render (FzMixPath path, gsize frames, gboolean reference)
         }
       ends.period = p;
       fz_mixer_render (&mixer, run.out + p * frames * CHANNELS, frames);
+      if (metered)
+        {
+          fz_meter_end_period (&meter, &mixer, run.out + p * frames * CHANNELS, frames,
+                               (p + 1) * (guint64) frames);
+          take_snapshots (&meter, run.meters);
+        }
     }
+  if (metered)
+    fz_meter_clear (&meter);
   for (guint s = 0; s < SLOTS; s++)
     fz_sample_unref (samples[s]);
   run.ends = ends.ends;
@@ -138,15 +183,16 @@ test_same_bits (void)
           g_test_message ("path %u not available on this CPU", paths[i]);
           continue;
         }
-      for (guint f = 0; f < G_N_ELEMENTS (period_sizes); f++)
+      for (guint m = 0; m < 2 * G_N_ELEMENTS (period_sizes); m++)
         {
-          gsize frames = period_sizes[f];
-          Run fast = render (paths[i], frames, FALSE);
-          Run ref = render (paths[i], frames, TRUE);
+          gsize frames = period_sizes[m / 2];
+          gboolean metered = m % 2 == 1;
+          Run fast = render (paths[i], frames, FALSE, metered);
+          Run ref = render (paths[i], frames, TRUE, metered);
 
-          g_test_message ("path %s, %" G_GSIZE_FORMAT " frames: voice 0 settled in %u of %u "
+          g_test_message ("path %s, %" G_GSIZE_FORMAT " frames%s: voice 0 settled in %u of %u "
                           "periods", fz_mixer_get_path_name (&probe), frames,
-                          fast.settled_periods, PERIODS);
+                          metered ? ", meters on" : "", fast.settled_periods, PERIODS);
           /* The fast path ran, and the reference never took it. */
           g_assert_cmpuint (fast.settled_periods, >=, PERIODS / 2);
           g_assert_cmpuint (ref.settled_periods, ==, 0);
@@ -160,6 +206,14 @@ test_same_bits (void)
            * back (the ramp is 240 frames: within 8 periods of 32). */
           g_assert_true (fast.left);
           g_assert_true (fast.back);
+          /* The meters saw the same: every snapshot, peak and playhead. */
+          if (metered)
+            g_assert_cmpuint (fast.meters->len, >=, 5 * (1 + CHANNELS + 2 * SLOTS));
+          g_assert_cmpuint (fast.meters->len, ==, ref.meters->len);
+          g_assert_cmpmem (fast.meters->data, fast.meters->len * sizeof (double),
+                           ref.meters->data, ref.meters->len * sizeof (double));
+          g_array_unref (fast.meters);
+          g_array_unref (ref.meters);
           g_free (fast.out);
           g_free (ref.out);
           g_array_unref (fast.ends);
