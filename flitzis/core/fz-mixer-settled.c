@@ -59,9 +59,11 @@ play_wrapping (const FzMixer *mixer, FzVoice *voice, float *out, size_t frames, 
  * output block is loaded and stored once per batch). */
 #define BATCH 8
 
-uint32_t
-fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master,
-                         uint64_t origin, uint32_t i, uint32_t *kept)
+/* fz_mixer_render_settled(), built twice: with the meters off it tests
+ * nothing of theirs a voice. */
+static inline __attribute__ ((always_inline)) uint32_t
+render_batches (FzMixer *mixer, float *out, size_t frames, float master, uint64_t origin,
+                uint32_t i, uint32_t *kept, const bool metered)
 {
   const uint64_t epoch = mixer->epoch;
   const uint32_t channels = mixer->channels, n_voices = mixer->n_voices;
@@ -77,12 +79,12 @@ fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master
       float g = voice->scale * master * voice->fade.target;
 
       /* What fz-mixer.c's render_settled() gives the meters. */
-      if (__builtin_expect (mixer->meter != NULL, 0))
+      if (metered)
         voice->meter.next_gain = voice->scale * voice->fade.target;
       if (__builtin_expect (voice->position + frames < voice->span_end, 1))
         {
           /* The common case: the period inside the span. */
-          if (__builtin_expect (mixer->meter != NULL, 0))
+          if (metered)
             fz_meter_span (mixer->meter, voice, voice->position, frames);
           in[b] = voice->span_data + voice->position * channels;
           gain[b] = g;
@@ -105,7 +107,7 @@ fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master
             {
               /* Ended: measured and said once, as fz-mixer.c's
                * end_voice() does (no stretcher on this path). */
-              if (mixer->meter != NULL)
+              if (metered)
                 fz_meter_flush_voice (mixer->meter, voice);
               if (mixer->voice_ended != NULL && !voice->quiet)
                 mixer->voice_ended (mixer->voice_ended_data, voice->slot,
@@ -121,4 +123,13 @@ fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master
     mixer->kernels->voices (out, n, in, gain, b);
   *kept = k;
   return i;
+}
+
+uint32_t
+fz_mixer_render_settled (FzMixer *mixer, float *out, size_t frames, float master,
+                         uint64_t origin, uint32_t i, uint32_t *kept)
+{
+  if (mixer->meter != NULL)
+    return render_batches (mixer, out, frames, master, origin, i, kept, true);
+  return render_batches (mixer, out, frames, master, origin, i, kept, false);
 }
