@@ -412,8 +412,8 @@ def bank_rows(builddir):
                  "sf_readf_float() of it: Ir of a 10 s file (callgrind; the bare read %s Ir), "
                  "and the wall time of a 60 s file, 15 alternations, each load faulting fresh "
                  "memory (M_MMAP_THRESHOLD 64 KiB), load average %s–%s: %s. Residuals against "
-                 "the exact sine at 48 kHz (deterministic). No miniaudio here to compare with "
-                 "(not installed; no figure invented)" % (
+                 "the exact sine at 48 kHz (deterministic). miniaudio, which Debian does not "
+                 "package, is measured the same way by hand: the section on it below" % (
                      fmt_int(ir["bare"]), t["resample-loadavg-start"],
                      t["resample-loadavg-end"], "; ".join(figs)),
                  "high (default) %.1f×, quick %.1f× the bare read's Ir"
