@@ -556,36 +556,175 @@ send_notes (Sender *sender, const guint8 *notes, const jack_nframes_t *offsets, 
   return atomic_load (&sender->cycle);
 }
 
-static guint64
-started_frame (FlitzisAudioEngine *engine, guint slot)
+/* What the engine reported of one play, from its messages: the frame its
+ * first note-on was taken at, the first start of @slot, and whether the
+ * server reported an xrun (on a loaded machine a period the engine's
+ * client missed moves the engine's frames against the server's). */
+typedef struct {
+  guint64 note;
+  guint64 started;
+  gboolean xrun;
+} Heard;
+
+static Heard
+hear (FlitzisAudioEngine *engine, guint slot)
 {
+  Heard heard = { G_MAXUINT64, G_MAXUINT64, FALSE };
   FlitzisMessage *message;
-  guint64 frame = G_MAXUINT64;
 
   while ((message = flitzis_audio_engine_receive_msg (engine)) != NULL)
     {
-      if (flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_SAMPLE_STARTED &&
-          flitzis_message_get_slot (message) == slot && frame == G_MAXUINT64)
-        frame = flitzis_message_get_frame (message);
+      guint64 frame = flitzis_message_get_frame (message);
+
+      FlitzisMessageKind kind = flitzis_message_get_kind (message);
+
+      if (kind == FLITZIS_MESSAGE_KIND_MIDI_EVENT &&
+          flitzis_message_get_count (message) >> 24 == 0x90 && heard.note == G_MAXUINT64)
+        heard.note = frame;
+      else if (kind == FLITZIS_MESSAGE_KIND_SAMPLE_STARTED &&
+               flitzis_message_get_slot (message) == slot && heard.started == G_MAXUINT64)
+        heard.started = frame;
+      else if (kind == FLITZIS_MESSAGE_KIND_XRUN || kind == FLITZIS_MESSAGE_KIND_UNDERRUN)
+        heard.xrun = TRUE;
       flitzis_message_unref (message);
     }
-  return frame;
+  return heard;
 }
 
 /* Slots 0 to 2 hold 0.125, 0.25 and 0.5 for a second: their sum says which
  * have started.  The capture's frame i is the server's frame first + i. */
+static const float values[] = { 0.125f, 0.25f, 0.5f };
+static const guint8 notes[] = { 36, 37, 38 };
+static const jack_nframes_t offsets[] = { 0, 77, 201 };
+
+/* Ends the last play's voices at once (stops are quantized too; a 5 ms
+ * fade, from the next period) and forgets its messages. */
+static void
+end_voices (FlitzisAudioEngine *engine)
+{
+  flitzis_audio_engine_set_quantize (engine, FLITZIS_QUANTIZE_NONE);
+  g_assert_true (flitzis_audio_engine_stop_all (engine, NULL));
+  flitzis_test_wait_frames (NULL, engine, 4 * FLITZIS_TEST_PERIOD);
+  (void) hear (engine, 0);
+}
+
+static gboolean
+heard_level (const float *captured, guint64 frame, float expected)
+{
+  if (captured[2 * frame] == expected)
+    return TRUE;
+  g_test_message ("frame %" G_GUINT64_FORMAT " of the capture is %g, not %g", frame,
+                  (double) captured[2 * frame], (double) expected);
+  return FALSE;
+}
+
+/* Not quantized: each pad at its own offset of the cycle, to the frame.
+ * Returns whether the capture matched; what the engine reported is in
+ * @heard. */
+static gboolean
+play_at_offsets (FlitzisAudioEngine *engine, Sender *sender, Heard *heard)
+{
+  FlitzisTestJack *jack = flitzis_test_jack_shared (FLITZIS_TEST_RATE, FLITZIS_TEST_PERIOD);
+  g_autofree float *captured = NULL;
+  guint64 cycle, first, onset;
+  gboolean matched = TRUE;
+  gsize frames;
+
+  end_voices (engine);
+  flitzis_test_start_capture_with_silence (2 * RATE_FRAMES);
+  cycle = send_notes (sender, notes, offsets, 3);
+  /* Under valgrind the notes go out some cycles later than at full speed. */
+  captured = flitzis_test_capture_for (8 * FLITZIS_TEST_PERIOD * flitzis_test_slowdown (), &frames);
+  first = flitzis_test_jack_capture_first_frame (jack);
+  *heard = hear (engine, 0);
+  g_test_message ("cycle %" G_GUINT64_FORMAT ", capture from %" G_GUINT64_FORMAT
+                  ", note taken at stream frame %" G_GUINT64_FORMAT, cycle, first, heard->note);
+  g_assert_cmpuint (cycle, >, first);
+  g_assert_cmpuint (cycle - first + 256, <, frames);
+  /* The note at offset 0 starts its pad at the frame it was taken. */
+  g_assert_cmpuint (heard->note, !=, G_MAXUINT64);
+  g_assert_cmpuint (heard->started, ==, heard->note);
+  onset = flitzis_test_onset (captured, frames, 0);
+  if (onset != cycle - first)
+    {
+      g_test_message ("the capture starts at %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT,
+                      onset, cycle - first);
+      return FALSE;
+    }
+  for (guint i = 0; i < 3 && matched; i++)
+    {
+      float sum = 0.0f;
+
+      for (guint j = 0; j <= i; j++)
+        sum += values[j];
+      matched = heard_level (captured, cycle - first + offsets[i], sum);
+      if (matched && offsets[i] > 0)
+        matched = heard_level (captured, cycle - first + offsets[i] - 1, sum - values[i]);
+    }
+  return matched;
+}
+
+/* Quantized: the note at offset 77 starts on the sixteenth's grid (6000
+ * frames at 120 BPM), in the engine's frames, from the frame the note was
+ * taken at; the capture hears it there. */
+static gboolean
+play_on_grid (FlitzisAudioEngine *engine, Sender *sender, Heard *heard)
+{
+  FlitzisTestJack *jack = flitzis_test_jack_shared (FLITZIS_TEST_RATE, FLITZIS_TEST_PERIOD);
+  g_autofree float *captured = NULL;
+  guint64 cycle, first, grid, stream_minus_jack, onset;
+  gsize frames;
+
+  end_voices (engine);
+  flitzis_audio_engine_set_quantize (engine, FLITZIS_QUANTIZE_SIXTEENTH);
+  flitzis_test_start_capture_with_silence (2 * RATE_FRAMES);
+  cycle = send_notes (sender, &notes[1], &offsets[1], 1);
+  captured = flitzis_test_capture_for (8 * FLITZIS_TEST_PERIOD * flitzis_test_slowdown () + 6000,
+                                       &frames);
+  first = flitzis_test_jack_capture_first_frame (jack);
+  *heard = hear (engine, 1);
+  g_assert_cmpuint (heard->note, !=, G_MAXUINT64);
+  stream_minus_jack = heard->note - (cycle + offsets[1]);
+  grid = flitzis_audio_engine_get_grid_frame (engine, FLITZIS_QUANTIZE_SIXTEENTH, heard->note);
+  g_test_message ("note at stream frame %" G_GUINT64_FORMAT ", grid %" G_GUINT64_FORMAT,
+                  heard->note, grid);
+  g_assert_cmpuint (grid % 6000, ==, 0);
+  g_assert_cmpuint (heard->started, ==, grid);
+  g_assert_cmpuint (grid - stream_minus_jack - first + 1, <, frames);
+  onset = flitzis_test_onset (captured, frames, 0);
+  if (onset != grid - stream_minus_jack - first)
+    {
+      g_test_message ("the capture starts at %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT,
+                      onset, grid - stream_minus_jack - first);
+      return FALSE;
+    }
+  return heard_level (captured, onset, values[1]);
+}
+
+/* Plays until the capture matches.  Only an xrun the server reported
+ * excuses a mismatch, and only twice: a fault of the engine's shows in
+ * every play. */
+static void
+assert_plays_live (FlitzisAudioEngine *engine, Sender *sender,
+                   gboolean (*play) (FlitzisAudioEngine *, Sender *, Heard *))
+{
+  for (guint attempt = 1;; attempt++)
+    {
+      Heard heard;
+
+      if (play (engine, sender, &heard))
+        return;
+      g_assert_true (heard.xrun);
+      g_assert_cmpuint (attempt, <, 3);
+      g_test_message ("the server reported an xrun during play %u: again", attempt);
+    }
+}
+
 static void
 test_live (FlitzisTestLive *fixture, gconstpointer data)
 {
-  const float values[] = { 0.125f, 0.25f, 0.5f };
-  const guint8 notes[] = { 36, 37, 38 };
-  const jack_nframes_t offsets[] = { 0, 77, 201 };
-  FlitzisTestJack *jack = flitzis_test_jack_shared (FLITZIS_TEST_RATE, FLITZIS_TEST_PERIOD);
   g_autoptr (GError) error = NULL;
-  g_autofree float *captured = NULL;
   Sender *sender = sender_open ();
-  guint64 cycle, first, stream_minus_jack, grid;
-  gsize frames;
 
   (void) data;
   flitzis_audio_engine_set_midi_input (fixture->engine, TRUE);
@@ -610,47 +749,8 @@ test_live (FlitzisTestLive *fixture, gconstpointer data)
   g_assert_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NO_DEVICE);
   g_clear_error (&error);
 
-  /* Not quantized: each pad at its own offset of the cycle, to the frame. */
-  flitzis_test_start_capture_with_silence (2 * RATE_FRAMES);
-  cycle = send_notes (sender, notes, offsets, 3);
-  /* Under valgrind the notes go out some cycles later than at full speed. */
-  captured = flitzis_test_capture_for (8 * FLITZIS_TEST_PERIOD * flitzis_test_slowdown (), &frames);
-  first = flitzis_test_jack_capture_first_frame (jack);
-  g_test_message ("cycle %" G_GUINT64_FORMAT ", capture from %" G_GUINT64_FORMAT, cycle, first);
-  g_assert_cmpuint (cycle, >, first);
-  g_assert_cmpuint (cycle - first + 256, <, frames);
-  g_assert_cmpuint (flitzis_test_onset (captured, frames, 0), ==, cycle - first);
-  for (guint i = 0; i < 3; i++)
-    {
-      float sum = 0.0f;
-
-      for (guint j = 0; j <= i; j++)
-        sum += values[j];
-      g_assert_cmpfloat (captured[2 * (cycle - first + offsets[i])], ==, sum);
-      if (offsets[i] > 0)
-        g_assert_cmpfloat (captured[2 * (cycle - first + offsets[i] - 1)], ==, sum - values[i]);
-    }
-  stream_minus_jack = started_frame (fixture->engine, 0) - cycle;
-  g_clear_pointer (&captured, g_free);
-
-  /* Quantized: the note at offset 77 starts on the sixteenth's grid (6000
-   * frames at 120 BPM), in the engine's frames, from the note's frame. */
-  flitzis_audio_engine_stop_all (fixture->engine, NULL);
-  flitzis_audio_engine_set_quantize (fixture->engine, FLITZIS_QUANTIZE_SIXTEENTH);
-  flitzis_test_start_capture_with_silence (2 * RATE_FRAMES);
-  cycle = send_notes (sender, &notes[1], &offsets[1], 1);
-  captured = flitzis_test_capture_for (8 * FLITZIS_TEST_PERIOD * flitzis_test_slowdown () + 6000,
-                                       &frames);
-  first = flitzis_test_jack_capture_first_frame (jack);
-  grid = flitzis_audio_engine_get_grid_frame (fixture->engine, FLITZIS_QUANTIZE_SIXTEENTH,
-                                              cycle + 77 + stream_minus_jack);
-  g_test_message ("note at stream frame %" G_GUINT64_FORMAT ", grid %" G_GUINT64_FORMAT,
-                  cycle + 77 + stream_minus_jack, grid);
-  g_assert_cmpuint (grid % 6000, ==, 0);
-  g_assert_cmpuint (started_frame (fixture->engine, 1), ==, grid);
-  g_assert_cmpuint (flitzis_test_onset (captured, frames, 0), ==,
-                    grid - stream_minus_jack - first);
-  g_assert_cmpfloat (captured[2 * (grid - stream_minus_jack - first)], ==, values[1]);
+  assert_plays_live (fixture->engine, sender, play_at_offsets);
+  assert_plays_live (fixture->engine, sender, play_on_grid);
   flitzis_audio_engine_shut_down (fixture->engine);
   sender_close (sender);
 }
