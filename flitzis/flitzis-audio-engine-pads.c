@@ -30,8 +30,8 @@ _flitzis_audio_engine_class_init_pads (GParamSpec **properties)
    * ([const@Flitzis.MAX_SAMPLE_SLOTS], 32, by default); slot ids run from 0 to
    * this number - 1.  Set when the engine is made
    * (`Flitzis.AudioEngine(slots=216)` for 6 banks of 36 pads).  An empty
-   * slot costs 776 bytes on 64-bit systems with a stereo stream (96 in
-   * the audio thread's slot table, 56 for its parameter cell, 388 for its
+   * slot costs 784 bytes on 64-bit systems with a stereo stream (96 in
+   * the audio thread's slot table, 64 for its parameter cell, 388 for its
    * isolator, [method@Flitzis.AudioEngine.set_sample_eq], and 256 more
    * for each further pair of channels, 204 for the meters' 17 frames, 32
    * on the control side), and nothing per audio period:

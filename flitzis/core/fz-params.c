@@ -36,6 +36,7 @@ fz_params_init (FzParams *params, uint32_t n_slots, float master)
     {
       FzParamCell *cell = &params->cells[i];
 
+      atomic_init (&cell->changed, 0);
       atomic_init (&cell->gain, fz_params_float_bits (1.0f));
       atomic_init (&cell->policy, (unsigned int) FZ_RETRIGGER_LAYER);
       atomic_init (&cell->loop_seq, 0);
@@ -80,7 +81,7 @@ fz_params_copy_cell (FzParams *to, const FzParams *from, uint32_t slot)
       /* The new core's slots start flat: its first period glides an
        * isolator that was set to its gains. */
       if (atomic_load (&cell->eq[band]) != fz_params_float_bits (1.0f))
-        fz_params_mark (to, slot);
+        fz_params_mark (to, slot, FZ_PARAM_EQ);
     }
 }
 
@@ -112,39 +113,58 @@ read_eq (const FzParamCell *cell, float gains[3])
   return (seq & 1u) == 0 && seq == atomic_load_explicit (&cell->eq_seq, memory_order_relaxed);
 }
 
-/* The mixer takes each of the slot's values that differs from its own:
- * a value set again (or set and set back before the period) changes
- * nothing, and a gain ramp under way to it goes on as it was. */
+/* The mixer takes each of the values set since the last period that
+ * differs from its own: a value set again (or set and set back before the
+ * period) changes nothing, and a gain ramp under way to it goes on as it
+ * was. */
 static void
 apply_slot (FzParams *params, FzMixer *mixer, uint32_t slot)
 {
-  const FzParamCell *cell = &params->cells[slot];
+  FzParamCell *cell = &params->cells[slot];
   const FzSlot *s = &mixer->slots[slot];
-  float gain = fz_params_bits_float (atomic_load_explicit (&cell->gain, memory_order_relaxed));
-  unsigned int policy = atomic_load_explicit (&cell->policy, memory_order_relaxed);
-  size_t start, end;
-  float eq[3];
-  bool on;
+  unsigned int changed = atomic_exchange_explicit (&cell->changed, 0, memory_order_acquire);
 
-  double speed = fz_params_bits_double (atomic_load_explicit (&cell->speed,
-                                                             memory_order_relaxed));
+  if (changed & FZ_PARAM_GAIN)
+    {
+      float gain = fz_params_bits_float (atomic_load_explicit (&cell->gain, memory_order_relaxed));
 
-  if (gain != s->gain.target)
-    fz_mixer_set_gain (mixer, slot, gain);
-  if (speed != s->speed)
-    fz_mixer_set_speed (mixer, slot, speed);
-  fz_mixer_set_retrigger (mixer, slot, (FzRetrigger) (policy & 0xffu));
-  fz_mixer_set_group (mixer, slot, policy >> 8);
-  /* The same gains again change nothing (fz_eq_set()); half written, as
-   * a region below. */
-  if (read_eq (cell, eq))
-    fz_eq_set (mixer, slot, eq[0], eq[1], eq[2]);
-  /* Half written: the writer marks the slot again once it is done, so
-   * the whole region comes in the next period. */
-  if (!read_loop (cell, &on, &start, &end))
-    return;
-  if (on != s->loop || start != s->loop_start || end != s->loop_end)
-    fz_mixer_set_loop (mixer, slot, on, start, end);
+      if (gain != s->gain.target)
+        fz_mixer_set_gain (mixer, slot, gain);
+    }
+  if (changed & FZ_PARAM_SPEED)
+    {
+      double speed = fz_params_bits_double (atomic_load_explicit (&cell->speed,
+                                                                 memory_order_relaxed));
+
+      if (speed != s->speed)
+        fz_mixer_set_speed (mixer, slot, speed);
+    }
+  if (changed & FZ_PARAM_POLICY)
+    {
+      unsigned int policy = atomic_load_explicit (&cell->policy, memory_order_relaxed);
+
+      fz_mixer_set_retrigger (mixer, slot, (FzRetrigger) (policy & 0xffu));
+      fz_mixer_set_group (mixer, slot, policy >> 8);
+    }
+  /* Half written (the two below): the writer marks the field again once
+   * it is done, so the whole of it comes in a later period. */
+  if (changed & FZ_PARAM_EQ)
+    {
+      float eq[3];
+
+      /* The same gains again change nothing (fz_eq_set()). */
+      if (read_eq (cell, eq))
+        fz_eq_set (mixer, slot, eq[0], eq[1], eq[2]);
+    }
+  if (changed & FZ_PARAM_LOOP)
+    {
+      size_t start, end;
+      bool on;
+
+      if (read_loop (cell, &on, &start, &end) &&
+          (on != s->loop || start != s->loop_start || end != s->loop_end))
+        fz_mixer_set_loop (mixer, slot, on, start, end);
+    }
 }
 
 static void

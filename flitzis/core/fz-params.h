@@ -10,19 +10,21 @@
  * the control thread overwrites (a newer value replaces an older one not
  * yet taken), and a dirty mark in a two-level bitmap: a bit per slot in
  * words of 64, and a summary word with a bit per dirty word and one for
- * the master.
+ * the master.  The cell says which of its values were set (FzParamField).
  *
  * At the start of every period, before the commands, the audio thread
  * takes the summary (one load when nothing changed, whatever the number of
- * slots), then each dirty word it names, and applies the cells they mark
- * to the mixer.  So a parameter set between two periods is in effect from
+ * slots), then each dirty word it names, and applies to the mixer the
+ * values set in the cells they mark, and only those: a value the audio
+ * thread moved itself (a MIDI controller's, fz-midi-in.c) stays until the
+ * API sets that one.  So a parameter set between two periods is in effect from
  * the first frame of the next one (a gain starts its 5 ms ramp there), and
  * a trigger carried out in that period plays with it, whether it was
  * queued before or after the parameter.
  *
  * The writers (the fz_params_set_*() calls) are one control thread at a
  * time: callers serialise them (the engine holds its lock), except for a
- * slot's gain, one atomic store and two atomic marks, which any number of
+ * slot's gain, one atomic store and three atomic marks, which any number of
  * threads may write at once (set_sample_gain() does, without the lock;
  * the latest store wins).  A gain or a policy is one atomic store.  A loop region is three values: they are
  * written under a sequence count (odd while the writer is between them),
@@ -50,8 +52,20 @@
 _Static_assert ((FZ_SLOTS_LIMIT + FZ_PARAMS_WORD_BITS - 1) / FZ_PARAMS_WORD_BITS < 62,
                 "the summary has a bit for every dirty word, the master and the speed");
 
-/* One slot's parameters, as last set (56 bytes). */
+/* What of a slot's cell was set since the audio thread last took it:
+ * the audio thread applies those values only (a gain set 32 times a
+ * period cost 147 instructions each when every value was read again). */
+typedef enum {
+  FZ_PARAM_GAIN = 1u << 0,
+  FZ_PARAM_SPEED = 1u << 1,
+  FZ_PARAM_POLICY = 1u << 2,
+  FZ_PARAM_EQ = 1u << 3,
+  FZ_PARAM_LOOP = 1u << 4,
+} FzParamField;
+
+/* One slot's parameters, as last set (64 bytes). */
 typedef struct {
+  atomic_uint changed;               /* FzParamField bits, taken by the audio thread */
   atomic_uint gain;                  /* the float's bits */
   atomic_uint policy;                /* FzRetrigger | choke group << 8 */
   atomic_uint loop_seq;              /* odd while the region is written */
@@ -121,11 +135,13 @@ fz_params_bits_float (unsigned int value)
   return bits.f;
 }
 
-/* The release on both marks: whoever takes a mark sees the cell's value
+/* The release on the three marks: whoever takes a mark sees the cell's value
  * written before it. */
 static inline void
-fz_params_mark (FzParams *params, uint32_t slot)
+fz_params_mark (FzParams *params, uint32_t slot, FzParamField field)
 {
+  atomic_fetch_or_explicit (&params->cells[slot].changed, (unsigned int) field,
+                            memory_order_release);
   atomic_fetch_or_explicit (&params->dirty[slot / FZ_PARAMS_WORD_BITS],
                             UINT64_C (1) << (slot % FZ_PARAMS_WORD_BITS),
                             memory_order_release);
@@ -147,7 +163,7 @@ fz_params_set_gain (FzParams *params, uint32_t slot, float gain)
     return;
   atomic_store_explicit (&params->cells[slot].gain, fz_params_float_bits (gain),
                          memory_order_relaxed);
-  fz_params_mark (params, slot);
+  fz_params_mark (params, slot, FZ_PARAM_GAIN);
 }
 
 /* Only the writer stores the policy word: a plain read and write of it. */
@@ -162,7 +178,7 @@ fz_params_set_policy (FzParams *params, uint32_t slot, unsigned int mask, unsign
   atomic_store_explicit (policy,
                          (atomic_load_explicit (policy, memory_order_relaxed) & ~mask) | value,
                          memory_order_relaxed);
-  fz_params_mark (params, slot);
+  fz_params_mark (params, slot, FZ_PARAM_POLICY);
 }
 
 static inline void
@@ -196,7 +212,7 @@ fz_params_set_loop (FzParams *params, uint32_t slot, bool on, uint64_t start, ui
   atomic_store_explicit (&cell->loop_start, start, memory_order_relaxed);
   atomic_store_explicit (&cell->loop_end, end, memory_order_relaxed);
   atomic_store_explicit (&cell->loop_seq, seq + 2, memory_order_release);
-  fz_params_mark (params, slot);
+  fz_params_mark (params, slot, FZ_PARAM_LOOP);
 }
 
 /* The isolator's linear gains (1.0: a flat band, 0.0: a killed one),
@@ -217,7 +233,7 @@ fz_params_set_eq (FzParams *params, uint32_t slot, float low, float mid, float h
   atomic_store_explicit (&cell->eq[1], fz_params_float_bits (mid), memory_order_relaxed);
   atomic_store_explicit (&cell->eq[2], fz_params_float_bits (high), memory_order_relaxed);
   atomic_store_explicit (&cell->eq_seq, seq + 2, memory_order_release);
-  fz_params_mark (params, slot);
+  fz_params_mark (params, slot, FZ_PARAM_EQ);
 }
 
 static inline uint64_t
@@ -250,7 +266,7 @@ fz_params_set_speed (FzParams *params, uint32_t slot, double speed)
     return;
   atomic_store_explicit (&params->cells[slot].speed, fz_params_double_bits (speed),
                          memory_order_relaxed);
-  fz_params_mark (params, slot);
+  fz_params_mark (params, slot, FZ_PARAM_SPEED);
 }
 
 static inline void

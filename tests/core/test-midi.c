@@ -13,6 +13,7 @@
 #include "core/fz-core.h"
 #include "core/fz-midi.h"
 #include "core/fz-midi-map.h"
+#include "core/fz-params.h"
 
 /* Parses @bytes; the events as "TYPE CH NUMBER VALUE" strings, space
  * separated. */
@@ -223,6 +224,62 @@ test_core_inbox_full (void)
   fz_core_free (core);
 }
 
+/* A controller moves a slot's gain, isolator and speed on the audio
+ * thread (fz-midi-in.c); a parameter set later through the API for
+ * another of the slot's values (its loop, its retrigger policy, its
+ * isolator) takes only that value: the controller's others stay where
+ * the controller left them.  (Every value of a marked cell used to be
+ * applied again: a loop set from the UI snapped a gain knob back.) */
+static void
+test_core_controllers_kept (void)
+{
+  FzCore *core = mapped_core ();
+  FzMidiMap *map = fz_midi_map_new ();
+  const FzMidiTarget targets[] = { FZ_MIDI_TARGET_GAIN, FZ_MIDI_TARGET_EQ_LOW,
+                                   FZ_MIDI_TARGET_SPEED };
+  const guint8 ccs[] = { 0xb0, 20, 64, 0xb0, 21, 64, 0xb0, 22, 64 };
+  const FzSlot *slot = &core->mixer.slots[0];
+  float out[64];
+
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      FzMidiCcMap *cc = &map->ccs[i];
+
+      *cc = (FzMidiCcMap) { .channel = FZ_MIDI_ANY_CHANNEL, .number = 20 + i,
+                            .target = targets[i], .slot = 0 };
+      for (guint v = 0; v < 128; v++)
+        cc->table[v] = 0.25f + v / 254.0f;
+    }
+  map->n_ccs = G_N_ELEMENTS (targets);
+  fz_midi_map_index (map);
+  fz_core_set_midi_map (core, map);
+  fz_params_set_eq (&core->params, 0, 1.0f, 0.5f, 1.0f);
+  fz_core_process (core, out, 64, 0);
+  g_assert_cmpfloat (core->eq.slots[0].mid, ==, 0.5f);
+
+  fz_core_midi_input (core, ccs, sizeof ccs, 64);
+  fz_core_process (core, out, 64, 0);
+  g_assert_cmpfloat (slot->gain.target, ==, 0.25f + 64 / 254.0f);
+  g_assert_cmpfloat (core->eq.slots[0].low, ==, 0.25f + 64 / 254.0f);
+  g_assert_cmpfloat (slot->speed, ==, (double) (0.25f + 64 / 254.0f));
+
+  fz_params_set_loop (&core->params, 0, true, 0, 1024);
+  fz_params_set_retrigger (&core->params, 0, FZ_RETRIGGER_RESTART);
+  fz_core_process (core, out, 64, 0);
+  g_assert_true (slot->loop);
+  g_assert_cmpuint (slot->retrigger, ==, FZ_RETRIGGER_RESTART);
+  g_assert_cmpfloat (slot->gain.target, ==, 0.25f + 64 / 254.0f);
+  g_assert_cmpfloat (core->eq.slots[0].low, ==, 0.25f + 64 / 254.0f);
+  g_assert_cmpfloat (slot->speed, ==, (double) (0.25f + 64 / 254.0f));
+
+  /* The isolator set again takes all three of its bands, as set. */
+  fz_params_set_eq (&core->params, 0, 1.0f, 0.5f, 1.0f);
+  fz_core_process (core, out, 64, 0);
+  g_assert_cmpfloat (core->eq.slots[0].low, ==, 1.0f);
+  g_assert_cmpfloat (slot->gain.target, ==, 0.25f + 64 / 254.0f);
+  fz_core_free (core);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -234,5 +291,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/midi/map-lookup", test_map_lookup);
   g_test_add_func ("/core/midi/frame-exact", test_core_frame_exact);
   g_test_add_func ("/core/midi/inbox-full", test_core_inbox_full);
+  g_test_add_func ("/core/midi/controllers-kept", test_core_controllers_kept);
   return g_test_run ();
 }
