@@ -91,6 +91,32 @@ find_pieces (const FzMixer *mixer, const FzPeriodCuts *period, const FzVoice *vo
       p->n_cuts = n_cuts;
       return;
     }
+  /* Ramping under a settled master: the period has no cuts of its own,
+   * and the master's gain is its target at each of the slot ramp's ends
+   * (as ramp_value_at() gives it below). */
+  if (mixer->master.end <= start)
+    {
+      const uint64_t end = period->cut[n_cuts - 1];
+      const float m = mixer->master.target;
+
+      if (slot->start != slot->end && slot->start > start && slot->start < end)
+        p->cut[n++] = slot->start;
+      if (slot->end > start && slot->end < end)
+        p->cut[n++] = slot->end;
+      p->cut[n++] = end;
+      p->n_cuts = n;
+      first = velocity * ramp_value_at (slot, start) * m * fade;
+      for (uint32_t k = 1; k < n; k++)
+        {
+          float last = velocity * ramp_value_at (slot, p->cut[k]) * m * fade;
+          float step = (last - first) / (float) (p->cut[k] - p->cut[k - 1]);
+
+          p->gain[k - 1] = first + step * 0.0f;
+          p->step[k - 1] = step;
+          first = last;
+        }
+      return;
+    }
   /* Ramping: its ends inside the period merged into the period's cuts
    * (an end at a cut or past the period's end cuts nothing). */
   master[0] = period->master[0];
