@@ -40,7 +40,6 @@
 
 #define RATE 48000
 #define CHANNELS 2
-#define PERIOD 256
 
 static gboolean quick;
 
