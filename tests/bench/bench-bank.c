@@ -29,50 +29,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <glib.h>
 #include <sndfile.h>
 
 #include "flitzis.h"
 #include "flitzis-test.h"
+#include "bench-common.h"
 #include "fz-loader.h"
 
 #define RATE 48000
 #define CHANNELS 2
-#define PERIOD 256
 
 static gboolean quick;
 
 static const char *const quality_names[] = { "quick", "low", "medium", "high", "very-high" };
 
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
-
-static void
-print_loadavg (const char *key)
-{
-  double load[1];
-
-  if (getloadavg (load, 1) == 1)
-    flitzis_test_result (key, "%.2f", load[0]);
-}
-
 /* @seconds of 16-bit stereo at @rate, the test signal of @seed. */
 static char *
 write_file (const char *dir, const char *name, guint rate, double seconds, guint seed)
 {
-  gsize frames = (gsize) (seconds * rate);
-  g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, seed);
-
-  return flitzis_test_write_audio (dir, name, SF_FORMAT_WAV | SF_FORMAT_PCM_16, (int) rate,
-                                   CHANNELS, signal, frames);
+  return bench_write_signal (dir, name, SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, seconds, seed);
 }
 
 /* ---- a bank ---- */
@@ -118,7 +95,7 @@ load_bank (char **paths, guint files, gboolean parallel)
 {
   FlitzisAudioEngine *engine = bank_engine (files);
   Finished finished = { .files = files };
-  double start = now_s (), seconds;
+  double start = bench_now_s (), seconds;
 
   if (!parallel)
     for (guint i = 0; i < files; i++)
@@ -130,7 +107,7 @@ load_bank (char **paths, guint files, gboolean parallel)
       g_assert_true (flitzis_test_wait_until (NULL, all_done, &finished, 600000));
       g_assert_cmpuint (finished.failed, ==, 0);
     }
-  seconds = now_s () - start;
+  seconds = bench_now_s () - start;
   flitzis_audio_engine_shut_down (engine);
   g_object_unref (engine);
   return seconds;
@@ -151,7 +128,7 @@ scenario_bank (guint files, guint reps)
 
       paths[i] = write_file (dir, name, i % 3 == 0 ? 44100 : RATE, quick ? 0.05 : 1.0, i + 1);
     }
-  print_loadavg ("bank-loadavg-start");
+  bench_print_loadavg ("bank-loadavg-start");
   /* Warm the page cache and the code. */
   load_bank (paths, files, FALSE);
   for (guint r = 0; r < reps; r++)
@@ -177,44 +154,19 @@ scenario_bank (guint files, guint reps)
   flitzis_test_spread ("bank-serial-files-per-s", "%.0f", serial, reps);
   flitzis_test_spread ("bank-parallel-files-per-s", "%.0f", parallel, reps);
   flitzis_test_spread ("bank-speedup", "%.2f", ratio, reps);
-  print_loadavg ("bank-loadavg-end");
+  bench_print_loadavg ("bank-loadavg-end");
   flitzis_test_remove_tree (dir);
 }
 
 /* ---- one resampled load at each quality ---- */
 
 static double
-bare_read (const char *path)
-{
-  SF_INFO info = { 0 };
-  double start = now_s ();
-  SNDFILE *file = sf_open (path, SFM_READ, &info);
-  float *data;
-
-  g_assert_nonnull (file);
-  data = malloc ((size_t) info.frames * (size_t) info.channels * sizeof (float));
-  g_assert_nonnull (data);
-  g_assert_cmpint (sf_readf_float (file, data, info.frames), ==, info.frames);
-  sf_close (file);
-  free (data);
-  return now_s () - start;
-}
-
-static double
 engine_load (FlitzisAudioEngine *engine, const char *path, FlitzisResampleQuality quality)
 {
   g_autoptr (GError) error = NULL;
-  float out[PERIOD * CHANNELS];
-  double start, seconds;
 
   g_assert_true (flitzis_audio_engine_set_resample_quality (engine, quality, &error));
-  start = now_s ();
-  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
-  seconds = now_s () - start;
-  g_assert_true (flitzis_audio_engine_unload_sample (engine, 0, &error));
-  for (guint p = 0; p < 4; p++)
-    g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
-  return seconds;
+  return bench_engine_load (engine, path);
 }
 
 /* A 1 s mono sine of @hz at 44.1 kHz converted at @quality: its residual
@@ -259,12 +211,12 @@ scenario_resample (guint reps)
   g_assert_cmpuint (reps, <=, RESAMPLE_REPS);
   g_assert_cmpint (mallopt (M_MMAP_THRESHOLD, 64 * 1024), ==, 1);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
-  print_loadavg ("resample-loadavg-start");
-  bare_read (path);
+  bench_print_loadavg ("resample-loadavg-start");
+  bench_bare_read (path);
   engine_load (engine, path, FLITZIS_RESAMPLE_HIGH);
   for (guint r = 0; r < reps; r++)
     {
-      bare[r] = bare_read (path);
+      bare[r] = bench_bare_read (path);
       for (guint q = 0; q < 5; q++)
         {
           load[q][r] = engine_load (engine, path, q);
@@ -284,7 +236,7 @@ scenario_resample (guint reps)
       flitzis_test_result (db1, "%.1f", sine_residual_db (dir, 1000.0, q));
       flitzis_test_result (db8, "%.1f", sine_residual_db (dir, 8000.0, q));
     }
-  print_loadavg ("resample-loadavg-end");
+  bench_print_loadavg ("resample-loadavg-end");
   flitzis_audio_engine_shut_down (engine);
   flitzis_test_remove_tree (dir);
 }
@@ -301,7 +253,7 @@ bench_region (const char *path, int quality)
 
   if (quality < 0)
     {
-      bare_read (path);
+      bench_bare_read (path);
       return;
     }
   sample = fz_load_sample_progress (path, RATE, CHANNELS, (FzResampleQuality) quality, NULL,
@@ -351,17 +303,15 @@ test_resample (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario = bench_init (&argc, &argv);
 
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  if (scenario == NULL)
     {
       quick = TRUE;
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/bank/bank", test_bank);
       g_test_add_func ("/bench/bank/resample", test_resample);
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "bank") && argc == 4)
     scenario_bank ((guint) atoi (argv[2]), (guint) atoi (argv[3]));
   else if (g_str_equal (scenario, "resample") && argc == 3)

@@ -32,6 +32,7 @@
 
 #include "core/fz-core.h"
 #include "flitzis-test.h"
+#include "bench-common.h"
 
 #define RATE 48000
 #define CHANNELS 2
@@ -185,16 +186,14 @@ test_op (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario = bench_init (&argc, &argv);
 
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  if (scenario == NULL)
     {
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/clock/period", test_period);
       g_test_add_func ("/bench/clock/op", test_op);
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "period") && argc == 5)
     scenario_period (parse_mode (argv[2]), g_ascii_strtod (argv[3], NULL), (guint) atoi (argv[4]));
   else if (g_str_equal (scenario, "op") && argc == 5)

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <xmmintrin.h>
 
 #include <glib.h>
@@ -37,6 +36,7 @@
 #include "core/fz-core.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
+#include "bench-common.h"
 
 #define RATE 48000
 #define CHANNELS 2
@@ -46,41 +46,15 @@ static gboolean quick;
 
 /* ---- helpers ---- */
 
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
-
-static void
-send (FzCore *core, FzMsg message)
-{
-  g_assert_true (fz_core_send (core, &message));
-}
-
-static void
-drain_replies (FzCore *core)
-{
-  FzMsg reply;
-
-  while (fz_core_receive (core, &reply))
-    fz_sample_unref (reply.sample);
-}
-
 /* @frames of stereo test signal, times @scale, with an exponential decay
  * to @decay of the first value by the end (1: none). */
 static FzSample *
 make_sample (size_t frames, guint32 seed, float scale, double decay)
 {
-  FzSample *sample = fz_sample_new (frames, CHANNELS, RATE);
-  g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, seed);
+  FzSample *sample = bench_signal_sample (frames, seed);
 
-  g_assert_nonnull (sample);
   for (size_t i = 0; i < frames * CHANNELS; i++)
-    sample->data[i] = signal[i] * scale
+    sample->data[i] = sample->data[i] * scale
                       * (float) pow (decay, (double) (i / CHANNELS) / (double) frames);
   return sample;
 }
@@ -145,15 +119,15 @@ rig_new (Kind kind, guint voices, gboolean ramp, float scale, double decay)
     {
       FzSample *sample = make_sample (frames, v + 1, scale, decay);
 
-      send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v, .sample = sample });
-      send (rig->core, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = v, .flag = 1 });
-      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 0.8f });
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v, .sample = sample });
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = v, .flag = 1 });
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 0.8f });
     }
   /* Warm-up: the commands are carried out, the voices start. */
   for (guint p = 0; p < 4; p++)
     {
       fz_core_process (rig->core, rig->out, PERIOD, 0);
-      drain_replies (rig->core);
+      bench_drain_replies (rig->core);
     }
   g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
   return rig;
@@ -337,11 +311,11 @@ scenario_mix (Kind kind, guint voices, guint periods, gboolean ramp)
   Rig *rig = rig_new (kind, voices, ramp, 1.0f, 1.0);
   double start;
 
-  start = now_s ();
+  start = bench_now_s ();
   bench_region (rig, periods);
-  flitzis_test_result ("seconds-per-period", "%.9f", (now_s () - start) / periods);
+  flitzis_test_result ("seconds-per-period", "%.9f", (bench_now_s () - start) / periods);
   flitzis_test_result ("mix-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
-  drain_replies (rig->core);
+  bench_drain_replies (rig->core);
   rig_free (rig);
 }
 
@@ -464,7 +438,7 @@ ring_run (gboolean jack, guint64 messages)
     run.rb = jack_ringbuffer_create (FZ_RING_CAPACITY * sizeof (FzMsg));
   else
     run.ring = fz_ring_new ();
-  start = now_s ();
+  start = bench_now_s ();
   producer = g_thread_new ("producer", ring_producer, &run);
   for (guint64 i = 0; i < messages; i++)
     {
@@ -484,7 +458,7 @@ ring_run (gboolean jack, guint64 messages)
     jack_ringbuffer_free (run.rb);
   else
     fz_ring_free (run.ring);
-  return (double) messages / (now_s () - start);
+  return (double) messages / (bench_now_s () - start);
 }
 
 /* ring-threads: messages per second through each ring, in many
@@ -498,7 +472,6 @@ scenario_ring_threads (void)
   guint reps = quick ? 1 : RING_REPS;
   guint64 messages = quick ? 10000 : 500000;
   double fz[RING_REPS], jack[RING_REPS], ratio[RING_REPS];
-  double load[1];
 
   pin_thread (0);
   for (guint r = 0; r < reps; r++)
@@ -518,8 +491,7 @@ scenario_ring_threads (void)
   flitzis_test_spread ("ring-fz-msgs-per-s", "%.0f", fz, reps);
   flitzis_test_spread ("ring-jack-msgs-per-s", "%.0f", jack, reps);
   flitzis_test_spread ("ring-ratio", "%.2f", ratio, reps);
-  if (getloadavg (load, 1) == 1)
-    flitzis_test_result ("ring-loadavg", "%.2f", load[0]);
+  bench_print_loadavg ("ring-loadavg");
 }
 
 /* ---- denormals ---- */
@@ -534,14 +506,14 @@ denormal_run (Rig *rig, guint periods, gboolean bare)
 
   if (bare)
     _mm_setcsr (csr & ~0x8040u);
-  start = now_s ();
+  start = bench_now_s ();
   for (guint p = 0; p < periods; p++)
     if (bare)
       fz_mixer_render (&rig->core->mixer, rig->out, PERIOD);
     else
       fz_core_process (rig->core, rig->out, PERIOD, 0);
   _mm_setcsr (csr);
-  return now_s () - start;
+  return bench_now_s () - start;
 }
 
 /* denormal: a tail decaying from 1e-36 to 1e-40 (mostly subnormal, and
@@ -589,16 +561,11 @@ scenario_trigger_offline (void)
   g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, CHANNELS);
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = flitzis_test_make_tmpdir ();
-  g_autofree float *click = g_new (float, 2000);
-  g_autofree char *path = NULL;
+  g_autofree char *path = flitzis_test_write_constant (dir, "click.wav", 2000, 0.5f);
   float out[8 * PERIOD * CHANNELS];
   guint64 start, at;
   gsize first;
 
-  for (guint i = 0; i < 2000; i++)
-    click[i] = 0.5f;
-  path = flitzis_test_write_audio (dir, "click.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
-                                   click, 2000);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
   g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
@@ -646,40 +613,6 @@ write_long_file (const char *dir, guint rate, guint seconds)
   return path;
 }
 
-/* What a program that only wants the samples does: one read of it all. */
-static double
-bare_read (const char *path)
-{
-  SF_INFO info = { 0 };
-  double start = now_s ();
-  SNDFILE *file = sf_open (path, SFM_READ, &info);
-  float *data;
-
-  g_assert_nonnull (file);
-  data = malloc ((size_t) info.frames * (size_t) info.channels * sizeof (float));
-  g_assert_nonnull (data);
-  g_assert_cmpint (sf_readf_float (file, data, info.frames), ==, info.frames);
-  sf_close (file);
-  free (data);
-  return now_s () - start;
-}
-
-static double
-engine_load (FlitzisAudioEngine *engine, const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  float out[PERIOD * CHANNELS];
-  double start = now_s (), seconds;
-
-  g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
-  seconds = now_s () - start;
-  /* Unloaded, and the buffer handed back, outside the timing. */
-  g_assert_true (flitzis_audio_engine_unload_sample (engine, 0, &error));
-  for (guint p = 0; p < 4; p++)
-    g_assert_true (flitzis_audio_engine_render (engine, out, PERIOD, &error));
-  return seconds;
-}
-
 /* load: load_sample() of a 16-bit stereo file against a bare libsndfile
  * read of it, alternating runs, at the stream's rate and at 44.1 kHz
  * (resampled to 48 kHz).  Every big allocation is a fresh mmap() here
@@ -704,15 +637,15 @@ scenario_load (void)
   g_assert_cmpint (mallopt (M_MMAP_THRESHOLD, 64 * 1024), ==, 1);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   /* Warm the page cache, and the loader's code. */
-  bare_read (same);
-  bare_read (other);
-  engine_load (engine, same);
+  bench_bare_read (same);
+  bench_bare_read (other);
+  bench_engine_load (engine, same);
   for (guint r = 0; r < reps; r++)
     {
-      bare[r] = bare_read (same);
-      load[r] = engine_load (engine, same);
-      rbare[r] = bare_read (other);
-      rload[r] = engine_load (engine, other);
+      bare[r] = bench_bare_read (same);
+      load[r] = bench_engine_load (engine, same);
+      rbare[r] = bench_bare_read (other);
+      rload[r] = bench_engine_load (engine, other);
       ratio[r] = load[r] / bare[r];
       rratio[r] = rload[r] / rbare[r];
     }
@@ -797,12 +730,11 @@ test_loadmem (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario = bench_init (&argc, &argv);
 
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  if (scenario == NULL)
     {
       quick = TRUE;
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/core/mix", test_mix);
       g_test_add_func ("/bench/core/ring", test_ring);
       g_test_add_func ("/bench/core/param", test_param);
@@ -812,7 +744,6 @@ main (int argc, char **argv)
       g_test_add_func ("/bench/core/load-memory", test_loadmem);
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "mix") && (argc == 6 || argc == 7))
     {
       if (argc == 7)

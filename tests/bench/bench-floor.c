@@ -31,13 +31,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <glib.h>
 
 #include "core/fz-core.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
+#include "bench-common.h"
 
 #define RATE 48000
 #define CHANNELS 2
@@ -69,30 +69,6 @@ typedef struct {
   float *out;
 } Rig;
 
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
-
-static void
-send (FzCore *core, FzMsg message)
-{
-  g_assert_true (fz_core_send (core, &message));
-}
-
-static void
-drain_replies (FzCore *core)
-{
-  FzMsg reply;
-
-  while (fz_core_receive (core, &reply))
-    fz_sample_unref (reply.sample);
-}
-
 /* @voices looping voices at unity gain (velocity, slot and master 1.0),
  * each of its own sample of @seconds seconds. */
 static Rig *
@@ -111,20 +87,17 @@ rig_new (guint voices, guint seconds, gboolean ramp)
   g_assert_cmpuint (voices, <=, FZ_MAX_VOICES);
   for (guint v = 0; v < voices; v++)
     {
-      FzSample *sample = fz_sample_new (frames, CHANNELS, RATE);
-      g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, v + 1);
+      FzSample *sample = bench_signal_sample (frames, v + 1);
 
-      g_assert_nonnull (sample);
-      memcpy (sample->data, signal, frames * CHANNELS * sizeof (float));
       rig->samples[v] = sample;
-      send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v, .sample = sample });
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v, .sample = sample });
       /* The loop through its parameter cell, as the engine sets it: a
        * cell's gain taken later takes its loop region too. */
       fz_params_set_loop (&rig->core->params, v, true, 0, 0);
-      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 1.0f });
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = v, .gain = 1.0f });
     }
   fz_core_process (rig->core, out, 1, 0);
-  drain_replies (rig->core);
+  bench_drain_replies (rig->core);
   g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
   /* The floor reads from where the voices are. */
   for (guint v = 0; v < voices; v++)
@@ -285,15 +258,6 @@ pin_to_this_cpu (void)
     g_warning ("sched_setaffinity: %s", g_strerror (errno));
 }
 
-static void
-print_loadavg (const char *key)
-{
-  double load[1];
-
-  if (getloadavg (load, 1) == 1)
-    flitzis_test_result (key, "%.2f", load[0]);
-}
-
 /* time VOICES SECONDS REPS MODE: one whole pass over the samples per run
  * (seconds × 48000 / 256 periods): the mixer's and the two floors' in
  * turn, which goes first rotating from rep to rep. */
@@ -310,7 +274,7 @@ scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
   double start;
 
   pin_to_this_cpu ();
-  print_loadavg ("floor-loadavg-start");
+  bench_print_loadavg ("floor-loadavg-start");
   /* Warm-up: one pass of each (code, page tables; the data are too big
    * to stay in any cache). */
   for (guint k = 0; k < 3; k++)
@@ -321,14 +285,14 @@ scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
         {
           guint k = (turn + r) % 3;
 
-          start = now_s ();
+          start = bench_now_s ();
           bench_region (rig, kinds[k], periods, 256);
-          times[k * reps + r] = (now_s () - start) * 1e3;
+          times[k * reps + r] = (bench_now_s () - start) * 1e3;
         }
       floor_s[r] = MIN (voice_major[r], batched[r]);
       ratio[r] = mix[r] / floor_s[r];
     }
-  drain_replies (rig->core);
+  bench_drain_replies (rig->core);
   /* Every voice still loops: the runs did the same work throughout. */
   g_assert_cmpuint (rig->core->mixer.n_voices, ==, voices);
   flitzis_test_result ("floor-bytes", "%" G_GUINT64_FORMAT,
@@ -340,7 +304,7 @@ scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
   flitzis_test_spread ("floor-read-ms", "%.2f", floor_s, reps);
   flitzis_test_spread ("floor-voice-major-ms", "%.2f", voice_major, reps);
   flitzis_test_spread ("floor-batched-ms", "%.2f", batched, reps);
-  print_loadavg ("floor-loadavg-end");
+  bench_print_loadavg ("floor-loadavg-end");
   rig_free (rig);
 }
 
@@ -358,7 +322,7 @@ scenario_ir (RunKind kind, guint voices, guint seconds, guint periods, size_t fr
   for (guint p = 0; p < 4; p++)
     fz_core_process (rig->core, rig->out, frames, 0);
   bench_region (rig, kind, periods, frames);
-  drain_replies (rig->core);
+  bench_drain_replies (rig->core);
   flitzis_test_result ("floor-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
   rig_free (rig);
 }
@@ -417,7 +381,7 @@ test_same_bytes (void)
         bench_region (rig, floors[f], periods, sizes[s]);
         for (guint v = 0; v < 32; v++)
           g_assert_cmpuint (rig->positions[v], ==, rig->core->mixer.voices[v].position);
-        drain_replies (rig->core);
+        bench_drain_replies (rig->core);
         rig_free (rig);
       }
 }
@@ -425,17 +389,15 @@ test_same_bytes (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario = bench_init (&argc, &argv);
 
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  if (scenario == NULL)
     {
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/floor/time", test_time);
       g_test_add_func ("/bench/floor/ir", test_ir);
       g_test_add_func ("/bench/floor/same-bytes", test_same_bytes);
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "time") && argc == 6)
     scenario_time ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]),
                    g_str_equal (argv[5], "ramp"));

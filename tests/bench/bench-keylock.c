@@ -70,17 +70,15 @@ cpu_us (void)
 
 static double cpu_mean;       /* the last measure()'s CPU µs per period */
 
-/* @voices voices of slot 0 (key-locked or not, at @speed), period wall
- * times sorted into @times (@n of them), in µs; the first period's into
- * *@first; the mean CPU time per period into cpu_mean. */
-static void
-measure (guint voices, gboolean key_lock, double speed, gint64 *times, guint n, gint64 *first)
+/* A running offline engine playing @voices voices of the looping slot 0
+ * (key-locked or not, at @speed), one period rendered before the speed
+ * is set. */
+static FlitzisAudioEngine *
+voices_engine (guint voices, gboolean key_lock, double speed)
 {
-  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new_offline (RATE, 2);
   g_autoptr (GError) error = NULL;
   float out[PERIOD * 2];
-  guint warm = quick ? 2 : 40;
-  double cpu0 = 0.0;
 
   flitzis_test_run_ok (engine);
   flitzis_test_load_ok (engine, 0, path);
@@ -91,6 +89,20 @@ measure (guint voices, gboolean key_lock, double speed, gint64 *times, guint n, 
   g_assert_true (flitzis_audio_engine_set_speed (engine, speed, &error));
   for (guint v = 0; v < voices; v++)
     flitzis_test_play_ok (engine, 0, 0.05f);
+  return engine;
+}
+
+/* @voices voices of slot 0 (key-locked or not, at @speed), period wall
+ * times sorted into @times (@n of them), in µs; the first period's into
+ * *@first; the mean CPU time per period into cpu_mean. */
+static void
+measure (guint voices, gboolean key_lock, double speed, gint64 *times, guint n, gint64 *first)
+{
+  g_autoptr (FlitzisAudioEngine) engine = voices_engine (voices, key_lock, speed);
+  float out[PERIOD * 2];
+  guint warm = quick ? 2 : 40;
+  double cpu0 = 0.0;
+
   for (guint p = 0; p < warm + n; p++)
     {
       gint64 t0 = g_get_monotonic_time ();
@@ -126,19 +138,9 @@ bench_region (FlitzisAudioEngine *engine, guint periods)
 static int
 run_ir (guint voices, double speed, gboolean key_lock)
 {
-  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
-  g_autoptr (GError) error = NULL;
+  g_autoptr (FlitzisAudioEngine) engine = voices_engine (voices, key_lock, speed);
   float out[PERIOD * 2];
 
-  flitzis_test_run_ok (engine);
-  flitzis_test_load_ok (engine, 0, path);
-  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 0, TRUE, 0, 0, &error));
-  if (key_lock)
-    g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, &error));
-  flitzis_test_render_ok (engine, out, PERIOD);
-  g_assert_true (flitzis_audio_engine_set_speed (engine, speed, &error));
-  for (guint v = 0; v < voices; v++)
-    flitzis_test_play_ok (engine, 0, 0.05f);
   for (guint p = 0; p < 40; p++)
     flitzis_test_render_ok (engine, out, PERIOD);
   bench_region (engine, 400);

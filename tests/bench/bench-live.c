@@ -24,7 +24,6 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +40,7 @@
 #include "core/fz-core.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
+#include "bench-common.h"
 
 #define RATE 48000
 /* Triggers per live latency figure: the call falls on a random phase of
@@ -48,17 +48,6 @@
 #define TRIGGER_REPS 80
 
 static gboolean quick;
-
-/* The @q quantile (0..1) of @n values, sorting them. */
-static double
-quantile (double *values, guint n, double q)
-{
-  guint i;
-
-  qsort (values, n, sizeof (double), flitzis_test_compare_doubles);
-  i = (guint) ceil (q * n) - (q * n >= 1.0 ? 1 : 0);
-  return values[MIN (i, n - 1)];
-}
 
 static FlitzisAudioEngine *
 engine_on (FlitzisTestJack *jack)
@@ -85,62 +74,21 @@ write_click (const char *dir, gsize frames)
 
 /* ---- ping → pong ---- */
 
-typedef struct {
-  FlitzisAudioEngine *engine;
-  GMainLoop *loop;
-  double *ms;
-  guint n, wanted;
-  gint64 sent;
-} PingRun;
-
-static gboolean send_ping (gpointer data);
-
-static void
-on_pong (FlitzisAudioEngine *engine, guint64 frame, gpointer data)
-{
-  PingRun *run = data;
-
-  (void) engine;
-  run->ms[run->n++] = (double) (g_get_monotonic_time () - run->sent) / 1000.0;
-  if (run->n == run->wanted)
-    g_main_loop_quit (run->loop);
-  else
-    /* A random phase against the audio period. */
-    g_timeout_add (1 + g_random_int_range (0, 7), send_ping, run);
-}
-
-static gboolean
-send_ping (gpointer data)
-{
-  PingRun *run = data;
-  g_autoptr (GError) error = NULL;
-
-  run->sent = g_get_monotonic_time ();
-  g_assert_true (flitzis_audio_engine_ping (run->engine, &error));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 scenario_pingpong (guint period)
 {
   FlitzisTestJack *jack = flitzis_test_jack_start (RATE, period);
-  PingRun run = { .wanted = quick ? 5 : 200 };
+  guint n = quick ? 5 : 200;
   g_autofree char *median_key = g_strdup_printf ("pingpong-%u-median-ms", period);
   g_autofree char *p99_key = g_strdup_printf ("pingpong-%u-p99-ms", period);
+  FlitzisAudioEngine *engine = engine_on (jack);
+  /* The phases from GLib's global generator (unseeded). */
+  g_autofree double *ms = bench_pingpong (engine, n, NULL);
 
-  run.engine = engine_on (jack);
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.ms = g_new (double, run.wanted);
-  g_signal_connect (run.engine, "pong", G_CALLBACK (on_pong), &run);
-  g_timeout_add (100, send_ping, &run);
-  g_main_loop_run (run.loop);
-
-  flitzis_test_result (median_key, "%.3f", quantile (run.ms, run.n, 0.5));
-  flitzis_test_result (p99_key, "%.3f", quantile (run.ms, run.n, 0.99));
-  g_free (run.ms);
-  g_main_loop_unref (run.loop);
-  flitzis_audio_engine_shut_down (run.engine);
-  g_object_unref (run.engine);
+  flitzis_test_result (median_key, "%.3f", bench_quantile (ms, n, 0.5));
+  flitzis_test_result (p99_key, "%.3f", bench_quantile (ms, n, 0.99));
+  flitzis_audio_engine_shut_down (engine);
+  g_object_unref (engine);
   flitzis_test_jack_stop (jack);
 }
 
@@ -160,18 +108,6 @@ on_started (FlitzisAudioEngine *engine, guint slot, guint64 frame, gpointer data
   (void) slot;
   started->frame = frame;
   started->seen = TRUE;
-}
-
-static void
-iterate_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + 1000 * (gint64) ms;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
 }
 
 /* The JACK frame of the first non-zero captured frame at or after JACK
@@ -209,12 +145,12 @@ flitzis_triggers (FlitzisTestJack *jack, FlitzisAudioEngine *engine, guint perio
       guint64 call, cycle, sound;
 
       flitzis_test_jack_capture_start (jack, RATE);
-      iterate_ms (20 + g_random_int_range (0, 7));
+      bench_iterate_ms (20 + g_random_int_range (0, 7));
       started.seen = FALSE;
       cycle = flitzis_test_jack_last_frame_time (jack);
       call = flitzis_test_jack_frame_time (jack);
       g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 1.0f, &error));
-      iterate_ms (150);
+      bench_iterate_ms (150);
       /* From the start of the call's cycle, not from the call's estimated
        * frame: when a cycle starts late (a loaded machine), jack_frame_time()
        * runs ahead of it, and scanning from there cut off the click's first
@@ -246,7 +182,7 @@ scenario_trigger (void)
   g_assert_true (flitzis_audio_engine_load_sample (engine, 0, path, &error));
   offset = flitzis_triggers (jack, engine, period, reps, &extra, ms);
   flitzis_test_result ("trigger-live-extra-frames", "%" G_GINT64_FORMAT, MAX (extra, 0));
-  flitzis_test_result ("trigger-live-median-ms", "%.3f", quantile (ms, reps, 0.5));
+  flitzis_test_result ("trigger-live-median-ms", "%.3f", bench_quantile (ms, reps, 0.5));
 
   /* play_sample_at(): the frame asked for, on JACK's clock too. */
   for (guint r = 0; r < reps; r++)
@@ -254,10 +190,10 @@ scenario_trigger (void)
       guint64 at, sound;
 
       flitzis_test_jack_capture_start (jack, RATE);
-      iterate_ms (10);
+      bench_iterate_ms (10);
       at = flitzis_audio_engine_get_frame_time (engine) + 3 * period + 77 + r;
       g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, at, &error));
-      iterate_ms (150);
+      bench_iterate_ms (150);
       sound = first_sound (jack, 0);
       g_assert_cmpuint (sound, !=, G_MAXUINT64);
       at_error = MAX (at_error, ABS ((gint64) sound - offset - (gint64) at));
@@ -336,19 +272,19 @@ scenario_worst (guint period, guint callbacks)
       g_assert_true (flitzis_audio_engine_set_sample_loop (engine, v, TRUE, 0, 0, &error));
       g_assert_true (flitzis_audio_engine_play_sample (engine, v, 0.03f, &error));
     }
-  iterate_ms (200);
+  bench_iterate_ms (200);
   callback_max = callbacks;
   callback_count = 0;
   __atomic_store_n (&callback_seconds, seconds, __ATOMIC_RELEASE);
   while (__atomic_load_n (&callback_count, __ATOMIC_ACQUIRE) < callbacks)
-    iterate_ms (50);
+    bench_iterate_ms (50);
   __atomic_store_n (&callback_seconds, NULL, __ATOMIC_RELEASE);
   n = callback_count;
   flitzis_test_result ("worst-callback-count", "%" G_GSIZE_FORMAT, n);
   flitzis_test_result ("worst-callback-period", "%u", period);
-  flitzis_test_result ("worst-callback-median", "%.4f", quantile (seconds, (guint) n, 0.5) / p);
-  flitzis_test_result ("worst-callback-p999", "%.4f", quantile (seconds, (guint) n, 0.999) / p);
-  flitzis_test_result ("worst-callback-max", "%.4f", quantile (seconds, (guint) n, 1.0) / p);
+  flitzis_test_result ("worst-callback-median", "%.4f", bench_quantile (seconds, (guint) n, 0.5) / p);
+  flitzis_test_result ("worst-callback-p999", "%.4f", bench_quantile (seconds, (guint) n, 0.999) / p);
+  flitzis_test_result ("worst-callback-max", "%.4f", bench_quantile (seconds, (guint) n, 1.0) / p);
   flitzis_test_result ("worst-callback-xruns", "%" G_GUINT64_FORMAT, flitzis_test_count (engine, flitzis_engine_stats_get_xruns));
   flitzis_audio_engine_shut_down (engine);
   g_object_unref (engine);
@@ -381,7 +317,7 @@ share_window (clockid_t clock, guint ms, double *thread_share, double *core_shar
   guint64 n0 = __atomic_load_n (&share_callbacks, __ATOMIC_RELAXED);
   double wall;
 
-  iterate_ms (ms);
+  bench_iterate_ms (ms);
   wall = (double) (g_get_monotonic_time () - start) * 1e-6;
   *thread_share = (thread_cpu_s (clock) - cpu) / wall;
   *core_share = (double) (__atomic_load_n (&share_ns, __ATOMIC_RELAXED) - ns0) * 1e-9 / wall;
@@ -402,7 +338,6 @@ scenario_share (guint seconds)
   double thread32[SHARE_WINDOWS_MAX], core32[SHARE_WINDOWS_MAX];
   double thread0[SHARE_WINDOWS_MAX], core0[SHARE_WINDOWS_MAX];
   guint64 callbacks = 0;
-  double load[1];
   clockid_t clock;
 
   for (guint v = 0; v < 32; v++)
@@ -415,14 +350,14 @@ scenario_share (guint seconds)
       g_assert_true (flitzis_audio_engine_set_sample_loop (engine, v, TRUE, 0, 0, &error));
       g_assert_true (flitzis_audio_engine_play_sample (engine, v, 0.03f, &error));
     }
-  iterate_ms (300);
+  bench_iterate_ms (300);
   g_assert_true (__atomic_load_n (&audio_thread_known, __ATOMIC_ACQUIRE));
   g_assert_cmpint (pthread_getcpuclockid (audio_thread, &clock), ==, 0);
   __atomic_store_n (&share_on, 1, __ATOMIC_RELEASE);
   for (guint w = 0; w < windows; w++)
     share_window (clock, quick ? 100 : 1000, &thread32[w], &core32[w], &callbacks);
   g_assert_true (flitzis_audio_engine_stop_all (engine, &error));
-  iterate_ms (100);
+  bench_iterate_ms (100);
   for (guint w = 0; w < windows; w++)
     share_window (clock, quick ? 100 : 1000, &thread0[w], &core0[w], &callbacks);
   __atomic_store_n (&share_on, 0, __ATOMIC_RELEASE);
@@ -440,8 +375,7 @@ scenario_share (guint seconds)
   flitzis_test_result ("share-callbacks", "%" G_GUINT64_FORMAT, callbacks);
   flitzis_test_result ("share-xruns", "%" G_GUINT64_FORMAT,
                        flitzis_test_count (engine, flitzis_engine_stats_get_xruns));
-  if (getloadavg (load, 1) == 1)
-    flitzis_test_result ("share-loadavg", "%.2f", load[0]);
+  bench_print_loadavg ("share-loadavg");
   flitzis_audio_engine_shut_down (engine);
   g_object_unref (engine);
   flitzis_test_jack_stop (jack);
@@ -488,7 +422,7 @@ gst_triggers (FlitzisTestJack *jack, const char *path, guint reps, double *ms)
       gst_element_seek_simple (pipeline, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0);
       wait_state (pipeline);
       flitzis_test_jack_capture_start (jack, 2 * RATE);
-      iterate_ms (20 + g_random_int_range (0, 7));
+      bench_iterate_ms (20 + g_random_int_range (0, 7));
       cycle = flitzis_test_jack_last_frame_time (jack);
       call = flitzis_test_jack_frame_time (jack);
       gst_element_set_state (pipeline, GST_STATE_PLAYING);
@@ -496,7 +430,7 @@ gst_triggers (FlitzisTestJack *jack, const char *path, guint reps, double *ms)
       g_assert_nonnull (msg);
       g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
       gst_message_unref (msg);
-      iterate_ms (100);
+      bench_iterate_ms (100);
       sound = first_sound (jack, cycle);       /* see flitzis_triggers() */
       g_assert_cmpuint (sound, !=, G_MAXUINT64);
       ms[r] = (double) ((gint64) sound - (gint64) call) * 1000.0 / RATE;
@@ -540,14 +474,14 @@ scenario_gst (void)
   /* The engine's ports are gone: the capture connects GStreamer's. */
   gst_triggers (jack, path, reps, gst);
   flitzis_test_result ("gst-pipeline", "%s", "prerolled " PEER_PIPELINE ", PLAYING as the trigger");
-  flitzis_test_result ("fz-trigger-median-ms", "%.3f", quantile (fz, reps, 0.5));
-  flitzis_test_result ("gst-trigger-median-ms", "%.3f", quantile (gst, reps, 0.5));
-  flitzis_test_result ("fz-trigger-max-ms", "%.3f", quantile (fz, reps, 1.0));
-  flitzis_test_result ("fz-trigger-iqr-ms", "%.3f-%.3f", quantile (fz, reps, 0.25),
-                       quantile (fz, reps, 0.75));
-  flitzis_test_result ("gst-trigger-iqr-ms", "%.3f-%.3f", quantile (gst, reps, 0.25),
-                       quantile (gst, reps, 0.75));
-  flitzis_test_result ("gst-trigger-max-ms", "%.3f", quantile (gst, reps, 1.0));
+  flitzis_test_result ("fz-trigger-median-ms", "%.3f", bench_quantile (fz, reps, 0.5));
+  flitzis_test_result ("gst-trigger-median-ms", "%.3f", bench_quantile (gst, reps, 0.5));
+  flitzis_test_result ("fz-trigger-max-ms", "%.3f", bench_quantile (fz, reps, 1.0));
+  flitzis_test_result ("fz-trigger-iqr-ms", "%.3f-%.3f", bench_quantile (fz, reps, 0.25),
+                       bench_quantile (fz, reps, 0.75));
+  flitzis_test_result ("gst-trigger-iqr-ms", "%.3f-%.3f", bench_quantile (gst, reps, 0.25),
+                       bench_quantile (gst, reps, 0.75));
+  flitzis_test_result ("gst-trigger-max-ms", "%.3f", bench_quantile (gst, reps, 1.0));
   flitzis_test_jack_stop (jack);
   flitzis_test_remove_tree (dir);
 }
@@ -576,15 +510,15 @@ test_share (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario;
 
 #ifdef HAVE_GST
   gst_init (NULL, NULL);
 #endif
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  scenario = bench_init (&argc, &argv);
+  if (scenario == NULL)
     {
       quick = TRUE;
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/live/pingpong", test_pingpong);
       g_test_add_func ("/bench/live/trigger", scenario_trigger);
       g_test_add_func ("/bench/live/worst-callback", test_worst);
@@ -594,7 +528,6 @@ main (int argc, char **argv)
 #endif
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "pingpong") && argc == 3)
     scenario_pingpong ((guint) atoi (argv[2]));
   else if (g_str_equal (scenario, "trigger"))

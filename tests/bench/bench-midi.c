@@ -38,6 +38,7 @@
 
 #include "core/fz-core.h"
 #include "flitzis-test.h"
+#include "bench-common.h"
 
 #define RATE 48000
 #define CHANNELS 2
@@ -254,16 +255,14 @@ test_cost (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario = bench_init (&argc, &argv);
 
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  if (scenario == NULL)
     {
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/midi/jitter", test_jitter);
       g_test_add_func ("/bench/midi/cost", test_cost);
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "jitter") && argc == 5)
     scenario_jitter ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint32) atoi (argv[4]));
   else if (g_str_equal (scenario, "cost") && argc == 5)

@@ -31,18 +31,17 @@
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
 #include <jack/jack.h>
-#include <sndfile.h>
 
 #include "flitzis.h"
 #include "flitzis-test.h"
 #include "flitzis-test-pipewire.h"
+#include "bench-common.h"
 
 #define RATE 48000
 #define QUANTUM 256
@@ -57,16 +56,6 @@ static FlitzisTestPipewire *session;
 static char *dir;
 static char *click;
 
-static double
-quantile (double *values, guint n, double q)
-{
-  guint i;
-
-  qsort (values, n, sizeof (double), flitzis_test_compare_doubles);
-  i = (guint) ceil (q * n) - (q * n >= 1.0 ? 1 : 0);
-  return values[MIN (i, n - 1)];
-}
-
 static void
 report (BenchPath path, const char *what, double *ms, guint n)
 {
@@ -77,8 +66,8 @@ report (BenchPath path, const char *what, double *ms, guint n)
   g_autofree char *max = g_strdup_printf ("%s-max-ms", prefix);
   g_autofree char *count = g_strdup_printf ("%s-count", prefix);
 
-  flitzis_test_result (median, "%.3f", quantile (ms, n, 0.5));
-  flitzis_test_result (p99, "%.3f", quantile (ms, n, 0.99));
+  flitzis_test_result (median, "%.3f", bench_quantile (ms, n, 0.5));
+  flitzis_test_result (p99, "%.3f", bench_quantile (ms, n, 0.99));
   flitzis_test_result (min, "%.3f", ms[0]);
   flitzis_test_result (max, "%.3f", ms[n - 1]);
   flitzis_test_result (count, "%u", n);
@@ -137,72 +126,16 @@ engine_on (BenchPath path, char **why)
   return g_steal_pointer (&engine);
 }
 
-/* Runs the main context for @ms milliseconds. */
-static void
-iterate_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + 1000 * (gint64) ms;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
-
 /* ---- ping → pong ---- */
-
-typedef struct {
-  FlitzisAudioEngine *engine;
-  GMainLoop *loop;
-  GRand *phases;
-  double *ms;
-  guint n, wanted;
-  gint64 sent;
-} PingRun;
-
-static gboolean send_ping (gpointer data);
-
-static void
-on_pong (FlitzisAudioEngine *engine, guint64 frame, gpointer data)
-{
-  PingRun *run = data;
-
-  (void) engine; (void) frame;
-  run->ms[run->n++] = (double) (g_get_monotonic_time () - run->sent) / 1000.0;
-  if (run->n == run->wanted)
-    g_main_loop_quit (run->loop);
-  else
-    g_timeout_add (1 + g_rand_int_range (run->phases, 0, 7), send_ping, run);
-}
-
-static gboolean
-send_ping (gpointer data)
-{
-  PingRun *run = data;
-  g_autoptr (GError) error = NULL;
-
-  run->sent = g_get_monotonic_time ();
-  g_assert_true (flitzis_audio_engine_ping (run->engine, &error));
-  return G_SOURCE_REMOVE;
-}
 
 static void
 measure_pingpong (BenchPath path, FlitzisAudioEngine *engine)
 {
-  PingRun run = { .engine = engine, .wanted = quick ? 5 : 200 };
-  gulong handler = g_signal_connect (engine, "pong", G_CALLBACK (on_pong), &run);
+  guint n = quick ? 5 : 200;
+  g_autoptr (GRand) phases = g_rand_new_with_seed (SEED);
+  g_autofree double *ms = bench_pingpong (engine, n, phases);
 
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.phases = g_rand_new_with_seed (SEED);
-  run.ms = g_new (double, run.wanted);
-  g_timeout_add (100, send_ping, &run);
-  g_main_loop_run (run.loop);
-  report (path, "pingpong", run.ms, run.n);
-  g_signal_handler_disconnect (engine, handler);
-  g_free (run.ms);
-  g_rand_free (run.phases);
-  g_main_loop_unref (run.loop);
+  report (path, "pingpong", ms, n);
 }
 
 /* ---- trigger → output ---- */
@@ -231,7 +164,7 @@ measure_trigger (BenchPath path, FlitzisAudioEngine *engine)
       gint64 call;
 
       flitzis_test_pipewire_capture_start (session, RATE);
-      iterate_ms (20 + g_rand_int_range (phases, 0, 7));
+      bench_iterate_ms (20 + g_rand_int_range (phases, 0, 7));
       call = g_get_monotonic_time ();
       g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 1.0f, &error));
       g_assert_true (flitzis_test_wait_until (NULL, sound_arrived, NULL, 5000));
@@ -239,7 +172,7 @@ measure_trigger (BenchPath path, FlitzisAudioEngine *engine)
       g_clear_pointer (&captured, g_free);
       captured = flitzis_test_pipewire_capture_stop (session, &frames);
       /* The click (50 ms) is over before the next capture starts. */
-      iterate_ms (60);
+      bench_iterate_ms (60);
     }
   report (path, "trigger", ms, reps);
 }
@@ -277,14 +210,12 @@ test_path (gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
-  g_autofree float *ones = g_new (float, RATE / 20);
+  const char *scenario = bench_init (&argc, &argv);
   int status = 0;
 
-  quick = scenario[0] == '-' || scenario[0] == '\0';
+  quick = scenario == NULL;
   if (quick)
     {
-      g_test_init (&argc, &argv, NULL);
       /* Before anything reads ALSA's configuration; in place of the
        * suites' hermetic one (tests/alsa-hermetic.conf). */
       if (g_getenv ("G_TEST_SRCDIR") != NULL)
@@ -295,18 +226,13 @@ main (int argc, char **argv)
           g_setenv ("ALSA_CONFIG_PATH", conf, TRUE);
         }
     }
-  else
-    setvbuf (stdout, NULL, _IOLBF, 0);
   if (!quick && !g_str_equal (scenario, "all"))
     {
       fprintf (stderr, "usage: %s all\n", argv[0]);
       return 2;
     }
-  for (guint i = 0; i < RATE / 20; i++)
-    ones[i] = 0.5f;
   dir = flitzis_test_make_tmpdir ();
-  click = flitzis_test_write_audio (dir, "click.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
-                                    ones, RATE / 20);
+  click = flitzis_test_write_constant (dir, "click.wav", RATE / 20, 0.5f);
   session = flitzis_test_pipewire_start (RATE, QUANTUM);
   if (quick)
     {

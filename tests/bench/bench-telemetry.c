@@ -26,7 +26,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <glib.h>
 #include <sndfile.h>
@@ -36,6 +35,7 @@
 #include "core/fz-sample.h"
 #include "flitzis-audio-engine-private.h"
 #include "flitzis-test.h"
+#include "bench-common.h"
 #include "fz-loader.h"
 #include "fz-waveform.h"
 
@@ -45,19 +45,11 @@
 
 static gboolean quick;
 
-static void
-send (FzCore *core, FzMsg message)
-{
-  g_assert_true (fz_core_send (core, &message));
-}
-
+/* The replies, and the meters' snapshots. */
 static void
 drain_replies (FzCore *core)
 {
-  FzMsg reply;
-
-  while (fz_core_receive (core, &reply))
-    fz_sample_unref (reply.sample);
+  bench_drain_replies (core);
   while (fz_meter_peek (&core->meter) != NULL)
     fz_meter_advance (&core->meter);
 }
@@ -66,10 +58,8 @@ drain_replies (FzCore *core)
 static FzSample *
 make_sample (size_t frames, guint32 seed)
 {
-  FzSample *sample = fz_sample_new (frames, CHANNELS, RATE);
-  g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, seed);
+  FzSample *sample = bench_signal_sample (frames, seed);
 
-  memcpy (sample->data, signal, frames * CHANNELS * sizeof (float));
   g_assert_true (fz_sample_build_peaks (sample));
   return sample;
 }
@@ -106,13 +96,13 @@ rig_new_eq (guint voices, guint meter_rate, guint eq_mode)
 
   rig->core = fz_core_new (RATE, CHANNELS);
   rig->out = aligned_alloc (64, PERIOD * CHANNELS * sizeof (float));
-  send (rig->core, (FzMsg) { .type = FZ_CMD_SET_METER, .start = meter_rate });
+  bench_send (rig->core, (FzMsg) { .type = FZ_CMD_SET_METER, .start = meter_rate });
   for (guint v = 0; v < voices; v++)
     {
-      send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v,
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_LOAD, .slot = v,
                                  .sample = make_sample (frames, v + 1) });
-      send (rig->core, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = v, .flag = 1 });
-      send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = eq_mode == 3 ? 0 : v,
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = v, .flag = 1 });
+      bench_send (rig->core, (FzMsg) { .type = FZ_CMD_PLAY, .slot = eq_mode == 3 ? 0 : v,
                                  .gain = 0.8f });
       if (eq_mode != 3 || v == 0)
         set_eq (rig, v, eq_mode);
@@ -195,20 +185,6 @@ scenario_eq (guint voices, guint periods, guint eq_mode)
   rig_free (rig);
 }
 
-static double
-now_s (void)
-{
-  return (double) g_get_monotonic_time () * 1e-6;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /* waveform: 10 minutes (a second in make check). */
 static void
 scenario_waveform (void)
@@ -225,19 +201,19 @@ scenario_waveform (void)
       state = state * 1664525u + 1013904223u;
       sample->data[i] = (float) (int32_t) state * (1.0f / 2147483648.0f);
     }
-  start = now_s ();
+  start = bench_now_s ();
   g_assert_true (fz_sample_build_peaks (sample));
-  flitzis_test_result ("waveform-build-s", "%.4f", now_s () - start);
+  flitzis_test_result ("waveform-build-s", "%.4f", bench_now_s () - start);
   for (guint i = 0; i < G_N_ELEMENTS (times); i++)
     {
       GBytes *bytes;
 
-      start = now_s ();
+      start = bench_now_s ();
       bytes = fz_waveform_new (sample, 0, frames, 1000);
-      times[i] = now_s () - start;
+      times[i] = bench_now_s () - start;
       g_bytes_unref (bytes);
     }
-  qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_doubles);
+  qsort (times, G_N_ELEMENTS (times), sizeof (double), flitzis_test_compare_doubles);
   flitzis_test_result ("waveform-median-ms", "%.4f", times[10] * 1e3);
   flitzis_test_result ("waveform-min-ms", "%.4f", times[0] * 1e3);
   flitzis_test_result ("waveform-max-ms", "%.4f", times[20] * 1e3);
@@ -317,10 +293,10 @@ load_rig_clear (LoadRig *rig)
 static double
 timed_load (Load *load)
 {
-  double start = now_s ();
+  double start = bench_now_s ();
 
   load_once (load);
-  start = now_s () - start;
+  start = bench_now_s () - start;
   fz_sample_unref (load->sample);
   return start;
 }
@@ -369,8 +345,8 @@ scenario_progress (void)
       /* The spread of the ratio: each alternation's pair on its own. */
       flitzis_test_spread (pcm ? "progress-pcm-pair-ratio" : "progress-file-pair-ratio",
                            "%.4f", ratio, reps);
-      qsort (with[pcm], reps, sizeof (double), compare_doubles);
-      qsort (without[pcm], reps, sizeof (double), compare_doubles);
+      qsort (with[pcm], reps, sizeof (double), flitzis_test_compare_doubles);
+      qsort (without[pcm], reps, sizeof (double), flitzis_test_compare_doubles);
       flitzis_test_result (pcm ? "progress-pcm-ratio" : "progress-file-ratio", "%.4f",
                            with[pcm][reps / 2] / without[pcm][reps / 2]);
       flitzis_test_result (pcm ? "progress-pcm-seconds" : "progress-file-seconds", "%.4f %.4f",
@@ -407,19 +383,17 @@ test_meter (void)
 int
 main (int argc, char **argv)
 {
-  const char *scenario = argc > 1 ? argv[1] : "";
+  const char *scenario = bench_init (&argc, &argv);
 
-  if (scenario[0] == '-' || scenario[0] == '\0')
+  if (scenario == NULL)
     {
       quick = TRUE;
-      g_test_init (&argc, &argv, NULL);
       g_test_add_func ("/bench/telemetry/meter", test_meter);
       g_test_add_func ("/bench/telemetry/waveform", scenario_waveform);
       g_test_add_func ("/bench/telemetry/eq", test_eq);
       g_test_add_func ("/bench/telemetry/progress", test_progress);
       return g_test_run ();
     }
-  setvbuf (stdout, NULL, _IOLBF, 0);
   if (g_str_equal (scenario, "meter") && argc == 5)
     scenario_meter ((guint) atoi (argv[2]), (guint) atoi (argv[3]), (guint) atoi (argv[4]));
   else if (g_str_equal (scenario, "waveform"))
