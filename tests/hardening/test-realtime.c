@@ -699,31 +699,20 @@ test_params_are_realtime_safe (void)
  * injected MIDI comes through the command ring, quantized and not, and
  * the map is replaced again and again: nothing in the callback allocates,
  * frees, locks, calls the system or libm. */
-typedef struct {
-  jack_client_t *client;
-  jack_port_t *port;
-  atomic_uint cycles;
-} MidiSource;
-
-static int
-on_source_process (jack_nframes_t frames, void *data)
+static void
+write_source_cycle (void *buffer, guint32 frames, guint n)
 {
-  MidiSource *source = data;
-  void *buffer = jack_port_get_buffer (source->port, frames);
-  guint n = atomic_fetch_add (&source->cycles, 1);
   const guint8 note[] = { (guint8) (n % 2 ? 0x90 : 0x80), (guint8) (36 + n % 4), 100 };
   const guint8 cc[] = { 0xb0, (guint8) (7 + n % 7), (guint8) (n % 128) };
   const guint8 program[] = { 0xc0, (guint8) (n % 3) };
   const guint8 junk[] = { 0x33, 0xf0, 1, 0xf4 };
 
-  jack_midi_clear_buffer (buffer);
   jack_midi_event_write (buffer, n % frames, note, sizeof note);
   jack_midi_event_write (buffer, frames - 2, cc, sizeof cc);
   if (n % 16 == 0)
     jack_midi_event_write (buffer, frames - 1, program, sizeof program);
   if (n % 5 == 0)
     jack_midi_event_write (buffer, frames - 1, junk, sizeof junk);
-  return 0;
 }
 
 static const char *const midi_maps[] = {
@@ -767,14 +756,9 @@ test_midi_is_realtime_safe (void)
   g_autofree char *path = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 2000, 1, 0.1f);
   FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
   g_autoptr (GError) error = NULL;
-  MidiSource source = { 0 };
+  FlitzisTestJackMidiSource *source = flitzis_test_jack_midi_source_open ("rt-midi",
+                                                                         write_source_cycle);
 
-  source.client = jack_client_open ("rt-midi", JackNoStartServer, NULL);
-  g_assert_nonnull (source.client);
-  source.port = jack_port_register (source.client, "out", JACK_DEFAULT_MIDI_TYPE,
-                                    JackPortIsOutput, 0);
-  jack_set_process_callback (source.client, on_source_process, &source);
-  g_assert_cmpint (jack_activate (source.client), ==, 0);
   flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
   flitzis_audio_engine_set_midi_input (engine, TRUE);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
@@ -790,7 +774,7 @@ test_midi_is_realtime_safe (void)
   assert_callback_clean ("the audio callback", " with MIDI coming in", -1);
   flitzis_audio_engine_shut_down (engine);
   g_assert_finalize_object (engine);
-  jack_client_close (source.client);
+  flitzis_test_jack_midi_source_close (source);
 }
 
 /* Key lock and pitch (issue 17) on a live JACK stream: stretched voices
