@@ -24,6 +24,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <jack/jack.h>
+#include <jack/midiport.h>
 
 #include "flitzis.h"
 #include "core/fz-sample.h"
@@ -596,4 +597,48 @@ flitzis_test_assert_channel_plays (const float *captured, gsize frames, guint ch
         g_error ("channel %u, frame %" G_GSIZE_FORMAT " of the sample: captured %.9g, "
                  "expected %.9g", channel, f, (double) got, (double) want);
     }
+}
+
+/* ---- a MIDI source client ---- */
+
+struct FlitzisTestJackMidiSource {
+  jack_client_t *client;
+  jack_port_t *port;
+  FlitzisTestJackMidiWrite write;
+  atomic_uint cycles;
+};
+
+/* The source's process callback (its client's process thread). */
+static int
+on_midi_source_process (jack_nframes_t frames, void *data)
+{
+  FlitzisTestJackMidiSource *source = data;
+  void *buffer = jack_port_get_buffer (source->port, frames);
+  guint n = atomic_fetch_add (&source->cycles, 1);
+
+  jack_midi_clear_buffer (buffer);
+  source->write (buffer, frames, n);
+  return 0;
+}
+
+FlitzisTestJackMidiSource *
+flitzis_test_jack_midi_source_open (const char *name, FlitzisTestJackMidiWrite write)
+{
+  FlitzisTestJackMidiSource *source = g_new0 (FlitzisTestJackMidiSource, 1);
+
+  source->write = write;
+  source->client = jack_client_open (name, JackNoStartServer, NULL);
+  g_assert_nonnull (source->client);
+  source->port = jack_port_register (source->client, "out", JACK_DEFAULT_MIDI_TYPE,
+                                     JackPortIsOutput, 0);
+  jack_set_process_callback (source->client, on_midi_source_process, source);
+  g_assert_cmpint (jack_activate (source->client), ==, 0);
+  return source;
+}
+
+void
+flitzis_test_jack_midi_source_close (FlitzisTestJackMidiSource *source)
+{
+  jack_client_close (source->client);
+  g_free (source);
 }

@@ -97,4 +97,18 @@ void             flitzis_test_assert_channel_plays (const float *captured, gsize
                                                     guint channel, const float *expected,
                                                     gsize length);
 
+/* A JACK client of the test's, NAME with one MIDI output port, NAME:out,
+ * on the server the program's clients find: a MIDI source for an engine's
+ * MIDI input.  Each cycle, on the client's process thread, the port's
+ * buffer is cleared and @write fills it (jack_midi_event_write(), at
+ * offsets below @frames); @cycle counts the cycles before this one.
+ * Opened and activated (failing the test where it cannot be); closed by
+ * flitzis_test_jack_midi_source_close(). */
+typedef void (*FlitzisTestJackMidiWrite) (void *buffer, guint32 frames, guint cycle);
+typedef struct FlitzisTestJackMidiSource FlitzisTestJackMidiSource;
+
+FlitzisTestJackMidiSource *flitzis_test_jack_midi_source_open (const char *name,
+                                                               FlitzisTestJackMidiWrite write);
+void             flitzis_test_jack_midi_source_close (FlitzisTestJackMidiSource *source);
+
 G_END_DECLS

@@ -22,35 +22,13 @@
 #include "core/fz-mixer.h"
 #include "core/fz-mixer-path.h"
 #include "flitzis-test.h"
+#include "mix-test.h"
 
 #define PERIODS 160
 #define SLOTS 8
 #define VOICES 44
 
-static const FzMixPath paths[] = { FZ_MIX_PATH_SCALAR, FZ_MIX_PATH_VEC128, FZ_MIX_PATH_AVX2 };
-static const gsize period_sizes[] = { 32, 64, 256, 1024, 37 };
 static const guint channel_counts[] = { 2, 1, 3 };
-
-typedef struct {
-  GArray *ends;              /* (period << 32 | slot << 16 | offset) per ended voice */
-  guint period;
-} Ends;
-
-static void
-on_ended (void *data, uint32_t slot, uint32_t offset)
-{
-  Ends *ends = data;
-  guint64 entry = ((guint64) ends->period << 32) | ((guint64) slot << 16) | offset;
-
-  g_array_append_val (ends->ends, entry);
-}
-
-static guint32
-next_random (guint32 *state)
-{
-  *state = *state * 1664525u + 1013904223u;
-  return *state;
-}
 
 /* The kernels of the path under test, with voices_ramp counting the
  * voices it mixes (voice-stretches) before it mixes them. */
@@ -97,7 +75,7 @@ render (FzMixPath path, gsize frames, guint channels, gboolean reference)
   FzSlot *slots = g_new0 (FzSlot, SLOTS);
   FzVoice *voices = g_new0 (FzVoice, VOICES + 8);
   FzSample *samples[SLOTS];
-  Ends ends = { .ends = g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  MixTestEnds ends = { .ends = g_array_new (FALSE, FALSE, sizeof (guint64)) };
   Run run = { .out = g_new0 (float, PERIODS * frames * channels) };
   guint32 state = 4242;
 
@@ -108,7 +86,7 @@ render (FzMixPath path, gsize frames, guint channels, gboolean reference)
   counting_kernels = *mixer.kernels;
   counting_kernels.voices_ramp = counting_voices_ramp;
   mixer.kernels = &counting_kernels;
-  mixer.voice_ended = on_ended;
+  mixer.voice_ended = mix_test_on_ended;
   mixer.voice_ended_data = &ends;
   for (guint s = 0; s < SLOTS; s++)
     {
@@ -116,10 +94,7 @@ render (FzMixPath path, gsize frames, guint channels, gboolean reference)
        * others are long, most of them loop. */
       gsize n = s == 2 ? frames * 20 + 13 : s == 4 ? frames * 9 + 5 : 3001 + 4999 * s;
 
-      samples[s] = fz_sample_new (n, channels, 48000);
-      for (gsize v = 0; v < n * channels; v++)
-        samples[s]->data[v] = ((float) (next_random (&state) >> 8) / 16777216.0f - 0.5f)
-                              * (float) (1u << (state & 7u));
+      samples[s] = mix_test_noise_sample (n, channels, &state);
       mixer.slots[s].sample = samples[s];
     }
   fz_mixer_set_loop (&mixer, 0, true, 17, 2999);
@@ -176,29 +151,25 @@ test_same_bits (void)
 {
   guint tried = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (mix_test_paths); i++)
     {
       FzMixer probe;
 
-      fz_mixer_init (&probe, 2, 48000);
-      if (!fz_mixer_set_path (&probe, paths[i]))
-        {
-          g_test_message ("path %u not available on this CPU", paths[i]);
-          continue;
-        }
+      if (!mix_test_path_available (&probe, mix_test_paths[i]))
+        continue;
       tried++;
       for (guint c = 0; c < G_N_ELEMENTS (channel_counts); c++)
-        for (guint f = 0; f < G_N_ELEMENTS (period_sizes); f++)
+        for (guint f = 0; f < G_N_ELEMENTS (mix_test_period_sizes); f++)
           {
-            gsize frames = period_sizes[f], n = PERIODS * frames * channel_counts[c];
+            gsize frames = mix_test_period_sizes[f], n = PERIODS * frames * channel_counts[c];
             Run ref, batched;
             guint64 voices, offset_calls;
 
             ramped_voices = ramped_offset_calls = 0;
-            ref = render (paths[i], frames, channel_counts[c], TRUE);
+            ref = render (mix_test_paths[i], frames, channel_counts[c], TRUE);
             /* The reference never takes the batched path. */
             g_assert_cmpuint (ramped_voices, ==, 0);
-            batched = render (paths[i], frames, channel_counts[c], FALSE);
+            batched = render (mix_test_paths[i], frames, channel_counts[c], FALSE);
             voices = ramped_voices;
             offset_calls = ramped_offset_calls;
             g_test_message ("path %s, %u channels, %" G_GSIZE_FORMAT " frames: %" G_GUINT64_FORMAT
@@ -244,11 +215,10 @@ test_kernel (void)
   fz_mixer_init (&scalar, 2, 48000);
   g_assert_true (fz_mixer_set_path (&scalar, FZ_MIX_PATH_SCALAR));
   for (gsize v = 0; v < 32 * 80 * 4; v++)
-    src[v] = (float) (next_random (&state) >> 8) / 16777216.0f - 0.5f;
-  for (guint i = 1; i < G_N_ELEMENTS (paths); i++)
+    src[v] = (float) (mix_test_random (&state) >> 8) / 16777216.0f - 0.5f;
+  for (guint i = 1; i < G_N_ELEMENTS (mix_test_paths); i++)
     {
-      fz_mixer_init (&probe, 2, 48000);
-      if (!fz_mixer_set_path (&probe, paths[i]))
+      if (!mix_test_path_available (&probe, mix_test_paths[i]))
         continue;
       for (guint channels = 1; channels <= 4; channels++)
         for (guint count = 1; count <= 32; count += 3)
@@ -259,12 +229,12 @@ test_kernel (void)
 
               for (guint v = 0; v < count; v++)
                 {
-                  in[v] = src + v * 80 * 4 + (next_random (&state) >> 28);
-                  gain[v] = (float) (next_random (&state) >> 8) / 16777216.0f;
+                  in[v] = src + v * 80 * 4 + (mix_test_random (&state) >> 28);
+                  gain[v] = (float) (mix_test_random (&state) >> 8) / 16777216.0f;
                   step[v] = v % 4 == 0 ? 0.0f
-                                       : ((float) (next_random (&state) >> 8) / 16777216.0f - 0.5f)
+                                       : ((float) (mix_test_random (&state) >> 8) / 16777216.0f - 0.5f)
                                            / 256.0f;
-                  offset[v] = (float) (next_random (&state) >> 24);
+                  offset[v] = (float) (mix_test_random (&state) >> 24);
                 }
               for (gsize s = 0; s < 80 * 4; s++)
                 a[s] = b[s] = (float) s * 0.01f;

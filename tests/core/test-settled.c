@@ -19,34 +19,11 @@
 #include "core/fz-meter.h"
 #include "core/fz-mixer.h"
 #include "flitzis-test.h"
+#include "mix-test.h"
 
 #define CHANNELS 2
 #define PERIODS 120
 #define SLOTS 6
-
-static const FzMixPath paths[] = { FZ_MIX_PATH_SCALAR, FZ_MIX_PATH_VEC128, FZ_MIX_PATH_AVX2 };
-static const gsize period_sizes[] = { 32, 64, 256, 1024, 37 };
-
-typedef struct {
-  GArray *ends;              /* (slot << 16 | offset) per ended voice, with its period */
-  guint period;
-} Ends;
-
-static void
-on_ended (void *data, uint32_t slot, uint32_t offset)
-{
-  Ends *ends = data;
-  guint64 entry = ((guint64) ends->period << 32) | ((guint64) slot << 16) | offset;
-
-  g_array_append_val (ends->ends, entry);
-}
-
-static guint32
-next_random (guint32 *state)
-{
-  *state = *state * 1664525u + 1013904223u;
-  return *state;
-}
 
 typedef struct {
   float *out;                /* PERIODS * frames * CHANNELS floats */
@@ -96,7 +73,7 @@ render (FzMixPath path, gsize frames, gboolean reference, gboolean metered)
   FzMixer mixer;
   FzMeter meter = { 0 };
   FzSample *samples[SLOTS];
-  Ends ends = { .ends = g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  MixTestEnds ends = { .ends = g_array_new (FALSE, FALSE, sizeof (guint64)) };
   Run run = { .out = g_new0 (float, PERIODS * frames * CHANNELS),
               .meters = g_array_new (FALSE, FALSE, sizeof (double)) };
   guint32 state = 777;
@@ -106,17 +83,14 @@ render (FzMixPath path, gsize frames, gboolean reference, gboolean metered)
   /* The reference is the full path alone (not the ramping voices' batches
    * either, fz-mixer-ramped.c). */
   mixer.unbatched = reference;
-  mixer.voice_ended = on_ended;
+  mixer.voice_ended = mix_test_on_ended;
   mixer.voice_ended_data = &ends;
   for (guint s = 0; s < SLOTS; s++)
     {
       /* Slot 2's sample ends mid-period, on the fast path. */
       gsize n = s == 2 ? frames * 20 + 13 : 3001 + 4999 * s;
 
-      samples[s] = fz_sample_new (n, CHANNELS, 48000);
-      for (gsize v = 0; v < n * CHANNELS; v++)
-        samples[s]->data[v] = ((float) (next_random (&state) >> 8) / 16777216.0f - 0.5f)
-                              * (float) (1u << (state & 7u));
+      samples[s] = mix_test_noise_sample (n, CHANNELS, &state);
       mixer.slots[s].sample = samples[s];
     }
   fz_mixer_set_loop (&mixer, 0, true, 17, 2999);
@@ -173,22 +147,18 @@ render (FzMixPath path, gsize frames, gboolean reference, gboolean metered)
 static void
 test_same_bits (void)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (mix_test_paths); i++)
     {
       FzMixer probe;
 
-      fz_mixer_init (&probe, CHANNELS, 48000);
-      if (!fz_mixer_set_path (&probe, paths[i]))
+      if (!mix_test_path_available (&probe, mix_test_paths[i]))
+        continue;
+      for (guint m = 0; m < 2 * G_N_ELEMENTS (mix_test_period_sizes); m++)
         {
-          g_test_message ("path %u not available on this CPU", paths[i]);
-          continue;
-        }
-      for (guint m = 0; m < 2 * G_N_ELEMENTS (period_sizes); m++)
-        {
-          gsize frames = period_sizes[m / 2];
+          gsize frames = mix_test_period_sizes[m / 2];
           gboolean metered = m % 2 == 1;
-          Run fast = render (paths[i], frames, FALSE, metered);
-          Run ref = render (paths[i], frames, TRUE, metered);
+          Run fast = render (mix_test_paths[i], frames, FALSE, metered);
+          Run ref = render (mix_test_paths[i], frames, TRUE, metered);
 
           g_test_message ("path %s, %" G_GSIZE_FORMAT " frames%s: voice 0 settled in %u of %u "
                           "periods", fz_mixer_get_path_name (&probe), frames,

@@ -67,6 +67,52 @@ end_scenario (FlitzisAudioEngine *engine, const char *dir)
   flitzis_test_remove_tree (dir);
 }
 
+/* A scenario on two samples, a.wav (700 frames) and b.wav, in a directory
+ * of its own, and its engine. */
+typedef struct {
+  char *dir;
+  char *paths[2];
+  FlitzisAudioEngine *engine;
+} Scenario;
+
+/* Writes @scenario's samples (b.wav: @long_frames) and runs @engine,
+ * which the scenario then owns; returns it. */
+static FlitzisAudioEngine *
+start_scenario (Scenario *scenario, FlitzisAudioEngine *engine, gsize long_frames)
+{
+  g_autoptr (GError) error = NULL;
+
+  scenario->dir = flitzis_test_make_tmpdir ();
+  scenario->paths[0] = flitzis_test_write_sample (scenario->dir, "a.wav", RATE, 2, 700, 1, 0.1f);
+  scenario->paths[1] = flitzis_test_write_sample (scenario->dir, "b.wav", RATE, 2, long_frames, 2,
+                                                  0.1f);
+  scenario->engine = engine;
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  return engine;
+}
+
+/* Ends @scenario as end_scenario() does, and frees its names. */
+static void
+close_scenario (Scenario *scenario)
+{
+  for (guint i = 0; i < 2; i++)
+    g_free (scenario->paths[i]);
+  end_scenario (scenario->engine, scenario->dir);
+  g_free (scenario->dir);
+}
+
+/* After @scenario's stress: the callbacks' count and the interposer's
+ * counts reported, the callback clean (@what: under what), the scenario
+ * closed. */
+static void
+finish_scenario (Scenario *scenario, const char *what)
+{
+  g_test_message ("%lu callbacks", rt_callbacks ());
+  report_counts ();
+  assert_callback_clean ("the audio callback", what, -1);
+  close_scenario (scenario);
+}
+
 /* Called through volatile pointers, so that the compiler cannot elide an
  * allocation and its free, or a print of nothing. */
 static void *(*volatile call_malloc) (size_t) = malloc;
@@ -294,18 +340,16 @@ test_pads_are_realtime_safe (void)
 static void
 test_meters_are_realtime_safe (void)
 {
-  g_autofree char *dir = flitzis_test_make_tmpdir ();
-  FlitzisAudioEngine *engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024,
-                                             "voices", 256, NULL);
+  Scenario scenario;
+  FlitzisAudioEngine *engine = start_scenario (&scenario,
+                                               g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots",
+                                                             1024, "voices", 256, NULL),
+                                               RATE / 2);
   g_autoptr (GError) error = NULL;
   GMainContext *stalled = g_main_context_new ();
   g_autoptr (FlitzisEngineStats) stats = NULL;
   g_autoptr (FlitzisLevels) levels = NULL;
-  char *paths[2];
 
-  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
-  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, 1018, FLITZIS_RETRIGGER_RESTART,
                                                             &error));
   rt_reset ();
@@ -315,7 +359,8 @@ test_meters_are_realtime_safe (void)
 
       if (i % 10 == 0)
         g_assert_true (flitzis_audio_engine_set_meter_rate (engine, 120 - (i / 10) * 9, &error));
-      g_assert_true (flitzis_audio_engine_load_sample (engine, slot, paths[i % 2], &error));
+      g_assert_true (flitzis_audio_engine_load_sample (engine, slot, scenario.paths[i % 2],
+                                                       &error));
       g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, i % 3 == 0, 0, 0, &error));
       g_assert_true (flitzis_audio_engine_play_sample (engine, slot, 0.4f, &error));
       if (i % 7 == 0)
@@ -342,9 +387,7 @@ test_meters_are_realtime_safe (void)
   g_assert_cmpuint (flitzis_levels_get_n_slots (levels), ==, 1024);
   g_assert_cmpuint (flitzis_engine_stats_get_dropped_levels (stats), >, 0);
   assert_callback_clean ("the audio callback", " with the meters on", -1);
-  for (guint i = 0; i < 2; i++)
-    g_free (paths[i]);
-  end_scenario (engine, dir);
+  close_scenario (&scenario);
   g_main_context_unref (stalled);
 }
 
@@ -357,15 +400,13 @@ test_meters_are_realtime_safe (void)
 static void
 test_eq_is_realtime_safe (void)
 {
-  g_autofree char *dir = flitzis_test_make_tmpdir ();
-  FlitzisAudioEngine *engine = g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots", 1024,
-                                             "voices", 256, NULL);
+  Scenario scenario;
+  FlitzisAudioEngine *engine = start_scenario (&scenario,
+                                               g_object_new (FLITZIS_TYPE_AUDIO_ENGINE, "slots",
+                                                             1024, "voices", 256, NULL),
+                                               RATE / 2);
   g_autoptr (GError) error = NULL;
-  char *paths[2];
 
-  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
-  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_true (flitzis_audio_engine_set_sample_retrigger (engine, 1019, FLITZIS_RETRIGGER_RESTART,
                                                             &error));
   rt_reset ();
@@ -377,7 +418,8 @@ test_eq_is_realtime_safe (void)
       if (i % 20 == 0)
         g_assert_true (flitzis_audio_engine_set_meter_rate (engine, i % 40 == 0 ? 60 : 0, &error));
       if (i % 9 == 0)
-        g_assert_true (flitzis_audio_engine_load_sample (engine, slot, paths[i % 2], &error));
+        g_assert_true (flitzis_audio_engine_load_sample (engine, slot, scenario.paths[i % 2],
+                                                         &error));
       g_assert_true (flitzis_audio_engine_set_sample_eq (engine, slot, low, i % 3 ? 0.0 : -60.0,
                                                          i % 5 ? 6.0 : 0.0, &error));
       g_assert_true (flitzis_audio_engine_set_sample_loop (engine, slot, i % 3 == 0, 0, 0, &error));
@@ -388,12 +430,7 @@ test_eq_is_realtime_safe (void)
       g_assert_no_error (error);
       flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
     }
-  g_test_message ("%lu callbacks", rt_callbacks ());
-  report_counts ();
-  assert_callback_clean ("the audio callback", " with the isolators on", -1);
-  for (guint i = 0; i < 2; i++)
-    g_free (paths[i]);
-  end_scenario (engine, dir);
+  finish_scenario (&scenario, " with the isolators on");
 }
 
 /* Speed (issue 17) on a live stream: voices resampled at speeds from
@@ -407,16 +444,12 @@ static void
 test_speed_is_realtime_safe (void)
 {
   static const double speeds[] = { 0.25, 0.8, 1.0, 1.25, 2.0, 4.0, 1.5 };
-  g_autofree char *dir = flitzis_test_make_tmpdir ();
-  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  Scenario scenario;
+  FlitzisAudioEngine *engine = start_scenario (&scenario, flitzis_audio_engine_new (), RATE / 2);
   g_autoptr (GError) error = NULL;
-  char *paths[2];
 
-  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
-  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 2, 2, 0.1f);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
   for (guint k = 0; k < 4; k++)
-    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, scenario.paths[k % 2], &error));
   g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 1, TRUE, 0, 0, &error));
   g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 50, 600, &error));
   g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 1, 120.0, &error));
@@ -435,12 +468,7 @@ test_speed_is_realtime_safe (void)
       g_assert_no_error (error);
       flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
     }
-  g_test_message ("%lu callbacks", rt_callbacks ());
-  report_counts ();
-  assert_callback_clean ("the audio callback", " with voices off unity speed", -1);
-  for (guint i = 0; i < 2; i++)
-    g_free (paths[i]);
-  end_scenario (engine, dir);
+  finish_scenario (&scenario, " with voices off unity speed");
 }
 
 /* The ramping voices' batched path (fz-mixer-ramped.c), period after
@@ -449,16 +477,12 @@ test_speed_is_realtime_safe (void)
 static void
 test_ramped_is_realtime_safe (void)
 {
-  g_autofree char *dir = flitzis_test_make_tmpdir ();
-  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  Scenario scenario;
+  FlitzisAudioEngine *engine = start_scenario (&scenario, flitzis_audio_engine_new (), RATE / 4);
   g_autoptr (GError) error = NULL;
-  char *paths[2];
 
-  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
-  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 4, 2, 0.1f);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
   for (guint k = 0; k < 6; k++)
-    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, scenario.paths[k % 2], &error));
   for (guint k = 0; k < 6; k += 2)
     g_assert_true (flitzis_audio_engine_set_sample_loop (engine, k, TRUE, 0, 0, &error));
   rt_reset ();
@@ -474,12 +498,7 @@ test_ramped_is_realtime_safe (void)
       g_assert_no_error (error);
       flitzis_test_wait_frames (NULL, engine, PERIOD);
     }
-  g_test_message ("%lu callbacks", rt_callbacks ());
-  report_counts ();
-  assert_callback_clean ("the audio callback", " with ramping voices", -1);
-  for (guint i = 0; i < 2; i++)
-    g_free (paths[i]);
-  end_scenario (engine, dir);
+  finish_scenario (&scenario, " with ramping voices");
 }
 
 /* The settled voices' fast path (fz-mixer-settled.c), period after
@@ -488,16 +507,12 @@ test_ramped_is_realtime_safe (void)
 static void
 test_settled_is_realtime_safe (void)
 {
-  g_autofree char *dir = flitzis_test_make_tmpdir ();
-  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  Scenario scenario;
+  FlitzisAudioEngine *engine = start_scenario (&scenario, flitzis_audio_engine_new (), RATE / 4);
   g_autoptr (GError) error = NULL;
-  char *paths[2];
 
-  paths[0] = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 700, 1, 0.1f);
-  paths[1] = flitzis_test_write_sample (dir, "b.wav", RATE, 2, RATE / 4, 2, 0.1f);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
   for (guint k = 0; k < 4; k++)
-    g_assert_true (flitzis_audio_engine_load_sample (engine, k, paths[k % 2], &error));
+    g_assert_true (flitzis_audio_engine_load_sample (engine, k, scenario.paths[k % 2], &error));
   g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 1, TRUE, 0, 0, &error));
   g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 50, 600, &error));
   rt_reset ();
@@ -513,12 +528,7 @@ test_settled_is_realtime_safe (void)
       g_assert_no_error (error);
       flitzis_test_wait_frames (NULL, engine, PERIOD * 4);
     }
-  g_test_message ("%lu callbacks", rt_callbacks ());
-  report_counts ();
-  assert_callback_clean ("the audio callback", " with settled voices", -1);
-  for (guint i = 0; i < 2; i++)
-    g_free (paths[i]);
-  end_scenario (engine, dir);
+  finish_scenario (&scenario, " with settled voices");
 }
 
 /* The musical clock and the quantizer, each period: tempo changes (20 to
@@ -689,31 +699,20 @@ test_params_are_realtime_safe (void)
  * injected MIDI comes through the command ring, quantized and not, and
  * the map is replaced again and again: nothing in the callback allocates,
  * frees, locks, calls the system or libm. */
-typedef struct {
-  jack_client_t *client;
-  jack_port_t *port;
-  atomic_uint cycles;
-} MidiSource;
-
-static int
-on_source_process (jack_nframes_t frames, void *data)
+static void
+write_source_cycle (void *buffer, guint32 frames, guint n)
 {
-  MidiSource *source = data;
-  void *buffer = jack_port_get_buffer (source->port, frames);
-  guint n = atomic_fetch_add (&source->cycles, 1);
   const guint8 note[] = { (guint8) (n % 2 ? 0x90 : 0x80), (guint8) (36 + n % 4), 100 };
   const guint8 cc[] = { 0xb0, (guint8) (7 + n % 7), (guint8) (n % 128) };
   const guint8 program[] = { 0xc0, (guint8) (n % 3) };
   const guint8 junk[] = { 0x33, 0xf0, 1, 0xf4 };
 
-  jack_midi_clear_buffer (buffer);
   jack_midi_event_write (buffer, n % frames, note, sizeof note);
   jack_midi_event_write (buffer, frames - 2, cc, sizeof cc);
   if (n % 16 == 0)
     jack_midi_event_write (buffer, frames - 1, program, sizeof program);
   if (n % 5 == 0)
     jack_midi_event_write (buffer, frames - 1, junk, sizeof junk);
-  return 0;
 }
 
 static const char *const midi_maps[] = {
@@ -724,30 +723,16 @@ static const char *const midi_maps[] = {
   "flitzis-midi-map 1\nnote 36 slot 2\nnote 36 slot 1 gate\ncc 7 volume range 0.5 1\n",
 };
 
+/* While MIDI comes in at @engine's port: 60 rounds of injected MIDI
+ * (running status, a program change, a stray data byte), quantized and
+ * not, the map replaced every 10th. */
 static void
-test_midi_is_realtime_safe (void)
+inject_midi (FlitzisAudioEngine *engine)
 {
-  g_autofree char *dir = flitzis_test_make_tmpdir ();
-  g_autofree char *path = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 2000, 1, 0.1f);
-  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  static const guint8 injected[] = { 0x90, 36, 100, 37, 90, 0xb0, 7, 64, 0xc0, 1, 0x80, 36, 0,
+                                     0x33 };
   g_autoptr (GError) error = NULL;
-  MidiSource source = { 0 };
-  const guint8 injected[] = { 0x90, 36, 100, 37, 90, 0xb0, 7, 64, 0xc0, 1, 0x80, 36, 0, 0x33 };
 
-  source.client = jack_client_open ("rt-midi", JackNoStartServer, NULL);
-  g_assert_nonnull (source.client);
-  source.port = jack_port_register (source.client, "out", JACK_DEFAULT_MIDI_TYPE,
-                                    JackPortIsOutput, 0);
-  jack_set_process_callback (source.client, on_source_process, &source);
-  g_assert_cmpint (jack_activate (source.client), ==, 0);
-  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
-  flitzis_audio_engine_set_midi_input (engine, TRUE);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
-  for (guint slot = 0; slot < 4; slot++)
-    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
-  g_assert_true (flitzis_audio_engine_connect_midi_input (engine, "rt-midi:out", &error));
-  g_assert_no_error (error);
-  rt_reset ();
   for (guint i = 0; i < 60; i++)
     {
       guint64 now = flitzis_audio_engine_get_frame_time (engine);
@@ -762,13 +747,34 @@ test_midi_is_realtime_safe (void)
       g_assert_no_error (error);
       flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
     }
+}
+
+static void
+test_midi_is_realtime_safe (void)
+{
+  g_autofree char *dir = flitzis_test_make_tmpdir ();
+  g_autofree char *path = flitzis_test_write_sample (dir, "a.wav", RATE, 2, 2000, 1, 0.1f);
+  FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
+  g_autoptr (GError) error = NULL;
+  FlitzisTestJackMidiSource *source = flitzis_test_jack_midi_source_open ("rt-midi",
+                                                                         write_source_cycle);
+
+  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
+  flitzis_audio_engine_set_midi_input (engine, TRUE);
+  g_assert_true (flitzis_audio_engine_run (engine, &error));
+  for (guint slot = 0; slot < 4; slot++)
+    g_assert_true (flitzis_audio_engine_load_sample (engine, slot, path, &error));
+  g_assert_true (flitzis_audio_engine_connect_midi_input (engine, "rt-midi:out", &error));
+  g_assert_no_error (error);
+  rt_reset ();
+  inject_midi (engine);
   g_test_message ("%lu callbacks, %lu MIDI inputs", rt_callbacks (), rt_midi_inputs ());
   g_assert_cmpuint (rt_midi_inputs (), >, 60);
   report_counts ();
   assert_callback_clean ("the audio callback", " with MIDI coming in", -1);
   flitzis_audio_engine_shut_down (engine);
   g_assert_finalize_object (engine);
-  jack_client_close (source.client);
+  flitzis_test_jack_midi_source_close (source);
 }
 
 /* Key lock and pitch (issue 17) on a live JACK stream: stretched voices
@@ -848,7 +854,6 @@ test_pipewire_midi_is_realtime_safe (void)
   FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
   g_autoptr (GError) error = NULL;
   FlitzisTestPwMidiSource *source = flitzis_test_pw_midi_source_new ();
-  const guint8 injected[] = { 0x90, 36, 100, 37, 90, 0xb0, 7, 64, 0xc0, 1, 0x80, 36, 0, 0x33 };
   unsigned long inputs;
 
   flitzis_test_pw_midi_source_set_busy (source, TRUE);
@@ -865,20 +870,7 @@ test_pipewire_midi_is_realtime_safe (void)
   flitzis_test_pw_midi_source_wait_cycles (source, 4);
   rt_reset ();
   inputs = rt_midi_inputs ();
-  for (guint i = 0; i < 60; i++)
-    {
-      guint64 now = flitzis_audio_engine_get_frame_time (engine);
-
-      if (i % 10 == 0)
-        g_assert_true (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[i / 10 % 2],
-                                                                      &error));
-      flitzis_audio_engine_set_quantize (engine, i % 4 == 0 ? FLITZIS_QUANTIZE_SIXTEENTH
-                                                            : FLITZIS_QUANTIZE_NONE);
-      g_assert_true (flitzis_audio_engine_inject_midi (engine, injected, sizeof injected,
-                                                       i % 2 ? 0 : now + PERIOD + i, &error));
-      g_assert_no_error (error);
-      flitzis_test_wait_frames (NULL, engine, PERIOD * (1 + i % 3));
-    }
+  inject_midi (engine);
   g_test_message ("%lu callbacks, %lu MIDI inputs, %lu filter buffers", rt_callbacks (),
                   rt_midi_inputs () - inputs, rt_filter_buffers ());
   /* The source's events (two or three a cycle) came through the port, not

@@ -155,6 +155,16 @@ load_all (Fixture *fixture, guint n_slots)
     OK (flitzis_audio_engine_load_sample (fixture->engine, slot, paths[slot % 3], E));
 }
 
+/* Three slots loaded, slot 0 looping whole and slot 1 from frame 10 to
+ * 300 (seams inside periods). */
+static void
+load_looping (Fixture *fixture)
+{
+  load_all (fixture, 3);
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, E));
+  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, TRUE, 10, 300, E));
+}
+
 static void
 test_loads (Fixture *fixture, gconstpointer data)
 {
@@ -214,9 +224,7 @@ static void
 test_loops (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  load_all (fixture, 3);
-  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, E));
-  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, TRUE, 10, 300, E));
+  load_looping (fixture);
   OK (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, E));
   OK (flitzis_audio_engine_play_sample (fixture->engine, 1, 0.5f, E));
   advance (fixture, 10, TRUE);
@@ -252,9 +260,7 @@ static void
 test_settled (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  load_all (fixture, 3);
-  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, E));
-  OK (flitzis_audio_engine_set_sample_loop (fixture->engine, 1, TRUE, 10, 300, E));
+  load_looping (fixture);
   for (guint slot = 0; slot < 3; slot++)
     OK (flitzis_audio_engine_play_sample (fixture->engine, slot, 1.0f, E));
   advance (fixture, 20, TRUE);
@@ -676,60 +682,62 @@ test_midi (Fixture *fixture, gconstpointer data)
  * a controller and malformed bytes into every cycle, which the engine's
  * callback reads (jack_midi_get_event_count(), jack_midi_event_get())
  * and hands to the core in the same cycle. */
-typedef struct {
-  jack_client_t *client;
-  jack_port_t *port;
-  atomic_uint cycles;
-} MidiSource;
-
-static int
-on_source_process (jack_nframes_t frames, void *data)
+static void
+write_source_cycle (void *buffer, guint32 frames, guint n)
 {
-  MidiSource *source = data;
-  void *buffer = jack_port_get_buffer (source->port, frames);
-  guint n = atomic_fetch_add (&source->cycles, 1);
   const guint8 note[] = { 0x90, (guint8) (36 + n % 3), (guint8) (n % 2 ? 100 : 0) };
   const guint8 cc[] = { 0xb0, 7, (guint8) (n % 128) };
   const guint8 junk[] = { 0x33, 0xf0, 1 };
 
-  jack_midi_clear_buffer (buffer);
   jack_midi_event_write (buffer, n % frames, note, sizeof note);
   jack_midi_event_write (buffer, frames - 1, cc, sizeof cc);
   if (n % 5 == 0)
     jack_midi_event_write (buffer, frames - 1, junk, sizeof junk);
-  return 0;
 }
 
+/* @engine (its back-end chosen) with MIDI input, running, slots 0 to 2
+ * loaded and the first map set: ready for its port to be connected. */
 static void
-test_midi_port (void)
+start_midi_port (FlitzisAudioEngine *engine)
 {
-  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new ();
-  g_autoptr (FlitzisEngineStats) stats = NULL;
   g_autoptr (GError) error = NULL;
-  MidiSource source = { 0 };
 
-  source.client = jack_client_open ("rtsan-midi", JackNoStartServer, NULL);
-  g_assert_nonnull (source.client);
-  source.port = jack_port_register (source.client, "out", JACK_DEFAULT_MIDI_TYPE,
-                                    JackPortIsOutput, 0);
-  jack_set_process_callback (source.client, on_source_process, &source);
-  g_assert_cmpint (jack_activate (source.client), ==, 0);
-  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
   flitzis_audio_engine_set_midi_input (engine, TRUE);
   g_assert_true (flitzis_audio_engine_run (engine, &error));
   g_assert_no_error (error);
   for (guint slot = 0; slot < 3; slot++)
     OK (flitzis_audio_engine_load_sample (engine, slot, paths[slot], E));
   OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[0], E));
-  OK (flitzis_audio_engine_connect_midi_input (engine, "rtsan-midi:out", E));
+}
+
+/* With @engine's port connected to a source: 64 periods on each of two
+ * maps, and the malformed bytes the source sent counted. */
+static void
+check_midi_port (FlitzisAudioEngine *engine)
+{
+  g_autoptr (FlitzisEngineStats) stats = NULL;
+
   flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
   OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[1], E));
   flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
   stats = flitzis_audio_engine_get_stats (engine);
   /* The stray data bytes and truncated SysEx arrived, and were counted. */
   g_assert_cmpuint (flitzis_engine_stats_get_midi_errors (stats), >, 0);
+}
+
+static void
+test_midi_port (void)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new ();
+  FlitzisTestJackMidiSource *source = flitzis_test_jack_midi_source_open ("rtsan-midi",
+                                                                         write_source_cycle);
+
+  flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_JACK);
+  start_midi_port (engine);
+  OK (flitzis_audio_engine_connect_midi_input (engine, "rtsan-midi:out", E));
+  check_midi_port (engine);
   flitzis_audio_engine_shut_down (engine);
-  jack_client_close (source.client);
+  flitzis_test_jack_midi_source_close (source);
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 }
 
@@ -742,27 +750,15 @@ static void
 test_pipewire_midi_port (void)
 {
   g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new ();
-  g_autoptr (FlitzisEngineStats) stats = NULL;
-  g_autoptr (GError) error = NULL;
   FlitzisTestPwMidiSource *source = flitzis_test_pw_midi_source_new ();
 
   flitzis_test_pw_midi_source_set_busy (source, TRUE);
   flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_PIPEWIRE);
   flitzis_audio_engine_set_period_frames (engine, PERIOD);
-  flitzis_audio_engine_set_midi_input (engine, TRUE);
-  g_assert_true (flitzis_audio_engine_run (engine, &error));
-  g_assert_no_error (error);
-  for (guint slot = 0; slot < 3; slot++)
-    OK (flitzis_audio_engine_load_sample (engine, slot, paths[slot], E));
-  OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[0], E));
+  start_midi_port (engine);
   OK (flitzis_audio_engine_connect_midi_input (engine, FLITZIS_TEST_PW_MIDI_SOURCE, E));
   flitzis_test_pw_midi_source_wait_cycles (source, 8);
-  flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
-  OK (flitzis_audio_engine_set_midi_map_from_string (engine, midi_maps[1], E));
-  flitzis_test_wait_frames (NULL, engine, 64 * PERIOD);
-  stats = flitzis_audio_engine_get_stats (engine);
-  /* The stray data bytes and truncated SysEx arrived, and were counted. */
-  g_assert_cmpuint (flitzis_engine_stats_get_midi_errors (stats), >, 0);
+  check_midi_port (engine);
   flitzis_audio_engine_shut_down (engine);
   flitzis_test_pw_midi_source_free (source);
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
