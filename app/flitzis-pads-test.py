@@ -168,6 +168,14 @@ class EventLog:
             if line is not None:
                 self.lines.append(line)
 
+    def wait_running(self, start=0):
+        """Waits for the engine's "running", and fails at once with the
+        message of a "run-failed" that comes instead."""
+        fields, index = self.wait_until(lambda fields: fields[0] in ("running", "run-failed"),
+                                        "running", start)
+        check(fields[0] == "running", f"run() failed: {' '.join(fields[1:])}")
+        return fields, index
+
     def last(self, *prefix):
         matches = [line.split(" ") for line in self.lines
                    if tuple(line.split(" ")[:len(prefix)]) == prefix]
@@ -520,7 +528,7 @@ def switch_midi_input_on(events, window):
     xdotool("windowfocus", window, "key", "F10")
     xdotool("key", "m")
     events.wait_for("midi-input", "on", start=mark)
-    events.wait_for("running", start=mark)
+    events.wait_running(start=mark)
     events.wait_for("loaded", "0", "kick.wav", start=mark)
     ports = [port for port in midi_ports() if port.endswith(":midi_in")]
     check(ports, f"MIDI Input is on, yet JACK lists no midi_in port: {midi_ports()}")
@@ -612,8 +620,7 @@ def drive(events, app, style, screenshot, restart, fifo):
     else:
         restored, _ = events.wait_for("restored")
         check(restored[1:3] == ["pads", "0"], f"a new home restored {' '.join(restored[1:])}")
-    events.wait_for("running")
-    check(events.last("run-failed") is None, f"run() failed: {events.last('run-failed')}")
+    events.wait_running()
     events.wait_for("loaded", "0", "kick.wav")
     events.wait_for("loaded", "2", "hat.wav")
     events.wait_for("load-failed", "1")
