@@ -8,7 +8,7 @@
  * wake-up, so that progress costs the load nothing it would notice.  The
  * main context of the caller looks at it on a timer and emits
  * load-progress when it grew, never twice within FZ_PROGRESS_SPACING_US,
- * and last with 1.0 just before the load's callback.
+ * and last with 1.0 just before the load's callback, at once.
  */
 #include "config.h"
 
@@ -17,7 +17,8 @@
 
 #include "flitzis-audio-engine-private.h"
 
-/* At most 20 signals a second: 50 ms apart at least, the last one too. */
+/* At most 20 fractions a second on the way: 50 ms apart at least (the
+ * 1.0 at the end comes at once). */
 #define FZ_PROGRESS_SPACING_US 50000
 /* How often the main context looks: twice per spacing. */
 #define FZ_PROGRESS_LOOK_MS 25
@@ -32,7 +33,6 @@ struct _FzProgress {
   /* The main context only. */
   double emitted;                   /* the last fraction emitted (0: none yet) */
   gint64 emitted_at;                /* when, monotonic µs */
-  GTask *task;                      /* the load's task, while the 1.0 waits */
 };
 
 static guint progress_signal;
@@ -53,9 +53,10 @@ _flitzis_audio_engine_set_progress_hook (FzProgressTestHook hook)
  * An async load ([method@Flitzis.AudioEngine.load_sample_async],
  * [method@Flitzis.AudioEngine.load_sample_from_bytes_async]) got further:
  * emitted in the thread-default main context of the caller that started
- * it, at most 20 times a second, with fractions that never decrease.  The
- * last one is 1.0, just before the load's callback, once the sample is
- * published; a load that fails or is cancelled stops without it.  The
+ * it, at most 20 times a second on the way, with fractions that never
+ * decrease.  The last one is 1.0, as soon as the sample is published,
+ * just before the load's callback (however soon after the one before it);
+ * a load that fails or is cancelled stops without it.  The
  * fraction counts the source's frames (a file's, at its own rate): a
  * resampled load moves at the same pace.  Synchronous loads emit nothing.
  *
@@ -149,45 +150,18 @@ progress_free (FzProgress *progress)
   g_free (progress);
 }
 
-/* Main context: the 1.0, then the load's result. */
-static gboolean
-finish (gpointer data)
-{
-  FzProgress *progress = data;
-  GTask *task = progress->task;
-
-  emit (progress, 1.0);
-  progress_free (progress);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-  return G_SOURCE_REMOVE;
-}
-
 void
 _flitzis_audio_engine_progress_complete (FzProgress *progress, GTask *task, GError *error)
 {
-  gint64 wait_us;
-  GSource *later;
-
-  g_source_destroy (progress->timer);
-  if (error != NULL)
-    {
-      progress_free (progress);
-      g_task_return_error (task, error);
-      return;
-    }
-  progress->task = g_object_ref (task);
-  wait_us = spaced (progress) ? 0
-            : FZ_PROGRESS_SPACING_US - (g_get_monotonic_time () - progress->emitted_at);
-  if (wait_us <= 0)
-    {
-      finish (progress);
-      return;
-    }
-  /* Too soon after the last one: the 1.0 (and the callback) wait. */
-  later = g_timeout_source_new ((guint) ((wait_us + 999) / 1000));
-  g_source_set_callback (later, finish, progress, NULL);
-  g_source_set_static_name (later, "[flitzis] load progress end");
-  g_source_attach (later, progress->context);
-  g_source_unref (later);
+  /* The 1.0 at once, however soon after the last fraction: the spacing is
+   * for the fractions a load goes through.  Held back to keep it, the end
+   * held the load's callback back too, up to 50 ms, and a bank loaded in
+   * parallel was no faster than one file after another (bench-bank). */
+  if (error == NULL)
+    emit (progress, 1.0);
+  progress_free (progress);
+  if (error == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
