@@ -47,6 +47,8 @@ struct FlitzisTestJack {
   atomic_uint cycles;
   atomic_uint stall_ms;               /* the next cycle takes this long */
   _Atomic guint64 first_frame;        /* JACK frame time of the first frame recorded */
+  atomic_uint gaps;                   /* cycles the capture missed while recording */
+  jack_nframes_t next_frame;          /* the process thread's: where the last cycle ended */
 };
 
 static void
@@ -71,6 +73,13 @@ on_process (jack_nframes_t n, void *data)
     return 0;
   if (done == 0)
     atomic_store (&jack->first_frame, (guint64) jack_last_frame_time (jack->client));
+  /* Frame i of the capture is the server's frame first + i only while
+   * every cycle is recorded: one that this client was not run in (it, or
+   * the graph before it, was late) shows as a jump of the server's clock
+   * from where the cycle before ended. */
+  else if (done < jack->max_frames && jack_last_frame_time (jack->client) != jack->next_frame)
+    atomic_fetch_add (&jack->gaps, 1);
+  jack->next_frame = jack_last_frame_time (jack->client) + n;
   n = (jack_nframes_t) MIN ((gsize) n, jack->max_frames - done);
   for (guint c = 0; c < CAPTURE_CHANNELS; c++)
     {
@@ -426,6 +435,7 @@ flitzis_test_jack_capture_start (FlitzisTestJack *jack, gsize max_frames)
     }
   jack->max_frames = max_frames;
   atomic_store (&jack->frames, 0);
+  atomic_store (&jack->gaps, 0);
 
   connect_engine (jack);
   g_assert_true (flitzis_test_wait_until (NULL, ports_connected, jack, 5000));
@@ -456,6 +466,12 @@ flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n_channels, gsize 
   *n_channels = CAPTURE_CHANNELS;
   *n_frames = frames;
   return interleaved;
+}
+
+guint
+flitzis_test_jack_capture_gaps (FlitzisTestJack *jack)
+{
+  return atomic_load (&jack->gaps);
 }
 
 guint64

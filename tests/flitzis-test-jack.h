@@ -48,6 +48,10 @@ float           *flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n
  * flitzis_test_jack_capture_frames() > 0): frame i of the capture is
  * frame first + i of the server's clock, when no cycle was missed. */
 guint64          flitzis_test_jack_capture_first_frame (FlitzisTestJack *jack);
+/* The cycles of the server that the capture missed since it started: each
+ * one a jump of the server's clock between two cycles recorded (any
+ * thread).  A capture with none has frame first + i at its frame i. */
+guint            flitzis_test_jack_capture_gaps (FlitzisTestJack *jack);
 /* The server's clock, in frames: now (estimated), and the start of the
  * current cycle. */
 guint64          flitzis_test_jack_frame_time (FlitzisTestJack *jack);
