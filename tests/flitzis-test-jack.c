@@ -613,3 +613,69 @@ flitzis_test_assert_channel_plays (const float *captured, gsize frames, guint ch
                  "expected %.9g", channel, f, (double) got, (double) want);
     }
 }
+
+/* Whether @captured holds silence on both channels (a period at least:
+ * the beginning was not lost), then exactly the @n stereo frames of
+ * @expected, then silence to its end; if not, says where they part. */
+static gboolean
+capture_plays (const float *captured, gsize frames, const float *expected, gsize n)
+{
+  gssize start = flitzis_test_first_sound (captured, frames, 2);
+
+  if (start < FLITZIS_TEST_PERIOD || frames - (gsize) start < n)
+    {
+      g_test_message ("the capture's first sound is at frame %" G_GSSIZE_FORMAT " of %"
+                      G_GSIZE_FORMAT, start, frames);
+      return FALSE;
+    }
+  for (gsize i = 0; i < 2 * (gsize) start; i++)
+    if (captured[i] != 0.0f)
+      {
+        g_test_message ("channel %u of the capture sounds at frame %" G_GSIZE_FORMAT
+                        ", before the left one (%" G_GSSIZE_FORMAT ")", (guint) (i % 2), i / 2,
+                        start);
+        return FALSE;
+      }
+  for (gsize i = 0; i < 2 * (frames - (gsize) start); i++)
+    {
+      float want = i < 2 * n ? expected[i] : 0.0f;
+
+      if (captured[2 * start + i] != want)
+        {
+          g_test_message ("the capture parts from what was expected at frame %" G_GSIZE_FORMAT
+                          " of %" G_GSIZE_FORMAT " after its first sound, channel %u "
+                          "(%.9g, not %.9g)", i / 2, n, (guint) (i % 2),
+                          (double) captured[2 * start + i], (double) want);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+flitzis_test_jack_assert_plays (FlitzisAudioEngine *engine, guint slot, float velocity,
+                                const float *expected, gsize n)
+{
+  g_assert_cmpint (flitzis_test_first_sound (expected, n, 2), ==, 0);
+  for (guint attempt = 1;; attempt++)
+    {
+      guint64 xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
+      g_autofree float *captured = NULL;
+      gsize frames;
+      guint gaps;
+
+      flitzis_test_start_capture_with_silence (n + 16 * FLITZIS_TEST_PERIOD);
+      flitzis_test_play_ok (engine, slot, velocity);
+      captured = flitzis_test_capture_for (n + 8 * FLITZIS_TEST_PERIOD, &frames);
+      gaps = flitzis_test_jack_capture_gaps (shared);
+      if (capture_plays (captured, frames, expected, n))
+        return;
+      xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns) - xruns;
+      g_test_message ("play %u did not match: meanwhile the server reported %" G_GUINT64_FORMAT
+                      " xruns, the capture missed %u cycles", attempt, xruns, gaps);
+      /* Only an xrun or a missed cycle excuses a mismatch, and only twice:
+       * a fault in the engine's output shows in every play. */
+      g_assert_true (xruns > 0 || gaps > 0);
+      g_assert_cmpuint (attempt, <, 3);
+    }
+}

@@ -101,4 +101,14 @@ void             flitzis_test_assert_channel_plays (const float *captured, gsize
                                                     guint channel, const float *expected,
                                                     gsize length);
 
+/* Triggers @slot of @engine (running on the shared server) at @velocity,
+ * and asserts that the capture holds silence, then exactly the @n stereo
+ * frames of @expected (interleaved; its first frame not silent on the
+ * left), then silence.  A period the engine's client or the capture
+ * missed (the server reports an xrun; the capture sees its clock jump)
+ * breaks the sound apart in the capture: such a mismatch is excused, and
+ * the play captured again, twice at most. */
+void             flitzis_test_jack_assert_plays (FlitzisAudioEngine *engine, guint slot,
+                                                 float velocity, const float *expected, gsize n);
+
 G_END_DECLS
