@@ -595,6 +595,33 @@ flitzis_test_onset (const float *captured, gsize frames, guint channel)
   return 0;
 }
 
+gboolean
+flitzis_test_channel_matches (const float *captured, gsize frames, guint channel,
+                              const float *expected, gsize length)
+{
+  gssize start = flitzis_test_first_sound (captured + channel, frames, 2);
+
+  if (start < FLITZIS_TEST_PERIOD || (gsize) start + length > frames)
+    {
+      g_test_message ("channel %u of the capture first sounds at frame %" G_GSSIZE_FORMAT
+                      " of %" G_GSIZE_FORMAT, channel, start, frames);
+      return FALSE;
+    }
+  for (gsize f = 0; f < frames - (gsize) start; f++)
+    {
+      float want = f < length ? expected[f] : 0.0f;
+      float got = captured[2 * (start + f) + channel];
+
+      if (got != want)
+        {
+          g_test_message ("channel %u, frame %" G_GSIZE_FORMAT " of the sample: captured %.9g, "
+                          "expected %.9g", channel, f, (double) got, (double) want);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 void
 flitzis_test_assert_channel_plays (const float *captured, gsize frames, guint channel,
                                    const float *expected, gsize length)

@@ -97,6 +97,10 @@ void             flitzis_test_wait_captured_from_now (gsize frames);
 gsize            flitzis_test_onset (const float *captured, gsize frames, guint channel);
 /* Channel @channel of the capture is silence (at least a period of it),
  * then exactly @expected, then silence again. */
+/* The same as a test: whether it does; if not, says where it parts. */
+gboolean         flitzis_test_channel_matches (const float *captured, gsize frames,
+                                               guint channel, const float *expected,
+                                               gsize length);
 void             flitzis_test_assert_channel_plays (const float *captured, gsize frames,
                                                     guint channel, const float *expected,
                                                     gsize length);
