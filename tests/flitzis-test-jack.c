@@ -48,6 +48,8 @@ struct FlitzisTestJack {
   atomic_uint stall_ms;               /* the next cycle takes this long */
   _Atomic guint64 first_frame;        /* JACK frame time of the first frame recorded */
   atomic_uint gaps;                   /* cycles the capture missed while recording */
+  gpointer xrun_data;                 /* for xrun_hook, set before it */
+  _Atomic (FlitzisTestXrunHook) xrun_hook;
   jack_nframes_t next_frame;          /* the process thread's: where the last cycle ended */
 };
 
@@ -93,6 +95,19 @@ on_process (jack_nframes_t n, void *data)
       fz_tsan_release (input);
     }
   atomic_store (&jack->frames, done + n);
+  return 0;
+}
+
+/* JACK's notification thread: an xrun the server reports to this client,
+ * as to every client of the graph. */
+static int
+on_xrun (void *data)
+{
+  FlitzisTestJack *jack = data;
+  FlitzisTestXrunHook hook = atomic_load (&jack->xrun_hook);
+
+  if (hook != NULL)
+    hook (jack->xrun_data);
   return 0;
 }
 
@@ -203,6 +218,7 @@ register_inputs (FlitzisTestJack *jack)
       g_assert_nonnull (jack->inputs[c]);
     }
   jack_set_process_callback (jack->client, on_process, jack);
+  jack_set_xrun_callback (jack->client, on_xrun, jack);
   g_assert_cmpint (jack_activate (jack->client), ==, 0);
 }
 
@@ -301,6 +317,14 @@ flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms)
 {
   /* The same number of periods on a server slowed for valgrind. */
   atomic_store (&jack->stall_ms, ms * flitzis_test_slowdown ());
+}
+
+void
+flitzis_test_jack_set_xrun_hook (FlitzisTestJack *jack, FlitzisTestXrunHook hook, gpointer data)
+{
+  atomic_store (&jack->xrun_hook, NULL);
+  jack->xrun_data = data;
+  atomic_store (&jack->xrun_hook, hook);
 }
 
 void

@@ -32,6 +32,12 @@ void             flitzis_test_jack_signal_unsafe (FlitzisTestJack *jack, int sig
 /* Makes the test's own client take @ms in its next cycle: the graph runs
  * late, and the server reports an xrun to every client. */
 void             flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms);
+/* Calls @hook (@data) on JACK's notification thread for each xrun the
+ * server reports to the test's own client (it reports one to every client
+ * of its graph); NULL: none. */
+typedef void (*FlitzisTestXrunHook) (gpointer data);
+void             flitzis_test_jack_set_xrun_hook (FlitzisTestJack *jack, FlitzisTestXrunHook hook,
+                                                  gpointer data);
 
 /* Starts recording what PortAudio (in this process) plays: connects its
  * output ports to this test's input ports and waits until the connection
