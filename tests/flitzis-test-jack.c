@@ -48,6 +48,10 @@ struct FlitzisTestJack {
   atomic_uint cycles;
   atomic_uint stall_ms;               /* the next cycle takes this long */
   _Atomic guint64 first_frame;        /* JACK frame time of the first frame recorded */
+  atomic_uint gaps;                   /* cycles the capture missed while recording */
+  gpointer xrun_data;                 /* for xrun_hook, set before it */
+  _Atomic (FlitzisTestXrunHook) xrun_hook;
+  jack_nframes_t next_frame;          /* the process thread's: where the last cycle ended */
 };
 
 static void
@@ -72,6 +76,13 @@ on_process (jack_nframes_t n, void *data)
     return 0;
   if (done == 0)
     atomic_store (&jack->first_frame, (guint64) jack_last_frame_time (jack->client));
+  /* Frame i of the capture is the server's frame first + i only while
+   * every cycle is recorded: one that this client was not run in (it, or
+   * the graph before it, was late) shows as a jump of the server's clock
+   * from where the cycle before ended. */
+  else if (done < jack->max_frames && jack_last_frame_time (jack->client) != jack->next_frame)
+    atomic_fetch_add (&jack->gaps, 1);
+  jack->next_frame = jack_last_frame_time (jack->client) + n;
   n = (jack_nframes_t) MIN ((gsize) n, jack->max_frames - done);
   for (guint c = 0; c < CAPTURE_CHANNELS; c++)
     {
@@ -85,6 +96,19 @@ on_process (jack_nframes_t n, void *data)
       fz_tsan_release (input);
     }
   atomic_store (&jack->frames, done + n);
+  return 0;
+}
+
+/* JACK's notification thread: an xrun the server reports to this client,
+ * as to every client of the graph. */
+static int
+on_xrun (void *data)
+{
+  FlitzisTestJack *jack = data;
+  FlitzisTestXrunHook hook = atomic_load (&jack->xrun_hook);
+
+  if (hook != NULL)
+    hook (jack->xrun_data);
   return 0;
 }
 
@@ -195,6 +219,7 @@ register_inputs (FlitzisTestJack *jack)
       g_assert_nonnull (jack->inputs[c]);
     }
   jack_set_process_callback (jack->client, on_process, jack);
+  jack_set_xrun_callback (jack->client, on_xrun, jack);
   g_assert_cmpint (jack_activate (jack->client), ==, 0);
 }
 
@@ -293,6 +318,14 @@ flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms)
 {
   /* The same number of periods on a server slowed for valgrind. */
   atomic_store (&jack->stall_ms, ms * flitzis_test_slowdown ());
+}
+
+void
+flitzis_test_jack_set_xrun_hook (FlitzisTestJack *jack, FlitzisTestXrunHook hook, gpointer data)
+{
+  atomic_store (&jack->xrun_hook, NULL);
+  jack->xrun_data = data;
+  atomic_store (&jack->xrun_hook, hook);
 }
 
 void
@@ -427,6 +460,7 @@ flitzis_test_jack_capture_start (FlitzisTestJack *jack, gsize max_frames)
     }
   jack->max_frames = max_frames;
   atomic_store (&jack->frames, 0);
+  atomic_store (&jack->gaps, 0);
 
   connect_engine (jack);
   g_assert_true (flitzis_test_wait_until (NULL, ports_connected, jack, 5000));
@@ -457,6 +491,12 @@ flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n_channels, gsize 
   *n_channels = CAPTURE_CHANNELS;
   *n_frames = frames;
   return interleaved;
+}
+
+guint
+flitzis_test_jack_capture_gaps (FlitzisTestJack *jack)
+{
+  return atomic_load (&jack->gaps);
 }
 
 guint64
@@ -580,6 +620,33 @@ flitzis_test_onset (const float *captured, gsize frames, guint channel)
   return 0;
 }
 
+gboolean
+flitzis_test_channel_matches (const float *captured, gsize frames, guint channel,
+                              const float *expected, gsize length)
+{
+  gssize start = flitzis_test_first_sound (captured + channel, frames, 2);
+
+  if (start < FLITZIS_TEST_PERIOD || (gsize) start + length > frames)
+    {
+      g_test_message ("channel %u of the capture first sounds at frame %" G_GSSIZE_FORMAT
+                      " of %" G_GSIZE_FORMAT, channel, start, frames);
+      return FALSE;
+    }
+  for (gsize f = 0; f < frames - (gsize) start; f++)
+    {
+      float want = f < length ? expected[f] : 0.0f;
+      float got = captured[2 * (start + f) + channel];
+
+      if (got != want)
+        {
+          g_test_message ("channel %u, frame %" G_GSIZE_FORMAT " of the sample: captured %.9g, "
+                          "expected %.9g", channel, f, (double) got, (double) want);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 void
 flitzis_test_assert_channel_plays (const float *captured, gsize frames, guint channel,
                                    const float *expected, gsize length)
@@ -641,4 +708,69 @@ flitzis_test_jack_midi_source_close (FlitzisTestJackMidiSource *source)
 {
   jack_client_close (source->client);
   g_free (source);
+
+/* Whether @captured holds silence on both channels (a period at least:
+ * the beginning was not lost), then exactly the @n stereo frames of
+ * @expected, then silence to its end; if not, says where they part. */
+static gboolean
+capture_plays (const float *captured, gsize frames, const float *expected, gsize n)
+{
+  gssize start = flitzis_test_first_sound (captured, frames, 2);
+
+  if (start < FLITZIS_TEST_PERIOD || frames - (gsize) start < n)
+    {
+      g_test_message ("the capture's first sound is at frame %" G_GSSIZE_FORMAT " of %"
+                      G_GSIZE_FORMAT, start, frames);
+      return FALSE;
+    }
+  for (gsize i = 0; i < 2 * (gsize) start; i++)
+    if (captured[i] != 0.0f)
+      {
+        g_test_message ("channel %u of the capture sounds at frame %" G_GSIZE_FORMAT
+                        ", before the left one (%" G_GSSIZE_FORMAT ")", (guint) (i % 2), i / 2,
+                        start);
+        return FALSE;
+      }
+  for (gsize i = 0; i < 2 * (frames - (gsize) start); i++)
+    {
+      float want = i < 2 * n ? expected[i] : 0.0f;
+
+      if (captured[2 * start + i] != want)
+        {
+          g_test_message ("the capture parts from what was expected at frame %" G_GSIZE_FORMAT
+                          " of %" G_GSIZE_FORMAT " after its first sound, channel %u "
+                          "(%.9g, not %.9g)", i / 2, n, (guint) (i % 2),
+                          (double) captured[2 * start + i], (double) want);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+flitzis_test_jack_assert_plays (FlitzisAudioEngine *engine, guint slot, float velocity,
+                                const float *expected, gsize n)
+{
+  g_assert_cmpint (flitzis_test_first_sound (expected, n, 2), ==, 0);
+  for (guint attempt = 1;; attempt++)
+    {
+      guint64 xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
+      g_autofree float *captured = NULL;
+      gsize frames;
+      guint gaps;
+
+      flitzis_test_start_capture_with_silence (n + 16 * FLITZIS_TEST_PERIOD);
+      flitzis_test_play_ok (engine, slot, velocity);
+      captured = flitzis_test_capture_for (n + 8 * FLITZIS_TEST_PERIOD, &frames);
+      gaps = flitzis_test_jack_capture_gaps (shared);
+      if (capture_plays (captured, frames, expected, n))
+        return;
+      xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns) - xruns;
+      g_test_message ("play %u did not match: meanwhile the server reported %" G_GUINT64_FORMAT
+                      " xruns, the capture missed %u cycles", attempt, xruns, gaps);
+      /* Only an xrun or a missed cycle excuses a mismatch, and only twice:
+       * a fault in the engine's output shows in every play. */
+      g_assert_true (xruns > 0 || gaps > 0);
+      g_assert_cmpuint (attempt, <, 3);
+    }
 }

@@ -32,6 +32,12 @@ void             flitzis_test_jack_signal_unsafe (FlitzisTestJack *jack, int sig
 /* Makes the test's own client take @ms in its next cycle: the graph runs
  * late, and the server reports an xrun to every client. */
 void             flitzis_test_jack_stall_next_cycle (FlitzisTestJack *jack, guint ms);
+/* Calls @hook (@data) on JACK's notification thread for each xrun the
+ * server reports to the test's own client (it reports one to every client
+ * of its graph); NULL: none. */
+typedef void (*FlitzisTestXrunHook) (gpointer data);
+void             flitzis_test_jack_set_xrun_hook (FlitzisTestJack *jack, FlitzisTestXrunHook hook,
+                                                  gpointer data);
 
 /* Starts recording what PortAudio (in this process) plays: connects its
  * output ports to this test's input ports and waits until the connection
@@ -48,6 +54,10 @@ float           *flitzis_test_jack_capture_stop (FlitzisTestJack *jack, guint *n
  * flitzis_test_jack_capture_frames() > 0): frame i of the capture is
  * frame first + i of the server's clock, when no cycle was missed. */
 guint64          flitzis_test_jack_capture_first_frame (FlitzisTestJack *jack);
+/* The cycles of the server that the capture missed since it started: each
+ * one a jump of the server's clock between two cycles recorded (any
+ * thread).  A capture with none has frame first + i at its frame i. */
+guint            flitzis_test_jack_capture_gaps (FlitzisTestJack *jack);
 /* The server's clock, in frames: now (estimated), and the start of the
  * current cycle. */
 guint64          flitzis_test_jack_frame_time (FlitzisTestJack *jack);
@@ -93,6 +103,10 @@ void             flitzis_test_wait_captured_from_now (gsize frames);
 gsize            flitzis_test_onset (const float *captured, gsize frames, guint channel);
 /* Channel @channel of the capture is silence (at least a period of it),
  * then exactly @expected, then silence again. */
+/* The same as a test: whether it does; if not, says where it parts. */
+gboolean         flitzis_test_channel_matches (const float *captured, gsize frames,
+                                               guint channel, const float *expected,
+                                               gsize length);
 void             flitzis_test_assert_channel_plays (const float *captured, gsize frames,
                                                     guint channel, const float *expected,
                                                     gsize length);
@@ -110,5 +124,15 @@ typedef struct FlitzisTestJackMidiSource FlitzisTestJackMidiSource;
 FlitzisTestJackMidiSource *flitzis_test_jack_midi_source_open (const char *name,
                                                                FlitzisTestJackMidiWrite write);
 void             flitzis_test_jack_midi_source_close (FlitzisTestJackMidiSource *source);
+
+/* Triggers @slot of @engine (running on the shared server) at @velocity,
+ * and asserts that the capture holds silence, then exactly the @n stereo
+ * frames of @expected (interleaved; its first frame not silent on the
+ * left), then silence.  A period the engine's client or the capture
+ * missed (the server reports an xrun; the capture sees its clock jump)
+ * breaks the sound apart in the capture: such a mismatch is excused, and
+ * the play captured again, twice at most. */
+void             flitzis_test_jack_assert_plays (FlitzisAudioEngine *engine, guint slot,
+                                                 float velocity, const float *expected, gsize n);
 
 G_END_DECLS

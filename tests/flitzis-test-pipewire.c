@@ -58,6 +58,11 @@ struct FlitzisTestPipewire {
   atomic_size_t frames;
   atomic_bool streaming;
   _Atomic gint64 first_sound_us;     /* -1 until a non-zero frame came */
+  /* Cycles of the graph this capture did not record in sequence: a cycle
+   * with no buffer to take, or the graph's clock (pw_time.ticks) moved by
+   * other than the frames recorded in the cycle before (an xrun). */
+  atomic_uint gaps;
+  guint64 next_ticks;                /* the data thread's; 0: none yet */
 };
 
 static void
@@ -336,15 +341,25 @@ on_capture_process (void *data)
   FlitzisTestPipewire *pw = data;
   struct pw_buffer *buffer = pw_stream_dequeue_buffer (pw->capture);
   struct spa_data *in;
+  struct pw_time time;
   gsize done, n;
 
   if (buffer == NULL)
-    return;
+    {
+      atomic_fetch_add (&pw->gaps, 1);
+      return;
+    }
   in = &buffer->buffer->datas[0];
   done = atomic_load (&pw->frames);
   if (in->data != NULL)
     {
       n = MIN (in->chunk->size / (CHANNELS * sizeof (float)), pw->capacity - done);
+      if (pw_stream_get_time_n (pw->capture, &time, sizeof time) == 0)
+        {
+          if (pw->next_ticks != 0 && time.ticks != pw->next_ticks)
+            atomic_fetch_add (&pw->gaps, 1);
+          pw->next_ticks = time.ticks + in->chunk->size / (CHANNELS * sizeof (float));
+        }
       memcpy (pw->buffer + done * CHANNELS, SPA_PTROFF (in->data, in->chunk->offset, void),
               n * CHANNELS * sizeof (float));
       atomic_store (&pw->frames, done + n);
@@ -386,6 +401,8 @@ flitzis_test_pipewire_capture_start (FlitzisTestPipewire *pw, gsize max_frames)
   atomic_store (&pw->frames, 0);
   atomic_store (&pw->streaming, false);
   atomic_store (&pw->first_sound_us, -1);
+  atomic_store (&pw->gaps, 0);
+  pw->next_ticks = 0;
   props = pw_properties_new (PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture",
                              PW_KEY_NODE_NAME, "flitzis-test-capture",
                              PW_KEY_TARGET_OBJECT, FLITZIS_TEST_PW_SINK,
@@ -444,19 +461,23 @@ captured_enough (gpointer data)
 }
 
 /* Plays @slot once into a fresh capture: two quanta of silence before it,
- * sixteen after its @n frames. */
+ * sixteen after its @n frames.  @gaps: the cycles of the graph the
+ * capture did not record in sequence meanwhile. */
 static float *
 capture_play (FlitzisTestPipewire *pw, FlitzisAudioEngine *engine, guint slot, float velocity,
-              gsize n, gsize *frames)
+              gsize n, gsize *frames, guint *gaps)
 {
   CaptureTarget target = { pw, 2 * pw->quantum };
+  float *captured;
 
   flitzis_test_pipewire_capture_start (pw, n + 64 * pw->quantum);
   g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 10000));
   target.frames = flitzis_test_pipewire_capture_frames (pw) + n + 16 * pw->quantum;
   flitzis_test_play_ok (engine, slot, velocity);
   g_assert_true (flitzis_test_wait_until (NULL, captured_enough, &target, 20000));
-  return flitzis_test_pipewire_capture_stop (pw, frames);
+  captured = flitzis_test_pipewire_capture_stop (pw, frames);
+  *gaps = atomic_load (&pw->gaps);
+  return captured;
 }
 
 /* Whether @captured holds, from its first sound on, exactly @expected; if
@@ -466,9 +487,13 @@ capture_matches (const float *captured, gsize frames, const float *expected, gsi
 {
   gssize start = flitzis_test_first_sound (captured, frames, CHANNELS);
 
-  /* Silence first: the beginning was not lost. */
-  g_assert_cmpint (start, >, 0);
-  g_assert_cmpuint (frames - (gsize) start, >=, n);
+  /* Silence first (the beginning was not lost), and the whole sound. */
+  if (start <= 0 || frames - (gsize) start < n)
+    {
+      g_test_message ("the capture's first sound is at frame %" G_GSSIZE_FORMAT " of %"
+                      G_GSIZE_FORMAT, start, frames);
+      return FALSE;
+    }
   for (gsize i = 0; i < CHANNELS * n; i++)
     if (captured[CHANNELS * start + i] != expected[i])
       {
@@ -481,24 +506,39 @@ capture_matches (const float *captured, gsize frames, const float *expected, gsi
   return TRUE;
 }
 
+/* Captures in all, at most; and of their mismatches, how many may go
+ * without a cycle that the capture missed or an xrun the engine
+ * reported (a node of the graph that was late, which neither sees). */
+#define MAX_CAPTURES 5
+#define MAX_UNEXPLAINED 2
+
 void
 flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw, FlitzisAudioEngine *engine,
                                     guint slot, float velocity, const float *expected, gsize n)
 {
-  gboolean matched = FALSE;
+  guint unexplained = 0;
 
   g_assert_cmpint (flitzis_test_first_sound (expected, n, CHANNELS), ==, 0);
-  for (guint attempt = 1; attempt <= 3 && !matched; attempt++)
+  for (guint attempt = 1;; attempt++)
     {
+      guint64 xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
       g_autofree float *captured = NULL;
       gsize frames;
+      guint gaps;
 
-      captured = capture_play (pw, engine, slot, velocity, n, &frames);
-      matched = capture_matches (captured, frames, expected, n);
-      if (!matched)
-        g_test_message ("capture %u of 3 did not match", attempt);
+      captured = capture_play (pw, engine, slot, velocity, n, &frames, &gaps);
+      if (capture_matches (captured, frames, expected, n))
+        return;
+      xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns) - xruns;
+      if (gaps == 0 && xruns == 0)
+        unexplained++;
+      g_test_message ("capture %u did not match: meanwhile the capture missed %u cycles of "
+                      "the graph, the engine reported %" G_GUINT64_FORMAT " xruns (%u "
+                      "mismatches so far with neither)", attempt, gaps, xruns, unexplained);
+      /* A fault in the engine's output shows in every capture. */
+      g_assert_cmpuint (unexplained, <=, MAX_UNEXPLAINED);
+      g_assert_cmpuint (attempt, <, MAX_CAPTURES);
     }
-  g_assert_true (matched);
 }
 
 /* ---- sinks that come and go ---- */

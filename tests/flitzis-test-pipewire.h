@@ -61,9 +61,11 @@ float               *flitzis_test_pipewire_capture_stop (FlitzisTestPipewire *pw
  * client of the graph, in this process: on a loaded build machine (a
  * sanitizer's build, other suites beside this one) it, or the sink, can
  * miss a cycle that the engine did not.  So the play is captured up to
- * three times, each mismatch is logged with where it parts, and one
- * capture must match to the sample: a fault in the engine's output shows
- * in every one. */
+ * five times, each mismatch is logged with where it parts and with what
+ * explains it (cycles of the graph the capture missed, xruns the engine
+ * reported), at most two mismatches may go unexplained (a late node of the
+ * graph, which neither sees), and one capture must match to the sample: a
+ * fault in the engine's output shows in every one. */
 void                 flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw,
                                                          FlitzisAudioEngine *engine, guint slot,
                                                          float velocity, const float *expected,

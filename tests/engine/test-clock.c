@@ -895,18 +895,64 @@ test_schedule_capacity (FlitzisTestOffline *fixture, gconstpointer data)
  * is heard, in what the JACK test client captured, exactly on the grid
  * frame: measured against a play_sample_at() click on the other channel,
  * the frame the audio thread chose is the first beat from the period that
- * took the command on. */
+ * took the command on.  One such play; see test_quantize_live().
+ * Returns whether the capture heard them where the engine reported them;
+ * @excused: whether the server reported an xrun meanwhile or the capture
+ * missed a cycle (a period the engine or the capture missed between the
+ * two onsets moves them against each other by a period). */
+static gboolean
+play_quantized (FlitzisTestLive *fixture, gboolean *excused)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree float *captured = NULL;
+  FlitzisMessage *message;
+  guint64 before, after, reference, grid = 0, xruns;
+  gsize frames, onset_left, onset_right;
+  guint gaps;
+
+  xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
+  flitzis_test_start_capture_with_silence (2 * RATE);
+  before = flitzis_audio_engine_get_frame_time (fixture->engine);
+  reference = before + 8 * PERIOD + 37;
+  g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 1, 1.0f, reference, &error));
+  g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
+  after = flitzis_audio_engine_get_frame_time (fixture->engine);
+  captured = flitzis_test_capture_for (16 * PERIOD + 2 * 7200, &frames);
+  gaps = flitzis_test_jack_capture_gaps (flitzis_test_jack_shared (RATE, PERIOD));
+  while ((message = flitzis_audio_engine_receive_msg (fixture->engine)) != NULL)
+    {
+      if (flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_SAMPLE_STARTED &&
+          flitzis_message_get_slot (message) == 0)
+        grid = flitzis_message_get_frame (message);
+      flitzis_message_unref (message);
+    }
+  xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns) - xruns;
+  onset_left = flitzis_test_onset (captured, frames, 0);
+  onset_right = flitzis_test_onset (captured, frames, 1);
+  g_test_message ("reference at %" G_GUINT64_FORMAT ", grid frame %" G_GUINT64_FORMAT
+                  ", captured at %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT
+                  "; %" G_GUINT64_FORMAT " xruns, %u cycles the capture missed",
+                  reference, grid, onset_right, onset_left, xruns, gaps);
+  /* On the beat, the first from the period that took it (one that began
+   * between the two reads of the frame time, or the next): what the
+   * engine reports, exact whatever the machine does. */
+  g_assert_cmpuint (grid % 7200, ==, 0);
+  g_assert_cmpuint (grid, >=, before);
+  g_assert_cmpuint (grid, <=, flitzis_audio_engine_get_grid_frame (fixture->engine,
+                                                                   FLITZIS_QUANTIZE_BEAT,
+                                                                   after + PERIOD));
+  /* Heard there, to the frame. */
+  *excused = xruns > 0 || gaps > 0;
+  return (gssize) onset_left - (gssize) onset_right == (gssize) grid - (gssize) reference &&
+         onset_left % PERIOD == grid % PERIOD;
+}
+
 static void
 test_quantize_live (FlitzisTestLive *fixture, gconstpointer data)
 {
   const float click[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
   g_autofree char *left = flitzis_test_write_stereo (fixture->dir, "l.wav", RATE, click, NULL, 4);
   g_autofree char *right = flitzis_test_write_stereo (fixture->dir, "r.wav", RATE, NULL, click, 4);
-  g_autoptr (GError) error = NULL;
-  g_autofree float *captured = NULL;
-  FlitzisMessage *message;
-  guint64 before, after, reference, grid = 0;
-  gsize frames, onset_left, onset_right;
 
   (void) data;
   /* Set before run(): the beats are on multiples of 7200 from frame 0. */
@@ -915,35 +961,18 @@ test_quantize_live (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_load_ok (fixture->engine, 0, left);
   flitzis_test_load_ok (fixture->engine, 1, right);
   flitzis_audio_engine_set_quantize (fixture->engine, FLITZIS_QUANTIZE_BEAT);
-  flitzis_test_start_capture_with_silence (2 * RATE);
-  before = flitzis_audio_engine_get_frame_time (fixture->engine);
-  reference = before + 8 * PERIOD + 37;
-  g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 1, 1.0f, reference, &error));
-  g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
-  after = flitzis_audio_engine_get_frame_time (fixture->engine);
-  captured = flitzis_test_capture_for (16 * PERIOD + 2 * 7200, &frames);
-  while ((message = flitzis_audio_engine_receive_msg (fixture->engine)) != NULL)
+  /* Only an xrun or a missed cycle excuses a mismatch, and only twice: a
+   * fault of the engine's shows in every play. */
+  for (guint attempt = 1;; attempt++)
     {
-      if (flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_SAMPLE_STARTED &&
-          flitzis_message_get_slot (message) == 0)
-        grid = flitzis_message_get_frame (message);
-      flitzis_message_unref (message);
+      gboolean excused;
+
+      if (play_quantized (fixture, &excused))
+        break;
+      g_test_message ("play %u did not match", attempt);
+      g_assert_true (excused);
+      g_assert_cmpuint (attempt, <, 3);
     }
-  onset_left = flitzis_test_onset (captured, frames, 0);
-  onset_right = flitzis_test_onset (captured, frames, 1);
-  g_test_message ("reference at %" G_GUINT64_FORMAT ", grid frame %" G_GUINT64_FORMAT
-                  ", captured at %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT,
-                  reference, grid, onset_right, onset_left);
-  /* On the beat, the first from the period that took it (one that began
-   * between the two reads of the frame time, or the next). */
-  g_assert_cmpuint (grid % 7200, ==, 0);
-  g_assert_cmpuint (grid, >=, before);
-  g_assert_cmpuint (grid, <=, flitzis_audio_engine_get_grid_frame (fixture->engine,
-                                                                   FLITZIS_QUANTIZE_BEAT,
-                                                                   after + PERIOD));
-  /* Heard there, to the frame. */
-  g_assert_cmpint ((gssize) onset_left - (gssize) onset_right, ==, (gssize) grid - (gssize) reference);
-  g_assert_cmpuint (onset_left % PERIOD, ==, grid % PERIOD);
 }
 
 int

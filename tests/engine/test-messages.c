@@ -448,7 +448,11 @@ all_answered (gpointer data)
         wait->fixture->pongs++;
       else
         {
-          g_assert_cmpint (flitzis_message_get_kind (message), ==, FLITZIS_MESSAGE_KIND_XRUN);
+          /* An underrun of the engine's own comes as an event of its own
+           * beside the xrun's (under valgrind a callback can take longer
+           * than the period). */
+          g_assert_true (flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_XRUN ||
+                         flitzis_message_get_kind (message) == FLITZIS_MESSAGE_KIND_UNDERRUN);
           wait->events++;
         }
       flitzis_message_unref (message);
@@ -456,7 +460,8 @@ all_answered (gpointer data)
   return wait->fixture->pongs + wait->events + flitzis_test_count (engine, flitzis_engine_stats_get_dropped_replies)
          + flitzis_test_count (engine, flitzis_engine_stats_get_dropped_events)
          + flitzis_test_count (engine, flitzis_engine_stats_get_dropped_messages)
-         == wait->sent + flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
+         == wait->sent + flitzis_test_count (engine, flitzis_engine_stats_get_xruns)
+            + flitzis_test_count (engine, flitzis_engine_stats_get_underruns);
 }
 
 static void
@@ -509,7 +514,7 @@ static void
 test_kept_messages_bounded (FlitzisTestLive *fixture, gconstpointer data)
 {
   DroppedWait wait = { fixture->engine, 10 };
-  guint64 start, last_frame = 0, xrun_events;
+  guint64 start, last_frame = 0, xrun_events, dropped_pongs;
   guint received = 0;
   FlitzisMessage *message;
 
@@ -522,13 +527,20 @@ test_kept_messages_bounded (FlitzisTestLive *fixture, gconstpointer data)
   g_assert_true (flitzis_test_wait_until (NULL, messages_dropped, &wait, 5000));
   /* Every ping answered, then no more messages: the count is final.  The
    * JACK dummy server's own late wake-ups may have added xrun events to
-   * the stream (flitzis_test_receive_skipping_xruns()): each one pushed
-   * out one more old message. */
+   * the stream (flitzis_test_receive_skipping_xruns()), and a callback
+   * that took longer than the period an underrun event: each one pushed
+   * out one more old message.  One that came while the reply ring held a
+   * whole batch of pongs took the place of one of them there: a pong is
+   * dropped (and counted) only so. */
   flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
   flitzis_audio_engine_shut_down (fixture->engine);
-  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_replies), ==, 0);
   xrun_events = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns)
+                + flitzis_test_count (fixture->engine, flitzis_engine_stats_get_underruns)
                 - flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_events);
+  dropped_pongs = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_replies);
+  g_test_message ("%" G_GUINT64_FORMAT " xrun and underrun events, %" G_GUINT64_FORMAT
+                  " pongs dropped", xrun_events, dropped_pongs);
+  g_assert_cmpuint (dropped_pongs, <=, xrun_events);
 
   while ((message = flitzis_audio_engine_receive_msg (fixture->engine)) != NULL)
     {
@@ -539,7 +551,7 @@ test_kept_messages_bounded (FlitzisTestLive *fixture, gconstpointer data)
     }
   g_assert_cmpuint (received, ==, FLITZIS_QUEUE_CAPACITY);
   g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_messages), ==,
-                    10 + xrun_events);
+                    10 + xrun_events - dropped_pongs);
   /* The newest were kept: the last one answers the second batch. */
   g_assert_cmpuint (last_frame, >=, start + 2 * PERIOD);
 }

@@ -56,18 +56,18 @@ test_play_captured (FlitzisTestLive *fixture, gconstpointer data)
   g_autofree char *path = flitzis_test_write_stereo (fixture->dir, "tone.wav", RATE, left, right, length);
   g_autofree float *want_left = scaled (left, length, 0.3f);
   g_autofree float *want_right = scaled (right, length, 0.3f);
-  g_autofree float *captured = NULL;
-  gsize frames;
+  g_autofree float *want = g_new (float, 2 * length);
 
   (void) data;
+  /* Both channels from the same frame on: interleaved. */
+  for (gsize f = 0; f < length; f++)
+    {
+      want[2 * f] = want_left[f];
+      want[2 * f + 1] = want_right[f];
+    }
   flitzis_test_run_ok (fixture->engine);
   flitzis_test_load_ok (fixture->engine, 5, path);
-  flitzis_test_start_capture_with_silence (RATE);
-  flitzis_test_play_ok (fixture->engine, 5, 0.3f);
-  captured = flitzis_test_capture_for (length + 8 * PERIOD, &frames);
-  flitzis_test_assert_channel_plays (captured, frames, 0, want_left, length);
-  flitzis_test_assert_channel_plays (captured, frames, 1, want_right, length);
-  g_assert_cmpuint (flitzis_test_onset (captured, frames, 0), ==, flitzis_test_onset (captured, frames, 1));
+  flitzis_test_jack_assert_plays (fixture->engine, 5, 0.3f, want, length);
 }
 
 static void
@@ -152,22 +152,21 @@ test_play_at_late (FlitzisTestOffline *fixture, gconstpointer data)
 /* Live, the voice of play_sample_at() starts on its frame too: two clicks
  * scheduled 1041 frames apart, one on each channel, are captured 1041
  * frames apart, each at its offset within the period (engine periods are
- * the JACK server's cycles, and the capture starts on a cycle). */
-static void
-test_play_at_live (FlitzisTestLive *fixture, gconstpointer data)
+ * the JACK server's cycles, and the capture starts on a cycle).  Returns
+ * whether the capture matched; @excused: whether the server reported an
+ * xrun meanwhile or the capture missed a cycle (on a loaded machine a
+ * period the engine or the capture missed between the clicks moves them
+ * against each other by a period). */
+static gboolean
+play_clicks_at (FlitzisTestLive *fixture, gboolean *excused)
 {
-  const float click[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
-  g_autofree char *left = flitzis_test_write_stereo (fixture->dir, "l.wav", RATE, click, NULL, 4);
-  g_autofree char *right = flitzis_test_write_stereo (fixture->dir, "r.wav", RATE, NULL, click, 4);
   g_autoptr (GError) error = NULL;
   g_autofree float *captured = NULL;
-  guint64 now, first, second;
+  guint64 now, first, second, xruns;
   gsize frames, onset_left, onset_right;
+  guint gaps;
 
-  (void) data;
-  flitzis_test_run_ok (fixture->engine);
-  flitzis_test_load_ok (fixture->engine, 0, left);
-  flitzis_test_load_ok (fixture->engine, 1, right);
+  xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
   flitzis_test_start_capture_with_silence (RATE);
   now = flitzis_audio_engine_get_frame_time (fixture->engine);
   first = now + 8 * PERIOD + 37;
@@ -175,14 +174,42 @@ test_play_at_live (FlitzisTestLive *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 0, 1.0f, first, &error));
   g_assert_true (flitzis_audio_engine_play_sample_at (fixture->engine, 1, 1.0f, second, &error));
   captured = flitzis_test_capture_for (second - now + 8 * PERIOD, &frames);
+  gaps = flitzis_test_jack_capture_gaps (flitzis_test_jack_shared (RATE, PERIOD));
+  xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns) - xruns;
   onset_left = flitzis_test_onset (captured, frames, 0);
   onset_right = flitzis_test_onset (captured, frames, 1);
   g_test_message ("scheduled at %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT
-                  ", captured at %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT,
-                  first, second, onset_left, onset_right);
-  g_assert_cmpuint (onset_right - onset_left, ==, second - first);
-  g_assert_cmpuint (onset_left % PERIOD, ==, first % PERIOD);
+                  ", captured at %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT
+                  "; %" G_GUINT64_FORMAT " xruns, %u cycles the capture missed",
+                  first, second, onset_left, onset_right, xruns, gaps);
   g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_dropped_events), ==, 0);
+  *excused = xruns > 0 || gaps > 0;
+  return onset_right - onset_left == second - first && onset_left % PERIOD == first % PERIOD;
+}
+
+static void
+test_play_at_live (FlitzisTestLive *fixture, gconstpointer data)
+{
+  const float click[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
+  g_autofree char *left = flitzis_test_write_stereo (fixture->dir, "l.wav", RATE, click, NULL, 4);
+  g_autofree char *right = flitzis_test_write_stereo (fixture->dir, "r.wav", RATE, NULL, click, 4);
+
+  (void) data;
+  flitzis_test_run_ok (fixture->engine);
+  flitzis_test_load_ok (fixture->engine, 0, left);
+  flitzis_test_load_ok (fixture->engine, 1, right);
+  /* Only an xrun or a missed cycle excuses a mismatch, and only twice: a
+   * fault of the engine's shows in every play. */
+  for (guint attempt = 1;; attempt++)
+    {
+      gboolean excused;
+
+      if (play_clicks_at (fixture, &excused))
+        break;
+      g_test_message ("play %u did not match", attempt);
+      g_assert_true (excused);
+      g_assert_cmpuint (attempt, <, 3);
+    }
 }
 
 /* ---- loops ---- */

@@ -232,21 +232,23 @@ live_samples_down_to (gpointer data)
   return fz_sample_live_count () <= ((LiveWait *) data)->count;
 }
 
-static void
-test_replace_while_playing (FlitzisTestLive *fixture, gconstpointer data)
+/* One play of test_replace_while_playing(): A (slot 0) sounds, slot 0
+ * is replaced by B and triggered.  Returns whether the capture holds A
+ * whole on the left and B whole on the right, after it; @excused: whether
+ * the server reported an xrun meanwhile or the capture missed a cycle (a
+ * period the engine or the capture missed breaks a sound apart in the
+ * capture). */
+static gboolean
+replace_while_playing (FlitzisTestLive *fixture, const char *a_path, const char *b_path,
+                       const float *a, gsize a_length, const float *b, gsize b_length,
+                       gboolean *excused)
 {
-  /* A on the left only, long; B on the right only, short. */
-  const gsize a_length = RATE / 4, b_length = 2000;
-  g_autofree float *a = flitzis_test_signal (a_length, 6);
-  g_autofree float *b = flitzis_test_signal (b_length, 7);
-  g_autofree char *a_path = flitzis_test_write_stereo (fixture->dir, "a.wav", RATE, a, NULL, a_length);
-  g_autofree char *b_path = flitzis_test_write_stereo (fixture->dir, "b.wav", RATE, NULL, b, b_length);
   g_autofree float *captured = NULL;
-  LiveWait retired = { 1 };
+  guint64 xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
+  gboolean matched;
   gsize frames;
+  guint gaps;
 
-  (void) data;
-  flitzis_test_run_ok (fixture->engine);
   flitzis_test_load_ok (fixture->engine, 0, a_path);
   flitzis_test_start_capture_with_silence (2 * RATE);
   flitzis_test_play_ok (fixture->engine, 0, 1.0f);
@@ -256,10 +258,43 @@ test_replace_while_playing (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_load_ok (fixture->engine, 0, b_path);
   flitzis_test_play_ok (fixture->engine, 0, 1.0f);
   captured = flitzis_test_capture_for (a_length + 8 * PERIOD, &frames);
+  gaps = flitzis_test_jack_capture_gaps (flitzis_test_jack_shared (RATE, PERIOD));
+  xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns) - xruns;
   /* A played to its end, untouched by the replacement; B played whole. */
-  flitzis_test_assert_channel_plays (captured, frames, 0, a, a_length);
-  flitzis_test_assert_channel_plays (captured, frames, 1, b, b_length);
-  g_assert_cmpuint (flitzis_test_onset (captured, frames, 1), >, flitzis_test_onset (captured, frames, 0));
+  matched = flitzis_test_channel_matches (captured, frames, 0, a, a_length) &&
+            flitzis_test_channel_matches (captured, frames, 1, b, b_length);
+  if (matched)
+    g_assert_cmpuint (flitzis_test_onset (captured, frames, 1), >, flitzis_test_onset (captured, frames, 0));
+  g_test_message ("%s; %" G_GUINT64_FORMAT " xruns, %u cycles the capture missed",
+                  matched ? "matched" : "did not match", xruns, gaps);
+  *excused = xruns > 0 || gaps > 0;
+  return matched;
+}
+
+static void
+test_replace_while_playing (FlitzisTestLive *fixture, gconstpointer data)
+{
+  /* A on the left only, long; B on the right only, short. */
+  const gsize a_length = RATE / 4, b_length = 2000;
+  g_autofree float *a = flitzis_test_signal (a_length, 6);
+  g_autofree float *b = flitzis_test_signal (b_length, 7);
+  g_autofree char *a_path = flitzis_test_write_stereo (fixture->dir, "a.wav", RATE, a, NULL, a_length);
+  g_autofree char *b_path = flitzis_test_write_stereo (fixture->dir, "b.wav", RATE, NULL, b, b_length);
+  LiveWait retired = { 1 };
+
+  (void) data;
+  flitzis_test_run_ok (fixture->engine);
+  /* Only an xrun or a missed cycle excuses a mismatch, and only twice: a
+   * fault of the engine's shows in every play. */
+  for (guint attempt = 1;; attempt++)
+    {
+      gboolean excused;
+
+      if (replace_while_playing (fixture, a_path, b_path, a, a_length, b, b_length, &excused))
+        break;
+      g_assert_true (excused);
+      g_assert_cmpuint (attempt, <, 3);
+    }
   /* A was handed back once its voice ended, and freed: by a control
    * thread, since only the reply ring's consumer can free it. */
   g_assert_true (flitzis_test_wait_until (NULL, live_samples_down_to, &retired, 5000));
