@@ -708,6 +708,7 @@ flitzis_test_jack_midi_source_close (FlitzisTestJackMidiSource *source)
 {
   jack_client_close (source->client);
   g_free (source);
+}
 
 /* Whether @captured holds silence on both channels (a period at least:
  * the beginning was not lost), then exactly the @n stereo frames of
