@@ -187,6 +187,7 @@ cancel_load (GCancellable *cancellable, gpointer superseded)
 static FzSample *
 decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info, GError **error)
 {
+  FzLoadOptions options = { load->quality, load->lock_memory };
   FzSampleFormat original = { 0 };
   uint64_t delivered = 0;
   gulong handler = 0;
@@ -198,7 +199,7 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
   if (load->pcm != NULL)
     {
       sample = fz_load_pcm (load->pcm, load->pcm_rate, load->pcm_channels, load->display,
-                            load->rate, load->channels, load->quality, load->superseded,
+                            load->rate, load->channels, &options, load->superseded,
                             load->progress != NULL ? _flitzis_audio_engine_progress_report : NULL,
                             load->progress, error);
       original = (FzSampleFormat) {
@@ -208,7 +209,7 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
       delivered = original.frames;   /* memory holds what its size says */
     }
   else
-    sample = fz_load_sample_progress (load->path, load->rate, load->channels, load->quality,
+    sample = fz_load_sample_progress (load->path, load->rate, load->channels, &options,
                                       load->superseded,
                                       load->progress != NULL
                                       ? _flitzis_audio_engine_progress_report : NULL,
@@ -227,6 +228,8 @@ decode (const FzLoad *load, GCancellable *cancellable, FlitzisSampleInfo **info,
 
       *info = _flitzis_sample_info_new (load->path, &decoded, &original, delivered,
                                        fz_sample_memory_size (sample));
+      /* Its block was locked as it was decoded into, where the system
+       * allowed it: this adds the peaks, or tries again. */
       _flitzis_sample_info_set_memory_locked (*info, load->lock_memory &&
                                                      fz_memlock_sample (sample));
     }

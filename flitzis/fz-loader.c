@@ -37,6 +37,7 @@
 #include "flitzis-engine-error.h"
 #include "flitzis-i18n-private.h"
 #include "fz-loader.h"
+#include "fz-memlock.h"
 #include "fz-resampler.h"
 
 /* Frames converted per step when the file's channel count differs from
@@ -154,6 +155,7 @@ typedef struct {
   void *progress_data;
   uint64_t total;             /* source frames in all */
   FzResampleQuality quality;  /* of the resampler, if one is needed */
+  gboolean lock_memory;       /* the sample's memory locked as it is decoded into */
 } FzDecode;
 
 static void sanitize (float *data, size_t n);
@@ -193,26 +195,27 @@ finish_blocks (FzDecode *decode, gboolean last)
     }
 }
 
-/* Reads the next chunk, in the stream's channels, into *@frames: straight
- * into the sample when nothing is to be converted, else into a chunk
- * buffer.  Returns the frames read, 0 at the end or on a read error. */
 /* Faults in @sample's whole pages at once, writable, before the decoder
  * writes them: one call instead of a page fault for every 4 KiB it writes
- * (a fifth of the CPU time of a 60 s load, bench-core load).  From Linux
- * 5.14 on; before, and where it fails, the pages fault as they are
- * written, as they did. */
+ * (a fifth of the CPU time of a 60 s load, bench-core load).  With the
+ * sample to be locked, mlock() does it, and locks it in the same pass
+ * (locked after decoding, its pages were walked twice); otherwise, and
+ * where the lock fails, madvise() from Linux 5.14 on.  Before that the
+ * pages fault as they are written, as they did. */
 static void
-prefault (FzSample *sample)
+make_resident (FzDecode *decode, FzSample *sample)
 {
 #ifdef MADV_POPULATE_WRITE
   uintptr_t page = (uintptr_t) sysconf (_SC_PAGESIZE);
   uintptr_t start = ((uintptr_t) sample + page - 1) & ~(page - 1);
   uintptr_t end = ((uintptr_t) sample + fz_sample_block_size (sample)) & ~(page - 1);
+#endif
 
+  if (decode->lock_memory && fz_memlock_block (sample))
+    return;
+#ifdef MADV_POPULATE_WRITE
   if (end > start)
     (void) madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
-#else
-  (void) sample;
 #endif
 }
 
@@ -238,7 +241,7 @@ grow (FzDecode *decode, size_t frames)
       decode->out_of_memory = TRUE;
       return FALSE;
     }
-  prefault (larger);
+  make_resident (decode, larger);
   memcpy (larger->data, decode->sample->data,
           decode->written * decode->sample->channels * sizeof (float));
   fz_sample_unref (decode->sample);
@@ -247,6 +250,9 @@ grow (FzDecode *decode, size_t frames)
   return TRUE;
 }
 
+/* Reads the next chunk, in the stream's channels, into *@frames: straight
+ * into the sample when nothing is to be converted, else into a chunk
+ * buffer.  Returns the frames read, 0 at the end or on a read error. */
 static size_t
 read_chunk (FzDecode *decode, float **frames)
 {
@@ -467,7 +473,7 @@ begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, uint64_t fil
   decode->sample = fz_sample_new (decode->capacity, channels, rate);
   if (decode->sample == NULL)
     return set_too_long_error (info, display, error);
-  prefault (decode->sample);
+  make_resident (decode, decode->sample);
   if (!same_rate)
     decode->resampler = fz_resampler_new ((uint32_t) info->samplerate, rate, channels,
                                           decode->quality);
@@ -499,12 +505,19 @@ end_decode (FzDecode *decode)
 typedef struct {
   uint32_t rate;
   uint32_t channels;
-  FzResampleQuality quality;
+  FzLoadOptions options;
   GCancellable *cancellable;
   FzLoadProgressFunc progress;
   void *progress_data;
   const char *path;           /* for the test hook; NULL for PCM from memory */
 } FzTarget;
+
+/* NULL: fz_load_sample()'s way. */
+static FzLoadOptions
+options_or_default (const FzLoadOptions *options)
+{
+  return options != NULL ? *options : (FzLoadOptions) { FZ_RESAMPLE_HIGH, FALSE };
+}
 
 static FzSample *
 decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *display,
@@ -514,7 +527,8 @@ decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *dis
   FzDecode decode = {
     .cancellable = target->cancellable, .sanitize = needs_sanitize (info),
     .progress = target->progress, .progress_data = target->progress_data,
-    .total = (uint64_t) info->frames, .path = target->path, .quality = target->quality,
+    .total = (uint64_t) info->frames, .path = target->path, .quality = target->options.quality,
+    .lock_memory = target->options.lock_memory,
   };
   gboolean ok;
 
@@ -617,17 +631,18 @@ fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                      GCancellable *cancellable, FzSampleFormat *original, uint64_t *delivered,
                      GError **error)
 {
-  return fz_load_sample_progress (path, rate, channels, FZ_RESAMPLE_HIGH, cancellable, NULL,
-                                  NULL, original, delivered, error);
+  return fz_load_sample_progress (path, rate, channels, NULL, cancellable, NULL, NULL, original,
+                                  delivered, error);
 }
 
 FzSample *
 fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
-                         FzResampleQuality quality, GCancellable *cancellable, FzLoadProgressFunc progress,
-                         void *progress_data, FzSampleFormat *original, uint64_t *delivered,
-                         GError **error)
+                         const FzLoadOptions *options, GCancellable *cancellable,
+                         FzLoadProgressFunc progress, void *progress_data,
+                         FzSampleFormat *original, uint64_t *delivered, GError **error)
 {
-  FzTarget target = { rate, channels, quality, cancellable, progress, progress_data, path };
+  FzTarget target = { rate, channels, options_or_default (options), cancellable, progress,
+                      progress_data, path };
   g_autofree char *display = g_filename_display_name (path);
   SF_INFO info = { 0 };
   SNDFILE *file;
@@ -776,12 +791,13 @@ fz_check_pcm (gsize size, uint32_t pcm_rate, uint32_t pcm_channels, GError **err
 
 FzSample *
 fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels, const char *display,
-             uint32_t rate, uint32_t channels, FzResampleQuality quality,
+             uint32_t rate, uint32_t channels, const FzLoadOptions *options,
              GCancellable *cancellable, FzLoadProgressFunc progress, void *progress_data,
              GError **error)
 {
   SF_VIRTUAL_IO io = { memory_length, memory_seek, memory_read, memory_write, memory_tell };
-  FzTarget target = { rate, channels, quality, cancellable, progress, progress_data, NULL };
+  FzTarget target = { rate, channels, options_or_default (options), cancellable, progress,
+                      progress_data, NULL };
   gsize size = 0;
   FzMemoryFile file = { g_bytes_get_data (pcm, &size), 0, 0 };
   SF_INFO info = {

@@ -28,6 +28,17 @@
  * @total frames (at its own rate) are decoded.  Non-decreasing. */
 typedef void (*FzLoadProgressFunc) (uint64_t done, uint64_t total, void *data);
 
+/* How a load decodes: a file of another rate converted with @quality;
+ * with @lock_memory, the sample's block locked in RAM (fz-memlock.h)
+ * before it is decoded into, which faults its pages in with the one
+ * call that locks them (fz_memlock_sample() then locks only its peak
+ * pyramid); without, or where the lock fails, its pages are faulted in
+ * at once all the same (madvise()). */
+typedef struct {
+  FzResampleQuality quality;
+  gboolean lock_memory;
+} FzLoadOptions;
+
 /* Decodes @path into a new sample laid out as @channels interleaved
  * channels at @rate Hz, resampling when the file has another rate.  On
  * failure returns NULL and sets @error. */
@@ -43,11 +54,12 @@ FzSample *fz_load_sample (const char *path, uint32_t rate, uint32_t channels,
 FzSample *fz_load_sample_full (const char *path, uint32_t rate, uint32_t channels,
                                GCancellable *cancellable, FzSampleFormat *original,
                                uint64_t *delivered, GError **error);
-/* The same with @progress (may be NULL) told after each chunk, and a
- * file of another rate converted with @quality (fz_load_sample() and
- * fz_load_sample_full(): FZ_RESAMPLE_HIGH). */
+/* The same with @progress (may be NULL) told after each chunk, and
+ * @options (NULL: as fz_load_sample() and fz_load_sample_full() load,
+ * FZ_RESAMPLE_HIGH, not locked). */
 FzSample *fz_load_sample_progress (const char *path, uint32_t rate, uint32_t channels,
-                                   FzResampleQuality quality, GCancellable *cancellable, FzLoadProgressFunc progress,
+                                   const FzLoadOptions *options, GCancellable *cancellable,
+                                   FzLoadProgressFunc progress,
                                    void *progress_data, FzSampleFormat *original,
                                    uint64_t *delivered, GError **error);
 /* Checks PCM for fz_load_pcm(): @size bytes of float32 interleaved frames
@@ -61,7 +73,7 @@ gboolean  fz_check_pcm (gsize size, uint32_t pcm_rate, uint32_t pcm_channels, GE
  * messages. */
 FzSample *fz_load_pcm (GBytes *pcm, uint32_t pcm_rate, uint32_t pcm_channels,
                        const char *display, uint32_t rate, uint32_t channels,
-                       FzResampleQuality quality,
+                       const FzLoadOptions *options,
                        GCancellable *cancellable, FzLoadProgressFunc progress,
                        void *progress_data, GError **error);
 

@@ -30,14 +30,16 @@ static void
 unlock_sample (FzSample *sample)
 {
   munlock (sample, fz_sample_block_size (sample));
-  if (sample->peaks != NULL)
-    munlock (sample->peaks, peaks_bytes (sample));
-  g_atomic_pointer_add (&locked_bytes, -(gssize) (fz_sample_block_size (sample) +
-                                                  peaks_bytes (sample)));
+  g_atomic_pointer_add (&locked_bytes, -(gssize) fz_sample_block_size (sample));
+  if (sample->peaks_locked)
+    {
+      munlock (sample->peaks, peaks_bytes (sample));
+      g_atomic_pointer_add (&locked_bytes, -(gssize) peaks_bytes (sample));
+    }
 }
 
 gboolean
-fz_memlock_sample (FzSample *sample)
+fz_memlock_block (FzSample *sample)
 {
   static gsize installed;
 
@@ -50,14 +52,28 @@ fz_memlock_sample (FzSample *sample)
     return TRUE;
   if (mlock (sample, fz_sample_block_size (sample)) != 0)
     return FALSE;
-  if (sample->peaks != NULL && mlock (sample->peaks, peaks_bytes (sample)) != 0)
+  sample->locked = true;
+  g_atomic_pointer_add (&locked_bytes, (gssize) fz_sample_block_size (sample));
+  return TRUE;
+}
+
+gboolean
+fz_memlock_sample (FzSample *sample)
+{
+  if (!fz_memlock_block (sample))
+    return FALSE;
+  if (sample->peaks == NULL || sample->peaks_locked)
+    return TRUE;
+  if (mlock (sample->peaks, peaks_bytes (sample)) != 0)
     {
+      /* All or nothing, as SampleInfo's memory-locked says. */
       munlock (sample, fz_sample_block_size (sample));
+      g_atomic_pointer_add (&locked_bytes, -(gssize) fz_sample_block_size (sample));
+      sample->locked = false;
       return FALSE;
     }
-  sample->locked = true;
-  g_atomic_pointer_add (&locked_bytes, (gssize) (fz_sample_block_size (sample) +
-                                                 peaks_bytes (sample)));
+  sample->peaks_locked = true;
+  g_atomic_pointer_add (&locked_bytes, (gssize) peaks_bytes (sample));
   return TRUE;
 }
 

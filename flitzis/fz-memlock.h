@@ -18,5 +18,9 @@
  * FALSE when the system refuses (RLIMIT_MEMLOCK, no CAP_IPC_LOCK): the
  * sample still plays, unlocked.  It is unlocked again when it is freed. */
 gboolean fz_memlock_sample (FzSample *sample);
+/* Locks @sample's block alone (header and frames), before the loader
+ * decodes into it (fz-loader.c): the same call faults its pages in.
+ * fz_memlock_sample() then adds the peak pyramid.  FALSE as above. */
+gboolean fz_memlock_block (FzSample *sample);
 /* Bytes of sample memory locked now, process-wide. */
 gsize    fz_memlock_locked_bytes (void);

@@ -64,6 +64,7 @@ fz_sample_new (size_t frames, uint32_t channels, uint32_t rate)
   sample->data = (float *) ((char *) block + FZ_SAMPLE_HEADER);
   sample->peaks = NULL;
   sample->locked = false;
+  sample->peaks_locked = false;
   atomic_fetch_add_explicit (&live_samples, 1, memory_order_relaxed);
   return sample;
 }

@@ -36,9 +36,10 @@ struct FzSample {
    * fz_sample_build_peaks() on the loading thread before the sample is
    * published, freed with it. */
   FzPeaks *peaks;
-  /* Its memory (the block and the peaks) is locked in RAM (mlock(), by
-   * the control side's fz-memlock.c): unlocked before it is freed. */
+  /* Its block is locked in RAM (mlock(), by the control side's
+   * fz-memlock.c), and its peaks too: unlocked before it is freed. */
   bool locked;
+  bool peaks_locked;
 };
 
 /* Allocates header and @frames * @channels floats at once (uninitialised).

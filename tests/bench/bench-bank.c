@@ -184,7 +184,8 @@ sine_residual_db (const char *dir, double hz, FzResampleQuality quality)
     sine[i] = (float) (0.5 * sin (2.0 * G_PI * hz * i / 44100.0));
   path = flitzis_test_write_audio (dir, "sine.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 1,
                                    sine, 44100);
-  sample = fz_load_sample_progress (path, RATE, 1, quality, NULL, NULL, NULL, NULL, NULL, &error);
+  sample = fz_load_sample_progress (path, RATE, 1, &(FzLoadOptions) { quality, FALSE }, NULL,
+                                    NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   for (guint i = RATE / 20; i < RATE - RATE / 20; i++)
     {
@@ -256,8 +257,9 @@ bench_region (const char *path, int quality)
       bench_bare_read (path);
       return;
     }
-  sample = fz_load_sample_progress (path, RATE, CHANNELS, (FzResampleQuality) quality, NULL,
-                                    NULL, NULL, NULL, NULL, &error);
+  sample = fz_load_sample_progress (path, RATE, CHANNELS,
+                                    &(FzLoadOptions) { (FzResampleQuality) quality, FALSE },
+                                    NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   fz_sample_unref (sample);
 }

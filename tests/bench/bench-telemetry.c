@@ -242,9 +242,9 @@ load_once (gpointer data)
   g_autoptr (GError) error = NULL;
 
   load->sample = load->pcm != NULL
-                 ? fz_load_pcm (load->pcm, RATE, CHANNELS, "PCM", RATE, CHANNELS, FZ_RESAMPLE_HIGH, NULL, report,
-                                load->progress, &error)
-                 : fz_load_sample_progress (load->path, RATE, CHANNELS, FZ_RESAMPLE_HIGH, NULL, report,
+                 ? fz_load_pcm (load->pcm, RATE, CHANNELS, "PCM", RATE, CHANNELS, NULL, NULL,
+                                report, load->progress, &error)
+                 : fz_load_sample_progress (load->path, RATE, CHANNELS, NULL, NULL, report,
                                             load->progress, NULL, NULL, &error);
   g_assert_no_error (error);
 }
