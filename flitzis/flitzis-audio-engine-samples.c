@@ -849,16 +849,17 @@ flitzis_audio_engine_get_lock_memory (FlitzisAudioEngine *self)
  * Sets [property@Flitzis.AudioEngine:lock-memory]; %TRUE by default.  The
  * audio thread reads a sample's frames and peak pyramid: a page of them
  * swapped out under memory pressure would make the callback wait for the
- * disk, and the device underrun.  Each load locks its sample once it is
- * decoded, before it is published, where the system allows it
+ * disk, and the device underrun.  Each load locks its sample's memory
+ * before it decodes into it (its peak pyramid once it is built), and so
+ * before it is published, where the system allows it
  * ([method@Flitzis.SampleInfo.get_memory_locked] says whether it did); the
  * lock goes with the sample's memory when it is freed.  It costs locked
  * RAM, the size of the samples
  * ([method@Flitzis.SampleInfo.get_memory_size]), which the system then
- * cannot reclaim, and the `mlock()` call on the loading thread: about
- * 0.13 ms per MiB of sample (2.8 ms for 60 s of stereo 48 kHz, 22 MiB,
- * against some 35 ms to load it; tests/bench/bench-memlock.c).  Turn it off for sample sets
- * larger than the RAM to be spared.  The setting applies to loads that
+ * cannot reclaim, but no time: the `mlock()` call faults the pages in, as
+ * decoding into them would have (a locked load of 60 s of stereo 48 kHz
+ * takes 0.97 times an unlocked one's; tests/bench/bench-memlock.c).  Turn
+ * it off for sample sets larger than the RAM to be spared.  The setting applies to loads that
  * begin after it; samples already loaded stay as they are.
  *
  * Since: 0.1
