@@ -92,7 +92,11 @@ flitzis_engine_stats_get_frame (const FlitzisEngineStats *stats)
  * ([signal@Flitzis.AudioEngine::xrun]): periods delivered too late, heard
  * as a gap or a click.  On a JACK server these are every client's: the
  * engine's own are [method@Flitzis.EngineStats.get_underruns], the rest
- * were caused elsewhere in the server's graph.
+ * were caused elsewhere in the server's graph.  On the native PipeWire
+ * back-end with [property@Flitzis.AudioEngine:midi-input] (a filter node,
+ * which PipeWire tells of no xrun) each cycle the engine's node ran after
+ * cycles of the graph it missed counts one: a node was late and the graph
+ * went on without the engine, and the MIDI of those cycles is lost.
  *
  * Returns: how many xruns the device or server reported
  *

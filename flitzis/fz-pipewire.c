@@ -64,6 +64,8 @@ struct FzPipewire {
   char *stream_error;            /* likewise */
   atomic_bool alive;
   atomic_bool starved;           /* the data thread found no buffer last time */
+  uint64_t next_position;        /* the data thread's: the graph clock's position its
+                                  * next cycle should have, 0 before the first */
 };
 
 /* ---- the data thread ---- */
@@ -132,6 +134,20 @@ read_midi (FzPipewire *pipewire, uint64_t first, uint32_t frames)
   pw_filter_queue_buffer (pipewire->midi_port, buffer);
 }
 
+/* Real-time: whether the graph ran cycles without this node since its
+ * last one, so that its position is not where the last cycle ended.  A
+ * node of the graph (this one, or one before it) was late and the driver
+ * went on: the server's xrun, and the MIDI the skipped cycles carried is
+ * gone.  PipeWire tells a filter of no xrun itself; this is how it shows. */
+static bool
+missed_cycles (FzPipewire *pipewire, const struct spa_io_position *position)
+{
+  uint64_t expected = pipewire->next_position;
+
+  pipewire->next_position = position->clock.position + position->clock.duration;
+  return expected != 0 && position->clock.position != expected;
+}
+
 /* PipeWire's real-time data thread, with MIDI: one node, so this cycle's
  * MIDI (from the nodes before this one in the graph) is read before the
  * cycle's audio is rendered.  The core renders interleaved frames into
@@ -146,6 +162,8 @@ on_filter_process (void *data, struct spa_io_position *position)
   unsigned flags = atomic_exchange_explicit (&pipewire->starved, false, memory_order_relaxed)
                    ? FZ_PROCESS_UNDERRUN : 0;
 
+  if (missed_cycles (pipewire, position))
+    flags |= FZ_PROCESS_UNDERRUN;
   if (frames == 0)
     return;
   read_midi (pipewire, fz_core_get_frame_time (pipewire->core_process), frames);

@@ -30,6 +30,12 @@ TOOL = os.path.join(BUILD, "..", "tools", "flitzis")
 DATA = os.path.join(SRC, "..", "data")
 DEADLINE = 30
 STATUS = re.compile(r"\r([^\r\n]*?)\x1b\[K")
+# The final report's lines of what a loaded machine may cause: the engine's
+# own underruns and the xruns the server reported elsewhere.
+XRUN_REPORT = re.compile(r"flitzis play: (the engine's own stream ran out of audio \d+ times? "
+                         r"\(its underruns?: a period came too late\)|the sound server reported "
+                         r"\d+ xruns? caused elsewhere \(by another client or the server itself, "
+                         r"not by this engine\))")
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +130,8 @@ def test_play_piped_prints_no_status(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert "\r" not in result.stderr and "Playing" not in result.stderr
-    assert result.stderr == "" or "underruns" in result.stderr, result.stderr
+    # nothing but the report of underruns or xruns, if there were any
+    assert all(XRUN_REPORT.fullmatch(line) for line in result.stderr.splitlines()), result.stderr
 
 
 def test_play_loop_status_and_ctrl_c(tmp_path):
