@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "flitzis.h"
+#include "core/fz-core.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
 
@@ -71,6 +72,30 @@ flitzis_test_count (FlitzisAudioEngine *engine, guint64 (*count) (const FlitzisE
   g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (engine);
 
   return count (stats);
+}
+
+typedef struct {
+  FlitzisAudioEngine *engine;
+  guint64 (*count) (const FlitzisEngineStats *stats);
+  guint64 at_least;
+} CountTarget;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountTarget *target = data;
+
+  return flitzis_test_count (target->engine, target->count) >= target->at_least;
+}
+
+gboolean
+flitzis_test_wait_count (FlitzisAudioEngine *engine,
+                         guint64 (*count) (const FlitzisEngineStats *stats), guint64 at_least,
+                         guint timeout_ms)
+{
+  CountTarget target = { engine, count, at_least };
+
+  return flitzis_test_wait_until (NULL, count_reached, &target, timeout_ms);
 }
 
 FlitzisMessage *
@@ -190,6 +215,43 @@ guint
 flitzis_test_slowdown (void)
 {
   return g_strcmp0 (g_getenv ("FLITZIS_TEST_VALGRIND"), "1") == 0 ? FLITZIS_TEST_VALGRIND_SLOWDOWN : 1;
+}
+
+/* ---- a late period, on demand ---- */
+
+static gint stall_requested;
+static gint64 stall_us;        /* written before the request is made */
+static guint64 stalled_frame;  /* written before the request is cleared */
+
+/* The core's test hook, on the audio thread. */
+static void
+stall_hook (FzCore *core, size_t frames)
+{
+  (void) frames;
+  if (g_atomic_int_get (&stall_requested) == 1)
+    {
+      gint64 until = g_get_monotonic_time () + stall_us;
+
+      stalled_frame = fz_core_get_frame_time (core);
+      g_atomic_int_set (&stall_requested, 0);
+      while (g_get_monotonic_time () < until)
+        ;
+    }
+}
+
+void
+flitzis_test_stall_next_period (guint ms)
+{
+  g_assert_cmpint (g_atomic_int_get (&stall_requested), ==, 0);
+  stall_us = (gint64) ms * 1000 * flitzis_test_slowdown ();
+  fz_core_set_test_hook (stall_hook);
+  g_atomic_int_set (&stall_requested, 1);
+}
+
+guint64
+flitzis_test_stalled_frame (void)
+{
+  return g_atomic_int_get (&stall_requested) == 0 && stall_us > 0 ? stalled_frame : G_MAXUINT64;
 }
 
 gsize

@@ -40,6 +40,11 @@ FlitzisMessage *flitzis_test_receive_skipping_beats (FlitzisAudioEngine *engine)
  * flitzis_test_count (engine, flitzis_engine_stats_get_xruns). */
 guint64  flitzis_test_count (FlitzisAudioEngine *engine,
                              guint64 (*count) (const FlitzisEngineStats *stats));
+/* Iterates the default main context until that count of @engine is at
+ * least @at_least, or @timeout_ms have passed; whether it got there. */
+gboolean flitzis_test_wait_count (FlitzisAudioEngine *engine,
+                                  guint64 (*count) (const FlitzisEngineStats *stats),
+                                  guint64 at_least, guint timeout_ms);
 
 /* A temporary directory, removed with everything in it by
  * flitzis_test_remove_tree(). */
@@ -77,6 +82,15 @@ gboolean flitzis_test_instrumented (void);
  * flitzis_test_wait_until() is stretched by it.  1 otherwise. */
 #define FLITZIS_TEST_VALGRIND_SLOWDOWN 8
 guint    flitzis_test_slowdown (void);
+
+/* Makes the next period of the engines of this process come late: the
+ * core's test hook, inside fz_core_process() on the audio thread, busy
+ * for @ms (times flitzis_test_slowdown()), as a slow plug-in would be.
+ * Returns at once; fz_core_set_test_hook (NULL) removes the hook.
+ * flitzis_test_stalled_frame() is the frame time of the period that was
+ * stalled, G_MAXUINT64 until it has been. */
+void     flitzis_test_stall_next_period (guint ms);
+guint64  flitzis_test_stalled_frame (void);
 
 /* The number of file descriptors this process has open (/proc/self/fd):
  * a failed call must leave it as it was. */

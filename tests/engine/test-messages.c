@@ -495,25 +495,11 @@ test_command_queue_full (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_ping_ok (fixture->engine);
 }
 
-typedef struct {
-  FlitzisAudioEngine *engine;
-  guint64 dropped;
-} DroppedWait;
-
-static gboolean
-messages_dropped (gpointer data)
-{
-  DroppedWait *wait = data;
-
-  return flitzis_test_count (wait->engine, flitzis_engine_stats_get_dropped_messages) >= wait->dropped;
-}
-
 /* Nobody polls: the main loop takes the replies, keeps the newest 1024
  * for receive_msg() and counts the older ones it had to drop. */
 static void
 test_kept_messages_bounded (FlitzisTestLive *fixture, gconstpointer data)
 {
-  DroppedWait wait = { fixture->engine, 10 };
   guint64 start, last_frame = 0, xrun_events, dropped_pongs;
   guint received = 0;
   FlitzisMessage *message;
@@ -524,7 +510,8 @@ test_kept_messages_bounded (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_send_pings (fixture->engine, FLITZIS_QUEUE_CAPACITY);
   start = flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
   flitzis_test_send_pings (fixture->engine, 10);
-  g_assert_true (flitzis_test_wait_until (NULL, messages_dropped, &wait, 5000));
+  g_assert_true (flitzis_test_wait_count (fixture->engine, flitzis_engine_stats_get_dropped_messages,
+                                          10, 5000));
   /* Every ping answered, then no more messages: the count is final.  The
    * JACK dummy server's own late wake-ups may have added xrun events to
    * the stream (flitzis_test_receive_skipping_xruns()), and a callback

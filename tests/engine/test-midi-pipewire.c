@@ -264,36 +264,6 @@ test_frame_exact (void)
   flitzis_test_remove_tree (dir);
 }
 
-/* The audio thread, inside fz_core_process(): one period takes 20 ms
- * (times the slowdown under valgrind), some four of the graph's. */
-static gint stall_requested;
-
-static void
-stall_hook (FzCore *core, size_t frames)
-{
-  (void) core; (void) frames;
-  if (g_atomic_int_compare_and_exchange (&stall_requested, 1, 0))
-    {
-      gint64 until = g_get_monotonic_time () + 20000 * (gint64) flitzis_test_slowdown ();
-
-      while (g_get_monotonic_time () < until)
-        ;
-    }
-}
-
-typedef struct {
-  FlitzisAudioEngine *engine;
-  guint64 above;
-} XrunTarget;
-
-static gboolean
-xruns_above (gpointer data)
-{
-  XrunTarget *target = data;
-
-  return flitzis_test_count (target->engine, flitzis_engine_stats_get_xruns) > target->above;
-}
-
 static void
 on_xrun (FlitzisAudioEngine *engine, guint64 count, guint64 frame, gpointer data)
 {
@@ -309,7 +279,7 @@ static void
 test_missed_cycles (void)
 {
   FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
-  XrunTarget target = { engine, 0 };
+  guint64 before;
   guint signals = 0;
 
   flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_PIPEWIRE);
@@ -317,11 +287,11 @@ test_missed_cycles (void)
   flitzis_audio_engine_set_midi_input (engine, TRUE);
   g_signal_connect (engine, "xrun", G_CALLBACK (on_xrun), &signals);
   flitzis_test_run_ok (engine);
-  fz_core_set_test_hook (stall_hook);
   flitzis_test_wait_frames (NULL, engine, 8 * PERIOD);
-  target.above = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
-  g_atomic_int_set (&stall_requested, 1);
-  g_assert_true (flitzis_test_wait_until (NULL, xruns_above, &target, 5000));
+  before = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
+  /* Some four cycles of the graph's. */
+  flitzis_test_stall_next_period (20);
+  g_assert_true (flitzis_test_wait_count (engine, flitzis_engine_stats_get_xruns, before + 1, 5000));
   flitzis_test_wait_frames (NULL, engine, 4 * PERIOD);
   g_assert_cmpuint (signals, >=, 1);
   g_assert_true (flitzis_audio_engine_get_running (engine));

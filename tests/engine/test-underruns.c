@@ -74,30 +74,13 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
 static guint64
 count_xruns (FlitzisAudioEngine *engine)
 {
-  g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (engine);
-
-  return flitzis_engine_stats_get_xruns (stats);
+  return flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
 }
 
 static guint64
 count_underruns (FlitzisAudioEngine *engine)
 {
-  g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (engine);
-
-  return flitzis_engine_stats_get_underruns (stats);
-}
-
-typedef struct {
-  FlitzisAudioEngine *engine;
-  guint64 above;
-} CountWait;
-
-static gboolean
-xruns_above (gpointer data)
-{
-  CountWait *wait = data;
-
-  return count_xruns (wait->engine) > wait->above;
+  return flitzis_test_count (engine, flitzis_engine_stats_get_underruns);
 }
 
 /* Another client sleeps 10 ms (two periods) in ten cycles: ten xruns or
@@ -112,10 +95,11 @@ test_foreign_client_stalls (Fixture *fixture, gconstpointer data)
   xruns_before = count_xruns (fixture->engine);
   for (guint i = 0; i < STALLS; i++)
     {
-      CountWait wait = { fixture->engine, count_xruns (fixture->engine) };
+      guint64 xruns = count_xruns (fixture->engine);
 
       flitzis_test_jack_stall_next_cycle (fixture->jack, 10);
-      g_assert_true (flitzis_test_wait_until (NULL, xruns_above, &wait, 5000));
+      g_assert_true (flitzis_test_wait_count (fixture->engine, flitzis_engine_stats_get_xruns,
+                                              xruns + 1, 5000));
       flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
     }
   /* Long enough for a late period of the engine's to be reported. */
@@ -131,23 +115,6 @@ test_foreign_client_stalls (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->underrun_signals, ==, 0);
 }
 
-/* The audio thread, inside fz_core_process(): one period takes 20 ms, four
- * periods' worth (times the server's slowdown under valgrind), busy. */
-static gint stall_requested;
-
-static void
-stall_hook (FzCore *core, size_t frames)
-{
-  (void) core; (void) frames;
-  if (g_atomic_int_compare_and_exchange (&stall_requested, 1, 0))
-    {
-      gint64 until = g_get_monotonic_time () + 20000 * (gint64) flitzis_test_slowdown ();
-
-      while (g_get_monotonic_time () < until)
-        ;
-    }
-}
-
 static gboolean
 underrun_signalled (gpointer data)
 {
@@ -160,9 +127,9 @@ static void
 test_own_callback_stalls (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  fz_core_set_test_hook (stall_hook);
   flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
-  g_atomic_int_set (&stall_requested, 1);
+  /* Four periods' worth. */
+  flitzis_test_stall_next_period (20);
   g_assert_true (flitzis_test_wait_until (NULL, underrun_signalled, fixture, 5000));
   g_assert_cmpuint (fixture->last_underrun_count, >=, 1);
   g_assert_cmpuint (count_underruns (fixture->engine), >=, 1);

@@ -184,34 +184,6 @@ test_main_loop_stalled (Fixture *fixture, gconstpointer data)
 
 /* ---- a slow callback ---- */
 
-static gint stall_requests;
-
-/* How long the stalled period takes: 20 ms, 7.5 periods' worth, times
- * the test server's slowdown under valgrind (its periods are that much
- * longer).  Set before the hook is. */
-static gint64 stall_us;
-
-/* The frame time of the period the hook stalled; G_MAXUINT64 until then. */
-static guint64 stalled_frame;
-
-/* The test hook, on the audio thread: one period takes stall_us; a busy
- * wait, as a slow plug-in would. */
-static void
-stall_hook (FzCore *core, size_t frames)
-{
-  (void) frames;
-  if (g_atomic_int_get (&stall_requests) == 1)
-    {
-      gint64 until = g_get_monotonic_time () + stall_us;
-
-      /* Written before the request is cleared, which publishes it. */
-      stalled_frame = fz_core_get_frame_time (core);
-      g_atomic_int_set (&stall_requests, 0);
-      while (g_get_monotonic_time () < until)
-        ;
-    }
-}
-
 typedef struct
 {
   gboolean requested;      /* the main thread asked for the stall */
@@ -234,12 +206,11 @@ count_xrun_after_stall (FlitzisAudioEngine *engine, guint64 count, guint64 frame
                         gpointer data)
 {
   StallXruns *seen = data;
+  guint64 stalled = flitzis_test_stalled_frame ();
 
   (void) engine; (void) count;
-  /* stalled_frame is read only once the hook has cleared the request,
-   * which it does after writing it. */
-  if (seen->requested && g_atomic_int_get (&stall_requests) == 0
-      && frame > stalled_frame && frame <= stalled_frame + STALL_REPORTED_WITHIN)
+  if (seen->requested && stalled != G_MAXUINT64
+      && frame > stalled && frame <= stalled + STALL_REPORTED_WITHIN)
     seen->after_stall++;
 }
 
@@ -272,16 +243,14 @@ test_slow_callback (Fixture *fixture, gconstpointer data)
   g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 0, &error));
   g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 0.5f, &error));
   g_assert_no_error (error);
-  stall_us = 20000 * (gint64) flitzis_test_slowdown ();
-  stalled_frame = G_MAXUINT64;
-  fz_core_set_test_hook (stall_hook);
   flitzis_test_wait_frames (NULL, fixture->engine, 4 * PERIOD);
   /* Xruns the machine caused before the stall are not this test's
    * subject: only the stall's own is asked for. */
   xruns_before = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
 
   seen.requested = TRUE;
-  g_atomic_int_set (&stall_requests, 1);
+  /* 20 ms, 7.5 periods' worth. */
+  flitzis_test_stall_next_period (20);
   g_assert_true (flitzis_test_wait_until (NULL, xrun_after_stall, &seen, 5000));
   g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns), >, xruns_before);
 
