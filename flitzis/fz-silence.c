@@ -11,13 +11,16 @@
  * No PortAudio call stops it, and Debian's libportaudio2 exports no hook
  * for its debug output (PaUtil_SetDebugPrintFunction is not in its
  * dynamic symbols).  Only that thread can change what its own fd 2 is, so
- * it is sent a signal whose handler, on that thread:
- * - lowers the thread to SCHED_IDLE (first: a SCHED_FIFO thread spinning
- *   without ever blocking would starve its core);
+ * it is taken off real time (SCHED_OTHER: a SCHED_FIFO thread spinning
+ * without ever blocking would starve its core), then sent a signal whose
+ * handler, on that thread:
  * - unshare(CLONE_FILES): the thread gets a copy of the process's file
  *   descriptor table, of its own;
  * - opens /dev/null onto fd 2 in that copy: the thread's stderr writes go
  *   nowhere, the application's stderr is untouched.
+ * Once it has answered, the thread is lowered to SCHED_IDLE.  Not before:
+ * the handler runs at the thread's policy, and on a machine whose cores
+ * other work keeps busy an idle thread may not run for seconds.
  * The handler makes system calls that are async-signal-safe and uses no
  * stdio: the thread may hold stderr's stdio lock when the signal comes,
  * and it returns into that fprintf().  pthread_self() is a read of the
@@ -89,7 +92,6 @@ static void
 on_silence_signal (int signum, siginfo_t *info, void *context)
 {
   int saved_errno = errno;
-  struct sched_param idle = { 0 };
   char done = 1;
   int null_fd;
 
@@ -109,7 +111,6 @@ on_silence_signal (int signum, siginfo_t *info, void *context)
   /* From here on this thread has a file table of its own, which
    * ThreadSanitizer cannot tell from the process's (fz-tsan.h). */
   fz_tsan_ignore_begin ();
-  sched_setscheduler (0, SCHED_IDLE, &idle);
   if (unshare (CLONE_FILES) == 0)
     {
       null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -154,13 +155,18 @@ gboolean
 fz_silence_thread (pthread_t thread, guint wait_ms)
 {
   struct sigaction action = { 0 }, ignore = { 0 };
+  struct sched_param was = { 0 }, normal = { 0 };
   int signum = silence_signal ();
-  int fds[2];
+  int fds[2], policy = SCHED_OTHER;
   gboolean sent, answered;
 
   if (signum == 0 || pipe2 (fds, O_CLOEXEC) != 0)
     return FALSE;
   g_mutex_lock (&silence_mutex);
+  if (pthread_getschedparam (thread, &policy, &was) != 0)
+    policy = -1;
+  if (policy != SCHED_OTHER && policy != -1)
+    pthread_setschedparam (thread, SCHED_OTHER, &normal);
   target = thread;
   answer_fd = fds[1];
   answer_read_fd = fds[0];
@@ -172,11 +178,16 @@ fz_silence_thread (pthread_t thread, guint wait_ms)
   sent = sigaction (signum, NULL, &previous) == 0 && sigaction (signum, &action, NULL) == 0 &&
          pthread_kill (thread, signum) == 0;
   answered = sent && wait_for_answer (fds[0], wait_ms);
-  if (!answered)
+  if (answered)
+    pthread_setschedparam (thread, SCHED_IDLE, &normal);
+  else
     {
-      /* Discards the signal if it is still pending on the thread. */
+      /* Discards the signal if it is still pending on the thread, and
+       * gives it its policy back: nothing changed. */
       ignore.sa_handler = SIG_IGN;
       sigaction (signum, &ignore, NULL);
+      if (policy != SCHED_OTHER && policy != -1)
+        pthread_setschedparam (thread, policy, &was);
     }
   sigaction (signum, &previous, NULL);
   g_mutex_unlock (&silence_mutex);
