@@ -157,16 +157,14 @@ fz_silence_thread (pthread_t thread, guint wait_ms)
   struct sigaction action = { 0 }, ignore = { 0 };
   struct sched_param was = { 0 }, normal = { 0 };
   int signum = silence_signal ();
-  int fds[2], policy = SCHED_OTHER;
-  gboolean sent, answered;
+  int fds[2], policy;
+  gboolean lowered, sent, answered;
 
   if (signum == 0 || pipe2 (fds, O_CLOEXEC) != 0)
     return FALSE;
   g_mutex_lock (&silence_mutex);
-  if (pthread_getschedparam (thread, &policy, &was) != 0)
-    policy = -1;
-  if (policy != SCHED_OTHER && policy != -1)
-    pthread_setschedparam (thread, SCHED_OTHER, &normal);
+  lowered = pthread_getschedparam (thread, &policy, &was) == 0 && policy != SCHED_OTHER &&
+            pthread_setschedparam (thread, SCHED_OTHER, &normal) == 0;
   target = thread;
   answer_fd = fds[1];
   answer_read_fd = fds[0];
@@ -186,7 +184,7 @@ fz_silence_thread (pthread_t thread, guint wait_ms)
        * gives it its policy back: nothing changed. */
       ignore.sa_handler = SIG_IGN;
       sigaction (signum, &ignore, NULL);
-      if (policy != SCHED_OTHER && policy != -1)
+      if (lowered)
         pthread_setschedparam (thread, policy, &was);
     }
   sigaction (signum, &previous, NULL);
