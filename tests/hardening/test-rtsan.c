@@ -948,36 +948,12 @@ test_core_adopted_slots (void)
 /* The engine's own underrun, on JACK's thread: one callback busy for three
  * periods, timed by the callback itself (fz-jack.c), then counted and
  * replied by the core.  And both underrun flags through the core alone. */
-static gint late_requested;
-
-static void
-late_hook (FzCore *core, size_t frames)
-{
-  (void) core; (void) frames;
-  if (g_atomic_int_compare_and_exchange (&late_requested, 1, 0))
-    {
-      gint64 until = g_get_monotonic_time () + 3 * PERIOD * G_USEC_PER_SEC / RATE;
-
-      while (g_get_monotonic_time () < until)
-        ;
-    }
-}
-
-static gboolean
-own_underrun_counted (gpointer data)
-{
-  g_autoptr (FlitzisEngineStats) stats = flitzis_audio_engine_get_stats (data);
-
-  return flitzis_engine_stats_get_underruns (stats) > 0;
-}
-
 static void
 test_late_callback (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  fz_core_set_test_hook (late_hook);
-  g_atomic_int_set (&late_requested, 1);
-  g_assert_true (flitzis_test_wait_until (NULL, own_underrun_counted, fixture->engine, 5000));
+  flitzis_test_stall_next_period (3 * PERIOD * 1000 / RATE);
+  g_assert_true (flitzis_test_wait_count (fixture->engine, flitzis_engine_stats_get_underruns, 1, 5000));
   advance (fixture, 4, TRUE);
   fz_core_set_test_hook (NULL);
 }
