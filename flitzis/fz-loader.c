@@ -154,8 +154,8 @@ typedef struct {
   FzLoadProgressFunc progress;
   void *progress_data;
   uint64_t total;             /* source frames in all */
-  FzResampleQuality quality;  /* of the resampler, if one is needed */
-  gboolean lock_memory;       /* the sample's memory locked as it is decoded into */
+  FzLoadOptions options;      /* the resampler's quality, if one is needed; whether
+                               * the sample's memory is locked as it is decoded into */
 } FzDecode;
 
 static void sanitize (float *data, size_t n);
@@ -211,7 +211,7 @@ make_resident (FzDecode *decode, FzSample *sample)
   uintptr_t end = ((uintptr_t) sample + fz_sample_block_size (sample)) & ~(page - 1);
 #endif
 
-  if (decode->lock_memory && fz_memlock_block (sample))
+  if (decode->options.lock_memory && fz_memlock_block (sample))
     return;
 #ifdef MADV_POPULATE_WRITE
   if (end > start)
@@ -476,7 +476,7 @@ begin_decode (FzDecode *decode, SNDFILE *file, const SF_INFO *info, uint64_t fil
   make_resident (decode, decode->sample);
   if (!same_rate)
     decode->resampler = fz_resampler_new ((uint32_t) info->samplerate, rate, channels,
-                                          decode->quality);
+                                          decode->options.quality);
   if (!same_rate && decode->resampler == NULL)
     {
       g_set_error (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_UNSUPPORTED_FORMAT,
@@ -527,8 +527,7 @@ decode (SNDFILE *file, const SF_INFO *info, uint64_t file_bytes, const char *dis
   FzDecode decode = {
     .cancellable = target->cancellable, .sanitize = needs_sanitize (info),
     .progress = target->progress, .progress_data = target->progress_data,
-    .total = (uint64_t) info->frames, .path = target->path, .quality = target->options.quality,
-    .lock_memory = target->options.lock_memory,
+    .total = (uint64_t) info->frames, .path = target->path, .options = target->options,
   };
   gboolean ok;
 
