@@ -127,23 +127,30 @@ class EventLog:
 
     def __init__(self, stream):
         self.lines = []
+        self.times = []           # when each line came, for the dump on failure
+        self._started = time.monotonic()
         self._queue = queue.Queue()
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream):
         for line in stream:
-            self._queue.put(line.rstrip("\n"))
+            self._queue.put((time.monotonic() - self._started, line.rstrip("\n")))
         self._queue.put(None)
 
-    def wait_for(self, *prefix, start=0):
-        """The fields of the first line from index @start on that begin
-        with @prefix, and its index; fails after DEADLINE."""
-        return self.wait_until(lambda fields: tuple(fields[:len(prefix)]) == prefix,
-                               " ".join(prefix), start)
+    def _append(self, item):
+        when, line = item
+        self.times.append(when)
+        self.lines.append(line)
 
-    def wait_until(self, matches, what, start=0):
+    def wait_for(self, *prefix, start=0, timeout=DEADLINE):
+        """The fields of the first line from index @start on that begin
+        with @prefix, and its index; fails after @timeout seconds."""
+        return self.wait_until(lambda fields: tuple(fields[:len(prefix)]) == prefix,
+                               " ".join(prefix), start, timeout)
+
+    def wait_until(self, matches, what, start=0, timeout=DEADLINE):
         """The same for the first line whose fields @matches."""
-        deadline = time.monotonic() + DEADLINE
+        deadline = time.monotonic() + timeout
         index = start
         while True:
             while index < len(self.lines):
@@ -152,21 +159,25 @@ class EventLog:
                     return fields, index
                 index += 1
             try:
-                line = self._queue.get(timeout=max(deadline - time.monotonic(), 0))
+                item = self._queue.get(timeout=max(deadline - time.monotonic(), 0))
             except queue.Empty:
-                line = None
-            if line is None:
-                raise Failure(f"no event '{what}' within {DEADLINE:.0f} s")
-            self.lines.append(line)
+                item = None
+            if item is None:
+                raise Failure(f"no event '{what}' within {timeout:.0f} s")
+            self._append(item)
 
     def drain(self):
         while True:
             try:
-                line = self._queue.get_nowait()
+                item = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if line is not None:
-                self.lines.append(line)
+            if item is not None:
+                self._append(item)
+
+    def dump(self):
+        """Every line, with the seconds since the application started."""
+        return [f"{when:7.3f} {line}" for when, line in zip(self.times, self.lines)]
 
     def wait_running(self, start=0):
         """Waits for the engine's "running", and fails at once with the
@@ -230,6 +241,32 @@ def close_with_escape(pid, window, name):
         time.sleep(0.2)  # polled, within the deadline
 
 
+def press_until(events, window, key, *prefix):
+    """Presses @key in @window until a line that begins with @prefix comes,
+    for a key that may be pressed twice: the first keys after a window is
+    mapped may be lost (there is no window manager to say when it has the
+    focus)."""
+    mark = len(events.lines)
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        xdotool("windowfocus", window, "key", key)
+        try:
+            return events.wait_for(*prefix, start=mark, timeout=1.0)
+        except Failure:
+            check(time.monotonic() < deadline,
+                  f"{key} brought no '{' '.join(prefix)}' within {DEADLINE:.0f} s")
+
+
+def use_main_menu(events, window, mnemonic):
+    """F10 opens the main menu; once it is shown, the key @mnemonic picks
+    its item.  (Sent before the menu is mapped, the key would go to the
+    window, where "a" plays a pad.)"""
+    mark = len(events.lines)
+    xdotool("windowfocus", window, "key", "F10")
+    events.wait_for("main-menu-popup", start=mark)
+    xdotool("key", mnemonic)
+
+
 def xdotool(*args):
     try:
         done = subprocess.run(["xdotool", *args], capture_output=True, text=True,
@@ -250,6 +287,7 @@ def luminance(rgb):
 
 class Picture:
     def __init__(self, path):
+        check(os.path.exists(path), f"the application said it saved {path}, yet it is not there")
         with open(path, "rb") as png:
             check(png.read(8) == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG")
         self.pixbuf = GdkPixbuf.Pixbuf.new_from_file(path)
@@ -413,8 +451,10 @@ def set_transport(events, window):
     # The beats after the change (the first two may straddle it) are a
     # beat of 150 BPM apart.
     rate = int(os.environ.get("FLITZIS_JACK_RATE", "48000"))
-    beats = [int(events.wait_until(lambda f: f[0] == "beat", "beat",
-                                   start=changed + 1 + n)[0][3]) for n in range(4)]
+    beats, index = [], changed
+    while len(beats) < 4:      # other lines (an xrun's) may come between them
+        beat, index = events.wait_until(lambda f: f[0] == "beat", "beat", start=index + 1)
+        beats.append(int(beat[3]))
     gaps = {b - a for a, b in zip(beats[2:], beats[3:])}
     check(gaps == {60 * rate // 150}, f"beats at {beats} after the tempo changed to 150")
     print(f"PASS: the tempo field set the tempo to 150 BPM; the beats follow it {beats[2:]}")
@@ -525,8 +565,7 @@ def switch_midi_input_on(events, window):
     """The main menu's MIDI Input item: the audio restarts with the
     engine's MIDI input port."""
     mark = len(events.lines)
-    xdotool("windowfocus", window, "key", "F10")
-    xdotool("key", "m")
+    use_main_menu(events, window, "m")
     events.wait_for("midi-input", "on", start=mark)
     events.wait_running(start=mark)
     events.wait_for("loaded", "0", "kick.wav", start=mark)
@@ -594,15 +633,18 @@ def check_restored(events):
           "; pad 0 is", " ".join(pad[5:]), "at speed", playback[2], "; pad 2 plays on C2 ch1")
 
 
-def click_pad(events, window, slot):
+def click_pad(events, window, slot, then_key):
     """Clicks the middle of pad @slot, as a user would: it plays on a
     beat's frame (quantized to the beat), lights up, shows its level and
-    playhead."""
+    playhead.  As soon as it plays, presses @then_key: a press while its
+    sound is still young (2 s long: 5 beats), however slow the machine is
+    to draw the rest."""
     _, x, y, width, height = map(int, events.last("pad-geometry", str(slot))[1:])
     mark = len(events.lines)
     xdotool("mousemove", "--window", window, str(x + width // 2), str(y + height // 2),
             "click", "1")
     started, _ = events.wait_for("sample-started", str(slot), start=mark)
+    xdotool("windowfocus", window, "key", then_key)
     beat, _ = events.wait_until(lambda f: f[0] == "beat" and f[3] == started[2],
                                 f"beat on frame {started[2]}", start=mark)
     events.wait_for("lit", str(slot), start=mark)
@@ -610,7 +652,7 @@ def click_pad(events, window, slot):
     check(float(meter[2]) > 0.3, f"pad {slot}'s meter read {meter[2]} for a half-scale sawtooth")
     playhead, _ = events.wait_for("playhead", str(slot), start=mark)
     check(0.0 < float(playhead[2]) < 1.0, f"pad {slot}'s playhead read {playhead[2]}")
-    return started, beat, meter, playhead
+    return started, beat, meter, playhead, mark
 
 
 def drive(events, app, style, screenshot, restart, fifo):
@@ -632,9 +674,7 @@ def drive(events, app, style, screenshot, restart, fifo):
     if restart:
         # Bank B came back; Alt+1 shows bank A.
         events.wait_for("pad-geometry", "31")
-        mark = len(events.lines)
-        xdotool("windowfocus", window, "key", "alt+1")
-        events.wait_for("bank", "0", start=mark)
+        _, mark = press_until(events, window, "alt+1", "bank", "0")
         events.wait_for("pad-geometry", "15", start=mark)
         print(f"PASS ({style}): bank B came back; Alt+1 showed bank A")
     else:
@@ -644,7 +684,9 @@ def drive(events, app, style, screenshot, restart, fifo):
         rename_pad(events, window)     # the selected pad, pad 0; its click takes the focus
         set_playback(events, window)
 
-    started, beat, meter, playhead = click_pad(events, window, 0)
+    # One voice, busy with the 1.5 s kick: the key "1" pressed while it
+    # sounds is lost.
+    started, beat, meter, playhead, mark = click_pad(events, window, 0, then_key="1")
     waveform, _ = events.wait_for("waveform", "0")
     check(int(waveform[2]) > 100, f"the waveform has only {waveform[2]} buckets")
     print(f"PASS ({style}): an XTEST click played pad 0 on a beat (frame {started[2]}, bar"
@@ -659,9 +701,6 @@ def drive(events, app, style, screenshot, restart, fifo):
         if fields[0] == "rect":
             rects[fields[1]] = tuple(map(int, fields[2:6]))
 
-    # One voice, still busy with the 1.5 s kick: a second press is lost.
-    mark = len(events.lines)
-    xdotool("windowfocus", window, "key", "1")
     dropped, _ = events.wait_for("voice-dropped", "0", start=mark)
     toast, _ = events.wait_for("toast", "Pad", "A1", "did", "not", "sound:", start=mark)
     print(f"PASS ({style}): a press with every voice busy was lost (frame {dropped[2]})"
@@ -710,8 +749,7 @@ def drive(events, app, style, screenshot, restart, fifo):
     xdotool("windowfocus", window, "key", "ctrl+question")
     shortcuts = find_window(app.pid, name="Keyboard Shortcuts")
     close_with_escape(app.pid, shortcuts, "Keyboard Shortcuts")
-    xdotool("windowfocus", window, "key", "F10")
-    xdotool("key", "a")
+    use_main_menu(events, window, "a")
     find_window(app.pid, name="About Flitzis Pads")
     print(f"PASS ({style}): Ctrl+? showed the keyboard shortcuts, the main menu's About"
           " its window")
@@ -760,7 +798,8 @@ def run_style(command, display, style, shots, work, restart):
         return lum
     except Failure:
         events.drain()
-        print("The application printed:", *events.lines, sep="\n  ", file=sys.stderr)
+        print("The application printed (seconds since its start, line):", *events.dump(),
+              sep="\n  ", file=sys.stderr)
         with open(app_stderr) as stderr:
             print("Its stderr:", stderr.read(), sep="\n", file=sys.stderr)
         raise

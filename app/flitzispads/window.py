@@ -110,8 +110,11 @@ class PadsWindow(Adw.ApplicationWindow):
         section.append(_("_Keyboard Shortcuts"), "win.show-help-overlay")
         section.append(_("_About Flitzis Pads"), "app.about")
         menu.append_section(None, section)
-        header.pack_end(Gtk.MenuButton(icon_name="open-menu-symbolic", menu_model=menu,
-                                       primary=True, tooltip_text=_("Main Menu")))
+        main_menu = Gtk.MenuButton(icon_name="open-menu-symbolic", menu_model=menu,
+                                   primary=True, tooltip_text=_("Main Menu"))
+        # For the test: the menu is shown, so its mnemonics take keys now.
+        main_menu.get_popover().connect("map", lambda popover: self.trace("main-menu-popup"))
+        header.pack_end(main_menu)
         return header
 
     def _build_body(self):
