@@ -47,17 +47,62 @@ KERNEL (mix_constant) (float *restrict out, const float *restrict in, size_t n, 
     out[i] += in[i] * gain;
 }
 
+/* mix_voices() for a full batch (FZ_MIXER_BATCH voices), the usual case:
+ * the voice loop unrolled, so that the voices' sample pointers and gains
+ * stay in registers; a block costs its multiplies and adds and little
+ * else.  Whole blocks of four vectors only; the same lanes, operations
+ * and order as mix_voices(). */
+KERNEL_TARGET static void
+KERNEL (mix_batch) (float *restrict out, size_t n, const float *const *in, const float *gain)
+{
+  KERNEL (vec) g[FZ_MIXER_BATCH];
+  const float *s[FZ_MIXER_BATCH];
+
+#pragma GCC unroll 8
+  for (int v = 0; v < FZ_MIXER_BATCH; v++)
+    {
+      s[v] = in[v];
+      g[v] = (KERNEL (vec)) { 0 } + gain[v];
+    }
+  for (size_t i = 0; i + 4 * LANES <= n; i += 4 * LANES)
+    {
+      KERNEL (vec) *o = (KERNEL (vec) *) (out + i);
+      KERNEL (vec) a = o[0], b = o[1], c = o[2], d = o[3];
+
+#pragma GCC unroll 8
+      for (int v = 0; v < FZ_MIXER_BATCH; v++)
+        {
+          const KERNEL (vec) *x = (const KERNEL (vec) *) (s[v] + i);
+
+          a += x[0] * g[v];
+          b += x[1] * g[v];
+          c += x[2] * g[v];
+          d += x[3] * g[v];
+        }
+      o[0] = a;
+      o[1] = b;
+      o[2] = c;
+      o[3] = d;
+    }
+}
+
 /* The settled voices of a period at once (fz-mixer-settled.c): each block
  * of four vectors of @out is loaded once, every voice added into it in
  * turn in registers, and stored once.  Lane for lane the same multiplies
  * and adds in the same order as mix_constant() voice after voice, so the
- * same bits; the voices' per-call cost is gone. */
+ * same bits; the voices' per-call cost is gone.  A full batch takes
+ * mix_batch(). */
 KERNEL_TARGET static void
 KERNEL (mix_voices) (float *restrict out, size_t n, const float *const *in, const float *gain,
                      uint32_t count)
 {
   size_t i = 0;
 
+  if (count == FZ_MIXER_BATCH)
+    {
+      KERNEL (mix_batch) (out, n, in, gain);
+      i = n - n % (4 * LANES);
+    }
   for (; i + 4 * LANES <= n; i += 4 * LANES)
     {
       KERNEL (vec) *o = (KERNEL (vec) *) (out + i);
@@ -151,6 +196,55 @@ KERNEL (mix_ramp) (float *restrict out, const float *restrict in, size_t frames,
     }
 }
 
+/* mix_voices_ramp() for a full batch (FZ_MIXER_BATCH voices, no
+ * offsets), the usual case: the voice loop unrolled, so that the
+ * voices' sample pointers stay in registers, and each voice's gain and
+ * step broadcast once a call, then read as operands of the adds and the
+ * multiplies.  A block then costs its multiplies and adds and little
+ * else.  The same lanes, operations and order as mix_voices_ramp(). */
+KERNEL_TARGET static void
+KERNEL (mix_batch_ramp) (float *restrict out, size_t n, const float *const *in,
+                         const float *gain, const float *step, KERNEL (vec) n0,
+                         float per_vector)
+{
+  KERNEL (vec) g[FZ_MIXER_BATCH], st[FZ_MIXER_BATCH];
+  const float *s[FZ_MIXER_BATCH];
+  KERNEL (vec) n1 = n0 + per_vector, n2 = n0 + 2 * per_vector, n3 = n0 + 3 * per_vector;
+  size_t i = 0;
+
+#pragma GCC unroll 8
+  for (int v = 0; v < FZ_MIXER_BATCH; v++)
+    {
+      s[v] = in[v];
+      g[v] = (KERNEL (vec)) { 0 } + gain[v];
+      st[v] = (KERNEL (vec)) { 0 } + step[v];
+    }
+  for (; i + 4 * LANES <= n; i += 4 * LANES)
+    {
+      KERNEL (vec) *o = (KERNEL (vec) *) (out + i);
+      KERNEL (vec) a = o[0], b = o[1], c = o[2], d = o[3];
+
+#pragma GCC unroll 8
+      for (int v = 0; v < FZ_MIXER_BATCH; v++)
+        {
+          const KERNEL (vec) *x = (const KERNEL (vec) *) (s[v] + i);
+
+          a += x[0] * (g[v] + st[v] * n0);
+          b += x[1] * (g[v] + st[v] * n1);
+          c += x[2] * (g[v] + st[v] * n2);
+          d += x[3] * (g[v] + st[v] * n3);
+        }
+      o[0] = a;
+      o[1] = b;
+      o[2] = c;
+      o[3] = d;
+      n0 += 4 * per_vector;
+      n1 += 4 * per_vector;
+      n2 += 4 * per_vector;
+      n3 += 4 * per_vector;
+    }
+}
+
 /* The ramping voices of a stretch at once (fz-mixer-ramped.c), as
  * mix_voices() is the settled ones': each block of four vectors of @out
  * loaded once, every voice added in turn, stored once.  A voice's gain
@@ -177,6 +271,12 @@ KERNEL (mix_voices_ramp) (float *restrict out, size_t frames, uint32_t channels,
     }
   n0 = *(const KERNEL (vec) *) ramp_frame_numbers[__builtin_ctz (channels)];
   per_vector = (float) (LANES >> __builtin_ctz (channels));
+  if (count == FZ_MIXER_BATCH && offset == NULL)
+    {
+      KERNEL (mix_batch_ramp) (out, n, in, gain, step, n0, per_vector);
+      i = n - n % (4 * LANES);
+      n0 += (float) (i / LANES) * per_vector;
+    }
   n1 = n0 + per_vector;
   n2 = n0 + 2 * per_vector;
   n3 = n0 + 3 * per_vector;

@@ -25,9 +25,9 @@
 #include "fz-mixer-path.h"
 #include "fz-mixer-ramps.h"
 
-/* Eight voices a batch, as fz-mixer-settled.c's (why: there); with 32
- * the ramping voices took 1.8x the read floor's time, 0.93x with 8. */
-#define BATCH 8
+/* FZ_MIXER_BATCH voices a batch, as fz-mixer-settled.c's; with 32 the
+ * ramping voices took 1.8x the read floor's time, 0.93x with 8. */
+#define BATCH FZ_MIXER_BATCH
 /* A voice's cuts: the period's (at most four) and its slot ramp's two ends. */
 #define MAX_CUTS 6
 

@@ -49,15 +49,11 @@ play_wrapping (const FzMixer *mixer, FzVoice *voice, float *out, size_t frames, 
   return done;
 }
 
-/* The voices gathered for one call of the voices kernel: a batch is mixed
- * before any voice that is not in it, so the voices add up in their order
- * (and so to the same bits) whatever the batches.  Eight, not 32: 32
- * samples read side by side in 128-byte steps outrun what the CPU's
- * prefetchers follow, and took 1.2-1.3x the time of a plain read of
- * the same bytes; eight at a time took 0.78x (bench-floor time, one
- * shared EPYC), for about 0.1 instructions a voice and frame more (the
- * output block is loaded and stored once per batch). */
-#define BATCH 8
+/* The voices gathered for one call of the voices kernel (FZ_MIXER_BATCH,
+ * fz-mixer-path.h): a batch is mixed before any voice that is not in it,
+ * so the voices add up in their order (and so to the same bits)
+ * whatever the batches. */
+#define BATCH FZ_MIXER_BATCH
 
 /* fz_mixer_render_settled(), built twice: with the meters off it tests
  * nothing of theirs a voice. */

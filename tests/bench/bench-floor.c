@@ -69,6 +69,10 @@ typedef struct {
   float *out;
 } Rig;
 
+/* Whether the floors take their AVX2 kernels: found in rig_new(), outside
+ * what callgrind counts. */
+static int floor_avx2;
+
 /* @voices looping voices at unity gain (velocity, slot and master 1.0),
  * each of its own sample of @seconds seconds. */
 static Rig *
@@ -78,6 +82,7 @@ rig_new (guint voices, guint seconds, gboolean ramp)
   size_t frames = (size_t) seconds * RATE;
   float out[MAX_FRAMES * CHANNELS];
 
+  floor_avx2 = __builtin_cpu_supports ("avx2");
   rig->voices = voices;
   rig->ramp = ramp;
   rig->core = fz_core_new (RATE, CHANNELS);
@@ -211,39 +216,67 @@ floor_batched_base (Rig *rig, size_t frames)
 
 static volatile int floor_sink;
 
-void bench_region (Rig *rig, RunKind kind, guint periods, size_t frames);
-
-/* Everything that callgrind counts (--toggle-collect=bench_region). */
-__attribute__ ((noinline)) void
-bench_region (Rig *rig, RunKind kind, guint periods, size_t frames)
+/* The control thread's part of a ramping period: every slot's gain to a
+ * new target.  On an engine it runs on another thread, so it is outside
+ * what callgrind counts and the clock times (bench-core's param gain
+ * counts it). */
+static void
+set_every_gain (Rig *rig)
 {
-  static int avx2 = -1;
+  for (guint v = 0; v < rig->voices; v++)
+    fz_params_set_gain (&rig->core->params, v, rig->ramps % 2 ? 1.0f : 0.5f);
+  rig->ramps++;
+}
+
+int bench_region (Rig *rig, RunKind kind, size_t frames);
+
+/* One period of the audio thread's work: what callgrind counts
+ * (--toggle-collect=bench_region) and the clock times. */
+__attribute__ ((noinline)) int
+bench_region (Rig *rig, RunKind kind, size_t frames)
+{
+  if (kind == RUN_FLOOR)
+    return floor_avx2 ? floor_period_avx2 (rig, frames) : floor_period_base (rig, frames);
+  if (kind == RUN_FLOOR_BATCHED)
+    return floor_avx2 ? floor_batched_avx2 (rig, frames) : floor_batched_base (rig, frames);
+  fz_core_process (rig->core, rig->out, frames, 0);
+  return 0;
+}
+
+/* @periods periods of @kind; with @timed, the seconds that the audio
+ * thread's part of them took (each period timed alone, the same for the
+ * mixer and the floors), else 0.  @control, if not NULL, gets the
+ * seconds of the control thread's part (set_every_gain()), timed alone
+ * too. */
+static double
+run_periods (Rig *rig, RunKind kind, guint periods, size_t frames, gboolean timed,
+             double *control)
+{
+  double busy = 0.0, setting = 0.0;
   int sink = 0;
 
-  if (avx2 < 0)
-    avx2 = __builtin_cpu_supports ("avx2");
   for (guint p = 0; p < periods; p++)
     {
-      if (kind == RUN_FLOOR)
+      double start = 0.0;
+
+      if (kind == RUN_MIX && rig->ramp)
         {
-          sink += avx2 ? floor_period_avx2 (rig, frames) : floor_period_base (rig, frames);
-          continue;
+          if (timed)
+            start = bench_now_s ();
+          set_every_gain (rig);
+          if (timed)
+            setting += bench_now_s () - start;
         }
-      if (kind == RUN_FLOOR_BATCHED)
-        {
-          sink += avx2 ? floor_batched_avx2 (rig, frames) : floor_batched_base (rig, frames);
-          continue;
-        }
-      /* Every slot's gain ramps: a new target every period. */
-      if (rig->ramp)
-        {
-          for (guint v = 0; v < rig->voices; v++)
-            fz_params_set_gain (&rig->core->params, v, rig->ramps % 2 ? 1.0f : 0.5f);
-          rig->ramps++;
-        }
-      fz_core_process (rig->core, rig->out, frames, 0);
+      if (timed)
+        start = bench_now_s ();
+      sink += bench_region (rig, kind, frames);
+      if (timed)
+        busy += bench_now_s () - start;
     }
   floor_sink = sink;
+  if (control != NULL)
+    *control = setting;
+  return busy;
 }
 
 static void
@@ -270,27 +303,30 @@ scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
   g_autofree double *times = g_new (double, 3 * reps);
   g_autofree double *floor_s = g_new (double, reps);
   g_autofree double *ratio = g_new (double, reps);
+  g_autofree double *control_ms = g_new (double, reps);
+  g_autofree double *with_control = g_new (double, reps);
+  double control;
   double *mix = times, *voice_major = times + reps, *batched = times + 2 * reps;
-  double start;
 
   pin_to_this_cpu ();
   bench_print_loadavg ("floor-loadavg-start");
   /* Warm-up: one pass of each (code, page tables; the data are too big
    * to stay in any cache). */
   for (guint k = 0; k < 3; k++)
-    bench_region (rig, kinds[k], periods, 256);
+    run_periods (rig, kinds[k], periods, 256, FALSE, NULL);
   for (guint r = 0; r < reps; r++)
     {
       for (guint turn = 0; turn < 3; turn++)
         {
           guint k = (turn + r) % 3;
 
-          start = bench_now_s ();
-          bench_region (rig, kinds[k], periods, 256);
-          times[k * reps + r] = (bench_now_s () - start) * 1e3;
+          times[k * reps + r] = run_periods (rig, kinds[k], periods, 256, TRUE, &control) * 1e3;
+          if (kinds[k] == RUN_MIX)
+            control_ms[r] = control * 1e3;
         }
       floor_s[r] = MIN (voice_major[r], batched[r]);
       ratio[r] = mix[r] / floor_s[r];
+      with_control[r] = (mix[r] + control_ms[r]) / floor_s[r];
     }
   bench_drain_replies (rig->core);
   /* Every voice still loops: the runs did the same work throughout. */
@@ -301,6 +337,13 @@ scenario_time (guint voices, guint seconds, guint reps, gboolean ramp)
   flitzis_test_result ("floor-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
   flitzis_test_spread ("floor-ratio", "%.3f", ratio, reps);
   flitzis_test_spread ("floor-mix-ms", "%.2f", mix, reps);
+  /* The gains set for every period (ramp): on an engine, another thread's
+   * time; here, what the mixer's time would be with it. */
+  if (ramp)
+    {
+      flitzis_test_spread ("floor-control-ms", "%.2f", control_ms, reps);
+      flitzis_test_spread ("floor-ratio-with-control", "%.3f", with_control, reps);
+    }
   flitzis_test_spread ("floor-read-ms", "%.2f", floor_s, reps);
   flitzis_test_spread ("floor-voice-major-ms", "%.2f", voice_major, reps);
   flitzis_test_spread ("floor-batched-ms", "%.2f", batched, reps);
@@ -318,10 +361,9 @@ scenario_ir (RunKind kind, guint voices, guint seconds, guint periods, size_t fr
   g_assert_cmpuint (frames, <=, MAX_FRAMES);
   g_assert_cmpuint (frames % 8, ==, 0);
   /* Warm-up: the voices' first periods, as in bench-core. */
-  bench_region (rig, RUN_NONE, 0, frames);
   for (guint p = 0; p < 4; p++)
     fz_core_process (rig->core, rig->out, frames, 0);
-  bench_region (rig, kind, periods, frames);
+  run_periods (rig, kind, periods, frames, FALSE, NULL);
   bench_drain_replies (rig->core);
   flitzis_test_result ("floor-path", "%s", fz_mixer_get_path_name (&rig->core->mixer));
   rig_free (rig);
@@ -377,8 +419,8 @@ test_same_bytes (void)
         Rig *rig = rig_new (32, 1, FALSE);
         guint periods = 2 * RATE / sizes[s];
 
-        bench_region (rig, RUN_MIX, periods, sizes[s]);
-        bench_region (rig, floors[f], periods, sizes[s]);
+        run_periods (rig, RUN_MIX, periods, sizes[s], FALSE, NULL);
+        run_periods (rig, floors[f], periods, sizes[s], FALSE, NULL);
         for (guint v = 0; v < 32; v++)
           g_assert_cmpuint (rig->positions[v], ==, rig->core->mixer.voices[v].position);
         bench_drain_replies (rig->core);

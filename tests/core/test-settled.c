@@ -18,6 +18,7 @@
 
 #include "core/fz-meter.h"
 #include "core/fz-mixer.h"
+#include "core/fz-mixer-path.h"
 #include "flitzis-test.h"
 #include "mix-test.h"
 
@@ -224,11 +225,53 @@ test_unity_is_sample (void)
   fz_sample_unref (sample);
 }
 
+/* The voices kernel alone against its definition (the constant kernel
+ * voice after voice): random gains, every count up to 32 (a full batch,
+ * FZ_MIXER_BATCH, has a path of its own), every length up to 280 samples
+ * (every vector kernel's blocks and tails), each path against the
+ * scalar kernel. */
+static void
+test_kernel (void)
+{
+  FzMixer scalar, probe;
+  guint32 state = 7;
+  float *src = g_new (float, 32 * 300);
+
+  fz_mixer_init (&scalar, CHANNELS, 48000);
+  g_assert_true (fz_mixer_set_path (&scalar, FZ_MIX_PATH_SCALAR));
+  for (gsize v = 0; v < 32 * 300; v++)
+    src[v] = (float) (mix_test_random (&state) >> 8) / 16777216.0f - 0.5f;
+  for (guint i = 1; i < G_N_ELEMENTS (mix_test_paths); i++)
+    {
+      if (!mix_test_path_available (&probe, mix_test_paths[i]))
+        continue;
+      for (guint count = 1; count <= 32; count++)
+        for (gsize n = 0; n <= 280; n++)
+          {
+            const float *in[32];
+            float gain[32], a[300], b[300];
+
+            for (guint v = 0; v < count; v++)
+              {
+                in[v] = src + v * 300 + (mix_test_random (&state) >> 29);
+                gain[v] = (float) (mix_test_random (&state) >> 8) / 8388608.0f;
+              }
+            for (gsize s = 0; s < G_N_ELEMENTS (a); s++)
+              a[s] = b[s] = (float) s * 0.01f;
+            scalar.kernels->voices (a, n, in, gain, count);
+            probe.kernels->voices (b, n, in, gain, count);
+            g_assert_cmpmem (a, sizeof a, b, sizeof b);
+          }
+    }
+  g_free (src);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/settled/same-bits", test_same_bits);
   g_test_add_func ("/core/settled/unity-is-sample", test_unity_is_sample);
+  g_test_add_func ("/core/settled/kernel", test_kernel);
   return g_test_run ();
 }
