@@ -52,7 +52,7 @@ KERNEL (mix_constant) (float *restrict out, const float *restrict in, size_t n, 
  * stay in registers; a block costs its multiplies and adds and little
  * else.  Whole blocks of four vectors only; the same lanes, operations
  * and order as mix_voices(). */
-KERNEL_TARGET static void
+KERNEL_TARGET static __attribute__ ((noinline)) void
 KERNEL (mix_batch) (float *restrict out, size_t n, const float *const *in, const float *gain)
 {
   KERNEL (vec) g[FZ_MIXER_BATCH];
@@ -86,22 +86,20 @@ KERNEL (mix_batch) (float *restrict out, size_t n, const float *const *in, const
     }
 }
 
-/* The settled voices of a period at once (fz-mixer-settled.c): each block
- * of four vectors of @out is loaded once, every voice added into it in
- * turn in registers, and stored once.  Lane for lane the same multiplies
- * and adds in the same order as mix_constant() voice after voice, so the
- * same bits; the voices' per-call cost is gone.  A full batch takes
- * mix_batch(). */
-KERNEL_TARGET static void
-KERNEL (mix_voices) (float *restrict out, size_t n, const float *const *in, const float *gain,
-                     uint32_t count)
+/* mix_voices() but for a full batch of whole blocks: each block of four
+ * vectors of @out loaded once, every voice added into it in turn in
+ * registers, and stored once (a full batch's whole blocks by
+ * mix_batch()); then single vectors, then single samples. */
+KERNEL_TARGET static __attribute__ ((noinline)) void
+KERNEL (mix_voices_any) (float *restrict out, size_t n, const float *const *in,
+                         const float *gain, uint32_t count)
 {
   size_t i = 0;
 
   if (count == FZ_MIXER_BATCH)
     {
-      KERNEL (mix_batch) (out, n, in, gain);
       i = n - n % (4 * LANES);
+      KERNEL (mix_batch) (out, i, in, gain);
     }
   for (; i + 4 * LANES <= n; i += 4 * LANES)
     {
@@ -139,6 +137,23 @@ KERNEL (mix_voices) (float *restrict out, size_t n, const float *const *in, cons
         a += in[v][i] * gain[v];
       out[i] = a;
     }
+}
+
+/* The settled voices of a period at once (fz-mixer-settled.c): lane for
+ * lane the same multiplies and adds in the same order as mix_constant()
+ * voice after voice, so the same bits, without the voices' per-call
+ * cost.  A full batch of whole blocks, the usual case (a period of a
+ * power of two frames is whole blocks), takes mix_batch() straight away;
+ * anything else mix_voices_any().  Each is a call of its own, so that
+ * this one needs no frame and neither pays for the other's registers. */
+KERNEL_TARGET static void
+KERNEL (mix_voices) (float *restrict out, size_t n, const float *const *in, const float *gain,
+                     uint32_t count)
+{
+  if (count == FZ_MIXER_BATCH && n % (4 * LANES) == 0)
+    KERNEL (mix_batch) (out, n, in, gain);
+  else
+    KERNEL (mix_voices_any) (out, n, in, gain, count);
 }
 
 /* Frame f at gain + step * (f + 1), as mix_ramp_scalar().  The gain is
