@@ -130,7 +130,11 @@ typedef struct {
  * any client's period, the engine's own or another's: JACK tells every
  * client of every xrun in its graph.  Whether the engine's own stream was
  * the late one is told apart by [signal@Flitzis.AudioEngine::underrun].
- * Emitted in the main context.
+ * PipeWire tells its clients of no xrun: on the native PipeWire back-end
+ * the engine counts a cycle in which its stream found no free buffer, and
+ * cycles the graph ran without the engine's node (the graph's clock did
+ * not start where the engine's last cycle ended: a node was late and the
+ * driver went on).  Emitted in the main context.
  *
  * Since: 0.1
  */

@@ -66,9 +66,28 @@ struct FzPipewire {
   atomic_bool starved;           /* the data thread found no buffer last time */
   uint64_t next_position;        /* the data thread's: the graph clock's position its
                                   * next cycle should have, 0 before the first */
+  /* The stream's: the graph's clock, as io_changed (the thread loop) hands
+   * it over, read by the data thread; a filter is given it each cycle. */
+  _Atomic (const struct spa_io_position *) position;
 };
 
 /* ---- the data thread ---- */
+
+/* Real-time: whether the graph ran cycles without this node since its
+ * last one, so that its position is not where the last cycle ended.  A
+ * node of the graph (this one, or one before it) was late and the driver
+ * went on: the server's xrun; the output of the skipped cycles, and the
+ * MIDI they carried, is gone.  PipeWire tells a filter of no xrun itself,
+ * and a stream only of a cycle without a free buffer; this is how the
+ * rest shows. */
+static bool
+missed_cycles (FzPipewire *pipewire, const struct spa_io_position *position)
+{
+  uint64_t expected = pipewire->next_position;
+
+  pipewire->next_position = position->clock.position + position->clock.duration;
+  return expected != 0 && position->clock.position != expected;
+}
 
 /* PipeWire's real-time data thread: no allocation, no lock, no system
  * call.  Dequeueing and queueing a buffer are lock-free in libpipewire
@@ -81,14 +100,18 @@ on_process (void *data)
   struct pw_buffer *buffer = pw_stream_dequeue_buffer (pipewire->stream);
   struct spa_data *out;
   guint stride = pipewire->channels * sizeof (float);
+  const struct spa_io_position *position =
+    atomic_load_explicit (&pipewire->position, memory_order_acquire);
+  /* Cycles the graph ran without this node are lost output, as a cycle
+   * without a buffer is. */
+  bool missed = position != NULL && missed_cycles (pipewire, position);
   guint frames;
   unsigned flags;
 
+  if (missed || buffer == NULL)
+    atomic_store_explicit (&pipewire->starved, true, memory_order_relaxed);
   if (buffer == NULL)
-    {
-      atomic_store_explicit (&pipewire->starved, true, memory_order_relaxed);
-      return;
-    }
+    return;
   out = &buffer->buffer->datas[0];
   if (out->data != NULL)
     {
@@ -132,20 +155,6 @@ read_midi (FzPipewire *pipewire, uint64_t first, uint32_t frames)
                             first + MIN (control->offset, frames - 1));
       }
   pw_filter_queue_buffer (pipewire->midi_port, buffer);
-}
-
-/* Real-time: whether the graph ran cycles without this node since its
- * last one, so that its position is not where the last cycle ended.  A
- * node of the graph (this one, or one before it) was late and the driver
- * went on: the server's xrun, and the MIDI the skipped cycles carried is
- * gone.  PipeWire tells a filter of no xrun itself; this is how it shows. */
-static bool
-missed_cycles (FzPipewire *pipewire, const struct spa_io_position *position)
-{
-  uint64_t expected = pipewire->next_position;
-
-  pipewire->next_position = position->clock.position + position->clock.duration;
-  return expected != 0 && position->clock.position != expected;
 }
 
 /* PipeWire's real-time data thread, with MIDI: one node, so this cycle's
@@ -198,9 +207,22 @@ on_state_changed (void *data, enum pw_stream_state old, enum pw_stream_state sta
   pw_thread_loop_signal (pipewire->loop, false);
 }
 
+/* The thread loop's: where the graph's clock is, for on_process(). */
+static void
+on_io_changed (void *data, uint32_t id, void *area, uint32_t size)
+{
+  FzPipewire *pipewire = data;
+
+  if (id == SPA_IO_Position)
+    atomic_store_explicit (&pipewire->position,
+                           area != NULL && size >= sizeof (struct spa_io_position) ? area : NULL,
+                           memory_order_release);
+}
+
 static const struct pw_stream_events stream_events = {
   PW_VERSION_STREAM_EVENTS,
   .state_changed = on_state_changed,
+  .io_changed = on_io_changed,
   .process = on_process,
 };
 
@@ -370,6 +392,7 @@ fz_pipewire_open (const char *device_name, guint max_channels, guint sample_rate
   pipewire->block = period_frames;
   atomic_init (&pipewire->alive, true);
   atomic_init (&pipewire->starved, false);
+  atomic_init (&pipewire->position, NULL);
   if (!look_up_sink (pipewire, device_name, max_channels, error))
     {
       fz_pipewire_close (pipewire);

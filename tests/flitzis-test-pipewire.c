@@ -30,6 +30,7 @@
 #include <spa/param/audio/format-utils.h>
 #include <spa/pod/builder.h>
 
+#include "core/fz-core.h"
 #include "flitzis-test.h"
 #include "flitzis-test-pipewire.h"
 
@@ -539,6 +540,32 @@ flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw, FlitzisAudioEngine 
       g_assert_cmpuint (unexplained, <=, MAX_UNEXPLAINED);
       g_assert_cmpuint (attempt, <, MAX_CAPTURES);
     }
+}
+
+static void
+count_xrun (FlitzisAudioEngine *engine, guint64 count, guint64 frame, gpointer data)
+{
+  (void) engine; (void) count; (void) frame;
+  (*(guint *) data)++;
+}
+
+void
+flitzis_test_pipewire_assert_stall_counted (FlitzisAudioEngine *engine)
+{
+  guint64 before;
+  guint signals = 0;
+  gulong handler = g_signal_connect (engine, "xrun", G_CALLBACK (count_xrun), &signals);
+
+  flitzis_test_wait_frames (NULL, engine, 8 * FLITZIS_TEST_PERIOD);
+  before = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
+  /* 20 ms: some four cycles of the graph's. */
+  flitzis_test_stall_next_period (20);
+  g_assert_true (flitzis_test_wait_count (engine, flitzis_engine_stats_get_xruns, before + 1, 5000));
+  flitzis_test_wait_frames (NULL, engine, 4 * FLITZIS_TEST_PERIOD);
+  g_assert_cmpuint (signals, >=, 1);
+  g_assert_true (flitzis_audio_engine_get_running (engine));
+  fz_core_set_test_hook (NULL);
+  g_signal_handler_disconnect (engine, handler);
 }
 
 /* ---- sinks that come and go ---- */

@@ -71,6 +71,12 @@ void                 flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw
                                                          float velocity, const float *expected,
                                                          gsize n);
 
+/* Stalls @engine's next period (@engine running on PipeWire) for some
+ * four of the graph's cycles: the graph goes on without it, and the
+ * cycles it missed must be counted as an xrun and signalled, and it must
+ * play on. */
+void                 flitzis_test_pipewire_assert_stall_counted (FlitzisAudioEngine *engine);
+
 /* Adds a null sink named @name (node.name and node.description), owned
  * by this process's connection: it goes when removed, or with the
  * connection. */

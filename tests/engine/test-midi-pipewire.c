@@ -15,7 +15,6 @@
 #include <gio/gio.h>
 
 #include "flitzis.h"
-#include "core/fz-core.h"
 #include "core/fz-sample.h"
 #include "flitzis-test.h"
 #include "flitzis-test-pipewire.h"
@@ -264,13 +263,6 @@ test_frame_exact (void)
   flitzis_test_remove_tree (dir);
 }
 
-static void
-on_xrun (FlitzisAudioEngine *engine, guint64 count, guint64 frame, gpointer data)
-{
-  (void) engine; (void) count; (void) frame;
-  (*(guint *) data)++;
-}
-
 /* With MIDI the engine is a filter, which PipeWire tells of no xrun: a
  * period that comes late makes the graph go on without it, and the
  * cycles it missed (and their MIDI) are counted as an xrun, and
@@ -279,23 +271,12 @@ static void
 test_missed_cycles (void)
 {
   FlitzisAudioEngine *engine = flitzis_audio_engine_new ();
-  guint64 before;
-  guint signals = 0;
 
   flitzis_audio_engine_set_backend (engine, FLITZIS_BACKEND_PIPEWIRE);
   flitzis_audio_engine_set_period_frames (engine, PERIOD);
   flitzis_audio_engine_set_midi_input (engine, TRUE);
-  g_signal_connect (engine, "xrun", G_CALLBACK (on_xrun), &signals);
   flitzis_test_run_ok (engine);
-  flitzis_test_wait_frames (NULL, engine, 8 * PERIOD);
-  before = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
-  /* Some four cycles of the graph's. */
-  flitzis_test_stall_next_period (20);
-  g_assert_true (flitzis_test_wait_count (engine, flitzis_engine_stats_get_xruns, before + 1, 5000));
-  flitzis_test_wait_frames (NULL, engine, 4 * PERIOD);
-  g_assert_cmpuint (signals, >=, 1);
-  g_assert_true (flitzis_audio_engine_get_running (engine));
-  fz_core_set_test_hook (NULL);
+  flitzis_test_pipewire_assert_stall_counted (engine);
   flitzis_audio_engine_shut_down (engine);
   g_assert_finalize_object (engine);
 }

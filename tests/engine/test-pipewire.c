@@ -228,12 +228,21 @@ test_offline_matches_live (Fixture *fixture, gconstpointer data)
   g_autofree char *path = flitzis_test_write_stereo (fixture->dir, "both.wav", RATE, left, right,
                                                      length);
   g_autofree float *offline = flitzis_test_render_played (path, 2, 0.7f, length + PERIOD);
+  guint64 xruns, cycles;
 
   (void) data;
   flitzis_test_run_ok (fixture->engine);
   flitzis_test_load_ok (fixture->engine, 2, path);
   flitzis_test_pipewire_assert_plays (session, fixture->engine, 2, 0.7f, offline, length + PERIOD);
-  g_assert_cmpuint (flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns), ==, 0);
+  xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
+  cycles = flitzis_audio_engine_get_frame_time (fixture->engine) / PERIOD;
+  g_test_message ("%" G_GUINT64_FORMAT " xruns in %" G_GUINT64_FORMAT " cycles", xruns, cycles);
+  /* Every cycle the graph ran without the engine's node is an xrun: on a
+   * loaded machine the node is late now and then; one counted where none
+   * was would come every cycle.  Under valgrind the node is late every
+   * few cycles (11 in 44 here), and says so. */
+  if (flitzis_test_slowdown () == 1)
+    g_assert_cmpuint (xruns * 8, <=, cycles);
 }
 
 /* ---- hot-plug ---- */
@@ -372,6 +381,20 @@ test_server_restart (Fixture *fixture, gconstpointer data)
   flitzis_test_wait_frames (NULL, fixture->engine, 8 * PERIOD);
 }
 
+/* ---- xruns ---- */
+
+/* A period that comes late makes the graph go on without the stream: the
+ * cycles it missed are lost output, counted as an xrun and signalled, as
+ * a cycle without a free buffer is (a stream is told of nothing else). */
+static void
+test_missed_cycles (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  flitzis_audio_engine_set_backend (fixture->engine, FLITZIS_BACKEND_PIPEWIRE);
+  flitzis_test_run_ok (fixture->engine);
+  flitzis_test_pipewire_assert_stall_counted (fixture->engine);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -388,6 +411,7 @@ main (int argc, char **argv)
   ADD ("/engine/pipewire/devices/monitor-follows-sinks", test_monitor_follows_sinks);
   ADD ("/engine/pipewire/devices/sink-goes-away", test_sink_goes_away);
   ADD ("/engine/pipewire/server/restart", test_server_restart);
+  ADD ("/engine/pipewire/xrun/missed-cycles", test_missed_cycles);
 
   status = g_test_run ();
   flitzis_test_pipewire_stop (session);
