@@ -49,6 +49,35 @@ takes_ramped (const FzVoice *voice, uint64_t t)
          voice->stretch == NULL && voice->fade.end <= t;
 }
 
+/* find_pieces() for the usual ramping slot under a settled master: a
+ * ramp under way since the period's @start or before, ending inside the
+ * period or after it.  At most two pieces, the second at the ramp's
+ * target, with the gains and steps that find_pieces()'s general loop
+ * gives them (velocity, the slot's value, the master's @m and @fade
+ * multiplied in that order), without its search. */
+static inline void
+ramp_under_way (Pieces *p, const FzRamp *slot, uint64_t start, uint64_t end, float velocity,
+                float m, float fade)
+{
+  const uint64_t mid = slot->end < end ? slot->end : end;
+  const float first = velocity * ramp_value_at (slot, start) * m * fade;
+  const float last = velocity * ramp_value_at (slot, mid) * m * fade;
+  const float step = (last - first) / (float) (mid - start);
+
+  p->cut[1] = mid;
+  p->gain[0] = first + step * 0.0f;
+  p->step[0] = step;
+  p->n_cuts = 2;
+  if (mid == end)
+    return;
+  /* Past the ramp's end: the same product again, so its step is
+   * (last - last) / frames, +0 for a finite gain. */
+  p->cut[2] = end;
+  p->gain[1] = last + 0.0f * 0.0f;
+  p->step[1] = 0.0f;
+  p->n_cuts = 3;
+}
+
 /* @voice's pieces over the period: the period's cuts and its slot
  * ramp's ends within it, merged, with each piece's gain and step as
  * render_settled() (a settled slot) or render_voice() (a ramping one)
@@ -64,7 +93,7 @@ find_pieces (const FzMixer *mixer, const FzPeriodCuts *period, const FzVoice *vo
   const uint64_t start = period->cut[0];
   const float velocity = voice->velocity, fade = voice->fade.target;
   float master[MAX_CUTS];
-  uint64_t ends[2] = { slot->start, slot->end };
+  uint64_t ends[2];
   uint32_t n = 1, s;
   float first;
 
@@ -99,6 +128,11 @@ find_pieces (const FzMixer *mixer, const FzPeriodCuts *period, const FzVoice *vo
       const uint64_t end = period->cut[n_cuts - 1];
       const float m = mixer->master.target;
 
+      if (slot->start <= start)
+        {
+          ramp_under_way (p, slot, start, end, velocity, m, fade);
+          return;
+        }
       if (slot->start != slot->end && slot->start > start && slot->start < end)
         p->cut[n++] = slot->start;
       if (slot->end > start && slot->end < end)
@@ -120,6 +154,8 @@ find_pieces (const FzMixer *mixer, const FzPeriodCuts *period, const FzVoice *vo
   /* Ramping: its ends inside the period merged into the period's cuts
    * (an end at a cut or past the period's end cuts nothing). */
   master[0] = period->master[0];
+  ends[0] = slot->start;
+  ends[1] = slot->end;
   s = ends[0] == ends[1];
   while (s < 2 && ends[s] <= start)
     s++;
@@ -171,19 +207,23 @@ mix_batch (const FzMixer *mixer, float *out, Pieces *p, uint32_t count)
       for (uint32_t v = 0; v < count; v++)
         {
           Pieces *q = &p[v];
-          uint64_t from;
+          uint32_t piece = q->piece;
 
-          while (q->cut[q->piece + 1] <= t)
-            q->piece++;
-          from = q->cut[q->piece];
-          e = q->cut[q->piece + 1] < e ? q->cut[q->piece + 1] : e;
+          while (q->cut[piece + 1] <= t)
+            piece++;
+          q->piece = piece;
+          e = q->cut[piece + 1] < e ? q->cut[piece + 1] : e;
           in[v] = q->in + done * channels;
-          gain[v] = q->gain[q->piece];
-          step[v] = q->step[q->piece];
-          offset[v] = (float) (int64_t) (t - from);
-          offsets |= t != from;
+          gain[v] = q->gain[piece];
+          step[v] = q->step[piece];
+          offsets |= t != q->cut[piece];
           ramps |= step[v] != 0.0f;
         }
+      /* Only a voice whose piece began before this stretch has an offset:
+       * the frames of the piece it has played. */
+      if (offsets)
+        for (uint32_t v = 0; v < count; v++)
+          offset[v] = (float) (int64_t) (t - p[v].cut[p[v].piece]);
       /* A stretch where no gain moves: the settled voices' kernel, whose
        * plain gain is the full path's constant kernel's. */
       if (!ramps)
