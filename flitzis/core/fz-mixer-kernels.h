@@ -86,9 +86,9 @@ KERNEL (mix_batch) (float *restrict out, size_t n, const float *const *in, const
     }
 }
 
-/* mix_voices() but for a full batch of whole blocks: each block of four
- * vectors of @out loaded once, every voice added into it in turn in
- * registers, and stored once (a full batch's whole blocks by
+/* mix_voices() for anything but a full batch of whole blocks: each block
+ * of four vectors of @out loaded once, every voice added into it in turn
+ * in registers, and stored once (a full batch's whole blocks by
  * mix_batch()); then single vectors, then single samples. */
 KERNEL_TARGET static __attribute__ ((noinline)) void
 KERNEL (mix_voices_any) (float *restrict out, size_t n, const float *const *in,

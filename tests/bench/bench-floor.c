@@ -16,10 +16,13 @@
  * - `bench-floor time VOICES SECONDS REPS unity|ramp`: REPS alternations of
  *   one whole pass over the samples each (mixer, both floors; which goes
  *   first rotating), pinned to one CPU; the per-rep ratios' median,
- *   quartiles and range.
+ *   quartiles and range.  Each period's audio-thread part is timed on
+ *   its own (bench_region()); with ramp, the gains set before each period
+ *   (the control thread's part) are timed apart and printed beside it.
  * - `bench-floor ir mix|floor|floor-batched|none VOICES SECONDS PERIODS FRAMES unity|ramp`:
- *   PERIODS periods of FRAMES frames inside bench_region(), for callgrind
- *   (--toggle-collect=bench_region); "none" renders with no voice.
+ *   PERIODS periods of FRAMES frames, each in a call of bench_region(),
+ *   for callgrind (--toggle-collect=bench_region); "none" renders with no
+ *   voice.
  * - `bench-floor -k --tap` (make check): both once, small; asserts
  *   nothing about time.
  */
