@@ -40,9 +40,11 @@
 # define fz_tsan_release(address) __tsan_release ((void *) (uintptr_t) (address))
 /* The calling thread's own accesses, to memory and to file descriptors,
  * from fz_tsan_ignore_begin() to fz_tsan_ignore_end() are not checked: for
- * the one piece of code whose order ThreadSanitizer cannot model at all,
+ * the pieces of code whose order ThreadSanitizer cannot model at all:
  * fz-silence.c's signal handler, which leaves the process's file table
- * (ThreadSanitizer keeps one table for all threads). */
+ * (ThreadSanitizer keeps one table for all threads), and the tests' JACK
+ * capture's copy of the engine's port buffer when the capture is late
+ * (tests/flitzis-test-jack.c). */
 void __tsan_ignore_thread_begin (void);
 void __tsan_ignore_thread_end (void);
 # define fz_tsan_ignore_begin() __tsan_ignore_thread_begin ()
