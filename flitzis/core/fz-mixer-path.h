@@ -19,8 +19,8 @@
  * prefetchers follow, and took 1.2-1.3x the time of a plain read of the
  * same bytes; eight at a time took 0.78x (bench-floor time, one shared
  * EPYC), for about 0.1 instructions a voice and frame more (the output
- * block is loaded and stored once per batch).  voices_ramp() has a path
- * of its own for a full batch. */
+ * block is loaded and stored once per batch).  voices() and
+ * voices_ramp() each have a path of their own for a full batch. */
 #define FZ_MIXER_BATCH 8
 
 struct FzMixKernels {
