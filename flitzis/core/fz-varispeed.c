@@ -220,6 +220,13 @@ fz_varispeed_band (uint64_t inc)
  * phase 0, which is the same taps. */
 #define ROUND (UINT64_C (1) << (PHASE_SHIFT - 1))
 
+/* A row's offset in bytes from the table's is the phase times the row's
+ * size: the position (ROUND in) shifted right by ROW_SHIFT, masked with
+ * ROW_BITS (the stereo kernels, fz-varispeed-kernels.h). */
+#define ROW_SHIFT (PHASE_SHIFT - 7u)
+#define ROW_BITS ((uint64_t) (FZ_VS_PHASES - 1u) << 7)
+_Static_assert (sizeof tab_s[0][0] == 1u << 7, "a stereo row is 128 bytes");
+
 static inline uint32_t
 phase_of (uint64_t acc)
 {
@@ -443,6 +450,24 @@ advance (uint64_t inc, int64_t dinc, size_t n)
   return (uint64_t) n * inc + (uint64_t) (dinc * (int64_t) (n * (n + 1) / 2));
 }
 
+/* The source frames @n output frames from @acc read, from their first
+ * frame's first tap to their last frame's last (one frame on if its phase
+ * rounds up). */
+static size_t
+reach_of (uint64_t acc, uint64_t inc, int64_t dinc, size_t n)
+{
+  return (size_t) ((acc + advance (inc, dinc, n - 1)) >> 32) + FZ_VS_TAPS;
+}
+
+/* Whether those frames, from source frame @first, all lie in [@lo, @end):
+ * then the kernel reads the sample itself, else a copy in the scratch. */
+static bool
+reads_inside (int64_t first, uint64_t acc, uint64_t inc, int64_t dinc, size_t n, size_t lo,
+              size_t end)
+{
+  return first >= (int64_t) lo && (size_t) first + reach_of (acc, inc, dinc, n) < end;
+}
+
 /* How many of the @n frames from @frac play before @limit frames on. */
 static size_t
 frames_before (uint64_t frac, uint64_t inc, int64_t dinc, size_t n, uint64_t limit)
@@ -503,6 +528,9 @@ fz_varispeed_play (FzMixer *mixer, FzVoice *voice, const float *data, size_t end
 
       if (vs->half != 0 && vs->left < n)
         n = vs->left;
+      first = (int64_t) voice->position - (int64_t) (HALF - 1);
+      if (!reads_inside (first, acc, inc, dinc, n, loops ? loop_start : 0, end))
+        n = n < FZ_VS_SCRATCH_BLOCK ? n : FZ_VS_SCRATCH_BLOCK;
       if (!loops && voice->position + (size_t) ((acc + advance (inc, dinc, n)) >> 32) >= end)
         {
           /* The sample ends in this block: the frames before its end. */
@@ -515,10 +543,8 @@ fz_varispeed_play (FzMixer *mixer, FzVoice *voice, const float *data, size_t end
             }
         }
       last_inc = inc + (uint64_t) (dinc * (int64_t) n);
-      /* The last frame's taps, one frame on if its phase rounds up. */
-      reach = (size_t) ((acc + advance (inc, dinc, n - 1)) >> 32) + FZ_VS_TAPS;
-      first = (int64_t) voice->position - (int64_t) (HALF - 1);
-      if (first >= (loops ? (int64_t) loop_start : 0) && (size_t) first + reach < end)
+      reach = reach_of (acc, inc, dinc, n);
+      if (reads_inside (first, acc, inc, dinc, n, loops ? loop_start : 0, end))
         src = data + (size_t) first * channels;
       else
         {

@@ -53,17 +53,21 @@
 #define FZ_VS_TAPS 16u
 #define FZ_VS_PHASES 1024u
 #define FZ_VS_GLIDE_MS 10u
-/* The output frames resampled in one go, and the channels a voice can be
- * resampled at (more play at their own speed). */
-#define FZ_VS_BLOCK 64u
+/* The output frames resampled in one go; as many as their taps need
+ * copied into the scratch (across a loop's end, or past the sample's
+ * edges), and the channels a voice can be resampled at (more play at
+ * their own speed). */
+#define FZ_VS_BLOCK 256u
+#define FZ_VS_SCRATCH_BLOCK 64u
 #define FZ_VS_MAX_CHANNELS 32u
 /* The product of the speeds is held within these (tempo lock alone may
  * ask for 20 times). */
 #define FZ_VS_MIN_RATIO 0.0625
 #define FZ_VS_MAX_RATIO 8.0
-/* The source frames a block may read: its increments at the highest
- * ratio, the taps on either side, and a frame of rounding. */
-#define FZ_VS_SCRATCH_FRAMES (FZ_VS_BLOCK * 8u + FZ_VS_TAPS + 2u)
+/* The source frames a block copied into the scratch may read: its
+ * increments at the highest ratio, the taps on either side, and a frame
+ * of rounding. */
+#define FZ_VS_SCRATCH_FRAMES (FZ_VS_SCRATCH_BLOCK * 8u + FZ_VS_TAPS + 2u)
 
 /* One voice's speed state (in FzVoice; zero: a voice never resampled). */
 typedef struct {

@@ -18,7 +18,10 @@
  * /engine/speed/grid: a tempo-locked loop launched on the downbeat is at
  * most 1 frame off the transport's grid after 10 loop wraps, with a tempo
  * change in between (the core, exact positions).
- * /engine/speed/kernels: the vector kernels agree with the scalar one.
+ * /engine/speed/kernels: the vector kernels agree with the scalar one, at
+ * every length that takes a different loop or remainder.
+ * /engine/speed/kernels/steady: a settled stereo block is the same bits
+ * whether the eight-frame loop or the four-frame one plays it.
  * /engine/speed/errors: NaN, infinities and values out of range fail
  * with INVALID_ARGUMENT and change nothing; a bad slot with INVALID_SLOT.
  */
@@ -336,10 +339,38 @@ test_grid (void)
 
 /* ---- the kernels ---- */
 
+/* The lengths tried: every count of the eight-frame loop's remainder
+ * and the four-frame loop's, a block of the scratch's, and whole blocks. */
+static const guint kernel_lengths[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17,
+                                        FZ_VS_SCRATCH_BLOCK - 1, FZ_VS_SCRATCH_BLOCK, 100,
+                                        FZ_VS_BLOCK - 1, FZ_VS_BLOCK };
+
+/* @kernel against the scalar reference on @n frames of @channels from a
+ * random position, speed and (on odd trials) glide. */
+static void
+compare_with_reference (FzVsKernel kernel, const float *src, guint channels, guint n,
+                        guint trial)
+{
+  FzVsKernel reference = fz_varispeed_kernel (FZ_VS_PATH_SCALAR);
+  float a[FZ_VS_BLOCK * 3] = { 0 }, b[FZ_VS_BLOCK * 3] = { 0 };
+  uint64_t acc0 = (uint64_t) (uint32_t) g_test_rand_int () | ((uint64_t) (trial % 4) << 32);
+  uint64_t inc0 = fz_varispeed_increment (0.1 + 3.8 * g_test_rand_double ());
+  int64_t dinc = trial % 2 ? (int64_t) g_test_rand_int_range (-100000, 100000) : 0;
+  uint64_t acc_a = acc0, acc_b = acc0, inc_a = inc0, inc_b = inc0;
+  uint32_t band = fz_varispeed_band (inc0);
+  float step = trial % 3 == 0 ? 0.0f : 1e-3f;
+
+  reference (a, src, channels, n, &acc_a, &inc_a, dinc, band, 0.9f, step);
+  kernel (b, src, channels, n, &acc_b, &inc_b, dinc, band, 0.9f, step);
+  g_assert_cmpuint (acc_a, ==, acc_b);
+  g_assert_cmpuint (inc_a, ==, inc_b);
+  for (guint i = 0; i < n * channels; i++)
+    g_assert_cmpfloat_with_epsilon (a[i], b[i], 2e-6);
+}
+
 static void
 test_kernels (void)
 {
-  FzVsKernel reference = fz_varispeed_kernel (FZ_VS_PATH_SCALAR);
   FzVsPath paths[] = { FZ_VS_PATH_VEC128, FZ_VS_PATH_AVX2 };
   g_autofree float *src = flitzis_test_signal (4096 * CHANNELS, 17);
 
@@ -354,22 +385,40 @@ test_kernels (void)
           continue;
         }
       for (guint channels = 1; channels <= 3; channels++)
-        for (guint trial = 0; trial < 50; trial++)
-          {
-            float a[FZ_VS_BLOCK * 3] = { 0 }, b[FZ_VS_BLOCK * 3] = { 0 };
-            uint64_t acc0 = (uint64_t) (uint32_t) g_test_rand_int () | ((uint64_t) (trial % 4) << 32);
-            uint64_t inc0 = fz_varispeed_increment (0.1 + 3.8 * g_test_rand_double ());
-            int64_t dinc = trial % 2 ? (int64_t) g_test_rand_int_range (-100000, 100000) : 0;
-            uint64_t acc_a = acc0, acc_b = acc0, inc_a = inc0, inc_b = inc0;
-            uint32_t band = fz_varispeed_band (inc0);
+        for (guint l = 0; l < G_N_ELEMENTS (kernel_lengths); l++)
+          for (guint trial = 0; trial < 12; trial++)
+            compare_with_reference (kernel, src, channels, kernel_lengths[l], trial);
+    }
+}
 
-            reference (a, src, channels, FZ_VS_BLOCK, &acc_a, &inc_a, dinc, band, 0.9f, 1e-3f);
-            kernel (b, src, channels, FZ_VS_BLOCK, &acc_b, &inc_b, dinc, band, 0.9f, 1e-3f);
-            g_assert_cmpuint (acc_a, ==, acc_b);
-            g_assert_cmpuint (inc_a, ==, inc_b);
-            for (guint i = 0; i < FZ_VS_BLOCK * channels; i++)
-              g_assert_cmpfloat_with_epsilon (a[i], b[i], 2e-6);
-          }
+/* A settled stereo block in one call (the eight-frame loop) is the same
+ * bits as the same block four frames a call (the four-frame loop, which
+ * a glide takes): the two loops sum and fold alike. */
+static void
+test_kernels_steady (void)
+{
+  FzVsPath paths[] = { FZ_VS_PATH_VEC128, FZ_VS_PATH_AVX2 };
+  g_autofree float *src = flitzis_test_signal (4096 * CHANNELS, 23);
+
+  fz_varispeed_init ();
+  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+    {
+      FzVsKernel kernel = fz_varispeed_kernel (paths[p]);
+
+      for (guint trial = 0; kernel != NULL && trial < 40; trial++)
+        {
+          float whole[FZ_VS_BLOCK * 2] = { 0 }, pieces[FZ_VS_BLOCK * 2] = { 0 };
+          uint64_t acc_w = (uint64_t) (uint32_t) g_test_rand_int (), acc_p = acc_w;
+          uint64_t inc_w = fz_varispeed_increment (0.25 + 3.7 * g_test_rand_double ());
+          uint64_t inc_p = inc_w;
+          uint32_t band = fz_varispeed_band (inc_w);
+
+          kernel (whole, src, 2, FZ_VS_BLOCK, &acc_w, &inc_w, 0, band, 0.7f, 0.0f);
+          for (guint f = 0; f < FZ_VS_BLOCK; f += 4)
+            kernel (pieces + 2 * f, src, 2, 4, &acc_p, &inc_p, 0, band, 0.7f, 0.0f);
+          g_assert_cmpuint (acc_w, ==, acc_p);
+          g_assert_cmpmem (whole, sizeof whole, pieces, sizeof pieces);
+        }
     }
 }
 
@@ -431,6 +480,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/speed/length", test_length);
   g_test_add_func ("/engine/speed/grid", test_grid);
   g_test_add_func ("/engine/speed/kernels", test_kernels);
+  g_test_add_func ("/engine/speed/kernels/steady", test_kernels_steady);
   g_test_add_func ("/engine/speed/errors", test_errors);
   return g_test_run ();
 }
