@@ -5,8 +5,8 @@
  *
  * Paths /engine/keylock/...: a 440 Hz tone pitch-shifted by +12 at speed 1
  * comes out at 880 Hz and its own length; key-locked at speed 1.5, at
- * 440 Hz and 1/1.5 of its length; a stretched voice's onset lands within
- * 1 ms (48 frames) of an unstretched one's on the same trigger frame; the
+ * 440 Hz and 1/1.5 of its length; key-locked onsets against the grid,
+ * measured at speeds from 0.5 to 2 (test_onset says what holds); the
  * 17th stretched voice is dropped and counted; bad values change nothing;
  * at speed 2 a key-locked slot keeps 440 Hz while one set off plays
  * varispeed, at 880 Hz, both at half the length.
@@ -24,7 +24,6 @@
 
 #define RATE FLITZIS_TEST_RATE
 #define TONE_FRAMES 48000u          /* one second */
-#define SILENT_FRAMES 4800u         /* before the tone, in the onset test */
 
 /* A stereo WAV: @lead frames of silence, then @frames of a @freq Hz sine. */
 static char *
@@ -133,55 +132,141 @@ test_speed_locked (FlitzisTestOffline *fixture, gconstpointer data)
   g_assert_cmpint (ABS (last + 1 - (gssize) (TONE_FRAMES * 2 / 3)), <=, 480);
 }
 
-/* The first frame of the tone after the silence, played at @trigger by a
- * voice key-locked or not, at speed @speed for the stretched one. */
+/* ---- onsets on the grid ---- */
+
+#define ONSET_TRIGGER 1000u
+#define ONSET_LEAD 4800u            /* frames before the first onset */
+#define ONSET_SPACING 12345u        /* between onsets: no multiple of a hop */
+#define ONSET_LENGTH 4000u          /* each onset's sound */
+#define ONSET_SEARCH 1500           /* frames either side of where it belongs */
+
+typedef enum { ONSET_HITS, ONSET_TONES } OnsetKind;
+
+/* @n sounds, ONSET_SPACING apart after ONSET_LEAD frames of silence:
+ * percussive hits (a click, then noise decaying over 50 ms) or 440 Hz
+ * tones switched on and off, each at half full scale. */
+static float *
+onset_signal (OnsetKind kind, guint n, gsize *frames)
+{
+  float *x;
+  guint32 seed = 1;
+
+  *frames = ONSET_LEAD + (gsize) n * ONSET_SPACING;
+  x = g_new0 (float, *frames);
+  for (guint j = 0; j < n; j++)
+    for (gsize t = 0; t < ONSET_LENGTH; t++)
+      {
+        float *y = &x[ONSET_LEAD + (gsize) j * ONSET_SPACING + t];
+
+        seed = seed * 1664525u + 1013904223u;
+        if (kind == ONSET_TONES)
+          *y = 0.5f * (float) sin (2.0 * G_PI * 440.0 * (double) t / RATE);
+        else
+          *y = t == 0 ? 0.5f
+                      : 0.5f * expf (-(float) t / 2400.0f) * ((float) (seed >> 8) / 8388608.0f - 1.0f);
+      }
+  return x;
+}
+
+/* The first frame of @x in [@from, @to) louder than half the sounds'
+ * amplitude, -1 when none is. */
 static gssize
-onset (const char *path, gboolean key_lock, double speed, guint64 trigger)
+onset_in (const float *x, gssize from, gssize to)
+{
+  for (gssize i = MAX (from, 0); i < to; i++)
+    if (fabsf (x[i]) > 0.25f)
+      return i;
+  return -1;
+}
+
+typedef struct {
+  double mean, rms, worst;
+} OnsetErrors;
+
+/* Plays @path (@frames of @x, @n onsets) key-locked at @speed from
+ * ONSET_TRIGGER, and measures each onset against where an unlocked voice
+ * at that speed puts it: the trigger plus the onset's source frame over
+ * the speed (plus the same sound's own rise, as in @x). */
+static OnsetErrors
+onset_errors (const char *path, const float *x, gsize frames, guint n, double speed)
 {
   g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  gsize rendered = ONSET_TRIGGER + (gsize) ((double) frames / speed) + RATE / 10;
   g_autoptr (GError) error = NULL;
   g_autofree float *left = NULL;
-  gssize first, last;
-  gsize frames = trigger + SILENT_FRAMES + RATE / 10;
+  OnsetErrors e = { 0 };
 
   flitzis_test_run_ok (engine);
   flitzis_test_load_ok (engine, 0, path);
-  if (key_lock)
-    {
-      g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, &error));
-      g_assert_no_error (error);
-      set_speed (engine, speed);
-    }
-  g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, trigger, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, &error));
   g_assert_no_error (error);
-  left = flitzis_test_render_left (engine, frames);
-  sounding (left, frames, 0.25f, &first, &last);
+  set_speed (engine, speed);
+  g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, ONSET_TRIGGER, &error));
+  g_assert_no_error (error);
+  left = flitzis_test_render_left (engine, rendered);
+  for (guint j = 0; j < n; j++)
+    {
+      gssize at = ONSET_LEAD + (gssize) j * ONSET_SPACING;
+      gssize rise = onset_in (x, at, (gssize) frames) - at;
+      double want = ONSET_TRIGGER + (double) at / speed + (double) rise;
+      gssize got = onset_in (left, (gssize) want - ONSET_SEARCH, (gssize) want + ONSET_SEARCH);
+      double late = (double) got - want;
+
+      g_assert_cmpint (got, >=, 0);
+      e.mean += late / n;
+      e.rms += late * late / n;
+      if (fabs (late) > fabs (e.worst))
+        e.worst = late;
+    }
+  e.rms = sqrt (e.rms);
   flitzis_audio_engine_shut_down (engine);
-  return first;
+  return e;
 }
 
+/* The speeds measured: the pitch fader's +-8 % and far beyond it. */
+static const double onset_speeds[] = { 0.5, 0.67, 0.8, 0.92, 0.96, 1.0, 1.04, 1.08, 1.25, 1.5, 2.0 };
+
+/* Key-locked onsets against the grid, 12 a speed, for hits and tones.
+ * Rubber Band's R3 engine places a sound's onset to within its hop, not
+ * to the frame: the errors (measured, docs/keylock.md) are 0 at speed 1,
+ * within 1 ms for a slowdown of up to 8 %, and up to some 9 ms beyond
+ * (early on a slowdown, early for hits and scattered for tones on a
+ * speed-up).  Asserted: exact at speed 1, 1 ms (48 frames) from 0.92 to
+ * 0.96, 12.5 ms (600 frames) everywhere, which a stretcher whose delay
+ * went uncompensated (some 1,000 frames) fails.  Under valgrind, two
+ * speeds of four onsets. */
 static void
 test_onset (FlitzisTestOffline *fixture, gconstpointer data)
 {
-  g_autofree char *path = write_tone (fixture->dir, "late.wav", 440.0, SILENT_FRAMES, RATE / 2);
-  guint64 trigger = 1000;
-  gssize plain = onset (path, FALSE, 1.0, trigger);
-  gssize locked = onset (path, TRUE, 1.0, trigger);
-  gssize faster = onset (path, TRUE, 1.5, trigger);
+  gboolean slow = flitzis_test_slowdown () > 1;
+  guint n = slow ? 4 : 12;
 
   (void) data;
-  g_test_message ("onsets: plain %" G_GSSIZE_FORMAT ", key-locked %" G_GSSIZE_FORMAT
-                  ", key-locked at 1.5 %" G_GSSIZE_FORMAT, plain, locked, faster);
-  /* The tone's first frame is 0: half its amplitude comes 10 frames later. */
-  g_assert_cmpint (plain, ==, (gssize) (trigger + SILENT_FRAMES + 10));
-  /* At speed 1, within 1 ms (measured: the same frame). */
-  g_assert_cmpint (ABS (locked - plain), <=, 48);
-  /* At 1.5 the silence before the tone lasts 1/1.5 as long; the stretcher
-   * smears the tone's edge over its window, and its half-amplitude point
-   * lands within 2 ms of the grid (measured: 92 frames late). */
-  g_assert_cmpint (ABS (faster - (gssize) (trigger + SILENT_FRAMES / 1.5 + 10)), <=, 96);
-  g_test_message ("onset at 1.5: %" G_GSSIZE_FORMAT " frames from the grid",
-                  faster - (gssize) (trigger + SILENT_FRAMES / 1.5 + 10));
+  for (OnsetKind kind = ONSET_HITS; kind <= ONSET_TONES; kind++)
+    {
+      const char *name = kind == ONSET_HITS ? "hits" : "tones";
+      g_autofree char *file = g_strconcat (name, ".wav", NULL), *path = NULL;
+      gsize frames;
+      g_autofree float *x = onset_signal (kind, n, &frames);
+
+      path = flitzis_test_write_stereo (fixture->dir, file, RATE, x, x, frames);
+      for (guint i = 0; i < G_N_ELEMENTS (onset_speeds); i++)
+        {
+          double speed = onset_speeds[i];
+          OnsetErrors e;
+
+          if (slow && speed != 1.0 && speed != 0.96)
+            continue;
+          e = onset_errors (path, x, frames, n, speed);
+          flitzis_test_result ("onset", "%s at %.2f: mean %.1f rms %.1f worst %.0f frames", name,
+                               speed, e.mean, e.rms, e.worst);
+          if (speed == 1.0)
+            g_assert_cmpfloat (e.rms, ==, 0.0);
+          if (speed >= 0.92 && speed < 1.0)
+            g_assert_cmpfloat (fabs (e.worst), <=, 48.0);
+          g_assert_cmpfloat (fabs (e.worst), <=, 600.0);
+        }
+    }
 }
 
 static void
