@@ -16,7 +16,7 @@
  * vector of the four frames' left and right, mixed into the output at
  * once (the fold costs 2.5 instructions a frame instead of 8).  At a
  * settled speed (no glide) eight frames at a time, their rows and frames
- * worked out four lanes at a time (steady_offsets()).  Mono: two
+ * worked out four lanes at a time (STEADY_OFFSETS).  Mono: two
  * vectors of taps a frame, folded one frame at a time.  Other channel
  * counts take the scalar kernel.  The sums are taken in another order
  * than the scalar kernel's: the results agree within float rounding, not
