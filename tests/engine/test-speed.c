@@ -368,11 +368,45 @@ compare_with_reference (FzVsKernel kernel, const float *src, guint channels, gui
     g_assert_cmpfloat_with_epsilon (a[i], b[i], 2e-6);
 }
 
+/* Every vector kernel of this CPU, against the scalar reference at every
+ * length and channel count tried. */
 static void
-test_kernels (void)
+against_reference (FzVsKernel kernel, const float *src)
+{
+  for (guint channels = 1; channels <= 3; channels++)
+    for (guint l = 0; l < G_N_ELEMENTS (kernel_lengths); l++)
+      for (guint trial = 0; trial < 12; trial++)
+        compare_with_reference (kernel, src, channels, kernel_lengths[l], trial);
+}
+
+/* A settled stereo block in one call (the eight-frame loop) is the same
+ * bits as the same block four frames a call (the four-frame loop, which
+ * a glide takes): the two loops sum and fold alike. */
+static void
+whole_against_pieces (FzVsKernel kernel, const float *src)
+{
+  for (guint trial = 0; trial < 40; trial++)
+    {
+      float whole[FZ_VS_BLOCK * 2] = { 0 }, pieces[FZ_VS_BLOCK * 2] = { 0 };
+      uint64_t acc_w = (uint64_t) (uint32_t) g_test_rand_int (), acc_p = acc_w;
+      uint64_t inc_w = fz_varispeed_increment (0.25 + 3.7 * g_test_rand_double ());
+      uint64_t inc_p = inc_w;
+      uint32_t band = fz_varispeed_band (inc_w);
+
+      kernel (whole, src, 2, FZ_VS_BLOCK, &acc_w, &inc_w, 0, band, 0.7f, 0.0f);
+      for (guint f = 0; f < FZ_VS_BLOCK; f += 4)
+        kernel (pieces + 2 * f, src, 2, 4, &acc_p, &inc_p, 0, band, 0.7f, 0.0f);
+      g_assert_cmpuint (acc_w, ==, acc_p);
+      g_assert_cmpmem (whole, sizeof whole, pieces, sizeof pieces);
+    }
+}
+
+/* @check over each vector kernel this CPU has, on a test signal. */
+static void
+for_each_vector_kernel (void (*check) (FzVsKernel kernel, const float *src), guint seed)
 {
   FzVsPath paths[] = { FZ_VS_PATH_VEC128, FZ_VS_PATH_AVX2 };
-  g_autofree float *src = flitzis_test_signal (4096 * CHANNELS, 17);
+  g_autofree float *src = flitzis_test_signal (4096 * CHANNELS, seed);
 
   fz_varispeed_init ();
   for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
@@ -380,46 +414,22 @@ test_kernels (void)
       FzVsKernel kernel = fz_varispeed_kernel (paths[p]);
 
       if (kernel == NULL)
-        {
-          g_test_message ("path %u: not on this CPU", p);
-          continue;
-        }
-      for (guint channels = 1; channels <= 3; channels++)
-        for (guint l = 0; l < G_N_ELEMENTS (kernel_lengths); l++)
-          for (guint trial = 0; trial < 12; trial++)
-            compare_with_reference (kernel, src, channels, kernel_lengths[l], trial);
+        g_test_message ("path %u: not on this CPU", p);
+      else
+        check (kernel, src);
     }
 }
 
-/* A settled stereo block in one call (the eight-frame loop) is the same
- * bits as the same block four frames a call (the four-frame loop, which
- * a glide takes): the two loops sum and fold alike. */
+static void
+test_kernels (void)
+{
+  for_each_vector_kernel (against_reference, 17);
+}
+
 static void
 test_kernels_steady (void)
 {
-  FzVsPath paths[] = { FZ_VS_PATH_VEC128, FZ_VS_PATH_AVX2 };
-  g_autofree float *src = flitzis_test_signal (4096 * CHANNELS, 23);
-
-  fz_varispeed_init ();
-  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
-    {
-      FzVsKernel kernel = fz_varispeed_kernel (paths[p]);
-
-      for (guint trial = 0; kernel != NULL && trial < 40; trial++)
-        {
-          float whole[FZ_VS_BLOCK * 2] = { 0 }, pieces[FZ_VS_BLOCK * 2] = { 0 };
-          uint64_t acc_w = (uint64_t) (uint32_t) g_test_rand_int (), acc_p = acc_w;
-          uint64_t inc_w = fz_varispeed_increment (0.25 + 3.7 * g_test_rand_double ());
-          uint64_t inc_p = inc_w;
-          uint32_t band = fz_varispeed_band (inc_w);
-
-          kernel (whole, src, 2, FZ_VS_BLOCK, &acc_w, &inc_w, 0, band, 0.7f, 0.0f);
-          for (guint f = 0; f < FZ_VS_BLOCK; f += 4)
-            kernel (pieces + 2 * f, src, 2, 4, &acc_p, &inc_p, 0, band, 0.7f, 0.0f);
-          g_assert_cmpuint (acc_w, ==, acc_p);
-          g_assert_cmpmem (whole, sizeof whole, pieces, sizeof pieces);
-        }
-    }
+  for_each_vector_kernel (whole_against_pieces, 23);
 }
 
 /* ---- errors ---- */
