@@ -118,6 +118,15 @@ if [ "$kind" = fuzz ]; then
 fi
 if ! $make -C tests check TESTS="$*" check_PROGRAMS="$*"; then
   cat tests/test-suite.log
+  # What failed, printed last, so that the end of a CI log shows it: each
+  # failed program's last lines, then its lines that say what failed.
+  find tests -name '*.trs' -exec grep -lE '^:test-result: (FAIL|ERROR|XPASS)' {} + |
+    while read -r trs; do
+      echo "==== check-$kind failed: $dir/${trs%.trs}.log (its last lines, then its failure lines)"
+      tail -n 40 "${trs%.trs}.log"
+      echo "----"
+      grep -E '^(not ok|Bail out)|FAIL:|ERROR:|CRITICAL|WARNING: ThreadSanitizer|SUMMARY:' "${trs%.trs}.log" | tail -n 15
+    done
   exit 1
 fi
 grep -hE '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' tests/test-suite.log | tr '\n' ' '
