@@ -108,6 +108,9 @@ on_opened (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
 
   (void) source;
+  /* The worker's writes (its error among them) before its release of the
+   * task (open_in_thread()), handed over through GLib (fz-tsan.h). */
+  fz_tsan_acquire (result);
   self->opening = FALSE;
   if (g_task_propagate_boolean (G_TASK (result), &error) || atomic_load (&self->cancelled))
     return;

@@ -343,13 +343,18 @@ static void
 load_done (GObject *source_object, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
-  FzLoad *load = g_task_get_task_data (G_TASK (result));
-  FzProgress *progress = g_steal_pointer (&load->progress);
+  FzLoad *load;
+  FzProgress *progress;
   GError *error = NULL;
 
   (void) source_object;
-  fz_tsan_release (load);
+  /* Before the load is touched: the worker reads its progress until it
+   * releases the task (load_in_thread()).  Stealing the pointer first
+   * was a race, which make check-tsan reported now and then. */
   fz_tsan_acquire (result);
+  load = g_task_get_task_data (G_TASK (result));
+  progress = g_steal_pointer (&load->progress);
+  fz_tsan_release (load);
   g_task_propagate_boolean (G_TASK (result), &error);
   _flitzis_audio_engine_progress_complete (progress, task, error);
   g_object_unref (task);

@@ -24,6 +24,7 @@
 #include "flitzis-engine-error.h"
 #include "flitzis-i18n-private.h"
 #include "fz-pipewire-monitor.h"
+#include "fz-tsan.h"
 
 /* How often a live monitor tries again when its server has gone. */
 #define FZ_PW_RECONNECT_MS 100
@@ -61,6 +62,23 @@ fz_pw_init (void)
       pw_init (NULL, NULL);
       g_once_init_leave (&initialised, 1);
     }
+}
+
+/* Any control thread: pw_context_new() names the client's user with
+ * getpwuid(), whose answer is libc's one static buffer: two contexts made
+ * at once (the main thread listing sinks while a reconnect opens the
+ * stream) write it together.  The library makes its contexts one at a
+ * time; ThreadSanitizer saw the race (make check-tsan). */
+struct pw_context *
+fz_pw_context_new (struct pw_loop *loop, struct pw_properties *properties)
+{
+  static GMutex making;
+  struct pw_context *context;
+
+  fz_mutex_lock (&making);
+  context = pw_context_new (loop, properties, 0);
+  fz_mutex_unlock (&making);
+  return context;
 }
 
 /* ---- the sinks ---- */
@@ -438,7 +456,7 @@ monitor_alloc (void)
   fz_pw_init ();
   monitor->loop = pw_loop_new (NULL);
   pw_loop_enter (monitor->loop);
-  monitor->context = pw_context_new (monitor->loop, NULL, 0);
+  monitor->context = fz_pw_context_new (monitor->loop, NULL);
   monitor->sinks = g_ptr_array_new_with_free_func (sink_free);
   monitor->port_nodes = g_hash_table_new (NULL, NULL);
   monitor->store = g_list_store_new (FLITZIS_TYPE_DEVICE);

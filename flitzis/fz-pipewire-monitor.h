@@ -70,5 +70,10 @@ void           fz_pw_monitor_free (FzPwMonitor *monitor);
 
 /* Once per process, before any other libpipewire call (any thread). */
 void           fz_pw_init (void);
+/* pw_context_new(), one at a time in the process (any control thread). */
+struct pw_context;
+struct pw_loop;
+struct pw_properties;
+struct pw_context *fz_pw_context_new (struct pw_loop *loop, struct pw_properties *properties);
 
 G_END_DECLS

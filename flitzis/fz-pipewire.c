@@ -400,9 +400,9 @@ fz_pipewire_open (const char *device_name, guint max_channels, guint sample_rate
     }
   pipewire->loop = pw_thread_loop_new ("flitzis-pipewire", NULL);
   /* client-rt.conf: module-rt makes the data thread real-time. */
-  pipewire->context = pw_context_new (pw_thread_loop_get_loop (pipewire->loop),
-                                      pw_properties_new (PW_KEY_CONFIG_NAME, "client-rt.conf", NULL),
-                                      0);
+  pipewire->context = fz_pw_context_new (pw_thread_loop_get_loop (pipewire->loop),
+                                         pw_properties_new (PW_KEY_CONFIG_NAME, "client-rt.conf",
+                                                            NULL));
   if (pipewire->context == NULL || pw_thread_loop_start (pipewire->loop) < 0)
     {
       g_set_error_literal (error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_DEVICE_FAILED,
