@@ -778,9 +778,9 @@ flitzis_test_jack_assert_plays (FlitzisAudioEngine *engine, guint slot, float ve
       xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns) - xruns;
       g_test_message ("play %u did not match: meanwhile the server reported %" G_GUINT64_FORMAT
                       " xruns, the capture missed %u cycles", attempt, xruns, gaps);
-      /* Only an xrun or a missed cycle excuses a mismatch, and only twice:
-       * a fault in the engine's output shows in every play. */
+      /* Only an xrun or a missed cycle excuses a mismatch: a fault in the
+       * engine's output shows in every play, disturbed or not. */
       g_assert_true (xruns > 0 || gaps > 0);
-      g_assert_cmpuint (attempt, <, 3);
+      g_assert_cmpuint (attempt, <, FLITZIS_TEST_MAX_CAPTURES);
     }
 }

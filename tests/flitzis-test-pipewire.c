@@ -507,10 +507,9 @@ capture_matches (const float *captured, gsize frames, const float *expected, gsi
   return TRUE;
 }
 
-/* Captures in all, at most; and of their mismatches, how many may go
- * without a cycle that the capture missed or an xrun the engine
- * reported (a node of the graph that was late, which neither sees). */
-#define MAX_CAPTURES 5
+/* Of the mismatches (FLITZIS_TEST_MAX_CAPTURES at most), how many may go
+ * without a cycle that the capture missed or an xrun the engine reported
+ * (a node of the graph that was late, which neither sees). */
 #define MAX_UNEXPLAINED 2
 
 void
@@ -538,7 +537,7 @@ flitzis_test_pipewire_assert_plays (FlitzisTestPipewire *pw, FlitzisAudioEngine 
                       "mismatches so far with neither)", attempt, gaps, xruns, unexplained);
       /* A fault in the engine's output shows in every capture. */
       g_assert_cmpuint (unexplained, <=, MAX_UNEXPLAINED);
-      g_assert_cmpuint (attempt, <, MAX_CAPTURES);
+      g_assert_cmpuint (attempt, <, FLITZIS_TEST_MAX_CAPTURES);
     }
 }
 

@@ -135,6 +135,15 @@ char    *flitzis_test_write_sample (const char *dir, const char *name, guint rat
 #define FLITZIS_TEST_RATE 48000
 #define FLITZIS_TEST_PERIOD 256
 
+/* The plays a live capture (JACK's or PipeWire's) may take to record one
+ * undisturbed: a capture that a late node of the graph disturbed (an
+ * xrun the engine reported, a cycle the capture missed) is taken again.
+ * Enough for a machine whose cores carry other suites too: five in a row
+ * were seen disturbed beside a ThreadSanitizer build.  Each takes a tenth
+ * of a second or so; a fault in the engine's output spoils every one and
+ * fails at the last, or at the first mismatch nothing disturbed. */
+#define FLITZIS_TEST_MAX_CAPTURES 20
+
 /* A stereo float WAV at @rate, @left/@right NULL for silence. */
 char    *flitzis_test_write_stereo (const char *dir, const char *name, guint rate,
                                     const float *left, const float *right, gsize frames);

@@ -238,11 +238,12 @@ test_offline_matches_live (Fixture *fixture, gconstpointer data)
   cycles = flitzis_audio_engine_get_frame_time (fixture->engine) / PERIOD;
   g_test_message ("%" G_GUINT64_FORMAT " xruns in %" G_GUINT64_FORMAT " cycles", xruns, cycles);
   /* Every cycle the graph ran without the engine's node is an xrun: on a
-   * loaded machine the node is late now and then; one counted where none
-   * was would come every cycle.  Under valgrind the node is late every
-   * few cycles (11 in 44 here), and says so. */
-  if (flitzis_test_slowdown () == 1)
-    g_assert_cmpuint (xruns * 8, <=, cycles);
+   * loaded machine the node is late now and then (under valgrind every
+   * few cycles: 11 in 44 here), and says so; an xrun counted where none
+   * was would come every cycle.  So fewer than half the cycles, whatever
+   * the machine's timing: the bound tells the two apart, not how busy
+   * the machine is. */
+  g_assert_cmpuint (xruns * 2, <, cycles);
 }
 
 /* ---- hot-plug ---- */

@@ -7,7 +7,7 @@
  * On a private JACK dummy server (5.3 ms periods), the test's own JACK
  * client stands for a foreign one: sleeping 10 ms in its process callback
  * makes the whole graph late, and the server reports an xrun to every
- * client.  The engine counts those as xruns, and its own underruns stay 0.
+ * client.  The engine counts those as xruns, not as underruns of its own.
  * A stall inside the engine's own callback (the core's test hook) is an
  * underrun of its own.  The core's flag is checked exactly, offline.
  */
@@ -111,8 +111,14 @@ test_foreign_client_stalls (Fixture *fixture, gconstpointer data)
                   fixture->underrun_signals);
   g_assert_cmpuint (count_xruns (fixture->engine) - xruns_before, >=, STALLS);
   g_assert_cmpuint (fixture->xrun_signals, >=, STALLS);
-  g_assert_cmpuint (count_underruns (fixture->engine), ==, 0);
-  g_assert_cmpuint (fixture->underrun_signals, ==, 0);
+  /* Not one underrun a stall: an engine that took the server's xruns for
+   * its own would count at least that many.  Not none either: the
+   * engine's own callback is timed by the wall clock, and on a loaded
+   * machine (ThreadSanitizer's build beside other suites) it may itself
+   * be late now and then, which is an underrun of its own and counted as
+   * one.  A test that asserted none would assert the machine's timing. */
+  g_assert_cmpuint (count_underruns (fixture->engine), <, STALLS);
+  g_assert_cmpuint (fixture->underrun_signals, <=, count_underruns (fixture->engine));
 }
 
 static gboolean
