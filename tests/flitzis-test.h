@@ -141,7 +141,8 @@ char    *flitzis_test_write_sample (const char *dir, const char *name, guint rat
  * Enough for a machine whose cores carry other suites too: five in a row
  * were seen disturbed beside a ThreadSanitizer build.  Each takes a tenth
  * of a second or so; a fault in the engine's output spoils every one and
- * fails at the last, or at the first mismatch nothing disturbed. */
+ * fails at the last, or sooner at mismatches nothing disturbed (JACK's
+ * helper allows none, PipeWire's two). */
 #define FLITZIS_TEST_MAX_CAPTURES 20
 
 /* A stereo float WAV at @rate, @left/@right NULL for silence. */
