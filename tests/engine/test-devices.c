@@ -284,6 +284,37 @@ sample_finished (gpointer data)
   return ((DeviceFixture *) data)->finished > 0;
 }
 
+/* Plays slot 0 once into a fresh capture of the fixture's server, until
+ * it has played out and two periods more for the graph (a fixed eight
+ * periods was too few, now and then, under valgrind); returns how many of
+ * the captured samples (of @channels channels) are @value, and in
+ * @disturbed whether a late node
+ * (an xrun the engine reported, a cycle the capture missed) may have
+ * spoilt the capture. */
+static gsize
+play_captured (DeviceFixture *fixture, float value, guint *channels, gboolean *disturbed)
+{
+  g_autoptr (GError) error = NULL;
+  guint64 xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
+  gsize frames, sounding = 0;
+  g_autofree float *captured = NULL;
+
+  fixture->finished = 0;
+  flitzis_test_jack_capture_start (fixture->jack, RATE);
+  g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
+  g_assert_no_error (error);
+  g_assert_true (flitzis_test_wait_until (NULL, sample_finished, fixture, 5000));
+  flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
+  captured = flitzis_test_jack_capture_stop (fixture->jack, channels, &frames);
+  for (gsize i = 0; i < frames * *channels; i++)
+    sounding += captured[i] == value;
+  *disturbed = flitzis_test_jack_capture_gaps (fixture->jack) > 0 ||
+               flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns) > xruns;
+  g_test_message ("%" G_GSIZE_FORMAT " frames captured, %" G_GSIZE_FORMAT " of them sounding%s",
+                  frames, sounding / *channels, *disturbed ? " (disturbed by a late node)" : "");
+  return sounding;
+}
+
 static void
 test_device_lost_and_back (DeviceFixture *fixture, gconstpointer data)
 {
@@ -313,28 +344,25 @@ test_device_lost_and_back (DeviceFixture *fixture, gconstpointer data)
   /* Every buffer was freed, once. */
   g_assert_cmpuint (fz_sample_live_count (), ==, 0);
 
-  /* A server is back: the engine runs again, and plays. */
+  /* A server is back: the engine runs again, and plays every frame.  A
+   * capture that a late node disturbed is taken again
+   * (FLITZIS_TEST_MAX_CAPTURES); one that nothing disturbed must hold
+   * the whole sample. */
   fixture->jack = flitzis_test_jack_start (RATE, PERIOD);
   run_ok (fixture->engine);
   g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, 0, path, &error));
-  flitzis_test_jack_capture_start (fixture->jack, RATE);
   g_signal_connect (fixture->engine, "sample-finished", G_CALLBACK (on_sample_finished), fixture);
-  g_assert_true (flitzis_audio_engine_play_sample (fixture->engine, 0, 1.0f, &error));
-  /* Until the sample has played out, and two periods more for the graph
-   * (a fixed eight periods was too few, now and then, under valgrind). */
-  g_assert_true (flitzis_test_wait_until (NULL, sample_finished, fixture, 5000));
-  flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
-  {
-    guint channels;
-    gsize frames, sounding = 0;
-    g_autofree float *captured = flitzis_test_jack_capture_stop (fixture->jack, &channels, &frames);
+  for (guint attempt = 1;; attempt++)
+    {
+      gboolean disturbed;
+      guint channels;
+      gsize sounding = play_captured (fixture, 0.25f, &channels, &disturbed);
 
-    for (gsize i = 0; i < frames * channels; i++)
-      sounding += captured[i] == 0.25f;
-    g_test_message ("%" G_GSIZE_FORMAT " frames captured, %" G_GSIZE_FORMAT " of them sounding",
-                    frames, sounding / channels);
-    g_assert_cmpuint (sounding, ==, G_N_ELEMENTS (values) * channels);
-  }
+      if (sounding == G_N_ELEMENTS (values) * channels)
+        break;
+      g_assert_true (disturbed);
+      g_assert_cmpuint (attempt, <, FLITZIS_TEST_MAX_CAPTURES);
+    }
 }
 
 /* ---- on the shared server ---- */
