@@ -757,30 +757,44 @@ capture_plays (const float *captured, gsize frames, const float *expected, gsize
   return TRUE;
 }
 
+/* What flitzis_test_jack_assert_plays() plays, and expects. */
+typedef struct {
+  FlitzisAudioEngine *engine;
+  guint slot;
+  float velocity;
+  const float *expected;
+  gsize n;
+} ExpectedPlay;
+
+/* A FlitzisTestPlay: one play of the slot, captured. */
+static gboolean
+play_expected (gpointer data, gboolean *disturbed)
+{
+  const ExpectedPlay *play = data;
+  guint64 xruns = flitzis_test_count (play->engine, flitzis_engine_stats_get_xruns);
+  g_autofree float *captured = NULL;
+  gsize frames;
+  guint gaps;
+
+  flitzis_test_start_capture_with_silence (play->n + 16 * FLITZIS_TEST_PERIOD);
+  flitzis_test_play_ok (play->engine, play->slot, play->velocity);
+  captured = flitzis_test_capture_for (play->n + 8 * FLITZIS_TEST_PERIOD, &frames);
+  gaps = flitzis_test_jack_capture_gaps (shared);
+  if (capture_plays (captured, frames, play->expected, play->n))
+    return TRUE;
+  xruns = flitzis_test_count (play->engine, flitzis_engine_stats_get_xruns) - xruns;
+  g_test_message ("meanwhile the server reported %" G_GUINT64_FORMAT " xruns, the capture "
+                  "missed %u cycles", xruns, gaps);
+  *disturbed = xruns > 0 || gaps > 0;
+  return FALSE;
+}
+
 void
 flitzis_test_jack_assert_plays (FlitzisAudioEngine *engine, guint slot, float velocity,
                                 const float *expected, gsize n)
 {
-  g_assert_cmpint (flitzis_test_first_sound (expected, n, 2), ==, 0);
-  for (guint attempt = 1;; attempt++)
-    {
-      guint64 xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns);
-      g_autofree float *captured = NULL;
-      gsize frames;
-      guint gaps;
+  ExpectedPlay play = { engine, slot, velocity, expected, n };
 
-      flitzis_test_start_capture_with_silence (n + 16 * FLITZIS_TEST_PERIOD);
-      flitzis_test_play_ok (engine, slot, velocity);
-      captured = flitzis_test_capture_for (n + 8 * FLITZIS_TEST_PERIOD, &frames);
-      gaps = flitzis_test_jack_capture_gaps (shared);
-      if (capture_plays (captured, frames, expected, n))
-        return;
-      xruns = flitzis_test_count (engine, flitzis_engine_stats_get_xruns) - xruns;
-      g_test_message ("play %u did not match: meanwhile the server reported %" G_GUINT64_FORMAT
-                      " xruns, the capture missed %u cycles", attempt, xruns, gaps);
-      /* Only an xrun or a missed cycle excuses a mismatch: a fault in the
-       * engine's output shows in every play, disturbed or not. */
-      g_assert_true (xruns > 0 || gaps > 0);
-      g_assert_cmpuint (attempt, <, FLITZIS_TEST_MAX_CAPTURES);
-    }
+  g_assert_cmpint (flitzis_test_first_sound (expected, n, 2), ==, 0);
+  flitzis_test_play_until_matched (play_expected, &play);
 }

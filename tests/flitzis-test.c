@@ -98,6 +98,22 @@ flitzis_test_wait_count (FlitzisAudioEngine *engine,
   return flitzis_test_wait_until (NULL, count_reached, &target, timeout_ms);
 }
 
+void
+flitzis_test_play_until_matched (FlitzisTestPlay play, gpointer data)
+{
+  for (guint attempt = 1;; attempt++)
+    {
+      gboolean disturbed = FALSE;
+
+      if (play (data, &disturbed))
+        return;
+      g_test_message ("play %u did not match%s", attempt,
+                      disturbed ? "; a late node disturbed it: again" : ", and nothing disturbed it");
+      g_assert_true (disturbed);
+      g_assert_cmpuint (attempt, <, FLITZIS_TEST_MAX_CAPTURES);
+    }
+}
+
 FlitzisMessage *
 flitzis_test_receive_skipping_xruns (FlitzisAudioEngine *engine)
 {

@@ -145,6 +145,16 @@ char    *flitzis_test_write_sample (const char *dir, const char *name, guint rat
  * helper allows none, PipeWire's two). */
 #define FLITZIS_TEST_MAX_CAPTURES 20
 
+/* One live play of a test's, captured: returns whether the capture held
+ * what was expected, and sets *@disturbed when a late node of the graph
+ * may have broken it (an xrun the engine reported, a cycle the capture
+ * missed). */
+typedef gboolean (*FlitzisTestPlay) (gpointer data, gboolean *disturbed);
+/* Plays @play until one matches.  Only a disturbed play excuses a
+ * mismatch, FLITZIS_TEST_MAX_CAPTURES - 1 times at most: a fault of the
+ * engine's shows in every play, disturbed or not. */
+void     flitzis_test_play_until_matched (FlitzisTestPlay play, gpointer data);
+
 /* A stereo float WAV at @rate, @left/@right NULL for silence. */
 char    *flitzis_test_write_stereo (const char *dir, const char *name, guint rate,
                                     const float *left, const float *right, gsize frames);

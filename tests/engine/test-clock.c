@@ -901,8 +901,9 @@ test_schedule_capacity (FlitzisTestOffline *fixture, gconstpointer data)
  * missed a cycle (a period the engine or the capture missed between the
  * two onsets moves them against each other by a period). */
 static gboolean
-play_quantized (FlitzisTestLive *fixture, gboolean *excused)
+play_quantized (gpointer data, gboolean *excused)
 {
+  FlitzisTestLive *fixture = data;
   g_autoptr (GError) error = NULL;
   g_autofree float *captured = NULL;
   FlitzisMessage *message;
@@ -961,18 +962,7 @@ test_quantize_live (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_load_ok (fixture->engine, 0, left);
   flitzis_test_load_ok (fixture->engine, 1, right);
   flitzis_audio_engine_set_quantize (fixture->engine, FLITZIS_QUANTIZE_BEAT);
-  /* Only an xrun or a missed cycle excuses a mismatch, and only twice: a
-   * fault of the engine's shows in every play. */
-  for (guint attempt = 1;; attempt++)
-    {
-      gboolean excused;
-
-      if (play_quantized (fixture, &excused))
-        break;
-      g_test_message ("play %u did not match", attempt);
-      g_assert_true (excused);
-      g_assert_cmpuint (attempt, <, 3);
-    }
+  flitzis_test_play_until_matched (play_quantized, fixture);
 }
 
 int

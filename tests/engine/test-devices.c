@@ -284,19 +284,29 @@ sample_finished (gpointer data)
   return ((DeviceFixture *) data)->finished > 0;
 }
 
+/* The sample of test_device_lost_and_back(): @frames frames of @value. */
+typedef struct {
+  DeviceFixture *fixture;
+  float value;
+  gsize frames;
+} Constant;
+
 /* Plays slot 0 once into a fresh capture of the fixture's server, until
  * it has played out and two periods more for the graph (a fixed eight
- * periods was too few, now and then, under valgrind); returns how many of
- * the captured samples (of @channels channels) are @value, and in
- * @disturbed whether a late node
- * (an xrun the engine reported, a cycle the capture missed) may have
- * spoilt the capture. */
-static gsize
-play_captured (DeviceFixture *fixture, float value, guint *channels, gboolean *disturbed)
+ * periods was too few, now and then, under valgrind); returns whether
+ * every frame of the constant sample was captured on every channel, and
+ * in @disturbed whether a late node (an xrun the engine reported, a cycle
+ * the capture missed) may have spoilt the capture. */
+static gboolean
+play_captured (gpointer data, gboolean *disturbed)
 {
+  const Constant *constant = data;
+  DeviceFixture *fixture = constant->fixture;
+  float value = constant->value;
   g_autoptr (GError) error = NULL;
   guint64 xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
   gsize frames, sounding = 0;
+  guint channels;
   g_autofree float *captured = NULL;
 
   fixture->finished = 0;
@@ -305,20 +315,21 @@ play_captured (DeviceFixture *fixture, float value, guint *channels, gboolean *d
   g_assert_no_error (error);
   g_assert_true (flitzis_test_wait_until (NULL, sample_finished, fixture, 5000));
   flitzis_test_wait_frames (NULL, fixture->engine, 2 * PERIOD);
-  captured = flitzis_test_jack_capture_stop (fixture->jack, channels, &frames);
-  for (gsize i = 0; i < frames * *channels; i++)
+  captured = flitzis_test_jack_capture_stop (fixture->jack, &channels, &frames);
+  for (gsize i = 0; i < frames * channels; i++)
     sounding += captured[i] == value;
   *disturbed = flitzis_test_jack_capture_gaps (fixture->jack) > 0 ||
                flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns) > xruns;
   g_test_message ("%" G_GSIZE_FORMAT " frames captured, %" G_GSIZE_FORMAT " of them sounding%s",
-                  frames, sounding / *channels, *disturbed ? " (disturbed by a late node)" : "");
-  return sounding;
+                  frames, sounding / channels, *disturbed ? " (disturbed by a late node)" : "");
+  return sounding == constant->frames * channels;
 }
 
 static void
 test_device_lost_and_back (DeviceFixture *fixture, gconstpointer data)
 {
   float values[480];
+  Constant constant = { fixture, 0.25f, G_N_ELEMENTS (values) };
   g_autofree char *path = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -352,17 +363,7 @@ test_device_lost_and_back (DeviceFixture *fixture, gconstpointer data)
   run_ok (fixture->engine);
   g_assert_true (flitzis_audio_engine_load_sample (fixture->engine, 0, path, &error));
   g_signal_connect (fixture->engine, "sample-finished", G_CALLBACK (on_sample_finished), fixture);
-  for (guint attempt = 1;; attempt++)
-    {
-      gboolean disturbed;
-      guint channels;
-      gsize sounding = play_captured (fixture, 0.25f, &channels, &disturbed);
-
-      if (sounding == G_N_ELEMENTS (values) * channels)
-        break;
-      g_assert_true (disturbed);
-      g_assert_cmpuint (attempt, <, FLITZIS_TEST_MAX_CAPTURES);
-    }
+  flitzis_test_play_until_matched (play_captured, &constant);
 }
 
 /* ---- on the shared server ---- */

@@ -158,8 +158,9 @@ test_play_at_late (FlitzisTestOffline *fixture, gconstpointer data)
  * period the engine or the capture missed between the clicks moves them
  * against each other by a period). */
 static gboolean
-play_clicks_at (FlitzisTestLive *fixture, gboolean *excused)
+play_clicks_at (gpointer data, gboolean *excused)
 {
+  FlitzisTestLive *fixture = data;
   g_autoptr (GError) error = NULL;
   g_autofree float *captured = NULL;
   guint64 now, first, second, xruns;
@@ -198,18 +199,7 @@ test_play_at_live (FlitzisTestLive *fixture, gconstpointer data)
   flitzis_test_run_ok (fixture->engine);
   flitzis_test_load_ok (fixture->engine, 0, left);
   flitzis_test_load_ok (fixture->engine, 1, right);
-  /* Only an xrun or a missed cycle excuses a mismatch, and only twice: a
-   * fault of the engine's shows in every play. */
-  for (guint attempt = 1;; attempt++)
-    {
-      gboolean excused;
-
-      if (play_clicks_at (fixture, &excused))
-        break;
-      g_test_message ("play %u did not match", attempt);
-      g_assert_true (excused);
-      g_assert_cmpuint (attempt, <, 3);
-    }
+  flitzis_test_play_until_matched (play_clicks_at, fixture);
 }
 
 /* ---- loops ---- */

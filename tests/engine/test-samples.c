@@ -232,6 +232,14 @@ live_samples_down_to (gpointer data)
   return fz_sample_live_count () <= ((LiveWait *) data)->count;
 }
 
+/* The samples of test_replace_while_playing(): A and B, and their files. */
+typedef struct {
+  FlitzisTestLive *fixture;
+  const char *a_path, *b_path;
+  const float *a, *b;
+  gsize a_length, b_length;
+} Replacement;
+
 /* One play of test_replace_while_playing(): A (slot 0) sounds, slot 0
  * is replaced by B and triggered.  Returns whether the capture holds A
  * whole on the left and B whole on the right, after it; @excused: whether
@@ -239,10 +247,13 @@ live_samples_down_to (gpointer data)
  * period the engine or the capture missed breaks a sound apart in the
  * capture). */
 static gboolean
-replace_while_playing (FlitzisTestLive *fixture, const char *a_path, const char *b_path,
-                       const float *a, gsize a_length, const float *b, gsize b_length,
-                       gboolean *excused)
+replace_while_playing (gpointer data, gboolean *excused)
 {
+  const Replacement *r = data;
+  FlitzisTestLive *fixture = r->fixture;
+  const char *a_path = r->a_path, *b_path = r->b_path;
+  const float *a = r->a, *b = r->b;
+  gsize a_length = r->a_length, b_length = r->b_length;
   g_autofree float *captured = NULL;
   guint64 xruns = flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns);
   gboolean matched;
@@ -281,20 +292,11 @@ test_replace_while_playing (FlitzisTestLive *fixture, gconstpointer data)
   g_autofree char *a_path = flitzis_test_write_stereo (fixture->dir, "a.wav", RATE, a, NULL, a_length);
   g_autofree char *b_path = flitzis_test_write_stereo (fixture->dir, "b.wav", RATE, NULL, b, b_length);
   LiveWait retired = { 1 };
+  Replacement replacement = { fixture, a_path, b_path, a, b, a_length, b_length };
 
   (void) data;
   flitzis_test_run_ok (fixture->engine);
-  /* Only an xrun or a missed cycle excuses a mismatch, and only twice: a
-   * fault of the engine's shows in every play. */
-  for (guint attempt = 1;; attempt++)
-    {
-      gboolean excused;
-
-      if (replace_while_playing (fixture, a_path, b_path, a, a_length, b, b_length, &excused))
-        break;
-      g_assert_true (excused);
-      g_assert_cmpuint (attempt, <, 3);
-    }
+  flitzis_test_play_until_matched (replace_while_playing, &replacement);
   /* A was handed back once its voice ended, and freed: by a control
    * thread, since only the reply ring's consumer can free it. */
   g_assert_true (flitzis_test_wait_until (NULL, live_samples_down_to, &retired, 5000));
