@@ -58,6 +58,13 @@ guint64          flitzis_test_jack_capture_first_frame (FlitzisTestJack *jack);
  * one a jump of the server's clock between two cycles recorded (any
  * thread).  A capture with none has frame first + i at its frame i. */
 guint            flitzis_test_jack_capture_gaps (FlitzisTestJack *jack);
+/* Whether a late node of the graph may have spoilt what @jack captured
+ * since @engine's xrun count was @xruns_before: the engine reported an
+ * xrun since, or the capture missed a cycle.  Says which in a test
+ * message.  What a FlitzisTestPlay sets its *disturbed from. */
+gboolean         flitzis_test_jack_disturbed_since (FlitzisTestJack *jack,
+                                                    FlitzisAudioEngine *engine,
+                                                    guint64 xruns_before);
 /* The server's clock, in frames: now (estimated), and the start of the
  * current cycle. */
 guint64          flitzis_test_jack_frame_time (FlitzisTestJack *jack);

@@ -318,10 +318,9 @@ play_captured (gpointer data, gboolean *disturbed)
   captured = flitzis_test_jack_capture_stop (fixture->jack, &channels, &frames);
   for (gsize i = 0; i < frames * channels; i++)
     sounding += captured[i] == value;
-  *disturbed = flitzis_test_jack_capture_gaps (fixture->jack) > 0 ||
-               flitzis_test_count (fixture->engine, flitzis_engine_stats_get_xruns) > xruns;
-  g_test_message ("%" G_GSIZE_FORMAT " frames captured, %" G_GSIZE_FORMAT " of them sounding%s",
-                  frames, sounding / channels, *disturbed ? " (disturbed by a late node)" : "");
+  *disturbed = flitzis_test_jack_disturbed_since (fixture->jack, fixture->engine, xruns);
+  g_test_message ("%" G_GSIZE_FORMAT " frames captured, %" G_GSIZE_FORMAT " of them sounding",
+                  frames, sounding / channels);
   return sounding == constant->frames * channels;
 }
 
