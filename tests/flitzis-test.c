@@ -394,6 +394,37 @@ flitzis_test_load_ok (FlitzisAudioEngine *engine, guint slot, const char *path)
   g_assert_no_error (error);
 }
 
+static void
+on_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  FlitzisTestLoad *load = data;
+
+  load->ok = flitzis_audio_engine_load_sample_finish (FLITZIS_AUDIO_ENGINE (source), result,
+                                                     &load->error);
+  load->done = TRUE;
+}
+
+void
+flitzis_test_load_async (FlitzisAudioEngine *engine, guint slot, const char *path,
+                         GCancellable *cancellable, FlitzisTestLoad *load)
+{
+  g_assert_null (load->error);
+  load->done = load->ok = FALSE;
+  flitzis_audio_engine_load_sample_async (engine, slot, path, cancellable, on_loaded, load);
+}
+
+static gboolean
+load_done (gpointer data)
+{
+  return ((FlitzisTestLoad *) data)->done;
+}
+
+void
+flitzis_test_wait_loaded (FlitzisTestLoad *load)
+{
+  g_assert_true (flitzis_test_wait_until (NULL, load_done, load, 10000));
+}
+
 char *
 flitzis_test_write_mono (const char *dir, const char *name, guint rate,
                          const float *signal, gsize frames)

@@ -121,6 +121,22 @@ gssize   flitzis_test_first_sound (const float *values, gsize frames, guint stri
 /* load_sample() of @engine, which must succeed. */
 void     flitzis_test_load_ok (FlitzisAudioEngine *engine, guint slot, const char *path);
 
+/* One load_sample_async() and how it finished. */
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError *error;            /* the caller's to free */
+} FlitzisTestLoad;
+
+/* Starts load_sample_async() of @path into @slot of @engine; @load says
+ * how it finished once the callback has run (in the default main
+ * context).  @load must hold no error. */
+void     flitzis_test_load_async (FlitzisAudioEngine *engine, guint slot, const char *path,
+                                  GCancellable *cancellable, FlitzisTestLoad *load);
+/* Iterates the default main context until @load has finished; fails the
+ * test after 10 s (stretched by flitzis_test_slowdown()). */
+void     flitzis_test_wait_loaded (FlitzisTestLoad *load);
+
 /* A mono float WAV of @frames values of @signal at @rate, inside @dir. */
 char    *flitzis_test_write_mono (const char *dir, const char *name, guint rate,
                                   const float *signal, gsize frames);

@@ -149,28 +149,6 @@ change_file (const char *path, FzLoaderHookPoint point, uint64_t frames_read, vo
 
 /* ---- async loads ---- */
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} AsyncResult;
-
-static void
-on_loaded (GObject *source, GAsyncResult *result, gpointer data)
-{
-  AsyncResult *async = data;
-
-  async->ok = flitzis_audio_engine_load_sample_finish (FLITZIS_AUDIO_ENGINE (source), result,
-                                                      &async->error);
-  async->done = TRUE;
-}
-
-static gboolean
-async_done (gpointer data)
-{
-  return ((AsyncResult *) data)->done;
-}
-
 /* Loads @path into slot 3 of an engine whose slot 3 already holds
  * @kept, changing the file as @change says; the load must fail with
  * FILE_CHANGED and a message containing @why, and the slot keep @kept. */
@@ -181,12 +159,12 @@ assert_change_refused (FlitzisTestOffline *fixture, Change change, const char *w
   g_autofree char *path = write_long (fixture->dir, "long.wav");
   Hook hook = { .change = change, .path = path, .size = file_size (path) };
   g_autoptr (FlitzisSampleInfo) info = NULL;
-  AsyncResult result = { 0 };
+  FlitzisTestLoad result = { 0 };
 
   flitzis_test_load_ok (fixture->engine, 3, kept);
   fz_loader_set_test_hook (change_file, &hook);
-  flitzis_audio_engine_load_sample_async (fixture->engine, 3, path, NULL, on_loaded, &result);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  flitzis_test_load_async (fixture->engine, 3, path, NULL, &result);
+  flitzis_test_wait_loaded (&result);
   fz_loader_set_test_hook (NULL, NULL);
   g_assert_cmpuint (hook.calls, >=, 1);
   g_assert_false (result.ok);
@@ -324,12 +302,12 @@ test_shut_down_cancels_decode (FlitzisTestOffline *fixture, gconstpointer data)
 {
   g_autofree char *path = write_long (fixture->dir, "long.wav");
   ShutDownHook hook = { .engine = fixture->engine, .path = path };
-  AsyncResult result = { 0 };
+  FlitzisTestLoad result = { 0 };
 
   (void) data;
   fz_loader_set_test_hook (shut_down_after_first_chunk, &hook);
-  flitzis_audio_engine_load_sample_async (fixture->engine, 4, path, NULL, on_loaded, &result);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  flitzis_test_load_async (fixture->engine, 4, path, NULL, &result);
+  flitzis_test_wait_loaded (&result);
   fz_loader_set_test_hook (NULL, NULL);
   g_assert_false (result.ok);
   g_assert_error (result.error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_NOT_RUNNING);
@@ -376,12 +354,12 @@ test_dropped_after_async_load (FlitzisTestOffline *fixture, gconstpointer data)
     {
       FlitzisAudioEngine *engine = flitzis_audio_engine_new_offline (RATE, 2);
       Finalised where = { NULL };
-      AsyncResult result = { 0 };
+      FlitzisTestLoad result = { 0 };
 
       g_assert_true (flitzis_audio_engine_run (engine, NULL));
       g_object_weak_ref (G_OBJECT (engine), on_finalised, &where);
-      flitzis_audio_engine_load_sample_async (engine, 0, path, NULL, on_loaded, &result);
-      g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+      flitzis_test_load_async (engine, 0, path, NULL, &result);
+      flitzis_test_wait_loaded (&result);
       g_assert_true (result.ok);
       g_object_unref (engine);
       g_assert_true (flitzis_test_wait_until (NULL, finalised, &where, 10000));

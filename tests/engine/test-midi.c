@@ -708,18 +708,20 @@ typedef struct {
   gboolean (*play) (FlitzisAudioEngine *engine, Sender *sender, Heard *heard);
 } LivePlay;
 
-/* A FlitzisTestPlay: disturbed when the server reported an xrun or the
- * capture missed a cycle. */
+/* A FlitzisTestPlay: disturbed when the engine reported an xrun or an
+ * underrun meanwhile, or the capture missed a cycle. */
 static gboolean
 play_live (gpointer data, gboolean *disturbed)
 {
   const LivePlay *live = data;
+  guint64 xruns = flitzis_test_count (live->engine, flitzis_engine_stats_get_xruns);
   Heard heard;
   gboolean matched = live->play (live->engine, live->sender, &heard);
 
-  *disturbed = heard.xrun ||
-               flitzis_test_jack_capture_gaps (flitzis_test_jack_shared (FLITZIS_TEST_RATE,
-                                                                         FLITZIS_TEST_PERIOD)) > 0;
+  *disturbed = flitzis_test_jack_disturbed_since (flitzis_test_jack_shared (FLITZIS_TEST_RATE,
+                                                                            FLITZIS_TEST_PERIOD),
+                                                  live->engine, xruns) ||
+               heard.xrun;
   return matched;
 }
 

@@ -106,39 +106,17 @@ test_failed_load_keeps_slot (FlitzisTestLive *fixture, gconstpointer data)
 
 /* ---- async ---- */
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} AsyncResult;
-
-static void
-on_loaded (GObject *source, GAsyncResult *result, gpointer data)
-{
-  AsyncResult *async = data;
-
-  async->ok = flitzis_audio_engine_load_sample_finish (FLITZIS_AUDIO_ENGINE (source), result,
-                                                      &async->error);
-  async->done = TRUE;
-}
-
-static gboolean
-async_done (gpointer data)
-{
-  return ((AsyncResult *) data)->done;
-}
-
 static void
 test_load_async (FlitzisTestOffline *fixture, gconstpointer data)
 {
   g_autofree char *path = flitzis_test_write_constant (fixture->dir, "c.wav", 1000, 0.25f);
   g_autoptr (FlitzisSampleInfo) info = NULL;
-  AsyncResult result = { 0 };
+  FlitzisTestLoad result = { 0 };
   g_autofree float *left = NULL;
 
   (void) data;
-  flitzis_audio_engine_load_sample_async (fixture->engine, 5, path, NULL, on_loaded, &result);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  flitzis_test_load_async (fixture->engine, 5, path, NULL, &result);
+  flitzis_test_wait_loaded (&result);
   g_assert_no_error (result.error);
   g_assert_true (result.ok);
   info = flitzis_audio_engine_dup_sample_info (fixture->engine, 5, NULL);
@@ -155,14 +133,14 @@ test_load_async_cancelled (FlitzisTestOffline *fixture, gconstpointer data)
   g_autofree char *big = flitzis_test_write_constant (fixture->dir, "big.wav", 20 * RATE, 0.25f);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (FlitzisSampleInfo) info = NULL;
-  AsyncResult result = { 0 };
+  FlitzisTestLoad result = { 0 };
 
   (void) data;
   flitzis_test_load_ok (fixture->engine, 0, first);
   /* Cancelled before it starts, so that it cannot finish first. */
   g_cancellable_cancel (cancellable);
-  flitzis_audio_engine_load_sample_async (fixture->engine, 0, big, cancellable, on_loaded, &result);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  flitzis_test_load_async (fixture->engine, 0, big, cancellable, &result);
+  flitzis_test_wait_loaded (&result);
   g_assert_false (result.ok);
   g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&result.error);
@@ -176,16 +154,15 @@ static void
 test_load_async_errors (FlitzisTestOffline *fixture, gconstpointer data)
 {
   g_autofree char *missing = g_build_filename (fixture->dir, "missing.wav", NULL);
-  AsyncResult result = { 0 };
+  FlitzisTestLoad result = { 0 };
 
   (void) data;
-  flitzis_audio_engine_load_sample_async (fixture->engine, 0, missing, NULL, on_loaded, &result);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  flitzis_test_load_async (fixture->engine, 0, missing, NULL, &result);
+  flitzis_test_wait_loaded (&result);
   g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&result.error);
-  result.done = FALSE;
-  flitzis_audio_engine_load_sample_async (fixture->engine, 40, missing, NULL, on_loaded, &result);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &result, 10000));
+  flitzis_test_load_async (fixture->engine, 40, missing, NULL, &result);
+  flitzis_test_wait_loaded (&result);
   g_assert_error (result.error, FLITZIS_ENGINE_ERROR, FLITZIS_ENGINE_ERROR_INVALID_SLOT);
   g_clear_error (&result.error);
 }
@@ -198,15 +175,15 @@ test_load_async_superseded (FlitzisTestOffline *fixture, gconstpointer data)
   /* Long enough that the first is still decoding when the second comes. */
   g_autofree char *big = flitzis_test_write_constant (fixture->dir, "big.wav", 20 * RATE, 0.25f);
   g_autofree char *small = flitzis_test_write_constant (fixture->dir, "small.wav", 100, 0.75f);
-  AsyncResult first = { 0 }, second = { 0 };
+  FlitzisTestLoad first = { 0 }, second = { 0 };
   g_autoptr (FlitzisSampleInfo) info = NULL;
   g_autofree float *left = NULL;
 
   (void) data;
-  flitzis_audio_engine_load_sample_async (fixture->engine, 0, big, NULL, on_loaded, &first);
-  flitzis_audio_engine_load_sample_async (fixture->engine, 0, small, NULL, on_loaded, &second);
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &first, 10000));
-  g_assert_true (flitzis_test_wait_until (NULL, async_done, &second, 10000));
+  flitzis_test_load_async (fixture->engine, 0, big, NULL, &first);
+  flitzis_test_load_async (fixture->engine, 0, small, NULL, &second);
+  flitzis_test_wait_loaded (&first);
+  flitzis_test_wait_loaded (&second);
   g_assert_false (first.ok);
   g_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_test_message ("%s", first.error->message);
