@@ -67,7 +67,7 @@ esac
 # the sanitizers do (and the tool's, the soak and the benchmarks).
 if [ $# -eq 0 ]; then
   set -- core/test-ring core/test-mixer core/test-core core/test-peaks core/test-scan \
-         core/test-midi core/test-settled core/test-ramped \
+         core/test-midi core/test-settled core/test-ramped core/test-stretch \
          engine/test-lifecycle engine/test-messages engine/test-samples engine/test-playback \
          engine/test-devices engine/test-offline engine/test-loader engine/test-i18n \
          engine/test-pads engine/test-pipewire engine/test-reconnect engine/test-loader-changes \

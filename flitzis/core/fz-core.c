@@ -297,6 +297,7 @@ publish_sample (FzCore *core, const FzMsg *load)
   /* The slot's loop region, gain and policies stay: its voices clamp the
    * region to the new sample as they play. */
   core->mixer.slots[load->slot].sample = load->sample;
+  fz_keylock_forget (&core->mixer, load->slot);
   return true;
 }
 
@@ -586,6 +587,36 @@ start_due_triggers (FzCore *core, size_t frames)
     }
 }
 
+/* Triggers due within this many periods have their stretchers primed
+ * ahead (fz-keylock.h), one a period: 16, a full pool, in half of them. */
+#define PREPARE_PERIODS 32u
+
+/* After the period's voices: frees the stretchers primed for triggers that
+ * did not take them, and primes one for the earliest waiting trigger due
+ * in the next PREPARE_PERIODS periods that needs one.  Costs a test of the
+ * pool alone in an engine without key lock. */
+static void
+prepare_triggers (FzCore *core, size_t frames)
+{
+  uint64_t end = core->period_start + frames, horizon = end + PREPARE_PERIODS * (uint64_t) frames;
+  const FzScheduled *earliest = NULL;
+
+  if (core->mixer.stretch == NULL)
+    return;
+  fz_keylock_expire (&core->mixer, end);
+  for (uint32_t i = 0; i < core->n_scheduled; i++)
+    {
+      const FzScheduled *trigger = &core->scheduled[i];
+
+      if (trigger->kind == FZ_SCHEDULED_PLAY && trigger->frame >= end &&
+          trigger->frame < horizon && (earliest == NULL || trigger->frame < earliest->frame) &&
+          fz_keylock_can_prepare (&core->mixer, trigger->slot))
+        earliest = trigger;
+    }
+  if (earliest != NULL)
+    fz_keylock_prepare (&core->mixer, earliest->slot, earliest->frame);
+}
+
 /* Hands back every retiring sample that no voice plays any more, for as long
  * as the reply ring has room. */
 static inline void
@@ -687,6 +718,7 @@ fz_core_process (FzCore *core, float *out, size_t frames, unsigned flags)
       core->mixer.tempo_step = core->tempo.step;
       fz_mixer_render (&core->mixer, out, frames);
     }
+  prepare_triggers (core, frames);
   fz_transport_run (core, out, frames);
   if (core->mixer.meter != NULL)
     fz_meter_end_period (&core->meter, &core->mixer, out, frames, core->period_start + frames);

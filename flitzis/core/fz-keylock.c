@@ -12,6 +12,7 @@
 #include "fz-keylock.h"
 #include "fz-meter.h"
 #include "fz-mixer-path.h"
+#include "fz-mixer-ramps.h"
 
 #define MIN_OF(a, b) ((a) < (b) ? (a) : (b))
 /* A pull that got no frame after this many turns of its loop gives up
@@ -22,7 +23,7 @@ void
 fz_stretch_pool_release_all (FzStretchPool *pool)
 {
   for (uint32_t i = 0; pool != NULL && i < pool->n; i++)
-    pool->voices[i].busy = false;
+    pool->voices[i].busy = pool->voices[i].prepared = false;
 }
 
 static bool
@@ -38,10 +39,10 @@ slot_pitch (const FzSlot *slot)
   return slot->pitch > 0.0 ? slot->pitch : 1.0;
 }
 
-double
-fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice)
+static double
+slot_speed (const FzMixer *mixer, uint32_t s)
 {
-  const FzSlot *slot = &mixer->slots[voice->slot];
+  const FzSlot *slot = &mixer->slots[s];
   double ratio = mixer->speed * slot->speed;
 
   if (mixer->tempo_lock && slot->tempo > 0.0 && mixer->tempo_step != 0)
@@ -49,6 +50,22 @@ fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice)
              (60.0 * (double) mixer->sample_rate / slot->tempo);
   return ratio < FZ_VS_MIN_RATIO ? FZ_VS_MIN_RATIO
          : ratio > FZ_VS_MAX_RATIO ? FZ_VS_MAX_RATIO : ratio;
+}
+
+double
+fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice)
+{
+  return slot_speed (mixer, voice->slot);
+}
+
+/* The source frames a frame that a voice of @slot at @speed reads: its
+ * pitch factor, times its speed unless it is key-locked. */
+static double
+slot_rate (const FzMixer *mixer, uint32_t slot, double speed)
+{
+  const FzSlot *s = &mixer->slots[slot];
+
+  return slot_pitch (s) * (slot_locked (mixer, s) ? 1.0 : speed);
 }
 
 bool
@@ -66,27 +83,70 @@ fz_keylock_can_start (const FzMixer *mixer, uint32_t slot)
 
   if (!fz_keylock_wanted (mixer, slot))
     return true;
+  /* A stretcher primed for a trigger still to come may be taken. */
   for (uint32_t i = 0; pool != NULL && i < pool->n; i++)
-    if (!pool->voices[i].busy)
+    if (!pool->voices[i].busy || pool->voices[i].prepared)
       return true;
   return false;
 }
 
+/* The stretcher primed ahead for a trigger of @slot, or NULL. */
+static FzVoiceStretch *
+prepared_for (FzStretchPool *pool, uint32_t slot)
+{
+  for (uint32_t i = 0; i < pool->n; i++)
+    if (pool->voices[i].prepared && pool->voices[i].prepared_slot == slot)
+      return &pool->voices[i];
+  return NULL;
+}
+
+static FzVoiceStretch *
+first_free (FzStretchPool *pool)
+{
+  for (uint32_t i = 0; i < pool->n; i++)
+    if (!pool->voices[i].busy)
+      return &pool->voices[i];
+  return NULL;
+}
+
+static FzVoiceStretch *
+first_prepared (FzStretchPool *pool)
+{
+  for (uint32_t i = 0; i < pool->n; i++)
+    if (pool->voices[i].prepared)
+      return &pool->voices[i];
+  return NULL;
+}
+
 FzVoiceStretch *
-fz_keylock_claim (FzMixer *mixer, uint32_t slot)
+fz_keylock_claim (FzMixer *mixer, uint32_t slot, size_t position)
 {
   FzStretchPool *pool = mixer->stretch;
+  FzVoiceStretch *vs;
 
   if (pool == NULL || !fz_keylock_wanted (mixer, slot))
     return NULL;
-  for (uint32_t i = 0; i < pool->n; i++)
-    if (!pool->voices[i].busy)
-      {
-        pool->voices[i].busy = true;
-        pool->voices[i].primed = false;
-        return &pool->voices[i];
-      }
-  return NULL;
+  vs = prepared_for (pool, slot);
+  if (vs != NULL)
+    {
+      /* Primed for this start (a new sample or loop forgot it), unless
+       * its rate changed since: then it is primed again, as a free one is. */
+      vs->prepared = false;
+      vs->primed = vs->primed && vs->expected == position &&
+                   vs->prepared_rate == slot_rate (mixer, slot, slot_speed (mixer, slot));
+      return vs;
+    }
+  /* A free one, else one primed for another trigger still to come (which
+   * then primes at its own frame). */
+  vs = first_free (pool);
+  if (vs == NULL)
+    vs = first_prepared (pool);
+  if (vs == NULL)
+    return NULL;
+  vs->busy = true;
+  vs->prepared = false;
+  vs->primed = false;
+  return vs;
 }
 
 void
@@ -252,9 +312,8 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
 {
   FzVoiceStretch *vs = voice->stretch;
   const FzStretchOps *ops = mixer->stretch->ops;
-  const FzSlot *slot = &mixer->slots[voice->slot];
-  double speed = fz_keylock_speed (mixer, voice);
-  double rate = slot_pitch (slot) * (slot_locked (mixer, slot) ? 1.0 : speed);
+  double speed = slot_speed (mixer, voice->slot);
+  double rate = slot_rate (mixer, voice->slot, speed);
   double ratio = rate / speed;
   size_t got = 0, before = voice->position;
   uint32_t empty = 0;
@@ -303,6 +362,88 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
   if (mixer->meter != NULL && voice->position > before)
     fz_meter_span (mixer->meter, voice, before, voice->position - before);
   return got;
+}
+
+/* ---- primed ahead ---- */
+
+/* Primes @vs for a voice of @slot from its start, and runs it until its
+ * delay has been thrown away and its first frame waits: a new voice's
+ * first period of work, done before its trigger's period. */
+static void
+warm_up (FzMixer *mixer, FzVoiceStretch *vs, uint32_t slot)
+{
+  const FzSlot *s = &mixer->slots[slot];
+  const FzStretchOps *ops = mixer->stretch->ops;
+  double speed = slot_speed (mixer, slot), rate = slot_rate (mixer, slot, speed);
+  FzVoice ghost = {
+    .sample = s->sample, .slot = slot, .position = fz_mixer_start_frame (mixer, slot),
+    .stretch = vs,
+  };
+  Span span = voice_span (s, &ghost);
+
+  prime (mixer, vs, ghost.position, rate / speed);
+  for (uint32_t turn = 0; turn < MAX_TURNS; turn++)
+    {
+      int ready = ops->available (vs->stretcher);
+
+      if (ready < 0 || (ready > 0 && vs->discard == 0) || (ready == 0 && vs->final))
+        break;
+      if (ready > 0)
+        {
+          uint32_t n = MIN_OF ((uint32_t) ready, MIN_OF (vs->discard, FZ_STRETCH_CHUNK));
+
+          take (mixer, vs, n, -1);
+          vs->discard -= n;
+        }
+      else
+        feed (mixer, &ghost, span.loops, span.loop_start, span.end, rate);
+    }
+  /* The voice that claims it starts there: pull() goes on, unprimed. */
+  vs->expected = ghost.position;
+  vs->prepared_rate = rate;
+}
+
+bool
+fz_keylock_can_prepare (const FzMixer *mixer, uint32_t slot)
+{
+  FzStretchPool *pool = mixer->stretch;
+
+  return pool != NULL && slot < mixer->n_slots && mixer->slots[slot].sample != NULL &&
+         fz_keylock_wanted (mixer, slot) && prepared_for (pool, slot) == NULL &&
+         first_free (pool) != NULL;
+}
+
+void
+fz_keylock_prepare (FzMixer *mixer, uint32_t slot, uint64_t frame)
+{
+  FzVoiceStretch *vs;
+
+  if (!fz_keylock_can_prepare (mixer, slot) || (vs = first_free (mixer->stretch)) == NULL)
+    return;
+  vs->busy = true;
+  warm_up (mixer, vs, slot);
+  vs->prepared = true;
+  vs->prepared_slot = slot;
+  vs->prepared_frame = frame;
+}
+
+void
+fz_keylock_forget (FzMixer *mixer, uint32_t slot)
+{
+  FzVoiceStretch *vs = mixer->stretch != NULL ? prepared_for (mixer->stretch, slot) : NULL;
+
+  if (vs != NULL)
+    vs->busy = vs->prepared = false;
+}
+
+void
+fz_keylock_expire (FzMixer *mixer, uint64_t frame)
+{
+  FzStretchPool *pool = mixer->stretch;
+
+  for (uint32_t i = 0; pool != NULL && i < pool->n; i++)
+    if (pool->voices[i].prepared && pool->voices[i].prepared_frame < frame)
+      pool->voices[i].busy = pool->voices[i].prepared = false;
 }
 
 size_t

@@ -18,9 +18,11 @@
 
 /* Whether a new voice of @slot needs a stretcher. */
 bool     fz_keylock_wanted (const FzMixer *mixer, uint32_t slot);
-/* A free stretcher for a voice of @slot, or NULL (none wanted, or none
- * free: fz_keylock_wanted() tells which). */
-FzVoiceStretch *fz_keylock_claim (FzMixer *mixer, uint32_t slot);
+/* A stretcher for a voice of @slot starting at source frame @position, or
+ * NULL (none wanted, or none free: fz_keylock_wanted() tells which): the
+ * one primed ahead for it (fz_keylock_prepare()), else a free one, else
+ * one primed ahead for another trigger. */
+FzVoiceStretch *fz_keylock_claim (FzMixer *mixer, uint32_t slot, size_t position);
 /* @voice has ended: its stretcher is free again. */
 void     fz_keylock_release (FzVoice *voice);
 /* A trigger of @slot may start: it needs no stretcher, or one is free
@@ -32,6 +34,26 @@ bool     fz_keylock_can_start (const FzMixer *mixer, uint32_t slot);
  * fewer once its stretcher has drained (the voice has ended). */
 size_t   fz_keylock_play (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start,
                           size_t end, float *out, size_t frames, float gain, float step);
+/* Priming ahead.  A stretched voice's first period costs several
+ * periods' work (its stretcher's pad, delay and look-ahead), and a
+ * downbeat that launches eight key-locked loops would overrun its period
+ * priming eight.  So the core primes, in the periods before, a stretcher
+ * for each waiting trigger of a slot that needs one, one a period
+ * (fz-core.c), and the trigger's voice starts with it primed: the same
+ * calls into the stretcher, made earlier, so the same output.
+ *
+ * Whether a stretcher could be primed ahead for a trigger of @slot: it
+ * needs one, has a sample, has none primed ahead yet, and one is free. */
+bool     fz_keylock_can_prepare (const FzMixer *mixer, uint32_t slot);
+/* Primes a free stretcher for @slot's trigger at stream frame @frame, if
+ * fz_keylock_can_prepare(). */
+void     fz_keylock_prepare (FzMixer *mixer, uint32_t slot, uint64_t frame);
+/* Frees the stretcher primed ahead for @slot, if any: its sample or its
+ * loop changed (a load, set_loop), so what it was fed is not the slot's. */
+void     fz_keylock_forget (FzMixer *mixer, uint32_t slot);
+/* Frees the stretchers primed ahead for triggers before stream frame
+ * @frame that no voice claimed (the trigger was cancelled or dropped). */
+void     fz_keylock_expire (FzMixer *mixer, uint64_t frame);
 /* The key-lock commands (FZ_CMD_SET_KEY_LOCK, FZ_CMD_SET_PITCH,
  * FZ_CMD_SET_KEY_LOCK_DEFAULT, FZ_CMD_SET_STRETCH_POOL). */
 void     fz_keylock_apply (FzMixer *mixer, const FzMsg *command);

@@ -147,7 +147,7 @@ add_voice (FzMixer *mixer, uint32_t slot, const FzSample *sample, float velocity
     .sample = sample, .slot = slot, .delay = delay, .velocity = velocity, .position = position,
   };
   ramp_settle (&voice->fade, 1.0f);
-  voice->stretch = fz_keylock_claim (mixer, slot);
+  voice->stretch = fz_keylock_claim (mixer, slot, position);
   if (mixer->slots[slot].paused)
     {
       /* It sounds once its slot resumes, from its start. */
@@ -391,6 +391,7 @@ fz_mixer_set_loop (FzMixer *mixer, uint32_t slot, bool loop, size_t start, size_
   s->loop = loop;
   s->loop_start = start;
   s->loop_end = end;
+  fz_keylock_forget (mixer, slot);
   if (!loop || s->sample == NULL || !loop_bounds (s, s->sample, &start, &end))
     return;
   n = mixer->n_voices;

@@ -25,8 +25,9 @@
  * silence, and the first start-delay frames it returns are thrown away:
  * its first output frame is the sample's first frame, on the voice's
  * trigger frame.  That first period costs more (pad, delay and the
- * stretcher's look-ahead are processed in it); docs/performance.md says
- * how much.
+ * stretcher's look-ahead are processed in it; docs/keylock.md says how
+ * much), unless the trigger waited for its frame: then a period before
+ * it did that work (fz_keylock_prepare()).
  *
  * Everything below but the pool's set-up runs on the audio thread.
  */
@@ -81,6 +82,12 @@ struct FzVoiceStretch {
   double read;              /* the next source frame (fractional) */
   size_t expected;          /* the voice's position as this left it */
   double ratio;             /* the time ratio set */
+  /* Primed ahead for a trigger still to come (fz_keylock_prepare()), and
+   * busy until that trigger's voice claims it or its frame has passed. */
+  bool prepared;
+  uint32_t prepared_slot;
+  double prepared_rate;         /* the source frames a frame it was fed at */
+  uint64_t prepared_frame;      /* the trigger's */
 };
 
 typedef struct FzStretchPool FzStretchPool;

@@ -16,7 +16,11 @@
  * voice and period: a stretcher works in hops, so most periods cost it
  * little and some a whole hop; the mean is what a core must sustain).  The idle key lock: 16 voices key-locked at
  * speed 1 and pitch 0 against 16 unlocked, per voice and period.  And the
- * first period of a stretched voice (its priming), per voice.  Wall time:
+ * first period of a stretched voice (its priming), per voice.  And a
+ * launch: 8 or 16 key-locked slots triggered at one frame, queued 40
+ * periods ahead (primed ahead) or in the period before (primed in the
+ * trigger's), the CPU time of the trigger's period and of the dearest
+ * period around it.  Wall time:
  * the machine's load changes it, which the report states.
  */
 #include "config.h"
@@ -120,6 +124,65 @@ measure (guint voices, gboolean key_lock, double speed, gint64 *times, guint n, 
   flitzis_audio_engine_shut_down (engine);
 }
 
+/* A launch: @voices key-locked slots (one voice each, at speed 1.5) all
+ * triggered at one frame, 40 periods ahead, queued at once (@ahead: their
+ * stretchers primed in the periods before, fz-keylock.h) or in the period
+ * before the trigger's (primed in the trigger's own).  The CPU time of
+ * the trigger's period into *@trigger, and of the dearest period from the
+ * queueing to ten periods after the trigger into *@worst, in µs. */
+static void
+measure_launch (guint voices, gboolean ahead, double *trigger, double *worst)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  const guint64 frame = 41 * PERIOD;
+  g_autoptr (GError) error = NULL;
+  float out[PERIOD * 2];
+
+  flitzis_test_run_ok (engine);
+  for (guint v = 0; v < voices; v++)
+    {
+      flitzis_test_load_ok (engine, v, path);
+      g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, v, TRUE, &error));
+    }
+  g_assert_true (flitzis_audio_engine_set_speed (engine, 1.5, &error));
+  flitzis_test_render_ok (engine, out, PERIOD);
+  *worst = 0.0;
+  for (guint p = 1; p <= 51; p++)
+    {
+      double t0;
+
+      if (p == (ahead ? 1 : 40))
+        for (guint v = 0; v < voices; v++)
+          g_assert_true (flitzis_audio_engine_play_sample_at (engine, v, 0.05f, frame, &error));
+      t0 = cpu_us ();
+      flitzis_test_render_ok (engine, out, PERIOD);
+      t0 = cpu_us () - t0;
+      if (p == 41)
+        *trigger = t0;
+      *worst = MAX (*worst, t0);
+    }
+  flitzis_audio_engine_shut_down (engine);
+}
+
+static void
+run_launches (void)
+{
+  const guint counts[] = { 8, 16 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    for (int ahead = 0; ahead <= 1; ahead++)
+      {
+        const char *how = ahead ? "ahead" : "due";
+        double trigger, worst;
+
+        measure_launch (counts[i], ahead, &trigger, &worst);
+        flitzis_test_result (g_strdup_printf ("keylock-launch-%u-%s-trigger-us", counts[i], how),
+                             "%.0f", trigger);
+        flitzis_test_result (g_strdup_printf ("keylock-launch-%u-%s-worst-us", counts[i], how),
+                             "%.0f", worst);
+      }
+}
+
 /* callgrind's --toggle-collect=bench_region counts this alone: @periods
  * periods of @engine. */
 __attribute__ ((noinline)) void bench_region (FlitzisAudioEngine *engine, guint periods);
@@ -187,6 +250,7 @@ run_all (void)
   plain_median = times[n / 2];
   flitzis_test_result ("keylock-idle-per-voice-us", "%.1f", (double) (locked_median - plain_median) / 16);
   flitzis_test_result ("keylock-plain-per-voice-us", "%.2f", (double) plain_median / 16);
+  run_launches ();
 }
 
 static void

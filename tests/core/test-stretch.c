@@ -10,7 +10,8 @@
  * stretchers primed in the periods before it, one a period, and start
  * with them primed; a trigger due in the next period primes in its own;
  * a stretcher primed for a trigger that was cancelled is free again once
- * the trigger's frame has passed, and one primed for a trigger still to
+ * the trigger's frame has passed, one whose slot took a new sample or
+ * loop is freed at once, and one primed for a trigger still to
  * come is taken by a trigger that finds every other stretcher busy.
  * (That the output is the same either way is tests/engine/test-keylock.c's
  * /engine/keylock/primed-ahead, with Rubber Band.)
@@ -291,6 +292,30 @@ test_cancelled (StretchFixture *fixture, gconstpointer data)
     g_assert_false (fixture->pool.voices[i].busy);
 }
 
+/* A new sample, or a new loop, in the slot of a waiting trigger: what its
+ * stretcher was fed is not the slot's any more, so it is freed, and the
+ * trigger primes again (ahead, or in its own period). */
+static void
+test_forgotten (StretchFixture *fixture, gconstpointer data)
+{
+  const guint64 frame = 3 * PERIOD;
+
+  (void) data;
+  load_locked (fixture, 5);
+  play_at (fixture, 5, frame);
+  g_assert_cmpuint (process (fixture), ==, 1);
+  g_assert_cmpuint (prepared_count (fixture), ==, 1);
+  send_ok (fixture, (FzMsg) { .type = FZ_CMD_SET_LOOP, .slot = 5, .flag = 1, .start = 10 });
+  g_assert_cmpuint (process (fixture), ==, 1);     /* forgotten, primed again */
+  g_assert_cmpuint (prepared_count (fixture), ==, 1);
+  load_locked (fixture, 5);
+  g_assert_cmpuint (process (fixture), ==, 1);     /* forgotten, primed again */
+  g_assert_cmpuint (prepared_count (fixture), ==, 1);
+  g_assert_cmpuint (process (fixture), ==, 0);     /* the trigger's period */
+  g_assert_cmpuint (fixture->started, ==, 1);
+  g_assert_cmpuint (prepared_count (fixture), ==, 0);
+}
+
 /* With every other stretcher playing, a trigger now takes the one primed
  * for a trigger still to come, which then primes in its own period. */
 static void
@@ -328,6 +353,8 @@ main (int argc, char **argv)
               test_due_next_period, stretch_teardown);
   g_test_add ("/core/stretch/cancelled", StretchFixture, NULL, stretch_setup,
               test_cancelled, stretch_teardown);
+  g_test_add ("/core/stretch/forgotten", StretchFixture, NULL, stretch_setup,
+              test_forgotten, stretch_teardown);
   g_test_add ("/core/stretch/taken", StretchFixture, NULL, stretch_setup,
               test_taken, stretch_teardown);
   return g_test_run ();

@@ -9,7 +9,9 @@
  * measured at speeds from 0.5 to 2 (test_onset says what holds); the
  * 17th stretched voice is dropped and counted; bad values change nothing;
  * at speed 2 a key-locked slot keeps 440 Hz while one set off plays
- * varispeed, at 880 Hz, both at half the length.
+ * varispeed, at 880 Hz, both at half the length; a trigger queued ahead,
+ * its stretcher primed before its frame, plays the same bits as one
+ * primed in its own period.
  * Speed is the engine's speed property.  A build without Rubber Band
  * runs the not-supported path instead.
  */
@@ -353,6 +355,71 @@ test_property_and_reload (FlitzisTestOffline *fixture, gconstpointer data)
                                   1.0);
 }
 
+/* ---- primed ahead ---- */
+
+#define PRIMED_TRIGGER (40u * FLITZIS_TEST_PERIOD + 77u)
+#define PRIMED_FRAMES (2u * RATE)
+
+/* The left channel from PRIMED_TRIGGER on of @path key-locked at @speed,
+ * triggered there by play_sample_at(): queued at frame 0, 40 periods
+ * ahead (its stretcher primed in the periods before), or with @due queued
+ * once the engine has rendered up to the period of the trigger (primed in
+ * that period, as a trigger without warning is). */
+static float *
+render_primed (const char *path, double speed, gboolean due)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  const gsize before = PRIMED_TRIGGER / FLITZIS_TEST_PERIOD * FLITZIS_TEST_PERIOD;
+  g_autoptr (GError) error = NULL;
+  g_autofree float *lead = NULL;
+  float *left;
+
+  flitzis_test_run_ok (engine);
+  flitzis_test_load_ok (engine, 0, path);
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 0, TRUE, &error));
+  set_speed (engine, speed);
+  if (!due)
+    g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, PRIMED_TRIGGER, &error));
+  lead = flitzis_test_render_left (engine, before);
+  g_assert_cmpint (flitzis_test_first_sound (lead, before, 1), ==, -1);
+  if (due)
+    g_assert_true (flitzis_audio_engine_play_sample_at (engine, 0, 1.0f, PRIMED_TRIGGER, &error));
+  g_assert_no_error (error);
+  left = flitzis_test_render_left (engine, PRIMED_TRIGGER - before + PRIMED_FRAMES);
+  flitzis_audio_engine_shut_down (engine);
+  return left;
+}
+
+/* A key-locked trigger queued ahead starts with its stretcher primed in
+ * the periods before its frame (core/test-stretch.c counts where): the
+ * same calls into Rubber Band made earlier, so the same output to the
+ * bit as a trigger primed in its own period, at a slowdown and a
+ * speed-up, for the hits and the tones of /engine/keylock/onset. */
+static void
+test_primed_ahead (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  const double speeds[] = { 0.8, 1.25 };
+
+  (void) data;
+  for (OnsetKind kind = ONSET_HITS; kind <= ONSET_TONES; kind++)
+    {
+      gsize frames;
+      g_autofree float *x = onset_signal (kind, 10, &frames);
+      g_autofree char *path = flitzis_test_write_stereo (fixture->dir, "sounds.wav", RATE, x, x,
+                                                         frames);
+
+      for (guint i = 0; i < G_N_ELEMENTS (speeds); i++)
+        {
+          g_autofree float *ahead = render_primed (path, speeds[i], FALSE);
+          g_autofree float *due = render_primed (path, speeds[i], TRUE);
+          gsize n = PRIMED_TRIGGER % FLITZIS_TEST_PERIOD + PRIMED_FRAMES;
+
+          g_assert_cmpint (flitzis_test_first_sound (ahead, n, 1), >, 0);
+          g_assert_cmpmem (ahead, n * sizeof (float), due, n * sizeof (float));
+        }
+    }
+}
+
 static void
 test_not_supported (FlitzisTestOffline *fixture, gconstpointer data)
 {
@@ -386,6 +453,7 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/pitch-octave", test_pitch_octave);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/speed-locked", test_speed_locked);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/onset", test_onset);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/primed-ahead", test_primed_ahead);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/overflow", test_overflow);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/bad-values", test_bad_values);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/property-and-reload", test_property_and_reload);

@@ -1013,7 +1013,8 @@ test_negative_control (Fixture *fixture, gconstpointer data)
  * looping, seeked (primed again), pitch-shifted up and down while they
  * play, reloaded under them, more of them than there are stretchers (the
  * 17th dropped), stopped and ending on their own, under speeds that
- * change (each stretcher's time ratio set in the callback).  Without Rubber Band the calls refuse and nothing runs. */
+ * change (each stretcher's time ratio set in the callback), and triggers
+ * waiting for a frame, their stretchers primed ahead.  Without Rubber Band the calls refuse and nothing runs. */
 static void
 test_keylock (Fixture *fixture, gconstpointer data)
 {
@@ -1052,6 +1053,23 @@ test_keylock (Fixture *fixture, gconstpointer data)
   advance (fixture, 4, TRUE);
   OK (flitzis_audio_engine_stop_all (engine, E));
   advance (fixture, 8, TRUE);
+  /* Triggers waiting for a frame: their stretchers primed in the periods
+   * before it (fz-keylock.h), one of them cancelled after its stretcher
+   * was primed (freed once its frame has passed), then taken by triggers
+   * that find every other stretcher busy. */
+  {
+    guint64 downbeat = flitzis_audio_engine_get_frame_time (engine) + 12 * PERIOD;
+
+    for (guint i = 0; i < 6; i++)
+      OK (flitzis_audio_engine_play_sample_at (engine, i % 3, 0.05f, downbeat + i % 2, E));
+    advance (fixture, 4, TRUE);
+    OK (flitzis_audio_engine_stop_sample (engine, 2, E));
+    for (guint i = 0; i < FLITZIS_MAX_KEY_LOCKED_VOICES; i++)
+      OK (flitzis_audio_engine_play_sample (engine, 0, 0.05f, E));
+    advance (fixture, 16, TRUE);
+    OK (flitzis_audio_engine_stop_all (engine, E));
+    advance (fixture, 8, TRUE);
+  }
 }
 
 static void
