@@ -306,6 +306,17 @@ take (FzMixer *mixer, FzVoiceStretch *vs, uint32_t n, int64_t at)
       vs->mix[((size_t) at + f) * channels + c] = vs->out[c][f];
 }
 
+/* Throws away as much of the stretcher's delay as is ready, of @ready
+ * frames. */
+static void
+throw_away (FzMixer *mixer, FzVoiceStretch *vs, uint32_t ready)
+{
+  uint32_t n = MIN_OF (ready, MIN_OF (vs->discard, FZ_STRETCH_CHUNK));
+
+  take (mixer, vs, n, -1);
+  vs->discard -= n;
+}
+
 static size_t
 pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
                  size_t frames)
@@ -333,12 +344,7 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
       if (ready < 0)
         vs->drained = true;
       else if (ready > 0 && vs->discard > 0)
-        {
-          uint32_t n = MIN_OF ((uint32_t) ready, MIN_OF (vs->discard, FZ_STRETCH_CHUNK));
-
-          take (mixer, vs, n, -1);
-          vs->discard -= n;
-        }
+        throw_away (mixer, vs, (uint32_t) ready);
       else if (ready > 0)
         {
           uint32_t n = (uint32_t) MIN_OF ((size_t) ready, frames - got);
@@ -389,12 +395,7 @@ warm_up (FzMixer *mixer, FzVoiceStretch *vs, uint32_t slot)
       if (ready < 0 || (ready > 0 && vs->discard == 0) || (ready == 0 && vs->final))
         break;
       if (ready > 0)
-        {
-          uint32_t n = MIN_OF ((uint32_t) ready, MIN_OF (vs->discard, FZ_STRETCH_CHUNK));
-
-          take (mixer, vs, n, -1);
-          vs->discard -= n;
-        }
+        throw_away (mixer, vs, (uint32_t) ready);
       else
         feed (mixer, &ghost, span.loops, span.loop_start, span.end, rate);
     }
