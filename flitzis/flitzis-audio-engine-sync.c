@@ -109,17 +109,22 @@ flitzis_audio_engine_set_sample_downbeat (FlitzisAudioEngine *self, guint id, gu
  *
  * Lines the transport's bars up with those of the loop playing in slot
  * @id, from the start of the next audio period on: the audio thread sets
- * [property@Flitzis.AudioEngine:tempo] to the slot's
- * ([method@Flitzis.AudioEngine.set_sample_tempo]) and
+ * [property@Flitzis.AudioEngine:tempo] to the tempo the loop is heard at
+ * (the slot's, [method@Flitzis.AudioEngine.set_sample_tempo], times the
+ * speed its voices play at; with [property@Flitzis.AudioEngine:tempo-lock]
+ * the slot's own, which its voices then follow) and
  * [property@Flitzis.AudioEngine:downbeat-frame] to the frame at which the
  * slot's voice plays (or played) its downbeat
- * ([method@Flitzis.AudioEngine.set_sample_downbeat]), exactly; both
- * properties are notified in the main context once it has.  The bars then
+ * ([method@Flitzis.AudioEngine.set_sample_downbeat]) at that speed,
+ * exactly (a key-locked voice's sound lands where its stretcher puts it,
+ * within a few milliseconds of that frame); both properties are notified
+ * in the main context once it has.  The bars then
  * stay in line as long as the loop is a whole number of bars long (see
  * [property@Flitzis.AudioEngine:quantize] for what happens when it is not).
  *
- * A slot whose tempo is not known (0) keeps the transport's tempo and lines
- * up the downbeat alone.  When no voice of the slot sounds then, only the
+ * A slot whose tempo is not known (0), or heard beyond
+ * [const@Flitzis.MIN_TEMPO] to [const@Flitzis.MAX_TEMPO], keeps the
+ * transport's tempo and lines up the downbeat alone.  When no voice of the slot sounds then, only the
  * tempo changes, with the position kept where it is.  A downbeat that
  * would lie before the stream's first frame is kept exactly by the audio
  * thread; [property@Flitzis.AudioEngine:downbeat-frame] then reads the

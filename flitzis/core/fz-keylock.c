@@ -39,23 +39,13 @@ slot_pitch (const FzSlot *slot)
   return slot->pitch > 0.0 ? slot->pitch : 1.0;
 }
 
+/* The ratio a voice of @slot plays at now, as a resampled one would: a
+ * stretched voice takes it as its stretcher's time ratio, once a period,
+ * instead of being resampled. */
 static double
-slot_speed (const FzMixer *mixer, uint32_t s)
+slot_speed (const FzMixer *mixer, uint32_t slot)
 {
-  const FzSlot *slot = &mixer->slots[s];
-  double ratio = mixer->speed * slot->speed;
-
-  if (mixer->tempo_lock && slot->tempo > 0.0 && mixer->tempo_step != 0)
-    ratio *= (double) mixer->tempo_step * (1.0 / 18446744073709551616.0) *
-             (60.0 * (double) mixer->sample_rate / slot->tempo);
-  return ratio < FZ_VS_MIN_RATIO ? FZ_VS_MIN_RATIO
-         : ratio > FZ_VS_MAX_RATIO ? FZ_VS_MAX_RATIO : ratio;
-}
-
-double
-fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice)
-{
-  return slot_speed (mixer, voice->slot);
+  return fz_mixer_slot_ratio (mixer, slot, mixer->tempo_step);
 }
 
 /* The source frames a frame that a voice of @slot at @speed reads: its
@@ -205,7 +195,7 @@ prime (FzMixer *mixer, FzVoiceStretch *vs, size_t position, double ratio)
   /* Its last frames come out only once as much silence as its pad went in
    * after them, twice over (a final input alone leaves them inside). */
   vs->tail = 2 * ops->start_pad (vs->stretcher);
-  vs->read = (double) position;
+  vs->read = vs->heard = (double) position;
   vs->final = false;
   vs->drained = false;
   vs->primed = true;
@@ -306,6 +296,18 @@ take (FzMixer *mixer, FzVoiceStretch *vs, uint32_t n, int64_t at)
       vs->mix[((size_t) at + f) * channels + c] = vs->out[c][f];
 }
 
+/* @n output frames at @speed have been taken: the source frame heard
+ * moves on as far, wrapped into the loop. */
+static void
+hear (FzVoiceStretch *vs, uint32_t n, double speed, bool loops, size_t loop_start, size_t end)
+{
+  double length = (double) (end - loop_start);
+
+  vs->heard += (double) n * speed;
+  if (loops && length > 0.0 && vs->heard >= (double) end)
+    vs->heard -= length * (double) (1 + (uint64_t) ((vs->heard - (double) end) / length));
+}
+
 /* Throws away as much of the stretcher's delay as is ready, of @ready
  * frames. */
 static void
@@ -351,6 +353,7 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
 
           take (mixer, vs, n, (int64_t) got);
           got += n;
+          hear (vs, n, speed, loops, loop_start, end);
         }
       else if (vs->final)
         {

@@ -68,8 +68,3 @@ fz_keylock_finished (const FzVoice *voice)
   return voice->position >= voice->sample->frames;
 }
 
-/* The speed @voice plays at (the engine's, its slot's, tempo lock's), as
- * fz-varispeed.c's voice_ratio() finds it for a resampled voice: a
- * stretched voice takes it as its stretcher's time ratio, once a period,
- * instead of being resampled. */
-double   fz_keylock_speed (const FzMixer *mixer, const FzVoice *voice);

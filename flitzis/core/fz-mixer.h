@@ -281,6 +281,12 @@ const char     *fz_mixer_get_path_name (const FzMixer *mixer);
  * its new ratio. */
 void            fz_mixer_set_speed (FzMixer *mixer, uint32_t slot, double speed);
 void            fz_mixer_set_tempo_lock (FzMixer *mixer, bool on);
+/* The ratio a voice of @slot plays at (source frames an output frame)
+ * under a transport whose clock step (fz-clock.h) is @tempo_step: the
+ * engine's speed, the slot's, and with tempo lock the step times the
+ * slot's frames per beat; held within FZ_VS_MIN_RATIO to FZ_VS_MAX_RATIO.
+ * Resampled and stretched voices alike take it. */
+double          fz_mixer_slot_ratio (const FzMixer *mixer, uint32_t slot, uint64_t tempo_step);
 /* The one dispatch point of a voice's render (fz-mixer.c): once a period,
  * before its pieces, the voice's ratio and glide (true: it is resampled;
  * called while speed_any is set); then, for each piece of

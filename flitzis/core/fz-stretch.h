@@ -80,6 +80,10 @@ struct FzVoiceStretch {
   uint32_t discard;         /* output frames still to throw away */
   uint32_t tail;            /* silent frames still to feed after the sample's end */
   double read;              /* the next source frame (fractional) */
+  double heard;             /* the source frame its output has reached: its
+                             * output frames times the speed, for the
+                             * transport's sync (read runs ahead of it by
+                             * the stretcher's delay) */
   size_t expected;          /* the voice's position as this left it */
   double ratio;             /* the time ratio set */
   /* Primed ahead for a trigger still to come (fz_keylock_prepare()), and

@@ -16,6 +16,7 @@
 
 #include "fz-core.h"
 #include "fz-counter.h"
+#include "fz-stretch.h"
 
 /* Audio thread (or the control thread before the stream starts). */
 static void
@@ -119,27 +120,55 @@ sounding_voice (const FzMixer *mixer, uint32_t slot)
   return NULL;
 }
 
-/* sync_transport_to_sample(): the slot's tempo (when known), and bar 1
- * beat 1 where its voice plays (or played) its downbeat: the output frame
- * at which it plays sample frame p is that at which it plays its downbeat
- * d plus p - d.  A downbeat before the stream's first frame is kept
- * exactly in the segment; the control side is told the first bar line
- * from frame 0 on. */
+/* The source frame @voice plays at the start of this period: a stretched
+ * voice's is what its output has reached, not what its stretcher has
+ * read (fz-stretch.h); a resampled one's has a fraction. */
+static double
+heard_position (const FzVoice *voice)
+{
+  if (voice->stretch != NULL && voice->stretch->primed)
+    return voice->stretch->heard;
+  return (double) voice->position + (double) voice->speed.frac * (1.0 / 4294967296.0);
+}
+
+/* @x to the nearest whole number (the core calls no libm). */
+static int64_t
+round_frames (double x)
+{
+  return x >= 0.0 ? (int64_t) (x + 0.5) : -(int64_t) (0.5 - x);
+}
+
+/* sync_transport_to_sample(): the tempo the slot's loop is heard at (when
+ * its tempo is known), and bar 1 beat 1 where its voice plays (or played)
+ * its downbeat.  A voice at ratio r (its speed, fz_mixer_slot_ratio())
+ * plays sample frame p at the output frame where it plays its downbeat d
+ * plus (p - d) / r.  The tempo: the slot's times the speed it plays at,
+ * or with tempo lock the slot's (its voices then follow the transport,
+ * at the ratio worked out with the new tempo, gliding to it as if at
+ * once: fz-varispeed.h); beyond 20 to 400 BPM it stays.  A downbeat
+ * before the stream's first frame is kept exactly in the segment; the
+ * control side is told the first bar line from frame 0 on. */
 static void
 sync_to_slot (FzCore *core, const FzMsg *command)
 {
-  const FzSlot *slot = command->slot < core->mixer.n_slots ? &core->mixer.slots[command->slot]
-                                                           : NULL;
-  const FzVoice *voice = slot != NULL ? sounding_voice (&core->mixer, command->slot) : NULL;
-  uint64_t step = slot != NULL ? fz_clock_step (slot->tempo, core->sample_rate) : 0;
+  const FzMixer *mixer = &core->mixer;
+  const FzSlot *slot = command->slot < mixer->n_slots ? &mixer->slots[command->slot] : NULL;
+  const FzVoice *voice = slot != NULL ? sounding_voice (mixer, command->slot) : NULL;
   FzMsg synced = { .type = FZ_REPLY_SYNCED, .seq = command->seq };
-  uint64_t start = core->period_start;
+  uint64_t start = core->period_start, step = 0;
+  double tempo = 0.0, ratio;
   int64_t downbeat;
 
   if (slot == NULL)
     return;
+  if (slot->tempo > 0.0)
+    {
+      tempo = mixer->tempo_lock ? slot->tempo
+                                : slot->tempo * fz_mixer_slot_ratio (mixer, command->slot, 0);
+      step = fz_clock_step (tempo, core->sample_rate);
+    }
   if (step != 0)
-    memcpy (&synced.start, &slot->tempo, sizeof synced.start);
+    memcpy (&synced.start, &tempo, sizeof synced.start);
   else
     step = core->tempo.step;
   if (voice == NULL)
@@ -149,19 +178,20 @@ sync_to_slot (FzCore *core, const FzMsg *command)
     }
   else
     {
-      downbeat = (int64_t) (start + voice->delay) - (int64_t) voice->position +
-                 (int64_t) slot->downbeat;
+      ratio = fz_mixer_slot_ratio (mixer, command->slot, step);
+      downbeat = (int64_t) (start + voice->delay) +
+                 round_frames (((double) slot->downbeat - heard_position (voice)) / ratio);
       if (downbeat >= 0)
         set_tempo (core, fz_clock_from_downbeat ((uint64_t) downbeat, step,
                                                  core->tempo.beats_per_bar));
       else
         {
-          FzTempo tempo = fz_clock_from_downbeat (0, step, core->tempo.beats_per_bar);
+          FzTempo tempo_at = fz_clock_from_downbeat (0, step, core->tempo.beats_per_bar);
 
-          tempo.anchor = fz_clock_position (&tempo, (uint64_t) -downbeat);
-          tempo.anchor.beats = -tempo.anchor.beats - (tempo.anchor.frac != 0);
-          tempo.anchor.frac = -tempo.anchor.frac;
-          set_tempo (core, tempo);
+          tempo_at.anchor = fz_clock_position (&tempo_at, (uint64_t) -downbeat);
+          tempo_at.anchor.beats = -tempo_at.anchor.beats - (tempo_at.anchor.frac != 0);
+          tempo_at.anchor.frac = -tempo_at.anchor.frac;
+          set_tempo (core, tempo_at);
         }
       synced.frame = downbeat >= 0 ? (uint64_t) downbeat
                                    : fz_clock_grid_frame (&core->tempo, FZ_GRID_BAR, 0);

@@ -354,22 +354,28 @@ fz_mixer_set_tempo_lock (FzMixer *mixer, bool on)
   count_speed_any (mixer);
 }
 
-/* The ratio @voice plays at now: the engine's speed, its slot's, and with
- * tempo lock the transport's beats per frame (exactly the clock's step,
- * fz-clock.h) times the slot's frames per beat. */
+double
+fz_mixer_slot_ratio (const FzMixer *mixer, uint32_t slot, uint64_t tempo_step)
+{
+  const FzSlot *s = &mixer->slots[slot];
+  double ratio = mixer->speed * s->speed;
+
+  /* The transport's beats per frame (exactly the clock's step) times the
+   * slot's frames per beat. */
+  if (mixer->tempo_lock && s->tempo > 0.0 && tempo_step != 0)
+    ratio *= (double) tempo_step * (1.0 / 18446744073709551616.0) *
+             (60.0 * (double) mixer->sample_rate / s->tempo);
+  return ratio < FZ_VS_MIN_RATIO ? FZ_VS_MIN_RATIO
+         : ratio > FZ_VS_MAX_RATIO ? FZ_VS_MAX_RATIO : ratio;
+}
+
+/* The ratio @voice plays at now (1 beyond the resampler's channels). */
 static double
 voice_ratio (const FzMixer *mixer, const FzVoice *voice)
 {
-  const FzSlot *slot = &mixer->slots[voice->slot];
-  double ratio = mixer->speed * slot->speed;
-
-  if (mixer->tempo_lock && slot->tempo > 0.0 && mixer->tempo_step != 0)
-    ratio *= (double) mixer->tempo_step * (1.0 / 18446744073709551616.0) *
-             (60.0 * (double) mixer->sample_rate / slot->tempo);
   if (mixer->channels > FZ_VS_MAX_CHANNELS)
     return 1.0;
-  return ratio < FZ_VS_MIN_RATIO ? FZ_VS_MIN_RATIO
-         : ratio > FZ_VS_MAX_RATIO ? FZ_VS_MAX_RATIO : ratio;
+  return fz_mixer_slot_ratio (mixer, voice->slot, mixer->tempo_step);
 }
 
 static uint64_t

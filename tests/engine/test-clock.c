@@ -21,6 +21,7 @@
 #include "flitzis.h"
 #include "flitzis-test.h"
 #include "flitzis-test-jack.h"
+#include "fz-stretch-rubberband.h"
 
 #define RATE FLITZIS_TEST_RATE
 #define PERIOD FLITZIS_TEST_PERIOD
@@ -780,6 +781,92 @@ test_sync_to_sample (FlitzisTestOffline *fixture, gconstpointer data)
   g_assert_cmpfloat (flitzis_audio_engine_get_tempo (engine), ==, 120.0);
 }
 
+/* A sync to a loop that is not at speed 1: 100 BPM, its downbeat a click
+ * at its frame 28800, started at frame 10240 and synced to before the
+ * click sounds.  The transport takes the tempo the loop is heard at, and
+ * puts bar 1 where the voice plays the click: within a frame of the
+ * click heard for a resampled voice, at the exact frame for the ideal
+ * one of a key-locked voice (which plays it where its stretcher puts it:
+ * docs/keylock.md).  With tempo lock the transport takes the slot's tempo
+ * and the voice follows, from 1.2 to 1.0. */
+typedef struct {
+  double speed;         /* set_sample_speed() */
+  gboolean key_lock;
+  gboolean tempo_lock;  /* with the transport at 120 BPM */
+  double tempo;         /* the tempo the sync must set */
+} OffSpeed;
+
+static void
+assert_synced_off_speed (FlitzisTestOffline *fixture, const char *path, const OffSpeed *c)
+{
+  g_autoptr (FlitzisAudioEngine) engine = clock_engine (fixture, 120.0);
+  const guint64 trigger = 40 * PERIOD, sync_at = 80 * PERIOD;
+  g_autoptr (GError) error = NULL;
+  g_autofree float *left = NULL;
+  guint downbeat_notified = 0;
+  guint64 downbeat;
+  gint64 heard = -1;
+  double before, want;
+
+  flitzis_test_load_ok (engine, 1, path);
+  g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 1, 100.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_downbeat (engine, 1, 28800, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_speed (engine, 1, c->speed, &error));
+  if (c->key_lock)
+    g_assert_true (flitzis_audio_engine_set_sample_key_lock (engine, 1, TRUE, &error));
+  g_object_set (engine, "tempo-lock", c->tempo_lock, NULL);
+  g_assert_true (flitzis_audio_engine_play_sample_at (engine, 1, 1.0f, trigger, &error));
+  g_assert_no_error (error);
+  skip_frames (engine, sync_at);
+  g_signal_connect (engine, "notify::downbeat-frame", G_CALLBACK (count_notify),
+                    &downbeat_notified);
+  g_assert_true (flitzis_audio_engine_sync_transport_to_sample (engine, 1, &error));
+  left = render_left (engine, 40000, 40000);
+  g_assert_true (flitzis_test_wait_until (NULL, nonzero, &downbeat_notified, 5000));
+  g_assert_cmpfloat (flitzis_audio_engine_get_tempo (engine), ==, c->tempo);
+  downbeat = flitzis_audio_engine_get_downbeat_frame (engine);
+  /* Where the voice's ratio puts sample frame 28800: at its speed until
+   * the sync (1.2 under the transport's 120 BPM with tempo lock), at its
+   * new one after. */
+  before = c->tempo_lock ? 1.2 * c->speed : c->speed;
+  want = (double) sync_at + (28800.0 - (double) (sync_at - trigger) * before) / c->speed;
+  for (gsize i = 0; i < 40000; i++)
+    if (fabsf (left[i]) > 0.25f)
+      {
+        heard = (gint64) (sync_at + i);
+        break;
+      }
+  g_test_message ("speed %.2f%s%s: downbeat %" G_GUINT64_FORMAT ", ideal %.2f, click heard at "
+                  "%" G_GINT64_FORMAT " (-1: not above half its level)", c->speed,
+                  c->key_lock ? ", key-locked" : "", c->tempo_lock ? ", tempo lock" : "",
+                  downbeat, want, heard);
+  g_assert_cmpfloat (fabs ((double) downbeat - want), <=, 0.5);
+  if (!c->key_lock)
+    g_assert_cmpint (ABS (heard - (gint64) downbeat), <=, 1);
+}
+
+static void
+test_sync_off_speed (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  const OffSpeed cases[] = {
+    { 1.25, FALSE, FALSE, 125.0 },
+    { 0.8, FALSE, FALSE, 80.0 },
+    { 1.0, FALSE, TRUE, 100.0 },
+    { 1.25, TRUE, FALSE, 125.0 },
+    { 1.0, TRUE, FALSE, 100.0 },
+  };
+  gsize frames = 5 * 28800;
+  g_autofree float *loop = g_new0 (float, frames);
+  g_autofree char *path = NULL;
+
+  (void) data;
+  loop[28800] = 0.5f;
+  path = flitzis_test_write_stereo (fixture->dir, "loop.wav", RATE, loop, loop, frames);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (!cases[i].key_lock || fz_stretch_supported ())
+      assert_synced_off_speed (fixture, path, &cases[i]);
+}
+
 /* Bad values change nothing: tempo outside 20 to 400 or NaN, 0 or 33
  * beats per bar, a sample tempo below 20 (but 0), a sync to an empty slot,
  * and the same through the properties (GObject warns). */
@@ -985,6 +1072,7 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/metronome/count-in", test_metronome_count_in);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/loop/100-wraps", test_loop_100_wraps);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/sync/to-sample", test_sync_to_sample);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/sync/off-speed", test_sync_off_speed);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/clock/errors/bad-values", test_bad_values);
   g_test_add_func ("/engine/clock/position/before-run", test_position_before_run);
 

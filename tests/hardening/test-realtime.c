@@ -825,6 +825,7 @@ test_keylock_is_realtime_safe (void)
   g_assert_true (flitzis_audio_engine_set_sample_pitch (engine, 1, 5.0, &error));
   g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 2, TRUE, 0, 0, &error));
   g_assert_true (flitzis_audio_engine_set_key_lock (engine, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_tempo (engine, 0, 120.0, &error));
   reset_counts (engine);
   while (frames_since_reset (engine) < STRESS_FRAMES / 4)
     {
@@ -843,6 +844,9 @@ test_keylock_is_realtime_safe (void)
       if (iterations % 7 == 3)
         g_assert_true (flitzis_audio_engine_seek_sample (engine, 2, iterations * 37 % 5000,
                                                          &error));
+      /* The transport synced to the key-locked slot. */
+      if (iterations % 11 == 5)
+        g_assert_true (flitzis_audio_engine_sync_transport_to_sample (engine, 0, &error));
       if (iterations % 40 == 39)
         for (guint i = 0; i < FLITZIS_MAX_KEY_LOCKED_VOICES + 1; i++)
           g_assert_true (flitzis_audio_engine_play_sample (engine, 0, 0.01f, &error));

@@ -1013,8 +1013,9 @@ test_negative_control (Fixture *fixture, gconstpointer data)
  * looping, seeked (primed again), pitch-shifted up and down while they
  * play, reloaded under them, more of them than there are stretchers (the
  * 17th dropped), stopped and ending on their own, under speeds that
- * change (each stretcher's time ratio set in the callback), and triggers
- * waiting for a frame, their stretchers primed ahead.  Without Rubber Band the calls refuse and nothing runs. */
+ * change (each stretcher's time ratio set in the callback), the transport
+ * synced to one, and triggers waiting for a frame, their stretchers
+ * primed ahead.  Without Rubber Band the calls refuse and nothing runs. */
 static void
 test_keylock (Fixture *fixture, gconstpointer data)
 {
@@ -1035,6 +1036,7 @@ test_keylock (Fixture *fixture, gconstpointer data)
   OK (flitzis_audio_engine_set_sample_pitch (engine, 2, -12.0, E));
   OK (flitzis_audio_engine_set_key_lock (engine, TRUE, E));
   OK (flitzis_audio_engine_set_sample_loop (engine, 3, TRUE, 100, 2900, E));
+  OK (flitzis_audio_engine_set_sample_tempo (engine, 0, 120.0, E));
   for (guint i = 0; i < 12; i++)
     {
       OK (flitzis_audio_engine_set_speed (engine, speeds[i % G_N_ELEMENTS (speeds)], E));
@@ -1046,6 +1048,9 @@ test_keylock (Fixture *fixture, gconstpointer data)
         OK (flitzis_audio_engine_load_sample (engine, i % 4, paths[1 + i % 2], E));
       if (i % 5 == 4)
         OK (flitzis_audio_engine_stop_sample (engine, i % 4, E));
+      /* The transport synced to a key-locked voice off speed 1. */
+      if (i % 4 == 3)
+        OK (flitzis_audio_engine_sync_transport_to_sample (engine, 0, E));
       advance (fixture, 3, TRUE);
     }
   for (guint i = 0; i < FLITZIS_MAX_KEY_LOCKED_VOICES + 1; i++)

@@ -159,6 +159,26 @@ def test_sync_to_sample(tmp_path):
     assert engine.get_grid_frame(Flitzis.Quantize.BAR, 6001) == 6000 + 4 * 28800
 
 
+def test_sync_to_sample_off_speed(tmp_path):
+    # A 100 BPM loop at speed 1.25 is heard at 125 BPM; its downbeat (its
+    # frame 1000) sounds 800 frames after it started.
+    engine = offline(120.0, tmp_path)
+    engine.load_sample(1, write_wav(tmp_path / "loop.wav", [4000] * (4 * 28800)))
+    engine.set_sample_tempo(1, 100.0)
+    engine.set_sample_downbeat(1, 1000)
+    engine.set_sample_speed(1, 1.25)
+    render(engine, 5120)
+    engine.play_sample(1, 1.0)
+    render(engine, 256)
+    notified = []
+    engine.connect("notify::downbeat-frame", lambda e, p: notified.append(e.props.downbeat_frame))
+    engine.sync_transport_to_sample(1)
+    render(engine, 256)
+    assert iterate_until(lambda: notified)
+    assert notified == [5120 + 800]
+    assert engine.props.tempo == 125.0
+
+
 def test_bad_values_change_nothing(tmp_path):
     engine = offline(120.0, tmp_path)
     for bpm in (19.0, 401.0, float("nan"), float("inf")):
