@@ -328,12 +328,13 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
   double speed = slot_speed (mixer, voice->slot);
   double rate = slot_rate (mixer, voice->slot, speed);
   double ratio = rate / speed;
-  size_t got = 0, before = voice->position;
+  size_t got = 0, before;
   uint32_t empty = 0;
 
   /* Not started yet, or moved (a seek, a loop change): start again there. */
   if (!vs->primed || voice->position != vs->expected)
     prime (mixer, vs, voice->position, ratio);
+  before = (size_t) vs->heard;
   if (ratio != vs->ratio)
     {
       ops->set_time_ratio (vs->stretcher, ratio);
@@ -368,8 +369,10 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
   voice->position = vs->read < (double) voice->sample->frames ? (size_t) vs->read
                                                                : voice->sample->frames;
   vs->expected = voice->position;
-  if (mixer->meter != NULL && voice->position > before)
-    fz_meter_span (mixer->meter, voice, before, voice->position - before);
+  /* The meters measure what is heard (a playhead behind what the
+   * stretcher has read by its delay); a loop's wrap starts a new run. */
+  if (mixer->meter != NULL && (size_t) vs->heard > before)
+    fz_meter_span (mixer->meter, voice, before, (size_t) vs->heard - before);
   return got;
 }
 

@@ -15,6 +15,7 @@
 
 #include "flitzis.h"
 #include "flitzis-test.h"
+#include "fz-stretch-rubberband.h"
 
 #define RATE 48000
 #define PERIOD 256
@@ -343,6 +344,34 @@ test_loop_playhead (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* A key-locked voice at speed 1.5: its playhead is the source frame its
+ * output has reached, 1.5 frames a frame from its trigger, not what its
+ * stretcher has read ahead (some 2,000 frames more). */
+static void
+test_keylock_playhead (Fixture *fixture, gconstpointer data)
+{
+  const gsize frames = 2 * RATE;
+  g_autofree float *signal = flitzis_test_signal (frames * CHANNELS, 4);
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  load_stereo (fixture, 0, signal, frames);
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (fixture->engine, 0, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_speed (fixture->engine, 1.5, &error));
+  g_assert_no_error (error);
+  set_rate (fixture, 100);
+  play (fixture, 0, 1.0f);
+  render (fixture, 40, PERIOD);
+  g_assert_cmpuint (fixture->levels->len, >, 10);
+  for (guint i = 0; i < fixture->levels->len; i++)
+    {
+      FlitzisLevels *levels = g_ptr_array_index (fixture->levels, i);
+
+      g_assert_cmpuint (flitzis_levels_get_slot_playhead (levels, 0), ==,
+                        flitzis_levels_get_frame (levels) * 3 / 2);
+    }
+}
+
 /* The newest snapshot without a main loop, and the snapshots nobody took
  * dropped and counted: the meter ring holds 16. */
 static void
@@ -606,6 +635,8 @@ main (int argc, char **argv)
   ADD ("/engine/levels/unclamped", test_unclamped);
   ADD ("/engine/levels/slot-peaks-exact", test_slot_peaks_exact);
   ADD ("/engine/levels/loop-playhead", test_loop_playhead);
+  if (fz_stretch_supported ())
+    ADD ("/engine/levels/keylock-playhead", test_keylock_playhead);
   ADD ("/engine/levels/polled-and-dropped", test_polled_and_dropped);
   ADD ("/engine/levels/rate-changes", test_rate_changes);
   ADD ("/engine/levels/seek-crossfade", test_seek_crossfade);
