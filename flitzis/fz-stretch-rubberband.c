@@ -115,7 +115,8 @@ fz_stretch_supported (void)
 static bool
 init_voice (FzVoiceStretch *vs, unsigned sample_rate, unsigned channels)
 {
-  float *block = calloc ((size_t) FZ_STRETCH_CHUNK * (2 * channels + channels), sizeof (float));
+  float *block = calloc ((size_t) FZ_STRETCH_CHUNK * (2 * channels + channels) +
+                         (size_t) FZ_STRETCH_AHEAD * channels, sizeof (float));
   RubberBandState rb;
 
   if (block == NULL)
@@ -130,6 +131,7 @@ init_voice (FzVoiceStretch *vs, unsigned sample_rate, unsigned channels)
       vs->out[c] = block + (size_t) (channels + c) * FZ_STRETCH_CHUNK;
     }
   vs->mix = block + (size_t) 2 * channels * FZ_STRETCH_CHUNK;
+  vs->ahead = vs->mix + (size_t) channels * FZ_STRETCH_CHUNK;
   for (int i = 0; i < 8; i++)
     {
       rubberband_process (rb, (const float *const *) vs->in, FZ_STRETCH_CHUNK, false);

@@ -196,6 +196,7 @@ prime (FzMixer *mixer, FzVoiceStretch *vs, size_t position, double ratio)
    * after them, twice over (a final input alone leaves them inside). */
   vs->tail = 2 * ops->start_pad (vs->stretcher);
   vs->read = vs->heard = (double) position;
+  vs->n_ahead = 0;
   vs->final = false;
   vs->drained = false;
   vs->primed = true;
@@ -319,6 +320,67 @@ throw_away (FzMixer *mixer, FzVoiceStretch *vs, uint32_t ready)
   vs->discard -= n;
 }
 
+/* Ahead of its voice.  Voices started together would do their hops in
+ * the same periods and leave the periods between idle.  So each stretcher
+ * takes output ahead of its voice, as many frames as its lead, which its
+ * place in the pool spreads over one output hop of Rubber Band's short
+ * window (512 frames): their hops fall in different periods.  Its place
+ * bit-reversed, so that the first few stretchers, which few voices take,
+ * spread as evenly as all 16.  Frames are taken out, and input fed when
+ * none is ready, as pull() does, only sooner: the same calls into the
+ * stretcher, so the same output. */
+static uint32_t
+lead_of (const FzStretchPool *pool, const FzVoiceStretch *vs)
+{
+  static const uint8_t spread[16] = { 0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15 };
+
+  _Static_assert (FZ_STRETCH_VOICES == 16, "spread[] has a place a stretcher");
+  return spread[vs - pool->voices] * FZ_STRETCH_AHEAD / FZ_STRETCH_VOICES;
+}
+
+/* Takes output into vs->ahead until it holds the stretcher's lead. */
+static void
+run_ahead (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end, double rate)
+{
+  FzVoiceStretch *vs = voice->stretch;
+  const FzStretchOps *ops = mixer->stretch->ops;
+  uint32_t lead = lead_of (mixer->stretch, vs), channels = mixer->channels;
+
+  for (uint32_t turn = 0; vs->n_ahead < lead && vs->discard == 0 && turn < MAX_TURNS; turn++)
+    {
+      int ready = ops->available (vs->stretcher);
+
+      if (ready > 0)
+        {
+          uint32_t n = MIN_OF ((uint32_t) ready, lead - vs->n_ahead);
+
+          ops->retrieve (vs->stretcher, vs->out, n);
+          for (uint32_t f = 0; f < n; f++)
+            for (uint32_t c = 0; c < channels; c++)
+              vs->ahead[(size_t) (vs->n_ahead + f) * channels + c] = vs->out[c][f];
+          vs->n_ahead += n;
+        }
+      else if (ready < 0 || vs->final)
+        return;
+      else
+        feed (mixer, voice, loops, loop_start, end, rate);
+    }
+}
+
+/* Moves up to @frames of what was taken ahead into the mix buffer;
+ * returns how many. */
+static uint32_t
+take_ahead (FzMixer *mixer, FzVoiceStretch *vs, uint32_t frames)
+{
+  uint32_t n = MIN_OF (vs->n_ahead, frames), channels = mixer->channels;
+
+  memcpy (vs->mix, vs->ahead, (size_t) n * channels * sizeof (float));
+  memmove (vs->ahead, vs->ahead + (size_t) n * channels,
+           (size_t) (vs->n_ahead - n) * channels * sizeof (float));
+  vs->n_ahead -= n;
+  return n;
+}
+
 static size_t
 pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
                  size_t frames)
@@ -328,17 +390,23 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
   double speed = slot_speed (mixer, voice->slot);
   double rate = slot_rate (mixer, voice->slot, speed);
   double ratio = rate / speed;
+  bool fresh = !vs->primed || voice->position != vs->expected;
   size_t got = 0, before;
   uint32_t empty = 0;
 
   /* Not started yet, or moved (a seek, a loop change): start again there. */
-  if (!vs->primed || voice->position != vs->expected)
+  if (fresh)
     prime (mixer, vs, voice->position, ratio);
   before = (size_t) vs->heard;
   if (ratio != vs->ratio)
     {
       ops->set_time_ratio (vs->stretcher, ratio);
       vs->ratio = ratio;
+    }
+  if (vs->n_ahead > 0)
+    {
+      got = take_ahead (mixer, vs, (uint32_t) frames);
+      hear (vs, (uint32_t) got, speed, loops, loop_start, end);
     }
   for (uint32_t turn = 0; got < frames && !vs->drained && turn < MAX_TURNS; turn++)
     {
@@ -366,6 +434,9 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
       else
         feed (mixer, voice, loops, loop_start, end, rate);
     }
+  /* Not in the period that primed it, which costs enough. */
+  if (!fresh && got == frames)
+    run_ahead (mixer, voice, loops, loop_start, end, rate);
   voice->position = vs->read < (double) voice->sample->frames ? (size_t) vs->read
                                                                : voice->sample->frames;
   vs->expected = voice->position;
@@ -405,6 +476,7 @@ warm_up (FzMixer *mixer, FzVoiceStretch *vs, uint32_t slot)
       else
         feed (mixer, &ghost, span.loops, span.loop_start, span.end, rate);
     }
+  run_ahead (mixer, &ghost, span.loops, span.loop_start, span.end, rate);
   /* The voice that claims it starts there: pull() goes on, unprimed. */
   vs->expected = ghost.position;
   vs->prepared_rate = rate;

@@ -44,6 +44,9 @@
 /* Input and output move through a stretcher at most this many frames a
  * call (its maximum process size). */
 #define FZ_STRETCH_CHUNK 512u
+/* A stretcher takes up to this many output frames ahead of its voice
+ * (fz-keylock.c: its lead). */
+#define FZ_STRETCH_AHEAD 512u
 
 typedef struct FzStretcher FzStretcher;   /* the implementation's */
 
@@ -73,6 +76,9 @@ struct FzVoiceStretch {
   float *in[8];             /* planar, FZ_STRETCH_CHUNK frames each */
   float *out[8];
   float *mix;               /* interleaved, FZ_STRETCH_CHUNK frames */
+  float *ahead;             /* interleaved, FZ_STRETCH_AHEAD frames: taken
+                             * out of the stretcher ahead of the voice */
+  uint32_t n_ahead;         /* frames in it, from its start */
   bool busy;
   bool primed;              /* reset, padded, and its delay counted */
   bool final;               /* the sample's last frame went in */

@@ -73,6 +73,15 @@ cpu_us (void)
 }
 
 static double cpu_mean;       /* the last measure()'s CPU µs per period */
+static double cpu_p90, cpu_max; /* and its periods' 90th percentile and dearest */
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
 
 /* A running offline engine playing @voices voices of the looping slot 0
  * (key-locked or not, at @speed), one period rendered before the speed
@@ -103,6 +112,7 @@ static void
 measure (guint voices, gboolean key_lock, double speed, gint64 *times, guint n, gint64 *first)
 {
   g_autoptr (FlitzisAudioEngine) engine = voices_engine (voices, key_lock, speed);
+  g_autofree double *cpus = g_new (double, n);
   float out[PERIOD * 2];
   guint warm = quick ? 2 : 40;
   double cpu0 = 0.0;
@@ -110,17 +120,24 @@ measure (guint voices, gboolean key_lock, double speed, gint64 *times, guint n, 
   for (guint p = 0; p < warm + n; p++)
     {
       gint64 t0 = g_get_monotonic_time ();
+      double c0 = cpu_us ();
 
       if (p == warm)
-        cpu0 = cpu_us ();
+        cpu0 = c0;
       flitzis_test_render_ok (engine, out, PERIOD);
       if (p == 0)
         *first = g_get_monotonic_time () - t0;
       if (p >= warm)
-        times[p - warm] = g_get_monotonic_time () - t0;
+        {
+          times[p - warm] = g_get_monotonic_time () - t0;
+          cpus[p - warm] = cpu_us () - c0;
+        }
     }
   cpu_mean = (cpu_us () - cpu0) / n;
   qsort (times, n, sizeof *times, compare);
+  qsort (cpus, n, sizeof *cpus, compare_doubles);
+  cpu_p90 = cpus[n * 9 / 10];
+  cpu_max = cpus[n - 1];
   flitzis_audio_engine_shut_down (engine);
 }
 
@@ -239,6 +256,8 @@ run_all (void)
           sum += times[k];
         flitzis_test_result (g_strdup_printf ("keylock-%u-mean-us", counts[i]), "%.1f", (double) sum / n);
         flitzis_test_result (g_strdup_printf ("keylock-%u-cpu-us", counts[i]), "%.1f", cpu_mean);
+        flitzis_test_result (g_strdup_printf ("keylock-%u-cpu-p90-us", counts[i]), "%.1f", cpu_p90);
+        flitzis_test_result (g_strdup_printf ("keylock-%u-cpu-max-us", counts[i]), "%.1f", cpu_max);
         per_voice = cpu_mean / counts[i];
       }
     }

@@ -132,7 +132,7 @@ typedef struct {
   FzCore *core;
   FzStretchPool pool;
   Counting stretchers[FZ_STRETCH_VOICES];
-  float buffers[FZ_STRETCH_VOICES][3 * CHANNELS * FZ_STRETCH_CHUNK];
+  float buffers[FZ_STRETCH_VOICES][3 * CHANNELS * FZ_STRETCH_CHUNK + CHANNELS * FZ_STRETCH_AHEAD];
   float out[PERIOD * CHANNELS];
   guint started;
 } StretchFixture;
@@ -163,6 +163,7 @@ stretch_setup (StretchFixture *fixture, gconstpointer data)
           vs->out[c] = fixture->buffers[i] + (CHANNELS + c) * FZ_STRETCH_CHUNK;
         }
       vs->mix = fixture->buffers[i] + 2 * CHANNELS * FZ_STRETCH_CHUNK;
+      vs->ahead = vs->mix + CHANNELS * FZ_STRETCH_CHUNK;
     }
   send_ok (fixture, (FzMsg) { .type = FZ_CMD_SET_STRETCH_POOL,
                               .start = (uint64_t) (uintptr_t) &fixture->pool });

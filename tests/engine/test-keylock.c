@@ -420,6 +420,62 @@ test_primed_ahead (FlitzisTestOffline *fixture, gconstpointer data)
     }
 }
 
+/* The left channel of @path key-locked at @speed for @frames frames,
+ * started at frame 0 beside @others voices of a silent key-locked slot
+ * started first, which take the stretchers before it. */
+static float *
+render_beside (const char *path, const char *silence, double speed, guint others, gsize frames)
+{
+  g_autoptr (FlitzisAudioEngine) engine = flitzis_audio_engine_new_offline (RATE, 2);
+  g_autoptr (GError) error = NULL;
+  float *left;
+
+  flitzis_test_run_ok (engine);
+  flitzis_test_load_ok (engine, 0, path);
+  flitzis_test_load_ok (engine, 1, silence);
+  g_assert_true (flitzis_audio_engine_set_key_lock (engine, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (engine, 1, TRUE, 0, 0, &error));
+  set_speed (engine, speed);
+  for (guint i = 0; i < others; i++)
+    flitzis_test_play_ok (engine, 1, 1.0f);
+  flitzis_test_play_ok (engine, 0, 1.0f);
+  left = flitzis_test_render_left (engine, frames);
+  flitzis_audio_engine_shut_down (engine);
+  return left;
+}
+
+/* Stretchers keep leads apart (a stretcher's place in the pool sets how
+ * far ahead it works), so that voices started together do their hops in
+ * different periods: the same input into Rubber Band at other times (in
+ * other chunks), so the same output, whichever stretcher a voice takes,
+ * to the end of the sample and past it. */
+static void
+test_staggered (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  const guint places[] = { 1, 5, 8, 15 };
+  const gsize frames = 2 * RATE;
+  gsize n;
+  g_autofree float *x = onset_signal (ONSET_HITS, 8, &n);
+  g_autofree float *zeros = g_new0 (float, RATE);
+  g_autofree char *path = flitzis_test_write_stereo (fixture->dir, "hits.wav", RATE, x, x, n);
+  g_autofree char *silence = flitzis_test_write_stereo (fixture->dir, "silence.wav", RATE, zeros,
+                                                        zeros, RATE);
+  g_autofree float *first = render_beside (path, silence, 1.25, 0, frames);
+
+  (void) data;
+  g_assert_cmpint (flitzis_test_first_sound (first, frames, 1), >=, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autofree float *later = render_beside (path, silence, 1.25, places[i], frames);
+
+      /* Value for value: the silent voices' zeros may turn a -0 into +0. */
+      for (gsize k = 0; k < frames; k++)
+        if (first[k] != later[k])
+          g_error ("beside %u voices, frame %" G_GSIZE_FORMAT " is %g, alone %g", places[i], k,
+                   (double) later[k], (double) first[k]);
+    }
+}
+
 static void
 test_not_supported (FlitzisTestOffline *fixture, gconstpointer data)
 {
@@ -454,6 +510,7 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/speed-locked", test_speed_locked);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/onset", test_onset);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/primed-ahead", test_primed_ahead);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/staggered", test_staggered);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/overflow", test_overflow);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/bad-values", test_bad_values);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/property-and-reload", test_property_and_reload);
