@@ -282,19 +282,19 @@ feed (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
   ops->process (vs->stretcher, (const float *const *) vs->in, n, vs->final);
 }
 
-/* Takes @n frames out of the stretcher: into the mix buffer at frame @at,
- * or thrown away (@at < 0). */
+/* Takes @n frames out of the stretcher, interleaved into @to (the mix
+ * buffer, or what it takes ahead), or thrown away (@to NULL). */
 static void
-take (FzMixer *mixer, FzVoiceStretch *vs, uint32_t n, int64_t at)
+take (FzMixer *mixer, FzVoiceStretch *vs, uint32_t n, float *to)
 {
   uint32_t channels = mixer->channels;
 
   mixer->stretch->ops->retrieve (vs->stretcher, vs->out, n);
-  if (at < 0)
+  if (to == NULL)
     return;
   for (uint32_t f = 0; f < n; f++)
     for (uint32_t c = 0; c < channels; c++)
-      vs->mix[((size_t) at + f) * channels + c] = vs->out[c][f];
+      to[(size_t) f * channels + c] = vs->out[c][f];
 }
 
 /* @n output frames at @speed have been taken: the source frame heard
@@ -316,7 +316,7 @@ throw_away (FzMixer *mixer, FzVoiceStretch *vs, uint32_t ready)
 {
   uint32_t n = MIN_OF (ready, MIN_OF (vs->discard, FZ_STRETCH_CHUNK));
 
-  take (mixer, vs, n, -1);
+  take (mixer, vs, n, NULL);
   vs->discard -= n;
 }
 
@@ -344,7 +344,7 @@ run_ahead (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t
 {
   FzVoiceStretch *vs = voice->stretch;
   const FzStretchOps *ops = mixer->stretch->ops;
-  uint32_t lead = lead_of (mixer->stretch, vs), channels = mixer->channels;
+  uint32_t lead = lead_of (mixer->stretch, vs);
 
   for (uint32_t turn = 0; vs->n_ahead < lead && vs->discard == 0 && turn < MAX_TURNS; turn++)
     {
@@ -354,10 +354,7 @@ run_ahead (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t
         {
           uint32_t n = MIN_OF ((uint32_t) ready, lead - vs->n_ahead);
 
-          ops->retrieve (vs->stretcher, vs->out, n);
-          for (uint32_t f = 0; f < n; f++)
-            for (uint32_t c = 0; c < channels; c++)
-              vs->ahead[(size_t) (vs->n_ahead + f) * channels + c] = vs->out[c][f];
+          take (mixer, vs, n, vs->ahead + (size_t) vs->n_ahead * mixer->channels);
           vs->n_ahead += n;
         }
       else if (ready < 0 || vs->final)
@@ -420,7 +417,7 @@ pull (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
         {
           uint32_t n = (uint32_t) MIN_OF ((size_t) ready, frames - got);
 
-          take (mixer, vs, n, (int64_t) got);
+          take (mixer, vs, n, vs->mix + got * mixer->channels);
           got += n;
           hear (vs, n, speed, loops, loop_start, end);
         }
