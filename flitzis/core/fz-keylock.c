@@ -298,15 +298,21 @@ take (FzMixer *mixer, FzVoiceStretch *vs, uint32_t n, float *to)
 }
 
 /* @n output frames at @speed have been taken: the source frame heard
- * moves on as far, wrapped into the loop. */
+ * moves on as far, wrapped into the loop, or held at the sample's end
+ * while the stretcher's tail comes out (the meters read the sample up to
+ * it). */
 static void
 hear (FzVoiceStretch *vs, uint32_t n, double speed, bool loops, size_t loop_start, size_t end)
 {
   double length = (double) (end - loop_start);
 
   vs->heard += (double) n * speed;
-  if (loops && length > 0.0 && vs->heard >= (double) end)
+  if (vs->heard < (double) end)
+    return;
+  if (loops && length > 0.0)
     vs->heard -= length * (double) (1 + (uint64_t) ((vs->heard - (double) end) / length));
+  else
+    vs->heard = (double) end;
 }
 
 /* Throws away as much of the stretcher's delay as is ready, of @ready

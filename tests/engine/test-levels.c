@@ -346,7 +346,9 @@ test_loop_playhead (Fixture *fixture, gconstpointer data)
 
 /* A key-locked voice at speed 1.5: its playhead is the source frame its
  * output has reached, 1.5 frames a frame from its trigger, not what its
- * stretcher has read ahead (some 2,000 frames more). */
+ * stretcher has read ahead (some 2,000 frames more); while the
+ * stretcher's tail comes out after the sample's end, the sample's end
+ * (the meters read the sample no further). */
 static void
 test_keylock_playhead (Fixture *fixture, gconstpointer data)
 {
@@ -370,6 +372,17 @@ test_keylock_playhead (Fixture *fixture, gconstpointer data)
       g_assert_cmpuint (flitzis_levels_get_slot_playhead (levels, 0), ==,
                         flitzis_levels_get_frame (levels) * 3 / 2);
     }
+  /* On to the end (2 s of sample at 1.5, and its tail) and past it: the
+   * playhead reaches the sample's end, never beyond. */
+  render (fixture, 280, PERIOD);
+  {
+    guint64 furthest = 0;
+
+    for (guint i = 0; i < fixture->levels->len; i++)
+      furthest = MAX (furthest, flitzis_levels_get_slot_playhead (
+                                  g_ptr_array_index (fixture->levels, i), 0));
+    g_assert_cmpuint (furthest, ==, frames);
+  }
 }
 
 /* The newest snapshot without a main loop, and the snapshots nobody took
