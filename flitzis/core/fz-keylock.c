@@ -274,10 +274,15 @@ feed (FzMixer *mixer, FzVoice *voice, bool loops, size_t loop_start, size_t end,
             vs->in[c][n] = 0.0f;
           continue;
         }
-      if (vs->read >= (double) end)
-        vs->read -= length;
       read_frame (vs, voice->sample, vs->read, loops, loop_start, end, mixer->channels, n);
       vs->read += rate;
+      /* Wrapped at once, not at the next frame: the read point may be
+       * where the feed stops, and pull() makes the voice's position of it,
+       * which must stay inside the loop (voice_span() plays a voice at or
+       * past its loop's end on to the sample's end).  A while: a rate of
+       * up to 16 frames may step over a loop shorter than that. */
+      while (loops && length > 0.0 && vs->read >= (double) end)
+        vs->read -= length;
     }
   ops->process (vs->stretcher, (const float *const *) vs->in, n, vs->final);
 }

@@ -11,7 +11,7 @@
  * at speed 2 a key-locked slot keeps 440 Hz while one set off plays
  * varispeed, at 880 Hz, both at half the length; a trigger queued ahead,
  * its stretcher primed before its frame, plays the same bits as one
- * primed in its own period.
+ * primed in its own period; a looping key-locked voice stays in its loop.
  * Speed is the engine's speed property.  A build without Rubber Band
  * runs the not-supported path instead.
  */
@@ -132,6 +132,72 @@ test_speed_locked (FlitzisTestOffline *fixture, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (f, 440.0, 1.0);
   g_assert_cmpint (first, <=, 48);
   g_assert_cmpint (ABS (last + 1 - (gssize) (TONE_FRAMES * 2 / 3)), <=, 480);
+}
+
+/* ---- loops ---- */
+
+#define LOOP_FRAMES 48000u
+#define LOOP_WRAPS 4u
+
+/* A key-locked (and, with @semitones, pitch-shifted) voice that loops
+ * stays in its loop, wrap after wrap: frames [0, @loop_end) of the sample
+ * are a quiet tone and those after them loud, so that reading on past the
+ * loop's end shows; @loop_end 0 loops the whole sample, a tone
+ * throughout, which must still sound after the wraps (a voice thrown
+ * out of its loop would have ended). */
+static void
+check_loop_wraps (FlitzisTestOffline *fixture, gsize loop_end, double semitones)
+{
+  g_autofree float *x = g_new0 (float, LOOP_FRAMES);
+  g_autofree char *path = NULL;
+  g_autofree float *left = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize frames = LOOP_FRAMES * LOOP_WRAPS, tail = LOOP_FRAMES;
+  double peak = 0.0, tail_peak = 0.0;
+
+  for (gsize i = 0; i < LOOP_FRAMES; i++)
+    x[i] = (loop_end == 0 || i < loop_end ? 0.25f : 0.9f) *
+           (float) sin (2.0 * G_PI * 441.0 * (double) i / RATE);
+  path = flitzis_test_write_stereo (fixture->dir, "loop.wav", RATE, x, x, LOOP_FRAMES);
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  g_assert_true (flitzis_audio_engine_set_sample_key_lock (fixture->engine, 0, TRUE, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_pitch (fixture->engine, 0, semitones, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, loop_end,
+                                                        &error));
+  g_assert_no_error (error);
+  flitzis_test_play_ok (fixture->engine, 0, 1.0f);
+  left = flitzis_test_render_left (fixture->engine, frames);
+  for (gsize i = 0; i < frames; i++)
+    {
+      peak = MAX (peak, fabs ((double) left[i]));
+      if (i >= frames - tail)
+        tail_peak = MAX (tail_peak, fabs ((double) left[i]));
+    }
+  g_test_message ("loop to %" G_GSIZE_FORMAT ", pitch %+.0f: peak %.3f, last loop's %.3f",
+                  loop_end, semitones, peak, tail_peak);
+  g_assert_cmpfloat (tail_peak, >, 0.15);
+  g_assert_cmpfloat (peak, <, 0.5);
+}
+
+static void
+test_loop_wraps (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  (void) data;
+  check_loop_wraps (fixture, 0, 0.0);
+}
+
+static void
+test_loop_wraps_part (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  (void) data;
+  check_loop_wraps (fixture, LOOP_FRAMES / 2, 0.0);
+}
+
+static void
+test_loop_wraps_pitch (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  (void) data;
+  check_loop_wraps (fixture, LOOP_FRAMES / 2, 7.0);
 }
 
 /* ---- onsets on the grid ---- */
@@ -509,6 +575,9 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/pitch-octave", test_pitch_octave);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/speed-locked", test_speed_locked);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/onset", test_onset);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps", test_loop_wraps);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps/part", test_loop_wraps_part);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps/pitch", test_loop_wraps_pitch);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/primed-ahead", test_primed_ahead);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/staggered", test_staggered);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/overflow", test_overflow);
