@@ -11,7 +11,8 @@
  * at speed 2 a key-locked slot keeps 440 Hz while one set off plays
  * varispeed, at 880 Hz, both at half the length; a trigger queued ahead,
  * its stretcher primed before its frame, plays the same bits as one
- * primed in its own period; a looping key-locked voice stays in its loop.
+ * primed in its own period; a looping key-locked voice stays in its loop,
+ * and a pitch-shifted one in a loop shorter than its read step.
  * Speed is the engine's speed property.  A build without Rubber Band
  * runs the not-supported path instead.
  */
@@ -198,6 +199,46 @@ test_loop_wraps_pitch (FlitzisTestOffline *fixture, gconstpointer data)
 {
   (void) data;
   check_loop_wraps (fixture, LOOP_FRAMES / 2, 7.0);
+}
+
+/* A loop shorter than the stretcher's read step: a pitch-shifted voice
+ * that is not key-locked reads its pitch factor times its speed in
+ * source frames a frame, at pitch +12 and speed 8 16 over a loop of 3.  The
+ * loop is a steady 0.25 and the frames after it 0.9: a read that stepped
+ * out of the loop shows in the peak, one that ended the voice in the
+ * silence of the last second. */
+static void
+test_loop_wraps_short (FlitzisTestOffline *fixture, gconstpointer data)
+{
+  g_autofree float *x = g_new0 (float, LOOP_FRAMES);
+  g_autofree char *path = NULL;
+  g_autofree float *left = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize frames = RATE * 2, tail = RATE;
+  double peak = 0.0, tail_sum = 0.0;
+
+  (void) data;
+  for (gsize i = 0; i < LOOP_FRAMES; i++)
+    x[i] = i < 3 ? 0.25f : 0.9f;
+  path = flitzis_test_write_stereo (fixture->dir, "short.wav", RATE, x, x, LOOP_FRAMES);
+  flitzis_test_load_ok (fixture->engine, 0, path);
+  g_assert_true (flitzis_audio_engine_set_sample_pitch (fixture->engine, 0, 12.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_speed (fixture->engine, 0, 2.0, &error));
+  g_assert_true (flitzis_audio_engine_set_sample_loop (fixture->engine, 0, TRUE, 0, 3, &error));
+  g_assert_no_error (error);
+  set_speed (fixture->engine, 4.0);
+  flitzis_test_play_ok (fixture->engine, 0, 1.0f);
+  left = flitzis_test_render_left (fixture->engine, frames);
+  for (gsize i = 0; i < frames; i++)
+    {
+      peak = MAX (peak, fabs ((double) left[i]));
+      if (i >= frames - tail)
+        tail_sum += fabs ((double) left[i]);
+    }
+  g_test_message ("loop of 3 frames read 16 a frame: peak %.3f, last second's mean %.3f",
+                  peak, tail_sum / (double) tail);
+  g_assert_cmpfloat (tail_sum / (double) tail, >, 0.1);
+  g_assert_cmpfloat (peak, <, 0.5);
 }
 
 /* ---- onsets on the grid ---- */
@@ -578,6 +619,7 @@ main (int argc, char **argv)
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps", test_loop_wraps);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps/part", test_loop_wraps_part);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps/pitch", test_loop_wraps_pitch);
+  FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/loop-wraps/short", test_loop_wraps_short);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/primed-ahead", test_primed_ahead);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/staggered", test_staggered);
   FLITZIS_TEST_ADD_OFFLINE ("/engine/keylock/overflow", test_overflow);
