@@ -47,6 +47,8 @@ reconnector_clear (gpointer data)
 {
   FzReconnector *self = data;
 
+  /* Every thread's accesses before its release (reconnector_unref()). */
+  fz_tsan_acquire (self);
   g_free (self->target.device);
   g_main_context_unref (self->target.context);
   g_weak_ref_clear (&self->engine);
@@ -58,9 +60,13 @@ reconnector_ref (FzReconnector *self)
   return g_atomic_rc_box_acquire (self);
 }
 
+/* The count lives in libglib, which ThreadSanitizer does not see: the
+ * release and reconnector_clear()'s acquire tell it that the thread which
+ * frees the reconnector comes after every other that held it. */
 static void
 reconnector_unref (gpointer self)
 {
+  fz_tsan_release (self);
   g_atomic_rc_box_release_full (self, reconnector_clear);
 }
 
@@ -100,11 +106,15 @@ retry_now (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs in the context's thread when the worker is done. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FzReconnector, reconnector_unref)
+
+/* Runs in the context's thread when the worker is done, with the
+ * reference check_sink() gave it: the worker's task may be the last to
+ * let the reconnector go, on the worker's thread. */
 static void
 on_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
-  FzReconnector *self = data;
+  g_autoptr (FzReconnector) self = data;
   g_autoptr (GError) error = NULL;
 
   (void) source;
@@ -156,7 +166,7 @@ check_sink (FzReconnector *self)
     return;
   self->opening = TRUE;
   g_clear_pointer (&self->retry, destroy_source);
-  task = g_task_new (NULL, NULL, on_opened, self);
+  task = g_task_new (NULL, NULL, on_opened, reconnector_ref (self));
   g_task_set_task_data (task, reconnector_ref (self), reconnector_unref);
   g_task_set_name (task, "flitzis reconnect");
   fz_tsan_release (task);
